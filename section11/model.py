@@ -1,0 +1,516 @@
+"""Raw Intervals.icu dicts -> small frozen, null-tolerant records.
+
+This is the only module that knows API field names, their fallbacks and
+their null/zero conventions. Everything downstream (metrics, outputs) reads
+these records. Present-but-null is treated exactly like absent; a value of the
+wrong type (a string where a number belongs, a dict where a list belongs) is
+treated as absent too, so schema drift never crashes a sync.
+
+Deliberate deviation from the reference: fallback chains pick the first value
+that is *present* (not None), not the first *truthy* one, so a real 0.0
+(e.g. decoupling) is kept instead of falling through to null
+(docs/deviations.md, quirk 13).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable, Mapping
+
+from .sports import family_of
+
+# ----------------------------------------------------------------- coercion
+
+
+def num(value: Any) -> float | int | None:
+    """A finite int/float, else None (bools, NaN, inf and strings are absent)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def as_list(value: Any) -> list:
+    """A list, or [] for None / anything that is not a list."""
+    return value if isinstance(value, list) else []
+
+
+def as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def first(raw: Mapping[str, Any], *keys: str, conv=num):
+    """First key whose converted value is not None."""
+    for key in keys:
+        value = conv(raw.get(key))
+        if value is not None:
+            return value
+    return None
+
+
+def parse_date(value: Any) -> date | None:
+    """The YYYY-MM-DD prefix of an ISO date/datetime string."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (str, int)):
+        return str(value)
+    return None
+
+
+# ----------------------------------------------------------------- athlete
+
+
+@dataclass(frozen=True)
+class SportSetting:
+    types: tuple[str, ...]
+    ftp: float | None = None
+    indoor_ftp: float | None = None
+    lthr: float | None = None
+    max_hr: float | None = None
+    threshold_pace: float | None = None  # m/s
+    pace_units: str | None = None
+    hr_zones: tuple[float, ...] = ()
+    power_zones: tuple[float, ...] = ()
+    w_prime: float | None = None
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> "SportSetting":
+        raw = as_dict(raw)
+        return cls(
+            types=tuple(t for t in as_list(raw.get("types")) if isinstance(t, str)),
+            ftp=num(raw.get("ftp")),
+            indoor_ftp=num(raw.get("indoor_ftp")),
+            lthr=num(raw.get("lthr")),
+            max_hr=num(raw.get("max_hr")),
+            threshold_pace=num(raw.get("threshold_pace")),
+            pace_units=text(raw.get("pace_units")),
+            hr_zones=tuple(v for v in as_list(raw.get("hr_zones")) if num(v) is not None),
+            power_zones=tuple(v for v in as_list(raw.get("power_zones")) if num(v) is not None),
+            w_prime=num(raw.get("w_prime")),
+        )
+
+
+@dataclass(frozen=True)
+class Athlete:
+    """Allow-listed athlete fields. Secrets in the raw object never get here."""
+
+    id: str | None
+    name: str | None = None
+    timezone: str | None = None
+    sex: str | None = None
+    date_of_birth: str | None = None
+    height_m: float | None = None
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+    activated: str | None = None
+    notes: str | None = None
+    weight: float | None = None
+    resting_hr: float | None = None
+    # unit preferences
+    wind_speed: str | None = None
+    fahrenheit: bool = False
+    rain: str | None = None
+    measurement_preference: str | None = None
+    weight_pref_lb: bool = False
+    height_units: str | None = None
+    sport_settings: tuple[SportSetting, ...] = ()
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> "Athlete":
+        raw = as_dict(raw)
+        return cls(
+            id=_id(raw.get("id")),
+            name=text(raw.get("name")),
+            timezone=text(raw.get("timezone")),
+            sex=text(raw.get("sex")),
+            date_of_birth=text(raw.get("icu_date_of_birth")),
+            height_m=num(raw.get("height")),
+            city=text(raw.get("city")),
+            state=text(raw.get("state")),
+            country=text(raw.get("country")),
+            activated=text(raw.get("icu_activated")),
+            notes=text(raw.get("icu_notes")),
+            weight=first(raw, "icu_weight", "weight"),
+            resting_hr=num(raw.get("icu_resting_hr")),
+            wind_speed=text(raw.get("wind_speed")),
+            fahrenheit=bool(flag(raw.get("fahrenheit"))),
+            rain=text(raw.get("rain")),
+            measurement_preference=text(raw.get("measurement_preference")),
+            weight_pref_lb=bool(flag(raw.get("weight_pref_lb"))),
+            height_units=text(raw.get("height_units")),
+            sport_settings=tuple(
+                SportSetting.from_raw(s) for s in as_list(raw.get("sportSettings"))
+                if isinstance(s, dict)
+            ),
+        )
+
+
+# ----------------------------------------------------------------- activity
+
+WEATHER_FIELDS = (
+    "average_wind_speed", "average_wind_gust", "prevailing_wind_deg",
+    "headwind_percent", "tailwind_percent", "average_weather_temp", "average_temp",
+    "average_feels_like", "min_feels_like", "max_feels_like", "min_weather_temp",
+    "max_weather_temp", "average_clouds", "max_rain", "max_snow",
+)
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    date: date | None
+    start_local: str | None
+    type: str | None
+    name: str | None = None
+    description: str | None = None
+    is_stub: bool = False  # Strava-sourced activity hidden by the API
+    source: str | None = None
+    moving_time: float | None = None  # s
+    elapsed_time: float | None = None
+    distance: float | None = None  # m
+    elevation_gain: float | None = None  # m
+    load: float | None = None  # icu_training_load (TSS)
+    intensity: float | None = None  # IF x 100
+    avg_power: float | None = None
+    norm_power: float | None = None
+    avg_hr: float | None = None
+    max_hr: float | None = None
+    avg_cadence: float | None = None
+    avg_speed: float | None = None  # m/s
+    max_speed: float | None = None  # m/s
+    avg_pace: float | None = None
+    joules: float | None = None
+    calories: float | None = None
+    carbs_used: float | None = None
+    carbs_ingested: float | None = None
+    variability_index: float | None = None
+    decoupling: float | None = None  # icu_hr_decoupling, else decoupling
+    efficiency_factor: float | None = None
+    hrr: float | None = None  # heart-rate recovery (bpm)
+    feel: float | None = None
+    rpe: float | None = None
+    hr_zone_times: tuple[float, ...] = ()  # index 0 = z1; nulls -> 0
+    power_zone_times: tuple[tuple[str, float], ...] = ()  # (id, secs) as listed
+    pace_zone_times: tuple[float, ...] = ()
+    gap_zone_times: tuple[float, ...] = ()
+    interval_summary: tuple[str, ...] = ()
+    paired_event_id: str | None = None
+    sync_date: str | None = None  # icu_sync_date, the edit token
+    intervals_edited: bool = False
+    trainer: bool | None = None
+    has_weather: bool = False
+    weather: Mapping[str, Any] = field(default_factory=dict)  # WEATHER_FIELDS present
+    weather_description: str | None = None
+    humidity: float | None = None
+    device_temp: float | None = None
+    wind_speed: float | None = None
+
+    @property
+    def family(self) -> str | None:
+        """Family with the "other" default (use sports.family_of for None)."""
+        return family_of(self.type)
+
+    @classmethod
+    def from_raw(cls, raw: Any, index: int = 0) -> "Activity":
+        raw = as_dict(raw)
+        start = text(raw.get("start_date_local"))
+        atype = text(raw.get("type"))
+        source = text(raw.get("source"))
+        hrr_raw = raw.get("icu_hrr")
+        if isinstance(hrr_raw, dict):
+            hrr = first(hrr_raw, "value", "hrr")
+        else:
+            hrr = num(hrr_raw)
+        power_zones = []
+        for item in as_list(raw.get("icu_zone_times")):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                power_zones.append((item["id"], num(item.get("secs")) or 0))
+        return cls(
+            id=_id(raw.get("id")) or f"unknown_{index + 1}",
+            date=parse_date(start),
+            start_local=start,
+            type=atype,
+            name=text(raw.get("name")),
+            description=text(raw.get("description")),
+            is_stub=atype is None and (source == "STRAVA" or "_note" in raw),
+            source=source,
+            moving_time=num(raw.get("moving_time")),
+            elapsed_time=num(raw.get("elapsed_time")),
+            distance=num(raw.get("distance")),
+            elevation_gain=num(raw.get("total_elevation_gain")),
+            load=num(raw.get("icu_training_load")),
+            intensity=num(raw.get("icu_intensity")),
+            avg_power=first(raw, "average_watts", "avg_watts", "average_power",
+                            "avgWatts", "icu_average_watts"),
+            norm_power=first(raw, "weighted_average_watts", "np", "icu_pm_np",
+                             "normalizedPower", "icu_weighted_avg_watts"),
+            avg_hr=first(raw, "average_heartrate", "avg_hr", "average_hr", "avgHr"),
+            max_hr=first(raw, "max_heartrate", "max_hr", "maxHr"),
+            avg_cadence=first(raw, "average_cadence", "avg_cadence", "icu_average_cadence"),
+            avg_speed=num(raw.get("average_speed")),
+            max_speed=num(raw.get("max_speed")),
+            avg_pace=first(raw, "average_pace", "icu_pace"),
+            joules=num(raw.get("icu_joules")),
+            calories=first(raw, "calories", "icu_calories"),
+            carbs_used=num(raw.get("carbs_used")),
+            carbs_ingested=num(raw.get("carbs_ingested")),
+            variability_index=num(raw.get("icu_variability_index")),
+            decoupling=first(raw, "icu_hr_decoupling", "decoupling"),
+            efficiency_factor=num(raw.get("icu_efficiency_factor")),
+            hrr=hrr,
+            feel=num(raw.get("feel")),
+            rpe=num(raw.get("icu_rpe")),
+            hr_zone_times=tuple(num(v) or 0 for v in as_list(raw.get("icu_hr_zone_times"))),
+            power_zone_times=tuple(power_zones),
+            pace_zone_times=tuple(num(v) or 0 for v in as_list(raw.get("pace_zone_times"))),
+            gap_zone_times=tuple(num(v) or 0 for v in as_list(raw.get("gap_zone_times"))),
+            interval_summary=tuple(s for s in as_list(raw.get("interval_summary"))
+                                   if isinstance(s, str)),
+            paired_event_id=_id(raw.get("paired_event_id")),
+            sync_date=text(raw.get("icu_sync_date")),
+            intervals_edited=flag(raw.get("icu_intervals_edited")) is True,
+            trainer=flag(raw.get("trainer")),
+            has_weather=bool(flag(raw.get("has_weather"))),
+            weather={k: num(raw.get(k)) for k in WEATHER_FIELDS if num(raw.get(k)) is not None},
+            weather_description=first(raw, "weather_description", "weather", conv=text),
+            humidity=first(raw, "humidity", "average_humidity"),
+            device_temp=first(raw, "average_weather_temp", "average_temp", "avg_temp",
+                              "average_temperature"),
+            wind_speed=first(raw, "average_wind_speed", "wind_speed"),
+        )
+
+
+# ----------------------------------------------------------------- wellness
+
+
+@dataclass(frozen=True)
+class SportInfo:
+    type: str | None
+    eftp: float | None
+    w_prime: float | None
+    p_max: float | None
+
+
+# wellness output name -> API field, in the order the reference emits them
+WELLNESS_FIELDS: tuple[tuple[str, str], ...] = (
+    ("weight", "weight"), ("resting_hr", "restingHR"), ("hrv", "hrv"),
+    ("hrv_sdnn", "hrvSDNN"), ("sleep_secs", "sleepSecs"), ("sleep_quality", "sleepQuality"),
+    ("sleep_score", "sleepScore"), ("mental_energy", "mentalEnergy"),
+    ("avg_sleeping_hr", "avgSleepingHR"), ("vo2max", "vo2max"), ("fatigue", "fatigue"),
+    ("soreness", "soreness"), ("stress", "stress"), ("mood", "mood"),
+    ("motivation", "motivation"), ("injury", "injury"), ("hydration", "hydration"),
+    ("spo2", "spO2"), ("blood_glucose", "bloodGlucose"), ("systolic", "systolic"),
+    ("diastolic", "diastolic"), ("baevsky_si", "baevskySI"), ("lactate", "lactate"),
+    ("respiration", "respiration"), ("body_fat", "bodyFat"), ("abdomen", "abdomen"),
+    ("steps", "steps"), ("hydration_volume", "hydrationVolume"),
+    ("kcal_consumed", "kcalConsumed"), ("carbohydrates", "carbohydrates"),
+    ("protein", "protein"), ("fat_total", "fatTotal"), ("readiness", "readiness"),
+    ("ctl", "ctl"), ("atl", "atl"), ("ramp_rate", "rampRate"), ("ctl_load", "ctlLoad"),
+)
+
+
+@dataclass(frozen=True)
+class Wellness:
+    date: date
+    weight: float | None = None
+    resting_hr: float | None = None
+    hrv: float | None = None  # rMSSD, ms (unfiltered; metrics apply validity)
+    hrv_sdnn: float | None = None
+    sleep_secs: float | None = None
+    sleep_quality: float | None = None
+    sleep_score: float | None = None
+    mental_energy: float | None = None
+    avg_sleeping_hr: float | None = None
+    vo2max: float | None = None
+    fatigue: float | None = None
+    soreness: float | None = None
+    stress: float | None = None
+    mood: float | None = None
+    motivation: float | None = None
+    injury: float | None = None
+    hydration: float | None = None
+    spo2: float | None = None
+    blood_glucose: float | None = None
+    systolic: float | None = None
+    diastolic: float | None = None
+    baevsky_si: float | None = None
+    lactate: float | None = None
+    respiration: float | None = None
+    body_fat: float | None = None
+    abdomen: float | None = None
+    steps: float | None = None
+    hydration_volume: float | None = None
+    kcal_consumed: float | None = None
+    carbohydrates: float | None = None
+    protein: float | None = None
+    fat_total: float | None = None
+    readiness: float | None = None
+    ctl: float | None = None
+    atl: float | None = None
+    ramp_rate: float | None = None
+    ctl_load: float | None = None
+    menstrual_phase: str | None = None
+    menstrual_phase_predicted: str | None = None
+    sport_info: tuple[SportInfo, ...] = ()
+    updated: str | None = None  # change token
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> "Wellness | None":
+        """None when the record has no usable date id."""
+        raw = as_dict(raw)
+        day = parse_date(raw.get("id"))
+        if day is None:
+            return None
+        values = {name: num(raw.get(key)) for name, key in WELLNESS_FIELDS}
+        sport_info = tuple(
+            SportInfo(text(s.get("type")), num(s.get("eftp")), num(s.get("wPrime")),
+                      num(s.get("pMax")))
+            for s in as_list(raw.get("sportInfo")) if isinstance(s, dict)
+        )
+        return cls(
+            date=day,
+            menstrual_phase=text(raw.get("menstrualPhase")),
+            menstrual_phase_predicted=text(raw.get("menstrualPhasePredicted")),
+            sport_info=sport_info,
+            updated=text(raw.get("updated")),
+            **values,
+        )
+
+    def sport(self, sport_type: str) -> SportInfo | None:
+        return next((s for s in self.sport_info if s.type == sport_type), None)
+
+
+# ----------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: str
+    filename: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str | None
+    date: date | None
+    start_local: str | None
+    end_local: str | None = None  # exclusive for all-day markers
+    category: str | None = None
+    type: str | None = None  # sport
+    name: str | None = None
+    description: str | None = None
+    load: float | None = None  # planned icu_training_load
+    moving_time: float | None = None
+    distance: float | None = None
+    indoor: bool | None = None
+    steps: tuple[Mapping[str, Any], ...] = ()  # workout_doc.steps (raw step dicts)
+    attachments: tuple[Attachment, ...] = ()
+    paired_activity_id: str | None = None
+    updated: str | None = None
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> "Event":
+        raw = as_dict(raw)
+        start = text(raw.get("start_date_local"))
+        attachments = []
+        for a in as_list(raw.get("attachments")):
+            if isinstance(a, dict) and _id(a.get("id")) and text(a.get("url")):
+                attachments.append(Attachment(_id(a["id"]), text(a.get("filename")) or "",
+                                              a["url"]))
+        doc = as_dict(raw.get("workout_doc"))
+        return cls(
+            id=_id(raw.get("id")),
+            date=parse_date(start),
+            start_local=start,
+            end_local=text(raw.get("end_date_local")),
+            category=text(raw.get("category")),
+            type=text(raw.get("type")),
+            name=text(raw.get("name")),
+            description=text(raw.get("description")),
+            load=num(raw.get("icu_training_load")),
+            moving_time=num(raw.get("moving_time")),
+            distance=num(raw.get("distance")),
+            indoor=flag(raw.get("indoor")),
+            steps=tuple(s for s in as_list(doc.get("steps")) if isinstance(s, dict)),
+            attachments=tuple(attachments),
+            paired_activity_id=_id(raw.get("paired_activity_id")),
+            updated=text(raw.get("updated")),
+        )
+
+
+# ----------------------------------------------------------------- curves
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One best-effort curve (power in watts or HR in bpm) by duration."""
+
+    id: str
+    secs: tuple[float, ...]
+    values: tuple[float | None, ...]
+
+    def at(self, seconds: float) -> float | None:
+        """The value at exactly `seconds`, if positive."""
+        try:
+            value = self.values[self.secs.index(seconds)]
+        except (ValueError, IndexError):
+            return None
+        return value if value is not None and value > 0 else None
+
+
+def curves_from_raw(raw: Any, value_keys: Iterable[str] = ("watts", "values")) -> dict[str, Curve]:
+    """Curves of a power-curves/hr-curves response keyed by their `id`."""
+    out: dict[str, Curve] = {}
+    keys = tuple(value_keys)
+    for item in as_list(as_dict(raw).get("list")):
+        if not isinstance(item, dict) or not text(item.get("id")):
+            continue
+        values = next((as_list(item.get(k)) for k in keys if isinstance(item.get(k), list)), [])
+        out[item["id"]] = Curve(
+            id=item["id"],
+            secs=tuple(num(s) for s in as_list(item.get("secs"))),
+            values=tuple(num(v) for v in values),
+        )
+    return out
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def activities_from_raw(items: Any) -> list[Activity]:
+    return [Activity.from_raw(a, i) for i, a in enumerate(as_list(items)) if isinstance(a, dict)]
+
+
+def wellness_from_raw(items: Any) -> list[Wellness]:
+    """Wellness records sorted by date ascending, one per date (last wins)."""
+    by_date: dict[date, Wellness] = {}
+    for item in as_list(items):
+        record = Wellness.from_raw(item)
+        if record is not None:
+            by_date[record.date] = record
+    return [by_date[d] for d in sorted(by_date)]
+
+
+def events_from_raw(items: Any) -> list[Event]:
+    return [Event.from_raw(e) for e in as_list(items) if isinstance(e, dict)]
