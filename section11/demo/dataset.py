@@ -29,7 +29,8 @@ class DemoData:
     def activity_messages(self, activity_id: str) -> list[dict[str, Any]]:
         raise NotImplementedError
 
-    def curve(self, kind: str, sport_type: str | None, start: date, end: date) -> dict[str, Any]:
+    def curve(self, kind: str, sport_type: str | None, start: date, end: date,
+              curve_id: str) -> dict[str, Any]:
         raise NotImplementedError
 
 
