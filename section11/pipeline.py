@@ -1,0 +1,241 @@
+"""One data sync: fetch -> normalize -> compute -> write.
+
+The two ends touch the outside world: `fetch_inputs` talks to Intervals.icu
+through the client, `write_outputs` writes files atomically. Everything in
+between is pure. A core fetch failure raises a SyncError before any file is
+touched, so previous outputs stay byte-identical.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import __version__
+from .context import EXTENDED_DAYS, SyncInputs
+from .errors import ApiFailed, AuthFailed, InvalidInput
+from .model import Athlete, activities_from_raw, events_from_raw, wellness_from_raw
+from .sources import errors as api_errors
+from .sports import HEALTH_CATEGORIES
+
+EVENTS_BACK_DAYS = 14
+EVENTS_AHEAD_DAYS = 90
+HEALTH_BACK_DAYS = 365
+MESSAGES_DAYS = 7
+
+
+@dataclass
+class SyncResult:
+    """What a sync produced: documents by file name and a run report."""
+
+    documents: dict[str, Any]
+    inputs: SyncInputs
+    warnings: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------- time
+
+
+def athlete_zone(athlete: Athlete, warn: Callable[[str], None]) -> ZoneInfo | timezone:
+    """The athlete's IANA timezone; UTC (with a warning) when missing or unknown."""
+    if athlete.timezone:
+        try:
+            return ZoneInfo(athlete.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            warn(f"unknown athlete timezone {athlete.timezone!r}; using UTC for 'today'")
+            return timezone.utc
+    warn("athlete has no timezone set in Intervals.icu; using UTC for 'today'")
+    return timezone.utc
+
+
+def local_now(athlete: Athlete, now: datetime | None, warn: Callable[[str], None]) -> datetime:
+    """Aware 'now' in the athlete's timezone (spec/pipeline.md §9.1 item 1)."""
+    instant = now or datetime.now(timezone.utc)
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(athlete_zone(athlete, warn))
+
+
+# ----------------------------------------------------------------- fetch
+
+
+def _api_call(what: str, fn, *args, **kwargs):
+    """Run a core API call, turning client errors into one-line SyncErrors."""
+    try:
+        return fn(*args, **kwargs)
+    except api_errors.AuthError as exc:
+        raise AuthFailed(f"{what}: {exc}") from None
+    except api_errors.IntervalsError as exc:
+        raise ApiFailed(f"{what}: {exc}") from None
+
+
+def _optional_call(what: str, warnings: list[str], fn, *args, **kwargs):
+    """An optional call: on failure record a warning and return None."""
+    try:
+        return fn(*args, **kwargs)
+    except api_errors.IntervalsError as exc:
+        warnings.append(f"{what} unavailable: {exc}")
+        return None
+
+
+def fetch_inputs(client, settings, warnings: list[str]) -> SyncInputs:
+    """All Intervals.icu calls of a sync (pipeline §1.1, without the waste of §9.4)."""
+    athlete_raw = _api_call("athlete profile", client.athlete)
+    if not isinstance(athlete_raw, dict):
+        raise ApiFailed("athlete profile: the API answered with something that is not an object")
+    athlete = Athlete.from_raw(athlete_raw)
+    del athlete_raw  # holds secrets (icu_api_key); never kept or serialized
+    now = local_now(athlete, settings.now, warnings.append)
+    today = now.date()
+    span = max(settings.days, EXTENDED_DAYS)
+    oldest = today - timedelta(days=span - 1)
+
+    activities_raw = _api_call("activity list", client.activities, oldest, today)
+    activities = activities_from_raw(activities_raw)
+    stubs = [a for a in activities if a.is_stub]
+    activities = [a for a in activities if not a.is_stub]
+    # One wellness call covers the display window, the 28-day baseline, today and
+    # yesterday (the reference made four calls).
+    wellness = wellness_from_raw(_api_call("wellness", client.wellness, oldest, today))
+    events_oldest = today - timedelta(days=max(settings.days - 1, EVENTS_BACK_DAYS))
+    events = events_from_raw(_api_call(
+        "calendar events", client.events, events_oldest,
+        today + timedelta(days=EVENTS_AHEAD_DAYS), resolve=True))
+    health_raw = _optional_call(
+        "health markers (SICK/INJURED)", warnings, client.events,
+        today - timedelta(days=HEALTH_BACK_DAYS), today + timedelta(days=EVENTS_AHEAD_DAYS),
+        category=sorted(HEALTH_CATEGORIES), resolve=False)
+    health = tuple(events_from_raw(health_raw)) if health_raw is not None else None
+
+    chat = fetch_chat_notes(client, activities, today, warnings)
+    return SyncInputs(
+        today=today, now=now, days=settings.days, athlete=athlete,
+        activities=tuple(activities), wellness=tuple(wellness), events=tuple(events),
+        health_events=health, hidden_activities=len(stubs),
+        week_start=settings.week_start, zone_preference=dict(settings.zone_preference),
+        chat_notes=chat, anonymize=settings.anonymize, version=__version__,
+    )
+
+
+def fetch_chat_notes(client, activities, today: date, warnings: list[str]) -> dict:
+    """Activity messages for the last 8 calendar days (spec §25.6)."""
+    recent = [a for a in activities if a.date and a.date >= today - timedelta(days=MESSAGES_DAYS)]
+    if not recent:
+        return {}
+    notes: dict[str, tuple[str, ...]] = {}
+    failed = 0
+    for activity, result in zip(recent, client.map_bounded(
+            lambda a: client.activity_messages(a.id), recent)):
+        if isinstance(result, Exception) or not isinstance(result, list):
+            failed += 1
+            continue
+        texts = []
+        for message in result:
+            if not isinstance(message, dict):
+                continue
+            body = message.get("content") if isinstance(message.get("content"), str) else message.get("text")
+            if isinstance(body, str) and body.strip():
+                texts.append(body.strip())
+        if texts:
+            notes[activity.id] = tuple(texts)
+    if failed:
+        warnings.append(f"activity messages unavailable for {failed} of {len(recent)} activities")
+    return notes
+
+
+# ----------------------------------------------------------------- build
+
+
+def build_documents(ctx: SyncInputs) -> dict[str, Any]:
+    """Every output document, by file name (pure)."""
+    from .outputs.latest import assemble_latest
+
+    return {"latest.json": assemble_latest(ctx)}
+
+
+# ----------------------------------------------------------------- write
+
+
+def output_paths(settings) -> tuple[Path, Path]:
+    """(latest.json path, directory for the other files)."""
+    if settings.output:
+        latest = Path(settings.output)
+        directory = latest.parent if str(latest.parent) else Path(".")
+        if not directory.is_dir():
+            raise InvalidInput(f"output directory {str(directory)!r} does not exist; "
+                               "create it or choose another --output path")
+        return latest, directory
+    directory = Path(settings.output_dir or ".")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / "latest.json", directory
+
+
+def write_outputs(documents: dict[str, Any], settings) -> list[Path]:
+    from .publish.files import dump_json, write_files_atomic
+
+    latest_path, directory = output_paths(settings)
+    files = {}
+    for name, document in documents.items():
+        path = latest_path if name == "latest.json" else directory / name
+        files[path] = dump_json(document)
+    write_files_atomic(files)
+    return list(files)
+
+
+# ----------------------------------------------------------------- run
+
+
+def make_client(settings):
+    from .sources.intervals import IntervalsClient, validate_athlete_id
+
+    athlete_id = validate_athlete_id(settings.athlete_id)
+    return IntervalsClient(athlete_id, settings.intervals_key, base_url=settings.base_url)
+
+
+def sync(settings, client=None) -> SyncResult:
+    """Fetch, compute and write. Raises SyncError; writes nothing on failure."""
+    client = client or make_client(settings)
+    warnings: list[str] = []
+    ctx = fetch_inputs(client, settings, warnings)
+    documents = build_documents(ctx)
+    result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
+    result.written = write_outputs(documents, settings)
+    return result
+
+
+def summary_lines(result: SyncResult) -> list[str]:
+    ctx = result.inputs
+    latest = result.documents.get("latest.json", {})
+    lines = [
+        f"Synced {len(ctx.activities_28d)} activities (28 d), {len(ctx.wellness_28d)} wellness days, "
+        f"{len(ctx.future_events)} upcoming calendar entries for {ctx.today.isoformat()} "
+        f"({ctx.now.tzinfo}).",
+    ]
+    fitness = latest.get("current_status", {}).get("fitness", {})
+    if fitness:
+        lines.append(f"Fitness: CTL {fitness.get('ctl')}, ATL {fitness.get('atl')}, TSB {fitness.get('tsb')}.")
+    if ctx.hidden_activities:
+        lines.append(f"{ctx.hidden_activities} Strava-sourced activities are hidden by the API "
+                     "(connect your device to Intervals.icu directly to include them).")
+    for warning in result.warnings:
+        lines.append(f"warning: {warning}")
+    for path in result.written:
+        lines.append(f"wrote {path}")
+    return lines
+
+
+def run(settings, out=None) -> int:
+    """CLI entry for a data sync. Returns the exit code (0) or raises SyncError."""
+    out = out or sys.stdout
+    result = sync(settings)
+    for line in summary_lines(result):
+        print(line, file=out)
+    return 0
+
+
+def with_overrides(settings, **changes):
+    return replace(settings, **changes)
