@@ -1,0 +1,602 @@
+"""HTTP transport for the Intervals.icu client (spec/pipeline.md §2.1, §9.4, §9.6;
+spec/intervals_api.md §2, §4.5, §5.15).
+
+The reference made bare `requests.get` calls with no session, no timeout, no
+retry and no pacing (spec/pipeline.md §9.4). `HttpClient` fixes that:
+
+- one `requests.Session` (keep-alive, connection pool) per client;
+- connect and read timeouts on every call;
+- retry with exponential backoff and jitter on 429, 5xx, connection errors,
+  read timeouts and truncated bodies, honouring `Retry-After` in both its
+  delta-seconds and HTTP-date forms (a value above the cap gives up at once);
+- client-side pacing under Intervals.icu's ~10 req/s (a thread-safe token bucket);
+- a circuit breaker: after N consecutive 429 exhaustions, *optional* calls to
+  the API host fail fast (`rate_limited`);
+- request and per-status counters for the benchmark;
+- secrets stay out of every message and log line: errors are built from plain
+  values and raised outside `except` blocks, so no transport exception (which
+  may hold URLs or headers) is chained to them.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import socket
+import ssl
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+from .. import __version__
+from .errors import (
+    ApiError, AuthError, BadResponse, IntervalsError, NetworkError, NotFound, RateLimited,
+    ResponseTooLarge,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+DEFAULT_MAX_ATTEMPTS = 4
+DEFAULT_RATE = 8.0  # requests per second, under the ~10/s the developer quotes
+DEFAULT_BURST = 4
+RETRY_AFTER_CAP = 60.0  # a longer Retry-After is a give-up, not a sleep
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+BREAKER_THRESHOLD = 3
+CHUNK = 64 * 1024
+ERROR_BODY_CAP = 64 * 1024  # enough of an error body to quote the server's message
+USER_AGENT = f"section11/{__version__}"
+
+
+# ----------------------------------------------------------------- pure helpers
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (spec/pipeline.md §3.2,
+    spec/intervals_api.md §4.5): delta-seconds or an HTTP-date, clamped to
+    >= 0; None when absent or unparseable. `now` (aware UTC) is needed only
+    for the date form."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = None
+    if seconds is not None:
+        if seconds != seconds or seconds in (float("inf"), float("-inf")):
+            return None
+        return max(0.0, seconds)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT
+        when = when.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def backoff_delay(attempt: int, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP,
+                  rand: Callable[[], float] = random.random) -> float:
+    """Delay before retry number `attempt` (1 = after the first failure):
+    exponential `base * 2**(attempt-1)` capped at `cap`, with "equal jitter"
+    (half fixed, half uniform random), so it lies in [d/2, d]."""
+    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    return ceiling / 2 + (ceiling / 2) * rand()
+
+
+class TokenBucket:
+    """Thread-safe token bucket: `rate` tokens per second, at most `burst` saved.
+
+    `acquire()` reserves a token and sleeps until it is due, so N back-to-back
+    calls from a full bucket take at least (N - burst) / rate seconds.
+    """
+
+    def __init__(self, rate: float, burst: int = DEFAULT_BURST, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Any] = time.sleep):
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst >= 1")
+        self.rate = float(rate)
+        self.burst = int(burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._tokens = float(burst)
+        self._last = clock()
+
+    def acquire(self) -> float:
+        """Take one token; return the seconds slept waiting for it."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            self._tokens -= 1.0
+            wait = -self._tokens / self.rate if self._tokens < 0 else 0.0
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+# ----------------------------------------------------------------- one attempt
+
+
+@dataclass
+class _Attempt:
+    """What one HTTP attempt produced, with no transport objects kept."""
+
+    status: int | None = None
+    headers: dict[str, str] | None = None
+    body: bytes | None = None
+    failure: str | None = None  # see _FAILURE_TEXT
+    retryable: bool = False
+
+
+_FAILURE_TEXT = {
+    "refused": "connection refused",
+    "reset": "connection reset",
+    "dns": "host name not found",
+    "connect_timeout": "connect timed out",
+    "read_timeout": "no answer within the read timeout",
+    "truncated": "the response body was cut short",
+    "network": "network error",
+    "tls": "TLS/certificate error",
+    "invalid_url": "invalid URL",
+    "redirects": "too many redirects",
+    "too_large": "response too large",
+}
+
+
+def _network_reason(exc: BaseException) -> str:
+    """Classify a requests/urllib3 exception by walking its chain for a socket
+    error; never looks at (or returns) its text."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, socket.gaierror):
+            return "dns"
+        if isinstance(item, urllib3.exceptions.ConnectTimeoutError):
+            return "connect_timeout"
+        if isinstance(item, urllib3.exceptions.ReadTimeoutError | TimeoutError):
+            return "read_timeout"
+        if isinstance(item, ConnectionRefusedError):
+            return "refused"
+        if isinstance(item, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+            return "reset"
+        if isinstance(item, ssl.SSLError):
+            return "tls"
+        stack.extend(a for a in item.args if isinstance(a, BaseException))
+        for attr in ("reason", "__cause__", "__context__"):
+            stack.append(getattr(item, attr, None))
+    return "network"
+
+
+def _looks_truncated(text: str, err: json.JSONDecodeError) -> bool:
+    """A JSON error at the very end of the text: the body stopped early."""
+    return err.pos >= len(text.rstrip())
+
+
+# ----------------------------------------------------------------- client
+
+
+class HttpClient:
+    """One keep-alive session with timeouts, retries, pacing and a breaker.
+
+    `auth` is a (username, password) pair sent as HTTP Basic on authenticated
+    calls only (never on `get_bytes(..., authenticated=False)`).
+    """
+
+    def __init__(self, base_url: str, *, auth: tuple[str, str] | None = None,
+                 timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+                 max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+                 rate: float | None = DEFAULT_RATE, burst: int = DEFAULT_BURST,
+                 pacer: TokenBucket | None = None,
+                 retry_after_cap: float = RETRY_AFTER_CAP,
+                 backoff_base: float = BACKOFF_BASE, backoff_cap: float = BACKOFF_CAP,
+                 breaker_threshold: int = BREAKER_THRESHOLD,
+                 pool_size: int = 10,
+                 sleep: Callable[[float], Any] = time.sleep,
+                 rand: Callable[[], float] = random.random,
+                 wallclock: Callable[[], datetime] | None = None,
+                 user_agent: str = USER_AGENT):
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be >= 1")
+        self.base_url = base_url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        self.host = parts.netloc
+        self._auth = auth
+        self._secrets = [s for s in (auth or ()) if s and s != "API_KEY"]
+        self.timeout = (float(timeout[0]), float(timeout[1]))
+        self.max_attempts = int(max_attempts)
+        self.retry_after_cap = float(retry_after_cap)
+        self.backoff_base = float(backoff_base)
+        self.backoff_cap = float(backoff_cap)
+        self.breaker_threshold = int(breaker_threshold)
+        self._sleep = sleep
+        self._rand = rand
+        self._wallclock = wallclock or (lambda: datetime.now(timezone.utc))
+        if pacer is not None:
+            self._pacer: TokenBucket | None = pacer
+        elif rate:
+            self._pacer = TokenBucket(rate, burst)
+        else:
+            self._pacer = None
+
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent
+        self.session.headers["Accept"] = "application/json"
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, pool_size), max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+        self._lock = threading.Lock()
+        self._requests = 0
+        self._by_status: Counter = Counter()
+        self._retries = 0
+        self._backoff_seconds = 0.0
+        self._fail_fast = 0
+        self._consecutive_429 = 0
+        self._tripped = False
+
+    def __repr__(self) -> str:  # never shows the credentials
+        return f"HttpClient(base_url={self.base_url!r})"
+
+    # ------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> "HttpClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ stats
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests actually sent (every attempt counts)."""
+        with self._lock:
+            return self._requests
+
+    @property
+    def rate_limited(self) -> bool:
+        """True once the circuit breaker tripped (N consecutive 429 give-ups)."""
+        with self._lock:
+            return self._tripped
+
+    def stats(self) -> dict[str, Any]:
+        """Snapshot for the benchmark: requests, per-status counts, retries."""
+        with self._lock:
+            return {
+                "requests": self._requests,
+                "by_status": dict(self._by_status),
+                "retries": self._retries,
+                "backoff_seconds": round(self._backoff_seconds, 3),
+                "fail_fast": self._fail_fast,
+                "rate_limited": self._tripped,
+            }
+
+    def reset_breaker(self) -> None:
+        with self._lock:
+            self._tripped = False
+            self._consecutive_429 = 0
+
+    # ------------------------------------------------------------ public calls
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None, *,
+                 endpoint: str | None = None, optional: bool = False) -> Any:
+        """GET `base_url + path` with auth; return the parsed JSON body.
+
+        `endpoint` is the label used in error messages (defaults to `path`;
+        never include a query string). `optional` calls fail fast with
+        RateLimited once the breaker has tripped.
+        """
+        url = self.base_url + path
+        label = endpoint or path
+        return self._call(url, label, params=params, authenticated=True, optional=optional,
+                          max_bytes=None, as_json=True)
+
+    def get_bytes(self, url: str, *, max_bytes: int, authenticated: bool = False,
+                  optional: bool = True) -> bytes:
+        """GET an absolute URL (or one relative to the base URL) and return its
+        body, streaming and aborting with ResponseTooLarge past `max_bytes`.
+        Attachments are fetched without the Authorization header unless
+        `authenticated=True` (spec/intervals_api.md §5.15)."""
+        full = urljoin(self.base_url + "/", url)
+        parts = urlsplit(full)
+        label = f"{parts.netloc}{parts.path}"  # no query: pre-signed URLs carry signatures
+        return self._call(full, label, params=None, authenticated=authenticated,
+                          optional=optional, max_bytes=max_bytes, as_json=False)
+
+    # ------------------------------------------------------------ machinery
+
+    def _same_host(self, url: str) -> bool:
+        return urlsplit(url).netloc == self.host
+
+    def _call(self, url: str, label: str, *, params, authenticated: bool, optional: bool,
+              max_bytes: int | None, as_json: bool) -> Any:
+        host = urlsplit(url).netloc or self.host
+        guarded = optional and self._same_host(url)
+        last: _Attempt | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            if guarded and self.rate_limited:
+                with self._lock:
+                    self._fail_fast += 1
+                raise RateLimited(
+                    f"skipped {label}: Intervals.icu rate-limited this run earlier; "
+                    "the next sync will fetch it", endpoint=label, status=None)
+            if self._pacer is not None:
+                self._pacer.acquire()
+            result = self._send_once(url, params=params, authenticated=authenticated,
+                                     max_bytes=max_bytes)
+            self._count(result)
+            last = result
+            retries_left = attempt < self.max_attempts
+            wait: float | None = None
+
+            if result.failure is not None:
+                if result.failure == "too_large":
+                    raise ResponseTooLarge(
+                        f"{label} is larger than {max_bytes} bytes; download aborted",
+                        status=result.status, endpoint=label)
+                if not result.retryable:
+                    raise NetworkError(self._network_message(result.failure, host, label),
+                                       endpoint=label)
+                if not retries_left:
+                    break
+                wait = self._backoff(attempt)
+            else:
+                status = result.status or 0
+                if 200 <= status < 300:
+                    self._note_answer(status)
+                    if not as_json:
+                        return result.body
+                    value, problem = self._parse_json(result.body or b"")
+                    if problem is None:
+                        return value
+                    if problem == "truncated" and retries_left:
+                        wait = self._backoff(attempt)
+                        self._log_retry(label, "truncated JSON", attempt, wait)
+                        self._pause(wait)
+                        continue
+                    if problem == "truncated":
+                        raise BadResponse(
+                            f"{label} answered with a truncated JSON body "
+                            f"{self.max_attempts} times; try again later",
+                            status=status, endpoint=label)
+                    raise BadResponse(
+                        f"{label} answered with a body that is not valid JSON; "
+                        "check INTERVALS_BASE_URL points at the Intervals.icu API",
+                        status=status, endpoint=label)
+                self._note_answer(status)
+                if status in (401, 403):
+                    raise AuthError(
+                        f"Intervals.icu refused the credentials (HTTP {status}) on {label}: "
+                        "check INTERVALS_KEY and ATHLETE_ID; the athlete id looks like i123456",
+                        status=status, endpoint=label)
+                if status in (404, 410):
+                    what = "is gone (deleted)" if status == 410 else "was not found"
+                    raise NotFound(f"{label} {what} (HTTP {status})", status=status, endpoint=label)
+                if status == 429 or status >= 500:
+                    hinted = parse_retry_after((result.headers or {}).get("retry-after"),
+                                               now=self._wallclock())
+                    if hinted is not None and hinted > self.retry_after_cap:
+                        if status == 429:
+                            self._note_rate_limit_exhausted()
+                            raise RateLimited(
+                                f"Intervals.icu rate limit on {label}: asked to wait "
+                                f"{hinted:.0f} s (over the {self.retry_after_cap:.0f} s cap); "
+                                "run the sync again later", endpoint=label, retry_after=hinted)
+                        hinted = None  # a 5xx with a silly hint: use our own backoff
+                    if not retries_left:
+                        break
+                    wait = hinted if hinted is not None else self._backoff(attempt)
+                else:
+                    raise ApiError(
+                        f"Intervals.icu rejected {label} (HTTP {status})"
+                        f"{self._server_text(result)}", status=status, endpoint=label)
+            what = (_FAILURE_TEXT.get(result.failure or "", "error") if result.failure
+                    else f"HTTP {result.status}")
+            self._log_retry(label, what, attempt, wait)
+            self._pause(wait)
+
+        return self._give_up(last, host, label)
+
+    def _give_up(self, last: _Attempt | None, host: str, label: str) -> Any:
+        """Raise the error for a call whose retries are exhausted."""
+        n = self.max_attempts
+        if last is None or last.failure is not None:
+            failure = last.failure if last else "network"
+            if failure == "truncated":
+                raise BadResponse(f"{label}: the response body was cut short {n} times; "
+                                  "try again later", endpoint=label)
+            raise NetworkError(self._network_message(failure, host, label, attempts=n),
+                               endpoint=label)
+        status = last.status
+        if status == 429:
+            self._note_rate_limit_exhausted()
+            raise RateLimited(f"Intervals.icu rate limit (HTTP 429) on {label} persisted over "
+                              f"{n} attempts; run the sync again later", endpoint=label)
+        raise ApiError(f"Intervals.icu server error (HTTP {status}) on {label} after {n} "
+                       f"attempts{self._server_text(last)}; try again later",
+                       status=status, endpoint=label)
+
+    def _send_once(self, url: str, *, params, authenticated: bool,
+                   max_bytes: int | None) -> _Attempt:
+        """One request; every transport exception becomes a failure code."""
+        kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout, "stream": True}
+        if authenticated and self._auth is not None:
+            kwargs["auth"] = self._auth
+        if max_bytes is not None:
+            kwargs["headers"] = {"Accept": "*/*"}
+        failure: str | None = None
+        retryable = False
+        status = None
+        headers: dict[str, str] | None = None
+        body: bytes | None = None
+        try:
+            response = self.session.get(url, **kwargs)
+        except requests.exceptions.ConnectTimeout:
+            failure, retryable = "connect_timeout", True
+        except requests.exceptions.ReadTimeout:
+            failure, retryable = "read_timeout", True
+        except requests.exceptions.SSLError:
+            failure = "tls"
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                requests.exceptions.MissingSchema, requests.exceptions.InvalidHeader):
+            failure = "invalid_url"
+        except requests.exceptions.TooManyRedirects:
+            failure = "redirects"
+        except requests.exceptions.ChunkedEncodingError:
+            failure, retryable = "truncated", True
+        except requests.exceptions.RequestException as exc:
+            failure = _network_reason(exc)
+            retryable = failure != "tls"
+        if failure is not None:
+            return _Attempt(failure=failure, retryable=retryable)
+
+        try:
+            status = response.status_code
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            declared = headers.get("content-length", "")
+            if (max_bytes is not None and declared.isdigit() and int(declared) > max_bytes
+                    and 200 <= status < 300):
+                failure = "too_large"
+            else:
+                success = 200 <= status < 300
+                chunks: list[bytes] = []
+                total = 0
+                for chunk in response.iter_content(CHUNK):
+                    total += len(chunk)
+                    if not success and total > ERROR_BODY_CAP:
+                        break  # an error page: its start is all we quote
+                    if max_bytes is not None and total > max_bytes and success:
+                        failure = "too_large"
+                        break
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+                encoded = headers.get("content-encoding", "identity").lower() not in ("", "identity")
+                if (failure is None and success and declared.isdigit() and not encoded
+                        and len(body) < int(declared)):
+                    failure, retryable = "truncated", True
+        except requests.exceptions.Timeout:
+            failure, retryable = "read_timeout", True
+        except (requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError):
+            failure, retryable = "truncated", True
+        except requests.exceptions.RequestException as exc:
+            failure = _network_reason(exc)
+            retryable = failure != "tls"
+        finally:
+            response.close()
+        return _Attempt(status=status, headers=headers, body=body, failure=failure,
+                        retryable=retryable)
+
+    def _parse_json(self, body: bytes) -> tuple[Any, str | None]:
+        """(value, None) or (None, "truncated" | "invalid")."""
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            return None, ("truncated" if err.end >= len(body) else "invalid")
+        try:
+            return json.loads(text), None
+        except json.JSONDecodeError as err:
+            return None, ("truncated" if _looks_truncated(text, err) else "invalid")
+        except RecursionError:
+            return None, "invalid"
+
+    def _server_text(self, result: _Attempt) -> str:
+        """': <the server's error text>' (one line, scrubbed), or ''."""
+        body = result.body or b""
+        text = ""
+        try:
+            data = json.loads(body.decode("utf-8", "replace")) if body else None
+        except (json.JSONDecodeError, RecursionError):
+            data = None
+        if isinstance(data, dict):
+            for key in ("error", "message", "detail"):
+                if isinstance(data.get(key), str) and data[key].strip():
+                    text = data[key]
+                    break
+        elif isinstance(data, list):
+            texts = [d.get("error") for d in data if isinstance(d, dict)]
+            text = "; ".join(t for t in texts if isinstance(t, str))
+        elif body and not body.lstrip().startswith(b"<"):
+            text = body.decode("utf-8", "replace")
+        text = " ".join(text.split())
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        if len(text) > 200:
+            text = text[:197] + "..."
+        return f": {text}" if text else ""
+
+    def _network_message(self, failure: str, host: str, label: str, attempts: int = 1) -> str:
+        what = _FAILURE_TEXT.get(failure, "network error")
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        if failure == "invalid_url":
+            return f"{label}: invalid URL; check INTERVALS_BASE_URL"
+        if failure == "read_timeout":
+            return (f"{host} did not answer {label} within {self.timeout[1]:g} s{tries}; "
+                    "check INTERVALS_BASE_URL / network, or try again later")
+        return f"cannot reach {host} ({what}{tries}); check INTERVALS_BASE_URL / network"
+
+    def _backoff(self, attempt: int) -> float:
+        return backoff_delay(attempt, base=self.backoff_base, cap=self.backoff_cap, rand=self._rand)
+
+    def _pause(self, seconds: float | None) -> None:
+        seconds = max(0.0, seconds or 0.0)
+        with self._lock:
+            self._retries += 1
+            self._backoff_seconds += seconds
+        self._sleep(seconds)
+
+    def _log_retry(self, label: str, what: str, attempt: int, wait: float | None) -> None:
+        log.debug("GET %s: %s; retry %d/%d in %.2f s", label, what, attempt + 1,
+                  self.max_attempts, wait or 0.0)
+
+    def _count(self, result: _Attempt) -> None:
+        with self._lock:
+            self._requests += 1
+            key = result.status if result.status is not None else (result.failure or "error")
+            self._by_status[key] += 1
+
+    def _note_answer(self, status: int) -> None:
+        """Any HTTP answer other than 429 breaks a run of 429 give-ups."""
+        if status != 429:
+            with self._lock:
+                self._consecutive_429 = 0
+
+    def _note_rate_limit_exhausted(self) -> None:
+        with self._lock:
+            self._consecutive_429 += 1
+            if self._consecutive_429 >= self.breaker_threshold and not self._tripped:
+                self._tripped = True
+                log.warning("Intervals.icu keeps answering 429; optional calls are skipped "
+                            "for the rest of this run")
+
+
+__all__ = [
+    "HttpClient", "TokenBucket", "backoff_delay", "parse_retry_after", "IntervalsError",
+    "DEFAULT_TIMEOUT", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_RATE", "DEFAULT_BURST",
+]
