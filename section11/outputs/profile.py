@@ -1,0 +1,91 @@
+"""athlete_profile and current_status.thresholds (spec/metrics.md §6.1, §6.3).
+
+Profile fields come from the allow-listed `model.Athlete` only; the raw
+athlete object (which holds the API key, e-mail, tokens) is never serialized.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Mapping
+
+from ..model import Athlete, parse_date
+from ..sports import family_of
+from .units import to_display, unit_preferences
+
+
+def whole_years(start: date | None, today: date) -> int | None:
+    """Completed years from `start` to `today` (birthday rule); None if unknown or future."""
+    if start is None:
+        return None
+    years = today.year - start.year
+    if (today.month, today.day) < (start.month, start.day):
+        years -= 1
+    return years if years >= 0 else None
+
+
+def location(athlete: Athlete) -> str | None:
+    parts = [p.strip() for p in (athlete.city, athlete.state, athlete.country)
+             if p and p.strip()]
+    return ", ".join(parts) if parts else None
+
+
+def athlete_profile(athlete: Athlete, today: date,
+                    units: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`athlete_profile` block (§6.3)."""
+    units = units if units is not None else unit_preferences(athlete)
+    dob = parse_date(athlete.date_of_birth)
+    activated = athlete.activated[:10] if athlete.activated else None
+    return {
+        "date_of_birth": athlete.date_of_birth,
+        "age": whole_years(dob, today),
+        "height_m": athlete.height_m,
+        "display": {"height": to_display(athlete.height_m, "height", units)},
+        "display_preferences": dict(units),
+        "sex": athlete.sex,
+        "location": location(athlete),
+        "timezone": athlete.timezone,
+        "platform_activated": activated,
+        "years_on_platform": whole_years(parse_date(activated), today),
+    }
+
+
+def thresholds_sports(athlete: Athlete) -> dict[str, dict[str, Any]]:
+    """Per-family thresholds from the athlete's sport settings (§6.1).
+
+    Each activity type of each setting is a candidate for its family (unknown
+    types skipped). A family keeps the candidate with the most non-null fields;
+    ties go to the alphabetically smallest activity type.
+    """
+    best: dict[str, tuple[int, str, dict]] = {}
+    for setting in athlete.sport_settings:
+        pace = setting.threshold_pace or None
+        entry = {
+            "lthr": setting.lthr,
+            "max_hr": setting.max_hr,
+            "threshold_pace": pace,
+            "pace_units": setting.pace_units if pace is not None else None,
+            "ftp": setting.ftp or None,
+            "ftp_indoor": setting.indoor_ftp or None,
+        }
+        populated = sum(v is not None for v in entry.values())
+        for sport_type in setting.types:
+            family = family_of(sport_type, None)
+            if family is None:
+                continue
+            current = best.get(family)
+            if (current is None or populated > current[0]
+                    or (populated == current[0] and sport_type < current[1])):
+                best[family] = (populated, sport_type, entry)
+    return {family: dict(entry) for family, (_, _, entry) in best.items()}
+
+
+def thresholds_block(athlete: Athlete, power: Mapping[str, Any]) -> dict[str, Any]:
+    """`current_status.thresholds` = power model values + per-family sports (§6.1, §6.2)."""
+    return {
+        "eftp": power.get("eftp"),
+        "w_prime": power.get("w_prime"),
+        "w_prime_kj": power.get("w_prime_kj"),
+        "p_max": power.get("p_max"),
+        "vo2max": power.get("vo2max"),
+        "sports": thresholds_sports(athlete),
+    }
