@@ -72,7 +72,7 @@ def _rounded_mean(values: Sequence[float], min_n: int, digits: int) -> float | N
     if len(values) < min_n:
         return None
     value = _mean(values)
-    return round(value, digits) if value is not None else None
+    return round(value, digits) + 0.0 if value is not None else None  # + 0.0: no -0.0
 
 
 def _band_trend(difference: float | None, band: float) -> str | None:

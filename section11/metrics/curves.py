@@ -79,7 +79,7 @@ def _pct_change(current: float | None, previous: float | None) -> float | None:
     if current is None or previous is None or previous <= 0:
         return None
     change = _finite((current - previous) / previous * 100)
-    return round(change, 1) if change is not None else None
+    return round(change, 1) + 0.0 if change is not None else None  # no -0.0
 
 
 def _rotation(pcts: Mapping[int, float | None], groups) -> float | None:
@@ -90,7 +90,7 @@ def _rotation(pcts: Mapping[int, float | None], groups) -> float | None:
         return None
     a, b, c, d = values
     rotation = _finite((a + b) / 2 - (c + d) / 2)
-    return round(rotation, 1) if rotation is not None else None
+    return round(rotation, 1) + 0.0 if rotation is not None else None
 
 
 def _delta_block(curves: Mapping[str, Curve] | None, today: date, anchors: Iterable[int],

@@ -194,7 +194,7 @@ def _anchor(family: str, secs: int, watts, watts_type, hr, weight, lthr, ftp, w_
         divergence = None
         if watts is not None and _positive(cp) is not None:
             diff = (watts - cp) / cp * 100
-            divergence = round(diff, 1) if math.isfinite(diff) else None
+            divergence = round(diff, 1) + 0.0 if math.isfinite(diff) else None
         entry.update({
             "coggan_watts": coggan,
             "coggan_wpkg": _ratio(coggan, weight, 2),
