@@ -208,12 +208,21 @@ _secs = st.one_of(st.sampled_from([1, 5, 60, 300, 1200, 3600]), st.integers(-5, 
 
 @st.composite
 def raw_curve(draw):
-    n = draw(st.integers(0, 7))
-    item = {"id": draw(st.sampled_from([CUR, PREV, "r.x", None, 5])),
-            "secs": draw(st.lists(_secs, min_size=n, max_size=n))}
-    key = draw(st.sampled_from(["watts", "values"]))
-    item[key] = draw(st.lists(_num, max_size=n + 1))
-    return item
+    """Mostly plausible curves (real ids, anchor durations, positive values) so
+    that populated blocks are generated too, mixed with garbage."""
+    plausible = draw(st.booleans())
+    if plausible:
+        secs = draw(st.lists(st.sampled_from([5, 60, 300, 1200, 3600]), min_size=3,
+                             max_size=5, unique=True))
+        values = [draw(st.one_of(st.integers(1, 2000), st.floats(1e-300, 1e308), _num))
+                  for _ in secs]
+        cid = draw(st.sampled_from([CUR, PREV]))
+    else:
+        n = draw(st.integers(0, 7))
+        secs = draw(st.lists(_secs, min_size=n, max_size=n))
+        values = draw(st.lists(_num, max_size=n + 1))
+        cid = draw(st.sampled_from([CUR, PREV, "r.x", None, 5]))
+    return {"id": cid, "secs": secs, draw(st.sampled_from(["watts", "values"])): values}
 
 
 def walk_numbers(node, path="$"):
