@@ -22,6 +22,8 @@ from .sports import family_of
 
 # ----------------------------------------------------------------- coercion
 
+MAX_INT = 2**53
+
 
 def num(value: Any) -> float | int | None:
     """A finite int/float, else None (bools, NaN, inf and strings are absent)."""
@@ -29,6 +31,8 @@ def num(value: Any) -> float | int | None:
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, int) and abs(value) > MAX_INT:
+        return None  # would not convert to a float
     return value
 
 

@@ -1,6 +1,7 @@
 """Small numeric helpers shared by the metric families (pure)."""
 from __future__ import annotations
 
+import math
 import statistics
 from typing import Iterable
 
@@ -16,8 +17,15 @@ def valid_hrv(value: float | None) -> float | None:
 
 
 def mean(values: Iterable[float]) -> float | None:
+    """Arithmetic mean; None for no values or when the sum overflows."""
     values = list(values)
-    return statistics.fmean(values) if values else None
+    if not values:
+        return None
+    try:
+        result = statistics.fmean(values)
+    except OverflowError:
+        return None
+    return result if math.isfinite(result) else None
 
 
 def sample_sd(values: Iterable[float]) -> float | None:
