@@ -1,0 +1,245 @@
+"""recent_activities[] (spec/metrics.md §25).
+
+One record per completed activity of the extended window, in API order.
+Everything is read from `model.Activity`; per-activity extras that need I/O
+(terrain from streams, DFA blocks, chat messages) arrive as plain mappings.
+
+Deviations (docs/deviations.md): `weather_summary` is rebuilt from the
+activity's own Open-Meteo fields on every run instead of being copied forward
+from the previous latest.json (same values, no dependence on the working
+directory); 0.0 values survive the field fallback chains (model.py).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from ..model import Activity, Athlete
+from ..sports import is_outdoor
+from .units import format_duration, to_display, unit_preferences
+
+UNKNOWN_TYPE = "Unknown"
+UNKNOWN_DATE = "unknown"
+SPEED_UNIT = "KPH"
+MAX_ZONES = 7
+TERRAIN_KEYS = ("terrain_summary", "terrain_status", "terrain_error")
+
+# effort_response bands: IF lower bound -> expected RPE (low, high), checked top down
+EFFORT_BANDS: tuple[tuple[float, tuple[int, int]], ...] = (
+    (1.05, (9, 10)), (0.95, (8, 9)), (0.85, (6, 8)), (0.75, (4, 6)), (0.65, (2, 4)),
+)
+
+WEATHER_SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
+    ("avg_wind_speed", "average_wind_speed"), ("avg_wind_gust", "average_wind_gust"),
+    ("prevailing_wind_deg", "prevailing_wind_deg"), ("headwind_pct", "headwind_percent"),
+    ("tailwind_pct", "tailwind_percent"), ("avg_temp", "average_weather_temp"),
+    ("avg_temp_device", "average_temp"), ("avg_feels_like", "average_feels_like"),
+    ("min_feels_like", "min_feels_like"), ("max_feels_like", "max_feels_like"),
+    ("min_temp", "min_weather_temp"), ("max_temp", "max_weather_temp"),
+    ("clouds_pct", "average_clouds"), ("rain", "max_rain"), ("snow", "max_snow"),
+)
+WEATHER_SOURCE = "intervals_open_meteo"
+WEATHER_UNAVAILABLE = "unavailable"
+
+
+def effort_response(intensity: float | None, rpe: float | None) -> str | None:
+    """RPE against the RPE band expected for the session's IF (§25.2).
+
+    "positive" = felt easier than expected, "negative" = harder, "neutral"
+    inside the band; None without IF, without a positive RPE or below IF 0.65.
+    """
+    if intensity is None or rpe is None or rpe <= 0:
+        return None
+    if_dec = intensity / 100
+    for lower, (low, high) in EFFORT_BANDS:
+        if if_dec >= lower:
+            if rpe < low:
+                return "positive"
+            if rpe > high:
+                return "negative"
+            return "neutral"
+    return None
+
+
+def zone_distribution(activity: Activity) -> dict[str, Any] | None:
+    """Per-activity {hr_zones, power_zones} seconds by zone, or None when both empty (§25.3).
+
+    An empty side is null. Zeros are kept.
+    """
+    hr = {f"z{i + 1}_time": secs for i, secs in enumerate(activity.hr_zone_times[:MAX_ZONES])}
+    power = {}
+    valid_ids = {f"z{i}" for i in range(1, MAX_ZONES + 1)}
+    for zone_id, secs in activity.power_zone_times:
+        key = zone_id.lower()
+        if key in valid_ids:
+            power[f"{key}_time"] = secs
+    if not hr and not power:
+        return None
+    return {"hr_zones": hr or None, "power_zones": power or None}
+
+
+def weather_summary(activity: Activity, units: Mapping[str, str]) -> dict[str, Any]:
+    """Open-Meteo weather of an outdoor activity (§25.4); floats to 2 dp, nulls kept."""
+    out: dict[str, Any] = {
+        "source": WEATHER_SOURCE,
+        "units": {"wind": units.get("wind"), "temp": units.get("temp"), "rain": units.get("rain")},
+    }
+    for key, api_field in WEATHER_SUMMARY_FIELDS:
+        value = activity.weather.get(api_field)
+        out[key] = round(value, 2) if isinstance(value, float) else value
+    return out
+
+
+def split_coach_notes(description: str | None) -> tuple[list[str], str]:
+    """(coach notes, cleaned description) of a description (§25.6, §27.1).
+
+    Leading lines starting with "NOTE:" (any case, blank lines between them
+    skipped) are coach notes; the description from the first other non-blank
+    line on is kept as the cleaned text (stripped).
+    """
+    if not description:
+        return [], ""
+    lines = description.splitlines()
+    notes: list[str] = []
+    start = len(lines)
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped[:5].lower() == "note:":
+            remainder = stripped[5:].strip()
+            if remainder:
+                notes.append(remainder)
+            continue
+        start = index
+        break
+    return notes, "\n".join(lines[start:]).strip()
+
+
+def has_intervals(entry: Mapping[str, Any] | None) -> bool:
+    """True when the intervals.json entry has at least one WORK segment (§25.5)."""
+    if not entry:
+        return False
+    segments = entry.get("intervals")
+    if not isinstance(segments, list):
+        return False
+    return any(isinstance(s, Mapping) and s.get("type") == "WORK" for s in segments)
+
+
+def has_dfa(entry: Mapping[str, Any] | None) -> bool:
+    return bool(entry) and isinstance(entry.get("dfa"), Mapping)
+
+
+def _speed_kph(mps: float | None) -> float | None:
+    return round(mps * 3.6, 1) if mps else None
+
+
+def activity_record(activity: Activity, *, athlete: Athlete, units: Mapping[str, str],
+                    intervals_entry: Mapping[str, Any] | None = None,
+                    terrain: Mapping[str, Any] | None = None,
+                    chat_notes: Sequence[str] = (),
+                    dfa_summary: Callable[[Mapping[str, Any]], Any] | None = None,
+                    ) -> dict[str, Any]:
+    """One `recent_activities[]` record, keys in the reference's order (§25.1)."""
+    a = activity
+    distance_km = round((a.distance or 0) / 1000, 2)
+    avg_speed = _speed_kph(a.avg_speed)
+    max_speed = _speed_kph(a.max_speed)
+    out: dict[str, Any] = {
+        "id": a.id,
+        "date": a.start_local or UNKNOWN_DATE,
+        "type": a.type or UNKNOWN_TYPE,
+        "name": a.name,
+        "duration_hours": round((a.moving_time or 0) / 3600, 2),
+        "duration_formatted": format_duration(a.moving_time or 0),
+        "distance_km": distance_km,
+        "tss": a.load,
+        "intensity_factor": a.intensity,
+        "avg_power": a.avg_power,
+        "normalized_power": a.norm_power,
+        "avg_hr": a.avg_hr,
+        "max_hr": a.max_hr,
+        "avg_cadence": a.avg_cadence,
+        "avg_speed": avg_speed,
+        "avg_speed_unit": SPEED_UNIT,
+        "max_speed": max_speed,
+        "max_speed_unit": SPEED_UNIT,
+        "avg_pace": a.avg_pace,
+        "avg_temp": a.device_temp,
+        "avg_temp_unit": "F" if athlete.fahrenheit else "C",
+        "weather": a.weather_description,
+        "humidity": a.humidity,
+        "wind_speed": a.wind_speed,
+        "wind_speed_unit": athlete.wind_speed or "MPS",
+        "work_kj": round(a.joules / 1000, 1) if a.joules is not None else None,
+        "calories": a.calories,
+        "carbs_used": a.carbs_used,
+        "carbs_ingested": a.carbs_ingested,
+        "variability_index": a.variability_index,
+        "decoupling": a.decoupling,
+        "efficiency_factor": a.efficiency_factor,
+        "hrrc": a.hrr,
+        "elevation_m": a.elevation_gain,
+        "display": {
+            "distance": to_display(distance_km, "distance", units),
+            "elevation": to_display(a.elevation_gain, "elevation", units),
+            "avg_speed": to_display(avg_speed, "speed", units),
+            "max_speed": to_display(max_speed, "speed", units),
+        },
+        "feel": a.feel,
+        "rpe": a.rpe,
+        "effort_response": effort_response(a.intensity, a.rpe),
+        "zone_distribution": zone_distribution(a),
+        "has_intervals": has_intervals(intervals_entry),
+        "has_dfa": has_dfa(intervals_entry),
+    }
+    if dfa_summary is not None and has_dfa(intervals_entry):
+        compact = dfa_summary(intervals_entry["dfa"])
+        if compact is not None:
+            out["dfa_summary"] = compact
+    if is_outdoor(a.type):
+        for key in TERRAIN_KEYS:
+            if terrain and terrain.get(key) is not None:
+                out[key] = terrain[key]
+        if a.has_weather:
+            out["weather_summary"] = weather_summary(a, units)
+        else:
+            out["weather_status"] = WEATHER_UNAVAILABLE
+    description = (a.description or "").strip()
+    if description:
+        out["description"] = description
+    notes, _ = split_coach_notes(a.description)
+    if notes:
+        out["coach_notes"] = notes
+    chats = [c for c in chat_notes if isinstance(c, str) and c.strip()]
+    if chats:
+        out["chat_notes"] = chats
+    return out
+
+
+def recent_activities(activities: Iterable[Activity], *, athlete: Athlete,
+                      units: Mapping[str, str] | None = None,
+                      intervals_entries: Mapping[str, Mapping[str, Any]] | None = None,
+                      chat_notes: Mapping[str, Sequence[str]] | None = None,
+                      activity_terrain: Mapping[str, Mapping[str, Any]] | None = None,
+                      dfa_summary: Callable[[Mapping[str, Any]], Any] | None = None,
+                      ) -> list[dict[str, Any]]:
+    """`recent_activities[]` for the given activities, in their order (§25).
+
+    intervals_entries: intervals.json entries by activity id (has_intervals,
+    has_dfa, dfa_summary); chat_notes: message texts by activity id;
+    activity_terrain: by activity id, a mapping with terrain_summary or
+    terrain_status (+ terrain_error) for outdoor activities; dfa_summary: the
+    compact-summary function of the DFA module (§16.3).
+    """
+    units = units if units is not None else unit_preferences(athlete)
+    intervals_entries = intervals_entries or {}
+    chat_notes = chat_notes or {}
+    activity_terrain = activity_terrain or {}
+    return [
+        activity_record(a, athlete=athlete, units=units,
+                        intervals_entry=intervals_entries.get(a.id),
+                        terrain=activity_terrain.get(a.id),
+                        chat_notes=chat_notes.get(a.id, ()),
+                        dfa_summary=dfa_summary)
+        for a in activities
+    ]
