@@ -1,0 +1,99 @@
+"""HRV / resting HR baselines and the Recovery Index (spec/metrics.md §10).
+
+§10.1 HRV validity (rMSSD in 10..250 ms; SDNN is never HRV), §10.2 7d/28d
+baselines, §10.3 latest values, §10.4 Recovery Index today and yesterday.
+The caller passes the wellness lists (ascending by date): "7d" is the display
+window, "28d" the extended 28-day window.
+
+Resting HR counts only when > 0: the reference's truthiness test already
+dropped 0; we also drop negative values, and report `latest_rhr` 0 as null
+(a resting HR of 0 is no measurement).
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from ..model import Wellness
+from .common import mean, valid_hrv
+from .load import finite, round_clean
+
+
+def valid_rhr(value: float | None) -> float | None:
+    """Resting HR if it is a positive number, else None (§10.2 truthiness, plus > 0)."""
+    if value is None or finite(value) is None or not value > 0:
+        return None
+    return value
+
+
+def hrv_values(wellness: Iterable[Wellness]) -> list[float]:
+    """Valid rMSSD values (§10.1), in list order."""
+    return [v for v in (valid_hrv(w.hrv) for w in wellness) if v is not None]
+
+
+def rhr_values(wellness: Iterable[Wellness]) -> list[float]:
+    """Positive resting-HR values, in list order."""
+    return [v for v in (valid_rhr(w.resting_hr) for w in wellness) if v is not None]
+
+
+def _baseline(values: list[float]) -> float | None:
+    """Rounded mean (1 decimal), None for no values (or an overflowing garbage sum)."""
+    try:
+        return round_clean(mean(values), 1) if values else None
+    except OverflowError:
+        return None
+
+
+def recovery_index(hrv: float | None, rhr: float | None,
+                   hrv_baseline: float | None, rhr_baseline: float | None) -> float | None:
+    """Recovery Index (§10.4) = round((hrv / B_hrv) / (rhr / B_rhr), 2).
+
+    Null unless all four are truthy; the baselines are the rounded 7d ones.
+    """
+    if not (hrv and rhr and hrv_baseline and rhr_baseline):
+        return None
+    try:
+        return round_clean((hrv / hrv_baseline) / (rhr / rhr_baseline), 2)
+    except (ZeroDivisionError, OverflowError):
+        return None
+
+
+def recovery_block(wellness_7d: Sequence[Wellness], wellness_28d: Sequence[Wellness]) -> dict:
+    """Recovery keys of derived_metrics, in emitted order (§10.2–§10.4): recovery_index,
+    recovery_index_yesterday, hrv_baseline_7d, rhr_baseline_7d, hrv_baseline_28d,
+    rhr_baseline_28d, latest_hrv, latest_rhr.
+
+    "Latest" is the last record of the 7d list, normally today's. When today's
+    row exists without an rMSSD (the watch has not synced yet), latest_hrv and
+    the Recovery Index are null rather than silently reusing yesterday's night:
+    readiness then reports the HRV signal as unavailable, as the reference does.
+    recovery_index_yesterday uses the second-to-last record against the same
+    (today's) 7d baselines.
+    """
+    hrv_b7 = _baseline(hrv_values(wellness_7d))
+    rhr_b7 = _baseline(rhr_values(wellness_7d))
+    latest = wellness_7d[-1] if wellness_7d else None
+    previous = wellness_7d[-2] if len(wellness_7d) >= 2 else None
+    latest_hrv = valid_hrv(latest.hrv) if latest else None
+    latest_rhr = valid_rhr(latest.resting_hr) if latest else None
+    if previous is not None:
+        ri_yesterday = recovery_index(valid_hrv(previous.hrv), valid_rhr(previous.resting_hr),
+                                      hrv_b7, rhr_b7)
+    else:
+        ri_yesterday = None
+    return {
+        "recovery_index": recovery_index(latest_hrv, latest_rhr, hrv_b7, rhr_b7),
+        "recovery_index_yesterday": ri_yesterday,
+        "hrv_baseline_7d": hrv_b7,
+        "rhr_baseline_7d": rhr_b7,
+        "hrv_baseline_28d": _baseline(hrv_values(wellness_28d)),
+        "rhr_baseline_28d": _baseline(rhr_values(wellness_28d)),
+        "latest_hrv": latest_hrv,
+        "latest_rhr": latest_rhr,
+    }
+
+
+def recovery_data_points(wellness_7d: Sequence[Wellness]) -> dict:
+    """data_quality.hrv_data_points / rhr_data_points: counts of the values the 7d
+    baselines were built from (§10.2)."""
+    return {"hrv_data_points": len(hrv_values(wellness_7d)),
+            "rhr_data_points": len(rhr_values(wellness_7d))}
