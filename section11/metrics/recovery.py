@@ -36,11 +36,8 @@ def rhr_values(wellness: Iterable[Wellness]) -> list[float]:
 
 
 def _baseline(values: list[float]) -> float | None:
-    """Rounded mean (1 decimal), None for no values (or an overflowing garbage sum)."""
-    try:
-        return round_clean(mean(values), 1) if values else None
-    except OverflowError:
-        return None
+    """Rounded mean (1 decimal); None for no values or an overflowing garbage sum."""
+    return round_clean(mean(values), 1)
 
 
 def recovery_index(hrv: float | None, rhr: float | None,
