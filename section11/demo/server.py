@@ -81,6 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeIntervals/1.0"
     sys_version = ""
     timeout = IDLE_TIMEOUT
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stalls
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return
