@@ -228,3 +228,361 @@ def test_map_bounded_stops_once_rate_limited():
     results = client.map_bounded(fn, range(5), workers=1)
     assert results[:2] == [0, 1] and calls == [0, 1]
     assert all(isinstance(r, RateLimited) for r in results[2:])
+
+
+# ================================================================= over real HTTP
+# The fake Intervals.icu server (section11/demo/server.py) on 127.0.0.1, serving
+# the demo athlete with a distinctive key so the secret checks below mean
+# something (the demo key shares 5-letter runs with ordinary English).
+
+import dataclasses
+import logging
+import socket
+from datetime import timedelta
+
+from section11.demo.dataset import build_demo
+from section11.demo.server import FakeIntervals
+from section11.sources.errors import (
+    ApiError, AuthError, IntervalsError, NetworkError, NotFound, ResponseTooLarge,
+)
+
+TODAY = date(2026, 7, 25)
+
+
+@pytest.fixture(scope="module")
+def server():
+    data = dataclasses.replace(build_demo(TODAY), api_key=KEY)
+    with FakeIntervals(data, today=TODAY) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(server):
+    server.clear_faults()
+    server.reset_log()
+    server.latency = 0.0
+    server.rate_limit = None
+    yield server
+    server.clear_faults()
+    server.latency = 0.0
+
+
+class Sleeps(list):
+    def __call__(self, seconds):
+        self.append(seconds)
+
+
+def connect(fake, key=KEY, athlete="i500011", **options):
+    sleeps = Sleeps()
+    options.setdefault("rate", None)
+    options.setdefault("rand", lambda: 0.0)
+    client = IntervalsClient(athlete, key, fake.base_url, sleep=sleeps, **options)
+    return client, sleeps
+
+
+def statuses(fake, pattern=""):
+    return [r.status for r in fake.requests_matching(pattern)]
+
+
+def strava_id(fake) -> str:
+    return next(str(a["id"]) for a in fake.data.activities if a.get("source") == "STRAVA")
+
+
+def own_ids(fake, n) -> list[str]:
+    return [str(a["id"]) for a in fake.data.activities if a.get("source") != "STRAVA"][:n]
+
+
+def test_every_endpoint_over_http(fake):
+    client, sleeps = connect(fake)
+    athlete = client.athlete()
+    assert athlete["id"] == "i500011"
+    acts = client.activities(TODAY - timedelta(days=27), TODAY)
+    assert acts and all(isinstance(a, dict) for a in acts)
+    slim = client.activities(TODAY - timedelta(days=6), TODAY, fields=["id", "type"])
+    assert all(set(a) <= {"id", "type"} for a in slim)
+    well = client.wellness(TODAY - timedelta(days=6), TODAY)
+    assert [w["id"] for w in well][-1] == TODAY.isoformat()
+    assert client.wellness_day(TODAY)["id"] == TODAY.isoformat()
+    assert isinstance(client.events(TODAY - timedelta(days=14), TODAY + timedelta(days=90)), list)
+    assert isinstance(client.events(TODAY - timedelta(days=365), TODAY,
+                                    category=["INJURED", "SICK"], resolve=False), list)
+    curves = client.power_curves([f"r.{TODAY - timedelta(days=27)}.{TODAY}"], "Ride")
+    assert isinstance(curves.get("list"), list)
+    assert isinstance(client.hr_curves(["42d"]).get("list"), list)
+    aid = own_ids(fake, 1)[0]
+    assert client.activity(aid)["id"] == aid
+    assert isinstance(client.activity_intervals(aid), dict)
+    assert isinstance(client.activity_streams(aid, ["time", "watts"]), list)
+    assert isinstance(client.activity_messages(aid), list)
+
+    log = fake.requests
+    assert client.request_count == len(log) == 13 and sleeps == []
+    assert {r.status for r in log} == {200}
+    assert log[1].path == "/api/v1/athlete/i500011/activities"
+    assert log[1].query == {"oldest": "2026-06-28", "newest": "2026-07-25"}
+    assert log[5].query["resolve"] == "true"
+    assert log[6].query["category"] == "INJURED,SICK" and "resolve" not in log[6].query
+    assert log[11].path.endswith("/streams.json") and log[11].query == {"types": "time,watts"}
+    assert client.stats()["by_status"] == {200: 13}
+
+
+def test_athlete_zero_means_the_keys_own_athlete(fake):
+    client, _ = connect(fake, athlete="0")
+    assert client.athlete()["id"] == "i500011"
+
+
+@pytest.mark.parametrize("key, athlete", [("WRONGwrongWRONGwrong1234", "i500011"),
+                                          (KEY, "i999999")])
+def test_wrong_credentials_are_auth_error_without_retry(fake, key, athlete):
+    client, sleeps = connect(fake, key=key, athlete=athlete)
+    with pytest.raises(AuthError) as info:
+        client.athlete()
+    assert statuses(fake) == [403] and sleeps == []
+    assert info.value.status == 403 and info.value.endpoint == "/api/v1/athlete/{id}"
+    assert "check INTERVALS_KEY and ATHLETE_ID" in str(info.value)
+    assert "i999999" not in str(info.value) and key not in repr(info.value)
+
+
+def test_429_with_retry_after_then_success(fake):
+    fake.inject(r"/activities$", status=429, retry_after="2")
+    client, sleeps = connect(fake)
+    assert isinstance(client.activities(TODAY, TODAY), list)
+    assert statuses(fake) == [429, 200]
+    assert client.request_count == 2 and sleeps == [2.0]
+
+
+def test_429_exhaustion_is_rate_limited(fake):
+    fake.inject(r"/wellness$", status=429, times=4)
+    client, sleeps = connect(fake)
+    with pytest.raises(RateLimited):
+        client.wellness(TODAY, TODAY)
+    assert statuses(fake) == [429] * 4 and sleeps == [0.5, 1.0, 2.0]
+
+
+def test_server_rate_limit_bucket_is_survived(fake):
+    fake.rate_limit = (10.0, 1)  # one token per 0.1 s; 429 + "Retry-After: 1" when empty
+    asked: list[float] = []
+
+    def nap(seconds):  # record what was asked, wait just long enough for a token
+        asked.append(seconds)
+        time.sleep(0.15)
+
+    client = IntervalsClient("i500011", KEY, fake.base_url, sleep=nap, rate=None)
+    for _ in range(4):
+        client.wellness_day(TODAY)
+    assert statuses(fake).count(200) == 4 and 429 in statuses(fake)
+    assert asked and set(asked) == {1.0}
+
+
+def test_breaker_skips_optional_calls_after_repeated_429(fake):
+    fake.inject(r"/messages$", status=429, times=100)
+    client, _ = connect(fake, max_attempts=1)
+    results = client.map_bounded(client.activity_messages, own_ids(fake, 8), workers=1)
+    assert all(isinstance(r, RateLimited) for r in results)
+    assert client.rate_limited
+    assert statuses(fake) == [429] * 3  # the other five were never sent
+    assert client.athlete()["id"] == "i500011"  # core calls still go out
+
+
+def test_5xx_burst_then_success_and_exhaustion(fake):
+    fake.inject(r"/events$", status=503, times=2)
+    client, sleeps = connect(fake)
+    assert isinstance(client.events(TODAY, TODAY), list)
+    assert statuses(fake) == [503, 503, 200] and sleeps == [0.5, 1.0]
+    fake.reset_log()
+    fake.inject(r"/events$", status=500, times=4)
+    with pytest.raises(ApiError) as info:
+        client.events(TODAY, TODAY)
+    assert info.value.status == 500 and "Internal Server Error" in str(info.value)
+    assert statuses(fake) == [500] * 4
+
+
+def test_slow_response_past_read_timeout_is_network_error(fake):
+    fake.inject(r"/athlete/i500011$", delay=0.4, times=2)
+    client, sleeps = connect(fake, timeout=(2, 0.1), max_attempts=2)
+    with pytest.raises(NetworkError) as info:
+        client.athlete()
+    assert "did not answer" in str(info.value) and "0.1 s" in str(info.value)
+    assert client.request_count == 2 and len(sleeps) == 1
+    assert client.stats()["by_status"] == {"read_timeout": 2}
+
+
+def test_connection_reset_is_retried(fake):
+    fake.inject(r"/wellness$", reset=True)
+    client, sleeps = connect(fake)
+    assert isinstance(client.wellness(TODAY, TODAY), list)
+    assert statuses(fake) == [None, 200] and len(sleeps) == 1
+
+
+def test_truncated_json_is_retried_then_bad_response(fake):
+    fake.inject(r"/activities$", truncate=True)
+    client, _ = connect(fake)
+    assert isinstance(client.activities(TODAY - timedelta(days=6), TODAY), list)
+    assert statuses(fake) == [200, 200]
+    fake.reset_log()
+    fake.inject(r"/activities$", truncate=True, times=4)
+    with pytest.raises(BadResponse, match="cut short"):
+        client.activities(TODAY - timedelta(days=6), TODAY)
+    assert len(fake.requests) == 4
+
+
+def test_invalid_json_is_bad_response(fake):
+    fake.inject(r"/events$", invalid_json=True)
+    client, sleeps = connect(fake)
+    with pytest.raises(BadResponse, match="not valid JSON"):
+        client.events(TODAY, TODAY)
+    assert len(fake.requests) == 1 and sleeps == []
+
+
+def test_json_null_top_level_is_bad_response(fake):
+    fake.inject(r"/wellness$", null_body=True)
+    client, _ = connect(fake)
+    with pytest.raises(BadResponse, match="null where a list"):
+        client.wellness(TODAY, TODAY)
+
+
+def test_strava_stub_detail_is_api_error_with_message(fake):
+    client, sleeps = connect(fake)
+    with pytest.raises(ApiError) as info:
+        client.activity(strava_id(fake))
+    assert info.value.status == 422
+    assert "Cannot read Strava activities via the API" in str(info.value)
+    assert info.value.endpoint == "/api/v1/activity/{aid}"
+    assert len(fake.requests) == 1 and sleeps == []
+
+
+def test_unknown_activity_is_not_found(fake):
+    client, _ = connect(fake)
+    with pytest.raises(NotFound) as info:
+        client.activity_messages("i1")
+    assert not info.value.gone
+
+
+def test_pacing_spaces_quick_calls(fake):
+    client, _ = connect(fake, rate=20.0, burst=2)
+    start = time.monotonic()
+    for _ in range(12):
+        client.wellness_day(TODAY)
+    assert time.monotonic() - start >= (12 - 2) / 20 - 0.01
+
+
+def test_keep_alive_uses_one_session_and_one_connection(fake):
+    client, _ = connect(fake)
+    session = client.http.session
+    before = fake.connections
+    for _ in range(5):
+        client.wellness_day(TODAY)
+    assert client.http.session is session
+    assert fake.connections - before == 1
+
+
+def test_bounded_concurrency_over_http(fake):
+    fake.latency = 0.05
+    client, _ = connect(fake, workers=3)
+    lock = threading.Lock()
+    active, peak = [0], [0]
+
+    def fetch(aid):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        try:
+            return client.activity_messages(aid)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    ids = own_ids(fake, 9)
+    results = client.map_bounded(fetch, ids)
+    assert all(isinstance(r, list) for r in results)
+    assert 2 <= peak[0] <= 3
+    assert len(fake.requests) == 9
+
+
+def test_attachment_download_without_auth_and_capped(fake):
+    client, _ = connect(fake)
+    events = client.events(TODAY, TODAY + timedelta(days=60), resolve=False)
+    attachment = next(a for e in events for a in (e.get("attachments") or []))
+    url = attachment["url"]
+    assert url.startswith(fake.base_url + "/files/")
+    sent_auth = []
+    real_send = client.http.session.send
+
+    def spy(request, **kwargs):
+        sent_auth.append(request.headers.get("Authorization"))
+        return real_send(request, **kwargs)
+
+    client.http.session.send = spy
+    body = client.download(url)
+    path = url[len(fake.base_url):]
+    assert body == fake.data.attachments[path][1]
+    assert sent_auth == [None]
+    with pytest.raises(ResponseTooLarge):
+        client.download(url, max_bytes=len(body) - 1)
+    client.athlete()  # the API call, by contrast, is authenticated
+    assert sent_auth[-1] is not None and sent_auth[-1].startswith("Basic ")
+
+
+def closed_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def test_connection_refused_is_network_error():
+    sleeps = Sleeps()
+    client = IntervalsClient("i1", KEY, f"http://127.0.0.1:{closed_port()}", sleep=sleeps,
+                             rate=None, rand=lambda: 0.0)
+    with pytest.raises(NetworkError) as info:
+        client.athlete()
+    assert "cannot reach 127.0.0.1" in str(info.value) and "connection refused" in str(info.value)
+    assert "check INTERVALS_BASE_URL / network" in str(info.value)
+    assert client.request_count == 4 and sleeps == [0.5, 1.0, 2.0]
+
+
+def test_no_fragment_of_the_key_in_any_error_or_log(fake, caplog):
+    caplog.set_level(logging.DEBUG)
+    fragments = [KEY[i:i + 5] for i in range(len(KEY) - 4)]
+    errors: list[IntervalsError] = []
+
+    def collect(call):
+        try:
+            call()
+        except IntervalsError as exc:
+            errors.append(exc)
+
+    client, _ = connect(fake, timeout=(2, 0.1), max_attempts=2)
+    fake.inject(r"/athlete/i500011$", status=429, times=2)
+    collect(client.athlete)
+    fake.inject(r"/wellness$", status=500, times=2)
+    collect(lambda: client.wellness(TODAY, TODAY))
+    fake.inject(r"/events$", invalid_json=True)
+    collect(lambda: client.events(TODAY, TODAY))
+    fake.inject(r"/activities$", truncate=True, times=2)
+    collect(lambda: client.activities(TODAY, TODAY))
+    fake.inject(r"/messages$", reset=True, times=2)
+    collect(lambda: client.activity_messages(own_ids(fake, 1)[0]))
+    fake.inject(r"/wellness/", delay=0.3, times=2)
+    collect(lambda: client.wellness_day(TODAY))
+    fake.inject(r"/hr-curves$", null_body=True)
+    collect(lambda: client.hr_curves(["42d"]))
+    collect(lambda: client.activity(strava_id(fake)))
+    collect(lambda: client.activity("i1"))
+    collect(lambda: client.download("/files/nope.gpx"))
+    wrong, _ = connect(fake, key=KEY[::-1])
+    collect(wrong.athlete)
+    refused = IntervalsClient("i1", KEY, f"http://127.0.0.1:{closed_port()}",
+                              sleep=lambda s: None, rate=None, max_attempts=2)
+    collect(refused.athlete)
+
+    assert len(errors) == 12
+    assert len({type(e) for e in errors}) >= 6
+    for exc in errors:
+        assert exc.__cause__ is None and exc.__context__ is None
+        for text in (str(exc), repr(exc), repr(exc.args), repr(vars(exc))):
+            for fragment in fragments:
+                assert fragment not in text and fragment[::-1] not in text, (fragment, text)
+    for fragment in fragments:
+        assert fragment not in caplog.text and fragment[::-1] not in caplog.text

@@ -22,19 +22,15 @@ from __future__ import annotations
 import json
 import logging
 import random
-import socket
-import ssl
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3
 from requests.adapters import HTTPAdapter
 
 from .. import __version__
@@ -42,95 +38,21 @@ from .errors import (
     ApiError, AuthError, BadResponse, IntervalsError, NetworkError, NotFound, RateLimited,
     ResponseTooLarge,
 )
+from .policy import (
+    BACKOFF_BASE, BACKOFF_CAP, DEFAULT_BURST, FAILURE_TEXT, TokenBucket, backoff_delay,
+    looks_truncated, network_reason, parse_retry_after,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_RATE = 8.0  # requests per second, under the ~10/s the developer quotes
-DEFAULT_BURST = 4
 RETRY_AFTER_CAP = 60.0  # a longer Retry-After is a give-up, not a sleep
-BACKOFF_BASE = 1.0
-BACKOFF_CAP = 30.0
 BREAKER_THRESHOLD = 3
 CHUNK = 64 * 1024
 ERROR_BODY_CAP = 64 * 1024  # enough of an error body to quote the server's message
 USER_AGENT = f"section11/{__version__}"
-
-
-# ----------------------------------------------------------------- pure helpers
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (spec/pipeline.md §3.2,
-    spec/intervals_api.md §4.5): delta-seconds or an HTTP-date, clamped to
-    >= 0; None when absent or unparseable. `now` (aware UTC) is needed only
-    for the date form."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = None
-    if seconds is not None:
-        if seconds != seconds or seconds in (float("inf"), float("-inf")):
-            return None
-        return max(0.0, seconds)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    return max(0.0, (when - now).total_seconds())
-
-
-def backoff_delay(attempt: int, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP,
-                  rand: Callable[[], float] = random.random) -> float:
-    """Delay before retry number `attempt` (1 = after the first failure):
-    exponential `base * 2**(attempt-1)` capped at `cap`, with "equal jitter"
-    (half fixed, half uniform random), so it lies in [d/2, d]."""
-    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
-    return ceiling / 2 + (ceiling / 2) * rand()
-
-
-class TokenBucket:
-    """Thread-safe token bucket: `rate` tokens per second, at most `burst` saved.
-
-    `acquire()` reserves a token and sleeps until it is due, so N back-to-back
-    calls from a full bucket take at least (N - burst) / rate seconds.
-    """
-
-    def __init__(self, rate: float, burst: int = DEFAULT_BURST, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Any] = time.sleep):
-        if rate <= 0 or burst < 1:
-            raise ValueError("rate must be > 0 and burst >= 1")
-        self.rate = float(rate)
-        self.burst = int(burst)
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._tokens = float(burst)
-        self._last = clock()
-
-    def acquire(self) -> float:
-        """Take one token; return the seconds slept waiting for it."""
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.rate)
-            self._last = now
-            self._tokens -= 1.0
-            wait = -self._tokens / self.rate if self._tokens < 0 else 0.0
-        if wait > 0:
-            self._sleep(wait)
-        return wait
 
 
 # ----------------------------------------------------------------- one attempt
@@ -143,56 +65,8 @@ class _Attempt:
     status: int | None = None
     headers: dict[str, str] | None = None
     body: bytes | None = None
-    failure: str | None = None  # see _FAILURE_TEXT
+    failure: str | None = None  # see FAILURE_TEXT
     retryable: bool = False
-
-
-_FAILURE_TEXT = {
-    "refused": "connection refused",
-    "reset": "connection reset",
-    "dns": "host name not found",
-    "connect_timeout": "connect timed out",
-    "read_timeout": "no answer within the read timeout",
-    "truncated": "the response body was cut short",
-    "network": "network error",
-    "tls": "TLS/certificate error",
-    "invalid_url": "invalid URL",
-    "redirects": "too many redirects",
-    "too_large": "response too large",
-}
-
-
-def _network_reason(exc: BaseException) -> str:
-    """Classify a requests/urllib3 exception by walking its chain for a socket
-    error; never looks at (or returns) its text."""
-    seen: set[int] = set()
-    stack: list[Any] = [exc]
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, BaseException) or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, socket.gaierror):
-            return "dns"
-        if isinstance(item, urllib3.exceptions.ConnectTimeoutError):
-            return "connect_timeout"
-        if isinstance(item, urllib3.exceptions.ReadTimeoutError | TimeoutError):
-            return "read_timeout"
-        if isinstance(item, ConnectionRefusedError):
-            return "refused"
-        if isinstance(item, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
-            return "reset"
-        if isinstance(item, ssl.SSLError):
-            return "tls"
-        stack.extend(a for a in item.args if isinstance(a, BaseException))
-        for attr in ("reason", "__cause__", "__context__"):
-            stack.append(getattr(item, attr, None))
-    return "network"
-
-
-def _looks_truncated(text: str, err: json.JSONDecodeError) -> bool:
-    """A JSON error at the very end of the text: the body stopped early."""
-    return err.pos >= len(text.rstrip())
 
 
 # ----------------------------------------------------------------- client
@@ -336,6 +210,8 @@ class HttpClient:
 
     def _call(self, url: str, label: str, *, params, authenticated: bool, optional: bool,
               max_bytes: int | None, as_json: bool) -> Any:
+        """The retry loop: send, judge, wait, repeat; errors are raised here or
+        in `_judge`/`_give_up`, never inside an `except` block."""
         host = urlsplit(url).netloc or self.host
         guarded = optional and self._same_host(url)
         last: _Attempt | None = None
@@ -348,80 +224,69 @@ class HttpClient:
                     "the next sync will fetch it", endpoint=label, status=None)
             if self._pacer is not None:
                 self._pacer.acquire()
-            result = self._send_once(url, params=params, authenticated=authenticated,
-                                     max_bytes=max_bytes)
-            self._count(result)
-            last = result
-            retries_left = attempt < self.max_attempts
-            wait: float | None = None
-
-            if result.failure is not None:
-                if result.failure == "too_large":
-                    raise ResponseTooLarge(
-                        f"{label} is larger than {max_bytes} bytes; download aborted",
-                        status=result.status, endpoint=label)
-                if not result.retryable:
-                    raise NetworkError(self._network_message(result.failure, host, label),
-                                       endpoint=label)
-                if not retries_left:
-                    break
-                wait = self._backoff(attempt)
-            else:
-                status = result.status or 0
-                if 200 <= status < 300:
-                    self._note_answer(status)
-                    if not as_json:
-                        return result.body
-                    value, problem = self._parse_json(result.body or b"")
-                    if problem is None:
-                        return value
-                    if problem == "truncated" and retries_left:
-                        wait = self._backoff(attempt)
-                        self._log_retry(label, "truncated JSON", attempt, wait)
-                        self._pause(wait)
-                        continue
-                    if problem == "truncated":
-                        raise BadResponse(
-                            f"{label} answered with a truncated JSON body "
-                            f"{self.max_attempts} times; try again later",
-                            status=status, endpoint=label)
-                    raise BadResponse(
-                        f"{label} answered with a body that is not valid JSON; "
-                        "check INTERVALS_BASE_URL points at the Intervals.icu API",
-                        status=status, endpoint=label)
-                self._note_answer(status)
-                if status in (401, 403):
-                    raise AuthError(
-                        f"Intervals.icu refused the credentials (HTTP {status}) on {label}: "
-                        "check INTERVALS_KEY and ATHLETE_ID; the athlete id looks like i123456",
-                        status=status, endpoint=label)
-                if status in (404, 410):
-                    what = "is gone (deleted)" if status == 410 else "was not found"
-                    raise NotFound(f"{label} {what} (HTTP {status})", status=status, endpoint=label)
-                if status == 429 or status >= 500:
-                    hinted = parse_retry_after((result.headers or {}).get("retry-after"),
-                                               now=self._wallclock())
-                    if hinted is not None and hinted > self.retry_after_cap:
-                        if status == 429:
-                            self._note_rate_limit_exhausted()
-                            raise RateLimited(
-                                f"Intervals.icu rate limit on {label}: asked to wait "
-                                f"{hinted:.0f} s (over the {self.retry_after_cap:.0f} s cap); "
-                                "run the sync again later", endpoint=label, retry_after=hinted)
-                        hinted = None  # a 5xx with a silly hint: use our own backoff
-                    if not retries_left:
-                        break
-                    wait = hinted if hinted is not None else self._backoff(attempt)
-                else:
-                    raise ApiError(
-                        f"Intervals.icu rejected {label} (HTTP {status})"
-                        f"{self._server_text(result)}", status=status, endpoint=label)
-            what = (_FAILURE_TEXT.get(result.failure or "", "error") if result.failure
-                    else f"HTTP {result.status}")
-            self._log_retry(label, what, attempt, wait)
+            last = self._send_once(url, params=params, authenticated=authenticated,
+                                   max_bytes=max_bytes)
+            self._count(last)
+            done, value, what = self._judge(last, label, host, as_json=as_json,
+                                            max_bytes=max_bytes)
+            if done:
+                return value
+            if attempt == self.max_attempts:
+                break
+            wait = value if value is not None else self._backoff(attempt)
+            log.debug("GET %s: %s; retry %d/%d in %.2f s", label, what, attempt + 1,
+                      self.max_attempts, wait)
             self._pause(wait)
-
         return self._give_up(last, host, label)
+
+    def _judge(self, result: _Attempt, label: str, host: str, *, as_json: bool,
+               max_bytes: int | None) -> tuple[bool, Any, str]:
+        """(True, value, _) to return; (False, wait or None, what) to retry;
+        raises the final error for answers that must not be retried."""
+        if result.failure is not None:
+            if result.failure == "too_large":
+                raise ResponseTooLarge(f"{label} is larger than {max_bytes} bytes; download aborted",
+                                       status=result.status, endpoint=label)
+            if not result.retryable:
+                raise NetworkError(self._network_message(result.failure, host, label),
+                                   endpoint=label)
+            return False, None, FAILURE_TEXT.get(result.failure, "network error")
+        status = result.status or 0
+        self._note_answer(status)
+        if 200 <= status < 300:
+            if not as_json:
+                return True, result.body, ""
+            value, problem = self._parse_json(result.body or b"")
+            if problem is None:
+                return True, value, ""
+            if problem == "truncated":
+                result.failure = "truncated"  # for _give_up, if this was the last try
+                return False, None, "truncated JSON"
+            raise BadResponse(f"{label} answered with a body that is not valid JSON; "
+                              "check INTERVALS_BASE_URL points at the Intervals.icu API",
+                              status=status, endpoint=label)
+        if status in (401, 403):
+            raise AuthError(
+                f"Intervals.icu refused the credentials (HTTP {status}) on {label}: "
+                "check INTERVALS_KEY and ATHLETE_ID; the athlete id looks like i123456",
+                status=status, endpoint=label)
+        if status in (404, 410):
+            what = "is gone (deleted)" if status == 410 else "was not found"
+            raise NotFound(f"{label} {what} (HTTP {status})", status=status, endpoint=label)
+        if status != 429 and status < 500:
+            raise ApiError(f"Intervals.icu rejected {label} (HTTP {status})"
+                           f"{self._server_text(result)}", status=status, endpoint=label)
+        hinted = parse_retry_after((result.headers or {}).get("retry-after"),
+                                   now=self._wallclock())
+        if hinted is not None and hinted > self.retry_after_cap:
+            if status == 429:
+                self._note_rate_limit_exhausted()
+                raise RateLimited(
+                    f"Intervals.icu rate limit on {label}: asked to wait {hinted:.0f} s "
+                    f"(over the {self.retry_after_cap:.0f} s cap); run the sync again later",
+                    endpoint=label, retry_after=hinted)
+            hinted = None  # a 5xx with an outsized hint: use our own backoff
+        return False, hinted, f"HTTP {status}"
 
     def _give_up(self, last: _Attempt | None, host: str, label: str) -> Any:
         """Raise the error for a call whose retries are exhausted."""
@@ -471,7 +336,7 @@ class HttpClient:
         except requests.exceptions.ChunkedEncodingError:
             failure, retryable = "truncated", True
         except requests.exceptions.RequestException as exc:
-            failure = _network_reason(exc)
+            failure = network_reason(exc)
             retryable = failure != "tls"
         if failure is not None:
             return _Attempt(failure=failure, retryable=retryable)
@@ -506,7 +371,7 @@ class HttpClient:
                 requests.exceptions.ContentDecodingError):
             failure, retryable = "truncated", True
         except requests.exceptions.RequestException as exc:
-            failure = _network_reason(exc)
+            failure = network_reason(exc)
             retryable = failure != "tls"
         finally:
             response.close()
@@ -522,7 +387,7 @@ class HttpClient:
         try:
             return json.loads(text), None
         except json.JSONDecodeError as err:
-            return None, ("truncated" if _looks_truncated(text, err) else "invalid")
+            return None, ("truncated" if looks_truncated(text, err) else "invalid")
         except RecursionError:
             return None, "invalid"
 
@@ -552,7 +417,7 @@ class HttpClient:
         return f": {text}" if text else ""
 
     def _network_message(self, failure: str, host: str, label: str, attempts: int = 1) -> str:
-        what = _FAILURE_TEXT.get(failure, "network error")
+        what = FAILURE_TEXT.get(failure, "network error")
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         if failure == "invalid_url":
             return f"{label}: invalid URL; check INTERVALS_BASE_URL"
@@ -570,10 +435,6 @@ class HttpClient:
             self._retries += 1
             self._backoff_seconds += seconds
         self._sleep(seconds)
-
-    def _log_retry(self, label: str, what: str, attempt: int, wait: float | None) -> None:
-        log.debug("GET %s: %s; retry %d/%d in %.2f s", label, what, attempt + 1,
-                  self.max_attempts, wait or 0.0)
 
     def _count(self, result: _Attempt) -> None:
         with self._lock:
