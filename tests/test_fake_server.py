@@ -6,7 +6,6 @@ are worked out by hand below; a few smoke-test the demo athlete.
 from __future__ import annotations
 
 import base64
-import json
 import os
 import signal
 import socket
