@@ -1,0 +1,371 @@
+"""Command line of `sync.py` (spec/pipeline.md §1 and §6, fixed per §9).
+
+The flags are the reference's (§6.1) plus --demo, --output-dir, --no-anonymize
+and --config. Modes, first match wins: --setup, --init, --update,
+--generate-manifest, --demo, otherwise a data sync.
+
+Exit codes (section11.errors; the reference exited 0 for every handled
+problem, weakness 9.1.11):
+
+    code  meaning
+    0     success
+    1     unexpected error (rerun with --debug for the traceback)
+    2     invalid input: flags, config file, values; argparse usage errors
+    3     missing credentials (athlete id or API key)
+    4     Intervals.icu rejected the credentials
+    5     Intervals.icu API failure
+    6     another sync holds the lock (--lockfile)
+    7     output files could not be written
+    8     mode not available in this version yet
+    130   interrupted (Ctrl-C)
+
+A failure prints exactly one line `error: <message>` on stderr. No secret,
+and no part of one, is ever printed: the --debug banner says only "set" or
+"not set", and every error line is scrubbed of known secret values.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Mapping, TextIO
+
+from . import __version__
+from .config import (LEGACY_CONFIG_NAME, Settings, config_location, default_config_path,
+                     load_settings, parse_week_start, parse_zone_preference, read_config_file)
+from .errors import (EXIT_INVALID_INPUT, EXIT_UNEXPECTED, InvalidInput, MissingCredentials,
+                     NotAvailable, SyncError)
+from .sports import WEEKDAYS
+
+EXIT_INTERRUPTED = 130
+EXIT_SETUP_CANCELLED = EXIT_INVALID_INPUT
+SETUP_MAX_TRIES = 5
+_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
+_SECRET_FLAGS = ("--intervals-key", "--github-token")
+_SECRET_ENV = ("INTERVALS_KEY", "GITHUB_TOKEN")
+
+
+# ----------------------------------------------------------------- argparse
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and exiting."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise _UsageError(_sanitize_usage(message))
+
+
+def _sanitize_usage(message: str) -> str:
+    """Keep option names, drop values from "unrecognized arguments" (they may be secrets)."""
+    prefix = "unrecognized arguments:"
+    if not message.startswith(prefix):
+        return message
+    tokens = message[len(prefix):].split()
+    options = [t.split("=", 1)[0] for t in tokens if t.startswith("-")]
+    dropped = len(tokens) - len(options) + sum("=" in t for t in tokens if t.startswith("-"))
+    text = f"unrecognized arguments: {' '.join(options)}" if options else "unexpected arguments"
+    if dropped:
+        text += f" (plus {dropped} value{'s' if dropped > 1 else ''} not shown)"
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sync.py",
+        description="Mirror your Intervals.icu training data into AI-readable JSON files.")
+    modes = parser.add_argument_group("modes")
+    modes.add_argument("--setup", action="store_true", help="interactive set-up (config file, 0600)")
+    modes.add_argument("--init", action="store_true", help="(not available in this version)")
+    modes.add_argument("--update", action="store_true", help="(not available in this version)")
+    modes.add_argument("--generate-manifest", action="store_true",
+                       help="(not available in this version)")
+    modes.add_argument("--demo", action="store_true",
+                       help="run against a bundled demo athlete on a local fake API")
+    modes.add_argument("--generate-history", action="store_true",
+                       help="regenerate history.json (3 years)")
+
+    creds = parser.add_argument_group("credentials (prefer the environment or --setup)")
+    creds.add_argument("--athlete-id", help="Intervals.icu athlete id, e.g. i123456 (env ATHLETE_ID)")
+    creds.add_argument("--intervals-key", help="Intervals.icu API key (env INTERVALS_KEY)")
+    creds.add_argument("--github-token", help="GitHub token (env GITHUB_TOKEN)")
+    creds.add_argument("--github-repo", help="GitHub repository owner/name (env GITHUB_REPO)")
+    creds.add_argument("--config", help="config file (default: see README)")
+
+    out = parser.add_argument_group("output")
+    where = out.add_mutually_exclusive_group()
+    where.add_argument("--output", help="path of latest.json; the other files go beside it")
+    where.add_argument("--output-dir", help="directory for all files (created if missing)")
+    out.add_argument("--days", type=int, default=None, help="display window in days (default 7)")
+    out.add_argument("--week-start", type=str.lower, choices=WEEKDAYS,
+                     help="training-week start (default mon)")
+    out.add_argument("--no-anonymize", action="store_true",
+                     help="keep the athlete id and outdoor activity names")
+    out.add_argument("--lockfile", action="store_true",
+                     help="refuse to run while another sync holds .sync.lock")
+    out.add_argument("--debug", action="store_true", help="tracebacks and diagnostics (never secrets)")
+    parser.add_argument("--version", action="version", version=f"section11 {__version__}")
+    return parser
+
+
+# ----------------------------------------------------------------- secrets in output
+
+
+def _argv_secrets(argv: list[str]) -> list[str]:
+    found = []
+    for index, token in enumerate(argv):
+        for flag in _SECRET_FLAGS:
+            if token == flag and index + 1 < len(argv):
+                found.append(argv[index + 1])
+            elif token.startswith(flag + "="):
+                found.append(token[len(flag) + 1:])
+    return found
+
+
+def _redact(text: str, secrets: list[str]) -> str:
+    for secret in sorted({s for s in secrets if s and len(s.strip()) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+        if secret.strip() != secret:
+            text = text.replace(secret.strip(), "***")
+    return text
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def banner(settings: Settings) -> str:
+    """Configuration summary for --debug: presence only, never a value (§9.3.1)."""
+    def state(value: Any) -> str:
+        return "set" if value else "not set"
+    base = "custom" if settings.base_url else "default"
+    config = str(settings.config_path) if settings.config_path else "none"
+    return (f"section11 {__version__}: athlete id {state(settings.athlete_id)}, "
+            f"API key {state(settings.intervals_key)}, GitHub token {state(settings.github_token)}, "
+            f"GitHub repo {state(settings.github_repo)}, config file {config}, "
+            f"API base URL {base}, days {settings.days}")
+
+
+# ----------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:
+    """Entry point of `python sync.py`. Returns the process exit code."""
+    environ = os.environ if environ is None else environ
+    argv = sys.argv[1:] if argv is None else list(argv)
+    secrets = _argv_secrets(argv) + [environ.get(name, "") for name in _SECRET_ENV]
+    debug = "--debug" in argv
+    err = sys.stderr
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except _UsageError as exc:
+            raise InvalidInput(f"{exc}; see --help") from None
+        except SystemExit as exc:  # --help / --version
+            return exc.code if isinstance(exc.code, int) else 0
+        return _dispatch(args, environ, secrets)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=err)
+        return EXIT_INTERRUPTED
+    except SyncError as exc:
+        print(f"error: {_redact(_one_line(exc.message), secrets)}", file=err)
+        return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if debug:
+            print(_redact(traceback.format_exc(), secrets), file=err, end="")
+        message = _redact(_one_line(f"unexpected {type(exc).__name__}: {exc}"), secrets)
+        print(f"error: {message}; rerun with --debug for details", file=err)
+        return EXIT_UNEXPECTED
+
+
+def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: list[str]) -> int:
+    if args.setup:
+        path, _ = config_location(args.config, environ, for_writing=True)
+        return run_setup(path)
+    for flag in ("init", "update", "generate_manifest"):
+        if getattr(args, flag):
+            raise NotAvailable(f"--{flag.replace('_', '-')} is not available in this version yet; "
+                               "see README")
+    settings = load_settings(args, environ)
+    secrets.extend(s for s in (settings.intervals_key, settings.github_token) if s)
+    if settings.debug:
+        print(banner(settings), file=sys.stderr)
+    if settings.demo:
+        from .demo.runner import run_demo
+
+        return _code(run_demo(settings))
+    return run_sync(settings)
+
+
+def _code(result: Any) -> int:
+    return 0 if result is None else int(result)
+
+
+def check_sync_settings(settings: Settings) -> None:
+    """Credentials and destination of a data sync (§1 steps 5 and 7, with exit codes)."""
+    missing = [name for name, value in (("athlete id", settings.athlete_id),
+                                        ("API key", settings.intervals_key)) if not value]
+    if missing:
+        raise MissingCredentials(
+            f"{' and '.join(missing)} not set: run `python sync.py --setup`, or set the "
+            "ATHLETE_ID and INTERVALS_KEY environment variables")
+    if not (settings.output or settings.output_dir):
+        if settings.github_token and settings.github_repo:
+            raise NotAvailable("API publishing arrives with the GitHub issue; use --output for now")
+        raise InvalidInput("no destination: use --output latest.json or --output-dir DIR")
+
+
+def run_sync(settings: Settings) -> int:
+    """A data sync, under the lock when --lockfile is given."""
+    from .lock import LOCK_NAME, acquire
+    from .publish.files import resolve_destination
+
+    check_sync_settings(settings)
+    _, directory = resolve_destination(settings.output, settings.output_dir)
+    from . import pipeline
+
+    if settings.lockfile:
+        with acquire(directory / LOCK_NAME):
+            return _code(pipeline.run(settings))
+    return _code(pipeline.run(settings))
+
+
+# ----------------------------------------------------------------- --setup
+
+
+class _Cancelled(Exception):
+    pass
+
+
+_REMOVE = object()  # answer "-": drop an optional setting
+
+
+def _athlete_id(answer: str) -> str:
+    from .sources.intervals import validate_athlete_id
+
+    try:
+        return validate_athlete_id(answer)
+    except InvalidInput:
+        raise ValueError("expected i followed by digits (e.g. i123456), bare digits, or 0") from None
+
+
+def _github_repo(answer: str) -> str:
+    if not _REPO.fullmatch(answer) or answer.split("/")[1] in (".", ".."):
+        raise ValueError("expected owner/name, e.g. alice/training-data")
+    return answer
+
+
+def _week_start(answer: str) -> str:
+    try:
+        return WEEKDAYS[parse_week_start(answer, "week start")]
+    except InvalidInput:
+        raise ValueError(f"expected one of {', '.join(WEEKDAYS)}") from None
+
+
+def _zone_preference(answer: str) -> str:
+    problems: list[str] = []
+    parsed = parse_zone_preference(answer, "zone preference", problems.append)
+    if problems or not parsed:
+        raise ValueError("expected sport:basis pairs with basis power or hr, e.g. cycling:power,run:hr")
+    return ",".join(f"{sport}:{basis}" for sport, basis in parsed.items())
+
+
+def _ask(question: str, out: TextIO, ask: Callable[[str], str], *, current: Any = None,
+         secret: bool = False, required: bool = False, default: str | None = None,
+         check: Callable[[str], str] | None = None) -> Any:
+    """One prompt: Enter keeps the current value (or the default); "-" drops an optional one."""
+    if current:
+        hint = " [set; Enter keeps it]" if secret else f" [{current}]"
+    elif default:
+        hint = f" [{default}]"
+    else:
+        hint = "" if required else " (Enter skips)"
+    for _ in range(SETUP_MAX_TRIES):
+        try:
+            answer = ask(f"{question}{hint}: ").strip()
+        except EOFError:
+            raise _Cancelled() from None
+        if not answer:
+            if current:
+                return current
+            if default:
+                return default
+            if not required:
+                return None
+            print("  a value is required", file=out)
+            continue
+        if answer == "-" and not required:
+            return _REMOVE
+        if check is None:
+            return answer
+        try:
+            return check(answer)
+        except ValueError as exc:
+            print(f"  {exc}", file=out)
+    raise InvalidInput(f"setup: too many invalid answers to {question!r}; nothing was written")
+
+
+def run_setup(path: Path | str, input_fn: Callable[[str], str] = input,
+              getpass_fn: Callable[[str], str] = getpass.getpass,
+              out: TextIO | None = None) -> int:
+    """Interactive set-up (spec/pipeline.md §6.4, fixed per §9.3.2).
+
+    Secrets are read with getpass (not echoed). Answers are merged into an
+    existing config (unknown keys kept) and written atomically with mode 0600
+    from the first byte. EOF cancels with EXIT_SETUP_CANCELLED and no change.
+    """
+    from .publish.files import dump_json, write_files_atomic
+
+    out = out or sys.stdout
+    path = Path(path)
+    existing = read_config_file(path) if path.exists() else {}
+    print(f"Section 11 set-up. Answers are saved to {path} (readable only by you).", file=out)
+    print("Enter keeps the value in [brackets]; '-' removes an optional one; Ctrl-D cancels.",
+          file=out)
+    questions = [
+        ("athlete_id", "Intervals.icu athlete id (Settings > Developer Settings, e.g. i123456)",
+         dict(required=True, check=_athlete_id)),
+        ("intervals_key", "Intervals.icu API key (not shown while typing)",
+         dict(required=True, secret=True)),
+        ("github_token", "GitHub token for publishing (not shown while typing)",
+         dict(secret=True)),
+        ("github_repo", "GitHub data repository owner/name", dict(check=_github_repo)),
+        ("week_start", "Training week starts on (mon..sun)", dict(default="mon", check=_week_start)),
+        ("zone_preference", "Zone basis per sport, e.g. cycling:power,run:hr",
+         dict(check=_zone_preference)),
+    ]
+    answers: dict[str, Any] = {}
+    try:
+        for key, question, options in questions:
+            current = existing.get(key)
+            current = str(current) if isinstance(current, (str, int)) and current != "" else None
+            ask = getpass_fn if options.get("secret") else input_fn
+            answers[key] = _ask(question, out, ask, current=current, **options)
+    except _Cancelled:
+        print("\nset-up cancelled; nothing was written", file=out)
+        return EXIT_SETUP_CANCELLED
+
+    merged = dict(existing)
+    for key, value in answers.items():
+        if value is None or value is _REMOVE:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise InvalidInput(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+    write_files_atomic({path: dump_json(merged, name=str(path))}, mode=0o600)
+    print(f"Saved {path} (mode 600).", file=out)
+    if path.name == LEGACY_CONFIG_NAME:
+        print(f"Note: this file holds your API key. If this folder is synced to a cloud drive, "
+              f"move it to {default_config_path(os.environ)}.", file=out)
+    print("Next: python sync.py --output latest.json", file=out)
+    return 0
