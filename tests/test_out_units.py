@@ -25,11 +25,23 @@ def test_unit_preferences_imperial():
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ({"wind_speed": "KPH"}, "km/h"), ({"wind_speed": "MPS"}, "m/s"),
-    ({"wind_speed": "KNOTS"}, "m/s"), ({"wind_speed": None}, "m/s"),
+    ({"wind_speed": "KPH"}, "km/h"), ({"wind_speed": "KMH"}, "km/h"),
+    ({"wind_speed": "MPS"}, "m/s"), ({"wind_speed": "MPH"}, "mph"),
+    ({"wind_speed": "KNOTS"}, "kn"), ({"wind_speed": "BFT"}, "Bft"),
+    ({"wind_speed": "FURLONGS"}, "m/s"), ({"wind_speed": None}, "m/s"),
 ])
 def test_wind_unit(raw, expected):
     assert unit_preferences(Athlete.from_raw({"id": "1", **raw}))["wind"] == expected
+
+
+@pytest.mark.parametrize("raw, key, expected", [
+    ({"rain": "MM"}, "rain", "mm"), ({"rain": "IN"}, "rain", "in"),
+    ({"rain": "INCHES"}, "rain", "in"), ({"rain": None}, "rain", "mm"),
+    ({"height_units": "CM"}, "height", "cm"), ({"height_units": "IN"}, "height", "in"),
+    ({"height_units": "FEET"}, "height", "in"), ({"height_units": None}, "height", "cm"),
+])
+def test_rain_and_height_units(raw, key, expected):
+    assert unit_preferences(Athlete.from_raw({"id": "1", **raw}))[key] == expected
 
 
 @pytest.mark.parametrize("pref, expected", [

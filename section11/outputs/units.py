@@ -11,8 +11,14 @@ from typing import Any, Mapping
 
 from ..model import Athlete
 
-WIND_UNITS = {"MPS": "m/s", "KPH": "km/h", "MPH": "mph"}
-RAIN_UNITS = {"MM": "mm", "IN": "in"}
+# The reference only knew MPS/KPH/MPH, MM/IN and height "IN"; the API's actual
+# enums are MPS|KNOTS|KMH|MPH|BFT, MM|INCHES and CM|FEET (spec/intervals_api.md
+# §4.1), so km/h, inch and feet users fell back to metric labels. Both spellings
+# are accepted here (docs/deviations.md).
+WIND_UNITS = {"MPS": "m/s", "KPH": "km/h", "KMH": "km/h", "MPH": "mph", "KNOTS": "kn",
+              "BFT": "Bft"}
+RAIN_UNITS = {"MM": "mm", "IN": "in", "INCHES": "in"}
+IMPERIAL_HEIGHT_UNITS = frozenset({"IN", "FEET"})
 
 METRIC_UNITS: Mapping[str, str] = {
     "wind": "m/s", "temp": "c", "rain": "mm", "distance": "metric",
@@ -42,7 +48,7 @@ def unit_preferences(athlete: Athlete | None) -> dict[str, str]:
         "rain": RAIN_UNITS.get(athlete.rain or "", "mm"),
         "distance": "metric" if pref is None or pref == "meters" else "imperial",
         "weight": "lb" if athlete.weight_pref_lb else "kg",
-        "height": "in" if athlete.height_units == "IN" else "cm",
+        "height": "in" if athlete.height_units in IMPERIAL_HEIGHT_UNITS else "cm",
     }
 
 
