@@ -206,8 +206,14 @@ def test_empty_context():
     json.dumps(doc)
 
 
-def test_default_dfa_hook_works_with_or_without_the_dfa_module():
-    doc = assemble_latest(make_ctx())
+def test_default_dfa_hook_uses_the_dfa_module():
+    ctx = make_ctx(intervals_entries={
+        "a1": {"dfa": {"quality": {"sufficient": True}}},
+        "a2": {"dfa": {"quality": {"sufficient": False}}}})
+    doc = assemble_latest(ctx)
+    a1, a2 = doc["recent_activities"][:2]
+    assert "dfa_summary" in a1 and a1["dfa_summary"]["sufficient"] is True
+    assert "dfa_summary" not in a2 and a2["has_dfa"] is True
     json.dumps(doc)
 
 
