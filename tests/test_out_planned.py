@@ -300,3 +300,25 @@ def test_terrain_event_ids_ignores_errors():
         {"event_id": 4, "terrain_summary": {}},
     ]
     assert terrain_event_ids(routes) == {"1"}
+
+
+# ---------------------------------------------------------------- robustness
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_values = st.one_of(st.none(), st.integers(-5, 600), st.floats(allow_nan=True),
+                    st.text(max_size=3), st.booleans())
+_target = st.one_of(st.none(), st.fixed_dictionaries(
+    {"value": _values}, optional={"units": st.sampled_from(["%ftp", "w", "power_zone", "x", None])}))
+_flat = st.fixed_dictionaries({}, optional={"duration": _values, "_power": _target,
+                                            "power": _target, "_hr": _target, "hr": _target})
+_step = st.one_of(_flat, st.fixed_dictionaries(
+    {"reps": _values, "steps": st.one_of(st.none(), st.lists(_flat, max_size=9))}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_step, max_size=14))
+def test_renderer_never_crashes(steps):
+    summary, pattern = render_workout(steps)
+    assert (summary is None) == (pattern is None)
+    assert summary is None or isinstance(summary, str)
