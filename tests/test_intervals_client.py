@@ -231,40 +231,27 @@ def test_map_bounded_stops_once_rate_limited():
 
 
 # ================================================================= over real HTTP
-# The fake Intervals.icu server (section11/demo/server.py) on 127.0.0.1, serving
-# the demo athlete with a distinctive key so the secret checks below mean
-# something (the demo key shares 5-letter runs with ordinary English).
+# The fake Intervals.icu server (section11/demo/server.py, conftest `fake_api`:
+# a fresh server per test on a private copy of the demo athlete). Its key is
+# swapped for a distinctive one so the secret checks below mean something (the
+# demo key shares 5-letter runs with ordinary English, e.g. "ction").
 
-import dataclasses
 import logging
 import socket
 from datetime import timedelta
 
-from section11.demo.dataset import build_demo
-from section11.demo.server import FakeIntervals
 from section11.sources.errors import (
     ApiError, AuthError, IntervalsError, NetworkError, NotFound, ResponseTooLarge,
 )
 
-TODAY = date(2026, 7, 25)
-
-
-@pytest.fixture(scope="module")
-def server():
-    data = dataclasses.replace(build_demo(TODAY), api_key=KEY)
-    with FakeIntervals(data, today=TODAY) as fake:
-        yield fake
+TODAY = date(2026, 11, 23)  # conftest's DEMO_TODAY
 
 
 @pytest.fixture
-def fake(server):
-    server.clear_faults()
-    server.reset_log()
-    server.latency = 0.0
-    server.rate_limit = None
-    yield server
-    server.clear_faults()
-    server.latency = 0.0
+def fake(fake_api, demo_today):
+    assert demo_today == TODAY, "conftest's demo day moved; update TODAY"
+    fake_api.data.api_key = KEY
+    return fake_api
 
 
 class Sleeps(list):
@@ -319,7 +306,8 @@ def test_every_endpoint_over_http(fake):
     assert client.request_count == len(log) == 13 and sleeps == []
     assert {r.status for r in log} == {200}
     assert log[1].path == "/api/v1/athlete/i500011/activities"
-    assert log[1].query == {"oldest": "2026-06-28", "newest": "2026-07-25"}
+    assert log[1].query == {"oldest": (TODAY - timedelta(days=27)).isoformat(),
+                            "newest": TODAY.isoformat()}
     assert log[5].query["resolve"] == "true"
     assert log[6].query["category"] == "INJURED,SICK" and "resolve" not in log[6].query
     assert log[11].path.endswith("/streams.json") and log[11].query == {"types": "time,watts"}
