@@ -8,7 +8,7 @@ touched, so previous outputs stay byte-identical.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import __version__
 from .context import EXTENDED_DAYS, SyncInputs
-from .errors import ApiFailed, AuthFailed, InvalidInput
+from .errors import ApiFailed, AuthFailed, NotAvailable
 from .model import Athlete, activities_from_raw, events_from_raw, wellness_from_raw
 from .sources import errors as api_errors
 from .sports import HEALTH_CATEGORIES
@@ -160,24 +160,10 @@ def build_documents(ctx: SyncInputs) -> dict[str, Any]:
 # ----------------------------------------------------------------- write
 
 
-def output_paths(settings) -> tuple[Path, Path]:
-    """(latest.json path, directory for the other files)."""
-    if settings.output:
-        latest = Path(settings.output)
-        directory = latest.parent if str(latest.parent) else Path(".")
-        if not directory.is_dir():
-            raise InvalidInput(f"output directory {str(directory)!r} does not exist; "
-                               "create it or choose another --output path")
-        return latest, directory
-    directory = Path(settings.output_dir or ".")
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory / "latest.json", directory
-
-
 def write_outputs(documents: dict[str, Any], settings) -> list[Path]:
-    from .publish.files import dump_json, write_files_atomic
+    from .publish.files import dump_json, resolve_destination, write_files_atomic
 
-    latest_path, directory = output_paths(settings)
+    latest_path, directory = resolve_destination(settings.output, settings.output_dir)
     files = {}
     for name, document in documents.items():
         path = latest_path if name == "latest.json" else directory / name
@@ -231,11 +217,11 @@ def summary_lines(result: SyncResult) -> list[str]:
 def run(settings, out=None) -> int:
     """CLI entry for a data sync. Returns the exit code (0) or raises SyncError."""
     out = out or sys.stdout
+    if settings.generate_history:
+        raise NotAvailable("--generate-history is not available in this version yet "
+                           "(history.json arrives with the history work); run without it")
     result = sync(settings)
     for line in summary_lines(result):
         print(line, file=out)
     return 0
 
-
-def with_overrides(settings, **changes):
-    return replace(settings, **changes)

@@ -167,7 +167,7 @@ class _Server(ThreadingHTTPServer):
         self.fake._closed(request)
         super().shutdown_request(request)
 
-    def handleerror_body(self, request, client_address):  # noqa: ANN001 - no tracebacks
+    def handle_error(self, request, client_address):  # noqa: ANN001 - no tracebacks
         exc = sys.exc_info()[1]
         if not isinstance(exc, OSError):
             sys.stderr.write(f"fake Intervals.icu: {type(exc).__name__} while serving a request\n")
