@@ -1,0 +1,258 @@
+"""FTP history, benchmark index and seasonal context (spec/metrics.md §18).
+
+Implements:
+  §18.1 ftp_history.json maintenance: ``normalize_ftp_history`` (legacy flat
+        file read as outdoor; anything else that is not the documented shape
+        raises ValueError so the caller can quarantine the file instead of
+        wiping it, pipeline §9 item 6) and ``update_ftp_history`` (append a
+        dated entry when the observed FTP changes; never drops entries),
+  §18.2 ``benchmark_indoor`` / ``benchmark_outdoor``,
+  §18.3 ``seasonal_context``, §18.4 ``seasonal_expected``,
+  §18.5 block shapes and ``data_quality.ftp_history_days``.
+
+Quirk 7 (§32), fixed: the reference only found an 8-weeks-ago FTP when a
+*change* had been recorded 49-63 days ago, so an FTP unchanged for months gave
+a null index. Here the 8-weeks-ago FTP is the value in effect on today-56: the
+latest ftp_history entry dated on or before that day (entries are the dates a
+change was first observed, so the latest one before a day is the setting on
+that day). When ftp_history is younger than 56 days, an optional
+``ftp_timeline`` of (date, FTP in force) pairs (the caller passes the
+``icu_ftp`` of cycling activities, indoor and outdoor separately) supplies the
+value: its latest entry dated target-28 ... target. Field names and the
+"+3.2%" string are unchanged.
+
+Pure: the caller reads/writes ftp_history.json; nothing here touches files.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, Mapping, Sequence
+
+from ..model import MAX_INT, num
+from .load import round_clean
+
+SERIES = ("indoor", "outdoor")
+BENCHMARK_DAYS = 56  # 8 weeks
+TIMELINE_MAX_AGE_DAYS = 28  # an activity's FTP older than this before the target is not "in effect"
+
+# §18.3 / §18.4: month -> season label (Northern hemisphere); label -> expected index band
+SEASON_BY_MONTH: dict[int, str] = {
+    11: "Off-season / Transition", 12: "Off-season / Transition",
+    1: "Early Base", 2: "Early Base",
+    3: "Late Base / Build", 4: "Late Base / Build",
+    5: "Build / Early Race Season", 6: "Build / Early Race Season",
+    7: "Peak Race Season", 8: "Peak Race Season",
+    9: "Late Season / Transition", 10: "Late Season / Transition",
+}
+SEASON_BANDS: dict[str, tuple[float, float]] = {
+    "Off-season / Transition": (-0.05, -0.02),
+    "Early Base": (-0.02, 0.01),
+    "Late Base / Build": (0.02, 0.05),
+    "Build / Early Race Season": (0.01, 0.04),
+    "Peak Race Season": (0.01, 0.03),
+    "Late Season / Transition": (-0.03, 0.00),
+}
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def _ftp(value: Any) -> float | int | None:
+    """A usable FTP: a positive finite number (bools, strings, huge ints are not)."""
+    value = num(value)
+    return value if value is not None and value > 0 else None
+
+
+def _stored(value: float | int) -> float | int:
+    """FTPs are stored as ints when they are whole numbers (250.0 -> 250)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_INT:
+        return int(value)
+    return value
+
+
+def _day(key: Any) -> date | None:
+    if not isinstance(key, str) or len(key) != 10:
+        return None
+    try:
+        return date.fromisoformat(key)
+    except ValueError:
+        return None
+
+
+def _dated(series: Mapping[str, Any] | None) -> list[tuple[date, float]]:
+    """(date, ftp) pairs of one history series, oldest first; bad entries skipped."""
+    out = []
+    for key, value in (series or {}).items():
+        day, ftp = _day(key), _ftp(value)
+        if day is not None and ftp is not None:
+            out.append((day, ftp))
+    out.sort(key=lambda pair: pair[0])
+    return out
+
+
+# ----------------------------------------------------------------- §18.1
+
+
+def _normalize_series(name: str, raw: Any) -> dict[str, float | int]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"ftp history: the {name} series is not an object")
+    out: dict[str, float | int] = {}
+    for key, value in raw.items():
+        if _day(key) is None:
+            raise ValueError(f"ftp history: a {name} key is not a YYYY-MM-DD date")
+        ftp = _ftp(value)
+        if ftp is None:
+            raise ValueError(f"ftp history: the {name} entry of {key} is not a positive number")
+        out[key] = _stored(ftp)
+    return dict(sorted(out.items()))
+
+
+def normalize_ftp_history(raw: Any) -> dict[str, dict[str, float | int]]:
+    """Parsed ftp_history.json -> {"indoor": {date: ftp}, "outdoor": {date: ftp}} (§2.6, §18.1).
+
+    A legacy flat {date: ftp} object is the outdoor series. A null series is
+    empty. Anything else (not an object, unknown top-level keys next to
+    indoor/outdoor, keys that are not dates, FTPs that are not positive
+    numbers) raises ValueError: the caller quarantines such a file rather
+    than overwrite it.
+    """
+    if not isinstance(raw, dict):
+        raise ValueError("ftp history: the file is not a JSON object")
+    if "indoor" in raw or "outdoor" in raw:
+        unknown = set(raw) - set(SERIES)
+        if unknown:
+            raise ValueError("ftp history: unexpected top-level keys next to indoor/outdoor")
+        return {name: _normalize_series(name, raw.get(name)) for name in SERIES}
+    return {"indoor": {}, "outdoor": _normalize_series("outdoor", raw)}
+
+
+def update_ftp_history(history: Mapping[str, Mapping[str, Any]] | None, today: date,
+                       indoor_ftp: Any, outdoor_ftp: Any
+                       ) -> tuple[dict[str, dict[str, Any]], bool]:
+    """Record today's FTPs when they changed (§18.1). Returns (new history, changed).
+
+    Per series: when the current FTP is a positive number and the series is
+    empty or its latest-dated value differs, {today: ftp} is added (a change
+    on the same day overwrites today's entry). Every existing entry is kept;
+    the input is not modified. Dates are sync dates (when a change was first
+    observed), not test dates.
+    """
+    history = history or {}
+    out: dict[str, dict[str, Any]] = {name: dict(history.get(name) or {}) for name in SERIES}
+    changed = False
+    for name, current in (("indoor", indoor_ftp), ("outdoor", outdoor_ftp)):
+        ftp = _ftp(current)
+        if ftp is None:
+            continue
+        series = out[name]
+        dated = _dated(series)
+        if dated and dated[-1][1] == ftp:
+            continue
+        series[today.isoformat()] = _stored(ftp)
+        out[name] = dict(sorted(series.items()))
+        changed = True
+    return out, changed
+
+
+def ftp_history_days(history: Mapping[str, Mapping[str, Any]] | None) -> dict[str, int]:
+    """``data_quality.ftp_history_days``: per series, days from the oldest to the
+    newest entry when it has at least two entries, else 0 (§18.5)."""
+    out = {}
+    for name in SERIES:
+        dated = _dated((history or {}).get(name))
+        out[name] = (dated[-1][0] - dated[0][0]).days if len(dated) >= 2 else 0
+    return out
+
+
+# ----------------------------------------------------------------- §18.2
+
+
+def ftp_in_effect(series: Mapping[str, Any] | None, day: date,
+                  ftp_timeline: Sequence[tuple[date, Any]] | None = None) -> float | int | None:
+    """The FTP in force on ``day`` (quirk 7 fix, §18.2).
+
+    The latest ftp_history entry dated on or before ``day``; when the series
+    has none that old, the latest ``ftp_timeline`` entry dated within
+    TIMELINE_MAX_AGE_DAYS before ``day`` (same-date ties: the last one listed).
+    None when neither knows.
+    """
+    before = [ftp for d, ftp in _dated(series) if d <= day]
+    if before:
+        return before[-1]
+    oldest = day - timedelta(days=TIMELINE_MAX_AGE_DAYS)
+    best_day, best = None, None
+    for entry in ftp_timeline or ():
+        try:
+            when, value = entry
+        except (TypeError, ValueError):
+            continue
+        ftp = _ftp(value)
+        if not isinstance(when, date) or ftp is None or not oldest <= when <= day:
+            continue
+        if best_day is None or when >= best_day:
+            best_day, best = when, ftp
+    return best
+
+
+def seasonal_context(today: date) -> str:
+    """``seasonal_context``: Northern-hemisphere season label of today's month (§18.3)."""
+    return SEASON_BY_MONTH[today.month]
+
+
+def seasonal_expected(index: float | None, today: date) -> bool | None:
+    """``seasonal_expected``: low <= index <= high for today's season band (§18.4);
+    None when the index is None."""
+    if index is None:
+        return None
+    low, high = SEASON_BANDS[seasonal_context(today)]
+    return low <= index <= high
+
+
+def benchmark_percentage(index: float | None) -> str | None:
+    """Signed percent with one decimal, e.g. 0.032 -> "+3.2%", -0.01 -> "-1.0%" (§18.2)."""
+    if index is None:
+        return None
+    return f"{index * 100 + 0.0:+.1f}%"
+
+
+def benchmark_block(current_ftp: Any, series: Mapping[str, Any] | None, today: date,
+                    ftp_timeline: Sequence[tuple[date, Any]] | None = None) -> dict:
+    """One ``benchmark_indoor`` / ``benchmark_outdoor`` block (§18.2, §18.5).
+
+    benchmark_index = round(current / ftp_8_weeks_ago - 1, 3), where
+    ftp_8_weeks_ago is the FTP in effect on today-56 (``ftp_in_effect``).
+    Without a current FTP or a known 8-weeks-ago FTP the derived fields are None.
+    """
+    current = _ftp(current_ftp)
+    then = ftp_in_effect(series, today - timedelta(days=BENCHMARK_DAYS), ftp_timeline) \
+        if current is not None else None
+    index = round_clean(current / then - 1, 3) if then is not None else None
+    return {
+        "current_ftp": current,
+        "ftp_8_weeks_ago": then if index is not None else None,
+        "benchmark_index": index,
+        "benchmark_percentage": benchmark_percentage(index),
+        "seasonal_expected": seasonal_expected(index, today),
+    }
+
+
+def benchmark_metrics(ftp_history: Mapping[str, Mapping[str, Any]] | None, today: date,
+                      indoor_ftp: Any, outdoor_ftp: Any,
+                      indoor_timeline: Sequence[tuple[date, Any]] | None = None,
+                      outdoor_timeline: Sequence[tuple[date, Any]] | None = None) -> dict:
+    """derived_metrics ``seasonal_context``, ``benchmark_indoor``, ``benchmark_outdoor``
+    in emitted order (§2.2, §18).
+
+    ``indoor_ftp`` / ``outdoor_ftp`` are thresholds.sports.cycling ftp_indoor /
+    ftp; ``ftp_history`` is the (updated) normalized history.
+    """
+    history = ftp_history or {}
+    return {
+        "seasonal_context": seasonal_context(today),
+        "benchmark_indoor": benchmark_block(indoor_ftp, history.get("indoor"), today,
+                                            indoor_timeline),
+        "benchmark_outdoor": benchmark_block(outdoor_ftp, history.get("outdoor"), today,
+                                             outdoor_timeline),
+    }
