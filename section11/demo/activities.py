@@ -7,18 +7,17 @@ steps, heart rate from the intensity. A `Detail` keeps what the lazy endpoints
 """
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 from typing import Any
 
-from . import plan, profile
+from . import profile, workouts
 from .gpx import Route, route_for
-from .plan import CYCLING, OUTDOOR_RIDES, POWER_SPORTS, RUNS, Session, Step
+from .weather import NO_WEATHER, weather
+from .workouts import CYCLING, OUTDOOR_RIDES, POWER_SPORTS, RUNS, Session, Step
 
 STRAVA_NOTE = "STRAVA activities are not available via the API"
-MONTHLY_TEMP = [3.0, 3.6, 6.6, 9.8, 13.8, 16.6, 18.7, 18.3, 15.0, 11.0, 6.8, 3.9]  # °C
 OUTDOOR = frozenset({"Ride", "GravelRide", "MountainBikeRide", "Run", "TrailRun", "Walk", "Hike",
                      "NordicSki"})
 NO_DISTANCE = frozenset({"WeightTraining", "Yoga"})
@@ -158,7 +157,7 @@ def cycling_speed(watts: float, sport: str) -> float:
 
 def speed_for(session: Session, steps: list[Step], watts: float | None) -> float | None:
     sport = session.sport
-    mean = plan.mean_intensity(session, steps)
+    mean = workouts.mean_intensity(session, steps)
     if sport in NO_DISTANCE:
         return None
     if sport in CYCLING:
@@ -169,41 +168,6 @@ def speed_for(session: Session, steps: list[Step], watts: float | None) -> float
         return mean * profile.SWIM_THRESHOLD_PACE * 0.9
     return {"Walk": 1.45, "Hike": 1.12, "NordicSki": 3.7 * mean / 0.72,
             "VirtualRow": 3.9 * mean / 0.75}.get(sport, 1.0)
-
-
-def weather(seed: int, day: date, start: int, secs: int, rng: random.Random) -> dict[str, Any]:
-    """Open-Meteo style headline weather of an outdoor activity (§7.2)."""
-    wrng = random.Random(f"{seed}:{day.isoformat()}:weather")
-    anomaly = wrng.gauss(0, 3.0)
-    wind = max(0.6, wrng.gauss(4.2 if day.month in (1, 2, 3, 10, 11, 12) else 3.3, 1.4))
-    clouds = wrng.randint(0, 100)
-    rain = round(max(0.0, wrng.gauss(-0.3, 0.8)) * (clouds / 60), 1)
-    mid_hour = (start + secs / 2) / 3600
-    temp = MONTHLY_TEMP[day.month - 1] + anomaly + 3.2 * math.sin(math.pi * (mid_hour - 9) / 12)
-    swing = 1.0 + secs / 3600
-    feels = temp - (0.7 * wind if temp < 12 else 0.0) + (1.5 if temp > 24 else 0.0)
-    head = round(rng.uniform(28, 48), 1)
-    return {
-        "has_weather": True,
-        "average_weather_temp": round(temp, 1), "min_weather_temp": round(temp - swing, 1),
-        "max_weather_temp": round(temp + swing, 1),
-        "average_feels_like": round(feels, 1), "min_feels_like": round(feels - swing - 0.5, 1),
-        "max_feels_like": round(feels + swing, 1),
-        "average_wind_speed": round(wind, 1), "average_wind_gust": round(wind * 1.7 + 0.5, 1),
-        "prevailing_wind_deg": wrng.randint(0, 359),
-        "headwind_percent": head, "tailwind_percent": round(rng.uniform(25, 95 - head), 1),
-        "average_clouds": clouds, "max_rain": rain,
-        "max_snow": round(wrng.uniform(0, 0.6), 1) if temp < 1 and clouds > 70 else 0.0,
-        "average_temp": round(temp + rng.uniform(1.0, 4.0), 1),
-        "min_temp": int(temp - swing), "max_temp": int(math.ceil(temp + swing + 3)),
-    }
-
-
-NO_WEATHER = {k: None for k in (
-    "average_weather_temp", "min_weather_temp", "max_weather_temp", "average_feels_like",
-    "min_feels_like", "max_feels_like", "average_wind_speed", "average_wind_gust",
-    "prevailing_wind_deg", "headwind_percent", "tailwind_percent", "average_clouds", "max_rain",
-    "max_snow")}
 
 
 def interval_summary(session: Session, steps: list[Step], threshold: float) -> list[str] | None:
@@ -243,7 +207,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
     day = session.day
     rng = random.Random(f"{seed}:{day.isoformat()}:{session.k}:activity")
     flags = session.flags
-    steps = plan.realised(session, seed)
+    steps = workouts.realised(session, seed)
     sport = session.sport
     moving = sum(s.secs for s in steps)
     outdoor = sport in OUTDOOR
@@ -261,10 +225,10 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         threshold = profile.SWIM_THRESHOLD_PACE
     has_power = sport in POWER_SPORTS and "no_power" not in flags
     has_hr = "no_hr" not in flags
-    factor = plan.intensity_factor(session, steps)
-    mean = plan.mean_intensity(session, steps)
-    coast = plan.COASTING.get(sport, 0.0)
-    load = plan.session_load(session, seed)
+    factor = workouts.intensity_factor(session, steps)
+    mean = workouts.mean_intensity(session, steps)
+    coast = workouts.COASTING.get(sport, 0.0)
+    load = workouts.session_load(session, seed)
 
     lthr, max_hr, hr_zones = profile.thresholds_for(sport)
     m_lthr, m_max = profile.model_hr(sport)
@@ -279,6 +243,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
     peak = max(profile.hr_for(s.hi, m_lthr, m_max) for s in steps) + hr_offset
     max_hr_session = min(m_max - 1, peak * (1 + max(dec, 0.0) / 100) + rng.uniform(3, 8))
 
+    hr_reported = int(round(avg_hr)) if has_hr else None
     np_w = avg_w = None
     if has_power:
         np_w = int(round(factor * threshold))
@@ -422,8 +387,8 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "icu_weighted_avg_watts": np_w,
         "icu_intensity": round(factor * 100, 5) if (has_power and ftp) or sport in RUNS else None,
         "icu_variability_index": round(np_w / avg_w, 4) if np_w and avg_w else None,
-        "icu_efficiency_factor": round(np_w / avg_hr, 4) if np_w and hr_ok and ftp else None,
-        "icu_power_hr": round(avg_w / avg_hr, 4) if avg_w and hr_ok else None,
+        "icu_efficiency_factor": round(np_w / hr_reported, 4) if np_w and hr_ok and ftp else None,
+        "icu_power_hr": round(avg_w / hr_reported, 4) if avg_w and hr_ok else None,
         "icu_w_prime": int(profile.w_prime(seed, day)) if ftp else None,
         "p_max": int(profile.p_max(seed, day)) if ftp else None,
         "icu_max_wbal_depletion": (int(min(profile.w_prime(seed, day),
@@ -436,7 +401,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "icu_rolling_p_max": profile.p_max(seed, day) if sport in CYCLING else None,
         "device_watts": has_power or None,
         "avg_lr_balance": round(rng.uniform(48.5, 51.5), 1) if has_power and sport in OUTDOOR_RIDES else None,
-        "average_heartrate": int(round(avg_hr)) if hr_ok else None,
+        "average_heartrate": hr_reported if hr_ok else None,
         "max_heartrate": int(round(max_hr_session)) if hr_ok else None,
         "has_heartrate": hr_ok,
         "lthr": lthr,

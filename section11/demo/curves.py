@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from . import profile
 from .activities import Detail
-from .plan import Step
+from .workouts import Step
 
 CURVE_SECS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 300, 600, 1200, 1800, 2700, 3600, 5400, 7200]
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -86,9 +86,10 @@ def power_profile(detail: Detail, seed: int) -> dict[int, int]:
     else:
         sprint = rng.uniform(0.35, 0.55)
     terrain = 0.0 if indoor else rng.uniform(0.15, 0.4)
+    model = profile.capability_model(seed, session.day)
     values = {}
     for secs in durations:
-        cap = profile.capability(seed, session.day, secs) * (scale if indoor else 1.0)
+        cap = model(secs) * (scale if indoor else 1.0)
         win = best[secs] * detail.threshold * (1 + terrain * math.exp(-secs / 500))
         burst = sprint * cap * (1.0 if secs <= 30 else math.exp(-(secs - 30) / 150))
         values[secs] = min(max(win, burst) * (1 + rng.uniform(-0.01, 0.01)), cap * 0.995)

@@ -9,28 +9,31 @@ fake server (server.py) serves it.
 
 Determinism: each calendar day's records depend only on (seed, that date), so
 moving `today` forward keeps every older day identical (ids and values). Only
-the last RECENT_DAYS days carry today-relative overrides: breaks and illness are
-skipped there and "yesterday" gets a run and/or an outdoor ride if the last two
-days lack one. Goal races sit relative to the week of today.
+the last RECENT_DAYS days carry today-relative overrides: the autumn break, the
+February illness and the June injury are skipped there (so the pipeline's 28-day
+windows always hold normal training), and "yesterday" gets a run and/or an
+outdoor ride if the last two days lack one. So a day can change when it leaves
+the recent window only if it falls in a break/illness/injury, and the last two
+days can change when today moves. Goal races sit relative to the week of today.
 """
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import curves, plan, profile
+from . import curves, plan, profile, workouts
 from . import streams as stream_gen
 from . import wellness as wellness_gen
-from .activities import Clock, Detail, activity_id, build_activity, event_id, stamp, strava_stub
+from .activities import Clock, Detail, build_activity, stamp, strava_stub
 from .events import goal_race_events, goal_races, markers_and_notes, session_event
 
 HISTORY_DAYS = 1100
 EVENTS_BACK_DAYS = 400
 EVENTS_AHEAD_DAYS = 120
 PLAN_AHEAD_DAYS = 42
-RECENT_DAYS = 10
+RECENT_DAYS = 35  # covers the pipeline's 28-day windows plus a week of lag
 PMC_GRID = 512  # warm-up start snaps to this grid so CTL/ATL do not move with today
 PMC_WARMUP = 700
 CACHE_SIZE = 6
@@ -153,7 +156,7 @@ def _days(first: date, last: date):
         day += timedelta(days=1)
 
 
-def _sessions(seed: int, today: date) -> dict[date, list[plan.Session]]:
+def _sessions(seed: int, today: date) -> dict[date, list[workouts.Session]]:
     """Every session from the history start to today, with the recent-days overrides."""
     start = today - timedelta(days=HISTORY_DAYS)
     recent = today - timedelta(days=RECENT_DAYS - 1)
@@ -161,20 +164,20 @@ def _sessions(seed: int, today: date) -> dict[date, list[plan.Session]]:
     yesterday = today - timedelta(days=1)
     last_two = [s for d in (yesterday, today) for s in out[d]
                 if not s.skipped and "stub" not in s.flags]
-    have_run = any(s.sport in plan.RUNS for s in last_two)
-    have_ride = any(s.sport in plan.OUTDOOR_RIDES and "no_power" not in s.flags for s in last_two)
+    have_run = any(s.sport in workouts.RUNS for s in last_two)
+    have_ride = any(s.sport in workouts.OUTDOOR_RIDES and "no_power" not in s.flags for s in last_two)
     out[yesterday] = out[yesterday] + plan.recent_extras(seed, yesterday, have_run, have_ride)
     return out
 
 
-def _loads(seed: int, today: date, sessions: dict[date, list[plan.Session]]) -> tuple[date, dict[date, float]]:
+def _loads(seed: int, today: date, sessions: dict[date, list[workouts.Session]]) -> tuple[date, dict[date, float]]:
     start = today - timedelta(days=HISTORY_DAYS)
     first = date.fromordinal((start.toordinal() - PMC_WARMUP) // PMC_GRID * PMC_GRID)
     loads: dict[date, float] = {}
     for day in _days(first, start - timedelta(days=1)):
-        loads[day] = float(sum(plan.session_load(s, seed) for s in plan.plan_day(seed, day)))
+        loads[day] = float(sum(workouts.session_load(s, seed) for s in plan.plan_day(seed, day)))
     for day, items in sessions.items():
-        loads[day] = float(sum(plan.session_load(s, seed) for s in items))
+        loads[day] = float(sum(workouts.session_load(s, seed) for s in items))
     return first, loads
 
 
@@ -224,7 +227,7 @@ def build_demo(today: date, timezone: str = "Europe/Amsterdam", seed: int = 11) 
         today=today, seed=seed, details=details)
 
 
-def _events(seed: int, today: date, sessions: dict[date, list[plan.Session]]):
+def _events(seed: int, today: date, sessions: dict[date, list[workouts.Session]]):
     first = today - timedelta(days=EVENTS_BACK_DAYS)
     last = today + timedelta(days=EVENTS_AHEAD_DAYS)
     races, files = goal_race_events(seed, today)

@@ -15,10 +15,10 @@ import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from . import plan, profile
+from . import plan, profile, workouts
 from .activities import activity_id, event_id, stamp
 from .gpx import gpx_bytes, gravel_route, race_route, tcx_bytes
-from .plan import Repeat, Session, Step
+from .workouts import Repeat, Session, Step
 
 SLOT_SICK, SLOT_INJURED, SLOT_NOTE = 14, 15, 13
 SLOT_RACE = {"RACE_A": 16, "RACE_B": 17, "RACE_C": 18}
@@ -167,9 +167,9 @@ def session_event(seed: int, session: Session, done: bool) -> dict[str, Any]:
     sport = "Ride" if session.sport == "VirtualRide" else session.sport
     indoor = session.sport in ("VirtualRide", "VirtualRow") or session.kind in ("strength",)
     ftp = None
-    if session.sport in plan.CYCLING:
+    if session.sport in workouts.CYCLING:
         ftp = profile.ftp_indoor(seed, day) if session.sport == "VirtualRide" else profile.ftp_outdoor(seed, day)
-    factor = plan.intensity_factor(session, session.steps)
+    factor = workouts.intensity_factor(session, session.steps)
     secs = session.secs
     load = int(round(secs / 3600 * factor * factor * 100))
     rng = random.Random(f"{seed}:{day.isoformat()}:{session.k}:event")
@@ -185,9 +185,9 @@ def session_event(seed: int, session: Session, done: bool) -> dict[str, Any]:
     if ftp:
         ev.update(icu_intensity=round(factor * 100, 1), icu_ftp=ftp,
                   w_prime=int(profile.w_prime(seed, day)), p_max=int(profile.p_max(seed, day)),
-                  joules=int(plan.mean_intensity(session, session.steps) * ftp * secs),
+                  joules=int(workouts.mean_intensity(session, session.steps) * ftp * secs),
                   joules_above_ftp=int(sum(max(0.0, s.mean - 1) * ftp * s.secs for s in session.steps)))
-    if session.planned == "doc" and session.structured:
+    if session.planned == "doc" and session.target:
         ev["target"] = session.target
         ev["workout_doc"] = workout_doc(session, ftp)
         body = describe(session)

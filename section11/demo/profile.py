@@ -121,17 +121,24 @@ def model_hr(sport: str) -> tuple[int, int]:
     return (lthr or RIDE_LTHR, max_hr or RIDE_MAX_HR)
 
 
-def capability(seed: int, day: date, secs: float, indoor: bool = False) -> float:
-    """The athlete's mean-maximal power for a duration (3-parameter CP model)."""
+def capability_model(seed: int, day: date, indoor: bool = False):
+    """The athlete's mean-maximal power curve on `day` (3-parameter CP model), as a function."""
     cp = 0.965 * eftp(seed, day)
     wp = w_prime(seed, day)
     pmax = p_max(seed, day)
-    value = cp + wp / (secs + wp / (pmax - cp))
-    if secs > 3600:
-        value *= 1 - 0.055 * math.log(secs / 3600)
-    if indoor:
-        value *= ftp_indoor(seed, day) / ftp_outdoor(seed, day)
-    return value
+    scale = ftp_indoor(seed, day) / ftp_outdoor(seed, day) if indoor else 1.0
+
+    def power(secs: float) -> float:
+        value = cp + wp / (secs + wp / (pmax - cp))
+        if secs > 3600:
+            value *= 1 - 0.055 * math.log(secs / 3600)
+        return value * scale
+
+    return power
+
+
+def capability(seed: int, day: date, secs: float, indoor: bool = False) -> float:
+    return capability_model(seed, day, indoor)(secs)
 
 
 # ----------------------------------------------------------------- athlete object

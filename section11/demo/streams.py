@@ -13,7 +13,7 @@ from typing import Any
 
 from . import profile
 from .activities import Detail, cycling_speed
-from .plan import CYCLING, RUNS
+from .workouts import CYCLING, RUNS
 
 VALUE_TYPES = {"time": "java.lang.Integer", "watts": "java.lang.Integer",
                "heartrate": "java.lang.Integer", "cadence": "java.lang.Integer",
@@ -183,7 +183,7 @@ def _alpha_hrv(effort: list[float], rng: random.Random) -> tuple[list, list]:
     for i in range(n):
         x += (effort[i] - x) / 60
         a = 0.3 + 1.1 / (1 + math.exp((x - 0.80) / 0.065)) + rng.gauss(0, 0.05)
-        if spike == 0 and rng.random() < 0.0012:
+        if spike == 0 and rng.random() < 0.0005:
             spike = rng.randint(15, 90)
         if spike:
             spike -= 1
