@@ -568,3 +568,22 @@ def test_property_constant_session(value, hr, n):
     secs = [b[k]["secs"] for k in ("tiz_easy", "tiz_endurance", "tiz_tempo", "tiz_supra")
             if b[k] is not None]
     assert secs == [n]
+
+
+JUNK = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
+              st.integers(-10**20, 10**20), st.text(max_size=4)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["secs", "pct", "delta", "interpretable", "estimate_eligible",
+                         "avg_hr", "avg_watts", "sufficient", "valid_pct"]), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=st.dictionaries(st.sampled_from(
+    ["avg", "tiz_easy", "tiz_endurance", "tiz_tempo", "tiz_supra", "drift", "lt1_crossing",
+     "lt2_crossing"]), JUNK), valid_pct=JUNK)
+def test_property_summary_of_arbitrary_blocks(parts, valid_pct):
+    s = dfa_summary({**parts, "quality": {"sufficient": True, "valid_pct": valid_pct}})
+    _walk(s)
+    assert s["dominant_band"] in ("easy", "endurance", "tempo", "supra")

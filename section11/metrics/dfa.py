@@ -482,22 +482,24 @@ def dfa_summary(block: Mapping | None) -> dict | None:
         if dominant is None or secs[label] > secs[dominant]:
             dominant = label
     summary: dict[str, Any] = {
-        "avg": block.get("avg"),
+        "avg": _finite_number(block.get("avg")),
         "dominant_band": dominant,
         "tiz_pct": tiz_pct,
-        "valid_pct": _get(block.get("quality"), "valid_pct"),
+        "valid_pct": _finite_number(_get(block.get("quality"), "valid_pct")),
         "sufficient": True,
     }
     drift = block.get("drift")
-    if _get(drift, "delta") is not None:
-        summary["drift_delta"] = drift["delta"]
-        summary["drift_interpretable"] = drift.get("interpretable")
+    delta = _finite_number(_get(drift, "delta"))
+    if delta is not None:
+        interpretable = drift.get("interpretable")
+        summary["drift_delta"] = delta
+        summary["drift_interpretable"] = interpretable if isinstance(interpretable, bool) else None
     for key, prefix in (("lt1_crossing", "lt1"), ("lt2_crossing", "lt2")):
         crossing = block.get(key)
         if _get(crossing, "estimate_eligible") is not True:
             continue
-        if crossing.get("avg_watts") is not None:
-            summary[f"{prefix}_watts"] = crossing["avg_watts"]
-        if crossing.get("avg_hr") is not None:
-            summary[f"{prefix}_hr"] = crossing["avg_hr"]
+        for field, name in (("avg_watts", "watts"), ("avg_hr", "hr")):
+            value = _finite_number(crossing.get(field))
+            if value is not None:
+                summary[f"{prefix}_{name}"] = value
     return summary

@@ -80,16 +80,19 @@ def _latest_session(entries: list[Mapping]) -> dict:
     sufficient = _is_sufficient(dfa)
     sport = chosen.get("type")
     drift = dfa.get("drift") if sufficient else None
+    activity_id = chosen.get("activity_id")
+    interpretable = _get(drift, "interpretable")
     return {
-        "activity_id": chosen.get("activity_id"),
-        "date": chosen.get("date"),
-        "name": chosen.get("name"),
-        "sport": sport,
+        "activity_id": activity_id if isinstance(activity_id, (str, int))
+        and not isinstance(activity_id, bool) else None,
+        "date": _text(chosen.get("date")),
+        "name": _text(chosen.get("name")),
+        "sport": _text(sport),
         "validated": family_of(_text(sport)) in DFA_VALIDATED_FAMILIES,
         "avg": _number(dfa.get("avg")) if sufficient else None,
         "tiz_split_pct": _tiz_split(dfa) if sufficient else None,
         "drift_delta": _number(_get(drift, "delta")),
-        "drift_interpretable": _get(drift, "interpretable") if drift is not None else None,
+        "drift_interpretable": interpretable if isinstance(interpretable, bool) else None,
         "quality_pct": _number(_get(dfa.get("quality"), "valid_pct")),
         "sufficient": sufficient,
     }
