@@ -19,6 +19,7 @@ days can change when today moves. Goal races sit relative to the week of today.
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -37,6 +38,7 @@ RECENT_DAYS = 35  # covers the pipeline's 28-day windows plus a week of lag
 PMC_GRID = 512  # warm-up start snaps to this grid so CTL/ATL do not move with today
 PMC_WARMUP = 700
 CACHE_SIZE = 6
+_CACHE_LOCK = threading.Lock()  # the fake server calls in from several threads
 
 
 @dataclass
@@ -61,12 +63,18 @@ class DemoData:
         return self.details[str(activity_id)]
 
     def _samples(self, detail: Detail) -> dict[str, list]:
+        """The activity's sample arrays (a few recent ones cached; the server is threaded)."""
         aid = detail.activity["id"]
-        if aid not in self._series:
-            if len(self._series) >= CACHE_SIZE:
+        with _CACHE_LOCK:
+            cached = self._series.get(aid)
+        if cached is not None:
+            return cached
+        samples = stream_gen.series(detail, self.seed)
+        with _CACHE_LOCK:
+            while len(self._series) >= CACHE_SIZE:
                 self._series.pop(next(iter(self._series)))
-            self._series[aid] = stream_gen.series(detail, self.seed)
-        return self._series[aid]
+            self._series[aid] = samples
+        return samples
 
     def activity_intervals(self, activity_id: str) -> list[dict[str, Any]]:
         """`icu_intervals` of an activity (§7.3 shape). KeyError: unknown id or Strava stub."""
@@ -102,10 +110,11 @@ class DemoData:
 
     def _profile(self, kind: str, detail: Detail) -> dict[int, int]:
         key = (kind, detail.activity["id"])
-        if key not in self._profiles:
+        found = self._profiles.get(key)
+        if found is None:
             fn = curves.power_profile if kind == "power" else curves.hr_profile
-            self._profiles[key] = fn(detail, self.seed)
-        return self._profiles[key]
+            found = self._profiles[key] = fn(detail, self.seed)
+        return found
 
 
 # ----------------------------------------------------------------- messages

@@ -4,7 +4,7 @@ A day's sessions depend only on (seed, date): seasons come from the month and
 day, the 3:1 block rhythm from the date ordinal, the variation from a per-day
 random.Random(f"{seed}:{day}:plan"). Story beats are calendar-fixed too: a
 two-week break from 27 Oct, an illness in mid-February, an Achilles niggle in
-mid-June, a gran fondo (RACE_A) on the third Sunday of June, a gravel race
+mid-June, a gran fondo (RACE_A, after a taper week) on the third Sunday of June, a gravel race
 (RACE_B) on the second Sunday of May and club races (RACE_C) every third Sunday
 in summer. `healthy=True` plans the ordinary week even inside a break/illness
 (build_demo uses it for the last days before "today").
@@ -65,9 +65,9 @@ def calendar_race(day: date) -> tuple[str, str, str, int, float, int] | None:
     if day.weekday() != 6:
         return None
     if day.month == 6 and 15 <= day.day <= 21:
-        return ("RACE_A", "Limburg Gran Fondo", "Ride", 5 * 3600 + 1500, 0.76, 7 * 3600 + 1800)
+        return ("RACE_A", "Limburg Gran Fondo", "Ride", 5 * 3600 + 1500, 0.69, 7 * 3600 + 1800)
     if day.month == 5 and 8 <= day.day <= 14:
-        return ("RACE_B", "Ardennes Gravel Classic", "GravelRide", 3 * 3600 + 600, 0.80, 9 * 3600)
+        return ("RACE_B", "Ardennes Gravel Classic", "GravelRide", 3 * 3600 + 600, 0.74, 9 * 3600)
     md = (day.month, day.day)
     if (5, 1) <= md <= (9, 20) and week_index(day) % 3 == 1:
         if day.month == 9:
@@ -90,8 +90,9 @@ def _at(rng: random.Random, hour: float, jitter_min: int = 20) -> int:
 class _Day:
     """Collects a day's sessions before they get their ids and flags."""
 
-    def __init__(self, day: date, rng: random.Random):
+    def __init__(self, day: date, rng: random.Random, scale: float = 1.0):
         self.day, self.rng, self.items = day, rng, []
+        self.scale = scale  # < 1 in a taper week
 
     def add(self, sport, kind, start, name, items, indoor=False, structured=False,
             target=None, planned=None, race=None, key=False):
@@ -108,9 +109,15 @@ class _Day:
                  planned, key=key)
 
     def free(self, sport, kind, start, minutes, mean, spread, name, surges=0.0, planned=None):
-        items = free_ride(self.rng, minutes * 60, mean, spread, surges)
+        items = free_ride(self.rng, int(minutes * self.scale) * 60, mean, spread, surges)
         self.add(sport, kind, start, name, items, sport in ("VirtualRide", "VirtualRow"),
                  planned=planned)
+
+
+def tapering(day: date) -> bool:
+    """The six days before the calendar A race: volume down, intensity kept."""
+    return any((race := calendar_race(day + timedelta(days=i))) is not None and race[0] == "RACE_A"
+               for i in range(1, 7))
 
 
 def _key_session(day: date, ph: str, rng: random.Random) -> str:
@@ -135,7 +142,8 @@ def _template(d: _Day, ph: str) -> None:
     if race:
         category, name, sport, secs, mean, start = race
         d.add(sport, "race", start, name,
-              free_ride(rng, secs, mean, 0.12, surges=0.18), race=category)
+              free_ride(rng, secs, mean, 0.10, surges=0.18 if category == "RACE_C" else 0.06),
+              race=category)
         return
     if wd == 0:  # Monday: rest, yoga or a walk
         r = rng.random()
@@ -331,7 +339,7 @@ def plan_day(seed: int, day: date, healthy: bool = False) -> list[Session]:
     ill = None if healthy else illness(day)
     if not healthy and ph == "break" or ill == "sick":
         return []
-    d = _Day(day, rng)
+    d = _Day(day, rng, 0.6 if tapering(day) else 1.0)
     _template(d, "build" if ph == "break" else ph)
     sessions = _modified(d.items, day, ill, inj=not healthy and injured(day), rng=rng)
     sessions.sort(key=lambda s: s.start)
