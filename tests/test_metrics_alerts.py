@@ -7,8 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.metrics.alerts import (
-    build_alerts, deload_context, durability_alerts, hrv_delta_pct, hrv_low_streak,
-    rhr_delta_bpm, rhr_high_streak, sort_alerts, tid_alerts,
+    build_alerts,
+    deload_context,
+    durability_alerts,
+    hrv_delta_pct,
+    hrv_low_streak,
+    rhr_delta_bpm,
+    rhr_high_streak,
+    sort_alerts,
+    tid_alerts,
 )
 from section11.model import Wellness
 

@@ -24,7 +24,8 @@ Quirk 10 (§32), decided:
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ..model import Wellness
 from .common import valid_hrv
@@ -64,12 +65,16 @@ def finite_number(value: Any) -> float | None:
         return None
 
 
-def _round(value: float | None, digits: int) -> float | None:
-    """round() for finite values only; -0.0 shown as 0.0."""
-    if value is None or not math.isfinite(value):
+def round_value(value: float | None, digits: int) -> float | None:
+    """round(value, digits) for finite numbers only, else None. An int stays an int
+    (as Python's round keeps it, so 40 prints as 40); a float -0.0 becomes 0.0."""
+    value = finite_number(value)
+    if value is None:
         return None
     out = round(value, digits)
-    return out + 0.0 if math.isfinite(out) else None
+    if isinstance(out, float):
+        return out + 0.0 if math.isfinite(out) else None
+    return out
 
 
 def _dict(value: Any) -> Mapping:
@@ -95,7 +100,7 @@ def hrv_delta_pct(hrv: float | None, baseline: float | None) -> float | None:
     if not hrv or not baseline or baseline <= 0:
         return None
     try:
-        return _round((hrv - baseline) / baseline * 100, 1)
+        return round_value((hrv - baseline) / baseline * 100, 1)
     except (OverflowError, ZeroDivisionError):
         return None
 
@@ -108,7 +113,7 @@ def rhr_delta_bpm(rhr: float | None, baseline: float | None) -> float | None:
     rhr, baseline = finite_number(rhr), finite_number(baseline)
     if not rhr or not baseline or baseline <= 0:
         return None
-    return _round(rhr - baseline, 1)
+    return round_value(rhr - baseline, 1)
 
 
 def hrv_is_low(delta_pct: float | None) -> bool:
@@ -185,13 +190,15 @@ def deload_context(tss_7d_total: float | None, tss_28d_total: float | None) -> s
     t7, t28 = finite_number(tss_7d_total), finite_number(tss_28d_total)
     if t7 is None or not t28 or t28 <= 0:
         return None
+    t7, t28 = float(t7), float(t28)
     weekly_avg = t28 / 4
     deficit = (weekly_avg - t7) / weekly_avg * 100
     if not math.isfinite(deficit) or deficit < DELOAD_DEFICIT_PCT:
         return None
-    return (f"Deload context: 7-day load {_round(t7, 0)} TSS is {_round(deficit, 1)}% below "
-            f"the 28-day weekly average of {_round(weekly_avg, 1)} TSS, so evenly easy "
-            "days are expected and the high monotony is not a warning sign.")
+    return (f"Deload context: 7-day load {round_value(t7, 0)} TSS is "
+            f"{round_value(deficit, 1)}% below the 28-day weekly average of "
+            f"{round_value(weekly_avg, 1)} TSS, so evenly easy days are expected and the "
+            "high monotony is not a warning sign.")
 
 
 def monotony_alerts(derived: Mapping) -> list[dict]:
@@ -264,7 +271,7 @@ def hrv_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
         return []
     streak = hrv_low_streak(wellness_7d, baseline)
     severity = "alarm" if streak > STREAK_ALARM_AFTER else "warning"
-    value = _round(hrv, 1)
+    value = round_value(hrv, 1)
     context = (f"HRV {value} ms is {delta}% against the 7-day baseline of {baseline} ms; "
                f"at least 20% low for {_days(streak)} in a row.")
     return [make_alert("hrv", value, severity, f"↓>20% vs baseline ({baseline})", context,
@@ -282,7 +289,7 @@ def rhr_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
         return []
     streak = rhr_high_streak(wellness_7d, baseline)
     severity = "alarm" if streak > STREAK_ALARM_AFTER else "warning"
-    value = _round(rhr, 1)
+    value = round_value(rhr, 1)
     context = (f"Resting HR {value} bpm is +{delta} bpm against the 7-day baseline of "
                f"{baseline} bpm; at least 5 bpm high for {_days(streak)} in a row.")
     return [make_alert("rhr", value, severity, f"↑≥5bpm vs baseline ({baseline})", context,
@@ -303,7 +310,7 @@ def durability_alerts(durability: Mapping | None) -> list[dict]:
     mean28 = finite_number(block.get("mean_decoupling_28d"))
     n7 = finite_number(block.get("qualifying_sessions_7d")) or 0
     n28 = finite_number(block.get("qualifying_sessions_28d")) or 0
-    gap = _round(mean7 - mean28, 2) if mean7 is not None and mean28 is not None else None
+    gap = round_value(mean7 - mean28, 2) if mean7 is not None and mean28 is not None else None
     if mean28 is not None and mean28 > DURABILITY_MEAN_PCT and n28 >= DURABILITY_MIN_N28:
         context = (f"Mean aerobic decoupling over 28 days is {mean28}% across {n28} steady "
                    "sessions of 90+ min (above 5%): heart rate drifts up late in long "
