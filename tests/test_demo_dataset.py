@@ -12,8 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from section11.demo import profile
+from section11.demo.curves import window_best
 from section11.demo.dataset import build_demo
+from section11.demo.gpx import Climb
 from section11.demo.wellness import pmc
+from section11.demo.workouts import Session, Step, intensity_factor, session_load
 
 TODAY = date(2026, 4, 15)  # a Wednesday in the build season, away from breaks and illness
 CYCLING = {"Ride", "VirtualRide", "GravelRide", "MountainBikeRide"}
@@ -43,6 +46,49 @@ def day_of(record, key="start_date_local"):
 
 def dump(value) -> str:
     return json.dumps(value, sort_keys=True)
+
+
+# ----------------------------------------------------------------- building blocks (by hand)
+
+
+def test_load_is_hours_times_if_squared():
+    steady = Session(date(2026, 1, 6), 0, "VirtualRide", "steady", 0, True, "x",
+                     (Step(3600, 0.70, 0.70),))
+    # IF = 0.70 x 1.006 (ERG variability) = 0.7042; load = 1 h x 0.7042^2 x 100 = 49.59
+    assert intensity_factor(steady, list(steady.items)) == pytest.approx(0.7042)
+    assert session_load(steady, 11) == 50
+
+
+def test_ramp_quartic_mean():
+    # mean of x^4 over a 0.5 -> 0.75 ramp = (0.75^5 - 0.5^5) / (5 x 0.25) = 0.16484375
+    assert Step(600, 0.5, 0.75).quartic == pytest.approx(0.16484375)
+    assert Step(600, 0.5, 0.75).mean == pytest.approx(0.625)
+
+
+def test_best_window_of_a_step_profile():
+    steps = [Step(60, 1.2, 1.2), Step(120, 0.5, 0.5)]
+    best = window_best(steps, [30, 60, 120, 180, 240])
+    assert best[30] == pytest.approx(1.2) and best[60] == pytest.approx(1.2)
+    assert best[120] == pytest.approx((60 * 1.2 + 60 * 0.5) / 120)  # 0.85
+    assert best[180] == pytest.approx((72 + 60) / 180)
+    assert 240 not in best  # longer than the session
+
+
+def test_climb_profile():
+    climb = Climb(start=1000, length=1000, grade=0.05)  # 50 m up, 1400 m down
+    assert climb.at(900) == 0 and climb.at(1500) == pytest.approx(25)
+    assert climb.at(2000) == pytest.approx(50) and climb.at(2700) == pytest.approx(25)
+    assert climb.at(3400) == pytest.approx(0) and climb.at(5000) == 0
+
+
+def test_ftp_is_reset_every_four_weeks_on_mondays():
+    starts = {profile.ftp_grid_start(date(2026, 1, 1) + timedelta(days=n)) for n in range(200)}
+    starts = sorted(starts)
+    assert all(s.weekday() == 0 for s in starts)
+    assert all((b - a).days == 28 for a, b in zip(starts, starts[1:]))
+    values = [profile.ftp_outdoor(11, s) for s in starts]
+    assert all(a != b for a, b in zip(values, values[1:]))
+    assert all(profile.ftp_indoor(11, s) < profile.ftp_outdoor(11, s) for s in starts)
 
 
 # ----------------------------------------------------------------- determinism
@@ -576,6 +622,7 @@ def test_unknown_ids_and_strava_stubs_raise_key_error(demo):
 
 def test_streams_of_an_outdoor_ride(demo):
     ride = _recent(demo, lambda a: a["type"] == "Ride" and a["average_watts"] and a["average_heartrate"])[0]
+    demo._series.pop(ride["id"], None)  # time a fresh generation, not the cache
     started = time.perf_counter()
     streams = {s["type"]: s for s in demo.activity_streams(ride["id"])}
     print(f"\nstreams of a {ride['moving_time']} s ride took {time.perf_counter() - started:.3f} s")
