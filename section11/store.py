@@ -1,0 +1,305 @@
+"""Local store: raw Intervals.icu records and per-activity resources, fetched once.
+
+A stdlib sqlite3 file in the state directory (default `.section11/` beside the
+outputs, never published). It holds raw records keyed by id with their change
+token, per-activity resources (intervals, DFA block, terrain, messages),
+per-endpoint fetch state, cached curve responses and route attachments, and
+the date ranges already fetched. It holds no secrets: the athlete id is kept
+only as a hash, to notice a store that belongs to another athlete.
+
+The schema is versioned explicitly. A store that is corrupt, from another
+schema version or another athlete is moved aside and rebuilt from the API:
+losing it costs requests, never data.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from contextlib import closing
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+SCHEMA_VERSION = 1
+STORE_NAME = "store.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (
+    kind TEXT NOT NULL,              -- activity | wellness | event
+    id TEXT NOT NULL,
+    day TEXT,                        -- YYYY-MM-DD the record belongs to
+    token TEXT,                      -- change token (icu_sync_date, updated)
+    raw TEXT NOT NULL,               -- the API's JSON
+    PRIMARY KEY (kind, id));
+CREATE INDEX records_day ON records (kind, day);
+CREATE TABLE resources (
+    activity_id TEXT NOT NULL,
+    kind TEXT NOT NULL,              -- intervals | dfa | terrain | messages
+    token TEXT,                      -- change token of the activity when fetched
+    payload TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (activity_id, kind));
+CREATE TABLE fetch_state (
+    activity_id TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (activity_id, endpoint));
+CREATE TABLE cache (                 -- responses keyed by request (curves, health events)
+    key TEXT PRIMARY KEY,
+    payload TEXT NOT NULL,
+    fetched_at REAL NOT NULL);
+CREATE TABLE coverage (              -- date ranges fetched in full, per record kind
+    kind TEXT PRIMARY KEY,
+    oldest TEXT NOT NULL,
+    newest TEXT NOT NULL,
+    fetched_at REAL NOT NULL);
+"""
+
+
+class StoreRebuilt(Exception):
+    """Raised internally; `open_store` reports the reason through `notice`."""
+
+
+def athlete_fingerprint(athlete_id: str) -> str:
+    return hashlib.sha256(f"section11:{athlete_id}".encode()).hexdigest()[:16]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+class Store:
+    """A thin, typed wrapper over the sqlite file. Not thread-safe: one sync."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None):
+        self.conn = conn
+        self.path = path
+        self.changes = 0  # records inserted or changed in this session
+
+    # ------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.conn.commit()
+        else:
+            self.conn.rollback()
+        self.close()
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    # ------------------------------------------------------------ meta
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # ------------------------------------------------------------ records
+    def upsert(self, kind: str, records: Iterable[tuple[str, str | None, str | None, Any]]) -> int:
+        """Insert or update (id, day, token, raw) records; returns how many changed."""
+        changed = 0
+        for record_id, day, token, raw in records:
+            text = _dumps(raw)
+            row = self.conn.execute("SELECT raw FROM records WHERE kind = ? AND id = ?",
+                                    (kind, record_id)).fetchone()
+            if row is not None and row[0] == text:
+                continue
+            self.conn.execute(
+                "INSERT OR REPLACE INTO records (kind, id, day, token, raw) VALUES (?,?,?,?,?)",
+                (kind, record_id, day, token, text))
+            changed += 1
+        self.changes += changed
+        return changed
+
+    def delete(self, kind: str, ids: Iterable[str]) -> int:
+        ids = list(ids)
+        for record_id in ids:
+            self.conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, record_id))
+            self.conn.execute("DELETE FROM resources WHERE activity_id = ?", (record_id,))
+            self.conn.execute("DELETE FROM fetch_state WHERE activity_id = ?", (record_id,))
+        self.changes += len(ids)
+        return len(ids)
+
+    def records(self, kind: str, oldest: date | None = None,
+                newest: date | None = None) -> list[Any]:
+        """Raw records of a kind, by day ascending (records without a day last)."""
+        sql = "SELECT raw FROM records WHERE kind = ?"
+        args: list[Any] = [kind]
+        if oldest is not None:
+            sql += " AND day >= ?"
+            args.append(oldest.isoformat())
+        if newest is not None:
+            sql += " AND day <= ?"
+            args.append(newest.isoformat())
+        sql += " ORDER BY day IS NULL, day, id"
+        return [json.loads(row[0]) for row in self.conn.execute(sql, args)]
+
+    def ids_in(self, kind: str, oldest: date, newest: date) -> dict[str, str | None]:
+        """{id: token} of the records of a kind dated oldest..newest."""
+        rows = self.conn.execute(
+            "SELECT id, token FROM records WHERE kind = ? AND day >= ? AND day <= ?",
+            (kind, oldest.isoformat(), newest.isoformat()))
+        return {row[0]: row[1] for row in rows}
+
+    # ------------------------------------------------------------ resources
+    def resource(self, activity_id: str, kind: str) -> tuple[Any, str | None] | None:
+        """(payload, token) of a stored per-activity resource, or None."""
+        row = self.conn.execute(
+            "SELECT payload, token FROM resources WHERE activity_id = ? AND kind = ?",
+            (activity_id, kind)).fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
+    def resources(self, kind: str) -> dict[str, Any]:
+        rows = self.conn.execute("SELECT activity_id, payload FROM resources WHERE kind = ?",
+                                 (kind,))
+        return {row[0]: json.loads(row[1]) for row in rows}
+
+    def put_resource(self, activity_id: str, kind: str, payload: Any, token: str | None,
+                     fetched_at: str) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO resources (activity_id, kind, token, payload, fetched_at) "
+            "VALUES (?,?,?,?,?)", (activity_id, kind, token, _dumps(payload), fetched_at))
+
+    def drop_resource(self, activity_id: str, kind: str) -> None:
+        self.conn.execute("DELETE FROM resources WHERE activity_id = ? AND kind = ?",
+                          (activity_id, kind))
+
+    # ------------------------------------------------------------ fetch state
+    def fetch_states(self, endpoint: str | None = None) -> dict[tuple[str, str], dict]:
+        sql = "SELECT activity_id, endpoint, state FROM fetch_state"
+        args: tuple = ()
+        if endpoint is not None:
+            sql += " WHERE endpoint = ?"
+            args = (endpoint,)
+        return {(r[0], r[1]): json.loads(r[2]) for r in self.conn.execute(sql, args)}
+
+    def put_fetch_state(self, activity_id: str, endpoint: str, state: dict) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO fetch_state (activity_id, endpoint, state) "
+                          "VALUES (?,?,?)", (activity_id, endpoint, _dumps(state)))
+
+    def drop_fetch_state(self, activity_id: str) -> None:
+        self.conn.execute("DELETE FROM fetch_state WHERE activity_id = ?", (activity_id,))
+
+    # ------------------------------------------------------------ cache
+    def cached(self, key: str, max_age: float | None = None,
+               now: float | None = None) -> Any | None:
+        row = self.conn.execute("SELECT payload, fetched_at FROM cache WHERE key = ?",
+                                (key,)).fetchone()
+        if row is None:
+            return None
+        if max_age is not None and (now if now is not None else time.time()) - row[1] > max_age:
+            return None
+        return json.loads(row[0])
+
+    def put_cache(self, key: str, payload: Any, now: float | None = None) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO cache (key, payload, fetched_at) VALUES (?,?,?)",
+                          (key, _dumps(payload), now if now is not None else time.time()))
+
+    def prune_cache(self, keep: Iterable[str]) -> None:
+        keep = set(keep)
+        for (key,) in list(self.conn.execute("SELECT key FROM cache")):
+            if key not in keep:
+                self.conn.execute("DELETE FROM cache WHERE key = ?", (key,))
+
+    # ------------------------------------------------------------ coverage
+    def coverage(self, kind: str) -> tuple[date, date, float] | None:
+        row = self.conn.execute("SELECT oldest, newest, fetched_at FROM coverage WHERE kind = ?",
+                                (kind,)).fetchone()
+        if row is None:
+            return None
+        return date.fromisoformat(row[0]), date.fromisoformat(row[1]), row[2]
+
+    def set_coverage(self, kind: str, oldest: date, newest: date,
+                     now: float | None = None) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO coverage (kind, oldest, newest, fetched_at) VALUES (?,?,?,?)",
+            (kind, oldest.isoformat(), newest.isoformat(),
+             now if now is not None else time.time()))
+
+
+# ----------------------------------------------------------------- opening
+
+
+def _create(conn: sqlite3.Connection, fingerprint: str) -> None:
+    conn.executescript(_SCHEMA)
+    conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
+                 (str(SCHEMA_VERSION),))
+    conn.execute("INSERT INTO meta (key, value) VALUES ('athlete', ?)", (fingerprint,))
+    conn.commit()
+
+
+def _check(conn: sqlite3.Connection, fingerprint: str) -> None:
+    """Raise StoreRebuilt with the reason when the file is not a usable store."""
+    try:
+        integrity = conn.execute("PRAGMA quick_check").fetchone()
+        rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise StoreRebuilt(f"the local store is unreadable ({exc})") from None
+    if not integrity or integrity[0] != "ok":
+        raise StoreRebuilt("the local store failed its integrity check")
+    if rows.get("schema_version") != str(SCHEMA_VERSION):
+        raise StoreRebuilt(f"the local store has schema {rows.get('schema_version')!r}, "
+                           f"this version uses {SCHEMA_VERSION}")
+    if rows.get("athlete") != fingerprint:
+        raise StoreRebuilt("the local store belongs to another athlete")
+
+
+def open_store(state_dir: Path | str | None, athlete_id: str, notice=None) -> Store:
+    """Open (or create) the store in `state_dir`; None = an in-memory store.
+
+    A corrupt, foreign or outdated store is renamed to `store.sqlite3.old-<ts>`
+    and rebuilt; `notice(message)` is told why.
+    """
+    fingerprint = athlete_fingerprint(athlete_id)
+    if state_dir is None:
+        conn = sqlite3.connect(":memory:")
+        _create(conn, fingerprint)
+        return Store(conn, None)
+    directory = Path(state_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / STORE_NAME
+    if path.exists():
+        conn = sqlite3.connect(path)
+        try:
+            _check(conn, fingerprint)
+            return Store(conn, path)
+        except StoreRebuilt as exc:
+            conn.close()
+            aside = path.with_name(f"{STORE_NAME}.old-{time.strftime('%Y%m%dT%H%M%S')}")
+            os.replace(path, aside)
+            for suffix in ("-journal", "-wal", "-shm"):
+                stale = path.with_name(path.name + suffix)
+                if stale.exists():
+                    stale.unlink()
+            if notice:
+                notice(f"{exc}; rebuilding it from Intervals.icu (the old file is kept as "
+                       f"{aside.name})")
+    conn = sqlite3.connect(path)
+    _create(conn, fingerprint)
+    return Store(conn, path)
+
+
+def iter_chunks(oldest: date, newest: date, days: int) -> Iterator[tuple[date, date]]:
+    """Split oldest..newest into consecutive ranges of at most `days` days, newest first."""
+    from datetime import timedelta
+
+    end = newest
+    while end >= oldest:
+        start = max(oldest, end - timedelta(days=days - 1))
+        yield start, end
+        end = start - timedelta(days=1)
+
+
+__all__ = ["Store", "open_store", "iter_chunks", "SCHEMA_VERSION", "STORE_NAME",
+           "athlete_fingerprint", "closing"]
