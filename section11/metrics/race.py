@@ -52,8 +52,8 @@ CARB_NOTE = (
 # D -> (label, min x CTL, max x CTL, zones, purpose)
 DAY_PROTOCOL: dict[int, tuple[str, float, float, str, str]] = {
     7: ("Last key session", 0.75, 1.00, "3-5 efforts of 1-3 min in Z4-Z5, rest Z1-Z2",
-        "Last real stimulus of the build: enough intensity to hold fitness, "
-        "not enough to leave fatigue."),
+        ("Last real stimulus of the build: enough intensity to hold fitness, "
+         "not enough to leave fatigue.")),
     6: ("Recovery", 0.0, 0.30, "Z1-Z2 only",
         "Absorb the last key session: short and easy, or a day off."),
     5: ("Moderate endurance", 0.40, 0.60, "Z1-Z2 with 2-3 short race-pace touches",
