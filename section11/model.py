@@ -194,6 +194,7 @@ class Activity:
     distance: float | None = None  # m
     elevation_gain: float | None = None  # m
     load: float | None = None  # icu_training_load (TSS)
+    ftp: float | None = None  # icu_ftp: the FTP in force for this activity
     intensity: float | None = None  # IF x 100
     avg_power: float | None = None
     norm_power: float | None = None
@@ -263,6 +264,7 @@ class Activity:
             distance=num(raw.get("distance")),
             elevation_gain=num(raw.get("total_elevation_gain")),
             load=num(raw.get("icu_training_load")),
+            ftp=num(raw.get("icu_ftp")),
             intensity=num(raw.get("icu_intensity")),
             avg_power=first(raw, "average_watts", "avg_watts", "average_power",
                             "avgWatts", "icu_average_watts"),

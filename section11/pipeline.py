@@ -8,7 +8,7 @@ touched, so previous outputs stay byte-identical.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import __version__
 from .context import EXTENDED_DAYS, SyncInputs
 from .errors import ApiFailed, AuthFailed, NotAvailable
-from .model import Athlete, activities_from_raw, events_from_raw, wellness_from_raw
+from .model import (Athlete, activities_from_raw, curves_from_raw, events_from_raw,
+                    wellness_from_raw)
 from .sources import errors as api_errors
 from .sports import HEALTH_CATEGORIES
 
@@ -112,13 +113,51 @@ def fetch_inputs(client, settings, warnings: list[str]) -> SyncInputs:
     health = tuple(events_from_raw(health_raw)) if health_raw is not None else None
 
     chat = fetch_chat_notes(client, activities, today, warnings)
+    power_curves, hr_curves, sport_power, sport_hr = fetch_curves(client, activities, today,
+                                                                   warnings)
     return SyncInputs(
         today=today, now=now, days=settings.days, athlete=athlete,
         activities=tuple(activities), wellness=tuple(wellness), events=tuple(events),
         health_events=health, hidden_activities=len(stubs),
         week_start=settings.week_start, zone_preference=dict(settings.zone_preference),
         chat_notes=chat, anonymize=settings.anonymize, version=__version__,
+        power_curves=power_curves, hr_curves=hr_curves,
+        sport_power_curves=sport_power, sport_hr_curves=sport_hr,
     )
+
+
+def fetch_curves(client, activities, today: date, warnings: list[str]):
+    """Power/HR curves for the 28-day deltas (§14) and the 42-day sustainability
+    profile (§15). One power call per sport type carries every window it needs
+    (the reference made separate calls per window)."""
+    from .metrics.curves import delta_curve_ids
+    from .metrics.sustainability import sustainability_curve_id, sustainability_families
+
+    delta_ids = delta_curve_ids(today)
+    window_42 = sustainability_curve_id(today)
+    families = sustainability_families(
+        [a for a in activities if a.date and a.date >= today - timedelta(days=27)])
+    types = [t for family_types in families.values() for t in family_types]
+
+    power_by_type: dict[str, dict] = {}
+    for sport_type in dict.fromkeys(["Ride", *types]):
+        ids = [*delta_ids, window_42] if sport_type == "Ride" else [window_42]
+        raw = _optional_call(f"{sport_type} power curves", warnings, client.power_curves,
+                             ids, sport_type)
+        if raw is not None:
+            power_by_type[sport_type] = curves_from_raw(raw, ("watts", "values"))
+    ride = power_by_type.get("Ride")
+    power_delta = {k: v for k, v in ride.items() if k in delta_ids} if ride is not None else None
+    hr_raw = _optional_call("HR curves", warnings, client.hr_curves, delta_ids)
+    hr_delta = curves_from_raw(hr_raw, ("values",)) if hr_raw is not None else None
+    hr_by_type: dict[str, dict] = {}
+    for sport_type in types:
+        raw = _optional_call(f"{sport_type} HR curves", warnings, client.hr_curves,
+                             [window_42], sport_type)
+        if raw is not None:
+            hr_by_type[sport_type] = curves_from_raw(raw, ("values",))
+    sport_power = {t: c for t, c in power_by_type.items() if t in types}
+    return power_delta, hr_delta, sport_power, hr_by_type
 
 
 def fetch_chat_notes(client, activities, today: date, warnings: list[str]) -> dict:
@@ -150,11 +189,29 @@ def fetch_chat_notes(client, activities, today: date, warnings: list[str]) -> di
 # ----------------------------------------------------------------- build
 
 
-def build_documents(ctx: SyncInputs) -> dict[str, Any]:
-    """Every output document, by file name (pure)."""
-    from .outputs.latest import assemble_latest
+def build_documents(ctx: SyncInputs, previous_ftp: dict | None = None) -> dict[str, Any]:
+    """Every output document, by file name (pure).
 
-    return {"latest.json": assemble_latest(ctx)}
+    ftp_history.json is included only when today's settings changed it
+    (it is never rewritten without a change).
+    """
+    from .metrics.benchmark import update_ftp_history
+    from .outputs.latest import assemble_latest
+    from .outputs.profile import thresholds_sports
+    from .outputs.sections import compute_sections
+
+    documents: dict[str, Any] = {}
+    cycling = thresholds_sports(ctx.athlete).get("cycling") or {}
+    ftp_history, changed = update_ftp_history(previous_ftp if previous_ftp is not None
+                                              else ctx.ftp_history, ctx.today,
+                                              cycling.get("ftp_indoor"), cycling.get("ftp"))
+    if changed:
+        documents["ftp_history.json"] = ftp_history
+    ctx = replace(ctx, ftp_history=ftp_history)
+    computed = compute_sections(ctx)
+    documents["latest.json"] = assemble_latest(ctx, derived=computed.derived,
+                                               sections=computed.sections)
+    return documents
 
 
 # ----------------------------------------------------------------- write
@@ -186,7 +243,12 @@ def sync(settings, client=None) -> SyncResult:
     """Fetch, compute and write. Raises SyncError; writes nothing on failure."""
     client = client or make_client(settings)
     warnings: list[str] = []
+    from .localfiles import load_ftp_history
+    from .publish.files import resolve_destination
+
+    _, directory = resolve_destination(settings.output, settings.output_dir)
     ctx = fetch_inputs(client, settings, warnings)
+    ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
     documents = build_documents(ctx)
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
     result.written = write_outputs(documents, settings)

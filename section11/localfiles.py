@@ -1,0 +1,49 @@
+"""Reading the mirror's own previous files (I/O edge), never losing them.
+
+An unreadable file is never overwritten: it is moved aside as
+`<name>.corrupt-<timestamp>` and the run says so (spec/pipeline.md §9.1 item 6).
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from .metrics.benchmark import normalize_ftp_history
+
+FTP_HISTORY = "ftp_history.json"
+
+
+def quarantine(path: Path, reason: str, warn: Callable[[str], None]) -> Path:
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+    os.replace(path, aside)
+    warn(f"{path.name} is unreadable ({reason}); kept it as {aside.name} and started a new one")
+    return aside
+
+
+def read_json(path: Path) -> Any:
+    with open(path, "rb") as handle:
+        return json.loads(handle.read().decode("utf-8"))
+
+
+def load_ftp_history(directory: Path, warn: Callable[[str], None]) -> dict:
+    """{"indoor": {...}, "outdoor": {...}} from ftp_history.json (legacy flat form too)."""
+    path = directory / FTP_HISTORY
+    if not path.exists():
+        return {"indoor": {}, "outdoor": {}}
+    try:
+        return normalize_ftp_history(read_json(path))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        quarantine(path, str(exc).splitlines()[0][:120], warn)
+        return {"indoor": {}, "outdoor": {}}
+
+
+def load_json_document(path: Path) -> dict | None:
+    """A previous output document, or None when missing or unreadable (left in place)."""
+    try:
+        value = read_json(path)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
