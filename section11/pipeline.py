@@ -242,9 +242,9 @@ def make_client(settings):
 def sync(settings, client=None, publish=None) -> SyncResult:
     """Fetch, compute and write. Raises SyncError; writes nothing on failure.
 
-    `publish(files: dict[str, bytes]) -> list[str]`, when given, replaces the
-    local write (GitHub API mode): it receives every document serialized, by
-    file name, and returns what it published.
+    `publish(files: dict[str, bytes]) -> list[str]`, when given (GitHub API
+    mode), runs after the local write: it receives every document serialized,
+    by file name, and returns what it published.
     """
     client = client or make_client(settings)
     warnings: list[str] = []
@@ -256,12 +256,11 @@ def sync(settings, client=None, publish=None) -> SyncResult:
     ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
     documents = build_documents(ctx)
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
+    result.written = write_outputs(documents, settings)
     if publish is not None:
         from .publish.files import dump_json
 
-        result.written = publish({name: dump_json(doc, name) for name, doc in documents.items()})
-    else:
-        result.written = write_outputs(documents, settings)
+        result.written += publish({name: dump_json(doc, name) for name, doc in documents.items()})
     return result
 
 
