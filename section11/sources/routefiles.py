@@ -1,0 +1,216 @@
+"""Route files attached to calendar events: GPX and TCX -> trackpoints.
+
+Implements the file side of spec/metrics.md §31.1 (format detection, GPX and
+TCX parsing) with the hardening of spec/pipeline.md §9.3 item 6: route files
+are untrusted input downloaded from arbitrary URLs, so
+
+* the size is capped (`MAX_ROUTE_BYTES`) before any parsing;
+* XML is parsed with `defusedxml` with DTDs, entity declarations and external
+  references forbidden, so a billion-laughs or external-entity document is
+  refused instead of expanded;
+* the document is streamed (iterparse) and every processed trackpoint element
+  is cleared, so memory stays proportional to the points kept;
+* non-finite or out-of-range coordinates are skipped.
+
+Every problem is a `RouteFileError` with a one-line message that names the
+file. All errors raised here describe the bytes themselves, so they are
+terminal (the same bytes fail the same way next time); the download layer may
+raise non-terminal ones for transport failures.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass
+from typing import Iterator
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+MAX_ROUTE_BYTES = 10 * 1024 * 1024  # ~100,000 GPX points; a 300 km course at 5 m spacing fits
+MIN_ROUTE_BYTES = 50  # reference: fewer bytes than this is an error (§31.1)
+MIN_TRACKPOINTS = 2
+
+SUPPORTED_EXTENSIONS = ("gpx", "tcx")
+ROUTE_EXTENSIONS = ("gpx", "tcx", "fit")  # what the event scan picks up (§31.1)
+
+# Plausible elevations; anything outside is treated as missing, not as terrain.
+MIN_ELEVATION_M = -1000.0
+MAX_ELEVATION_M = 10000.0
+
+FIT_CRC_HEADER = b"\x0e\x10\xd9\x07"  # 14-byte header, protocol 1.0, profile 20.09
+
+
+@dataclass(frozen=True)
+class Trackpoint:
+    lat: float
+    lon: float
+    ele: float | None = None
+
+
+class RouteFileError(Exception):
+    """A route file that cannot be turned into trackpoints.
+
+    terminal: True when retrying cannot help (the content is the problem);
+    False for transport failures a later sync may overcome.
+    """
+
+    def __init__(self, message: str, terminal: bool = True):
+        super().__init__(message)
+        self.message = message
+        self.terminal = terminal
+
+
+def file_label(filename: str | None) -> str:
+    """The file name made safe for a one-line message (no control characters, capped)."""
+    name = re.sub(r"[\x00-\x1f\x7f]", "?", filename or "") or "unnamed file"
+    return name if len(name) <= 80 else name[:77] + "..."
+
+
+def extension(filename: str | None) -> str:
+    """Lower-case extension without the dot ('' when there is none)."""
+    name = (filename or "").strip()
+    stem, dot, ext = name.rpartition(".")
+    return ext.lower() if dot and stem else ""
+
+
+def is_fit(data: bytes) -> bool:
+    """FIT magic: '.FIT' at byte 8 of the file header, or the common 14-byte header."""
+    return (len(data) >= 12 and data[8:12] == b".FIT") or data[:4] == FIT_CRC_HEADER
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    head = data[:64]
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return head.lstrip().startswith(b"<")
+
+
+def parse_route(data: bytes, filename: str) -> list[Trackpoint]:
+    """Trackpoints of a GPX or TCX route file (spec/metrics.md §31.1).
+
+    Format by content first (FIT magic; XML root `gpx` or
+    `TrainingCenterDatabase`), then by extension. GPX: every `trkpt`; when a
+    file has no track at all, its `rtept` route points are used instead (the
+    reference ignores routes and reports too few trackpoints). TCX: every
+    `Trackpoint` with a `Position`. Raises RouteFileError.
+    """
+    label = file_label(filename)
+    if not isinstance(data, (bytes, bytearray)):
+        raise RouteFileError(f"{label}: no file content")
+    size = len(data)
+    if size > MAX_ROUTE_BYTES:
+        raise RouteFileError(f"{label}: file too large ({size} bytes, limit {MAX_ROUTE_BYTES})")
+    if size < MIN_ROUTE_BYTES:
+        raise RouteFileError(f"{label}: file too small ({size} bytes)")
+    ext = extension(filename)
+    if is_fit(data):
+        raise RouteFileError(f"{label}: FIT format not yet supported")
+    if not _looks_like_xml(data):
+        if ext == "fit":
+            raise RouteFileError(f"{label}: FIT format not yet supported")
+        if ext in SUPPORTED_EXTENSIONS:
+            raise RouteFileError(f"{label}: invalid XML (not an XML document)")
+        raise RouteFileError(f"{label}: unsupported file type {('.' + ext) if ext else '(no extension)'}")
+    points = _parse_xml(bytes(data), label, ext)
+    if len(points) < MIN_TRACKPOINTS:
+        raise RouteFileError(f"{label}: insufficient trackpoints ({len(points)})")
+    return points
+
+
+# ----------------------------------------------------------------- XML
+
+
+def _local(tag: object) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _finite(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except (ValueError, AttributeError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _point(lat: float | None, lon: float | None, ele: float | None) -> Trackpoint | None:
+    if lat is None or lon is None or not (-90.0 <= lat <= 90.0) or not (-180.0 <= lon <= 180.0):
+        return None
+    if ele is not None and not (MIN_ELEVATION_M <= ele <= MAX_ELEVATION_M):
+        ele = None
+    return Trackpoint(lat, lon, ele)
+
+
+def _child(element: Element, name: str) -> Element | None:
+    for child in element:
+        if _local(child.tag) == name:
+            return child
+    return None
+
+
+def _gpx_point(element: Element) -> Trackpoint | None:
+    ele_el = _child(element, "ele")
+    return _point(_finite(element.get("lat")), _finite(element.get("lon")),
+                  _finite(ele_el.text) if ele_el is not None else None)
+
+
+def _tcx_point(element: Element) -> Trackpoint | None:
+    position = _child(element, "Position")
+    if position is None:
+        return None
+    lat_el = _child(position, "LatitudeDegrees")
+    lon_el = _child(position, "LongitudeDegrees")
+    alt_el = _child(element, "AltitudeMeters")
+    return _point(_finite(lat_el.text) if lat_el is not None else None,
+                  _finite(lon_el.text) if lon_el is not None else None,
+                  _finite(alt_el.text) if alt_el is not None else None)
+
+
+def _events(data: bytes) -> Iterator[tuple[str, Element]]:
+    return iterparse(io.BytesIO(data), events=("start", "end"),
+                     forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
+def _parse_xml(data: bytes, label: str, ext: str) -> list[Trackpoint]:
+    track: list[Trackpoint] = []
+    route: list[Trackpoint] = []
+    kind: str | None = None
+    depth = 0
+    try:
+        for event, element in _events(data):
+            name = _local(element.tag)
+            if event == "start":
+                if depth == 0:
+                    kind = {"gpx": "gpx", "TrainingCenterDatabase": "tcx"}.get(name)
+                    if kind is None:
+                        kind = ext if ext in SUPPORTED_EXTENSIONS else None
+                    if kind is None:
+                        raise RouteFileError(f"{label}: unsupported file type "
+                                             f"(XML root <{name[:40]}>)")
+                depth += 1
+                continue
+            depth -= 1
+            if kind == "gpx" and name in ("trkpt", "rtept"):
+                point = _gpx_point(element)
+                if point is not None:
+                    (track if name == "trkpt" else route).append(point)
+                element.clear()
+            elif kind == "tcx" and name == "Trackpoint":
+                point = _tcx_point(element)
+                if point is not None:
+                    track.append(point)
+                element.clear()
+    except DefusedXmlException as exc:
+        raise RouteFileError(f"{label}: refused XML with forbidden constructs "
+                             f"({type(exc).__name__})") from None
+    except ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        raise RouteFileError(f"{label}: invalid or truncated XML "
+                             f"(line {line}, column {column})") from None
+    except RecursionError:
+        raise RouteFileError(f"{label}: invalid XML (nested too deeply)") from None
+    return track if track else route
