@@ -27,7 +27,6 @@ Transition codes are upper case: PHASE_TRANSITION_BASE_TO_BUILD.
 """
 from __future__ import annotations
 
-import math
 import statistics
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Sequence
