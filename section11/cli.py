@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     where = out.add_mutually_exclusive_group()
     where.add_argument("--output", help="path of latest.json; the other files go beside it")
     where.add_argument("--output-dir", help="directory for all files (created if missing)")
+    out.add_argument("--state-dir", help="local store of fetched records (default: .section11 "
+                     "beside the outputs; env SECTION11_STATE_DIR)")
     out.add_argument("--days", type=int, default=None, help="display window in days (default 7)")
     out.add_argument("--week-start", type=str.lower, choices=WEEKDAYS,
                      help="training-week start (default mon)")

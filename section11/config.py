@@ -65,6 +65,7 @@ class Settings:
     days: int = DEFAULT_DAYS
     output: str | None = None  # path of latest.json
     output_dir: str | None = None
+    state_dir: str | None = None  # local store; default <output directory>/.section11
     week_start: int = 0  # Mon=0 .. Sun=6
     zone_preference: Mapping[str, str] = field(default_factory=dict)
     debug: bool = False
@@ -299,6 +300,7 @@ def load_settings(args: Any, environ: Mapping[str, str] | None = None, *,
         days=days,
         output=_clean(getattr(args, "output", None)),
         output_dir=_clean(getattr(args, "output_dir", None)),
+        state_dir=_clean(getattr(args, "state_dir", None)) or _clean(environ.get("SECTION11_STATE_DIR")),
         week_start=week_start,
         zone_preference=zones,
         debug=bool(getattr(args, "debug", False)),
