@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Iterable, Mapping
 
 from .model import Activity, Event
 from .sports import INTERVAL_ELIGIBLE_FAMILIES, family_of
@@ -61,8 +61,6 @@ MAX_RETRY_AFTER = float(RETENTION_DAYS * 86400)  # clamp absurd server values
 
 # (last attempt number of the rung, delay in seconds); later attempts use the last rung
 LADDER = ((6, 300.0), (12, 1800.0), (None, 21600.0))
-
-Endpoint = Literal["intervals", "streams"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,273 @@
+"""intervals.json: per-interval segments, session DFA blocks, retention (pure).
+
+spec/metrics.md §2.4 (shape), §30.4 (segment mapping, zone_basis), §30.5
+(merge and write), §25.5 (has_intervals / has_dfa); spec/pipeline.md §4.1.
+The pipeline fetches `icu_intervals` and the DFA streams (scheduled by
+`section11.fetch_state`), computes the dfa block with
+`section11.metrics.dfa.dfa_block`, and calls these functions to keep the
+entries, then writes `intervals_document(...)`.
+
+Entries and fetch_state records are plain dicts keyed by activity id (str).
+
+Deliberate differences from the reference (docs/deviations.md):
+* No `script_hash` key: the cache schema is versioned by `schema_version`
+  instead of a hash of the script file (spec/pipeline.md §9.4, §9.6).
+* Pruning is refused when the activity list is empty or shrank sharply
+  (spec/pipeline.md §9.2): the entries and states come back unchanged with a
+  warning.
+* An entry's date, start_datetime, type and name follow the current activity
+  list (a rename after upload shows up), not only the values at first fetch.
+* Segment values of the wrong type are dropped like nulls; elements that are not
+  objects, or that map to no field at all, are skipped.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Mapping
+
+from ..fetch_state import RETENTION_DAYS, SCAN_HOURS, record_date
+from ..model import Activity, as_dict, as_list, num
+from .activities import has_dfa, has_intervals
+
+SCHEMA_VERSION = 1
+
+# output key <- icu_intervals element key (§30.4), in emitted order
+SEGMENT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("type", "type"), ("label", "group_id"), ("duration_secs", "elapsed_time"),
+    ("moving_secs", "moving_time"), ("start_secs", "start_time"), ("end_secs", "end_time"),
+    ("avg_power", "average_watts"), ("max_power", "max_watts"),
+    ("avg_hr", "average_heartrate"), ("max_hr", "max_heartrate"),
+    ("min_hr", "min_heartrate"), ("avg_cadence", "average_cadence"), ("zone", "zone"),
+    ("w_bal_start", "wbal_start"), ("w_bal_end", "wbal_end"),
+    ("training_load", "training_load"),
+)
+TEXT_FIELDS = frozenset({"type"})
+LABEL_FIELDS = frozenset({"label"})
+
+# refuse-to-prune guard (spec/pipeline.md §9.2)
+SHRINK_RATIO = 0.5  # fewer than half of before counts as "shrank sharply"
+SHRINK_MIN_BASE = 4  # too few to judge a ratio below this
+
+
+# ----------------------------------------------------------------- §30.4 segments
+
+
+def _label(value: Any) -> str | int | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def segment(raw: Mapping[str, Any]) -> dict:
+    """One `icu_intervals` element → a segment, null (or ill-typed) values dropped."""
+    out: dict[str, Any] = {}
+    for key, source in SEGMENT_FIELDS:
+        value = raw.get(source)
+        if key in TEXT_FIELDS:
+            value = value if isinstance(value, str) else None
+        elif key in LABEL_FIELDS:
+            value = _label(value)
+        else:
+            value = num(value)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def segments(icu_intervals: Any) -> list[dict]:
+    """All segments of an `icu_intervals` list, in order (§30.4)."""
+    out = []
+    for raw in as_list(icu_intervals):
+        if isinstance(raw, dict):
+            seg = segment(raw)
+            if seg:
+                out.append(seg)
+    return out
+
+
+def _has(raw: Any, key: str) -> bool:
+    return num(as_dict(raw).get(key)) is not None
+
+
+def zone_basis(icu_intervals: Any, activity: Activity) -> str | None:
+    """Activity-level basis of the intervals' `zone` (§30.4): power, hr, pace or None.
+
+    power: some interval carries zone_min_watts/zone_max_watts; hr: the activity
+    has HR zone times and no pace/GAP zone times; pace: pace or GAP zone times
+    and no HR zone times; otherwise (or when no interval has a zone) None.
+    """
+    items = as_list(icu_intervals)
+    if not any(_has(raw, "zone") for raw in items):
+        return None
+    if any(_has(raw, "zone_min_watts") or _has(raw, "zone_max_watts") for raw in items):
+        return "power"
+    has_hr = bool(activity.hr_zone_times)
+    has_pace = bool(activity.pace_zone_times or activity.gap_zone_times)
+    if has_hr and not has_pace:
+        return "hr"
+    if has_pace and not has_hr:
+        return "pace"
+    return None
+
+
+# ----------------------------------------------------------------- §30.5 entries
+
+
+def has_payload(entry: Any) -> bool:
+    """An entry worth keeping: some segments or a dfa block (§30.5)."""
+    if not isinstance(entry, Mapping):
+        return False
+    segs = entry.get("intervals")
+    return (isinstance(segs, list) and bool(segs)) or isinstance(entry.get("dfa"), Mapping)
+
+
+def has_flags(entry: Mapping[str, Any] | None) -> tuple[bool, bool]:
+    """(has_intervals, has_dfa) for latest.json (§25.5): a WORK segment; a dfa block."""
+    return has_intervals(entry), has_dfa(entry)
+
+
+def _summary(activity: Activity) -> list[str] | None:
+    return list(activity.interval_summary) or None
+
+
+def merge_entry(entry: Mapping[str, Any] | None, activity: Activity, *,
+                intervals: Any = None, dfa: Mapping[str, Any] | None = None) -> dict:
+    """The activity's entry after this sync's updates (§30.5), as a new dict.
+
+    intervals: the raw `icu_intervals` list of an ok fetch (replaces segments,
+    interval_summary and zone_basis); dfa: a computed dfa block (replaces it).
+    None means "no update". Key order: activity_id, date, start_datetime, type,
+    name, interval_summary, [zone_basis], intervals, [dfa].
+    """
+    old = dict(entry) if isinstance(entry, Mapping) else {}
+    out: dict[str, Any] = {
+        "activity_id": activity.id,
+        "date": activity.date.isoformat() if activity.date else old.get("date"),
+        "start_datetime": activity.start_local or old.get("start_datetime"),
+        "type": activity.type or old.get("type"),
+        "name": activity.name if activity.name is not None else old.get("name"),
+        "interval_summary": old.get("interval_summary") if entry else _summary(activity),
+    }
+    segs = old.get("intervals") if isinstance(old.get("intervals"), list) else []
+    basis = old.get("zone_basis")
+    if intervals is not None:
+        segs = segments(intervals)
+        basis = zone_basis(intervals, activity)
+        out["interval_summary"] = _summary(activity)
+    if basis is not None:
+        out["zone_basis"] = basis
+    out["intervals"] = segs
+    block = dfa if dfa is not None else old.get("dfa")
+    if isinstance(block, Mapping):
+        out["dfa"] = dict(block)
+    return out
+
+
+def _shrink_warning(known: set[str], activities: list[Activity],
+                    previous_count: int | None) -> str | None:
+    present = {a.id for a in activities}
+    if not activities:
+        return ("the activity list came back empty; intervals.json entries and fetch state "
+                "are kept unpruned this run")
+    if previous_count is not None and previous_count >= SHRINK_MIN_BASE \
+            and len(activities) < previous_count * SHRINK_RATIO:
+        return (f"the activity list shrank from {previous_count} to {len(activities)}; "
+                "intervals.json entries and fetch state are kept unpruned this run")
+    missing = known - present
+    if len(known) >= SHRINK_MIN_BASE and len(missing) > len(known) * SHRINK_RATIO:
+        return (f"{len(missing)} of {len(known)} cached activities inside retention are missing "
+                "from the activity list; intervals.json entries and fetch state are kept "
+                "unpruned this run")
+    return None
+
+
+def _stored_date(value: Any) -> date | None:
+    if isinstance(value, Mapping) and isinstance(value.get("date"), str):
+        return record_date(value)
+    return None
+
+
+def retain(entries: Mapping[str, Any], states: Mapping[str, Any],
+           activities: Iterable[Activity], today: date, *,
+           previous_count: int | None = None) -> tuple[dict, dict, str | None]:
+    """Prune to the 14-day retention and still-present ids (§30.5, pipeline §4.1).
+
+    Keeps entries/records whose activity is in `activities` (the 28-day list)
+    and dated ≥ today − 14 (the list's date wins over the stored one); entries
+    without segments or dfa are dropped; kept entries take the activity's
+    current date, start, type and name. Returns (entries, states, warning).
+
+    Refuses to prune (returns both unchanged, with a warning) when the list is
+    empty while something is cached, when it has fewer than half of
+    `previous_count` (the previous run's list size, if known), or when more than
+    half of the cached ids inside retention are missing from it.
+    """
+    activities = list(activities)
+    cutoff = today - timedelta(days=RETENTION_DAYS)
+    entries = {str(k): v for k, v in entries.items()}
+    states = {str(k): v for k, v in states.items()}
+    known = {k for k, v in list(entries.items()) + list(states.items())
+             if (_stored_date(v) or cutoff) >= cutoff}
+    if entries or states:
+        warning = _shrink_warning(known, activities, previous_count)
+        if warning:
+            return dict(entries), dict(states), warning
+    by_id: dict[str, Activity] = {}
+    for activity in activities:
+        by_id.setdefault(activity.id, activity)
+
+    def keep(key: str, value: Any) -> Activity | None:
+        activity = by_id.get(key)
+        if activity is None or not isinstance(value, Mapping):
+            return None
+        day = activity.date or _stored_date(value)
+        return activity if day is not None and day >= cutoff else None
+
+    kept_entries = {}
+    for key, entry in entries.items():
+        activity = keep(key, entry)
+        if activity is not None and has_payload(entry):
+            kept_entries[key] = merge_entry(entry, activity)
+    kept_states = {}
+    for key, record in states.items():
+        activity = keep(key, record)
+        if activity is not None:
+            record = dict(record)
+            if activity.date is not None:
+                record["date"] = activity.date.isoformat()
+            kept_states[key] = record
+    return kept_entries, kept_states, None
+
+
+# ----------------------------------------------------------------- §2.4 document
+
+
+def _newest_first(items: list[tuple[str, Any]], when) -> list[tuple[str, Any]]:
+    return sorted(items, key=lambda kv: (when(kv[1]), kv[0]), reverse=True)
+
+
+def intervals_document(entries: Mapping[str, Any], states: Mapping[str, Any],
+                       now: datetime, version: str) -> dict:
+    """The intervals.json document (§2.4), newest activity first.
+
+    Keys: generated_at, schema_version, version, scan_hours, retention_days,
+    activities, fetch_state (no script_hash, see the module notes). Entries
+    without segments or dfa are left out; their fetch_state records stay, which
+    is what stops them being fetched again.
+    """
+    kept = [(str(k), v) for k, v in entries.items() if has_payload(v)]
+    ordered = _newest_first(
+        kept, lambda e: (str(e.get("start_datetime") or e.get("date") or "")))
+    records = [(str(k), v) for k, v in states.items() if isinstance(v, Mapping)]
+    ordered_states = _newest_first(records, lambda r: str(r.get("date") or ""))
+    return {
+        "generated_at": now.isoformat(),
+        "schema_version": SCHEMA_VERSION,
+        "version": version,
+        "scan_hours": SCAN_HOURS,
+        "retention_days": RETENTION_DAYS,
+        "activities": [dict(e) for _, e in ordered],
+        "fetch_state": {k: dict(r) for k, r in ordered_states},
+    }
