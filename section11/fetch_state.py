@@ -97,6 +97,10 @@ def _aware(now: datetime) -> datetime:
     return now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
 
 
+def _utc(moment: datetime) -> datetime:
+    return _aware(moment).astimezone(timezone.utc)
+
+
 def iso(moment: datetime, now: datetime) -> str:
     """A stored timestamp: aware ISO in now's timezone, whole seconds."""
     return moment.astimezone(_zone(now)).isoformat(timespec="seconds")
@@ -193,9 +197,10 @@ def schedule(endpoint: str, attempts: int, paired: bool, start: datetime | None,
     anchor + 72 h, at least Retry-After. A slot on or after the deadline becomes
     one final attempt at the deadline (not before Retry-After allows).
     """
-    now = _aware(now)
+    now = _utc(now)  # elapsed-time arithmetic, immune to DST wall-clock shifts
+    start = _utc(start) if start is not None else None
     window = _window(endpoint, paired)
-    anchor = _anchor(start, first_seen, window)
+    anchor = _anchor(start, _utc(first_seen), window)
     end = anchor + window
     if now >= end:
         return None
@@ -337,7 +342,7 @@ def _advance_refresh(old: Mapping, kind: str, outcome: Outcome, activity: Activi
     else:
         refresh["reason"] = "no_data" if kind == "no_data" else "transient"
         delay = max(ladder_delay(attempts), _retry_after(getattr(outcome, "retry_after", None)))
-        refresh["next_retry_at"] = iso(now + timedelta(seconds=delay), now)
+        refresh["next_retry_at"] = iso(_utc(now) + timedelta(seconds=delay), now)
     state["refresh"] = refresh
     return state
 

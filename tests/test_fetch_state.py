@@ -525,3 +525,13 @@ def test_ok_state_with_unreadable_fields_is_normalised_on_failure(endpoint):
                activity=act(icu_intervals_edited=True, icu_sync_date="t2"))
     assert out["status"] == "ok" and out["reason"] == "ok" and out["attempts"] == 0
     assert out["first_seen"] == out["last_attempt"] == "2025-06-03T12:00:00+02:00"
+
+
+def test_retry_times_are_elapsed_seconds_across_a_dst_change():
+    berlin = ZoneInfo("Europe/Berlin")
+    # 2025-10-26 03:00 CEST -> 02:00 CET; 02:58 CEST + 300 s = 02:03 CET
+    now = datetime(2025, 10, 26, 2, 58, tzinfo=berlin, fold=0)
+    a = act(start="2025-10-26T01:00:00")
+    state = advance(None, "intervals", TRANSIENT, a, False, now)["intervals"]
+    assert state["next_retry_at"] == "2025-10-26T02:03:00+01:00"
+    assert parse_stamp(state["next_retry_at"], now) - now == timedelta(seconds=300)
