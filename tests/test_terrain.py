@@ -1,0 +1,423 @@
+"""Terrain analysis (spec/metrics.md §31.2-§31.4, §25.4).
+
+Synthetic tracks run north along the meridian 5°E, so the haversine distance
+between points is exactly R·Δφ and a point at s metres sits at latitude
+degrees(s / 6,371,000). Points are 15 m apart unless stated: the 25 m smoothing
+window then averages each point with its two neighbours, which leaves straight
+grades unchanged, and a 200 m chunk is 14 steps = 210 m, so chunks start at
+multiples of 210 m. Every expected value below is worked out from those facts.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+
+from section11.outputs.climbs import category, chunk_bounds, grade_distribution
+from section11.outputs.terrain import (
+    analyse_terrain,
+    course_character,
+    cumulative_distance,
+    fill_elevation,
+    haversine_m,
+    refresh_display,
+    smooth,
+    terrain_from_streams,
+)
+from section11.sources.routefiles import Trackpoint
+
+R = 6_371_000.0
+LON = 5.0
+IMPERIAL = {"distance": "imperial", "weight": "kg", "height": "cm"}
+
+
+def lat_at(s: float) -> float:
+    return math.degrees(s / R)
+
+
+def track(profile, length: float, spacing: float = 15.0) -> list[Trackpoint]:
+    n = int(round(length / spacing))
+    return [Trackpoint(lat_at(i * spacing), LON, profile(i * spacing)) for i in range(n + 1)]
+
+
+def climb_profile(s: float) -> float:
+    """Flat 100 m to 10,100 m, 5 % to 13,300 m (+160 m), then flat 260 m."""
+    if s <= 10100:
+        return 100.0
+    if s <= 13300:
+        return 100.0 + 0.05 * (s - 10100)
+    return 260.0
+
+
+def approach_profile(s: float) -> float:
+    """Flat 100 m to 2,150 m, 2 % to 5,150 m (160 m), 6 % to 8,150 m (340 m), flat."""
+    if s <= 2150:
+        return 100.0
+    if s <= 5150:
+        return 100.0 + 0.02 * (s - 2150)
+    if s <= 8150:
+        return 160.0 + 0.06 * (s - 5150)
+    return 340.0
+
+
+# ----------------------------------------------------------------- geometry
+
+
+def test_haversine_along_a_meridian_is_r_times_the_angle():
+    assert haversine_m(0.0, 5.0, 1.0, 5.0) == pytest.approx(R * math.pi / 180, rel=1e-12)
+    assert haversine_m(10.0, 5.0, 10.0, 5.0) == 0.0
+
+
+def test_cumulative_distance():
+    cum = cumulative_distance(track(lambda s: 0.0, 45.0))
+    assert cum == pytest.approx([0.0, 15.0, 30.0, 45.0])
+
+
+def test_smoothing_window_is_strictly_less_than_25_m_each_side():
+    cum = [0.0, 10.0, 20.0, 25.0, 60.0]
+    raw = [0.0, 10.0, 20.0, 50.0, 100.0]
+    # i=0: 0,10,20 (25 is not < 25) -> 10; i=1: 0..25 -> 20; i=2: 0..25 -> 20;
+    # i=3: 10,20,25 -> 80/3; i=4: alone -> 100
+    assert smooth(raw, cum) == pytest.approx([10.0, 20.0, 20.0, 80 / 3, 100.0])
+
+
+def test_smoothing_is_linear_time_on_dense_tracks():
+    n = 200_000
+    cum = [i * 0.5 for i in range(n)]  # ~100 points in every window
+    raw = [float(i % 7) for i in range(n)]
+    started = time.perf_counter()
+    out = smooth(raw, cum)
+    assert time.perf_counter() - started < 1.0
+    assert len(out) == n
+
+
+def test_fill_elevation_interpolates_by_distance_and_holds_the_ends():
+    cum = [0.0, 10.0, 20.0, 50.0, 60.0, 70.0]
+    ele = [None, 100.0, None, 130.0, None, None]
+    # index 2 is 10 m of the 40 m between 100 and 130 -> 107.5
+    assert fill_elevation(ele, cum) == [100.0, 100.0, 107.5, 130.0, 130.0, 130.0]
+
+
+def test_chunks_end_at_the_first_point_200_m_on_or_at_the_last_point():
+    cum = [0.0, 100.0, 199.0, 200.0, 350.0, 500.0, 520.0]
+    assert chunk_bounds(cum) == [(0, 3), (3, 5), (5, 6)]
+    assert chunk_bounds([0.0]) == []
+
+
+# ----------------------------------------------------------------- a known climb
+
+
+def test_known_climb_summary():
+    result = analyse_terrain(track(climb_profile, 15000), "gpx_attachment")
+    assert result["source"] == "gpx_attachment"
+    assert result["total_distance_km"] == 15.0
+    assert result["total_elevation_m"] == 160
+    assert result["elevation_per_km"] == 10.7  # 160 / 15.0
+    assert result["course_character"] == "rolling"  # 5 <= 10.7 < 20, Cat 4 does not upgrade
+    assert result["start_coords"] == [0.0, 5.0]
+    assert result["descents"] == []
+    # chunk 48 (10,080-10,290 m) starts the climb (grade 9.5/210 = 4.5 %);
+    # the high is reached at the end of chunk 63 (13,440 m); the 2 km look-ahead
+    # from 10,080 m climbs 99.5 m in 2,010 m (4.95 % >= 2.5) so nothing is trimmed.
+    assert result["climbs"] == [{
+        "position_km": 10.1,           # 10,080 m
+        "distance_km": 3.4,            # 13,440 - 10,080 = 3,360 m
+        "elevation_m": 160,
+        "avg_gradient_pct": 4.8,       # 160 / 3,360
+        "max_gradient_pct": 5.0,
+        "category": "Cat 4",
+        "start_coords": [0.09065, 5.0],
+        "end_coords": [0.12087, 5.0],
+        "display": {"position": {"value": 10.1, "unit": "km"},
+                    "distance": {"value": 3.4, "unit": "km"},
+                    "elevation": {"value": 160, "unit": "m"}},
+    }]
+    # chunks 48-62 (15 x 210 m) are 4.5-5 % (moderate), chunk 63 is 3.5/210 = 1.7 %
+    # (gentle), the other 11,640 m are flat.
+    assert result["grade_distribution"] == {"flat_pct": 77.6, "gentle_pct": 1.4,
+                                            "moderate_pct": 21.0, "steep_pct": 0.0}
+    assert result["max_grade_pct"] == 5.0
+    assert result["display"] == {"total_distance": {"value": 15.0, "unit": "km"},
+                                 "total_elevation": {"value": 160, "unit": "m"},
+                                 "elevation_per_distance": {"value": 11, "unit": "m/km"}}
+    assert "polyline" not in result
+    assert "elevation_coverage_pct" not in result
+
+
+def test_known_descent_is_the_mirror_image():
+    points = list(reversed(track(climb_profile, 15000)))
+    points = [Trackpoint(lat_at(15000) - p.lat, LON, p.ele) for p in points]
+    result = analyse_terrain(points, "gpx_attachment")
+    assert result["total_elevation_m"] == 0
+    assert result["course_character"] == "flat"
+    assert result["climbs"] == []
+    # the slope now runs 1,700-4,900 m: chunk 8 (1,680 m) starts it, the low is at
+    # the end of chunk 23 (5,040 m)
+    descent = result["descents"][0]
+    assert len(result["descents"]) == 1
+    assert {k: descent[k] for k in ("position_km", "distance_km", "elevation_m",
+                                    "avg_gradient_pct", "start_coords", "end_coords")} == {
+        "position_km": 1.7, "distance_km": 3.4, "elevation_m": -160,
+        "avg_gradient_pct": -4.8, "start_coords": [0.01511, 5.0],
+        "end_coords": [0.04533, 5.0]}
+    assert "category" not in descent and "max_gradient_pct" not in descent
+    assert descent["display"]["elevation"] == {"value": -160, "unit": "m"}
+    assert result["grade_distribution"] == {"flat_pct": 77.6, "gentle_pct": 1.4,
+                                            "moderate_pct": 21.0, "steep_pct": 0.0}
+
+
+def test_shallow_approach_is_trimmed_from_the_climb():
+    result = analyse_terrain(track(approach_profile, 10500), "gpx_attachment")
+    assert result["total_elevation_m"] == 240
+    assert result["elevation_per_km"] == 22.9  # 240 / 10.5
+    assert result["course_character"] == "hilly"
+    # detection starts at chunk 10 (2,100 m, 1.5 %) and runs to 8,190 m; the
+    # 2,010 m look-ahead first reaches 2.5 % from chunk 17 (3,570 m:
+    # 57.4 m / 2,010 m = 2.86 %; from 3,360 m it is 49/2,010 = 2.44 %).
+    climb = result["climbs"][0]
+    assert len(result["climbs"]) == 1
+    assert climb["position_km"] == 3.6
+    assert climb["distance_km"] == 4.6       # 8,190 - 3,570
+    assert climb["elevation_m"] == 212       # 340 - 128.4 = 211.6
+    assert climb["avg_gradient_pct"] == 4.6  # 211.6 / 4,620
+    assert climb["max_gradient_pct"] == 6.0
+    assert climb["category"] == "Cat 3"
+    assert climb["start_coords"] == [0.03211, 5.0]
+    assert climb["end_coords"] == [0.07365, 5.0]
+
+
+def test_small_climbs_are_not_kept():
+    # +60 m over 2,000 m (3 % is kept, 2 % is not) and less than 100 m
+    def gentle(s):
+        return 100.0 + 0.02 * min(max(s - 3000, 0), 3000)
+    result = analyse_terrain(track(gentle, 9000), "gpx_attachment")
+    assert result["climbs"] == []
+
+
+def test_imperial_display_blocks():
+    result = analyse_terrain(track(climb_profile, 15000), "gpx_attachment", IMPERIAL)
+    assert result["display"] == {
+        "total_distance": {"value": 9.32, "unit": "mi"},          # 15.0 x 0.621371
+        "total_elevation": {"value": 525, "unit": "ft"},          # 160 x 3.28084
+        "elevation_per_distance": {"value": 56, "unit": "ft/mi"}}  # 10.7 x 5.28
+    assert result["climbs"][0]["display"]["position"] == {"value": 6.28, "unit": "mi"}
+
+
+def test_refresh_display_rederives_every_block():
+    metric = analyse_terrain(track(climb_profile, 15000), "gpx_attachment")
+    again = refresh_display(metric, IMPERIAL)
+    assert again == analyse_terrain(track(climb_profile, 15000), "gpx_attachment", IMPERIAL)
+    assert metric["display"]["total_distance"]["unit"] == "km"  # input untouched
+    assert refresh_display(None, IMPERIAL) is None
+
+
+# ----------------------------------------------------------------- categories, character
+
+
+@pytest.mark.parametrize("gain,expected", [
+    (1000, "HC"), (999, "Cat 1"), (650, "Cat 1"), (649, "Cat 2"), (400, "Cat 2"),
+    (200, "Cat 3"), (199, "Cat 4"), (100, "Cat 4"), (99, None), (50, None)])
+def test_category_thresholds(gain, expected):
+    assert category(gain) == expected
+
+
+@pytest.mark.parametrize("per_km,climbs,expected", [
+    (30.0, [], "mountain"), (29.9, [], "hilly"), (20.0, [], "hilly"),
+    (19.9, [], "rolling"), (5.0, [], "rolling"), (4.9, [], "flat"),
+    (4.9, [{"category": "Cat 2"}], "hilly"), (10.0, [{"category": "HC"}], "hilly"),
+    (10.0, [{"category": "Cat 3"}], "rolling"), (2.0, [{"category": None}], "flat")])
+def test_course_character(per_km, climbs, expected):
+    assert course_character(per_km, climbs) == expected
+
+
+# ----------------------------------------------------------------- grades
+
+
+def test_grade_distribution_buckets_and_boundaries():
+    cum = [0.0, 200.0, 400.0, 600.0, 800.0]
+    # chunk grades 0.5 % flat, 1 % gentle (boundary), 3 % moderate (boundary), 6 % steep
+    ele = [0.0, 1.0, 3.0, 9.0, 21.0]
+    grades, steepest = grade_distribution(ele, cum, chunk_bounds(cum))
+    assert grades == {"flat_pct": 25.0, "gentle_pct": 25.0, "moderate_pct": 25.0,
+                      "steep_pct": 25.0}
+    assert steepest == 6.0
+
+
+def test_grade_distribution_uses_absolute_grade_and_a_short_last_chunk():
+    cum = [0.0, 200.0, 300.0]
+    ele = [10.0, 0.0, 0.5]   # -5 % then +0.5 %
+    grades, steepest = grade_distribution(ele, cum, chunk_bounds(cum))
+    assert grades == {"flat_pct": 33.3, "gentle_pct": 0.0, "moderate_pct": 66.7,
+                      "steep_pct": 0.0}
+    assert steepest == 5.0
+
+
+def test_grade_distribution_under_200_m_is_all_flat():
+    cum = [0.0, 100.0, 199.0]
+    assert grade_distribution([0.0, 50.0, 0.0], cum, chunk_bounds(cum)) == (
+        {"flat_pct": 100.0, "gentle_pct": 0.0, "moderate_pct": 0.0, "steep_pct": 0.0}, 0.0)
+
+
+# ----------------------------------------------------------------- polyline
+
+
+def test_polyline_every_500_m_from_the_last_emitted_point_plus_the_end():
+    points = track(lambda s: 50.4, 1960, spacing=40.0)  # 40 m apart: no smoothing
+    result = analyse_terrain(points, "gpx_attachment", polyline=True)
+    # emitted at 0, 520 (first >= 500), 1,040 (>= 1,020), 1,560 (>= 1,540), end 1,960
+    assert result["polyline"] == [[0.0, 0.0, 5.0, 50], [0.5, 0.00468, 5.0, 50],
+                                  [1.0, 0.00935, 5.0, 50], [1.6, 0.01403, 5.0, 50],
+                                  [2.0, 0.01763, 5.0, 50]]
+
+
+def test_polyline_does_not_repeat_the_last_point():
+    points = track(lambda s: 10.0, 1040, spacing=40.0)
+    rows = analyse_terrain(points, "gpx_attachment", polyline=True)["polyline"]
+    assert [r[0] for r in rows] == [0.0, 0.5, 1.0]
+
+
+def test_polyline_uses_smoothed_elevation():
+    # 15 m spacing, a single 30 m spike at 510 m is averaged with its neighbours
+    points = track(lambda s: 130.0 if s == 510 else 100.0, 1005)
+    rows = analyse_terrain(points, "gpx_attachment", polyline=True)["polyline"]
+    assert rows[1] == [0.5, round(lat_at(510), 5), 5.0, 110]
+
+
+# ----------------------------------------------------------------- missing elevation
+
+
+def test_no_elevation_gives_the_minimal_flat_summary():
+    points = [Trackpoint(p.lat, p.lon, None) for p in track(climb_profile, 15000)]
+    assert analyse_terrain(points, "gpx_attachment", polyline=True) == {
+        "source": "gpx_attachment_no_elevation", "total_distance_km": 15.0,
+        "total_elevation_m": 0, "elevation_per_km": 0.0, "course_character": "flat",
+        "climbs": [], "descents": [],
+        "display": {"total_distance": {"value": 15.0, "unit": "km"},
+                    "total_elevation": {"value": 0, "unit": "m"},
+                    "elevation_per_distance": {"value": 0, "unit": "m/km"}}}
+
+
+def test_partial_elevation_is_interpolated_not_zero():
+    """Quirk 16 fixed: gaps on straight grades are filled exactly, no fake drops."""
+    full = track(climb_profile, 15000)
+    gappy = [Trackpoint(p.lat, p.lon, None) if i % 4 == 1 or 300 <= i <= 320 else p
+             for i, p in enumerate(full)]
+    gappy[0] = Trackpoint(gappy[0].lat, gappy[0].lon, None)  # leading gap holds the first value
+    gappy[-1] = Trackpoint(gappy[-1].lat, gappy[-1].lon, None)
+    missing = sum(1 for p in gappy if p.ele is None)
+    result = analyse_terrain(gappy, "gpx_attachment")
+    expected = analyse_terrain(full, "gpx_attachment")
+    assert result["descents"] == []
+    assert result["total_elevation_m"] == 160
+    assert result["climbs"] == expected["climbs"]
+    assert result["elevation_coverage_pct"] == round((1001 - missing) / 1001 * 100, 1)
+
+
+def test_track_shorter_than_100_m_gets_an_explicit_small_summary():
+    points = track(lambda s: 100.0 + s * 0.1, 90)
+    result = analyse_terrain(points, "gpx_attachment")
+    assert result["source"] == "gpx_attachment_too_short"
+    assert result["total_distance_km"] == 0.1
+    assert result["elevation_per_km"] is None
+    assert result["course_character"] is None
+    assert result["climbs"] == [] and result["descents"] == []
+    assert "100 m" in result["note"]
+    assert result["display"]["elevation_per_distance"] is None
+
+
+def test_fewer_than_two_points_is_none():
+    assert analyse_terrain([], "gpx_attachment") is None
+    assert analyse_terrain([Trackpoint(1.0, 2.0, 3.0)], "gpx_attachment") is None
+
+
+def test_identical_points_do_not_divide_by_zero():
+    points = [Trackpoint(1.0, 2.0, 5.0)] * 5
+    result = analyse_terrain(points, "gpx_attachment")
+    assert result["total_distance_km"] == 0.0
+    assert result["source"] == "gpx_attachment_too_short"
+
+
+# ----------------------------------------------------------------- performance
+
+
+def test_200_km_route_with_20000_points_is_fast():
+    points = [Trackpoint(lat_at(i * 10.0), LON,
+                         200 + 150 * math.sin(i / 400) + 40 * math.sin(i / 37))
+              for i in range(20_001)]
+    analyse_terrain(points, "gpx_attachment", polyline=True)  # warm up
+    started = time.perf_counter()
+    result = analyse_terrain(points, "gpx_attachment", polyline=True)
+    assert time.perf_counter() - started < 0.5
+    assert result["total_distance_km"] == 200.0
+    kms = [row[0] for row in result["polyline"]]
+    assert 390 <= len(kms) <= 401  # about every 500 m over 200 km, plus the start
+    assert all(0.39 < b - a < 0.61 for a, b in zip(kms, kms[1:-1]))  # km rounded to 0.1
+
+
+# ----------------------------------------------------------------- activity streams
+
+
+def streams_for(points, *, altitude=True, drop=()):
+    lats = [None if i in drop else p.lat for i, p in enumerate(points)]
+    lons = [None if i in drop else p.lon for i, p in enumerate(points)]
+    out = [{"type": "time", "data": list(range(len(points)))},
+           {"type": "latlng", "data": lats, "data2": lons}]
+    if altitude:
+        out.append({"type": "altitude", "data": [p.ele for p in points]})
+    return out
+
+
+def test_streams_with_gps_dropouts_match_the_clean_track():
+    points = track(climb_profile, 15000)
+    # dropouts on the flats of a straight track change nothing
+    drop = {5, 6, 7, 400, 401, 950}
+    result = terrain_from_streams(streams_for(points, drop=drop))
+    expected = analyse_terrain(points, "activity_streams")
+    assert set(result) == {"terrain_summary"}
+    summary = result["terrain_summary"]
+    assert summary["source"] == "activity_streams"
+    assert "polyline" not in summary
+    assert summary["climbs"] == expected["climbs"]
+    assert summary["total_elevation_m"] == 160
+    assert summary["start_coords"] == [0.0, 5.0]
+
+
+def test_streams_without_latlng_or_with_too_few_fixes_are_no_gps():
+    points = track(climb_profile, 3000)
+    assert terrain_from_streams([{"type": "altitude", "data": [1, 2]}]) == {
+        "terrain_status": "no_gps"}
+    assert terrain_from_streams([]) == {"terrain_status": "no_gps"}
+    assert terrain_from_streams(None) == {"terrain_status": "no_gps"}
+    nine = streams_for(points, drop=set(range(9, len(points))))
+    assert terrain_from_streams(nine) == {"terrain_status": "no_gps"}
+    ten = streams_for(points, drop=set(range(10, len(points))))
+    assert "terrain_summary" in terrain_from_streams(ten)
+
+
+def test_streams_without_altitude_are_no_elevation():
+    points = track(climb_profile, 3000)
+    assert terrain_from_streams(streams_for(points, altitude=False)) == {
+        "terrain_status": "no_elevation"}
+    nulls = streams_for(points)
+    nulls[2]["data"] = [None] * len(points)
+    assert terrain_from_streams(nulls) == {"terrain_status": "no_elevation"}
+
+
+def test_streams_present_but_null_and_junk_values_are_tolerated():
+    points = track(climb_profile, 3000)
+    streams = streams_for(points)
+    streams[1]["data"][3] = "x"
+    streams[1]["data2"][4] = float("nan")
+    streams[1]["data"][5] = 95.0  # out of range latitude
+    streams[2]["data"][10] = None
+    streams.append(None)
+    result = terrain_from_streams(streams)
+    assert result["terrain_summary"]["total_distance_km"] == 3.0
+
+
+def test_latlng_as_pairs_is_accepted():
+    points = track(climb_profile, 3000)
+    streams = [{"type": "latlng", "data": [[p.lat, p.lon] for p in points]},
+               {"type": "altitude", "data": [p.ele for p in points]}]
+    assert terrain_from_streams(streams)["terrain_summary"]["total_distance_km"] == 3.0
