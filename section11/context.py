@@ -40,6 +40,10 @@ class SyncInputs:
     chat_notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # activity id -> texts
     anonymize: bool = True
     version: str = ""
+    # 3-year records from the local store (history.json, FTP timeline); empty when unknown
+    history_activities: tuple[Activity, ...] = ()
+    history_wellness: tuple[Wellness, ...] = ()
+    sync_status: Mapping[str, str] = field(default_factory=dict)  # per source: ok | kept_previous | ...
 
     # ------------------------------------------------------------ windows
     def days_ago(self, n: int) -> date:

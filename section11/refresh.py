@@ -1,0 +1,150 @@
+"""Bring the local store up to date with as few requests as possible.
+
+Each run asks for the recent window of activities and wellness (one call
+each). The 3-year history is fetched once, in yearly chunks, and refreshed
+in full only when it is older than a week, so edits to old records are picked
+up without a 3-year download on every run. Curves and the year of health
+markers are cached with a time-to-live. Per-activity resources are fetched
+elsewhere (`section11/resources.py`), only when new or changed.
+
+Suspicious answers never destroy stored data: an activity list that comes back
+empty, or sharply shorter, while the store knows activities in that window is
+recorded as a warning and the stored records are kept (pipeline §9.2).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Callable
+
+from .model import as_dict, as_list, parse_date
+from .store import Store, iter_chunks
+
+HISTORY_DAYS = 1095
+CHUNK_DAYS = 366
+FULL_REFRESH_SECONDS = 7 * 86400
+CURVES_TTL_SECONDS = 6 * 3600
+HEALTH_TTL_SECONDS = 6 * 3600
+SHRINK_GUARD_MIN = 3  # removals below this are never suspicious
+
+
+@dataclass
+class RefreshReport:
+    requests: int = 0
+    new_activities: list[str] = field(default_factory=list)
+    changed_activities: list[str] = field(default_factory=list)
+    removed_activities: list[str] = field(default_factory=list)
+    history_fetched: bool = False
+    status: dict[str, str] = field(default_factory=dict)  # per list: ok | kept_previous
+    warnings: list[str] = field(default_factory=list)
+
+
+def activity_key(raw: Any) -> tuple[str, str | None, str | None, Any] | None:
+    raw = as_dict(raw)
+    if raw.get("id") is None or isinstance(raw.get("id"), bool):
+        return None
+    day = parse_date(raw.get("start_date_local"))
+    token = raw.get("icu_sync_date") if isinstance(raw.get("icu_sync_date"), str) else None
+    return str(raw["id"]), day.isoformat() if day else None, token, raw
+
+
+def wellness_key(raw: Any) -> tuple[str, str | None, str | None, Any] | None:
+    raw = as_dict(raw)
+    day = parse_date(raw.get("id"))
+    if day is None:
+        return None
+    token = raw.get("updated") if isinstance(raw.get("updated"), str) else None
+    return day.isoformat(), day.isoformat(), token, raw
+
+
+def _upsert(store: Store, kind: str, items: list, keyer, report: RefreshReport) -> set[str]:
+    keyed = [k for k in (keyer(i) for i in items) if k is not None]
+    if kind == "activity":
+        known = {row_id: token for row_id, token in store.ids_in(
+            "activity", date.min, date.max).items()}
+        for record_id, _day, token, _raw in keyed:
+            if record_id not in known:
+                report.new_activities.append(record_id)
+            elif known[record_id] != token:
+                report.changed_activities.append(record_id)
+    store.upsert(kind, keyed)
+    return {k[0] for k in keyed}
+
+
+def refresh_lists(client, store: Store, today: date, span: int,
+                  now: float | None = None) -> RefreshReport:
+    """Activities and wellness for the last `span` days, plus the 3-year history
+    when missing or older than a week. Core calls: failures propagate."""
+    now = time.time() if now is None else now
+    report = RefreshReport()
+    recent_oldest = today - timedelta(days=span - 1)
+    history_oldest = today - timedelta(days=HISTORY_DAYS - 1)
+
+    activities = as_list(client.activities(recent_oldest, today))
+    report.requests += 1
+    wellness = as_list(client.wellness(recent_oldest, today))
+    report.requests += 1
+
+    stored = store.ids_in("activity", recent_oldest, today)
+    fetched = _upsert(store, "activity", activities, activity_key, report)
+    _upsert(store, "wellness", wellness, wellness_key, report)
+    missing = sorted(set(stored) - fetched)
+    suspicious = bool(missing) and (
+        not fetched or (len(missing) >= SHRINK_GUARD_MIN and len(missing) > len(stored) / 2))
+    if suspicious:
+        report.status["activities"] = "kept_previous"
+        report.warnings.append(
+            f"the activity list came back with {len(fetched)} activities where "
+            f"{len(stored)} were known for the last {span} days; kept the stored ones "
+            "(if you really deleted them, they disappear on the next full refresh)")
+    else:
+        report.status["activities"] = "ok"
+        store.delete("activity", missing)
+        report.removed_activities = missing
+
+    coverage = store.coverage("activity")
+    stale = (coverage is None or coverage[0] > history_oldest
+             or now - coverage[2] > FULL_REFRESH_SECONDS)
+    if stale and recent_oldest > history_oldest:
+        _refresh_history(client, store, history_oldest, recent_oldest - timedelta(days=1),
+                         report)
+        store.set_coverage("activity", history_oldest, today, now)
+        store.set_coverage("wellness", history_oldest, today, now)
+        report.history_fetched = True
+    return report
+
+
+def _refresh_history(client, store: Store, oldest: date, newest: date,
+                     report: RefreshReport) -> None:
+    """Re-read oldest..newest in yearly chunks; records gone upstream are removed
+    only when the chunk answered with data (an empty chunk deletes nothing)."""
+    for start, end in iter_chunks(oldest, newest, CHUNK_DAYS):
+        activities = as_list(client.activities(start, end))
+        wellness = as_list(client.wellness(start, end))
+        report.requests += 2
+        stored = store.ids_in("activity", start, end)
+        fetched = _upsert(store, "activity", activities, activity_key, RefreshReport())
+        _upsert(store, "wellness", wellness, wellness_key, report)
+        gone = set(stored) - fetched
+        if fetched and len(gone) <= max(SHRINK_GUARD_MIN, len(stored) // 2):
+            store.delete("activity", gone)
+        elif gone:
+            report.warnings.append(
+                f"the activity list for {start}..{end} came back with {len(fetched)} of "
+                f"{len(stored)} known activities; kept the stored ones")
+
+
+def cached_call(store: Store, key: str, ttl: float, fetch: Callable[[], Any],
+                now: float | None = None) -> tuple[Any, bool]:
+    """(value, fetched): a cached response younger than ttl, else a fresh one.
+    A failed fetch (None) falls back to the cached value of any age."""
+    now = time.time() if now is None else now
+    value = store.cached(key, max_age=ttl, now=now)
+    if value is not None:
+        return value, False
+    fresh = fetch()
+    if fresh is None:
+        return store.cached(key), False
+    store.put_cache(key, fresh, now=now)
+    return fresh, True
