@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+import tracemalloc
 from datetime import date
 
 import pytest
@@ -220,6 +221,19 @@ def test_large_payload_is_refused_by_size_before_parsing(monkeypatch):
     assert err.terminal
     just_over = b"<" * (MAX_ROUTE_BYTES + 1)
     assert "too large" in message(just_over, "edge.gpx").message
+
+
+def test_memory_stays_flat_on_a_file_full_of_other_elements():
+    filler = b"<x a='1'><y/></x>" * 60_000  # 120,000 elements besides the two points
+    data = gpx('<trkpt lat="1" lon="1"/>' + filler.decode() + '<trkpt lat="2" lon="2"/>')
+    tracemalloc.start()
+    try:
+        points = parse_route(data, "filler.gpx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert points == [Trackpoint(1, 1, None), Trackpoint(2, 2, None)]
+    assert peak < 4_000_000  # the whole tree would take well over 10 MB
 
 
 def test_messages_are_one_line_and_name_the_file():

@@ -37,7 +37,7 @@ def lat_at(s: float) -> float:
 
 
 def track(profile, length: float, spacing: float = 15.0) -> list[Trackpoint]:
-    n = int(round(length / spacing))
+    n = round(length / spacing)
     return [Trackpoint(lat_at(i * spacing), LON, profile(i * spacing)) for i in range(n + 1)]
 
 

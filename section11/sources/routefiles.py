@@ -175,35 +175,41 @@ def _events(data: bytes) -> Iterator[tuple[str, Element]]:
                      forbid_dtd=True, forbid_entities=True, forbid_external=True)
 
 
+POINT_TAGS = {"gpx": ("trkpt", "rtept"), "tcx": ("Trackpoint",)}
+
+
 def _parse_xml(data: bytes, label: str, ext: str) -> list[Trackpoint]:
+    """Stream the document; every finished element outside a point is dropped
+    from its parent at once, so memory stays flat whatever the file holds."""
     track: list[Trackpoint] = []
     route: list[Trackpoint] = []
     kind: str | None = None
-    depth = 0
+    point_tags: tuple[str, ...] = ()
+    stack: list[Element] = []
+    in_point = 0
     try:
         for event, element in _events(data):
             name = _local(element.tag)
             if event == "start":
-                if depth == 0:
+                if not stack:
                     kind = {"gpx": "gpx", "TrainingCenterDatabase": "tcx"}.get(name)
                     if kind is None:
                         kind = ext if ext in SUPPORTED_EXTENSIONS else None
                     if kind is None:
                         raise RouteFileError(f"{label}: unsupported file type "
                                              f"(XML root <{name[:40]}>)")
-                depth += 1
+                    point_tags = POINT_TAGS[kind]
+                stack.append(element)
+                in_point += name in point_tags
                 continue
-            depth -= 1
-            if kind == "gpx" and name in ("trkpt", "rtept"):
-                point = _gpx_point(element)
+            stack.pop()
+            if name in point_tags:
+                in_point -= 1
+                point = _gpx_point(element) if kind == "gpx" else _tcx_point(element)
                 if point is not None:
-                    (track if name == "trkpt" else route).append(point)
-                element.clear()
-            elif kind == "tcx" and name == "Trackpoint":
-                point = _tcx_point(element)
-                if point is not None:
-                    track.append(point)
-                element.clear()
+                    (route if name == "rtept" else track).append(point)
+            if in_point == 0 and stack:
+                del stack[-1][:]
     except DefusedXmlException as exc:
         raise RouteFileError(f"{label}: refused XML with forbidden constructs "
                              f"({type(exc).__name__})") from None
