@@ -1,0 +1,460 @@
+"""Upstream updates: the update-notification issue and `--update`.
+
+Implements spec/pipeline.md §6.6 and §8.3, fixed per §9.3 item 5, §9.1 item 8
+and §9.6:
+
+- One route: the upstream manifest.json (URL: env SECTION11_MANIFEST_URL >
+  config key `manifest_url` > DEFAULT_MANIFEST_URL). Raw files are fetched
+  from the manifest URL's directory. Every call has timeouts and a size cap.
+- The comparison with the local copies is `manifest.plan_update`.
+- `check_for_updates` (after a data sync with a GitHub token and repo): at
+  most once per 24 h (state file in the state directory, never the credentials
+  config); opens ONE issue `Section 11 updates — <fingerprint>` labelled
+  `update-notification`, deduplicated by listing open issues with that label
+  (the reference searched, and a failing search opened a duplicate each sync).
+  Every failure is a warning: the sync itself succeeded.
+- `run_update` downloads every changed/new file, verifies each against the
+  manifest hash, and only when all verify replaces them in one atomic batch
+  (the reference wrote unverified bytes). Removed files are listed, and
+  deleted only when confirmed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping, TextIO
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import requests
+
+from .. import __version__
+from ..errors import ApiFailed, SyncError
+from .manifest import (MANIFEST_NAME, ManifestError, UpdatePlan, content_hash, describe,
+                       parse_manifest, plan_update, read_local_manifest, render_manifest)
+
+DEFAULT_MANIFEST_URL = "https://raw.githubusercontent.com/section11/section11/main/manifest.json"
+MANIFEST_URL_ENV = "SECTION11_MANIFEST_URL"
+MANIFEST_URL_KEY = "manifest_url"
+CHECK_ENV = "SECTION11_UPDATE_CHECK"  # "off" disables the check after a sync
+LABEL = "update-notification"
+TITLE_PREFIX = "Section 11 updates — "
+STATE_NAME = "update_check.json"
+CHECK_INTERVAL = timedelta(hours=24)
+RETRY_INTERVAL = timedelta(hours=1)  # after a failed check
+TIMEOUT = (5.0, 30.0)
+MAX_MANIFEST_BYTES = 1024 * 1024
+MAX_FILE_BYTES = 8 * 1024 * 1024
+REMEMBERED_FINGERPRINTS = 20
+
+
+class UpdateError(ApiFailed):
+    """The upstream manifest or a file could not be fetched, parsed or verified."""
+
+
+# ----------------------------------------------------------------- settings
+
+
+def manifest_url(environ: Mapping[str, str], config: Mapping[str, Any] | None = None) -> str:
+    """env SECTION11_MANIFEST_URL > config `manifest_url` > the default."""
+    value = (environ.get(MANIFEST_URL_ENV) or "").strip()
+    if not value and config and isinstance(config.get(MANIFEST_URL_KEY), str):
+        value = config[MANIFEST_URL_KEY].strip()
+    return value or DEFAULT_MANIFEST_URL
+
+
+def check_enabled(environ: Mapping[str, str]) -> bool:
+    return (environ.get(CHECK_ENV) or "").strip().lower() not in ("0", "off", "false", "no")
+
+
+def _shown(url: str) -> str:
+    """host/path of a URL, without query or credentials (they may hold tokens)."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or ''}{parts.path}"
+
+
+def file_url(manifest_url_: str, path: str) -> str:
+    """The raw URL of `path`: the manifest's directory + path."""
+    parts = urlsplit(manifest_url_)
+    base = parts.path.rsplit("/", 1)[0]
+    return urlunsplit((parts.scheme, parts.netloc, f"{base}/{quote(path)}", "", ""))
+
+
+# ----------------------------------------------------------------- fetching
+
+
+def fetch(url: str, *, what: str, max_bytes: int = MAX_FILE_BYTES,
+          session: requests.Session | None = None, timeout=TIMEOUT) -> bytes:
+    """GET `url` (no auth); UpdateError with a one-line reason on any failure."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise UpdateError(f"{what}: unsupported URL scheme in {_shown(url) or url[:40]!r}")
+    getter = session or requests
+    failure = None
+    try:
+        response = getter.get(url, timeout=timeout, stream=True)
+        try:
+            if response.status_code != 200:
+                failure = f"HTTP {response.status_code}"
+            else:
+                data = b""
+                for chunk in response.iter_content(64 * 1024):
+                    data += chunk
+                    if len(data) > max_bytes:
+                        failure = f"larger than {max_bytes // 1024} KiB"
+                        break
+        finally:
+            response.close()
+    except requests.Timeout:
+        failure = "timed out"
+    except requests.ConnectionError:
+        failure = "could not connect"
+    except requests.RequestException as exc:
+        failure = f"request failed ({type(exc).__name__})"
+    if failure is not None:
+        raise UpdateError(f"{what} unavailable from {_shown(url)}: {failure}")
+    return data
+
+
+def fetch_manifest(url: str, session: requests.Session | None = None) -> tuple[dict, bytes]:
+    """(validated manifest, raw bytes) of the upstream manifest."""
+    data = fetch(url, what="upstream manifest", max_bytes=MAX_MANIFEST_BYTES, session=session)
+    try:
+        return parse_manifest(data, f"upstream manifest ({_shown(url)})"), data
+    except ManifestError as exc:
+        raise UpdateError(str(exc)) from None
+
+
+def issue_title(plan: UpdatePlan) -> str:
+    return f"{TITLE_PREFIX}{plan.fingerprint()}"
+
+
+def issue_body(plan: UpdatePlan, url: str, superseded: list[int] | None = None) -> str:
+    files = plan.upstream["files"]
+
+    def line(path: str) -> str:
+        note = files.get(path, {}).get("description")
+        return f"- `{path}`" + (f" — {note}" if note else "")
+
+    lines = [f"The upstream section11 project has updates ({describe(plan)}) "
+             f"compared with the files in this repository.", ""]
+    for title, paths in (("Changed", plan.changed), ("New", plan.new),
+                         ("Removed upstream (delete them when you update)", plan.removed)):
+        if paths:
+            lines += [f"### {title}", *[line(p) for p in paths], ""]
+    lines += ["To update: run `python sync.py --update` in a local copy and commit the result, "
+              "or copy the files from the upstream project. Every download is checked against "
+              "the upstream manifest's SHA-256 hashes.", "",
+              f"Manifest: {_shown(url)}"]
+    if superseded:
+        lines += ["", "Supersedes " + ", ".join(f"#{n}" for n in superseded) + "."]
+    lines += ["", f"_Opened by section11 {__version__}. A new issue opens only when the set "
+                  "of differences changes._"]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------- state (throttle)
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_state(path: Path, state: Mapping[str, Any], warn: Callable[[str], None]) -> None:
+    from .files import dump_json, write_files_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_files_atomic({path: dump_json(dict(state), name=str(path))})
+    except (OSError, SyncError) as exc:
+        warn(f"could not save the update-check state in {path.parent}: "
+             f"{getattr(exc, 'message', None) or exc}")
+
+
+def _when(state: Mapping[str, Any], key: str) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(str(state.get(key)))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
+# ----------------------------------------------------------------- check after a sync
+
+
+@dataclass
+class CheckResult:
+    """Outcome of `check_for_updates`: status is one of skipped, failed,
+    up-to-date, available, already-open, dismissed, opened."""
+
+    status: str
+    message: str = ""
+    plan: UpdatePlan | None = None
+    issue: dict | None = None
+
+
+def check_for_updates(root: str | os.PathLike, state_dir: str | os.PathLike, url: str, *,
+                      now: datetime | None = None, github=None,
+                      session: requests.Session | None = None,
+                      warn: Callable[[str], None] | None = None) -> CheckResult:
+    """The throttled update check (§8.3, fixed per §9.6); never raises a SyncError.
+
+    With `github` (a GitHubClient) an issue is opened unless one with the same
+    title is open (or this state already opened one that was closed since).
+    Without it the result says whether updates are available.
+    """
+    warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    state_path = Path(state_dir) / STATE_NAME
+    state = _read_state(state_path)
+    last_check, last_attempt = _when(state, "last_check"), _when(state, "last_attempt")
+    if last_check and timedelta(0) <= now - last_check < CHECK_INTERVAL:
+        return CheckResult("skipped", "checked less than 24 h ago")
+    if last_attempt and timedelta(0) <= now - last_attempt < RETRY_INTERVAL:
+        return CheckResult("skipped", "the last check failed less than 1 h ago")
+
+    def failed(message: str) -> CheckResult:
+        _write_state(state_path, {**state, "last_attempt": now.isoformat()}, warn)
+        return CheckResult("failed", f"update check skipped: {message}")
+
+    try:
+        upstream, _ = fetch_manifest(url, session)
+        plan = plan_update(root, upstream, read_local_manifest(root))
+    except SyncError as exc:
+        return failed(exc.message)
+    except OSError as exc:
+        return failed(f"cannot read the local files ({exc.strerror or exc})")
+    result = _notify(plan, url, github, state)
+    if result.status == "failed":
+        return failed(result.message)
+    state = {**state, "last_check": now.isoformat(), "last_attempt": now.isoformat()}
+    if result.status == "opened":
+        seen = [f for f in state.get("notified", []) if isinstance(f, str)]
+        state["notified"] = (seen + [plan.fingerprint()])[-REMEMBERED_FINGERPRINTS:]
+    _write_state(state_path, state, warn)
+    return result
+
+
+def _notify(plan: UpdatePlan, url: str, github, state: Mapping[str, Any]) -> CheckResult:
+    if not plan.has_updates:
+        return CheckResult("up-to-date", "section11 is up to date", plan)
+    title = issue_title(plan)
+    summary = f"section11 updates available ({describe(plan)})"
+    if github is None:
+        return CheckResult("available", f"{summary}; run `python sync.py --update`", plan)
+    try:
+        open_issues = github.list_issues(LABEL, state="open")
+        for issue in open_issues:
+            if issue.get("title") == title:
+                return CheckResult("already-open", f"{summary}; issue #{issue.get('number')} "
+                                   "is already open", plan, issue)
+        if plan.fingerprint() in (state.get("notified") or []):
+            return CheckResult("dismissed", f"{summary}; its issue was closed, not reopening",
+                               plan)
+        superseded = sorted(i["number"] for i in open_issues
+                            if str(i.get("title", "")).startswith(TITLE_PREFIX)
+                            and isinstance(i.get("number"), int))
+        issue = github.create_issue(title, issue_body(plan, url, superseded), [LABEL])
+    except SyncError as exc:
+        return CheckResult("failed", f"could not open the update issue: {exc.message}", plan)
+    number = issue.get("number")
+    return CheckResult("opened", f"{summary}; opened issue #{number} in {github.repo}", plan,
+                       issue)
+
+
+def after_sync(settings, directory: str | os.PathLike, environ: Mapping[str, str],
+               out: TextIO | None = None, err: TextIO | None = None) -> CheckResult | None:
+    """CLI glue: the update check after a successful data sync.
+
+    Runs only with a GitHub token and repo (the workflow / API mode; a local
+    sync without them makes no call to GitHub) and unless SECTION11_UPDATE_CHECK
+    is off. State: `<state dir>/update_check.json` (default `<output
+    directory>/.section11`). Never raises a SyncError: the sync succeeded.
+    """
+    from .github_api import API_URL_ENV, GitHubClient
+    from .manifest import install_root
+
+    out, err = out or sys.stdout, err or sys.stderr
+    if not (settings.github_token and settings.github_repo) or not check_enabled(environ):
+        return None
+
+    def warn(message: str) -> None:
+        print(f"warning: {message}", file=err)
+
+    config: Mapping[str, Any] = {}
+    if settings.config_path is not None:
+        try:
+            from ..config import read_config_file
+
+            config = read_config_file(Path(settings.config_path))
+        except SyncError:
+            config = {}
+    try:
+        client = GitHubClient(settings.github_token, settings.github_repo,
+                              api_url=(environ.get(API_URL_ENV) or "").strip() or None)
+    except SyncError as exc:
+        warn(f"update check skipped: {exc.message}")
+        return None
+    state_dir = Path(settings.state_dir) if settings.state_dir else Path(directory) / ".section11"
+    result = check_for_updates(install_root(), state_dir, manifest_url(environ, config),
+                               now=settings.now, github=client, warn=warn)
+    if result.status == "failed":
+        warn(result.message)
+    elif result.status == "opened" or (settings.debug and result.message):
+        print(result.message, file=out)
+    return result
+
+
+# ----------------------------------------------------------------- --update
+
+
+def _confirm(question: str, yes: bool, input_fn: Callable[[str], str], out: TextIO) -> bool:
+    if yes:
+        return True
+    try:
+        answer = input_fn(f"{question} [y/N] ")
+    except EOFError:
+        print("", file=out)
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _print_plan(plan: UpdatePlan, out: TextIO) -> None:
+    for path in plan.changed:
+        note = "  (edited here: your changes will be replaced)" if path in plan.conflicts else ""
+        print(f"  changed  {path}{note}", file=out)
+    for path in plan.new:
+        print(f"  new      {path}", file=out)
+    for path in plan.removed:
+        print(f"  removed  {path}  (no longer part of section11)", file=out)
+    for path in plan.kept:
+        print(f"  kept     {path}  (edited here; unchanged upstream)", file=out)
+
+
+def _remove_files(root: Path, paths: tuple[str, ...], out: TextIO) -> None:
+    for rel in paths:
+        target = root / rel
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            print(f"  could not delete {rel}: {exc.strerror or exc}", file=out)
+            continue
+        parent = target.parent
+        while parent != root and root in parent.parents:
+            try:
+                parent.rmdir()  # only when empty
+            except OSError:
+                break
+            parent = parent.parent
+        print(f"  deleted  {rel}", file=out)
+
+
+def download_verified(plan: UpdatePlan, url: str,
+                      session: requests.Session | None = None) -> dict[str, bytes]:
+    """Every pending file, each verified against its manifest hash; UpdateError otherwise."""
+    files = plan.upstream["files"]
+    fetched: dict[str, bytes] = {}
+    for path in plan.pending:
+        data = fetch(file_url(url, path), what=path, session=session)
+        expected, got = files[path]["hash"], content_hash(data)
+        if got != expected:
+            raise UpdateError(f"{path} does not match the upstream manifest (expected SHA-256 "
+                              f"{expected[:12]}…, got {got[:12]}…); nothing was changed")
+        fetched[path] = data
+    return fetched
+
+
+def install(root: Path, fetched: Mapping[str, bytes], manifest_bytes: bytes) -> None:
+    """Replace the verified files and the installed manifest.json as one atomic batch."""
+    from .files import write_files_atomic
+
+    created: list[Path] = []
+    for rel in fetched:
+        parent = (root / rel).parent
+        missing = [d for d in [parent, *parent.parents] if root in d.parents and not d.exists()]
+        for directory in reversed(missing):
+            directory.mkdir()
+            created.append(directory)
+    batch = {root / rel: data for rel, data in sorted(fetched.items())}
+    batch[root / MANIFEST_NAME] = manifest_bytes
+    try:
+        write_files_atomic(batch)
+    except BaseException:
+        for directory in reversed(created):
+            try:
+                directory.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+def _manifest_keeping(plan: UpdatePlan, local: Mapping[str, Any] | None, root: Path) -> bytes:
+    """The upstream manifest plus the removed files the user chose to keep, so a
+    later `--update` still lists them."""
+    installed = (local or {}).get("files") or {}
+    files = dict(plan.upstream["files"])
+    for path in plan.removed:
+        entry = installed.get(path)
+        files[path] = dict(entry) if entry else {"hash": content_hash((root / path).read_bytes())}
+    return render_manifest({"scope": plan.upstream.get("scope") or "", "files": files})
+
+
+def run_update(root: str | os.PathLike, url: str, *, yes: bool = False,
+               input_fn: Callable[[str], str] = input, out: TextIO | None = None,
+               session: requests.Session | None = None) -> int:
+    """`--update` (§6.6, fixed per §9.3.5). Returns 0; raises SyncError on failure.
+
+    Both questions are asked first (`yes` answers them). Nothing is replaced
+    unless every download matches the manifest; the files and manifest.json
+    are then replaced as one atomic batch, and only after that are confirmed
+    removals deleted. Declining the update (or EOF at the prompt) changes
+    nothing.
+    """
+    out = out or sys.stdout
+    root = Path(root)
+    print(f"Checking {_shown(url)} for updates to {root} ...", file=out)
+    upstream, manifest_bytes = fetch_manifest(url, session)
+    local = read_local_manifest(root)
+    plan = plan_update(root, upstream, local)
+    _print_plan(plan, out)
+    if (root / ".git").exists():
+        print("note: this is a git checkout; `git pull` is the usual way to update it", file=out)
+    if not plan.has_updates:
+        if local is None or local["files"] != upstream["files"]:
+            install(root, {}, manifest_bytes)  # record the installed version
+        print("section11 is up to date.", file=out)
+        return 0
+    if plan.pending and not _confirm(f"Download and install {len(plan.pending)} file(s)?",
+                                     yes, input_fn, out):
+        print("Nothing was changed.", file=out)
+        return 0
+    remove = bool(plan.removed) and _confirm(
+        f"Delete {len(plan.removed)} file(s) that are no longer part of section11?",
+        yes, input_fn, out)
+    fetched = download_verified(plan, url, session)
+    if plan.removed and not remove:
+        manifest_bytes = _manifest_keeping(plan, local, root)
+    install(root, fetched, manifest_bytes)
+    if fetched:
+        print(f"Updated {len(fetched)} file(s); every one matched the upstream manifest.",
+              file=out)
+    if remove:
+        _remove_files(root, plan.removed, out)
+    elif plan.removed:
+        print(f"Kept {len(plan.removed)} file(s) that upstream removed; "
+              "`python sync.py --update --yes` deletes them.", file=out)
+    return 0
+
+
+__all__ = ["UpdateError", "UpdatePlan", "CheckResult", "plan_update", "check_for_updates",
+           "run_update", "after_sync", "fetch_manifest", "download_verified", "install", "issue_title",
+           "issue_body", "manifest_url", "check_enabled", "file_url", "describe",
+           "DEFAULT_MANIFEST_URL", "MANIFEST_URL_ENV", "LABEL", "TITLE_PREFIX", "STATE_NAME"]
