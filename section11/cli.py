@@ -2,7 +2,7 @@
 
 The flags are the reference's (§6.1) plus --demo, --output-dir, --no-anonymize
 and --config. Modes, first match wins: --setup, --init, --update,
---generate-manifest, --demo, otherwise a data sync.
+--generate-manifest, --commit, --demo, otherwise a data sync.
 
 Exit codes (section11.errors; the reference exited 0 for every handled
 problem, weakness 9.1.11):
@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run against a bundled demo athlete on a local fake API")
     modes.add_argument("--generate-history", action="store_true",
                        help="regenerate history.json (3 years)")
+    modes.add_argument("--commit", action="store_true",
+                       help="commit and push the data files in --output-dir (default .) to "
+                            "their git repository, one commit only when the data changed")
+    out_commit = parser.add_argument_group("--commit")
+    out_commit.add_argument("--archive-retention-days", type=int, default=None, metavar="N",
+                            help="prune archive snapshots older than N days (default: keep all)")
 
     creds = parser.add_argument_group("credentials (prefer the environment or --setup)")
     creds.add_argument("--athlete-id", help="Intervals.icu athlete id, e.g. i123456 (env ATHLETE_ID)")
@@ -199,6 +205,10 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     secrets.extend(s for s in (settings.intervals_key, settings.github_token) if s)
     if settings.debug:
         print(banner(settings), file=sys.stderr)
+    if getattr(args, "commit", False):
+        from .publish.git import run_commit_mode
+
+        return run_commit_mode(settings, args.archive_retention_days, environ)
     if settings.demo:
         from .demo.runner import run_demo
 

@@ -1,0 +1,590 @@
+"""`sync.py --commit`: the workflow's single-writer commit step (spec/pipeline.md §8.2, fixed per §9.1.7).
+
+The reference staged files, ran `git pull --rebase --autostash`, committed and
+pushed from inline shell. When the remote had moved, autostash brought the data
+files back unstaged and the commit held only the archive snapshot: the run's
+data was silently dropped. Its README step pushed without pulling at all.
+
+Here one run makes at most one commit, built without touching the index or the
+working tree until the push has succeeded:
+
+1. fetch the branch from the remote; the base is the remote tip (or the local
+   branch when it is ahead);
+2. compare every data file with the base by `content_fingerprint` (generation
+   timestamps are not a change); nothing changed -> no commit;
+3. otherwise write one commit on the base holding every data file, the archive
+   snapshot policy (archive.py) and the README "Last successful sync" line,
+   using a private temporary index;
+4. push it. A non-fast-forward rejection means the remote moved: fetch and
+   rebuild the commit on the new tip ("rebase" with fixed rules: the data files
+   are this run's, so ours win; the README line is re-applied on the remote's
+   README; the archive is re-planned), and push again;
+5. after the push, move the local branch, index and working tree to the commit.
+
+A failure before the push leaves the local repository as it was (only
+unreferenced objects), so the next run starts clean. Git always runs with an
+argument list; a token is handed to git through the environment
+(GIT_CONFIG_COUNT), never on a command line, in a remote URL or in a message.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Mapping, TextIO
+from urllib.parse import urlsplit
+
+from ..errors import InvalidInput, OutputFailed
+from .archive import ARCHIVE_DIR, parse_retention_days, plan_archive
+from .volatile import content_fingerprint
+
+LATEST_NAME = "latest.json"
+OTHER_DATA_FILES = ("history.json", "intervals.json", "routes.json", "ftp_history.json")
+README_NAME = "README.md"
+SYNC_LABEL = "Last successful sync:"
+BOT_NAME = "github-actions[bot]"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+DEFAULT_REMOTE = "origin"
+MAX_ATTEMPTS = 5
+NETWORK_TIMEOUT = 120.0  # seconds for one fetch or push
+_UNSET_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_NAMESPACE",
+              "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
+_RETRYABLE = ("non-fast-forward", "fetch first", "stale info", "cannot lock ref",
+              "incorrect old value")
+_AUTH = ("authentication failed", "could not read username", "could not read password",
+         "terminal prompts disabled", "invalid username or password", "error: 401",
+         "http 401", "bad credentials")
+_NO_PERMISSION = ("permission to", "denied to", "error: 403", "http 403",
+                  "write access to repository not granted", "permission denied")
+_NOT_FOUND = ("repository not found", "does not appear to be a git repository",
+              "error: 404", "http 404")
+
+
+class PublishFailed(OutputFailed):
+    """The data could not be committed or pushed (exit code of OutputFailed)."""
+
+
+@dataclass
+class CommitResult:
+    """What one `--commit` run did."""
+
+    changed: list[str] = field(default_factory=list)  # data files whose content changed
+    commit: str | None = None  # the commit made (None: no change)
+    pushed: bool = False
+    remote: str | None = None
+    branch: str | None = None
+    archived: str | None = None  # snapshot path added
+    pruned: list[str] = field(default_factory=list)  # snapshot paths removed
+    readme_updated: bool = False
+    attempts: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """Human summary for stdout."""
+        if self.commit is None:
+            return ["--commit: no data changed (timestamps aside); nothing to commit"]
+        where = f"pushed to {self.remote}/{self.branch}" if self.pushed else \
+            f"committed locally on {self.branch} (no remote {self.remote!r})"
+        lines = [f"--commit: {self.commit[:12]} {where}: {', '.join(self.changed)}"]
+        if self.archived:
+            lines.append(f"archived {self.archived}")
+        if self.pruned:
+            lines.append(f"pruned {len(self.pruned)} archive snapshot(s) past the retention")
+        if self.attempts > 1:
+            lines.append(f"the remote moved during the run; rebuilt on its tip "
+                         f"({self.attempts} attempts)")
+        return lines + [f"warning: {w}" for w in self.warnings]
+
+
+# ----------------------------------------------------------------- pure helpers
+
+
+def set_last_sync_line(text: str, when: datetime) -> str:
+    """README with its "Last successful sync" line set to `when` (UTC) (§8.2 step 6).
+
+    The line holding the label is replaced; without one, the line is inserted
+    after the sync badge (a line containing `badge.svg)`), else after the
+    first `# ` heading, else at the top.
+    """
+    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    line = f"**{SYNC_LABEL}** {stamp}"
+    lines = text.splitlines(keepends=True)
+    for index, old in enumerate(lines):
+        if SYNC_LABEL in old:
+            ending = old[len(old.rstrip("\r\n")):] or "\n"
+            lines[index] = line + ending
+            return "".join(lines)
+    anchor = next((i for i, l in enumerate(lines) if "badge.svg)" in l), None)
+    if anchor is None:
+        anchor = next((i for i, l in enumerate(lines) if l.startswith("# ")), None)
+    if anchor is None:
+        return f"{line}\n\n{text}"
+    if not lines[anchor].endswith("\n"):
+        lines[anchor] += "\n"
+    lines.insert(anchor + 1, f"\n{line}\n")
+    return "".join(lines)
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """One line of git output fit to print: no credentials in URLs, no secrets."""
+    text = _USERINFO.sub(r"\1***@", text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return " ".join(text.split())
+
+
+def _classify(output: str) -> str:
+    low = output.lower()
+    if "[remote rejected]" in low or "protected branch" in low or "gh006" in low:
+        return "refused"
+    if "[rejected]" in low and any(p in low for p in _RETRYABLE):
+        return "moved"
+    if any(p in low for p in _AUTH):
+        return "auth"
+    if any(p in low for p in _NO_PERMISSION):
+        return "permission"
+    if any(p in low for p in _NOT_FOUND):
+        return "not-found"
+    return "other"
+
+
+def _last_line(output: str) -> str:
+    lines = [l.strip() for l in output.splitlines() if l.strip() and not l.startswith("hint:")]
+    return lines[-1] if lines else "no output"
+
+
+# ----------------------------------------------------------------- git runner
+
+
+class _Git:
+    """`git` with an argument list, a clean environment and captured output."""
+
+    def __init__(self, cwd: Path, environ: Mapping[str, str], token: str | None,
+                 timeout: float):
+        env = {k: v for k, v in environ.items() if k not in _UNSET_ENV}
+        env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", LC_ALL="C", LANGUAGE="C")
+        self.env = env
+        self.cwd = cwd
+        self.timeout = timeout
+        self.token = token
+        self.auth_env: dict[str, str] = {}
+
+    def run(self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None,
+            network: bool = False, check: bool = True) -> subprocess.CompletedProcess:
+        full_env = dict(self.env)
+        full_env.update(env or {})
+        if network:
+            full_env.update(self.auth_env)
+        try:
+            proc = subprocess.run(["git", *args], cwd=self.cwd, input=stdin, env=full_env,
+                                  capture_output=True, timeout=self.timeout if network else None,
+                                  check=False)
+        except FileNotFoundError:
+            raise InvalidInput("--commit needs git, which is not installed or not on PATH") from None
+        except subprocess.TimeoutExpired:
+            raise PublishFailed(f"git {args[0]} timed out after {self.timeout:.0f} s; "
+                                "nothing was published, the next run retries") from None
+        if check and proc.returncode != 0:
+            raise PublishFailed(f"git {args[0]} failed: {self.message(proc)}")
+        return proc
+
+    def out(self, *args: str, **kwargs) -> str:
+        return self.run(*args, **kwargs).stdout.decode("utf-8", "replace").strip()
+
+    def message(self, proc: subprocess.CompletedProcess) -> str:
+        text = (proc.stdout or b"").decode("utf-8", "replace") + "\n" + \
+            (proc.stderr or b"").decode("utf-8", "replace")
+        return scrub(_last_line(text), (self.token or "",))
+
+    def output(self, proc: subprocess.CompletedProcess) -> str:
+        return ((proc.stdout or b"") + b"\n" + (proc.stderr or b"")).decode("utf-8", "replace")
+
+    def use_token(self, remote_url: str, has_own_header: bool) -> None:
+        """Authenticate http(s) pushes with the token via env-only git config."""
+        parts = urlsplit(remote_url)
+        if not self.token or parts.scheme not in ("http", "https") or has_own_header:
+            return
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        basic = base64.b64encode(f"x-access-token:{self.token}".encode()).decode()
+        count = int(self.env.get("GIT_CONFIG_COUNT", "0") or 0)
+        self.auth_env = {
+            "GIT_CONFIG_COUNT": str(count + 1),
+            f"GIT_CONFIG_KEY_{count}": f"http.{parts.scheme}://{host}/.extraheader",
+            f"GIT_CONFIG_VALUE_{count}": f"AUTHORIZATION: basic {basic}",
+        }
+
+
+# ----------------------------------------------------------------- the step
+
+
+@dataclass
+class _Plan:
+    commit: str
+    changed: list[str]
+    written: dict[str, bytes]  # repo path -> bytes now in the commit
+    archived: str | None
+    pruned: list[str]
+    readme_updated: bool
+
+
+class CommitStep:
+    """One `--commit` run over the data files in `data_dir` (see module doc)."""
+
+    def __init__(self, data_dir: Path | str, *, latest_name: str = LATEST_NAME,
+                 remote: str = DEFAULT_REMOTE, retention_days: int | None = None,
+                 token: str | None = None, now: datetime | None = None,
+                 environ: Mapping[str, str] | None = None, max_attempts: int = MAX_ATTEMPTS,
+                 sleep: Callable[[float], None] = time.sleep,
+                 before_push: Callable[[int, str], None] | None = None,
+                 timeout: float = NETWORK_TIMEOUT):
+        self.data_dir = Path(data_dir)
+        self.latest_name = latest_name
+        self.remote = remote
+        self.retention_days = parse_retention_days(retention_days)
+        self.now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        self.environ = dict(os.environ if environ is None else environ)
+        self.max_attempts = max(1, max_attempts)
+        self.sleep = sleep
+        self.before_push = before_push
+        self.token = token
+        self.timeout = timeout
+
+    # ------------------------------------------------------------- setup
+
+    def _locate(self) -> None:
+        if not self.data_dir.is_dir():
+            raise InvalidInput(f"--commit: data directory {self.data_dir} does not exist")
+        probe = _Git(self.data_dir, self.environ, self.token, self.timeout)
+        proc = probe.run("rev-parse", "--show-toplevel", check=False)
+        if proc.returncode != 0:
+            raise InvalidInput(f"--commit: {self.data_dir} is not inside a git working tree; "
+                               "run the sync in a clone of your data repository")
+        self.root = Path(proc.stdout.decode().strip())
+        self.git = _Git(self.root, self.environ, self.token, self.timeout)
+        rel = os.path.relpath(self.data_dir.resolve(), self.root.resolve())
+        if rel.startswith(".."):
+            raise InvalidInput(f"--commit: {self.data_dir} is outside the repository")
+        self.prefix = "" if rel == "." else Path(rel).as_posix() + "/"
+        self.git_dir = Path(self.git.out("rev-parse", "--absolute-git-dir"))
+        proc = self.git.run("symbolic-ref", "-q", "--short", "HEAD", check=False)
+        if proc.returncode != 0:
+            raise InvalidInput("--commit: HEAD is detached; check out the branch to publish "
+                               "(e.g. git switch main)")
+        self.branch = proc.stdout.decode().strip()
+        proc = self.git.run("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
+        self.head = proc.stdout.decode().strip() if proc.returncode == 0 else None
+        self.has_remote = self.remote in self.git.out("remote").split()
+        if self.has_remote:
+            url = self.git.out("remote", "get-url", "--push", self.remote)
+            own = self.git.run("config", "--get-regexp", r"^http\..*\.extraheader$",
+                               check=False).returncode == 0
+            self.git.use_token(url, own)
+
+    def _read_files(self) -> dict[str, bytes]:
+        latest = self.data_dir / self.latest_name
+        if not latest.is_file():
+            raise InvalidInput(f"--commit: {latest} not found; run the sync first "
+                               "(python sync.py --output-dir DIR)")
+        files: dict[str, bytes] = {}
+        for name in (self.latest_name, *OTHER_DATA_FILES):
+            path = self.data_dir / name
+            if not path.is_file():
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise OutputFailed(f"--commit: cannot read {path}: {exc.strerror or exc}") from None
+            if content_fingerprint(data).startswith("raw:"):
+                raise OutputFailed(f"--commit: {path} is not valid JSON; refusing to publish it")
+            files[self.prefix + name] = data
+        return files
+
+    def _identity_env(self) -> dict[str, str]:
+        """Author/committer: SECTION11_GIT_NAME/EMAIL > git config (outside Actions) > bot."""
+        in_actions = self.environ.get("GITHUB_ACTIONS") == "true"
+
+        def pick(env_name: str, config_key: str, default: str) -> str:
+            value = self.environ.get(env_name, "").strip()
+            if value:
+                return value
+            if not in_actions:
+                configured = self.git.out("config", "--get", config_key, check=False)
+                if configured:
+                    return configured
+            return default
+
+        name = pick("SECTION11_GIT_NAME", "user.name", BOT_NAME)
+        email = pick("SECTION11_GIT_EMAIL", "user.email", BOT_EMAIL)
+        date = f"@{int(self.now.timestamp())} +0000"
+        return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date,
+                "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+                "GIT_COMMITTER_DATE": date}
+
+    # ------------------------------------------------------------- remote
+
+    def _fetch(self) -> str | None:
+        """Tip of the remote branch (None when the branch does not exist there)."""
+        tracking = f"refs/remotes/{self.remote}/{self.branch}"
+        proc = self.git.run("fetch", "--quiet", "--no-tags", self.remote,
+                            f"+refs/heads/{self.branch}:{tracking}", network=True, check=False)
+        if proc.returncode != 0:
+            if "couldn't find remote ref" in self.git.output(proc).lower():
+                return None
+            raise self._network_error("fetch from", proc)
+        return self.git.out("rev-parse", "--verify", f"{tracking}^{{commit}}")
+
+    def _network_error(self, verb: str, proc: subprocess.CompletedProcess) -> PublishFailed:
+        kind = _classify(self.git.output(proc))
+        where = f"{self.remote}/{self.branch}"
+        detail = self.git.message(proc)
+        reasons = {
+            "refused": f"the remote refused the push to {where} (branch protection or a "
+                       f"server hook): {detail}; allow this token to push to {self.branch}",
+            "auth": f"{verb} {self.remote}: the credentials were rejected; set GITHUB_TOKEN to a "
+                    "token with Contents read and write on this repository",
+            "permission": f"{verb} {self.remote}: no permission to write; give the token Contents "
+                          "read and write (workflow: Settings > Actions > Workflow permissions)",
+            "not-found": f"{verb} {self.remote}: repository not found or not accessible with "
+                         "this token",
+        }
+        text = reasons.get(kind, f"git {verb} {self.remote} failed: {detail}")
+        return PublishFailed(f"{text}; nothing was published, the next run retries")
+
+    def _base(self, remote_tip: str | None) -> str | None:
+        head = self.head
+        if remote_tip is None or head == remote_tip:
+            return head
+        if head is None or self._is_ancestor(head, remote_tip):
+            return remote_tip
+        if self._is_ancestor(remote_tip, head):
+            return head
+        raise PublishFailed(f"local branch {self.branch} and {self.remote}/{self.branch} have "
+                            "diverged; reconcile them (git pull --rebase) and rerun")
+
+    def _is_ancestor(self, older: str, newer: str) -> bool:
+        return self.git.run("merge-base", "--is-ancestor", older, newer,
+                            check=False).returncode == 0
+
+    # ------------------------------------------------------------- build
+
+    def _tree_entries(self, base: str | None, paths: list[str]) -> dict[str, tuple[str, str]]:
+        """{path: (mode, blob id)} of `paths` in `base`."""
+        if base is None or not paths:
+            return {}
+        out = self.git.run("ls-tree", "-z", "--full-tree", base, "--", *paths).stdout
+        entries = {}
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition(b"\t")
+            mode, kind, oid = meta.decode().split()
+            if kind == "blob":
+                entries[path.decode("utf-8", "surrogateescape")] = (mode, oid)
+        return entries
+
+    def _blob(self, oid: str) -> bytes:
+        return self.git.run("cat-file", "blob", oid).stdout
+
+    def _write_blob(self, data: bytes) -> str:
+        return self.git.out("hash-object", "-w", "--stdin", stdin=data)
+
+    def _build(self, base: str | None, files: dict[str, bytes]) -> _Plan | None:
+        entries = self._tree_entries(base, [*files, README_NAME])
+        changed = [path for path, data in files.items()
+                   if path not in entries
+                   or content_fingerprint(self._blob(entries[path][1])) != content_fingerprint(data)]
+        if not changed:
+            return None
+        written = dict(files)
+        archive = self.prefix + ARCHIVE_DIR + "/"
+        existing = []
+        if base is not None:
+            listing = self.git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", base,
+                                   "--", archive).stdout
+            existing = [p.decode("utf-8", "surrogateescape") for p in listing.split(b"\0") if p]
+
+        def read(path: str) -> bytes | None:
+            proc = self.git.run("cat-file", "blob", f"{base}:{path}", check=False)
+            return proc.stdout if proc.returncode == 0 else None
+
+        plan = plan_archive(existing, read, files[self.prefix + self.latest_name], self.now,
+                            prefix=self.prefix, retention_days=self.retention_days)
+        if plan.add:
+            written[plan.add[0]] = plan.add[1]
+        readme_updated = False
+        if README_NAME in entries:
+            old = self._blob(entries[README_NAME][1])
+            try:
+                new = set_last_sync_line(old.decode("utf-8"), self.now).encode("utf-8")
+            except UnicodeDecodeError:
+                new = old  # not text: leave it alone
+            if new != old:
+                written[README_NAME] = new
+                readme_updated = True
+
+        index = self.git_dir / f"section11-commit-{os.getpid()}-{random.getrandbits(32):08x}.index"
+        env = {"GIT_INDEX_FILE": str(index)}
+        try:
+            if base is None:
+                self.git.run("read-tree", "--empty", env=env)
+            else:
+                self.git.run("read-tree", base, env=env)
+            info = b"".join(
+                f"{entries.get(path, ('100644', ''))[0]} {self._write_blob(data)}\t".encode()
+                + path.encode("utf-8", "surrogateescape") + b"\0"
+                for path, data in written.items())
+            self.git.run("update-index", "-z", "--index-info", stdin=info, env=env)
+            if plan.remove:
+                self.git.run("update-index", "-z", "--force-remove", "--stdin",
+                             stdin=b"".join(p.encode() + b"\0" for p in plan.remove), env=env)
+            tree = self.git.out("write-tree", env=env)
+        finally:
+            try:
+                index.unlink()
+            except OSError:
+                pass
+        stamp = self.now.strftime("%Y-%m-%d %H:%M:%S UTC")
+        message = [f"Sync training data {stamp}", "", f"Changed: {', '.join(changed)}"]
+        if plan.add:
+            message.append(f"Archive: {plan.add[0]}")
+        if plan.remove:
+            message.append(f"Pruned {len(plan.remove)} archive snapshot(s) past the retention")
+        parents = ["-p", base] if base else []
+        commit = self.git.out("commit-tree", tree, *parents, "-F", "-",
+                              stdin=("\n".join(message) + "\n").encode(),
+                              env=self._identity_env())
+        return _Plan(commit, changed, written, plan.add[0] if plan.add else None,
+                     list(plan.remove), readme_updated)
+
+    # ------------------------------------------------------------- local checkout
+
+    def _update_checkout(self, plan: _Plan, result: CommitResult) -> None:
+        """Move branch, index and working tree to the new commit, keeping local edits."""
+        staged = []
+        for path, data in plan.written.items():
+            target = self.root / path
+            try:
+                current = target.read_bytes() if target.is_file() else None
+                if current != data:
+                    if path == README_NAME and current is not None and self.head is not None:
+                        before = self.git.run("cat-file", "blob", f"{self.head}:{path}",
+                                              check=False).stdout
+                        if current != before:
+                            continue  # a local edit: git will refuse and we warn below
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+                    temp.write_bytes(data)
+                    os.replace(temp, target)
+            except OSError as exc:
+                result.warnings.append(f"could not write {path} locally: {exc.strerror or exc}")
+                continue
+            staged.append(path)
+        if staged:
+            self.git.run("update-index", "-z", "--add", "--stdin",
+                         stdin=b"".join(p.encode("utf-8", "surrogateescape") + b"\0"
+                                        for p in staged), check=False)
+        self.git.run("update-index", "-q", "--refresh", check=False)
+        trees = [self.head, plan.commit] if self.head else [plan.commit]
+        proc = self.git.run("read-tree", "-m", "-u", *trees, check=False)
+        if proc.returncode != 0:
+            result.warnings.append(
+                f"the data was published, but the local checkout was not moved to it "
+                f"({self.git.message(proc)}); run `git pull` here")
+            return
+        old = [self.head] if self.head else []
+        self.git.run("update-ref", "-m", "section11 --commit", f"refs/heads/{self.branch}",
+                     plan.commit, *old)
+
+    # ------------------------------------------------------------- run
+
+    def run(self) -> CommitResult:
+        self._locate()
+        files = self._read_files()
+        result = CommitResult(remote=self.remote, branch=self.branch)
+        if not self.has_remote:
+            plan = self._build(self.head, files)
+            if plan is not None:
+                self._finish(plan, result, pushed=False)
+            return result
+        for attempt in range(1, self.max_attempts + 1):
+            result.attempts = attempt
+            plan = self._build(self._base(self._fetch()), files)
+            if plan is None:
+                return result
+            if self.before_push is not None:
+                self.before_push(attempt, plan.commit)
+            proc = self.git.run("push", "--porcelain", self.remote,
+                                f"{plan.commit}:refs/heads/{self.branch}", network=True,
+                                check=False)
+            if proc.returncode == 0:
+                self._finish(plan, result, pushed=True)
+                return result
+            if _classify(self.git.output(proc)) != "moved":
+                raise self._network_error("push to", proc)
+            if attempt < self.max_attempts:
+                self.sleep(min(30.0, 2.0 ** (attempt - 1)) * (0.5 + random.random()))
+        raise PublishFailed(f"push to {self.remote}/{self.branch} was rejected "
+                            f"{self.max_attempts} times because the remote kept moving; "
+                            "nothing was published, the next run retries")
+
+    def _finish(self, plan: _Plan, result: CommitResult, *, pushed: bool) -> None:
+        result.commit, result.changed, result.pushed = plan.commit, plan.changed, pushed
+        result.archived, result.pruned = plan.archived, plan.pruned
+        result.readme_updated = plan.readme_updated
+        self._update_checkout(plan, result)
+
+
+# ----------------------------------------------------------------- CLI glue
+
+
+def step_summary(result: CommitResult) -> str:
+    """Markdown for $GITHUB_STEP_SUMMARY."""
+    if result.commit is None:
+        return "### Training data sync\n\nNo data changed since the last commit; nothing pushed.\n"
+    rows = "\n".join(f"| `{name}` |" for name in result.changed)
+    text = (f"### Training data sync\n\nCommit `{result.commit[:12]}` "
+            f"{'pushed to' if result.pushed else 'made on'} `{result.branch}`"
+            f" after {result.attempts or 1} attempt(s).\n\n| changed file |\n| --- |\n{rows}\n")
+    if result.archived:
+        text += f"\nArchive snapshot: `{result.archived}`\n"
+    if result.pruned:
+        text += f"\nPruned {len(result.pruned)} snapshot(s) past the retention.\n"
+    for warning in result.warnings:
+        text += f"\n> warning: {warning}\n"
+    return text
+
+
+def run_commit_mode(settings, retention_days: int | None,
+                    environ: Mapping[str, str] | None = None,
+                    out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """`sync.py --commit [--output PATH | --output-dir DIR] [--archive-retention-days N]`."""
+    out, err = out or sys.stdout, err or sys.stderr
+    environ = os.environ if environ is None else environ
+    if settings.output:
+        data_dir, latest = Path(settings.output).parent, Path(settings.output).name
+    else:
+        data_dir, latest = Path(settings.output_dir or "."), LATEST_NAME
+    step = CommitStep(data_dir, latest_name=latest, retention_days=retention_days,
+                      token=settings.github_token, now=settings.now, environ=environ)
+    result = step.run()
+    for line in result.lines():
+        print(line, file=err if line.startswith("warning:") else out)
+    summary = environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(step_summary(result))
+        except OSError:
+            print("warning: could not write the step summary", file=err)
+    return 0

@@ -1,0 +1,59 @@
+"""What counts as a change of a data file (spec/pipeline.md §9.4 "No change detection").
+
+Every output carries a timestamp of its own generation (latest.json
+`metadata.last_updated` and `derived_metrics.calculation_timestamp`; the top-level
+`generated_at` of history.json, intervals.json and routes.json). The reference
+compared raw bytes, so every run looked like a change: about 192 commits and 96
+archive snapshots a day. `content_fingerprint` hashes a file without those
+generation stamps; the commit step and the archive both decide "changed" with it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+# Paths (from the document root) of generation timestamps. Only these keys are
+# dropped: timestamps that describe the data (fetch_state attempts, activity
+# dates, history.last_generated) are content.
+VOLATILE_PATHS: tuple[tuple[str, ...], ...] = (
+    ("generated_at",),
+    ("metadata", "last_updated"),
+    ("derived_metrics", "calculation_timestamp"),
+)
+
+
+def _without(document: Any, path: tuple[str, ...]) -> Any:
+    """`document` with the key at `path` removed (a shallow copy on the way down)."""
+    if not isinstance(document, dict) or path[0] not in document:
+        return document
+    head, rest = path[0], path[1:]
+    copy = dict(document)
+    if rest:
+        copy[head] = _without(copy[head], rest)
+    else:
+        del copy[head]
+    return copy
+
+
+def strip_volatile(document: Any) -> Any:
+    """The document without its generation timestamps (VOLATILE_PATHS)."""
+    for path in VOLATILE_PATHS:
+        document = _without(document, path)
+    return document
+
+
+def content_fingerprint(data: bytes) -> str:
+    """SHA-256 hex of a data file's content, ignoring generation timestamps.
+
+    JSON is parsed, stripped of VOLATILE_PATHS and re-serialized canonically
+    (sorted keys, no whitespace), so formatting and key order do not count as
+    change either. Bytes that are not UTF-8 JSON are hashed as they are.
+    """
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return "raw:" + hashlib.sha256(data).hexdigest()
+    canonical = json.dumps(strip_volatile(document), sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False, allow_nan=True)
+    return "json:" + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
