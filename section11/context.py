@@ -43,7 +43,10 @@ class SyncInputs:
     # 3-year records from the local store (history.json, FTP timeline); empty when unknown
     history_activities: tuple[Activity, ...] = ()
     history_wellness: tuple[Wellness, ...] = ()
-    sync_status: Mapping[str, str] = field(default_factory=dict)  # per source: ok | kept_previous | ...
+    sync_status: Mapping[str, str] = field(default_factory=dict)
+    intervals_states: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # fetch_state
+    activity_terrain: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # id -> fields
+    route_entries: tuple[Mapping[str, Any], ...] = ()  # routes.json events  # per source: ok | kept_previous | ...
 
     # ------------------------------------------------------------ windows
     def days_ago(self, n: int) -> date:

@@ -76,9 +76,13 @@ def optional_call(what: str, warnings: list[str], fn, *args, **kwargs):
 # ----------------------------------------------------------------- phases
 
 
-def fetch_inputs(client, settings, store: Store, warnings: list[str]) -> SyncInputs:
+def fetch_inputs(client, settings, store: Store, warnings: list[str],
+                 previous_routes: dict | None = None) -> SyncInputs:
     """All Intervals.icu calls of a sync (pipeline §1.1, without the waste of §9.4)."""
-    from .resources import fetch_chat_notes
+    from .outputs.units import unit_preferences
+    from .resources import (fetch_chat_notes, fetch_intervals, fetch_routes, fetch_terrain,
+                            store_terrain)
+    from .sports import is_outdoor
 
     athlete_raw = core_call("athlete profile", client.athlete)
     if not isinstance(athlete_raw, dict):
@@ -117,7 +121,15 @@ def fetch_inputs(client, settings, store: Store, warnings: list[str]) -> SyncInp
     history_wellness = wellness_from_raw(store.records("wellness", history_oldest, today))
     wellness = [w for w in history_wellness if w.date >= oldest]
 
+    units = unit_preferences(athlete)
+    window_28 = [a for a in recent if a.date >= today - timedelta(days=EXTENDED_DAYS - 1)]
     chat = fetch_chat_notes(client, store, recent, today, now, warnings)
+    entries, records = fetch_intervals(
+        client, store, window_28, events, today, now, warnings,
+        on_streams=lambda a, streams: (store_terrain(store, a, streams, units, now)
+                                       if is_outdoor(a.type) else None))
+    terrain = fetch_terrain(client, store, recent, units, now, warnings)
+    routes = fetch_routes(client, events, units, previous_routes, __version__)
     power_curves, hr_curves, sport_power, sport_hr = fetch_curves(
         client, store, recent, today, now, warnings)
     return SyncInputs(
@@ -130,6 +142,8 @@ def fetch_inputs(client, settings, store: Store, warnings: list[str]) -> SyncInp
         sport_power_curves=sport_power, sport_hr_curves=sport_hr,
         history_activities=tuple(history), history_wellness=tuple(history_wellness),
         sync_status=dict(report.status),
+        intervals_entries=entries, intervals_states=records, activity_terrain=terrain,
+        route_entries=tuple(routes),
     )
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .context import SyncInputs
-from .errors import NotAvailable
 
 STATE_DIR = ".section11"
 
@@ -31,28 +30,62 @@ class SyncResult:
 # ----------------------------------------------------------------- build
 
 
-def build_documents(ctx: SyncInputs, previous_ftp: dict | None = None) -> dict[str, Any]:
-    """Every output document, by file name (pure).
+def build_documents(ctx: SyncInputs, previous: Mapping[str, Any] | None = None,
+                    warnings: list[str] | None = None) -> dict[str, Any]:
+    """Every output document, by file name, in write order (pure).
 
-    ftp_history.json is included only when today's settings changed it
-    (it is never rewritten without a change).
+    `previous`: the documents already on disk (history.json is kept when the new
+    one would have lost most of its activities). ftp_history.json is included
+    only when today's settings changed it. latest.json comes last so a reader
+    never sees it ahead of the files it refers to.
     """
     from .metrics.benchmark import update_ftp_history
+    from .outputs.anonymize import anonymize_activity_record
+    from .outputs.history import build_history, history_block, shrink_reason, weekly_rows_for_phase
+    from .outputs.intervals import intervals_document
     from .outputs.latest import assemble_latest
     from .outputs.profile import thresholds_sports
+    from .outputs.routes import routes_document, terrain_event_ids
     from .outputs.sections import compute_sections
+    from .outputs.units import unit_preferences
 
+    previous = previous or {}
+    warnings = warnings if warnings is not None else []
     documents: dict[str, Any] = {}
-    cycling = thresholds_sports(ctx.athlete).get("cycling") or {}
-    ftp_history, changed = update_ftp_history(previous_ftp if previous_ftp is not None
-                                              else ctx.ftp_history, ctx.today,
+    sports = thresholds_sports(ctx.athlete)
+    cycling = sports.get("cycling") or {}
+    ftp_history, changed = update_ftp_history(ctx.ftp_history, ctx.today,
                                               cycling.get("ftp_indoor"), cycling.get("ftp"))
     if changed:
         documents["ftp_history.json"] = ftp_history
     ctx = replace(ctx, ftp_history=ftp_history)
-    computed = compute_sections(ctx)
-    documents["latest.json"] = assemble_latest(ctx, derived=computed.derived,
-                                               sections=computed.sections)
+
+    history = build_history(ctx.history_activities, ctx.history_wellness, today=ctx.today,
+                            now=ctx.now, week_start=ctx.week_start,
+                            zone_preference=ctx.zone_preference, ftp_history=ftp_history,
+                            thresholds_sports=sports, units=unit_preferences(ctx.athlete),
+                            version=ctx.version)
+    reason = shrink_reason(previous.get("history.json"), history)
+    if reason:
+        warnings.append(f"history.json kept as it was: {reason}")
+        history = previous["history.json"]
+    else:
+        documents["history.json"] = history
+    ctx = replace(ctx, history_weekly=tuple(weekly_rows_for_phase(history)))
+
+    entries = ctx.intervals_entries
+    if ctx.anonymize:
+        entries = {k: anonymize_activity_record(v) for k, v in entries.items()}
+    documents["intervals.json"] = intervals_document(entries, ctx.intervals_states, ctx.now,
+                                                     ctx.version)
+    documents["routes.json"] = routes_document(ctx.route_entries, ctx.now, ctx.version)
+    with_terrain = terrain_event_ids(ctx.route_entries)
+    computed = compute_sections(ctx, routes_with_terrain=with_terrain,
+                                history_activities=ctx.history_activities)
+    sections = dict(computed.sections, history=history_block(history, ctx.today))
+    documents["latest.json"] = assemble_latest(ctx, derived=computed.derived, sections=sections,
+                                               routes_with_terrain=with_terrain,
+                                               activity_terrain=ctx.activity_terrain)
     return documents
 
 
@@ -93,19 +126,24 @@ def sync(settings, client=None, publish=None) -> SyncResult:
     by file name, and returns what it published.
     """
     from .fetch import fetch_inputs
-    from .localfiles import load_ftp_history
+    from .localfiles import load_ftp_history, load_json_document
     from .publish.files import resolve_destination
     from .store import open_store
 
     client = client or make_client(settings)
     warnings: list[str] = []
     _, directory = resolve_destination(settings.output, settings.output_dir)
+    previous = {name: load_json_document(directory / name)
+                for name in ("history.json", "routes.json")}
     with open_store(state_directory(settings, directory), client.athlete_id,
                     notice=warnings.append) as store:
-        ctx = fetch_inputs(client, settings, store, warnings)
+        if settings.generate_history:
+            store.clear_coverage()  # --generate-history: re-read the 3 years now
+        ctx = fetch_inputs(client, settings, store, warnings,
+                           previous_routes=previous["routes.json"])
         store.commit()
     ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
-    documents = build_documents(ctx)
+    documents = build_documents(ctx, previous, warnings)
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
     result.written = write_outputs(documents, settings)
     if publish is not None:
@@ -139,9 +177,6 @@ def summary_lines(result: SyncResult) -> list[str]:
 def run(settings, out=None) -> int:
     """CLI entry for a data sync. Returns the exit code (0) or raises SyncError."""
     out = out or sys.stdout
-    if settings.generate_history:
-        raise NotAvailable("--generate-history is not available in this version yet "
-                           "(history.json arrives with the history work); run without it")
     result = sync(settings)
     for line in summary_lines(result):
         print(line, file=out)

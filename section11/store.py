@@ -220,6 +220,9 @@ class Store:
             return None
         return date.fromisoformat(row[0]), date.fromisoformat(row[1]), row[2]
 
+    def clear_coverage(self) -> None:
+        self.conn.execute("DELETE FROM coverage")
+
     def set_coverage(self, kind: str, oldest: date, newest: date,
                      now: float | None = None) -> None:
         self.conn.execute(

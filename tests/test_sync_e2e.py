@@ -251,13 +251,6 @@ def test_optional_call_failure_still_completes(fake_api, tmp_path, capsys):
     assert "messages unavailable" in out
 
 
-def test_generate_history_says_not_yet(fake_api, tmp_path, capsys):
-    target = prepare(tmp_path)
-    code, _, err = run_cli(["--generate-history", "--output", str(target)],
-                           env_for(fake_api), capsys, tmp_path)
-    assert_failed_cleanly(code, err, 8, target, "not available")
-
-
 # ------------------------------------------------------------ timezone edges
 
 @pytest.mark.parametrize("zone, now, expected_today, offset", [

@@ -76,6 +76,10 @@ def metadata(ctx: SyncInputs, pending: Iterable[str] = ()) -> dict[str, Any]:
     }
     if ctx.hidden_activities > 0:
         out["hidden_activities_note"] = HIDDEN_NOTE.format(n=ctx.hidden_activities)
+    if ctx.sync_status:
+        # per source: "ok", or "kept_previous" when a suspicious answer (e.g. an
+        # empty activity list after a full one) was ignored in favour of stored data
+        out["sync_status"] = dict(ctx.sync_status)
     pending = list(pending)
     if pending:
         out["sections_pending"] = pending

@@ -1,0 +1,128 @@
+"""The incremental sync on the local store, through the CLI over real HTTP:
+all five files, request budgets, late records, suspicious answers and
+unreadable local files."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from section11 import pipeline
+from section11.sources.intervals import IntervalsClient, validate_athlete_id
+
+from .test_sync_e2e import env_for, run_cli
+
+FILES = ["ftp_history.json", "history.json", "intervals.json", "latest.json", "routes.json"]
+
+
+@pytest.fixture(autouse=True)
+def fast_client(monkeypatch):
+    def make_client(settings):
+        return IntervalsClient(validate_athlete_id(settings.athlete_id), settings.intervals_key,
+                               base_url=settings.base_url, sleep=lambda s: None,
+                               timeout=(2, 2), rate=500, burst=50)
+    monkeypatch.setattr(pipeline, "make_client", make_client)
+
+
+def sync(fake_api, out: Path, capsys, *extra, **env):
+    code, stdout, err = run_cli(["--output-dir", str(out), *extra], env_for(fake_api, **env),
+                                capsys, out)
+    assert code == 0, err
+    return stdout
+
+
+def recent_outdoor_ride(data, today: date) -> dict:
+    for raw in data.activities:
+        day = (raw.get("start_date_local") or "")[:10]
+        if raw.get("type") in ("Ride", "GravelRide") and day >= (today - timedelta(days=2)).isoformat():
+            return raw
+    raise AssertionError("the demo has no outdoor ride in the last 3 days")
+
+
+def test_all_files_and_request_budgets(fake_api, demo_today, tmp_path, capsys):
+    late = recent_outdoor_ride(fake_api.data, demo_today)
+    fake_api.data.activities.remove(late)
+    sync(fake_api, tmp_path, capsys)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == FILES
+    for name in FILES:
+        json.loads((tmp_path / name).read_text())
+    latest = json.loads((tmp_path / "latest.json").read_text())
+    assert "sections_pending" not in latest["metadata"]
+    assert latest["history"]["available"] is True
+
+    fake_api.reset_log()
+    sync(fake_api, tmp_path, capsys)
+    steady = [r.path for r in fake_api.requests]
+    assert len(steady) <= 6, steady
+
+    fake_api.data.activities.append(late)  # appears upstream (a late watch sync)
+    fake_api.reset_log()
+    sync(fake_api, tmp_path, capsys)
+    extra = [r.path for r in fake_api.requests if f"/activity/{late['id']}" in r.path]
+    assert 1 <= len(extra) <= 4, extra
+    assert len(fake_api.requests) - len(steady) <= 4
+    intervals = json.loads((tmp_path / "intervals.json").read_text())
+    assert late["id"] in {e["activity_id"] for e in intervals["activities"]}
+
+    fake_api.reset_log()  # and never again
+    sync(fake_api, tmp_path, capsys)
+    assert not [r for r in fake_api.requests if f"/activity/{late['id']}" in r.path]
+
+
+def test_generate_history_refetches_the_three_years(fake_api, tmp_path, capsys):
+    sync(fake_api, tmp_path, capsys)
+    fake_api.reset_log()
+    sync(fake_api, tmp_path, capsys, "--generate-history")
+    listings = [r for r in fake_api.requests if r.path.endswith("/activities")]
+    assert len(listings) == 4
+    assert json.loads((tmp_path / "history.json").read_text())["daily_90d"]
+
+
+def test_empty_activity_list_after_a_full_one_keeps_data(fake_api, demo_today, tmp_path, capsys):
+    sync(fake_api, tmp_path, capsys)
+    before = json.loads((tmp_path / "latest.json").read_text())
+    fake_api.inject(r"/activities$", body=b"[]", times=5)
+    out = sync(fake_api, tmp_path, capsys)
+    assert "kept the stored ones" in out
+    after = json.loads((tmp_path / "latest.json").read_text())
+    assert len(after["recent_activities"]) == len(before["recent_activities"])
+    assert after["metadata"]["sync_status"]["activities"] == "kept_previous"
+    intervals = json.loads((tmp_path / "intervals.json").read_text())
+    assert intervals["activities"]
+
+
+def test_garbage_store_is_rebuilt_with_a_message(fake_api, tmp_path, capsys):
+    state = tmp_path / ".section11"
+    state.mkdir()
+    (state / "store.sqlite3").write_bytes(b"\x00garbage" * 1000)
+    out = sync(fake_api, tmp_path, capsys)
+    assert "rebuilding it from Intervals.icu" in out
+    assert json.loads((tmp_path / "latest.json").read_text())["recent_activities"]
+
+
+def test_unreadable_ftp_history_is_kept_aside(fake_api, tmp_path, capsys):
+    (tmp_path / "ftp_history.json").write_text("{not json")
+    out = sync(fake_api, tmp_path, capsys)
+    corrupt = list(tmp_path.glob("ftp_history.json.corrupt-*"))
+    assert len(corrupt) == 1 and corrupt[0].read_text() == "{not json"
+    assert "ftp_history.json is unreadable" in out
+    assert json.loads((tmp_path / "ftp_history.json").read_text())["outdoor"]
+
+
+def test_ftp_history_written_only_on_change(fake_api, tmp_path, capsys):
+    sync(fake_api, tmp_path, capsys)
+    first = (tmp_path / "ftp_history.json").stat().st_mtime_ns
+    out = sync(fake_api, tmp_path, capsys)
+    assert "ftp_history.json" not in out
+    assert (tmp_path / "ftp_history.json").stat().st_mtime_ns == first
+
+
+def test_failed_core_fetch_writes_nothing(fake_api, tmp_path, capsys):
+    sync(fake_api, tmp_path, capsys)
+    before = {name: (tmp_path / name).read_bytes() for name in FILES}
+    fake_api.inject(r"/events$", status=500, times=10)
+    code, _, err = run_cli(["--output-dir", str(tmp_path)], env_for(fake_api), capsys, tmp_path)
+    assert code == 5 and len(err.strip().splitlines()) == 1
+    assert {name: (tmp_path / name).read_bytes() for name in FILES} == before
