@@ -6,6 +6,7 @@ sometimes a second clone playing a concurrent pusher. No network beyond
 """
 from __future__ import annotations
 
+import base64
 import http.server
 import io
 import json
@@ -21,8 +22,10 @@ import pytest
 from section11.cli import main
 from section11.errors import EXIT_OUTPUT_FAILED, InvalidInput, OutputFailed
 from section11.publish import git as gitmod
-from section11.publish.git import (BOT_EMAIL, BOT_NAME, CommitStep, PublishFailed, scrub,
+from section11.publish import git_runner
+from section11.publish.git import (BOT_EMAIL, BOT_NAME, CommitStep, PublishFailed,
                                    set_last_sync_line, step_summary)
+from section11.publish.git_runner import scrub
 
 NOW = datetime(2026, 11, 23, 7, 30, 0, tzinfo=timezone.utc)
 NOW_TEXT = "2026-11-23T07:30:00+00:00"
@@ -429,7 +432,7 @@ def test_data_in_a_subdirectory_with_custom_latest_name(repos):
     files = documents(ctl=33)
     files["mirror.json"] = files.pop("latest.json")
     write(work / "data", files)
-    code, out, err = run_cli(["--commit", "--output", str(work / "data" / "mirror.json")])
+    code, _, err = run_cli(["--commit", "--output", str(work / "data" / "mirror.json")])
     assert code == 0, err
     assert show(remote, "main", "data/mirror.json") == files["mirror.json"]
     assert show(remote, "main", "data/" + SNAPSHOT) == files["mirror.json"]
@@ -489,7 +492,7 @@ class _AuthRecorder(http.server.BaseHTTPRequestHandler):
     status = 401
     seen: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server naming
+    def do_GET(self):  # http.server calls it by this name
         type(self).seen.append(self.headers.get("Authorization", ""))
         self.send_response(self.status)
         self.send_header("WWW-Authenticate", 'Basic realm="test"')
@@ -527,7 +530,7 @@ def test_wrong_token_or_no_permission_gives_one_clear_line(repos, auth_server, m
         argvs.append(list(cmd))
         return real_run(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(gitmod.subprocess, "run", recording_run)
+    monkeypatch.setattr(git_runner.subprocess, "run", recording_run)
     write(work, documents(ctl=66))
     code, out, err = run_cli(["--commit", "--output-dir", str(work)],
                              env={"GITHUB_TOKEN": token})
@@ -536,7 +539,6 @@ def test_wrong_token_or_no_permission_gives_one_clear_line(repos, auth_server, m
     assert token not in out + err
     assert all(token not in " ".join(argv) for argv in argvs)
     # The token reached the server only as the HTTP basic credential.
-    import base64
     wanted = "basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()
     assert _AuthRecorder.seen and all(h.lower() == wanted.lower() for h in _AuthRecorder.seen)
     assert token not in (work / ".git" / "config").read_text()
@@ -554,12 +556,12 @@ def test_missing_token_on_private_https_remote(repos, auth_server):
 
 
 def test_existing_extraheader_is_not_doubled(tmp_path):
-    runner = gitmod._Git(tmp_path, {}, "tok-12345", 5)
+    runner = git_runner.GitRunner(tmp_path, {}, "tok-12345", 5)
     runner.use_token("https://github.com/a/b.git", has_own_header=True)
     assert runner.auth_env == {}
     runner.use_token("git@github.com:a/b.git", has_own_header=False)
     assert runner.auth_env == {}
-    runner = gitmod._Git(tmp_path, {"GIT_CONFIG_COUNT": "2"}, "tok-12345", 5)
+    runner = git_runner.GitRunner(tmp_path, {"GIT_CONFIG_COUNT": "2"}, "tok-12345", 5)
     runner.use_token("https://github.com:8443/a/b.git", has_own_header=False)
     assert runner.auth_env["GIT_CONFIG_COUNT"] == "3"
     assert runner.auth_env["GIT_CONFIG_KEY_2"] == "http.https://github.com:8443/.extraheader"

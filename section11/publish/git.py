@@ -28,10 +28,8 @@ argument list; a token is handed to git through the environment
 """
 from __future__ import annotations
 
-import base64
 import os
 import random
-import re
 import subprocess
 import sys
 import time
@@ -39,10 +37,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Mapping, TextIO
-from urllib.parse import urlsplit
 
 from ..errors import InvalidInput, OutputFailed
 from .archive import ARCHIVE_DIR, parse_retention_days, plan_archive
+from .git_runner import GitRunner, PublishFailed, classify_output
 from .volatile import content_fingerprint
 
 LATEST_NAME = "latest.json"
@@ -54,22 +52,6 @@ BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 DEFAULT_REMOTE = "origin"
 MAX_ATTEMPTS = 5
 NETWORK_TIMEOUT = 120.0  # seconds for one fetch or push
-_UNSET_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_NAMESPACE",
-              "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
-_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
-_RETRYABLE = ("non-fast-forward", "fetch first", "stale info", "cannot lock ref",
-              "incorrect old value")
-_AUTH = ("authentication failed", "could not read username", "could not read password",
-         "terminal prompts disabled", "invalid username or password", "error: 401",
-         "http 401", "bad credentials")
-_NO_PERMISSION = ("permission to", "denied to", "error: 403", "http 403",
-                  "write access to repository not granted", "permission denied")
-_NOT_FOUND = ("repository not found", "does not appear to be a git repository",
-              "error: 404", "http 404")
-
-
-class PublishFailed(OutputFailed):
-    """The data could not be committed or pushed (exit code of OutputFailed)."""
 
 
 @dataclass
@@ -133,96 +115,6 @@ def set_last_sync_line(text: str, when: datetime) -> str:
     return "".join(lines)
 
 
-def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """One line of git output fit to print: no credentials in URLs, no secrets."""
-    text = _USERINFO.sub(r"\1***@", text)
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return " ".join(text.split())
-
-
-def _classify(output: str) -> str:
-    low = output.lower()
-    if "[remote rejected]" in low or "protected branch" in low or "gh006" in low:
-        return "refused"
-    if "[rejected]" in low and any(p in low for p in _RETRYABLE):
-        return "moved"
-    if any(p in low for p in _AUTH):
-        return "auth"
-    if any(p in low for p in _NO_PERMISSION):
-        return "permission"
-    if any(p in low for p in _NOT_FOUND):
-        return "not-found"
-    return "other"
-
-
-def _last_line(output: str) -> str:
-    lines = [l.strip() for l in output.splitlines() if l.strip() and not l.startswith("hint:")]
-    return lines[-1] if lines else "no output"
-
-
-# ----------------------------------------------------------------- git runner
-
-
-class _Git:
-    """`git` with an argument list, a clean environment and captured output."""
-
-    def __init__(self, cwd: Path, environ: Mapping[str, str], token: str | None,
-                 timeout: float):
-        env = {k: v for k, v in environ.items() if k not in _UNSET_ENV}
-        env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", LC_ALL="C", LANGUAGE="C")
-        self.env = env
-        self.cwd = cwd
-        self.timeout = timeout
-        self.token = token
-        self.auth_env: dict[str, str] = {}
-
-    def run(self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None,
-            network: bool = False, check: bool = True) -> subprocess.CompletedProcess:
-        full_env = dict(self.env)
-        full_env.update(env or {})
-        if network:
-            full_env.update(self.auth_env)
-        try:
-            proc = subprocess.run(["git", *args], cwd=self.cwd, input=stdin, env=full_env,
-                                  capture_output=True, timeout=self.timeout if network else None,
-                                  check=False)
-        except FileNotFoundError:
-            raise InvalidInput("--commit needs git, which is not installed or not on PATH") from None
-        except subprocess.TimeoutExpired:
-            raise PublishFailed(f"git {args[0]} timed out after {self.timeout:.0f} s; "
-                                "nothing was published, the next run retries") from None
-        if check and proc.returncode != 0:
-            raise PublishFailed(f"git {args[0]} failed: {self.message(proc)}")
-        return proc
-
-    def out(self, *args: str, **kwargs) -> str:
-        return self.run(*args, **kwargs).stdout.decode("utf-8", "replace").strip()
-
-    def message(self, proc: subprocess.CompletedProcess) -> str:
-        text = (proc.stdout or b"").decode("utf-8", "replace") + "\n" + \
-            (proc.stderr or b"").decode("utf-8", "replace")
-        return scrub(_last_line(text), (self.token or "",))
-
-    def output(self, proc: subprocess.CompletedProcess) -> str:
-        return ((proc.stdout or b"") + b"\n" + (proc.stderr or b"")).decode("utf-8", "replace")
-
-    def use_token(self, remote_url: str, has_own_header: bool) -> None:
-        """Authenticate http(s) pushes with the token via env-only git config."""
-        parts = urlsplit(remote_url)
-        if not self.token or parts.scheme not in ("http", "https") or has_own_header:
-            return
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        basic = base64.b64encode(f"x-access-token:{self.token}".encode()).decode()
-        count = int(self.env.get("GIT_CONFIG_COUNT", "0") or 0)
-        self.auth_env = {
-            "GIT_CONFIG_COUNT": str(count + 1),
-            f"GIT_CONFIG_KEY_{count}": f"http.{parts.scheme}://{host}/.extraheader",
-            f"GIT_CONFIG_VALUE_{count}": f"AUTHORIZATION: basic {basic}",
-        }
 
 
 # ----------------------------------------------------------------- the step
@@ -265,13 +157,13 @@ class CommitStep:
     def _locate(self) -> None:
         if not self.data_dir.is_dir():
             raise InvalidInput(f"--commit: data directory {self.data_dir} does not exist")
-        probe = _Git(self.data_dir, self.environ, self.token, self.timeout)
+        probe = GitRunner(self.data_dir, self.environ, self.token, self.timeout)
         proc = probe.run("rev-parse", "--show-toplevel", check=False)
         if proc.returncode != 0:
             raise InvalidInput(f"--commit: {self.data_dir} is not inside a git working tree; "
                                "run the sync in a clone of your data repository")
         self.root = Path(proc.stdout.decode().strip())
-        self.git = _Git(self.root, self.environ, self.token, self.timeout)
+        self.git = GitRunner(self.root, self.environ, self.token, self.timeout)
         rel = os.path.relpath(self.data_dir.resolve(), self.root.resolve())
         if rel.startswith(".."):
             raise InvalidInput(f"--commit: {self.data_dir} is outside the repository")
@@ -345,7 +237,7 @@ class CommitStep:
         return self.git.out("rev-parse", "--verify", f"{tracking}^{{commit}}")
 
     def _network_error(self, verb: str, proc: subprocess.CompletedProcess) -> PublishFailed:
-        kind = _classify(self.git.output(proc))
+        kind = classify_output(self.git.output(proc))
         where = f"{self.remote}/{self.branch}"
         detail = self.git.message(proc)
         reasons = {
@@ -530,7 +422,7 @@ class CommitStep:
             if proc.returncode == 0:
                 self._finish(plan, result, pushed=True)
                 return result
-            if _classify(self.git.output(proc)) != "moved":
+            if classify_output(self.git.output(proc)) != "moved":
                 raise self._network_error("push to", proc)
             if attempt < self.max_attempts:
                 self.sleep(min(30.0, 2.0 ** (attempt - 1)) * (0.5 + random.random()))

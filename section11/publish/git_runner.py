@@ -1,0 +1,127 @@
+"""Running git for the commit step (spec/pipeline.md §8.2, §9.3): argument lists,
+a clean environment, captured output, one-line messages without secrets.
+
+A token reaches git only through the environment (GIT_CONFIG_COUNT/KEY/VALUE
+setting an `http.<origin>.extraheader`), never through a command line, a
+remote URL or .git/config, and every line of git output that is shown is
+scrubbed of URL credentials and of the token.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+from ..errors import InvalidInput, OutputFailed
+
+_UNSET_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_NAMESPACE",
+              "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
+_RETRYABLE = ("non-fast-forward", "fetch first", "stale info", "cannot lock ref",
+              "incorrect old value")
+_AUTH = ("authentication failed", "could not read username", "could not read password",
+         "terminal prompts disabled", "invalid username or password", "error: 401",
+         "http 401", "bad credentials", "permission denied (publickey")
+_NO_PERMISSION = ("permission to", "denied to", "error: 403", "http 403",
+                  "write access to repository not granted", "permission denied")
+_NOT_FOUND = ("repository not found", "does not appear to be a git repository",
+              "error: 404", "http 404")
+
+
+class PublishFailed(OutputFailed):
+    """The data could not be committed or pushed (exit code of OutputFailed)."""
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """One line of git output fit to print: no credentials in URLs, no secrets."""
+    text = _USERINFO.sub(r"\1***@", text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return " ".join(text.split())
+
+
+def classify_output(output: str) -> str:
+    low = output.lower()
+    if "[remote rejected]" in low or "protected branch" in low or "gh006" in low:
+        return "refused"
+    if "[rejected]" in low and any(p in low for p in _RETRYABLE):
+        return "moved"
+    if any(p in low for p in _AUTH):
+        return "auth"
+    if any(p in low for p in _NO_PERMISSION):
+        return "permission"
+    if any(p in low for p in _NOT_FOUND):
+        return "not-found"
+    return "other"
+
+
+def last_line(output: str) -> str:
+    lines = [l.strip() for l in output.splitlines() if l.strip() and not l.startswith("hint:")]
+    return lines[-1] if lines else "no output"
+
+
+# ----------------------------------------------------------------- git runner
+
+
+class GitRunner:
+    """`git` with an argument list, a clean environment and captured output."""
+
+    def __init__(self, cwd: Path, environ: Mapping[str, str], token: str | None,
+                 timeout: float):
+        env = {k: v for k, v in environ.items() if k not in _UNSET_ENV}
+        env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", LC_ALL="C", LANGUAGE="C")
+        self.env = env
+        self.cwd = cwd
+        self.timeout = timeout
+        self.token = token
+        self.auth_env: dict[str, str] = {}
+
+    def run(self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None,
+            network: bool = False, check: bool = True) -> subprocess.CompletedProcess:
+        full_env = dict(self.env)
+        full_env.update(env or {})
+        if network:
+            full_env.update(self.auth_env)
+        try:
+            proc = subprocess.run(["git", *args], cwd=self.cwd, input=stdin, env=full_env,
+                                  capture_output=True, timeout=self.timeout if network else None,
+                                  check=False)
+        except FileNotFoundError:
+            raise InvalidInput("--commit needs git, which is not installed or not on PATH") from None
+        except subprocess.TimeoutExpired:
+            raise PublishFailed(f"git {args[0]} timed out after {self.timeout:.0f} s; "
+                                "nothing was published, the next run retries") from None
+        if check and proc.returncode != 0:
+            raise PublishFailed(f"git {args[0]} failed: {self.message(proc)}")
+        return proc
+
+    def out(self, *args: str, **kwargs) -> str:
+        return self.run(*args, **kwargs).stdout.decode("utf-8", "replace").strip()
+
+    def message(self, proc: subprocess.CompletedProcess) -> str:
+        text = (proc.stdout or b"").decode("utf-8", "replace") + "\n" + \
+            (proc.stderr or b"").decode("utf-8", "replace")
+        return scrub(last_line(text), (self.token or "",))
+
+    def output(self, proc: subprocess.CompletedProcess) -> str:
+        return ((proc.stdout or b"") + b"\n" + (proc.stderr or b"")).decode("utf-8", "replace")
+
+    def use_token(self, remote_url: str, has_own_header: bool) -> None:
+        """Authenticate http(s) pushes with the token via env-only git config."""
+        parts = urlsplit(remote_url)
+        if not self.token or parts.scheme not in ("http", "https") or has_own_header:
+            return
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        basic = base64.b64encode(f"x-access-token:{self.token}".encode()).decode()
+        count = int(self.env.get("GIT_CONFIG_COUNT", "0") or 0)
+        self.auth_env = {
+            "GIT_CONFIG_COUNT": str(count + 1),
+            f"GIT_CONFIG_KEY_{count}": f"http.{parts.scheme}://{host}/.extraheader",
+            f"GIT_CONFIG_VALUE_{count}": f"AUTHORIZATION: basic {basic}",
+        }
