@@ -84,9 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     modes = parser.add_argument_group("modes")
     modes.add_argument("--setup", action="store_true", help="interactive set-up (config file, 0600)")
     modes.add_argument("--init", action="store_true", help="(not available in this version)")
-    modes.add_argument("--update", action="store_true", help="(not available in this version)")
+    modes.add_argument("--update", action="store_true",
+                       help="install upstream updates, each file verified against the upstream "
+                            "manifest's SHA-256 (env SECTION11_MANIFEST_URL)")
+    modes.add_argument("--yes", "-y", action="store_true",
+                       help="--update: install and delete without asking")
     modes.add_argument("--generate-manifest", action="store_true",
-                       help="(not available in this version)")
+                       help="maintainers: write manifest.json of the distributable files")
     modes.add_argument("--demo", action="store_true",
                        help="run against a bundled demo athlete on a local fake API")
     modes.add_argument("--generate-history", action="store_true",
@@ -197,10 +201,12 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     if args.setup:
         path, _ = config_location(args.config, environ, for_writing=True)
         return run_setup(path)
-    for flag in ("init", "update", "generate_manifest"):
-        if getattr(args, flag):
-            raise NotAvailable(f"--{flag.replace('_', '-')} is not available in this version yet; "
-                               "see README")
+    if args.init:
+        raise NotAvailable("--init is not available in this version yet; see README")
+    if args.update:
+        return run_update_mode(args, environ)
+    if args.generate_manifest:
+        return run_generate_manifest()
     settings = load_settings(args, environ)
     secrets.extend(s for s in (settings.intervals_key, settings.github_token) if s)
     if settings.debug:
@@ -213,7 +219,7 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
         from .demo.runner import run_demo
 
         return _code(run_demo(settings))
-    return run_sync(settings)
+    return run_sync(settings, environ)
 
 
 def _code(result: Any) -> int:
@@ -228,25 +234,68 @@ def check_sync_settings(settings: Settings) -> None:
         raise MissingCredentials(
             f"{' and '.join(missing)} not set: run `python sync.py --setup`, or set the "
             "ATHLETE_ID and INTERVALS_KEY environment variables")
-    if not (settings.output or settings.output_dir):
-        if settings.github_token and settings.github_repo:
-            raise NotAvailable("API publishing arrives with the GitHub issue; use --output for now")
-        raise InvalidInput("no destination: use --output latest.json or --output-dir DIR")
+    if not (settings.output or settings.output_dir or is_api_mode(settings)):
+        raise InvalidInput("no destination: use --output latest.json or --output-dir DIR, "
+                           "or set GITHUB_TOKEN and GITHUB_REPO to publish to GitHub")
 
 
-def run_sync(settings: Settings) -> int:
-    """A data sync, under the lock when --lockfile is given."""
+def is_api_mode(settings: Settings) -> bool:
+    """GitHub API mode (§8.1): no --output/--output-dir, but a token and a repo."""
+    return not (settings.output or settings.output_dir) and bool(
+        settings.github_token and settings.github_repo)
+
+
+def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> int:
+    """A data sync, under the lock when --lockfile is given. In API mode the
+    files are written to the current directory, then published as one commit.
+    With a GitHub token and repo, the throttled update check follows."""
+    import dataclasses
+
     from .lock import LOCK_NAME, acquire
+    from .publish import github_api, updates
     from .publish.files import resolve_destination
 
+    environ = os.environ if environ is None else environ
     check_sync_settings(settings)
+    api_mode = is_api_mode(settings)
+    if api_mode:
+        settings = dataclasses.replace(settings, output_dir=".")
     _, directory = resolve_destination(settings.output, settings.output_dir)
     from . import pipeline
 
+    def work() -> int:
+        code = _code(pipeline.run(settings))
+        if code == 0 and api_mode:
+            github_api.publish_api_mode(settings, directory, environ)
+        return code
+
     if settings.lockfile:
         with acquire(directory / LOCK_NAME):
-            return _code(pipeline.run(settings))
-    return _code(pipeline.run(settings))
+            code = work()
+    else:
+        code = work()
+    if code == 0:
+        updates.after_sync(settings, directory, environ)
+    return code
+
+
+def run_update_mode(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    """--update: see section11.publish.updates.run_update."""
+    from .publish import updates
+    from .publish.manifest import install_root
+
+    path, _ = config_location(args.config, environ)
+    config = read_config_file(path) if path is not None else {}
+    return updates.run_update(install_root(), updates.manifest_url(environ, config), yes=args.yes)
+
+
+def run_generate_manifest() -> int:
+    """--generate-manifest: manifest.json of this installation's distributable files."""
+    from .publish.manifest import install_root, write_manifest
+
+    path, count = write_manifest(install_root())
+    print(f"wrote {path} ({count} files)")
+    return 0
 
 
 # ----------------------------------------------------------------- --setup

@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 FILE_MODE = "100644"
 PER_PAGE_DEFAULT = 30
 PER_PAGE_MAX = 100
+DEFAULT_FILES = {"README.md": b"# data\n"}
 
 
 def git_blob_sha(data: bytes) -> str:
@@ -50,12 +51,15 @@ def git_blob_sha(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class Request:
-    """One request as a fake saw it (method, path, query, answer status; no headers)."""
+    """One request as a fake saw it; of the headers only harmless ones."""
 
     method: str
     path: str
     query: dict[str, str]
     status: int
+    accept: str | None = None  # the Accept header (never Authorization)
+    api_version: str | None = None  # X-GitHub-Api-Version
+    auth_scheme: str | None = None  # "Bearer" / "token" only, never the token
 
 
 @dataclass
@@ -98,7 +102,10 @@ class _Handler(BaseHTTPRequestHandler):
             status, body, headers = reply.status, reply.body, reply.headers
         except Exception as exc:  # noqa: BLE001 - a fake must answer, not hang
             status, body, headers = 500, {"message": f"fake server bug: {type(exc).__name__}"}, {}
-        owner._record(Request(self.command, split.path, query, status))
+        scheme = (self.headers.get("Authorization") or "").partition(" ")[0] or None
+        owner._record(Request(self.command, split.path, query, status,
+                              self.headers.get("Accept"), self.headers.get("X-GitHub-Api-Version"),
+                              scheme))
         if isinstance(body, (bytes, bytearray)):
             data, kind = bytes(body), "application/octet-stream"
         else:
@@ -131,7 +138,8 @@ class _Loopback:
         server.block_on_close = False
         server.owner = self  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name=type(self).__name__,
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=type(self).__name__,
                                         daemon=True)
         self._thread.start()
         return self
@@ -202,7 +210,8 @@ class FakeGitHub(_Loopback):
     """A fake api.github.com; see the module docstring for the switches."""
 
     def __init__(self, token: str = "ghp_fake_token", repo: str = "me/data",
-                 files: Mapping[str, bytes] | None = None, branch: str = "main"):
+                 files: Mapping[str, bytes] | None = DEFAULT_FILES, branch: str = "main"):
+        """`files`: the repository's initial commit; None = an empty repository."""
         super().__init__()
         self.token = token
         self.repos: dict[str, FakeRepo] = {}
@@ -211,7 +220,7 @@ class FakeGitHub(_Loopback):
         self.protected = False
         self.move_ref = 0
         self._ids = itertools.count(1)
-        self.add_repo(repo, files if files is not None else {"README.md": b"# data\n"}, branch)
+        self.add_repo(repo, files, branch)
 
     # --------------------------------------------------------- store helpers
 
