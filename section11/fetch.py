@@ -18,7 +18,8 @@ from .context import EXTENDED_DAYS, SyncInputs
 from .errors import ApiFailed, AuthFailed
 from .model import (Athlete, activities_from_raw, curves_from_raw, events_from_raw,
                     wellness_from_raw)
-from .refresh import CURVES_TTL_SECONDS, HEALTH_TTL_SECONDS, HISTORY_DAYS, cached_call, refresh_lists
+from .refresh import (CURVES_TTL_SECONDS, FULL_REFRESH_SECONDS, GENERATE_HISTORY_MAX_AGE,
+                      HEALTH_TTL_SECONDS, HISTORY_DAYS, cached_call, refresh_lists)
 from .sources import errors as api_errors
 from .sports import HEALTH_CATEGORIES
 from .store import Store
@@ -98,7 +99,9 @@ def fetch_inputs(client, settings, store: Store, warnings: list[str],
     # One wellness call covers the display window, the 28-day baseline, today and
     # yesterday (the reference made four calls); history comes from the store.
     report = core_call("activity list and wellness", refresh_lists, client, store, today, span,
-                       now=now.timestamp())
+                       now=now.timestamp(),
+                       max_history_age=(GENERATE_HISTORY_MAX_AGE if settings.generate_history
+                                        else FULL_REFRESH_SECONDS))
     warnings.extend(report.warnings)
     events = events_from_raw(core_call(
         "calendar events", client.events,

@@ -137,8 +137,6 @@ def sync(settings, client=None, publish=None) -> SyncResult:
                 for name in ("history.json", "routes.json")}
     with open_store(state_directory(settings, directory), client.athlete_id,
                     notice=warnings.append) as store:
-        if settings.generate_history:
-            store.clear_coverage()  # --generate-history: re-read the 3 years now
         ctx = fetch_inputs(client, settings, store, warnings,
                            previous_routes=previous["routes.json"])
         store.commit()

@@ -24,6 +24,7 @@ from .store import Store, iter_chunks
 HISTORY_DAYS = 1095
 CHUNK_DAYS = 366
 FULL_REFRESH_SECONDS = 7 * 86400
+GENERATE_HISTORY_MAX_AGE = 86400
 CURVES_TTL_SECONDS = 6 * 3600
 HEALTH_TTL_SECONDS = 6 * 3600
 SHRINK_GUARD_MIN = 3  # removals below this are never suspicious
@@ -73,9 +74,11 @@ def _upsert(store: Store, kind: str, items: list, keyer, report: RefreshReport) 
 
 
 def refresh_lists(client, store: Store, today: date, span: int,
-                  now: float | None = None) -> RefreshReport:
+                  now: float | None = None,
+                  max_history_age: float = FULL_REFRESH_SECONDS) -> RefreshReport:
     """Activities and wellness for the last `span` days, plus the 3-year history
-    when missing or older than a week. Core calls: failures propagate."""
+    when missing or older than `max_history_age` seconds (a week by default;
+    --generate-history asks for a day). Core calls: failures propagate."""
     now = time.time() if now is None else now
     report = RefreshReport()
     recent_oldest = today - timedelta(days=span - 1)
@@ -105,7 +108,7 @@ def refresh_lists(client, store: Store, today: date, span: int,
 
     coverage = store.coverage("activity")
     stale = (coverage is None or coverage[0] > history_oldest
-             or now - coverage[2] > FULL_REFRESH_SECONDS)
+             or now - coverage[2] > max_history_age)
     if stale and recent_oldest > history_oldest:
         _refresh_history(client, store, history_oldest, recent_oldest - timedelta(days=1),
                          report)

@@ -71,13 +71,26 @@ def test_all_files_and_request_budgets(fake_api, demo_today, tmp_path, capsys):
     assert not [r for r in fake_api.requests if f"/activity/{late['id']}" in r.path]
 
 
-def test_generate_history_refetches_the_three_years(fake_api, tmp_path, capsys):
+def test_generate_history_uses_a_warm_store_and_rereads_a_day_old_one(fake_api, tmp_path,
+                                                                     capsys):
+    import sqlite3
+
     sync(fake_api, tmp_path, capsys)
+    (tmp_path / "history.json").unlink()
     fake_api.reset_log()
     sync(fake_api, tmp_path, capsys, "--generate-history")
-    listings = [r for r in fake_api.requests if r.path.endswith("/activities")]
-    assert len(listings) == 4
+    assert len([r for r in fake_api.requests if r.path.endswith("/activities")]) == 1
     assert json.loads((tmp_path / "history.json").read_text())["daily_90d"]
+    conn = sqlite3.connect(tmp_path / ".section11" / "store.sqlite3")
+    conn.execute("UPDATE coverage SET fetched_at = fetched_at - 2 * 86400")
+    conn.commit()
+    conn.close()
+    fake_api.reset_log()
+    sync(fake_api, tmp_path, capsys)  # two days old: still fresh for a normal run
+    assert len([r for r in fake_api.requests if r.path.endswith("/activities")]) == 1
+    fake_api.reset_log()
+    sync(fake_api, tmp_path, capsys, "--generate-history")
+    assert len([r for r in fake_api.requests if r.path.endswith("/activities")]) == 4
 
 
 def test_empty_activity_list_after_a_full_one_keeps_data(fake_api, demo_today, tmp_path, capsys):
