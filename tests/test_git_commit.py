@@ -452,6 +452,23 @@ def test_local_readme_edit_is_kept_and_reported(repos):
     assert step(work).run().commit is None
 
 
+def test_data_file_rewritten_during_the_run_is_left_for_the_next_run(repos):
+    remote, work = repos
+    ours, newer = documents(ctl=45), documents(ctl=46)
+
+    def newer_sync(attempt: int, commit: str) -> None:
+        (work / "latest.json").write_bytes(newer["latest.json"])
+
+    write(work, ours)
+    result = step(work, before_push=newer_sync).run()
+    assert show(remote, "main", "latest.json") == ours["latest.json"]
+    assert (work / "latest.json").read_bytes() == newer["latest.json"]
+    assert any("local checkout was not moved" in w for w in result.warnings)
+    again = step(work).run()
+    assert again.pushed and show(remote, "main", "latest.json") == newer["latest.json"]
+    assert_clean_checkout(work, remote)
+
+
 def test_retention_prunes_old_snapshots_in_the_same_commit(repos, tmp_path):
     remote, work = repos
     old = {"archive/2026-09/20260901_000000.json": b"{}\n",

@@ -125,6 +125,7 @@ class _Plan:
     commit: str
     changed: list[str]
     written: dict[str, bytes]  # repo path -> bytes now in the commit
+    data_paths: frozenset[str]  # the data files among them (read from the working tree)
     archived: str | None
     pruned: list[str]
     readme_updated: bool
@@ -356,8 +357,8 @@ class CommitStep:
         commit = self.git.out("commit-tree", tree, *parents, "-F", "-",
                               stdin=("\n".join(message) + "\n").encode(),
                               env=self._identity_env())
-        return _Plan(commit, changed, written, plan.add[0] if plan.add else None,
-                     list(plan.remove), readme_updated)
+        return _Plan(commit, changed, written, frozenset(files),
+                     plan.add[0] if plan.add else None, list(plan.remove), readme_updated)
 
     # ------------------------------------------------------------- local checkout
 
@@ -369,6 +370,8 @@ class CommitStep:
             try:
                 current = target.read_bytes() if target.is_file() else None
                 if current != data:
+                    if path in plan.data_paths:
+                        continue  # rewritten since it was read (a newer sync): leave it
                     if path == README_NAME and current is not None and self.head is not None:
                         before = self.git.run("cat-file", "blob", f"{self.head}:{path}",
                                               check=False).stdout
