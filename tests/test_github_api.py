@@ -384,3 +384,30 @@ def test_cli_without_destination_or_github_is_invalid(capsys, tmp_path):
            "XDG_CONFIG_HOME": "/nonexistent"}
     code, out, err = run_cli([], env, capsys, tmp_path)
     assert code == 2 and "GITHUB_TOKEN and GITHUB_REPO" in err
+
+
+def test_cli_sync_runs_the_update_check_once(fake_api, gh, fast_intervals, tmp_path, capsys,
+                                             monkeypatch):
+    """After a successful sync with a token and repo: one issue, then throttled."""
+    from section11.demo.fake_github import FakeFileHost
+    from section11.publish import manifest as mf
+
+    install = tmp_path / "install"
+    (install / "section11").mkdir(parents=True)
+    (install / "sync.py").write_bytes(b"old\n")
+    monkeypatch.setattr(mf, "install_root", lambda: install)
+    work = tmp_path / "work"
+    work.mkdir()
+    with FakeFileHost() as host:
+        host.release({"sync.py": b"new\n"})
+        env = api_env(fake_api, gh, SECTION11_UPDATE_CHECK="on",
+                      SECTION11_MANIFEST_URL=host.manifest_url)
+        code, out, err = run_cli(["--output-dir", "out"], env, capsys, work)
+        assert code == 0, err
+        assert "opened issue #1 in me/data" in out
+        assert [i["title"][:21] for i in gh.issues()] == ["Section 11 updates — "]
+        assert (work / "out" / ".section11" / "update_check.json").is_file()
+        assert len(gh.history()) == 1  # --output-dir: nothing published through the API
+        code, out, err = run_cli(["--output-dir", "out"], env, capsys, work)
+        assert code == 0 and len(host.calls("GET", "/manifest.json")) == 1  # throttled
+        assert TOKEN not in out + err

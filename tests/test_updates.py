@@ -457,3 +457,29 @@ def test_update_flag_reads_the_manifest_url_from_the_config(root, host, monkeypa
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert cli.main(["--update", "--config", str(config)], environ={}) == 0  # EOF: declined
     assert host.calls("GET", "/manifest.json")
+
+
+def test_fetch_refuses_other_schemes_and_oversized_files(host):
+    with pytest.raises(ApiFailed, match="must start with https://"):
+        updates.fetch("file:///etc/passwd", what="upstream manifest")
+    host.files["big.bin"] = b"x" * 2048
+    with pytest.raises(ApiFailed, match="larger than 1 KiB"):
+        updates.fetch(f"{host.url}/big.bin", what="big.bin", max_bytes=1024)
+    assert updates.fetch(f"{host.url}/big.bin", what="big.bin") == b"x" * 2048
+
+
+def test_messages_show_host_and_path_but_no_query(host):
+    host.missing.add("manifest.json")
+    with pytest.raises(ApiFailed) as err:
+        updates.fetch_manifest(host.manifest_url + "?token=SECRETVALUE")
+    assert host.url.split("//")[1] + "/manifest.json" in err.value.message
+    assert "SECRETVALUE" not in err.value.message
+
+
+def test_after_sync_survives_a_bug_in_the_check(root, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+    monkeypatch.setattr(updates, "check_for_updates", broken)
+    err = io.StringIO()
+    assert updates.after_sync(settings_for(tmp_path), tmp_path, {}, io.StringIO(), err) is None
+    assert err.getvalue() == "warning: update check failed unexpectedly (KeyError)\n"

@@ -73,7 +73,11 @@ def check_enabled(environ: Mapping[str, str]) -> bool:
 def _shown(url: str) -> str:
     """host/path of a URL, without query or credentials (they may hold tokens)."""
     parts = urlsplit(url)
-    return f"{parts.hostname or ''}{parts.path}"
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.hostname or ''}{port}{parts.path}"
 
 
 def file_url(manifest_url_: str, path: str) -> str:
@@ -90,7 +94,7 @@ def fetch(url: str, *, what: str, max_bytes: int = MAX_FILE_BYTES,
           session: requests.Session | None = None, timeout=TIMEOUT) -> bytes:
     """GET `url` (no auth); UpdateError with a one-line reason on any failure."""
     if urlsplit(url).scheme not in ("http", "https"):
-        raise UpdateError(f"{what}: unsupported URL scheme in {_shown(url) or url[:40]!r}")
+        raise UpdateError(f"{what}: the URL must start with https:// (or http://)")
     getter = session or requests
     failure = None
     try:
@@ -99,10 +103,10 @@ def fetch(url: str, *, what: str, max_bytes: int = MAX_FILE_BYTES,
             if response.status_code != 200:
                 failure = f"HTTP {response.status_code}"
             else:
-                data = b""
+                body = bytearray()
                 for chunk in response.iter_content(64 * 1024):
-                    data += chunk
-                    if len(data) > max_bytes:
+                    body += chunk
+                    if len(body) > max_bytes:
                         failure = f"larger than {max_bytes // 1024} KiB"
                         break
         finally:
@@ -115,7 +119,7 @@ def fetch(url: str, *, what: str, max_bytes: int = MAX_FILE_BYTES,
         failure = f"request failed ({type(exc).__name__})"
     if failure is not None:
         raise UpdateError(f"{what} unavailable from {_shown(url)}: {failure}")
-    return data
+    return bytes(body)
 
 
 def fetch_manifest(url: str, session: requests.Session | None = None) -> tuple[dict, bytes]:
@@ -302,8 +306,12 @@ def after_sync(settings, directory: str | os.PathLike, environ: Mapping[str, str
         warn(f"update check skipped: {exc.message}")
         return None
     state_dir = Path(settings.state_dir) if settings.state_dir else Path(directory) / ".section11"
-    result = check_for_updates(install_root(), state_dir, manifest_url(environ, config),
-                               now=settings.now, github=client, warn=warn)
+    try:
+        result = check_for_updates(install_root(), state_dir, manifest_url(environ, config),
+                                   now=settings.now, github=client, warn=warn)
+    except Exception as exc:  # noqa: BLE001 - the sync succeeded; a bug here must not fail it
+        warn(f"update check failed unexpectedly ({type(exc).__name__})")
+        return None
     if result.status == "failed":
         warn(result.message)
     elif result.status == "opened" or (settings.debug and result.message):
