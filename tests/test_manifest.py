@@ -297,3 +297,17 @@ def test_fingerprint_formula_and_stability(tmp_path):
     assert plan_update(tmp_path, upstream).fingerprint() == plan.fingerprint()
     other = upstream_of({"sync.py": b"newer\n", "section11/c.py": b"c\n"})
     assert plan_update(tmp_path, other).fingerprint() != plan.fingerprint()
+
+
+def test_plan_without_installed_manifest_compares_only_the_code(tmp_path):
+    """A data repo: its own README, no docs/; only the code counts."""
+    write(tmp_path, {"section11/a.py": b"a\n", "README.md": b"# my training data\n",
+                     ".github/workflows/auto-sync.yml": b"old workflow\n"})
+    upstream = upstream_of({"section11/a.py": b"a\n", "sync.py": b"entry\n",
+                            "requirements.txt": b"requests\n", "README.md": b"# section11\n",
+                            "docs/deviations.md": b"# deviations\n",
+                            ".github/workflows/auto-sync.yml": b"new workflow\n"})
+    plan = plan_update(tmp_path, upstream)
+    assert plan.new == ("requirements.txt", "sync.py")
+    assert plan.changed == (".github/workflows/auto-sync.yml",)
+    assert plan.kept == ("README.md",) and plan.removed == ()

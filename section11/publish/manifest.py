@@ -19,6 +19,8 @@ paths sorted, indent 2, trailing newline), fixed per §9.6:
   the installed manifest.json, so a file the user edited while upstream kept
   it unchanged is not reported (a data repo's README with its sync
   timestamp), and one the user edited that upstream changed too is flagged.
+  Without an installed manifest only the code (sync.py, section11/,
+  requirements, the workflow) is compared.
 """
 from __future__ import annotations
 
@@ -236,8 +238,16 @@ def write_manifest(root: str | os.PathLike) -> tuple[Path, int]:
 
 # ----------------------------------------------------------------- comparing
 
-OWNED_FILES = ("sync.py",)
-OWNED_DIRS = ("section11/",)
+# What a copy of section11 always consists of (the workflow's "files sync.py
+# needs"). Without an installed manifest.json, only these are compared: a data
+# repository has its own README and no docs/, which are not updates.
+CODE_FILES = ("sync.py",)
+CODE_DIRS = ("section11/",)
+CORE_GLOBS = ("sync.py", "section11/*", "requirements*.txt", ".github/workflows/auto-sync.yml")
+
+
+def is_core(path: str) -> bool:
+    return any(fnmatch.fnmatchcase(path, g) for g in CORE_GLOBS)
 
 
 @dataclass(frozen=True)
@@ -248,7 +258,8 @@ class UpdatePlan:
     longer upstream (listed in the installed manifest, else sync.py or a file
     under section11/); conflicts: changed upstream AND edited locally (also in
     `changed`); kept: edited locally while upstream is unchanged since the
-    installed manifest (ignored).
+    installed manifest, or, with no installed manifest, a README or doc that
+    differs (ignored).
     """
 
     upstream: Mapping[str, Any]
@@ -283,6 +294,10 @@ def plan_update(root: str | os.PathLike, upstream: Mapping[str, Any],
     installed = (local or {}).get("files") or {}
     changed, new, conflicts, kept = [], [], [], []
     for path, entry in sorted(upstream["files"].items()):
+        if local is None and not is_core(path):
+            if (root / path).is_file() and file_hash(root / path) != entry["hash"]:
+                kept.append(path)  # no record of what was installed: the user's own file
+            continue
         target = root / path
         if not target.is_file():
             new.append(path)
@@ -303,8 +318,8 @@ def plan_update(root: str | os.PathLike, upstream: Mapping[str, Any],
             conflicts.append(path)
     # Without an installed manifest only the code itself can be "removed": a
     # user's own docs or README must never be offered for deletion.
-    candidates = list(installed) if local else [
-        p for p in distributable_files(root) if p in OWNED_FILES or p.startswith(OWNED_DIRS)]
+    candidates = list(installed) if local is not None else [
+        p for p in distributable_files(root) if p in CODE_FILES or p.startswith(CODE_DIRS)]
     removed = [p for p in sorted(candidates)
                if p not in upstream["files"] and safe_relpath(p) and (root / p).is_file()]
     return UpdatePlan(upstream, tuple(changed), tuple(new), tuple(removed), tuple(conflicts),
@@ -325,4 +340,4 @@ def install_root() -> Path:
 __all__ = ["MANIFEST_NAME", "SCOPE", "ManifestError", "normalized_bytes", "content_hash",
            "file_hash", "safe_relpath", "is_distributable", "distributable_files",
            "build_manifest", "render_manifest", "parse_manifest", "read_local_manifest",
-           "write_manifest", "install_root", "UpdatePlan", "plan_update", "describe"]
+           "write_manifest", "install_root", "UpdatePlan", "plan_update", "describe", "is_core"]
