@@ -27,6 +27,7 @@ from .store import Store
 EVENTS_BACK_DAYS = 14
 EVENTS_AHEAD_DAYS = 90
 HEALTH_BACK_DAYS = 365
+CACHE_KEEP_SECONDS = 3 * 86400  # cached curves/health answers are keyed by date; drop old days
 
 
 # ----------------------------------------------------------------- time
@@ -133,6 +134,7 @@ def fetch_inputs(client, settings, store: Store, warnings: list[str],
                                        if is_outdoor(a.type) else None))
     terrain = fetch_terrain(client, store, recent, units, now, warnings)
     routes = fetch_routes(client, events, units, previous_routes, __version__)
+    store.prune_cache(CACHE_KEEP_SECONDS, now=now.timestamp())
     power_curves, hr_curves, sport_power, sport_hr = fetch_curves(
         client, store, recent, today, now, warnings)
     return SyncInputs(

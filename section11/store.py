@@ -206,11 +206,10 @@ class Store:
         self.conn.execute("INSERT OR REPLACE INTO cache (key, payload, fetched_at) VALUES (?,?,?)",
                           (key, _dumps(payload), now if now is not None else time.time()))
 
-    def prune_cache(self, keep: Iterable[str]) -> None:
-        keep = set(keep)
-        for (key,) in list(self.conn.execute("SELECT key FROM cache")):
-            if key not in keep:
-                self.conn.execute("DELETE FROM cache WHERE key = ?", (key,))
+    def prune_cache(self, older_than: float, now: float | None = None) -> int:
+        """Drop cached responses fetched more than `older_than` seconds ago."""
+        cutoff = (now if now is not None else time.time()) - older_than
+        return self.conn.execute("DELETE FROM cache WHERE fetched_at < ?", (cutoff,)).rowcount
 
     # ------------------------------------------------------------ coverage
     def coverage(self, kind: str) -> tuple[date, date, float] | None:

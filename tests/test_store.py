@@ -32,6 +32,9 @@ def test_resources_state_cache_coverage(tmp_path):
         assert store.fetch_states() == {("a1", "streams"): {"status": "pending", "attempts": 1}}
         assert store.cached("curves:x", max_age=100, now=1050.0) == {"list": []}
         assert store.cached("curves:x", max_age=10, now=1050.0) is None
+        assert store.prune_cache(100, now=1050.0) == 0
+        assert store.prune_cache(10, now=1050.0) == 1
+        assert store.cached("curves:x") is None
         assert store.coverage("activity")[:2] == (date(2024, 1, 1), date(2026, 11, 1))
         store.delete("activity", ["a1"])
         assert store.resource("a1", "intervals") is None and store.fetch_states() == {}

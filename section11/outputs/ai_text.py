@@ -51,6 +51,11 @@ READINESS_DECISION_NOTE = (
     "training does not count against today's decision. When rMSSD HRV is missing but "
     "SDNN exists, the HRV signal is unavailable with reason "
     "rmssd_missing_sdnn_available: the two are different measures and are not mixed. "
+    "In race week and in a Taper phase the rule is tighter: one red signal together with "
+    "an amber one is a skip. A modification lists its triggers (red signals first, then "
+    "amber ones, then tsb) and suggests whether to reduce intensity, volume or both. "
+    "load_recovery_ratio is 7-day load divided by (recovery index x 100): about 3 to 8 is "
+    "normal, higher means load is outrunning recovery. "
     "Present the decision with its reason and modification; the athlete decides."
 )
 

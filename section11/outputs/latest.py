@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from ..context import EXTENDED_DAYS, SyncInputs
+from ..metrics.dfa import dfa_summary as default_dfa_summary
 from ..metrics.fitness import fitness_block, power_model
 from ..model import Activity
 from ..sports import TRAINING_CATEGORIES
@@ -34,20 +35,6 @@ PENDABLE = ("alerts", "readiness_decision", "health_context", "history", "derive
 HIDDEN_NOTE = ("{n} Strava-sourced activities in this period are hidden by the "
                "Intervals.icu API and are not included. Connect the device to "
                "Intervals.icu directly (not through Strava) to include them.")
-
-_USE_DFA_MODULE = object()
-
-
-def _dfa_summary_function() -> Callable | None:
-    """The DFA module's compact-summary function, when that module exists yet."""
-    try:
-        from ..metrics import dfa  # type: ignore[attr-defined]
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.endswith("metrics.dfa"):
-            return None
-        raise
-    return getattr(dfa, "dfa_summary", None)
-
 
 def recent_window_activities(ctx: SyncInputs) -> list[Activity]:
     """Activities of the extended window: 28 days, or N when --days is larger (§25)."""
@@ -98,7 +85,7 @@ def assemble_latest(ctx: SyncInputs, *, derived: Mapping | None = None,
                     sections: Mapping[str, Any] | None = None,
                     routes_with_terrain: Iterable[str] = frozenset(),
                     activity_terrain: Mapping[str, Mapping[str, Any]] | None = None,
-                    dfa_summary: Any = _USE_DFA_MODULE) -> dict:
+                    dfa_summary: Callable | None = default_dfa_summary) -> dict:
     """The latest.json document, top-level keys in the reference's order (§2.1).
 
     derived: the derived_metrics dict. sections: any of alerts,
@@ -112,8 +99,6 @@ def assemble_latest(ctx: SyncInputs, *, derived: Mapping | None = None,
     unknown = set(sections) - set(EXTERNAL_SECTIONS)
     if unknown:
         raise ValueError(f"unknown latest.json sections: {sorted(unknown)}")
-    if dfa_summary is _USE_DFA_MODULE:
-        dfa_summary = _dfa_summary_function()
 
     athlete = ctx.athlete
     units = unit_preferences(athlete)
