@@ -18,6 +18,7 @@ from section11.metrics.alerts import (
     tid_alerts,
 )
 from section11.model import Wellness
+from .helpers import walk
 
 TODAY = date(2025, 3, 10)
 
@@ -370,16 +371,6 @@ def test_start_of_day_acwr_never_alerts():
 
 # ----------------------------------------------------------------- property
 
-
-def walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from walk(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from walk(v)
-    else:
-        yield value
 
 
 NUMBERS = st.one_of(

@@ -15,6 +15,7 @@ from section11.metrics.capability import (
     durability, durability_values, ef_values, efficiency_factor, hrrc, hrrc_values,
 )
 from section11.model import Activity
+from .helpers import walk_numbers
 
 _counter = iter(range(10**9))
 
@@ -266,17 +267,6 @@ _activity_raw = st.fixed_dictionaries(
     },
 )
 
-
-def walk_numbers(node, path="$"):
-    """Yield (path, value) for every number in a nested dict/list."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from walk_numbers(value, f"{path}.{key}")
-    elif isinstance(node, (list, tuple)):
-        for i, value in enumerate(node):
-            yield from walk_numbers(value, f"{path}[{i}]")
-    elif isinstance(node, (int, float)) and not isinstance(node, bool):
-        yield path, node
 
 
 TRENDS = {None, "improving", "declining", "stable"}

@@ -16,6 +16,7 @@ from section11.metrics.curves import (
     curve_id, curve_windows, delta_curve_ids, hr_curve_delta, power_curve_delta,
 )
 from section11.model import Curve, curves_from_raw
+from .helpers import walk_numbers
 
 TODAY = date(2026, 7, 26)
 CUR = "r.2026-06-29.2026-07-26"  # today-27 .. today
@@ -224,16 +225,6 @@ def raw_curve(draw):
         cid = draw(st.sampled_from([CUR, PREV, "r.x", None, 5]))
     return {"id": cid, "secs": secs, draw(st.sampled_from(["watts", "values"])): values}
 
-
-def walk_numbers(node, path="$"):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from walk_numbers(value, f"{path}.{key}")
-    elif isinstance(node, (list, tuple)):
-        for i, value in enumerate(node):
-            yield from walk_numbers(value, f"{path}[{i}]")
-    elif isinstance(node, (int, float)) and not isinstance(node, bool):
-        yield path, node
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,6 +11,7 @@ from section11.metrics.monotony import (
     sport_daily_tss, strain_block,
 )
 from section11.model import Activity, Wellness
+from .helpers import walk
 
 TODAY = date(2025, 3, 10)
 
@@ -278,16 +279,6 @@ ODD = st.one_of(st.none(), st.just(0), st.integers(-10**6, 10**6),
                 st.just(1e308), st.just(-1e308), st.just(255))
 TYPES = st.sampled_from([None, "Ride", "Run", "Swim", "Walk", "Pilates", "VirtualRide", ""])
 
-
-def walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from walk(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from walk(v)
-    else:
-        yield value
 
 
 @settings(max_examples=300, deadline=None)

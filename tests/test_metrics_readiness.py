@@ -19,6 +19,7 @@ from section11.metrics.readiness import (
     tsb_signal,
 )
 from section11.model import Wellness
+from .helpers import walk
 
 TODAY = date(2025, 3, 10)
 H = 3600
@@ -512,16 +513,6 @@ def test_sdnn_reason_in_decision():
 
 # ----------------------------------------------------------------- property
 
-
-def walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from walk(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from walk(v)
-    else:
-        yield value
 
 
 NUMBERS = st.one_of(

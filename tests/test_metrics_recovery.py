@@ -10,6 +10,7 @@ from section11.metrics.recovery import (
     recovery_block, recovery_data_points, recovery_index, valid_rhr,
 )
 from section11.model import Wellness
+from .helpers import walk
 
 TODAY = date(2025, 3, 10)
 
@@ -125,16 +126,6 @@ ODD = st.one_of(st.none(), st.just(0), st.just(255), st.integers(-10**6, 10**6),
                 st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=3),
                 st.just(1e308), st.just(-1e308))
 
-
-def walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from walk(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from walk(v)
-    else:
-        yield value
 
 
 @settings(max_examples=200, deadline=None)

@@ -17,6 +17,7 @@ from section11.metrics.sustainability import (
     sustainability_families, sustainability_profile, sustainability_window,
 )
 from section11.model import Activity, Curve, Wellness, curves_from_raw
+from .helpers import walk_numbers
 
 TODAY = date(2026, 7, 26)
 CID = "r.2026-06-15.2026-07-26"  # 26 Jul - 41 d = 15 Jun
@@ -319,16 +320,6 @@ def by_type(draw):
         out[sport_type] = curves_from_raw({"list": [item]})
     return out
 
-
-def walk_numbers(node, path="$"):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from walk_numbers(value, f"{path}.{key}")
-    elif isinstance(node, (list, tuple)):
-        for i, value in enumerate(node):
-            yield from walk_numbers(value, f"{path}[{i}]")
-    elif isinstance(node, (int, float)) and not isinstance(node, bool):
-        yield path, node
 
 
 _small = st.one_of(st.none(), st.integers(-(2**53), 2**53),

@@ -17,6 +17,7 @@ from section11.metrics.zones import (
     activity_zones, classify_hard_day, combined_basis, day_zone_seconds, hard_days,
     hard_days_note, zone_distribution_block, zone_totals,
 )
+from .helpers import walk
 
 _counter = iter(range(1, 10**9))
 
@@ -323,17 +324,6 @@ RAW = st.fixed_dictionaries(
 PREFS = st.dictionaries(st.sampled_from(["cycling", "run", "other", "swim"]),
                         st.sampled_from(["hr", "power", "pace"]), max_size=3)
 
-
-def walk(value):
-    """Every leaf of a nested dict/list/tuple."""
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from walk(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from walk(v)
-    else:
-        yield value
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,0 +1,26 @@
+"""Small helpers shared by the tests."""
+from __future__ import annotations
+
+
+def walk(value):
+    """Every leaf of a nested dict/list/tuple."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from walk(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from walk(v)
+    else:
+        yield value
+
+
+def walk_numbers(node, path="$"):
+    """Yield (path, value) for every number in a nested dict/list."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from walk_numbers(value, f"{path}.{key}")
+    elif isinstance(node, (list, tuple)):
+        for i, value in enumerate(node):
+            yield from walk_numbers(value, f"{path}[{i}]")
+    elif isinstance(node, (int, float)) and not isinstance(node, bool):
+        yield path, node
