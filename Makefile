@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test venv clean
+.PHONY: demo test venv clean manifest bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,3 +20,9 @@ test: venv
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache
+
+manifest: venv
+	$(PY) sync.py --generate-manifest
+
+bench: venv
+	$(PY) bench/bench_sync.py

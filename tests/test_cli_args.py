@@ -110,14 +110,6 @@ def test_no_destination(capsys, runs):
     assert "--output latest.json" in err and "--output-dir" in err
 
 
-def test_github_api_mode_not_available_yet(capsys, runs, monkeypatch):
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    code, out, err = run_main(capsys, CREDS + ["--github-repo", "me/data"])
-    assert code == 8 and runs == []
-    assert_one_line_without_secrets(out, err)
-    assert "use --output" in err
-
-
 def test_missing_output_parent_is_invalid_input(capsys, runs, tmp_path):
     code, out, err = run_main(capsys, CREDS + ["--output", str(tmp_path / "nope" / "l.json")])
     assert code == 2 and runs == []
@@ -128,7 +120,7 @@ def test_missing_output_parent_is_invalid_input(capsys, runs, tmp_path):
 # ----------------------------------------------------------------- modes
 
 
-@pytest.mark.parametrize("flag", ["--init", "--update", "--generate-manifest"])
+@pytest.mark.parametrize("flag", ["--init"])
 def test_modes_not_available(capsys, runs, flag):
     code, out, err = run_main(capsys, [flag] + CREDS)
     assert code == 8 and runs == []

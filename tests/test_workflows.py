@@ -109,8 +109,11 @@ def test_secrets_appear_only_in_env_values():
 def test_sync_step_env_and_command(steps):
     sync = step_named(steps, "Sync")
     assert sync["id"] == "sync"
-    assert sync["env"] == {name: f"${{{{ secrets.{name} }}}}" for name in
-                           ("ATHLETE_ID", "INTERVALS_KEY", "WEEK_START", "ZONE_PREFERENCE")}
+    expected = {name: f"${{{{ secrets.{name} }}}}" for name in
+                ("ATHLETE_ID", "INTERVALS_KEY", "WEEK_START", "ZONE_PREFERENCE")}
+    # the update check opens an issue in this repository with the job's own token
+    expected.update(GITHUB_TOKEN="${{ github.token }}", GITHUB_REPO="${{ github.repository }}")
+    assert sync["env"] == expected
     assert sync["run"].strip() == "python sync.py --output-dir ."
 
 
