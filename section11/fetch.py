@@ -75,6 +75,45 @@ def optional_call(what: str, warnings: list[str], fn, *args, **kwargs):
         return None
 
 
+def source_status(failed: int, total: int, fallback: bool = False) -> str:
+    """`metadata.sync_status` value of one source (fixes spec/pipeline.md §9.1
+    item 13: failures of optional sources are no longer silent).
+
+    "ok" | "partial: F of N failed" | "stale: refresh failed, stored copy used"
+    (every call failed, an older stored answer stands in) | "unavailable".
+    """
+    if failed <= 0:
+        return "ok"
+    if failed < total:
+        return f"partial: {failed} of {total} failed"
+    return "stale: refresh failed, stored copy used" if fallback else "unavailable"
+
+
+def cached_optional(store: Store, key: str, ttl: float, what: str, warnings: list[str],
+                    tally: list[int], fn, *args, now: float, **kwargs):
+    """`cached_call` of an optional call; `tally` [failed, total, fallbacks]
+    counts the calls made, those that failed and those a stale copy covered."""
+    failed = []
+
+    def fetch():
+        value = optional_call(what, warnings, fn, *args, **kwargs)
+        failed.append(value is None)
+        return value
+
+    value, _ = cached_call(store, key, ttl, fetch, now=now)
+    if failed:
+        tally[1] += 1
+        if failed[0]:
+            tally[0] += 1
+            tally[2] += value is not None
+    return value
+
+
+def tally_status(tally: list[int]) -> str:
+    failed, total, fallbacks = tally
+    return source_status(failed, total, fallback=failed > 0 and fallbacks == failed)
+
+
 # ----------------------------------------------------------------- phases
 
 
@@ -108,13 +147,14 @@ def fetch_inputs(client, settings, store: Store, warnings: list[str],
         "calendar events", client.events,
         today - timedelta(days=max(settings.days - 1, EVENTS_BACK_DAYS)),
         today + timedelta(days=EVENTS_AHEAD_DAYS), resolve=True))
-    health_raw, _ = cached_call(
+    status = dict(athlete="ok", **report.status, wellness="ok", events="ok")
+    health_tally = [0, 0, 0]
+    health_raw = cached_optional(
         store, f"health:{today.isoformat()}", HEALTH_TTL_SECONDS,
-        lambda: optional_call(
-            "health markers (SICK/INJURED)", warnings, client.events,
-            today - timedelta(days=HEALTH_BACK_DAYS), today + timedelta(days=EVENTS_AHEAD_DAYS),
-            category=sorted(HEALTH_CATEGORIES), resolve=False),
-        now=now.timestamp())
+        "health markers (SICK/INJURED)", warnings, health_tally, client.events,
+        today - timedelta(days=HEALTH_BACK_DAYS), today + timedelta(days=EVENTS_AHEAD_DAYS),
+        category=sorted(HEALTH_CATEGORIES), resolve=False, now=now.timestamp())
+    status["health_markers"] = tally_status(health_tally)
     health = tuple(events_from_raw(health_raw)) if health_raw is not None else None
 
     history = activities_from_raw(list(reversed(store.records("activity", history_oldest, today))))
@@ -127,16 +167,18 @@ def fetch_inputs(client, settings, store: Store, warnings: list[str],
 
     units = unit_preferences(athlete)
     window_28 = [a for a in recent if a.date >= today - timedelta(days=EXTENDED_DAYS - 1)]
-    chat = fetch_chat_notes(client, store, recent, today, now, warnings)
+    chat = fetch_chat_notes(client, store, recent, today, now, warnings, status=status)
     entries, records = fetch_intervals(
         client, store, window_28, events, today, now, warnings,
         on_streams=lambda a, streams: (store_terrain(store, a, streams, units, now)
-                                       if is_outdoor(a.type) else None))
-    terrain = fetch_terrain(client, store, recent, units, now, warnings)
+                                       if is_outdoor(a.type) else None), status=status)
+    terrain = fetch_terrain(client, store, recent, units, now, warnings, status=status)
     routes = fetch_routes(client, events, units, previous_routes, __version__)
+    status["routes"] = source_status(sum(1 for r in routes if r.get("terrain_retry")),
+                                     len(routes))
     store.prune_cache(CACHE_KEEP_SECONDS, now=now.timestamp())
     power_curves, hr_curves, sport_power, sport_hr = fetch_curves(
-        client, store, recent, today, now, warnings)
+        client, store, recent, today, now, warnings, status=status)
     return SyncInputs(
         today=today, now=now, days=settings.days, athlete=athlete,
         activities=tuple(recent), wellness=tuple(wellness), events=tuple(events),
@@ -146,14 +188,14 @@ def fetch_inputs(client, settings, store: Store, warnings: list[str],
         power_curves=power_curves, hr_curves=hr_curves,
         sport_power_curves=sport_power, sport_hr_curves=sport_hr,
         history_activities=tuple(history), history_wellness=tuple(history_wellness),
-        sync_status=dict(report.status),
+        sync_status=status,
         intervals_entries=entries, intervals_states=records, activity_terrain=terrain,
         route_entries=tuple(routes),
     )
 
 
 def fetch_curves(client, store: Store, activities, today: date, now: datetime,
-                 warnings: list[str]):
+                 warnings: list[str], status: dict[str, str] | None = None):
     """Power/HR curves for the 28-day deltas (§14) and the 42-day sustainability
     profile (§15). One power call per sport type carries every window it needs;
     answers are cached for a few hours (the windows move with the date, which
@@ -167,11 +209,12 @@ def fetch_curves(client, store: Store, activities, today: date, now: datetime,
         [a for a in activities if a.date and a.date >= today - timedelta(days=27)])
     types = [t for family_types in families.values() for t in family_types]
 
+    tallies = {"power_curves": [0, 0, 0], "hr_curves": [0, 0, 0]}
+
     def cached(key: str, what: str, fn, *args):
-        value, _ = cached_call(store, key, CURVES_TTL_SECONDS,
-                               lambda: optional_call(what, warnings, fn, *args),
+        tally = tallies["power_curves" if fn == client.power_curves else "hr_curves"]
+        return cached_optional(store, key, CURVES_TTL_SECONDS, what, warnings, tally, fn, *args,
                                now=now.timestamp())
-        return value
 
     power_by_type: dict[str, dict] = {}
     for sport_type in dict.fromkeys(["Ride", *types]):
@@ -191,4 +234,6 @@ def fetch_curves(client, store: Store, activities, today: date, now: datetime,
         if raw is not None:
             hr_by_type[sport_type] = curves_from_raw(raw, ("values",))
     sport_power = {t: c for t, c in power_by_type.items() if t in types}
+    if status is not None:
+        status.update({name: tally_status(tally) for name, tally in tallies.items()})
     return power_delta, hr_delta, sport_power, hr_by_type

@@ -109,6 +109,7 @@ def refresh_lists(client, store: Store, today: date, span: int,
     coverage = store.coverage("activity")
     stale = (coverage is None or coverage[0] > history_oldest
              or now - coverage[2] > max_history_age)
+    report.status["history"] = "ok"  # "kept_previous" when a history chunk shrank
     if stale and recent_oldest > history_oldest:
         _refresh_history(client, store, history_oldest, recent_oldest - timedelta(days=1),
                          report)
@@ -133,6 +134,7 @@ def _refresh_history(client, store: Store, oldest: date, newest: date,
         if fetched and len(gone) <= max(SHRINK_GUARD_MIN, len(stored) // 2):
             store.delete("activity", gone)
         elif gone:
+            report.status["history"] = "kept_previous"
             report.warnings.append(
                 f"the activity list for {start}..{end} came back with {len(fetched)} of "
                 f"{len(stored)} known activities; kept the stored ones")

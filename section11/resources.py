@@ -28,8 +28,12 @@ def message_texts(messages) -> tuple[str, ...]:
 
 
 def fetch_chat_notes(client, store: Store, activities, today: date, now: datetime,
-                     warnings: list[str]) -> dict[str, tuple[str, ...]]:
-    """{activity id: texts} for activities dated today-7..today."""
+                     warnings: list[str], status: dict[str, str] | None = None
+                     ) -> dict[str, tuple[str, ...]]:
+    """{activity id: texts} for activities dated today-7..today.
+    `status["messages"]` gets this run's outcome (fetch.source_status)."""
+    from .fetch import source_status
+
     recent = [a for a in activities if a.date and a.date >= today - timedelta(days=MESSAGES_DAYS)]
     due = []
     for activity in recent:
@@ -47,6 +51,8 @@ def fetch_chat_notes(client, store: Store, activities, today: date, now: datetim
     if failed:
         warnings.append(f"activity messages unavailable for {failed} of {len(due)} activities; "
                         "the next sync retries them")
+    if status is not None:
+        status["messages"] = source_status(failed, len(due))
     notes = {}
     for activity in recent:
         stored = store.resource(activity.id, "messages")
@@ -111,13 +117,15 @@ def _streams_attempt(client, activity, with_terrain: bool):
 
 
 def fetch_intervals(client, store: Store, activities, events, today: date, now: datetime,
-                    warnings: list[str], on_streams=None):
+                    warnings: list[str], on_streams=None, status: dict[str, str] | None = None):
     """Due intervals/streams calls (§30), applied to the stored state.
 
     Returns (entries, records): the intervals.json entries and fetch_state
     records after retention. `on_streams(activity, streams)` sees every streams
     payload (terrain reuses it, so one call serves DFA and terrain).
+    `status["intervals"]` / `status["streams"]` get this run's outcome.
     """
+    from .fetch import source_status
     from .fetch_state import advance, pairing, plan
     from .outputs.intervals import merge_entry, retain
     from .sports import is_outdoor
@@ -136,6 +144,7 @@ def fetch_intervals(client, store: Store, activities, events, today: date, now: 
 
     records = dict(stored_records)
     failures = 0
+    tally = {endpoint: [0, 0] for endpoint in ("intervals", "streams")}
     for item, result in zip(due, client.map_bounded(attempt, due)):
         activity = by_id[item.activity_id]
         if isinstance(result, Exception):  # skipped after rate limiting, or a bug
@@ -144,8 +153,10 @@ def fetch_intervals(client, store: Store, activities, events, today: date, now: 
             (outcome, payload), streams = result, None
         else:
             outcome, payload, streams = result
+        tally[item.endpoint][1] += 1
         if outcome.kind not in ("ok", "no_data"):
             failures += 1
+            tally[item.endpoint][0] += 1
         records[activity.id] = advance(records.get(activity.id), item.endpoint, outcome,
                                        activity, activity.id in paired, now)
         if outcome.kind == "ok":
@@ -175,6 +186,8 @@ def fetch_intervals(client, store: Store, activities, events, today: date, now: 
         store.put_fetch_state(aid, RECORD, record)
     if failures:
         warnings.append(f"{failures} per-activity calls failed; they are retried on schedule")
+    if status is not None:
+        status.update({endpoint: source_status(*counts) for endpoint, counts in tally.items()})
     return kept_entries, kept_records
 
 
@@ -195,13 +208,15 @@ def store_terrain(store: Store, activity, streams, units, now: datetime) -> None
 
 
 def fetch_terrain(client, store: Store, activities, units, now: datetime,
-                  warnings: list[str]) -> dict[str, dict]:
+                  warnings: list[str], status: dict[str, str] | None = None) -> dict[str, dict]:
     """{activity id: terrain fields} for the outdoor activities of the window.
 
     Activities whose streams were not already fetched for DFA get one small
     `streams.json?types=latlng,altitude` call, once in their life; a 404/410 is
     recorded as `failed`, a transient error is retried next sync.
+    `status["terrain"]` gets this run's outcome.
     """
+    from .fetch import source_status
     from .outputs.terrain import refresh_display
     from .sources import errors as api_errors
     from .sports import is_outdoor
@@ -222,6 +237,8 @@ def fetch_terrain(client, store: Store, activities, units, now: datetime,
             failed += 1
     if failed:
         warnings.append(f"terrain unavailable for {failed} outdoor activities; retried next sync")
+    if status is not None:
+        status["terrain"] = source_status(failed, len(due))
     out = {}
     for activity in outdoor:
         stored = store.resource(activity.id, TERRAIN)
