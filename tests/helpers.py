@@ -1,6 +1,9 @@
 """Small helpers shared by the tests."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 
 def walk(value):
     """Every leaf of a nested dict/list/tuple."""
@@ -24,3 +27,17 @@ def walk_numbers(node, path="$"):
             yield from walk_numbers(value, f"{path}[{i}]")
     elif isinstance(node, (int, float)) and not isinstance(node, bool):
         yield path, node
+
+
+def run_cli(args, env, capsys, cwd: Path):
+    """`sync.py ARGS` in-process, in `cwd`, with exactly `env`: (code, stdout, stderr)."""
+    from section11 import cli
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        code = cli.main(args, environ=env)
+    finally:
+        os.chdir(old)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

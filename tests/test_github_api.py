@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
-from pathlib import Path
 
 import pytest
 
-from section11 import cli, pipeline
+from section11 import pipeline
 from section11.demo.fake_github import FakeGitHub, git_blob_sha
 from section11.errors import ApiFailed, AuthFailed, InvalidInput, OutputFailed
 from section11.publish import github_api
@@ -17,6 +15,7 @@ from section11.publish.github_api import (GitHubClient, commit_message, make_pub
                                           publish_data_files, publish_files)
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
 
+from .helpers import run_cli
 from .conftest import private_copy  # noqa: F401  (fixtures come from conftest)
 
 TOKEN = "ghp_Zq8xK3vR7mW2pL9tN4bY6cJ1fake"
@@ -321,15 +320,6 @@ def api_env(fake_api, gh, **extra) -> dict[str, str]:
     return env
 
 
-def run_cli(args, env, capsys, cwd: Path):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        code = cli.main(args, environ=env)
-    finally:
-        os.chdir(old)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_cli_api_mode_writes_locally_and_publishes_one_commit(fake_api, gh, fast_intervals,

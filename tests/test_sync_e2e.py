@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from section11 import cli, pipeline
+from section11 import pipeline
 from section11.demo.dataset import build_demo
 from section11.demo.server import FakeIntervals
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
 
+from .helpers import run_cli
 from .conftest import DEMO_TODAY, private_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,15 +69,6 @@ def env_for(server: FakeIntervals, **extra) -> dict[str, str]:
     return env
 
 
-def run_cli(args, env, capsys, cwd: Path):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        code = cli.main(args, environ=env)
-    finally:
-        os.chdir(old)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_sync_writes_every_core_section(fake_api, tmp_path, capsys):
