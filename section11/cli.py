@@ -1,8 +1,9 @@
 """Command line of `sync.py` (spec/pipeline.md §1 and §6, fixed per §9).
 
-The flags are the reference's (§6.1) plus --demo, --output-dir, --no-anonymize
-and --config. Modes, first match wins: --setup, --init, --update,
---generate-manifest, --commit, --demo, otherwise a data sync.
+The flags are the reference's (§6.1) plus --demo, --output-dir, --no-anonymize,
+--share (privacy categories, section11.privacy) and --config. Modes, first
+match wins: --setup, --init, --update, --generate-manifest, --commit, --demo,
+otherwise a data sync.
 
 Exit codes (section11.errors; the reference exited 0 for every handled
 problem, weakness 9.1.11):
@@ -39,6 +40,7 @@ from .config import (LEGACY_CONFIG_NAME, Settings, config_location, default_conf
                      load_settings, parse_week_start, parse_zone_preference, read_config_file)
 from .errors import (EXIT_INVALID_INPUT, EXIT_UNEXPECTED, InvalidInput, MissingCredentials,
                      NotAvailable, SyncError)
+from .privacy import CATEGORIES as PRIVACY_CATEGORIES
 from .sports import WEEKDAYS
 
 EXIT_INTERRUPTED = 130
@@ -119,7 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--week-start", type=str.lower, choices=WEEKDAYS,
                      help="training-week start (default mon)")
     out.add_argument("--no-anonymize", action="store_true",
-                     help="keep the athlete id and outdoor activity names")
+                     help="share every privacy category (turns anonymization off)")
+    out.add_argument("--share", action="append", metavar="CATEGORY[,CATEGORY]",
+                     help="privacy categories to keep in the output (repeatable; env "
+                          "SECTION11_SHARE): " + ", ".join(PRIVACY_CATEGORIES)
+                          + ", or all / none; everything else stays redacted")
     out.add_argument("--lockfile", action="store_true",
                      help="refuse to run while another sync holds .sync.lock")
     out.add_argument("--debug", action="store_true", help="tracebacks and diagnostics (never secrets)")

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .errors import InvalidInput
+from .privacy import parse_share
 from .sports import WEEKDAYS
 
 DEFAULT_DAYS = 7
@@ -49,6 +50,7 @@ SOURCES = {
     "github_repo": ("github_repo", "GITHUB_REPO"),
     "week_start": ("week_start", "WEEK_START"),
     "zone_preference": ("zone_preference", "ZONE_PREFERENCE"),
+    "share": ("share", "SECTION11_SHARE"),  # privacy categories to share (section11.privacy)
 }
 
 Warn = Callable[[str], None]
@@ -73,6 +75,7 @@ class Settings:
     generate_history: bool = False
     demo: bool = False
     anonymize: bool = True
+    share: frozenset[str] = frozenset()  # privacy categories shared (section11.privacy)
     base_url: str | None = None  # INTERVALS_BASE_URL; None = the client's default
     config_path: Path | None = None  # the config file that was read, if any
     now: datetime | None = None  # SECTION11_NOW override (aware), tests only
@@ -286,6 +289,8 @@ def load_settings(args: Any, environ: Mapping[str, str] | None = None, *,
     zone_value, zone_source = pick("zone_preference")
     zones = {} if zone_value is None else parse_zone_preference(zone_value, zone_source, warn)
 
+    share = parse_share(*pick("share"))
+
     days = getattr(args, "days", None)
     days = DEFAULT_DAYS if days is None else parse_days(days)
 
@@ -308,6 +313,7 @@ def load_settings(args: Any, environ: Mapping[str, str] | None = None, *,
         generate_history=bool(getattr(args, "generate_history", False)),
         demo=bool(getattr(args, "demo", False)),
         anonymize=not getattr(args, "no_anonymize", False),
+        share=share,
         base_url=_clean(environ.get("INTERVALS_BASE_URL")),
         config_path=path,
         now=now,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .context import SyncInputs
+from .privacy import PrivacyPolicy, policy_from, policy_of_settings
 
 STATE_DIR = ".section11"
 
@@ -31,16 +32,19 @@ class SyncResult:
 
 
 def build_documents(ctx: SyncInputs, previous: Mapping[str, Any] | None = None,
-                    warnings: list[str] | None = None) -> dict[str, Any]:
+                    warnings: list[str] | None = None,
+                    privacy: PrivacyPolicy | None = None) -> dict[str, Any]:
     """Every output document, by file name, in write order (pure).
 
     `previous`: the documents already on disk (history.json is kept when the new
     one would have lost most of its activities). ftp_history.json is included
     only when today's settings changed it. latest.json comes last so a reader
-    never sees it ahead of the files it refers to.
+    never sees it ahead of the files it refers to. `privacy`: the run's policy
+    (default: everything redacted when ctx.anonymize, else nothing); it is
+    applied to every document at the end, never to the records metrics use.
     """
     from .metrics.benchmark import update_ftp_history
-    from .outputs.anonymize import anonymize_activity_record
+    from .outputs.anonymize import protect_documents
     from .outputs.history import build_history, history_block, shrink_reason, weekly_rows_for_phase
     from .outputs.intervals import intervals_document
     from .outputs.latest import assemble_latest
@@ -69,15 +73,15 @@ def build_documents(ctx: SyncInputs, previous: Mapping[str, Any] | None = None,
     if reason:
         warnings.append(f"history.json kept as it was: {reason}")
         history = previous["history.json"]
+        ctx = replace(ctx, sync_status={**ctx.sync_status, "history_file": "kept_previous"})
     else:
         documents["history.json"] = history
     ctx = replace(ctx, history_weekly=tuple(weekly_rows_for_phase(history)))
 
-    entries = ctx.intervals_entries
-    if ctx.anonymize:
-        entries = {k: anonymize_activity_record(v) for k, v in entries.items()}
-    documents["intervals.json"] = intervals_document(entries, ctx.intervals_states, ctx.now,
-                                                     ctx.version)
+    policy = privacy if privacy is not None else policy_from(ctx.anonymize)
+    ctx = replace(ctx, anonymize=False)  # redaction happens once, below, under `policy`
+    documents["intervals.json"] = intervals_document(ctx.intervals_entries, ctx.intervals_states,
+                                                     ctx.now, ctx.version)
     documents["routes.json"] = routes_document(ctx.route_entries, ctx.now, ctx.version)
     with_terrain = terrain_event_ids(ctx.route_entries)
     computed = compute_sections(ctx, routes_with_terrain=with_terrain,
@@ -86,7 +90,7 @@ def build_documents(ctx: SyncInputs, previous: Mapping[str, Any] | None = None,
     documents["latest.json"] = assemble_latest(ctx, derived=computed.derived, sections=sections,
                                                routes_with_terrain=with_terrain,
                                                activity_terrain=ctx.activity_terrain)
-    return documents
+    return protect_documents(documents, policy)
 
 
 # ----------------------------------------------------------------- write
@@ -141,7 +145,7 @@ def sync(settings, client=None, publish=None) -> SyncResult:
                            previous_routes=previous["routes.json"])
         store.commit()
     ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
-    documents = build_documents(ctx, previous, warnings)
+    documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
     result.written = write_outputs(documents, settings)
     if publish is not None:
