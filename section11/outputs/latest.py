@@ -28,6 +28,9 @@ from .wellness import current_metrics, wellness_data
 # Sections produced elsewhere, accepted through `sections` (weight goes into current_status).
 EXTERNAL_SECTIONS = ("alerts", "readiness_decision", "health_context", "history",
                      "race_calendar", "weight")
+# Version of schemas/latest.schema.json, emitted as metadata.schema_version;
+# bumped on a breaking change of the file (CHANGELOG.md).
+LATEST_SCHEMA_VERSION = 1
 # Top-level keys reported in metadata.sections_pending when not provided.
 PENDABLE = ("alerts", "readiness_decision", "health_context", "history", "derived_metrics",
             "race_calendar")
@@ -58,6 +61,7 @@ def metadata(ctx: SyncInputs, pending: Iterable[str] = ()) -> dict[str, Any]:
         "data_range_days": ctx.days,
         "extended_range_days": EXTENDED_DAYS,
         "version": ctx.version,
+        "schema_version": LATEST_SCHEMA_VERSION,
         "timezone": _timezone_name(ctx),
         "hidden_activities": ctx.hidden_activities,
     }
