@@ -147,6 +147,9 @@ def sync(settings, client=None, publish=None) -> SyncResult:
     ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
     documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
+    from .outputs.validate import validate_documents
+
+    validate_documents(documents)  # schemas/: an invalid document is never written
     result.written = write_outputs(documents, settings)
     if publish is not None:
         from .publish.files import dump_json
