@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 from typing import Any
 
-from . import profile, workouts
+from . import profile, story, workouts
 from .gpx import Route, route_for
 from .weather import NO_WEATHER, weather
 from .workouts import CYCLING, OUTDOOR_RIDES, POWER_SPORTS, RUNS, Session, Step
@@ -22,6 +22,7 @@ OUTDOOR = frozenset({"Ride", "GravelRide", "MountainBikeRide", "Run", "TrailRun"
                      "NordicSki"})
 NO_DISTANCE = frozenset({"WeightTraining", "Yoga"})
 ROW_THRESHOLD_WATTS = 235
+HEAT_DRIFT, HEAT_DRIFT_FROM = 0.7, 23.0  # extra decoupling (% per °C) above 23 °C
 
 
 def activity_id(day: date, k: int) -> str:
@@ -232,10 +233,17 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
 
     lthr, max_hr, hr_zones = profile.thresholds_for(sport)
     m_lthr, m_max = profile.model_hr(sport)
-    w = weather(seed, day, session.start, moving, rng) if outdoor else dict(NO_WEATHER, has_weather=False)
-    heat = max(0.0, (w.get("average_weather_temp") or 18) - 22) * 0.6
+    extra_heat = story.heat_anomaly(seed, day) if "heat" in flags else 0.0
+    w = (weather(seed, day, session.start, moving, rng, extra_heat) if outdoor
+         else dict(NO_WEATHER, has_weather=False))
+    temp = w.get("average_weather_temp") or 18
+    heat = max(0.0, temp - 22) * 0.6
     hr_offset = rng.gauss(0, 2.2) + heat
-    dec = rng.gauss(2.6, 2.4) if session.structured else rng.gauss(3.4, 2.8)
+    if session.kind == "steady_long":  # even pacing: a tight spread
+        dec = rng.gauss(2.4, 1.2)
+    else:
+        dec = rng.gauss(2.6, 2.4) if session.structured else rng.gauss(3.4, 2.8)
+    dec += HEAT_DRIFT * max(0.0, temp - HEAT_DRIFT_FROM)  # cardiac drift in the heat
     if "decoupling_zero" in flags:
         dec = 0.0
     hrs = [(profile.hr_for(s.mean, m_lthr, m_max) + hr_offset, s.secs) for s in steps]

@@ -10,11 +10,12 @@ fake server (server.py) serves it.
 Determinism: each calendar day's records depend only on (seed, that date), so
 moving `today` forward keeps every older day identical (ids and values). Only
 the last RECENT_DAYS days carry today-relative overrides: the autumn break, the
-February illness and the June injury are skipped there (so the pipeline's 28-day
-windows always hold normal training), and "yesterday" gets a run and/or an
-outdoor ride if the last two days lack one. So a day can change when it leaves
-the recent window only if it falls in a break/illness/injury, and the last two
-days can change when today moves. Goal races sit relative to the week of today.
+February illness, the June injury and the story episodes (story.py: camp, heat
+wave, ...) are skipped there (so the pipeline's 28-day windows always hold
+normal training), and "yesterday" gets a run and/or an outdoor ride if the last
+two days lack one. So a day can change when it leaves the recent window only if
+it falls in a break/illness/injury/episode, and the last two days can change
+when today moves. Goal races sit relative to the week of today.
 """
 from __future__ import annotations
 

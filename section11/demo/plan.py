@@ -6,8 +6,10 @@ random.Random(f"{seed}:{day}:plan"). Story beats are calendar-fixed too: a
 two-week break from 27 Oct, an illness in mid-February, an Achilles niggle in
 mid-June, a gran fondo (RACE_A, after a taper week) on the third Sunday of June, a gravel race
 (RACE_B) on the second Sunday of May and club races (RACE_C) every third Sunday
-in summer. `healthy=True` plans the ordinary week even inside a break/illness
-(build_demo uses it for the last days before "today").
+in summer; story.py adds the episodes that make every alert fire (a polarized
+block, a training camp, a heat wave, ...). `healthy=True` plans the ordinary
+week even inside a break/illness/episode (build_demo uses it for the last days
+before "today").
 """
 from __future__ import annotations
 
@@ -15,7 +17,11 @@ import random
 from dataclasses import replace
 from datetime import date, timedelta
 
-from .workouts import CYCLING, OUTDOOR_RIDES, RUNS, S, Session, free_ride, run_workout, workout
+from . import story
+from .workouts import (CYCLING, OUTDOOR_RIDES, RUNS, S, Session, free_ride, run_workout,
+                       workout)
+from .workouts import pick_minutes as _minutes
+from .workouts import start_at as _at
 
 # ----------------------------------------------------------------- calendar
 
@@ -77,14 +83,6 @@ def calendar_race(day: date) -> tuple[str, str, str, int, float, int] | None:
 
 
 # ----------------------------------------------------------------- the week
-
-
-def _minutes(rng: random.Random, lo: int, hi: int, step: int = 5) -> int:
-    return rng.randrange(lo, hi + 1, step)
-
-
-def _at(rng: random.Random, hour: float, jitter_min: int = 20) -> int:
-    return int(hour * 3600) + rng.randint(-jitter_min, jitter_min) * 60 + rng.randint(0, 59)
 
 
 class _Day:
@@ -340,11 +338,22 @@ def plan_day(seed: int, day: date, healthy: bool = False) -> list[Session]:
     if not healthy and ph == "break" or ill == "sick":
         return []
     d = _Day(day, rng, 0.6 if tapering(day) else 1.0)
-    _template(d, "build" if ph == "break" else ph)
+    beat = None if healthy else story.beat(day)
+    race_near = calendar_race(day) is not None or calendar_race(day + timedelta(days=1)) is not None
+    if not healthy and beat is None and any(
+            (race := calendar_race(day + timedelta(days=n))) is not None and race[0] == "RACE_B"
+            for n in (2, 3)):
+        beat = "through"  # no taper for the B race
+    if not (beat and story.plan_beat(d, beat, race_near)):
+        _template(d, "build" if ph == "break" else ph)
+    if beat == "streak":
+        story.streak_ride(d)
     sessions = _modified(d.items, day, ill, inj=not healthy and injured(day), rng=rng)
     sessions.sort(key=lambda s: s.start)
     sessions = [replace(s, k=i) for i, s in enumerate(sessions)]
     sessions = _flags(sessions, day, rng)
+    if beat == "heatwave":
+        sessions = [replace(s, flags=s.flags | {"heat"}) for s in sessions]
     if day.toordinal() % 9 == 4:  # a commute recorded by the phone app: a Strava stub
         commute = free_ride(rng, _minutes(rng, 25, 40) * 60, 0.60, 0.05)
         sessions.append(Session(day, 7, "Ride", "commute", _at(rng, 7.6, 5), False, "Commute",

@@ -14,10 +14,12 @@ from typing import Any
 MONTHLY_TEMP = [3.0, 3.6, 6.6, 9.8, 13.8, 16.6, 18.7, 18.3, 15.0, 11.0, 6.8, 3.9]  # °C
 
 
-def weather(seed: int, day: date, start: int, secs: int, rng: random.Random) -> dict[str, Any]:
-    """Open-Meteo style headline weather of an outdoor activity (§7.2)."""
+def weather(seed: int, day: date, start: int, secs: int, rng: random.Random,
+            extra_heat: float = 0.0) -> dict[str, Any]:
+    """Open-Meteo style headline weather of an outdoor activity (§7.2); `extra_heat`
+    (°C) is a heat wave on top of the day's usual anomaly."""
     wrng = random.Random(f"{seed}:{day.isoformat()}:weather")
-    anomaly = wrng.gauss(0, 3.0)
+    anomaly = wrng.gauss(0, 3.0) + extra_heat
     wind = max(0.6, wrng.gauss(4.2 if day.month in (1, 2, 3, 10, 11, 12) else 3.3, 1.4))
     clouds = wrng.randint(0, 100)
     rain = round(max(0.0, wrng.gauss(-0.3, 0.8)) * (clouds / 60), 1)

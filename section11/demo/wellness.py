@@ -12,7 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from . import plan, profile
+from . import plan, profile, story
 from .activities import stamp
 
 CTL_DAYS, ATL_DAYS = 42, 7
@@ -72,7 +72,10 @@ def row(seed: int, day: date, ctl: float, atl: float, ramp: float, load: float,
         out[key] = None
     out["tempWeight"] = False
     out["tempRestingHR"] = False
-    fitness_only = (plan.season(day) == "break" and not healthy) or rng.random() < 0.05
+    a_race = plan.calendar_race(day + timedelta(days=2))
+    episode = None if healthy else story.morning(day, a_race is not None and a_race[0] == "RACE_A")
+    fitness_only = ((plan.season(day) == "break" and not healthy) or rng.random() < 0.05) \
+        and episode is None
     sync = datetime.combine(day, time(5, 40), tzinfo=timezone.utc) + timedelta(
         seconds=rng.randint(0, 5400), milliseconds=rng.randint(0, 999))
     if fitness_only:
@@ -95,6 +98,15 @@ def row(seed: int, day: date, ctl: float, atl: float, ramp: float, load: float,
     rhr = 46 + 0.07 * strain + 7 * sick - 1.2 * wave + rng.gauss(0, 1.3)
     out["restingHR"] = int(round(rhr))
     sleep = rng.gauss(7.4, 0.55) + 1.0 * sick
+    if episode is not None:  # a story beat (story.EPISODES): the measured morning
+        erng = random.Random(f"{seed}:{day.isoformat()}:episode")
+        usual = 61 + 3 * wave - 0.22 * strain
+        out["hrv"] = float(round(usual * episode.hrv_factor + erng.gauss(0, 0.8)))
+        if out["hrvSDNN"] is not None:
+            out["hrvSDNN"] = round(out["hrv"] * 1.22 + erng.gauss(0, 3), 1)
+        usual_rhr = 46 + 0.07 * strain - 1.2 * wave
+        out["restingHR"] = int(round(usual_rhr + episode.rhr_add + erng.gauss(0, 0.4)))
+        sleep = episode.sleep_h + erng.gauss(0, 0.1)
     out["sleepSecs"] = int(sleep * 3600) // 60 * 60
     score = min(98.0, max(35.0, 78 + (sleep - 7.4) * 9 - 9 * sick + rng.gauss(0, 6)))
     out["sleepScore"] = float(int(score))

@@ -173,6 +173,16 @@ def session_load(session: Session, seed: int) -> int:
 # ----------------------------------------------------------------- workouts
 
 
+def pick_minutes(rng: random.Random, lo: int, hi: int, step: int = 5) -> int:
+    """A session length in minutes, lo..hi in steps."""
+    return rng.randrange(lo, hi + 1, step)
+
+
+def start_at(rng: random.Random, hour: float, jitter_min: int = 20) -> int:
+    """A start time (local seconds after midnight) around `hour`."""
+    return int(hour * 3600) + rng.randint(-jitter_min, jitter_min) * 60 + rng.randint(0, 59)
+
+
 def S(secs: int, lo: float, hi: float | None = None, role: str = "steady",
       text: str | None = None, hr_pct: int | None = None) -> Step:
     return Step(int(secs), round(lo, 3), round(lo if hi is None else hi, 3), role, text, hr_pct)
