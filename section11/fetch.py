@@ -147,7 +147,8 @@ def fetch_inputs(client, settings, store: Store, warnings: list[str],
         "calendar events", client.events,
         today - timedelta(days=max(settings.days - 1, EVENTS_BACK_DAYS)),
         today + timedelta(days=EVENTS_AHEAD_DAYS), resolve=True))
-    status = dict(athlete="ok", **report.status, wellness="ok", events="ok")
+    status = {"athlete": "ok", "activities": "ok", "history": "ok", "wellness": "ok",
+              "events": "ok", **report.status}
     health_tally = [0, 0, 0]
     health_raw = cached_optional(
         store, f"health:{today.isoformat()}", HEALTH_TTL_SECONDS,

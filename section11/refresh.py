@@ -90,8 +90,12 @@ def refresh_lists(client, store: Store, today: date, span: int,
     report.requests += 1
 
     stored = store.ids_in("activity", recent_oldest, today)
+    stored_days = store.ids_in("wellness", recent_oldest, today)
     fetched = _upsert(store, "activity", activities, activity_key, report)
-    _upsert(store, "wellness", wellness, wellness_key, report)
+    if not _upsert(store, "wellness", wellness, wellness_key, report) and stored_days:
+        report.status["wellness"] = "kept_previous"  # wellness rows are never deleted
+        report.warnings.append(f"the wellness list came back empty where {len(stored_days)} "
+                               f"days were known for the last {span} days; kept the stored ones")
     missing = sorted(set(stored) - fetched)
     suspicious = bool(missing) and (
         not fetched or (len(missing) >= SHRINK_GUARD_MIN and len(missing) > len(stored) / 2))

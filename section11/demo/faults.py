@@ -1,0 +1,557 @@
+"""Fault-injection scenarios against the fake Intervals.icu (design.md
+"Reliability rules"; spec/pipeline.md §5 "Crash and partial-data behaviour"
+and §9.1 item 13, §9.2).
+
+Each scenario starts from a copy of a previous good run (its five files and
+its local store), puts one fault on one call, runs one sync through the CLI
+and gives a verdict, one row of the fault table:
+
+    fault | call | outcome ("completed, status=..." or "exit N") | files intact
+
+"Intact" means: a failed run left every previous file byte-identical and
+added none; a completed run left every file valid JSON (no NaN or infinity),
+added no file, and when the fault outlasted the client's retries
+`metadata.sync_status` names the affected source with something other than
+"ok" (plus a fault-specific check, e.g. an empty activity list must be
+"kept_previous").
+
+The tables (CALLS, FAULTS) are data; `scenarios()` is their product without
+the combinations that make no sense. `prepare_baseline()` + `run_scenario()`
+(or `run_scenarios()`) are shared by scripts/fault_table.py and
+tests/test_fault_table.py. Per-activity calls need activities that are new to
+the store: the baseline run is made with the newest NEW_ACTIVITIES activities
+hidden upstream, and per-activity scenarios show them again.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from .dataset import DemoData, build_demo
+from .fake_api import STRAVA_ERROR, FakeApi, Reply, json_reply
+from .server import FakeIntervals
+
+TODAY = date(2026, 11, 23)
+NOW = "2026-11-23T09:00:00+00:00"  # 10:00 in the demo athlete's Amsterdam
+NEW_ACTIVITIES = 3  # newest activities hidden from the baseline run
+PERSIST = 10_000  # `times` of a fault that outlasts every retry
+READ_TIMEOUT = 0.4  # the fast client's read timeout (seconds)
+SLOW = 2.5 * READ_TIMEOUT  # an answer that arrives after the client gave up
+STATE_DIR = ".section11"
+KEEP_KEYS = frozenset({"id", "start_date_local", "type"})  # identity: never nulled or dropped
+DRIFT_KEEP = KEEP_KEYS | {"source", "_note"}  # and what marks a Strava stub as one
+
+
+# ----------------------------------------------------------------- calls
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API call of a sync, as the fake server sees it."""
+
+    name: str
+    pattern: str  # re.search on the URL path
+    core: bool  # core calls must succeed or the run stops
+    sources: tuple[str, ...]  # metadata.sync_status keys this call feeds
+    skip: int = 0  # matching requests spared before the fault (the recent list
+    #                comes before the history chunks)
+    history: bool = False  # age the store so the 3-year history is re-read
+
+
+CALLS: tuple[Call, ...] = (
+    Call("athlete", r"/athlete/[^/]+$", True, ("athlete",)),
+    Call("activities", r"/activities$", True, ("activities",)),
+    Call("activities, history chunk", r"/activities$", True, ("history",), skip=1,
+         history=True),
+    Call("wellness", r"/wellness$", True, ("wellness",)),
+    Call("events", r"/events$", True, ("events",)),
+    Call("activity intervals", r"/activity/[^/]+/intervals$", False, ("intervals",)),
+    Call("activity streams", r"/activity/[^/]+/streams\.json$", False, ("streams", "terrain")),
+    Call("activity messages", r"/activity/[^/]+/messages$", False, ("messages",)),
+)
+
+
+# ----------------------------------------------------------------- answer rewrites
+
+
+def null_fields(payload: Any) -> Any:
+    """Present-but-null: every field null except identity keys; lists of
+    records keep their records (each nulled in turn)."""
+    if isinstance(payload, list):
+        return [null_fields(item) if isinstance(item, (dict, list)) else None
+                for item in payload]
+    if isinstance(payload, dict):
+        out = {}
+        for key, value in payload.items():
+            if key in KEEP_KEYS:
+                out[key] = value
+            elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+                out[key] = null_fields(value)
+            else:
+                out[key] = None
+        return out
+    return payload
+
+
+def emptied(payload: Any) -> Any:
+    """The same shape with nothing in it: [] for a list, an object's lists
+    and objects emptied (an athlete with no sport settings, intervals with no
+    icu_intervals)."""
+    if isinstance(payload, list):
+        return []
+    if isinstance(payload, dict):
+        return {k: type(v)() if isinstance(v, (list, dict)) else v for k, v in payload.items()}
+    return payload
+
+
+ABSURD = (1e9, -5, 10**12, 0, "NaN", "Infinity")  # Jackson writes NaN as a string
+ABSURD_BY_KEY = {"hrv": 1e9, "hrvSDNN": 1e9, "restingHR": -5, "sleepSecs": 10**12,
+                 "weight": 0, "avgSleepingHR": -5, "sleepScore": 1e9}
+
+
+def absurd_values(payload: Any, _index: list[int] | None = None) -> Any:
+    """Every number replaced by an absurd one (hrv 1e9, restingHR -5, sleepSecs
+    10^12, weight 0, others cycling through ABSURD); ids kept."""
+    counter = _index if _index is not None else [0]
+
+    def number(key: str | None) -> Any:
+        if key in ABSURD_BY_KEY:
+            return ABSURD_BY_KEY[key]
+        counter[0] += 1
+        return ABSURD[counter[0] % len(ABSURD)]
+
+    def walk(value: Any, key: str | None) -> Any:
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)):
+            return value if key == "id" else number(key)
+        if isinstance(value, list):
+            return [walk(v, key) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        return value
+
+    return walk(payload, None)
+
+
+def schema_drift(payload: Any) -> Any:
+    """Unknown fields added to every object; every second optional field removed."""
+    if isinstance(payload, list):
+        return [schema_drift(item) for item in payload]
+    if not isinstance(payload, dict):
+        return payload
+    out: dict[str, Any] = {}
+    optional = sorted(k for k in payload if k not in DRIFT_KEEP)
+    dropped = set(optional[::2])
+    for key, value in payload.items():
+        if key not in dropped:
+            out[key] = schema_drift(value)
+    out["x_future_field"] = {"nested": [1, "two", None], "ok": True}
+    out["icu_new_metric_2027"] = 3.25
+    return out
+
+
+def strava_stubs(payload: Any) -> Any:
+    """A Strava stub beside every activity of the list (the API hides
+    Strava-sourced activities behind such stubs)."""
+    if not isinstance(payload, list):
+        return payload
+    out = []
+    for index, item in enumerate(payload):
+        out.append(item)
+        if isinstance(item, dict) and item.get("source") != "STRAVA":
+            out.append({"id": f"9{index:09d}", "icu_athlete_id": item.get("icu_athlete_id"),
+                        "start_date_local": item.get("start_date_local"), "source": "STRAVA",
+                        "_note": "STRAVA activities are not available via the API"})
+    return out
+
+
+# ----------------------------------------------------------------- faults
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One kind of trouble. `inject`: FakeIntervals.inject keywords (HTTP-level
+    faults); `rewrite`: a function of the real answer's JSON (content faults).
+    `core_outcome`: "exit" or "complete" on a core call (per-activity calls
+    always complete). `calls`: the calls it applies to (None: all).
+    `check(call, latest, baseline_latest)`: a problem the completed run must
+    not have, or None."""
+
+    name: str
+    inject: Mapping[str, Any] | None = None
+    rewrite: Callable[[Any], Any] | None = None
+    core_outcome: str = "exit"
+    calls: tuple[str, ...] | None = None
+    check: Callable[[Call, dict, dict], str | None] | None = None
+
+
+def _kept_previous(call: Call, latest: dict, _baseline: dict) -> str | None:
+    if call.name not in ("activities", "activities, history chunk", "wellness"):
+        return None
+    status = latest.get("metadata", {}).get("sync_status", {})
+    source = call.sources[0]
+    if status.get(source) != "kept_previous":
+        return f"sync_status.{source} is {status.get(source)!r}, not 'kept_previous'"
+    return None
+
+
+def _more_hidden(call: Call, latest: dict, baseline: dict) -> str | None:
+    if call.name != "activities":
+        return None  # history stubs are outside the 28-day window
+    now = latest.get("metadata", {}).get("hidden_activities") or 0
+    before = baseline.get("metadata", {}).get("hidden_activities") or 0
+    return None if now > before else "metadata.hidden_activities did not count the stubs"
+
+
+CORE_NAMES = tuple(c.name for c in CALLS if c.core)
+LIST_CALLS = ("activities", "activities, history chunk")
+PER_ACTIVITY = tuple(c.name for c in CALLS if not c.core)
+
+FAULTS: tuple[Fault, ...] = (
+    Fault("429 + Retry-After", dict(status=429, retry_after="1", times=PERSIST)),
+    Fault("429, no Retry-After", dict(status=429, times=PERSIST)),
+    Fault("5xx burst (3x 503)", dict(status=503, times=3), core_outcome="complete"),
+    Fault("5xx persistent", dict(status=500, times=PERSIST)),
+    Fault("slow past the timeout", dict(delay=SLOW, times=PERSIST)),
+    Fault("connection reset", dict(reset=True, times=PERSIST)),
+    Fault("truncated body", dict(truncate=True, times=PERSIST)),
+    Fault("invalid JSON", dict(invalid_json=True, times=PERSIST)),
+    Fault("JSON null body", dict(null_body=True, times=PERSIST)),
+    Fault("present-but-null fields", rewrite=null_fields, core_outcome="complete"),
+    Fault("Strava stubs", rewrite=strava_stubs, core_outcome="complete", calls=LIST_CALLS,
+          check=_more_hidden),
+    Fault("Strava stubs", dict(status=422, body=json.dumps(STRAVA_ERROR).encode(),
+                               times=PERSIST), calls=PER_ACTIVITY),
+    Fault("empty after a full answer", rewrite=emptied, core_outcome="complete",
+          check=_kept_previous),
+    Fault("absurd values", rewrite=absurd_values, core_outcome="complete"),
+    Fault("schema drift", rewrite=schema_drift, core_outcome="complete"),
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    fault: Fault
+    call: Call
+
+    @property
+    def expected(self) -> str:
+        """"exit" (non-zero, files untouched) or "complete" (exit 0)."""
+        return self.fault.core_outcome if self.call.core else "complete"
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", f"{self.fault.name} {self.call.name}".lower()).strip("-")
+
+
+def scenarios(faults: Iterable[Fault] = FAULTS, calls: Iterable[Call] = CALLS) -> list[Scenario]:
+    calls = list(calls)
+    return [Scenario(f, c) for f in faults for c in calls if f.calls is None or c.name in f.calls]
+
+
+# ----------------------------------------------------------------- the fake, with spared requests
+
+
+class _RewritingApi(FakeApi):
+    def dispatch(self, method: str, path: str, query: dict[str, str], auth: str | None) -> Reply:
+        reply = super().dispatch(method, path, query, auth)
+        fake: FaultyIntervals = self.fake
+        if fake.rewrite is None or reply.status != 200 or not fake._due(path, "rewrite"):
+            return reply
+        try:
+            payload = json.loads(reply.body)
+        except ValueError:
+            return reply
+        return json_reply(200, fake.rewrite(payload))
+
+
+class FaultyIntervals(FakeIntervals):
+    """FakeIntervals whose fault (injected or a rewrite of the real answer)
+    spares the first `skip` requests matching `pattern`."""
+
+    def __init__(self, data: DemoData, *, today: date, pattern: str, skip: int = 0,
+                 rewrite: Callable[[Any], Any] | None = None):
+        super().__init__(data, today=today)
+        self.pattern = re.compile(pattern)
+        self.skip = skip
+        self.rewrite = rewrite
+        self._api = _RewritingApi(self)
+        self._counts = {"inject": 0, "rewrite": 0}
+        self._count_lock = threading.Lock()
+
+    def _due(self, path: str, kind: str) -> bool:
+        if not self.pattern.search(path):
+            return False
+        with self._count_lock:
+            self._counts[kind] += 1
+            return self._counts[kind] > self.skip
+
+    def _take_fault(self, path: str):  # noqa: ANN202 - the server's own type
+        if self.pattern.search(path) and not self._due(path, "inject"):
+            return None
+        return super()._take_fault(path)
+
+
+# ----------------------------------------------------------------- running a sync
+
+
+def sync_env(server: FakeIntervals, now: str = NOW) -> dict[str, str]:
+    return {"ATHLETE_ID": server.data.athlete_id, "INTERVALS_KEY": server.data.api_key,
+            "INTERVALS_BASE_URL": server.base_url, "SECTION11_NOW": now,
+            "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"}
+
+
+@contextlib.contextmanager
+def fast_client(read_timeout: float = READ_TIMEOUT):
+    """pipeline.make_client without real sleeps between retries and with a
+    short read timeout (the retry logic and attempt count are the real ones)."""
+    from .. import pipeline
+    from ..sources.intervals import IntervalsClient, validate_athlete_id
+
+    def make_client(settings):
+        return IntervalsClient(validate_athlete_id(settings.athlete_id), settings.intervals_key,
+                               base_url=settings.base_url, sleep=lambda s: None,
+                               timeout=(2, read_timeout), rate=500, burst=50)
+
+    original = pipeline.make_client
+    pipeline.make_client = make_client
+    try:
+        yield
+    finally:
+        pipeline.make_client = original
+
+
+def run_sync(server: FakeIntervals, directory: Path, now: str = NOW) -> tuple[int, str, str]:
+    """`sync.py --output-dir directory` in this process: (exit code, stdout, stderr)."""
+    from .. import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    previous = os.getcwd()
+    os.chdir(directory)  # no stray .sync_config.json from wherever we were started
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), fast_client():
+            code = cli.main(["--output-dir", str(directory)], environ=sync_env(server, now))
+    finally:
+        os.chdir(previous)
+    return code, out.getvalue(), err.getvalue()
+
+
+# ----------------------------------------------------------------- files
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under `directory` except the local store, by relative path."""
+    files = {}
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory)
+        if path.is_file() and rel.parts[0] != STATE_DIR:
+            files[rel.as_posix()] = path.read_bytes()
+    return files
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} overflows to infinity")
+    return value
+
+
+def strict_json(data: bytes) -> Any:
+    """Parse JSON refusing NaN, Infinity and numbers that overflow to infinity."""
+    return json.loads(data.decode("utf-8"), parse_constant=_refuse_constant,
+                      parse_float=_finite)
+
+
+def _age_history(directory: Path, athlete_id: str) -> None:
+    """Make the store's 3-year history 8 days old so the next run re-reads it."""
+    from ..store import open_store
+
+    with open_store(directory / STATE_DIR, athlete_id) as store:
+        for kind in ("activity", "wellness"):
+            coverage = store.coverage(kind)
+            if coverage is not None:
+                store.set_coverage(kind, coverage[0], coverage[1], now=coverage[2] - 8 * 86400)
+
+
+# ----------------------------------------------------------------- baseline + scenarios
+
+
+@dataclass
+class Baseline:
+    """A previous good run: its directory, the upstream data as it was then
+    (`before`) and as it is now (`after`: NEW_ACTIVITIES more activities)."""
+
+    directory: Path
+    before: DemoData
+    after: DemoData
+    latest: dict
+    new_ids: list[str] = field(default_factory=list)
+
+
+def prepare_baseline(root: Path, today: date = TODAY, data: DemoData | None = None) -> Baseline:
+    data = data or build_demo(today)
+    new = [a for a in data.activities if a.get("source") != "STRAVA"][:NEW_ACTIVITIES]
+    new_ids = {str(a.get("id")) for a in new}
+    before = copy.copy(data)
+    before.activities = [a for a in data.activities if str(a.get("id")) not in new_ids]
+    directory = root / "baseline"
+    directory.mkdir(parents=True, exist_ok=True)
+    with FakeIntervals(before, today=today) as server:
+        code, _out, err = run_sync(server, directory)
+    if code != 0:
+        raise RuntimeError(f"the baseline sync failed (exit {code}): {err.strip()}")
+    latest = strict_json((directory / "latest.json").read_bytes())
+    return Baseline(directory, before, data, latest, sorted(new_ids))
+
+
+@dataclass
+class Row:
+    fault: str
+    call: str
+    outcome: str
+    intact: bool
+    expected: str
+    code: int
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def as_expected(self) -> bool:
+        return (self.code == 0) == (self.expected == "complete")
+
+
+def _bitten(call: Call, requests) -> bool:
+    """Did the fault outlast the retries: is the last answer to some request
+    of this call (same path and query) a fault or an error?"""
+    pattern = re.compile(call.pattern)
+    last: dict[tuple, Any] = {}
+    for record in requests:
+        if pattern.search(record.path):
+            last[(record.path, tuple(sorted(record.query.items())))] = record
+    return any(r.fault is not None or r.status is None or r.status >= 400 for r in last.values())
+
+
+def _completed_problems(scenario: Scenario, before: dict[str, bytes], after: dict[str, bytes],
+                        bitten: bool, baseline: Baseline) -> tuple[list[str], dict]:
+    problems = []
+    added = sorted(set(after) - set(before))
+    if added:
+        problems.append(f"new files: {', '.join(added)}")
+    documents = {}
+    for name, data in after.items():
+        try:
+            documents[name] = strict_json(data)
+        except ValueError as exc:
+            problems.append(f"{name} is not valid JSON: {exc}")
+    latest = documents.get("latest.json")
+    if not isinstance(latest, dict):
+        return problems + ["latest.json is missing"], {}
+    status = latest.get("metadata", {}).get("sync_status")
+    if not isinstance(status, dict) or not all(isinstance(v, str) for v in status.values()):
+        return problems + ["metadata.sync_status is missing"], latest
+    if bitten and all(status.get(s, "ok") == "ok" for s in scenario.call.sources):
+        problems.append(f"the fault outlasted the retries but sync_status says "
+                        f"{', '.join(f'{s}={status.get(s)!r}' for s in scenario.call.sources)}")
+    if scenario.fault.check is not None:
+        problem = scenario.fault.check(scenario.call, latest, baseline.latest)
+        if problem:
+            problems.append(problem)
+    return problems, latest
+
+
+def _outcome(code: int, err: str, latest: dict, baseline: Baseline) -> str:
+    if code != 0:
+        return f"exit {code}"
+    metadata = latest.get("metadata", {}) if isinstance(latest, dict) else {}
+    status = metadata.get("sync_status") or {}
+    bad = [f"{k}:{v}" for k, v in status.items() if v != "ok"]
+    text = f"completed, status={'; '.join(bad) if bad else 'ok'}"
+    hidden = metadata.get("hidden_activities")
+    if hidden != baseline.latest.get("metadata", {}).get("hidden_activities"):
+        text += f", hidden_activities={hidden}"
+    return text
+
+
+def run_scenario(baseline: Baseline, scenario: Scenario, root: Path) -> Row:
+    """One row of the fault table (see the module docstring)."""
+    started = time.perf_counter()
+    work = root / scenario.slug
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(baseline.directory, work)
+    call, fault = scenario.call, scenario.fault
+    try:
+        if call.history:
+            _age_history(work, baseline.after.athlete_id)
+        before = snapshot(work)
+        data = baseline.before if call.core else baseline.after
+        with FaultyIntervals(data, today=TODAY, pattern=call.pattern, skip=call.skip,
+                             rewrite=fault.rewrite) as server:
+            if fault.inject is not None:
+                server.inject(call.pattern, **fault.inject)
+            code, _out, err = run_sync(server, work)
+            requests = server.requests
+        after = snapshot(work)
+        if code != 0:
+            problems = [] if after == before else [
+                f"changed or added: {', '.join(sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k)))}"]
+            latest: dict = {}
+        else:
+            problems, latest = _completed_problems(scenario, before, after,
+                                                   _bitten(call, requests), baseline)
+        return Row(fault.name, call.name, _outcome(code, err, latest, baseline), not problems,
+                   scenario.expected, code, problems, time.perf_counter() - started)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_scenarios(selected: Iterable[Scenario] | None = None, root: Path | None = None,
+                  progress: Callable[[Row], None] | None = None) -> list[Row]:
+    """Every scenario against one baseline, in a temporary directory."""
+    selected = scenarios() if selected is None else list(selected)
+    with tempfile.TemporaryDirectory(prefix="section11-faults-") as tmp:
+        base = Path(root) if root is not None else Path(tmp)
+        baseline = prepare_baseline(base)
+        rows = []
+        for scenario in selected:
+            row = run_scenario(baseline, scenario, base)
+            rows.append(row)
+            if progress is not None:
+                progress(row)
+        return rows
+
+
+# ----------------------------------------------------------------- the table
+
+
+HEADERS = ("fault", "call", "outcome", "files intact")
+
+
+def format_table(rows: Iterable[Row]) -> str:
+    """A fixed-width text table: fault | call | outcome | files intact."""
+    cells = [HEADERS] + [(r.fault, r.call, r.outcome, "yes" if r.intact else "NO") for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(HEADERS))]
+    lines = []
+    for index, row in enumerate(cells):
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
