@@ -119,7 +119,7 @@ def coverage(demo):
     day = first
     while day <= TODAY:
         ctx = replay.inputs(day)
-        computed = compute_sections(ctx)
+        computed = compute_sections(ctx, history_activities=ctx.history_activities)
         for alert in computed.sections["alerts"]:
             rows[alert_row(alert, computed.derived)].append(day)
         decision = computed.sections["readiness_decision"]
@@ -230,6 +230,19 @@ def test_replay_windows_follow_the_fetch(demo):
     assert ctx.health_events and {e.category for e in ctx.health_events} <= {"SICK", "INJURED"}
     assert all(date(2025, 1, 10) <= e.date <= date(2026, 4, 10) for e in ctx.health_events)
     assert ctx.power_curves is None and ctx.chat_notes == {}
+
+
+def test_replay_history_is_three_years(demo):
+    """history_activities/_wellness: 1095 days (refresh.HISTORY_DAYS) up to the day;
+    TODAY - 1094 = 2023-04-17, inside the 1100-day demo history (from 2023-04-11)."""
+    ctx = replay_inputs(demo, TODAY)
+    history = [a["id"] for a in demo.activities if a.get("source") != "STRAVA"
+               and "2023-04-17" <= a["start_date_local"][:10] <= "2026-04-15"]
+    assert [a.id for a in ctx.history_activities] == history
+    assert min(a.date for a in ctx.history_activities) < date(2023, 4, 24)
+    assert list(ctx.history_wellness) == wellness_from_raw(
+        [w for w in demo.wellness if "2023-04-17" <= w["id"] <= "2026-04-15"])
+    assert ctx.history_wellness[0].date == date(2023, 4, 17)
 
 
 def test_replay_with_a_longer_display_window(demo):

@@ -1,12 +1,13 @@
 """Replay a sync of the demo athlete on any past date, without HTTP.
 
-`DemoReplay(data).inputs(day)` returns the `SyncInputs` that
-`section11.pipeline.fetch_inputs` would build if the fake server were asked on
+`DemoReplay(data).inputs(day)` returns the `SyncInputs` that the fetch phase
+(section11.fetch.fetch_inputs) would build if the fake server were asked on
 `day` (athlete-local date): the same windows (activities and wellness over
-max(N, 28) days, calendar events from day - max(N-1, 14) to day + 90, SICK /
-INJURED markers 365 days back), the same normalization (section11.model), the
-same filtering (Strava stubs removed and counted). The raw records are parsed
-once, so replaying hundreds of days stays cheap.
+max(N, 28) days, the 3-year history records, calendar events from
+day - max(N-1, 14) to day + 90, SICK / INJURED markers 365 days back), the same
+normalization (section11.model), the same filtering (Strava stubs removed and
+counted). The raw records are parsed once, so replaying hundreds of days stays
+cheap.
 
 Differences from a live sync, by design: no activity messages, and curves only
 when asked for (`curves=True`; no alert or readiness rule reads them). A
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..context import EXTENDED_DAYS, SyncInputs
 from ..model import (Activity, Athlete, Event, activities_from_raw, curves_from_raw,
                      events_from_raw, wellness_from_raw)
+from ..refresh import HISTORY_DAYS
 from ..sports import HEALTH_CATEGORIES
 from .dataset import DemoData
 
@@ -54,6 +56,9 @@ class DemoReplay:
                        key=lambda a: (a.start_local or "", a.id))
         self._acts = dated
         self._act_days = [a.date for a in dated]
+        visible = [a for a in dated if not a.is_stub]
+        self._visible = visible
+        self._visible_days = [a.date for a in visible]
         self._wellness = wellness_from_raw(data.wellness)
         self._well_days = [w.date for w in self._wellness]
         # events: the server indexes them on their local start date, ascending
@@ -85,6 +90,11 @@ class DemoReplay:
         activities = tuple(a for a in listed if not a.is_stub)
         lo, hi = bisect_left(self._well_days, oldest), bisect_right(self._well_days, today)
         wellness = tuple(self._wellness[lo:hi])
+        first = today - timedelta(days=HISTORY_DAYS - 1)
+        lo, hi = bisect_left(self._visible_days, first), bisect_right(self._visible_days, today)
+        history = tuple(reversed(self._visible[lo:hi]))
+        lo, hi = bisect_left(self._well_days, first), bisect_right(self._well_days, today)
+        history_wellness = tuple(self._wellness[lo:hi])
         ahead = today + timedelta(days=EVENTS_AHEAD_DAYS)
         events = tuple(self._events_between(
             today - timedelta(days=max(days - 1, EVENTS_BACK_DAYS)), ahead))
@@ -100,7 +110,8 @@ class DemoReplay:
             wellness=wellness, events=events, health_events=health,
             hidden_activities=len(listed) - len(activities), week_start=week_start,
             power_curves=power, hr_curves=hr, sport_power_curves=sport_power,
-            sport_hr_curves=sport_hr, anonymize=True)
+            sport_hr_curves=sport_hr, anonymize=True, history_activities=history,
+            history_wellness=history_wellness)
 
     # ------------------------------------------------------------ curves
     def _curves(self, activities, today: date):
