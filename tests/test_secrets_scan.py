@@ -188,10 +188,6 @@ def test_sync_runs_leak_nothing(server, tmp_path, capsys, logs):
     assert_no_leaks(files)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sources/http.py quotes a server's error text scrubbed of the raw API key only; an echoed "
-    "session cookie or Basic header reaches the error line (fix: scrub the session's cookie "
-    "values and the encoded credential too)"))
 @pytest.mark.parametrize("echo", [f"session {COOKIE} expired",
                                   f"bad header Authorization: Basic {ENCODED[0]}"])
 def test_server_echoing_the_cookie_or_auth_header(server, tmp_path, capsys, echo):

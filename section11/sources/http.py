@@ -19,6 +19,7 @@ retry and no pacing (spec/pipeline.md §9.4). `HttpClient` fixes that:
 """
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import random
@@ -409,12 +410,22 @@ class HttpClient:
             text = "; ".join(t for t in texts if isinstance(t, str))
         elif body and not body.lstrip().startswith(b"<"):
             text = body.decode("utf-8", "replace")
-        text = " ".join(text.split())
-        for secret in self._secrets:
-            text = text.replace(secret, "[redacted]")
+        text = self.scrub(" ".join(text.split()))
         if len(text) > 200:
             text = text[:197] + "..."
         return f": {text}" if text else ""
+
+    def scrub(self, text: str) -> str:
+        """Text with every credential of this session replaced: the API key, its
+        Basic-auth encoding, and the values of any cookies the server set."""
+        secrets = list(self._secrets)
+        if self._auth is not None:
+            pair = f"{self._auth[0]}:{self._auth[1]}".encode()
+            secrets.append(base64.b64encode(pair).decode())
+        secrets.extend(c.value for c in self.session.cookies if c.value and len(c.value) >= 4)
+        for secret in sorted(secrets, key=len, reverse=True):
+            text = text.replace(secret, "[redacted]")
+        return text
 
     def _network_message(self, failure: str, host: str, label: str, attempts: int = 1) -> str:
         what = FAILURE_TEXT.get(failure, "network error")
