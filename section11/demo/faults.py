@@ -490,8 +490,10 @@ def _outcome(code: int, err: str, latest: dict, baseline: Baseline) -> str:
     return text
 
 
-def run_scenario(baseline: Baseline, scenario: Scenario, root: Path) -> Row:
-    """One row of the fault table (see the module docstring)."""
+def run_scenario(baseline: Baseline, scenario: Scenario, root: Path,
+                 inspect: Callable[[Path], None] | None = None) -> Row:
+    """One row of the fault table (see the module docstring). `inspect(work
+    directory)` sees the files after the run, before they are removed."""
     started = time.perf_counter()
     work = root / scenario.slug
     if work.exists():
@@ -510,6 +512,8 @@ def run_scenario(baseline: Baseline, scenario: Scenario, root: Path) -> Row:
             code, _out, err = run_sync(server, work)
             requests = server.requests
         after = snapshot(work)
+        if inspect is not None:
+            inspect(work)
         if code != 0:
             problems = [] if after == before else [
                 f"changed or added: {', '.join(sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k)))}"]

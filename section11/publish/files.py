@@ -23,6 +23,21 @@ from ..errors import InvalidInput, OutputFailed
 
 JSON_INDENT = 2
 _REPLACE_RETRIES = 5  # Windows: scanners and sync clients hold files briefly
+CRASH_AT_ENV = "SECTION11_CRASH_AT"  # test-only, see _crash_point
+_crash_steps = 0
+
+
+def _crash_point() -> None:
+    """TEST-ONLY hook (tests/test_crash_safety.py): with SECTION11_CRASH_AT=n
+    set, the process dies on the spot (os._exit, like a SIGKILL) at its n-th
+    write step: each temp file written, the backups made, each rename, the
+    backups removed. Inert when the variable is unset."""
+    global _crash_steps
+    target = os.environ.get(CRASH_AT_ENV)
+    if target:
+        _crash_steps += 1
+        if target.strip() == str(_crash_steps):
+            os._exit(86)
 
 
 # ----------------------------------------------------------------- JSON
@@ -217,6 +232,7 @@ def write_files_atomic(files: Mapping[Path, bytes], *, mode: int | None = None) 
             if not isinstance(data, (bytes, bytearray, memoryview)):
                 raise TypeError(f"content must be bytes, not {type(data).__name__}")
             temps.append((_write_temp(target, bytes(data), mode), target))
+            _crash_point()
     except BaseException as exc:
         for temp, _ in temps:
             _unlink_quietly(temp)
@@ -226,12 +242,14 @@ def write_files_atomic(files: Mapping[Path, bytes], *, mode: int | None = None) 
         raise
 
     backups = [(target, *_backup(target)) for _, target in temps]
+    _crash_point()
     done = 0
     try:
         for temp, target in temps:
             current = target
             _replace(temp, target)
             done += 1
+            _crash_point()
     except BaseException as exc:
         for temp, _ in temps[done:]:
             _unlink_quietly(temp)
@@ -255,5 +273,6 @@ def write_files_atomic(files: Mapping[Path, bytes], *, mode: int | None = None) 
     for _, _, backup in backups:
         if backup is not None:
             _unlink_quietly(backup)
+    _crash_point()
     for directory in dict.fromkeys(target.parent for _, target in temps):
         _fsync_directory(directory)

@@ -1,0 +1,260 @@
+"""The fault table (section11/demo/faults.py, scripts/fault_table.py): every
+fault on every call it applies to, against the fake Intervals.icu. Each row
+must be intact: a failed run leaves the previous files byte-identical, a
+completed run leaves valid JSON whose metadata.sync_status names what is
+missing. Core calls that outlast the retries must fail (exit 5); every other
+fault must let the run complete.
+
+One baseline (a previous good run) is shared by the module; each scenario
+copies it, starts its own fake server and runs the CLI with a fast client.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import pytest
+
+from section11.demo import faults
+from section11.demo.faults import (ABSURD, CALLS, FAULTS, Call, Row, absurd_values, emptied,
+                                   format_table, null_fields, scenarios, schema_drift,
+                                   strava_stubs, strict_json)
+from section11.demo.server import RequestRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = scenarios()
+
+
+# ------------------------------------------------------------ the table's shape
+
+
+def test_every_fault_of_the_issue_on_a_core_and_a_per_activity_call():
+    names = {"429 + Retry-After", "429, no Retry-After", "5xx burst (3x 503)", "5xx persistent",
+             "slow past the timeout", "connection reset", "truncated body", "invalid JSON",
+             "JSON null body", "present-but-null fields", "Strava stubs",
+             "empty after a full answer", "absurd values", "schema drift"}
+    assert {f.name for f in FAULTS} == names
+    for name in names:
+        calls = {s.call.name for s in SCENARIOS if s.fault.name == name}
+        assert calls & {c.name for c in CALLS if c.core}, name
+        assert calls & {c.name for c in CALLS if not c.core}, name
+    core = [c.name for c in CALLS if c.core]
+    assert core == ["athlete", "activities", "activities, history chunk", "wellness", "events"]
+    assert [c.name for c in CALLS if not c.core] == [
+        "activity intervals", "activity streams", "activity messages"]
+    # 13 faults on all 8 calls, Strava stubs on the 2 list calls and the 3 per-activity calls
+    assert len(SCENARIOS) == 13 * 8 + 2 + 3
+
+
+def test_expected_outcomes():
+    by_key = {(s.fault.name, s.call.name): s.expected for s in SCENARIOS}
+    assert by_key[("5xx persistent", "wellness")] == "exit"
+    assert by_key[("5xx persistent", "activity messages")] == "complete"
+    assert by_key[("5xx burst (3x 503)", "athlete")] == "complete"
+    assert by_key[("absurd values", "wellness")] == "complete"
+    assert by_key[("JSON null body", "events")] == "exit"
+    assert len({s.slug for s in SCENARIOS}) == len(SCENARIOS)
+
+
+# ------------------------------------------------------------ answer rewrites
+
+
+def test_null_fields_keeps_identity_and_record_lists():
+    raw = {"id": "i1", "type": "Ride", "start_date_local": "2026-11-22T10:00:00",
+           "icu_training_load": 80, "zones": [1, 2], "name": "x",
+           "laps": [{"id": 1, "hr": 150}, {"id": 2, "hr": 151}]}
+    assert null_fields(raw) == {
+        "id": "i1", "type": "Ride", "start_date_local": "2026-11-22T10:00:00",
+        "icu_training_load": None, "zones": None, "name": None,
+        "laps": [{"id": 1, "hr": None}, {"id": 2, "hr": None}]}
+    assert null_fields([{"id": "2026-11-23", "hrv": 61.0}, 5]) == [
+        {"id": "2026-11-23", "hrv": None}, None]
+
+
+def test_emptied_keeps_the_shape():
+    assert emptied([{"id": 1}]) == []
+    assert emptied({"id": 5, "icu_intervals": [1], "icu_groups": [], "meta": {"a": 1},
+                    "analyzed": "x"}) == {"id": 5, "icu_intervals": [], "icu_groups": [],
+                                          "meta": {}, "analyzed": "x"}
+
+
+def test_absurd_values_of_a_wellness_row():
+    row = {"id": "2026-11-23", "hrv": 61.0, "restingHR": 46, "sleepSecs": 27240,
+           "weight": 74.8, "ctl": 68.0, "steps": 10669, "locked": True, "comments": "fine",
+           "spO2": None}
+    # ABSURD_BY_KEY for the wellness fields; others take ABSURD[1], ABSURD[2], ... in order
+    assert absurd_values(row) == {
+        "id": "2026-11-23", "hrv": 1e9, "restingHR": -5, "sleepSecs": 10**12, "weight": 0,
+        "ctl": ABSURD[1], "steps": ABSURD[2], "locked": True, "comments": "fine",
+        "spO2": None}
+    assert ABSURD[1:3] == (-5, 10**12)
+    streams = [{"type": "heartrate", "data": [120, 121, 122, 123, 124]}]
+    assert absurd_values(streams) == [{"type": "heartrate",
+                                       "data": [-5, 10**12, 0, "NaN", "Infinity"]}]
+
+
+def test_schema_drift_adds_unknown_and_drops_every_second_optional_field():
+    drifted = schema_drift({"id": 1, "b": 2, "a": 1, "c": 3, "source": "STRAVA"})
+    # optional, sorted: a, b, c -> a and c dropped; id and the stub marker kept
+    assert drifted == {"id": 1, "b": 2, "source": "STRAVA",
+                       "x_future_field": {"nested": [1, "two", None], "ok": True},
+                       "icu_new_metric_2027": 3.25}
+    assert schema_drift([{"id": 1}]) == [{"id": 1, "x_future_field": {
+        "nested": [1, "two", None], "ok": True}, "icu_new_metric_2027": 3.25}]
+
+
+def test_strava_stubs_beside_each_real_activity():
+    real = {"id": "i1", "icu_athlete_id": "i5", "start_date_local": "2026-11-22T10:00:00",
+            "type": "Ride"}
+    stub = {"id": "s1", "source": "STRAVA"}
+    out = strava_stubs([real, stub])
+    assert out == [real, {"id": "9000000000", "icu_athlete_id": "i5",
+                          "start_date_local": "2026-11-22T10:00:00", "source": "STRAVA",
+                          "_note": "STRAVA activities are not available via the API"}, stub]
+    assert strava_stubs({"not": "a list"}) == {"not": "a list"}
+
+
+@pytest.mark.parametrize("text", [b'{"a": NaN}', b'{"a": Infinity}', b'{"a": 1e999}',
+                                  b'{"a": -1e400}', b'{"a": '])
+def test_strict_json_refuses_non_finite_and_torn(text):
+    with pytest.raises(ValueError):
+        strict_json(text)
+
+
+def test_strict_json_reads_plain_json():
+    assert strict_json(b'{"a": [1, 2.5, null, "x"]}') == {"a": [1, 2.5, None, "x"]}
+
+
+# ------------------------------------------------------------ bite detection
+
+
+def record(path, status, fault=None, query=None):
+    return RequestRecord("GET", path, query or {}, status, 0.01, fault)
+
+
+def test_bitten_looks_at_the_last_answer_per_request():
+    call = Call("activity messages", r"/messages$", False, ("messages",))
+    recovered = [record("/api/v1/activity/i1/messages", 503, "status:503"),
+                 record("/api/v1/activity/i1/messages", 200)]
+    assert not faults._bitten(call, recovered)
+    assert faults._bitten(call, recovered + [record("/api/v1/activity/i2/messages", None,
+                                                    "reset")])
+    assert faults._bitten(call, [record("/api/v1/activity/i1/messages", 200, "delay")])
+    assert not faults._bitten(call, [record("/api/v1/athlete/i5/events", 500, "status:500")])
+
+
+# ------------------------------------------------------------ the table
+
+
+def test_format_table_fixed_width():
+    rows = [Row("invalid JSON", "athlete", "exit 5", True, "exit", 5),
+            Row("schema drift", "activity intervals", "completed, status=intervals:unavailable",
+                False, "complete", 0)]
+    assert format_table(rows).splitlines() == [
+        "fault         call                outcome                                  files intact",
+        "------------  ------------------  ---------------------------------------  ------------",
+        "invalid JSON  athlete             exit 5                                   yes",
+        "schema drift  activity intervals  completed, status=intervals:unavailable  NO",
+    ]
+
+
+def test_row_as_expected():
+    assert Row("f", "c", "exit 5", True, "exit", 5).as_expected
+    assert not Row("f", "c", "completed, status=ok", True, "exit", 0).as_expected
+    assert Row("f", "c", "completed, status=ok", True, "complete", 0).as_expected
+    assert not Row("f", "c", "exit 7", True, "complete", 7).as_expected
+
+
+# ------------------------------------------------------------ every scenario
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory, demo_data):
+    return faults.prepare_baseline(tmp_path_factory.mktemp("faults"), data=demo_data)
+
+
+def test_baseline_is_a_complete_good_run(baseline):
+    assert sorted(p.name for p in baseline.directory.iterdir() if p.is_file()) == [
+        "ftp_history.json", "history.json", "intervals.json", "latest.json", "routes.json"]
+    status = baseline.latest["metadata"]["sync_status"]
+    assert set(status.values()) == {"ok"}
+    assert {"athlete", "activities", "wellness", "events", "messages", "intervals", "streams",
+            "terrain"} <= set(status)
+    assert len(baseline.new_ids) == faults.NEW_ACTIVITIES
+    assert len(baseline.after.activities) == len(baseline.before.activities) + len(
+        baseline.new_ids)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.slug for s in SCENARIOS])
+def test_fault_row_is_intact(baseline, scenario, tmp_path):
+    row = faults.run_scenario(baseline, scenario, tmp_path)
+    assert row.intact, f"{row.outcome}: {row.problems}"
+    assert row.as_expected, f"expected the run to {row.expected}, got {row.outcome}"
+    if row.code:
+        assert row.code == 5, row.outcome  # an API failure, never a crash
+    assert not list(tmp_path.iterdir())  # the scenario cleans up after itself
+
+
+def test_script_prints_the_table(baseline, monkeypatch, capsys, tmp_path):
+    spec = importlib.util.spec_from_file_location("fault_table", ROOT / "scripts" /
+                                                  "fault_table.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setattr(faults, "prepare_baseline", lambda root: baseline)
+    assert script.main(["--only", "JSON null body"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["fault", "call", "outcome", "files", "intact"]
+    rows = [line for line in out[2:] if line.startswith("JSON null body")]
+    assert len(rows) == len(CALLS)
+    assert all(line.endswith("yes") for line in rows)
+    assert "exit 5" in next(line for line in rows if "  wellness  " in line)
+    assert "status=messages:unavailable" in next(line for line in rows if "messages" in line)
+
+
+def test_script_fails_on_a_row_that_is_not_intact(monkeypatch, capsys):
+    spec = importlib.util.spec_from_file_location("fault_table", ROOT / "scripts" /
+                                                  "fault_table.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    broken = Row("truncated body", "wellness", "completed, status=ok", False, "exit", 0,
+                 ["latest.json is not valid JSON"])
+    monkeypatch.setattr(script, "run_scenarios", lambda selected, progress=None: [broken])
+    assert script.main(["--only", "truncated body"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1].rstrip().endswith("NO") or "NO" in captured.out
+    assert "latest.json is not valid JSON" in captured.err
+
+
+def test_absurd_wellness_completes_with_finite_numbers(baseline, tmp_path):
+    """The issue's example (hrv 1e9, restingHR -5, sleepSecs 10^12, weight 0):
+    the run completes and every number of every file is finite."""
+    scenario = next(s for s in SCENARIOS
+                    if s.fault.name == "absurd values" and s.call.name == "wellness")
+    seen = {}
+
+    def inspect(work: Path) -> None:
+        seen.update({p.name: p.read_bytes() for p in work.glob("*.json")})
+
+    row = faults.run_scenario(baseline, scenario, tmp_path, inspect=inspect)
+    assert row.code == 0 and row.intact, row.problems
+    assert sorted(seen) == ["ftp_history.json", "history.json", "intervals.json",
+                            "latest.json", "routes.json"]
+    numbers = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            numbers.append(value)
+
+    for data in seen.values():
+        walk(strict_json(data))  # refuses NaN, Infinity and overflowing numbers
+    assert numbers and all(math.isfinite(n) for n in numbers)
+    latest = strict_json(seen["latest.json"])
+    assert latest["metadata"]["sync_status"]["wellness"] == "ok"
+    assert latest["current_status"]["fitness"]["tsb"] is not None
