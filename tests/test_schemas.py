@@ -441,6 +441,17 @@ def test_documents_are_checked_in_order_and_the_first_bad_file_is_named(demo_doc
         validate_documents({"latest.json": bad_latest, "routes.json": bad_routes})
 
 
+def test_the_first_bad_field_in_file_order_is_named(demo_documents):
+    def two_faults(doc):
+        doc["derived_metrics"]["acwr"] = "x"
+        doc["metadata"]["data_range_days"] = 0
+        doc["planned_workouts"][0]["has_terrain"] = "no"
+    bad = tampered(demo_documents, "latest.json", two_faults)
+    with pytest.raises(OutputFailed) as exc:
+        validate_document("latest.json", bad)
+    assert exc.value.message == "latest.json: metadata.data_range_days: 0 is less than the minimum of 1"
+
+
 def test_long_offending_values_are_abbreviated(demo_documents):
     bad = tampered(demo_documents, "latest.json",
                    lambda d: d.__setitem__("athlete_notes", {"text": "x" * 5000}))

@@ -11,10 +11,9 @@ the first bad field, e.g.
 
 Validation is done by the `jsonschema` library (one validator per schema,
 built once per process from an equivalent compiled form of the schema) rather
-than by hand-written checks: it
-implements the whole Draft 2020-12 vocabulary the schemas use ($ref, anyOf,
-if/then, const, patterns) and is far better tested than anything we would
-write here.
+than by hand-written checks: it implements the whole Draft 2020-12 vocabulary
+the schemas use ($ref, anyOf, if/then, const, patterns) and is far better
+tested than anything we would write here.
 
 Schemas are read from `<checkout>/schemas/`, next to the `section11/`
 package, so the same files serve the repo, an installed data-repo checkout
@@ -180,11 +179,13 @@ def _shorten_values(error) -> str:
 
 
 def first_error(name: str, document: Any):
-    """The most relevant validation error of a document, or None when it is valid."""
+    """The first validation error of a document (schema order, which follows the
+    file's key order), or None when it is valid. An anyOf failure is narrowed to
+    the most relevant error inside it, so the path points at the bad field."""
     from jsonschema.exceptions import best_match
 
-    validator = validator_for(name)
-    return best_match(validator.iter_errors(document))
+    error = next(validator_for(name).iter_errors(document), None)
+    return None if error is None else best_match([error])
 
 
 def error_line(name: str, error) -> str:
