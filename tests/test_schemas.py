@@ -128,7 +128,8 @@ def test_shared_definitions_are_identical_in_every_schema():
     for name in NAMES:
         for key, definition in load_schema(name).get("$defs", {}).items():
             if key in seen:
-                assert definition == seen[key][1], f"$defs/{key} differs in {name} and {seen[key][0]}"
+                assert definition == seen[key][1], \
+                    f"$defs/{key} differs in {name} and {seen[key][0]}"
                 shared.add(key)
             else:
                 seen[key] = (name, definition)
@@ -196,7 +197,8 @@ def test_generator_renders_refs_enums_maps_and_arrays():
                                                                     "description": "tag"}}},
         "$defs": {"kind": {"enum": ["p", None], "description": "shared"},
                   "rec": {"type": "object", "description": "a record", "required": ["v"],
-                          "properties": {"v": {"type": ["integer", "null"], "description": "v | w"}}}}})
+                          "properties": {"v": {"type": ["integer", "null"],
+                                               "description": "v | w"}}}}})
     assert gen.rows(schema) == [
         ("a", 'one of "p", null', "yes", "used here"),
         ("m", "object", "yes", "map"),
@@ -449,7 +451,8 @@ def test_the_first_bad_field_in_file_order_is_named(demo_documents):
     bad = tampered(demo_documents, "latest.json", two_faults)
     with pytest.raises(OutputFailed) as exc:
         validate_document("latest.json", bad)
-    assert exc.value.message == "latest.json: metadata.data_range_days: 0 is less than the minimum of 1"
+    assert exc.value.message == ("latest.json: metadata.data_range_days: 0 is less than the "
+                                 "minimum of 1")
 
 
 def test_long_offending_values_are_abbreviated(demo_documents):
