@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from section11.demo.faults import format_table, run_scenarios, scenarios  # noqa: E402
+from section11.demo.faults import format_table, run_scenarios, scenarios
 
 
 def main(argv: list[str] | None = None) -> int:

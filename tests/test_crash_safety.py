@@ -93,7 +93,7 @@ class Lane:
         started = time.perf_counter()
         result = subprocess.run(command(self.directory), cwd=self.directory,
                                 env=self.environment(now), capture_output=True, text=True,
-                                timeout=60)
+                                timeout=60, check=False)
         self.durations.append(time.perf_counter() - started)
         assert result.returncode == 0, result.stderr
         assert outputs(self.directory) == self.versions[now]
@@ -185,7 +185,7 @@ def crash_runs(tmp_path: Path, demo_data, kills: int) -> dict[str, int]:
             now = NOWS[index % 2]
             started = time.perf_counter()
             result = subprocess.run(command(first), cwd=first, env=dict(env, SECTION11_NOW=now),
-                                    capture_output=True, text=True, timeout=60)
+                                    capture_output=True, text=True, timeout=60, check=False)
             durations.append(time.perf_counter() - started)
             assert result.returncode == 0, result.stderr
             produced = outputs(first)
@@ -262,7 +262,8 @@ def test_crash_at_each_write_step(tmp_path, step, expected):
               "write_files_atomic as w; d = Path(sys.argv[1]); "
               "w({d / 'a.json': b'new-a', d / 'b.json': b'new-b'})")
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT,
-                            env=dict(os.environ, SECTION11_CRASH_AT=str(step)), timeout=60)
+                            env=dict(os.environ, SECTION11_CRASH_AT=str(step)), timeout=60,
+                            check=False)
     assert result.returncode == 86
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()
             if not p.name.startswith(".")} == expected

@@ -15,7 +15,8 @@ added no file, and when the fault outlasted the client's retries
 "ok" (plus a fault-specific check, e.g. an empty activity list must be
 "kept_previous").
 
-The tables (CALLS, FAULTS) are data; `scenarios()` is their product without
+The tables (CALLS, FAULTS) are data (the answer rewrites and the fake server
+that applies them live in fault_answers.py); `scenarios()` is their product without
 the combinations that make no sense. `prepare_baseline()` + `run_scenario()`
 (or `run_scenarios()`) are shared by scripts/fault_table.py and
 tests/test_fault_table.py. Per-activity calls need activities that are new to
@@ -33,15 +34,17 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from .dataset import DemoData, build_demo
-from .fake_api import STRAVA_ERROR, FakeApi, Reply, json_reply
+from .fake_api import STRAVA_ERROR
+from .fault_answers import (FaultyIntervals, absurd_values, emptied, null_fields, schema_drift,
+                            strava_stubs)
 from .server import FakeIntervals
 
 TODAY = date(2026, 11, 23)
@@ -51,8 +54,6 @@ PERSIST = 10_000  # `times` of a fault that outlasts every retry
 READ_TIMEOUT = 0.4  # the fast client's read timeout (seconds)
 SLOW = 2.5 * READ_TIMEOUT  # an answer that arrives after the client gave up
 STATE_DIR = ".section11"
-KEEP_KEYS = frozenset({"id", "start_date_local", "type"})  # identity: never nulled or dropped
-DRIFT_KEEP = KEEP_KEYS | {"source", "_note"}  # and what marks a Strava stub as one
 
 
 # ----------------------------------------------------------------- calls
@@ -82,101 +83,6 @@ CALLS: tuple[Call, ...] = (
     Call("activity streams", r"/activity/[^/]+/streams\.json$", False, ("streams", "terrain")),
     Call("activity messages", r"/activity/[^/]+/messages$", False, ("messages",)),
 )
-
-
-# ----------------------------------------------------------------- answer rewrites
-
-
-def null_fields(payload: Any) -> Any:
-    """Present-but-null: every field null except identity keys; lists of
-    records keep their records (each nulled in turn)."""
-    if isinstance(payload, list):
-        return [null_fields(item) if isinstance(item, (dict, list)) else None
-                for item in payload]
-    if isinstance(payload, dict):
-        out = {}
-        for key, value in payload.items():
-            if key in KEEP_KEYS:
-                out[key] = value
-            elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
-                out[key] = null_fields(value)
-            else:
-                out[key] = None
-        return out
-    return payload
-
-
-def emptied(payload: Any) -> Any:
-    """The same shape with nothing in it: [] for a list, an object's lists
-    and objects emptied (an athlete with no sport settings, intervals with no
-    icu_intervals)."""
-    if isinstance(payload, list):
-        return []
-    if isinstance(payload, dict):
-        return {k: type(v)() if isinstance(v, (list, dict)) else v for k, v in payload.items()}
-    return payload
-
-
-ABSURD = (1e9, -5, 10**12, 0, "NaN", "Infinity")  # Jackson writes NaN as a string
-ABSURD_BY_KEY = {"hrv": 1e9, "hrvSDNN": 1e9, "restingHR": -5, "sleepSecs": 10**12,
-                 "weight": 0, "avgSleepingHR": -5, "sleepScore": 1e9}
-
-
-def absurd_values(payload: Any, _index: list[int] | None = None) -> Any:
-    """Every number replaced by an absurd one (hrv 1e9, restingHR -5, sleepSecs
-    10^12, weight 0, others cycling through ABSURD); ids kept."""
-    counter = _index if _index is not None else [0]
-
-    def number(key: str | None) -> Any:
-        if key in ABSURD_BY_KEY:
-            return ABSURD_BY_KEY[key]
-        counter[0] += 1
-        return ABSURD[counter[0] % len(ABSURD)]
-
-    def walk(value: Any, key: str | None) -> Any:
-        if isinstance(value, bool) or value is None or isinstance(value, str):
-            return value
-        if isinstance(value, (int, float)):
-            return value if key == "id" else number(key)
-        if isinstance(value, list):
-            return [walk(v, key) for v in value]
-        if isinstance(value, dict):
-            return {k: walk(v, k) for k, v in value.items()}
-        return value
-
-    return walk(payload, None)
-
-
-def schema_drift(payload: Any) -> Any:
-    """Unknown fields added to every object; every second optional field removed."""
-    if isinstance(payload, list):
-        return [schema_drift(item) for item in payload]
-    if not isinstance(payload, dict):
-        return payload
-    out: dict[str, Any] = {}
-    optional = sorted(k for k in payload if k not in DRIFT_KEEP)
-    dropped = set(optional[::2])
-    for key, value in payload.items():
-        if key not in dropped:
-            out[key] = schema_drift(value)
-    out["x_future_field"] = {"nested": [1, "two", None], "ok": True}
-    out["icu_new_metric_2027"] = 3.25
-    return out
-
-
-def strava_stubs(payload: Any) -> Any:
-    """A Strava stub beside every activity of the list (the API hides
-    Strava-sourced activities behind such stubs)."""
-    if not isinstance(payload, list):
-        return payload
-    out = []
-    for index, item in enumerate(payload):
-        out.append(item)
-        if isinstance(item, dict) and item.get("source") != "STRAVA":
-            out.append({"id": f"9{index:09d}", "icu_athlete_id": item.get("icu_athlete_id"),
-                        "start_date_local": item.get("start_date_local"), "source": "STRAVA",
-                        "_note": "STRAVA activities are not available via the API"})
-    return out
 
 
 # ----------------------------------------------------------------- faults
@@ -222,20 +128,20 @@ LIST_CALLS = ("activities", "activities, history chunk")
 PER_ACTIVITY = tuple(c.name for c in CALLS if not c.core)
 
 FAULTS: tuple[Fault, ...] = (
-    Fault("429 + Retry-After", dict(status=429, retry_after="1", times=PERSIST)),
-    Fault("429, no Retry-After", dict(status=429, times=PERSIST)),
-    Fault("5xx burst (3x 503)", dict(status=503, times=3), core_outcome="complete"),
-    Fault("5xx persistent", dict(status=500, times=PERSIST)),
-    Fault("slow past the timeout", dict(delay=SLOW, times=PERSIST)),
-    Fault("connection reset", dict(reset=True, times=PERSIST)),
-    Fault("truncated body", dict(truncate=True, times=PERSIST)),
-    Fault("invalid JSON", dict(invalid_json=True, times=PERSIST)),
-    Fault("JSON null body", dict(null_body=True, times=PERSIST)),
+    Fault("429 + Retry-After", {"status": 429, "retry_after": "1", "times": PERSIST}),
+    Fault("429, no Retry-After", {"status": 429, "times": PERSIST}),
+    Fault("5xx burst (3x 503)", {"status": 503, "times": 3}, core_outcome="complete"),
+    Fault("5xx persistent", {"status": 500, "times": PERSIST}),
+    Fault("slow past the timeout", {"delay": SLOW, "times": PERSIST}),
+    Fault("connection reset", {"reset": True, "times": PERSIST}),
+    Fault("truncated body", {"truncate": True, "times": PERSIST}),
+    Fault("invalid JSON", {"invalid_json": True, "times": PERSIST}),
+    Fault("JSON null body", {"null_body": True, "times": PERSIST}),
     Fault("present-but-null fields", rewrite=null_fields, core_outcome="complete"),
     Fault("Strava stubs", rewrite=strava_stubs, core_outcome="complete", calls=LIST_CALLS,
           check=_more_hidden),
-    Fault("Strava stubs", dict(status=422, body=json.dumps(STRAVA_ERROR).encode(),
-                               times=PERSIST), calls=PER_ACTIVITY),
+    Fault("Strava stubs", {"status": 422, "body": json.dumps(STRAVA_ERROR).encode(),
+                           "times": PERSIST}, calls=PER_ACTIVITY),
     Fault("empty after a full answer", rewrite=emptied, core_outcome="complete",
           check=_kept_previous),
     Fault("absurd values", rewrite=absurd_values, core_outcome="complete"),
@@ -261,49 +167,6 @@ class Scenario:
 def scenarios(faults: Iterable[Fault] = FAULTS, calls: Iterable[Call] = CALLS) -> list[Scenario]:
     calls = list(calls)
     return [Scenario(f, c) for f in faults for c in calls if f.calls is None or c.name in f.calls]
-
-
-# ----------------------------------------------------------------- the fake, with spared requests
-
-
-class _RewritingApi(FakeApi):
-    def dispatch(self, method: str, path: str, query: dict[str, str], auth: str | None) -> Reply:
-        reply = super().dispatch(method, path, query, auth)
-        fake: FaultyIntervals = self.fake
-        if fake.rewrite is None or reply.status != 200 or not fake._due(path, "rewrite"):
-            return reply
-        try:
-            payload = json.loads(reply.body)
-        except ValueError:
-            return reply
-        return json_reply(200, fake.rewrite(payload))
-
-
-class FaultyIntervals(FakeIntervals):
-    """FakeIntervals whose fault (injected or a rewrite of the real answer)
-    spares the first `skip` requests matching `pattern`."""
-
-    def __init__(self, data: DemoData, *, today: date, pattern: str, skip: int = 0,
-                 rewrite: Callable[[Any], Any] | None = None):
-        super().__init__(data, today=today)
-        self.pattern = re.compile(pattern)
-        self.skip = skip
-        self.rewrite = rewrite
-        self._api = _RewritingApi(self)
-        self._counts = {"inject": 0, "rewrite": 0}
-        self._count_lock = threading.Lock()
-
-    def _due(self, path: str, kind: str) -> bool:
-        if not self.pattern.search(path):
-            return False
-        with self._count_lock:
-            self._counts[kind] += 1
-            return self._counts[kind] > self.skip
-
-    def _take_fault(self, path: str):  # noqa: ANN202 - the server's own type
-        if self.pattern.search(path) and not self._due(path, "inject"):
-            return None
-        return super()._take_fault(path)
 
 
 # ----------------------------------------------------------------- running a sync
@@ -477,7 +340,7 @@ def _completed_problems(scenario: Scenario, before: dict[str, bytes], after: dic
     return problems, latest
 
 
-def _outcome(code: int, err: str, latest: dict, baseline: Baseline) -> str:
+def _outcome(code: int, latest: dict, baseline: Baseline) -> str:
     if code != 0:
         return f"exit {code}"
     metadata = latest.get("metadata", {}) if isinstance(latest, dict) else {}
@@ -509,19 +372,19 @@ def run_scenario(baseline: Baseline, scenario: Scenario, root: Path,
                              rewrite=fault.rewrite) as server:
             if fault.inject is not None:
                 server.inject(call.pattern, **fault.inject)
-            code, _out, err = run_sync(server, work)
+            code, _out, _err = run_sync(server, work)
             requests = server.requests
         after = snapshot(work)
         if inspect is not None:
             inspect(work)
         if code != 0:
-            problems = [] if after == before else [
-                f"changed or added: {', '.join(sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k)))}"]
+            touched = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            problems = [f"changed or added: {', '.join(touched)}"] if touched else []
             latest: dict = {}
         else:
             problems, latest = _completed_problems(scenario, before, after,
                                                    _bitten(call, requests), baseline)
-        return Row(fault.name, call.name, _outcome(code, err, latest, baseline), not problems,
+        return Row(fault.name, call.name, _outcome(code, latest, baseline), not problems,
                    scenario.expected, code, problems, time.perf_counter() - started)
     finally:
         shutil.rmtree(work, ignore_errors=True)
