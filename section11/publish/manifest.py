@@ -40,7 +40,7 @@ SCOPE = ("Distributable files of section11 (sync.py, section11/, requirements, R
          "with CRLF line endings converted to LF in text files (files without NUL bytes), "
          "so Windows checkouts compare equal.")
 
-INCLUDE_FILES = frozenset({"sync.py", "README.md", "DATA_REPO_README.md",
+INCLUDE_FILES = frozenset({"sync.py", "README.md", "DATA_REPO_README.md", "CHANGELOG.md",
                            ".github/workflows/auto-sync.yml"})
 INCLUDE_ROOT_GLOBS = ("requirements*.txt",)
 INCLUDE_DIRS = ("section11/", "docs/", "schemas/")
