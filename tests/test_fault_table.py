@@ -259,3 +259,84 @@ def test_absurd_wellness_completes_with_finite_numbers(baseline, tmp_path):
     latest = strict_json(seen["latest.json"])
     assert latest["metadata"]["sync_status"]["wellness"] == "ok"
     assert latest["current_status"]["fitness"]["tsb"] is not None
+
+
+# ------------------------------------------------------------ sync_status of cached optional sources
+
+
+def test_source_status_values():
+    from section11.fetch import source_status
+
+    assert source_status(0, 0) == "ok"
+    assert source_status(0, 5) == "ok"
+    assert source_status(2, 5) == "partial: 2 of 5 failed"
+    assert source_status(5, 5) == "unavailable"
+    assert source_status(5, 5, fallback=True) == "stale: refresh failed, stored copy used"
+
+
+def test_cached_optional_counts_calls_failures_and_stale_copies():
+    from section11.fetch import cached_optional, tally_status
+    from section11.sources.errors import ApiError
+    from section11.store import open_store
+
+    def good():
+        return {"list": [1]}
+
+    def bad():
+        raise ApiError("HTTP 500", status=500)
+
+    warnings: list[str] = []
+    store = open_store(None, "i1")
+    tally = [0, 0, 0]  # failed, calls made, failures covered by a stored copy
+    assert cached_optional(store, "k", 100, "curves", warnings, tally, good, now=1000.0) == {
+        "list": [1]}
+    assert tally == [0, 1, 0] and tally_status(tally) == "ok"
+    # younger than the ttl: no call at all
+    assert cached_optional(store, "k", 100, "curves", warnings, tally, bad, now=1050.0) == {
+        "list": [1]}
+    assert tally == [0, 1, 0]
+    # expired and failing: the older copy stands in
+    assert cached_optional(store, "k", 100, "curves", warnings, tally, bad, now=2000.0) == {
+        "list": [1]}
+    assert tally == [1, 2, 1] and tally_status(tally) == "partial: 1 of 2 failed"
+    stale = [0, 0, 0]
+    cached_optional(store, "k", 100, "curves", warnings, stale, bad, now=3000.0)
+    assert tally_status(stale) == "stale: refresh failed, stored copy used"
+    missing = [0, 0, 0]
+    assert cached_optional(store, "other", 100, "curves", warnings, missing, bad,
+                           now=3000.0) is None
+    assert missing == [1, 1, 0] and tally_status(missing) == "unavailable"
+    assert len(warnings) == 3 and all(w.startswith("curves unavailable") for w in warnings)
+
+
+@pytest.mark.parametrize("age_sql, expected", [
+    ("DELETE FROM cache", "unavailable"),
+    ("UPDATE cache SET fetched_at = fetched_at - 86400", "stale: refresh failed, stored copy used"),
+])
+def test_curves_and_health_markers_say_when_their_refresh_failed(baseline, tmp_path, age_sql,
+                                                                 expected):
+    import shutil
+    import sqlite3
+
+    from section11.demo.fault_answers import FaultyIntervals
+
+    work = tmp_path / "run"
+    shutil.copytree(baseline.directory, work)
+    conn = sqlite3.connect(work / ".section11" / "store.sqlite3")
+    conn.execute(age_sql)
+    conn.commit()
+    conn.close()
+    # the calendar (core) is the first /events call; the health markers call is the second
+    with FaultyIntervals(baseline.before, today=faults.TODAY, pattern=r"/events$",
+                         skip=1) as server:
+        server.inject(r"/events$", status=500, times=faults.PERSIST)
+        server.inject(r"/(power|hr)-curves$", status=503, times=faults.PERSIST)
+        code, out, err = faults.run_sync(server, work)
+    assert code == 0, err
+    latest = strict_json((work / "latest.json").read_bytes())
+    status = latest["metadata"]["sync_status"]
+    assert status["health_markers"] == expected
+    assert status["power_curves"] == expected
+    assert status["hr_curves"] == expected
+    assert status["activities"] == status["events"] == "ok"
+    assert "health markers (SICK/INJURED) unavailable" in out
