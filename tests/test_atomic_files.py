@@ -299,3 +299,25 @@ def test_nan_never_reaches_disk(outdir):
     with pytest.raises(OutputFailed):
         write_files_atomic({outdir / "latest.json": dump_json({"x": math.nan})})
     assert snapshot(outdir) == before
+
+
+def test_stale_temp_files_of_a_killed_run_are_removed(tmp_path):
+    import os
+    import time
+
+    from section11.publish.files import remove_stale_temps, write_files_atomic
+
+    target = tmp_path / "latest.json"
+    old = [tmp_path / ".latest.json.0a1b2c3d.tmp", tmp_path / ".latest.json.0a1b2c3e.bak"]
+    fresh = tmp_path / ".latest.json.99999999.tmp"
+    other = tmp_path / ".other.json.0a1b2c3d.tmp"
+    for path in old + [fresh, other]:
+        path.write_bytes(b"x")
+    past = time.time() - 3600
+    for path in old + [other]:
+        os.utime(path, (past, past))
+    write_files_atomic({target: b"{}\n"})
+    assert not any(p.exists() for p in old)
+    assert fresh.exists() and other.exists()  # too young / another file's
+    assert target.read_bytes() == b"{}\n"
+    assert remove_stale_temps(target, now=time.time() + 120) == 1 and not fresh.exists()

@@ -214,6 +214,34 @@ def _rollback(target: Path, existed: bool, backup: Path | None) -> bool:
     return True
 
 
+STALE_TEMP_SECONDS = 60.0
+
+
+def remove_stale_temps(target: Path, now: float | None = None) -> int:
+    """Remove `.<name>.<hex>.tmp|.bak` files a killed earlier run left beside
+    `target` (older than a minute, so a concurrent writer's are left alone)."""
+    import time
+
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        candidates = list(target.parent.glob(f".{target.name}.*"))
+    except OSError:
+        return 0
+    for path in candidates:
+        middle = path.name[len(target.name) + 2:]
+        hexpart, _, suffix = middle.partition(".")
+        if suffix not in ("tmp", "bak") or len(hexpart) != 8:
+            continue
+        try:
+            if now - path.lstat().st_mtime > STALE_TEMP_SECONDS:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def write_files_atomic(files: Mapping[Path, bytes], *, mode: int | None = None) -> None:
     """Write every file of `files` as one unit (design.md reliability rules).
 
@@ -224,6 +252,8 @@ def write_files_atomic(files: Mapping[Path, bytes], *, mode: int | None = None) 
     every file from its creation on (0o600 for secrets).
     """
     items = [(Path(path), data) for path, data in files.items()]
+    for target, _ in items:
+        remove_stale_temps(target)
     temps: list[tuple[Path, Path]] = []
     current = None
     try:
