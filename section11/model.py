@@ -22,17 +22,18 @@ from .sports import family_of
 
 # ----------------------------------------------------------------- coercion
 
-MAX_INT = 2**53
+MAX_MAGNITUDE = 1e12  # no training or wellness quantity comes near; beyond it sums overflow
 
 
 def num(value: Any) -> float | int | None:
-    """A finite int/float, else None (bools, NaN, inf and strings are absent)."""
+    """A finite int/float of sane magnitude, else None (bools, NaN, inf,
+    strings and values beyond ±1e12 are absent)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, int) and abs(value) > MAX_INT:
-        return None  # would not convert to a float
+    if abs(value) > MAX_MAGNITUDE:
+        return None
     return value
 
 
@@ -335,6 +336,26 @@ WELLNESS_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Physiologically possible ranges of wellness fields; a value outside is a device or
+# entry error and is treated as absent (an absurd sleep of 10^12 s must not rate
+# "green"). HRV is left raw: the metrics apply their own validity filter (§10.1).
+PLAUSIBLE_WELLNESS: dict[str, tuple[float, float]] = {
+    "weight": (20, 400), "resting_hr": (20, 250), "avg_sleeping_hr": (20, 250),
+    "sleep_secs": (0, 86400), "sleep_score": (0, 100), "readiness": (0, 100),
+    "sleep_quality": (1, 4), "fatigue": (1, 4), "soreness": (1, 4), "stress": (1, 4),
+    "mood": (1, 4), "motivation": (1, 4), "injury": (1, 4), "hydration": (1, 4),
+    "spo2": (50, 100), "respiration": (3, 80), "body_fat": (1, 80), "vo2max": (10, 100),
+    "steps": (0, 300000), "systolic": (50, 300), "diastolic": (20, 200),
+}
+
+
+def plausible(name: str, value: float | None) -> float | None:
+    bounds = PLAUSIBLE_WELLNESS.get(name)
+    if value is None or bounds is None:
+        return value
+    return value if bounds[0] <= value <= bounds[1] else None
+
+
 @dataclass(frozen=True)
 class Wellness:
     date: date
@@ -387,7 +408,7 @@ class Wellness:
         day = parse_date(raw.get("id"))
         if day is None:
             return None
-        values = {name: num(raw.get(key)) for name, key in WELLNESS_FIELDS}
+        values = {name: plausible(name, num(raw.get(key))) for name, key in WELLNESS_FIELDS}
         sport_info = tuple(
             SportInfo(text(s.get("type")), num(s.get("eftp")), num(s.get("wPrime")),
                       num(s.get("pMax")))

@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Mapping, Sequence
 
-from ..model import MAX_INT, num
+from ..model import MAX_MAGNITUDE, num
 from .load import round_clean
 
 SERIES = ("indoor", "outdoor")
@@ -65,7 +65,7 @@ def _ftp(value: Any) -> float | int | None:
 
 def _stored(value: float | int) -> float | int:
     """FTPs are stored as ints when they are whole numbers (250.0 -> 250)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_INT:
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_MAGNITUDE:
         return int(value)
     return value
 
