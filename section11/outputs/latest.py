@@ -68,8 +68,9 @@ def metadata(ctx: SyncInputs, pending: Iterable[str] = ()) -> dict[str, Any]:
     if ctx.hidden_activities > 0:
         out["hidden_activities_note"] = HIDDEN_NOTE.format(n=ctx.hidden_activities)
     if ctx.sync_status:
-        # per source: "ok", or "kept_previous" when a suspicious answer (e.g. an
-        # empty activity list after a full one) was ignored in favour of stored data
+        # per source: ok | partial: F of N failed | stale: refresh failed, stored copy
+        # used | unavailable | kept_previous (a suspicious answer, e.g. an empty
+        # activity list after a full one, was ignored in favour of stored data)
         out["sync_status"] = dict(ctx.sync_status)
     pending = list(pending)
     if pending:
