@@ -16,7 +16,7 @@ demo: venv
 	$(PY) sync.py --demo
 
 test: venv
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache
