@@ -63,6 +63,12 @@ def first(raw: Mapping[str, Any], *keys: str, conv=num):
     return None
 
 
+def non_negative(value: Any) -> float | int | None:
+    """A number that cannot be negative (durations, distances, energy); else None."""
+    value = num(value)
+    return value if value is not None and value >= 0 else None
+
+
 def parse_date(value: Any) -> date | None:
     """The YYYY-MM-DD prefix of an ISO date/datetime string."""
     if not isinstance(value, str) or len(value) < 10:
@@ -260,9 +266,9 @@ class Activity:
             description=text(raw.get("description")),
             is_stub=atype is None and (source == "STRAVA" or "_note" in raw),
             source=source,
-            moving_time=num(raw.get("moving_time")),
-            elapsed_time=num(raw.get("elapsed_time")),
-            distance=num(raw.get("distance")),
+            moving_time=non_negative(raw.get("moving_time")),
+            elapsed_time=non_negative(raw.get("elapsed_time")),
+            distance=non_negative(raw.get("distance")),
             elevation_gain=num(raw.get("total_elevation_gain")),
             load=num(raw.get("icu_training_load")),
             ftp=num(raw.get("icu_ftp")),
@@ -277,8 +283,8 @@ class Activity:
             avg_speed=num(raw.get("average_speed")),
             max_speed=num(raw.get("max_speed")),
             avg_pace=first(raw, "average_pace", "icu_pace"),
-            joules=num(raw.get("icu_joules")),
-            calories=first(raw, "calories", "icu_calories"),
+            joules=non_negative(raw.get("icu_joules")),
+            calories=first(raw, "calories", "icu_calories", conv=non_negative),
             carbs_used=num(raw.get("carbs_used")),
             carbs_ingested=num(raw.get("carbs_ingested")),
             variability_index=num(raw.get("icu_variability_index")),
@@ -476,8 +482,8 @@ class Event:
             name=text(raw.get("name")),
             description=text(raw.get("description")),
             load=num(raw.get("icu_training_load")),
-            moving_time=num(raw.get("moving_time")),
-            distance=num(raw.get("distance")),
+            moving_time=non_negative(raw.get("moving_time")),
+            distance=non_negative(raw.get("distance")),
             indoor=flag(raw.get("indoor")),
             steps=tuple(s for s in as_list(doc.get("steps")) if isinstance(s, dict)),
             attachments=tuple(attachments),
