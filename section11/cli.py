@@ -251,6 +251,25 @@ def is_api_mode(settings: Settings) -> bool:
         settings.github_token and settings.github_repo)
 
 
+LOG_ROTATE_BYTES = 1_000_000
+LOG_KEEP_LINES = 200
+
+
+def rotate_log(path: Path) -> bool:
+    """Keep the last 200 lines of a sync.log of 1 MB or more (spec/pipeline.md
+    §6.9): cron and launchd jobs append to it with `>> sync.log`. Best effort."""
+    try:
+        if path.stat().st_size < LOG_ROTATE_BYTES:
+            return False
+        with open(path, "rb") as handle:
+            tail = handle.read().splitlines(keepends=True)[-LOG_KEEP_LINES:]
+        with open(path, "wb") as handle:  # in place: the appending shell keeps its handle
+            handle.writelines(tail)
+        return True
+    except OSError:
+        return False
+
+
 def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> int:
     """A data sync, under the lock when --lockfile is given. In API mode the
     files are written to the current directory, then published as one commit.
@@ -263,6 +282,7 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
 
     environ = os.environ if environ is None else environ
     check_sync_settings(settings)
+    rotate_log(Path("sync.log"))
     api_mode = is_api_mode(settings)
     if api_mode:
         settings = dataclasses.replace(settings, output_dir=".")
