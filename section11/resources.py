@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from .store import Store
 
 MESSAGES_DAYS = 7
+MESSAGES_RECHECK_DAYS = 1  # today and yesterday: where new comments usually land
+MESSAGES_RECHECK_SECONDS = 6 * 3600
 
 
 def message_texts(messages) -> tuple[str, ...]:
@@ -27,6 +29,22 @@ def message_texts(messages) -> tuple[str, ...]:
     return tuple(texts)
 
 
+def messages_due(store: Store, activity, today: date, now: datetime) -> bool:
+    """New or changed activities; and the last two days' ones every 6 hours, since a
+    comment added later does not change the activity's sync token."""
+    stored = store.resource(activity.id, "messages")
+    if stored is None or stored[1] != activity.sync_date:
+        return True
+    if activity.date < today - timedelta(days=MESSAGES_RECHECK_DAYS):
+        return False
+    fetched = store.resource_fetched_at(activity.id, "messages")
+    try:
+        age = (now - datetime.fromisoformat(fetched)).total_seconds()
+    except (TypeError, ValueError):
+        return True
+    return age > MESSAGES_RECHECK_SECONDS
+
+
 def fetch_chat_notes(client, store: Store, activities, today: date, now: datetime,
                      warnings: list[str], status: dict[str, str] | None = None
                      ) -> dict[str, tuple[str, ...]]:
@@ -35,11 +53,7 @@ def fetch_chat_notes(client, store: Store, activities, today: date, now: datetim
     from .fetch import source_status
 
     recent = [a for a in activities if a.date and a.date >= today - timedelta(days=MESSAGES_DAYS)]
-    due = []
-    for activity in recent:
-        stored = store.resource(activity.id, "messages")
-        if stored is None or stored[1] != activity.sync_date:
-            due.append(activity)
+    due = [a for a in recent if messages_due(store, a, today, now)]
     failed = 0
     for activity, result in zip(due, client.map_bounded(
             lambda a: client.activity_messages(a.id), due)):

@@ -160,6 +160,12 @@ class Store:
             (activity_id, kind)).fetchone()
         return (json.loads(row[0]), row[1]) if row else None
 
+    def resource_fetched_at(self, activity_id: str, kind: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT fetched_at FROM resources WHERE activity_id = ? AND kind = ?",
+            (activity_id, kind)).fetchone()
+        return row[0] if row else None
+
     def resources(self, kind: str) -> dict[str, Any]:
         rows = self.conn.execute("SELECT activity_id, payload FROM resources WHERE kind = ?",
                                  (kind,))

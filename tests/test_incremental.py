@@ -139,3 +139,29 @@ def test_failed_core_fetch_writes_nothing(fake_api, tmp_path, capsys):
     code, _, err = run_cli(["--output-dir", str(tmp_path)], env_for(fake_api), capsys, tmp_path)
     assert code == 5 and len(err.strip().splitlines()) == 1
     assert {name: (tmp_path / name).read_bytes() for name in FILES} == before
+
+
+def test_late_comment_on_a_recent_activity_is_picked_up(fake_api, demo_today, tmp_path, capsys):
+    from datetime import datetime, timezone
+
+    late = recent_outdoor_ride(fake_api.data, demo_today)
+    sync(fake_api, tmp_path, capsys)
+    fake_api.reset_log()
+    sync(fake_api, tmp_path, capsys)  # minutes later: no message calls
+    assert not [r for r in fake_api.requests if r.path.endswith("/messages")]
+    original = fake_api.data.activity_messages
+    fake_api.data.activity_messages = lambda aid: (
+        [{"id": 1, "content": "Coach: great pacing"}] if aid == late["id"] else original(aid))
+    seven_hours_later = datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc).isoformat()
+    fake_api.reset_log()
+    sync(fake_api, tmp_path, capsys, SECTION11_NOW=seven_hours_later)
+    rechecked = [r for r in fake_api.requests if r.path.endswith("/messages")]
+    assert 1 <= len(rechecked) <= 4  # only today's and yesterday's activities
+    latest = json.loads((tmp_path / "latest.json").read_text())
+    assert latest["metadata"]["privacy"]  # chat is redacted by default ...
+    code, _, err = run_cli(["--output-dir", str(tmp_path), "--share", "notes"],
+                           env_for(fake_api, SECTION11_NOW=seven_hours_later), capsys, tmp_path)
+    assert code == 0, err
+    latest = json.loads((tmp_path / "latest.json").read_text())
+    ride = next(a for a in latest["recent_activities"] if a["id"] == late["id"])
+    assert ride["chat_notes"] == ["Coach: great pacing"]  # ... and shared on request
