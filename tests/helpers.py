@@ -41,3 +41,12 @@ def run_cli(args, env, capsys, cwd: Path):
         os.chdir(old)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def assert_finite(value) -> None:
+    """No float anywhere in a nested dict/list is NaN or infinite."""
+    import math
+
+    for leaf in walk(value):
+        if isinstance(leaf, float):
+            assert math.isfinite(leaf)

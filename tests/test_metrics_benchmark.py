@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from .helpers import walk
 
 from section11.metrics.benchmark import (
     benchmark_block, benchmark_metrics, benchmark_percentage, ftp_history_days, ftp_in_effect,
@@ -279,15 +280,6 @@ def test_benchmark_metrics_timelines_are_per_series():
 # ----------------------------------------------------------------- property
 
 
-def _walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _walk(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _walk(v)
-    else:
-        yield value
 
 
 _numbers = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
@@ -317,7 +309,7 @@ def test_property_history_and_benchmark_never_crash_or_emit_nan(raw, indoor, out
     assert normalize_ftp_history(new) == new  # what we write reads back unchanged
     out = benchmark_metrics(new, today, indoor, outdoor, timeline, timeline)
     out["days"] = ftp_history_days(new)
-    for value in _walk(out):
+    for value in walk(out):
         if isinstance(value, float):
             assert math.isfinite(value)
     for block in (out["benchmark_indoor"], out["benchmark_outdoor"]):

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.metrics.dfa import _Lookback, dfa_block, dfa_summary, segment_estimate_reason
+from .helpers import assert_finite
 
 NULL_KEYS = ("avg", "p25", "p50", "p75", "tiz_easy", "tiz_endurance", "tiz_tempo",
              "tiz_supra", "drift", "easy_guard_crossing", "lt1_crossing", "lt2_crossing")
@@ -516,15 +517,6 @@ def _timed(s):
 # ----------------------------------------------------------------- properties
 
 
-def _walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            _walk(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _walk(v)
-    elif isinstance(value, float):
-        assert math.isfinite(value)
 
 
 SAMPLE = st.one_of(
@@ -550,12 +542,12 @@ def test_property_no_crash_no_nan(a1, hr, watts, art, junk):
     assert (b is None) is (not _expand(a1))
     if b is None:
         return
-    _walk(b)
+    assert_finite(b)
     q = b["quality"]
     assert 0 <= q["valid_secs"] <= q["total_secs"]
     summary = dfa_summary(b)
     assert (summary is None) is (q["sufficient"] is not True)
-    _walk(summary)
+    assert_finite(summary)
 
 
 @settings(max_examples=30, deadline=None)
@@ -585,5 +577,5 @@ JUNK = st.recursive(
      "lt2_crossing"]), JUNK), valid_pct=JUNK)
 def test_property_summary_of_arbitrary_blocks(parts, valid_pct):
     s = dfa_summary({**parts, "quality": {"sufficient": True, "valid_pct": valid_pct}})
-    _walk(s)
+    assert_finite(s)
     assert s["dominant_band"] in ("easy", "endurance", "tempo", "supra")

@@ -6,7 +6,6 @@ expected values are worked out from the spec formulas (arithmetic in comments).
 """
 from __future__ import annotations
 
-import math
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from section11.metrics.dfa import dfa_block
 from section11.metrics.dfa_profile import NOT_VALIDATED_NOTE, dfa_a1_profile
+from .helpers import assert_finite
 
 MARKERS = {"easy_guard_crossing": 1.0, "lt1_crossing": 0.75, "lt2_crossing": 0.5}
 
@@ -257,15 +257,6 @@ def test_blocks_from_dfa_block_feed_the_profile():
     assert c["confidence"] == "high" and c["lt1_reason"] == "ok"
 
 
-def _walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            _walk(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _walk(v)
-    elif isinstance(value, float):
-        assert math.isfinite(value)
 
 
 LEAF = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
@@ -291,7 +282,7 @@ def test_property_arbitrary_entries(entries):
     profile = dfa_a1_profile(entries)
     if profile is None:
         return
-    _walk(profile)
+    assert_finite(profile)
     for block in profile["trailing_by_sport"].values():
         assert 1 <= block["n_sessions"] <= 7
         assert block["confidence"] in (None, "low", "moderate", "high")

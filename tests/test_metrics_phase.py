@@ -15,6 +15,7 @@ from section11.metrics.phase_rows import (
     hard_days_this_week, live_weekly_rows, week_hard_days, week_monotony, week_start_of,
 )
 from section11.model import Activity, Wellness
+from .helpers import walk
 
 TODAY = date(2025, 3, 12)  # a Wednesday; Monday weeks: 02-17, 02-24, 03-03, 03-10 (current)
 
@@ -640,15 +641,6 @@ def test_phase_detection_previous_from_rows_and_hr_only_live():
 # ----------------------------------------------------------------- property
 
 
-def _walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _walk(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _walk(v)
-    else:
-        yield value
 
 
 _num = st.one_of(st.none(), st.integers(-10**6, 10**20),
@@ -705,7 +697,7 @@ def test_property_phase_never_crashes_or_emits_nan(acts, wellness, history, plan
                             monotony=monotony, history_weekly=history, wellness=wellness)
     assert len(rows) == 4
     out = phase_detection(rows, TODAY, week_start, pref, planned, race)
-    for value in list(_walk(rows)) + list(_walk(out)):
+    for value in list(walk(rows)) + list(walk(out)):
         if isinstance(value, float):
             assert math.isfinite(value)
     s2 = out["basis"]["stream_2"]

@@ -12,6 +12,7 @@ from section11.metrics.race import (
     tsb_target_range,
 )
 from section11.model import Activity, Event
+from .helpers import walk
 
 TODAY = date(2026, 5, 20)
 METRIC = {"distance": "metric", "weight": "kg"}
@@ -340,15 +341,6 @@ def test_race_alerts_tolerates_empty(calendar):
 # ----------------------------------------------------------------- properties
 
 
-def _walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _walk(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _walk(v)
-    else:
-        yield value
 
 
 numbers = st.one_of(st.none(), st.integers(-10**6, 10**18), st.floats(allow_nan=True),
@@ -382,7 +374,7 @@ def test_property_no_crash_no_nan(events, activities, ctl, atl, units):
                       {"1", "2"})
     alerts = race_alerts(c)
     json.dumps([c, alerts], allow_nan=False)
-    for value in _walk([c, alerts]):
+    for value in walk([c, alerts]):
         if isinstance(value, float):
             assert math.isfinite(value)
     days = [r["days_until"] for r in c["all_races"]]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from section11.metrics.weight import weight_signal
 from section11.model import Wellness
+from .helpers import walk
 
 TODAY = date(2026, 5, 20)
 KG = {"weight": "kg", "distance": "metric"}
@@ -171,15 +172,6 @@ def test_7d_average_needs_4(count, present):
 # ----------------------------------------------------------------- properties
 
 
-def _walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _walk(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _walk(v)
-    else:
-        yield value
 
 
 weights = st.one_of(st.none(), st.floats(allow_nan=True), st.just(0), st.integers(-5, 10**18),
@@ -202,7 +194,7 @@ def test_property_no_crash_no_nan(points, ftp, eftp, history, units):
         return
     json.dumps(out, allow_nan=False)
     assert out  # never an empty block
-    for value in _walk(out):
+    for value in walk(out):
         if isinstance(value, float):
             assert math.isfinite(value)
     assert "display" not in out or out["display"]
