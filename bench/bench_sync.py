@@ -13,6 +13,7 @@ Usage: python bench/bench_sync.py [--latency 0.05 0.1] [--today 2026-11-23]
 Targets (issue 4): steady <= 6 requests, new <= steady + 4, steady wall time
 < 1.5 s at 100 ms latency.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,7 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,8 +34,11 @@ from section11.demo.server import FakeIntervals  # noqa: E402
 
 def recent_outdoor_ride(data, today: date) -> dict:
     for raw in data.activities:
-        if raw.get("type") in ("Ride", "GravelRide") and raw.get("start_date_local", "")[:10] >= \
-                date.fromordinal(today.toordinal() - 2).isoformat():
+        if (
+            raw.get("type") in ("Ride", "GravelRide")
+            and raw.get("start_date_local", "")[:10]
+            >= date.fromordinal(today.toordinal() - 2).isoformat()
+        ):
             return raw
     raise SystemExit("the demo has no recent outdoor ride")
 
@@ -53,14 +57,23 @@ def bench_latency(latency: float, today: date, now: datetime) -> list[tuple[str,
     rows = []
     with FakeIntervals(data, today=today) as server, tempfile.TemporaryDirectory() as tmp:
         server.latency = latency
-        settings = Settings(athlete_id=data.athlete_id, intervals_key=data.api_key,
-                            base_url=server.base_url, output_dir=tmp, now=now)
+        settings = Settings(
+            athlete_id=data.athlete_id,
+            intervals_key=data.api_key,
+            base_url=server.base_url,
+            output_dir=tmp,
+            now=now,
+        )
         rows.append(("first run (empty store)", *run_case(server, settings)))
         rows.append(("steady state, nothing new", *run_case(server, settings)))
         data.activities.append(late)
         rows.append(("one new activity", *run_case(server, settings)))
-        rows.append(("history regeneration (--generate-history)",
-                     *run_case(server, replace(settings, generate_history=True))))
+        rows.append(
+            (
+                "history regeneration (--generate-history)",
+                *run_case(server, replace(settings, generate_history=True)),
+            )
+        )
     return rows
 
 
@@ -70,8 +83,13 @@ def compute_time(today: date, now: datetime) -> tuple[float, float]:
 
     data = build_demo(today)
     with FakeIntervals(data, today=today) as server, tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(athlete_id=data.athlete_id, intervals_key=data.api_key,
-                            base_url=server.base_url, output_dir=tmp, now=now)
+        settings = Settings(
+            athlete_id=data.athlete_id,
+            intervals_key=data.api_key,
+            base_url=server.base_url,
+            output_dir=tmp,
+            now=now,
+        )
         result = pipeline.sync(settings)
     ctx = result.inputs
     start = time.perf_counter()
@@ -87,7 +105,7 @@ def main() -> int:
     parser.add_argument("--latency", type=float, nargs="+", default=[0.05, 0.1])
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 23))
     args = parser.parse_args()
-    now = datetime.combine(args.today, datetime.min.time(), tzinfo=timezone.utc).replace(hour=9)
+    now = datetime.combine(args.today, datetime.min.time(), tzinfo=UTC).replace(hour=9)
     print(f"{'latency':>8}  {'case':<44} {'requests':>8} {'wall s':>8}")
     for latency in args.latency:
         for case, requests, wall in bench_latency(latency, args.today, now):

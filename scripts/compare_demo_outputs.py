@@ -12,6 +12,7 @@ folder, then a steady run over the same folder) and keeps both sets of files.
 `compare` reports every difference except timestamps (keys that record when a
 file was written or fetched) and exits 1 when there is one.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,14 +27,28 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-03-15T09:30:00+01:00"
 FILES = ("latest.json", "history.json", "intervals.json", "routes.json", "ftp_history.json")
 # Keys whose value is the wall-clock time of the run, not data.
-TIMESTAMP_KEYS = {"generated_at", "last_updated", "last_sync", "fetched_at", "synced_at",
-                  "generated", "timestamp", "updated_at", "last_fetch"}
+TIMESTAMP_KEYS = {
+    "generated_at",
+    "last_updated",
+    "last_sync",
+    "fetched_at",
+    "synced_at",
+    "generated",
+    "timestamp",
+    "updated_at",
+    "last_fetch",
+}
 
 
 def run_demo(out_dir: Path) -> None:
     env = dict(os.environ, SECTION11_NOW=NOW, SECTION11_UPDATE_CHECK="off")
-    subprocess.run([sys.executable, str(ROOT / "sync.py"), "--demo", "--output-dir", str(out_dir)],
-                   check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(ROOT / "sync.py"), "--demo", "--output-dir", str(out_dir)],
+        check=True,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def snapshot(dest: Path) -> None:
@@ -75,7 +90,9 @@ def compare(before: Path, after: Path) -> int:
         for name in FILES:
             a, b = before / phase / name, after / phase / name
             if a.exists() != b.exists():
-                problems.append(f"{phase}/{name}: present {'after' if b.exists() else 'before'} only")
+                problems.append(
+                    f"{phase}/{name}: present {'after' if b.exists() else 'before'} only"
+                )
                 continue
             if not a.exists():
                 continue

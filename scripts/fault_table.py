@@ -9,6 +9,7 @@ intact. Exits 1 when a row is not intact or its outcome is not the expected
 one (a core call that outlasts the retries must fail, everything else must
 complete), 0 otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,20 +24,28 @@ from section11.demo.faults import format_table, run_scenarios, scenarios
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="",
-                        help="run only the rows whose fault or call contains TEXT")
-    parser.add_argument("--verbose", action="store_true",
-                        help="print each row as it finishes, and the problems of failed rows")
+    parser.add_argument(
+        "--only", default="", help="run only the rows whose fault or call contains TEXT"
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print each row as it finishes, and the problems of failed rows",
+    )
     args = parser.parse_args(argv)
     needle = args.only.lower()
-    selected = [s for s in scenarios()
-                if needle in s.fault.name.lower() or needle in s.call.name.lower()]
+    selected = [
+        s for s in scenarios() if needle in s.fault.name.lower() or needle in s.call.name.lower()
+    ]
     started = time.perf_counter()
 
     def progress(row) -> None:
         if args.verbose:
-            print(f"  {row.seconds:5.2f} s  {row.fault} / {row.call}: {row.outcome}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {row.seconds:5.2f} s  {row.fault} / {row.call}: {row.outcome}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     rows = run_scenarios(selected, progress=progress)
     print(format_table(rows))
@@ -44,8 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     for row in bad:
         reasons = row.problems or [f"expected the run to {row.expected}"]
         print(f"FAILED: {row.fault} / {row.call}: {'; '.join(reasons)}", file=sys.stderr)
-    print(f"\n{len(rows)} scenarios, {len(rows) - len(bad)} as expected and intact, "
-          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(
+        f"\n{len(rows)} scenarios, {len(rows) - len(bad)} as expected and intact, "
+        f"{time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
     return 1 if bad else 0
 
 

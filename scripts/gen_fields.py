@@ -15,13 +15,15 @@ place; the description written at the place of use wins over the shared one.
 Properties of `allOf` parts and of the object branches of `anyOf` are listed
 with the object they belong to. Only the standard library is used.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schemas"
@@ -239,8 +241,14 @@ def rows(schema: Schema) -> list[tuple[str, str, str, str]]:
             has_fields = any(True for _ in schema.children(sub))
             # a list element gets its own row only when it is a structure of its own
             if not is_item or (has_fields and "array" in schema.types(sub)):
-                out.append((child, schema.type_text(sub), "yes" if always else "no",
-                            schema.description(sub)))
+                out.append(
+                    (
+                        child,
+                        schema.type_text(sub),
+                        "yes" if always else "no",
+                        schema.description(sub),
+                    )
+                )
             if has_fields:
                 visit(sub, child, depth + 1)
 
@@ -283,15 +291,20 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 when docs/fields.md is out of date")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write; exit 1 when docs/fields.md is out of date",
+    )
     args = parser.parse_args(argv)
     text = render()
     if args.check:
         current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.is_file() else None
         if current != text:
-            print(f"{OUTPUT.relative_to(ROOT)} is out of date: run python3 scripts/gen_fields.py",
-                  file=sys.stderr)
+            print(
+                f"{OUTPUT.relative_to(ROOT)} is out of date: run python3 scripts/gen_fields.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)

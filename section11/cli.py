@@ -24,6 +24,7 @@ A failure prints exactly one line `error: <message>` on stderr. No secret,
 and no part of one, is ever printed: the --debug banner says only "set" or
 "not set", and every error line is scrubbed of known secret values.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,14 +33,29 @@ import os
 import re
 import sys
 import traceback
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping, TextIO
+from typing import Any, TextIO
 
 from . import __version__
-from .config import (LEGACY_CONFIG_NAME, Settings, config_location, default_config_path,
-                     load_settings, parse_week_start, parse_zone_preference, read_config_file)
-from .errors import (EXIT_INVALID_INPUT, EXIT_UNEXPECTED, InvalidInput, MissingCredentials,
-                     NotAvailable, SyncError)
+from .config import (
+    LEGACY_CONFIG_NAME,
+    Settings,
+    config_location,
+    default_config_path,
+    load_settings,
+    parse_week_start,
+    parse_zone_preference,
+    read_config_file,
+)
+from .errors import (
+    EXIT_INVALID_INPUT,
+    EXIT_UNEXPECTED,
+    InvalidInput,
+    MissingCredentials,
+    NotAvailable,
+    SyncError,
+)
 from .privacy import CATEGORIES as PRIVACY_CATEGORIES
 from .sports import WEEKDAYS
 
@@ -70,7 +86,7 @@ def _sanitize_usage(message: str) -> str:
     prefix = "unrecognized arguments:"
     if not message.startswith(prefix):
         return message
-    tokens = message[len(prefix):].split()
+    tokens = message[len(prefix) :].split()
     options = [t.split("=", 1)[0] for t in tokens if t.startswith("-")]
     dropped = len(tokens) - len(options) + sum("=" in t for t in tokens if t.startswith("-"))
     text = f"unrecognized arguments: {' '.join(options)}" if options else "unexpected arguments"
@@ -82,30 +98,52 @@ def _sanitize_usage(message: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sync.py",
-        description="Mirror your Intervals.icu training data into AI-readable JSON files.")
+        description="Mirror your Intervals.icu training data into AI-readable JSON files.",
+    )
     modes = parser.add_argument_group("modes")
-    modes.add_argument("--setup", action="store_true", help="interactive set-up (config file, 0600)")
+    modes.add_argument(
+        "--setup", action="store_true", help="interactive set-up (config file, 0600)"
+    )
     modes.add_argument("--init", action="store_true", help="(not available in this version)")
-    modes.add_argument("--update", action="store_true",
-                       help="install upstream updates, each file verified against the upstream "
-                            "manifest's SHA-256 (env SECTION11_MANIFEST_URL)")
-    modes.add_argument("--yes", "-y", action="store_true",
-                       help="--update: install and delete without asking")
-    modes.add_argument("--generate-manifest", action="store_true",
-                       help="maintainers: write manifest.json of the distributable files")
-    modes.add_argument("--demo", action="store_true",
-                       help="run against a bundled demo athlete on a local fake API")
-    modes.add_argument("--generate-history", action="store_true",
-                       help="regenerate history.json (3 years)")
-    modes.add_argument("--commit", action="store_true",
-                       help="commit and push the data files in --output-dir (default .) to "
-                            "their git repository, one commit only when the data changed")
+    modes.add_argument(
+        "--update",
+        action="store_true",
+        help="install upstream updates, each file verified against the upstream "
+        "manifest's SHA-256 (env SECTION11_MANIFEST_URL)",
+    )
+    modes.add_argument(
+        "--yes", "-y", action="store_true", help="--update: install and delete without asking"
+    )
+    modes.add_argument(
+        "--generate-manifest",
+        action="store_true",
+        help="maintainers: write manifest.json of the distributable files",
+    )
+    modes.add_argument(
+        "--demo", action="store_true", help="run against a bundled demo athlete on a local fake API"
+    )
+    modes.add_argument(
+        "--generate-history", action="store_true", help="regenerate history.json (3 years)"
+    )
+    modes.add_argument(
+        "--commit",
+        action="store_true",
+        help="commit and push the data files in --output-dir (default .) to "
+        "their git repository, one commit only when the data changed",
+    )
     out_commit = parser.add_argument_group("--commit")
-    out_commit.add_argument("--archive-retention-days", type=int, default=None, metavar="N",
-                            help="prune archive snapshots older than N days (default: keep all)")
+    out_commit.add_argument(
+        "--archive-retention-days",
+        type=int,
+        default=None,
+        metavar="N",
+        help="prune archive snapshots older than N days (default: keep all)",
+    )
 
     creds = parser.add_argument_group("credentials (prefer the environment or --setup)")
-    creds.add_argument("--athlete-id", help="Intervals.icu athlete id, e.g. i123456 (env ATHLETE_ID)")
+    creds.add_argument(
+        "--athlete-id", help="Intervals.icu athlete id, e.g. i123456 (env ATHLETE_ID)"
+    )
     creds.add_argument("--intervals-key", help="Intervals.icu API key (env INTERVALS_KEY)")
     creds.add_argument("--github-token", help="GitHub token (env GITHUB_TOKEN)")
     creds.add_argument("--github-repo", help="GitHub repository owner/name (env GITHUB_REPO)")
@@ -115,20 +153,35 @@ def build_parser() -> argparse.ArgumentParser:
     where = out.add_mutually_exclusive_group()
     where.add_argument("--output", help="path of latest.json; the other files go beside it")
     where.add_argument("--output-dir", help="directory for all files (created if missing)")
-    out.add_argument("--state-dir", help="local store of fetched records (default: .section11 "
-                     "beside the outputs; env SECTION11_STATE_DIR)")
+    out.add_argument(
+        "--state-dir",
+        help="local store of fetched records (default: .section11 "
+        "beside the outputs; env SECTION11_STATE_DIR)",
+    )
     out.add_argument("--days", type=int, default=None, help="display window in days (default 7)")
-    out.add_argument("--week-start", type=str.lower, choices=WEEKDAYS,
-                     help="training-week start (default mon)")
-    out.add_argument("--no-anonymize", action="store_true",
-                     help="share every privacy category (turns anonymization off)")
-    out.add_argument("--share", action="append", metavar="CATEGORY[,CATEGORY]",
-                     help="privacy categories to keep in the output (repeatable; env "
-                          "SECTION11_SHARE): " + ", ".join(PRIVACY_CATEGORIES)
-                          + ", or all / none; everything else stays redacted")
-    out.add_argument("--lockfile", action="store_true",
-                     help="refuse to run while another sync holds .sync.lock")
-    out.add_argument("--debug", action="store_true", help="tracebacks and diagnostics (never secrets)")
+    out.add_argument(
+        "--week-start", type=str.lower, choices=WEEKDAYS, help="training-week start (default mon)"
+    )
+    out.add_argument(
+        "--no-anonymize",
+        action="store_true",
+        help="share every privacy category (turns anonymization off)",
+    )
+    out.add_argument(
+        "--share",
+        action="append",
+        metavar="CATEGORY[,CATEGORY]",
+        help="privacy categories to keep in the output (repeatable; env "
+        "SECTION11_SHARE): "
+        + ", ".join(PRIVACY_CATEGORIES)
+        + ", or all / none; everything else stays redacted",
+    )
+    out.add_argument(
+        "--lockfile", action="store_true", help="refuse to run while another sync holds .sync.lock"
+    )
+    out.add_argument(
+        "--debug", action="store_true", help="tracebacks and diagnostics (never secrets)"
+    )
     parser.add_argument("--version", action="version", version=f"section11 {__version__}")
     return parser
 
@@ -143,7 +196,7 @@ def _argv_secrets(argv: list[str]) -> list[str]:
             if token == flag and index + 1 < len(argv):
                 found.append(argv[index + 1])
             elif token.startswith(flag + "="):
-                found.append(token[len(flag) + 1:])
+                found.append(token[len(flag) + 1 :])
     return found
 
 
@@ -161,14 +214,18 @@ def _one_line(text: str) -> str:
 
 def banner(settings: Settings) -> str:
     """Configuration summary for --debug: presence only, never a value (§9.3.1)."""
+
     def state(value: Any) -> str:
         return "set" if value else "not set"
+
     base = "custom" if settings.base_url else "default"
     config = str(settings.config_path) if settings.config_path else "none"
-    return (f"section11 {__version__}: athlete id {state(settings.athlete_id)}, "
-            f"API key {state(settings.intervals_key)}, GitHub token {state(settings.github_token)}, "
-            f"GitHub repo {state(settings.github_repo)}, config file {config}, "
-            f"API base URL {base}, days {settings.days}")
+    return (
+        f"section11 {__version__}: athlete id {state(settings.athlete_id)}, "
+        f"API key {state(settings.intervals_key)}, GitHub token {state(settings.github_token)}, "
+        f"GitHub repo {state(settings.github_repo)}, config file {config}, "
+        f"API base URL {base}, days {settings.days}"
+    )
 
 
 # ----------------------------------------------------------------- main
@@ -234,21 +291,31 @@ def _code(result: Any) -> int:
 
 def check_sync_settings(settings: Settings) -> None:
     """Credentials and destination of a data sync (§1 steps 5 and 7, with exit codes)."""
-    missing = [name for name, value in (("athlete id", settings.athlete_id),
-                                        ("API key", settings.intervals_key)) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("athlete id", settings.athlete_id),
+            ("API key", settings.intervals_key),
+        )
+        if not value
+    ]
     if missing:
         raise MissingCredentials(
             f"{' and '.join(missing)} not set: run `python sync.py --setup`, or set the "
-            "ATHLETE_ID and INTERVALS_KEY environment variables")
+            "ATHLETE_ID and INTERVALS_KEY environment variables"
+        )
     if not (settings.output or settings.output_dir or is_api_mode(settings)):
-        raise InvalidInput("no destination: use --output latest.json or --output-dir DIR, "
-                           "or set GITHUB_TOKEN and GITHUB_REPO to publish to GitHub")
+        raise InvalidInput(
+            "no destination: use --output latest.json or --output-dir DIR, "
+            "or set GITHUB_TOKEN and GITHUB_REPO to publish to GitHub"
+        )
 
 
 def is_api_mode(settings: Settings) -> bool:
     """GitHub API mode (§8.1): no --output/--output-dir, but a token and a repo."""
     return not (settings.output or settings.output_dir) and bool(
-        settings.github_token and settings.github_repo)
+        settings.github_token and settings.github_repo
+    )
 
 
 LOG_ROTATE_BYTES = 1_000_000
@@ -340,7 +407,9 @@ def _athlete_id(answer: str) -> str:
     try:
         return validate_athlete_id(answer)
     except InvalidInput:
-        raise ValueError("expected i followed by digits (e.g. i123456), bare digits, or 0") from None
+        raise ValueError(
+            "expected i followed by digits (e.g. i123456), bare digits, or 0"
+        ) from None
 
 
 def _github_repo(answer: str) -> str:
@@ -360,13 +429,23 @@ def _zone_preference(answer: str) -> str:
     problems: list[str] = []
     parsed = parse_zone_preference(answer, "zone preference", problems.append)
     if problems or not parsed:
-        raise ValueError("expected sport:basis pairs with basis power or hr, e.g. cycling:power,run:hr")
+        raise ValueError(
+            "expected sport:basis pairs with basis power or hr, e.g. cycling:power,run:hr"
+        )
     return ",".join(f"{sport}:{basis}" for sport, basis in parsed.items())
 
 
-def _ask(question: str, out: TextIO, ask: Callable[[str], str], *, current: Any = None,
-         secret: bool = False, required: bool = False, default: str | None = None,
-         check: Callable[[str], str] | None = None) -> Any:
+def _ask(
+    question: str,
+    out: TextIO,
+    ask: Callable[[str], str],
+    *,
+    current: Any = None,
+    secret: bool = False,
+    required: bool = False,
+    default: str | None = None,
+    check: Callable[[str], str] | None = None,
+) -> Any:
     """One prompt: Enter keeps the current value (or the default); "-" drops an optional one."""
     if current:
         hint = " [set; Enter keeps it]" if secret else f" [{current}]"
@@ -399,9 +478,12 @@ def _ask(question: str, out: TextIO, ask: Callable[[str], str], *, current: Any 
     raise InvalidInput(f"setup: too many invalid answers to {question!r}; nothing was written")
 
 
-def run_setup(path: Path | str, input_fn: Callable[[str], str] = input,
-              getpass_fn: Callable[[str], str] = getpass.getpass,
-              out: TextIO | None = None) -> int:
+def run_setup(
+    path: Path | str,
+    input_fn: Callable[[str], str] = input,
+    getpass_fn: Callable[[str], str] = getpass.getpass,
+    out: TextIO | None = None,
+) -> int:
     """Interactive set-up (spec/pipeline.md §6.4, fixed per §9.3.2).
 
     Secrets are read with getpass (not echoed). Answers are merged into an
@@ -414,19 +496,33 @@ def run_setup(path: Path | str, input_fn: Callable[[str], str] = input,
     path = Path(path)
     existing = read_config_file(path) if path.exists() else {}
     print(f"Section 11 set-up. Answers are saved to {path} (readable only by you).", file=out)
-    print("Enter keeps the value in [brackets]; '-' removes an optional one; Ctrl-D cancels.",
-          file=out)
+    print(
+        "Enter keeps the value in [brackets]; '-' removes an optional one; Ctrl-D cancels.",
+        file=out,
+    )
     questions = [
-        ("athlete_id", "Intervals.icu athlete id (Settings > Developer Settings, e.g. i123456)",
-         dict(required=True, check=_athlete_id)),
-        ("intervals_key", "Intervals.icu API key (not shown while typing)",
-         dict(required=True, secret=True)),
-        ("github_token", "GitHub token for publishing (not shown while typing)",
-         dict(secret=True)),
+        (
+            "athlete_id",
+            "Intervals.icu athlete id (Settings > Developer Settings, e.g. i123456)",
+            dict(required=True, check=_athlete_id),
+        ),
+        (
+            "intervals_key",
+            "Intervals.icu API key (not shown while typing)",
+            dict(required=True, secret=True),
+        ),
+        ("github_token", "GitHub token for publishing (not shown while typing)", dict(secret=True)),
         ("github_repo", "GitHub data repository owner/name", dict(check=_github_repo)),
-        ("week_start", "Training week starts on (mon..sun)", dict(default="mon", check=_week_start)),
-        ("zone_preference", "Zone basis per sport, e.g. cycling:power,run:hr",
-         dict(check=_zone_preference)),
+        (
+            "week_start",
+            "Training week starts on (mon..sun)",
+            dict(default="mon", check=_week_start),
+        ),
+        (
+            "zone_preference",
+            "Zone basis per sport, e.g. cycling:power,run:hr",
+            dict(check=_zone_preference),
+        ),
     ]
     answers: dict[str, Any] = {}
     try:
@@ -452,7 +548,10 @@ def run_setup(path: Path | str, input_fn: Callable[[str], str] = input,
     write_files_atomic({path: dump_json(merged, name=str(path))}, mode=0o600)
     print(f"Saved {path} (mode 600).", file=out)
     if path.name == LEGACY_CONFIG_NAME:
-        print(f"Note: this file holds your API key. If this folder is synced to a cloud drive, "
-              f"move it to {default_config_path(os.environ)}.", file=out)
+        print(
+            f"Note: this file holds your API key. If this folder is synced to a cloud drive, "
+            f"move it to {default_config_path(os.environ)}.",
+            file=out,
+        )
     print("Next: python sync.py --output latest.json", file=out)
     return 0

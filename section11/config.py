@@ -18,16 +18,18 @@ the secrets stay out of a synced data folder.
 Athlete id validation lives in `section11.sources.intervals.validate_athlete_id`
 and is applied by the pipeline, not here.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import stat
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .errors import InvalidInput
 from .privacy import parse_share
@@ -92,8 +94,9 @@ def parse_week_start(value: Any, source: str) -> int:
     """mon..sun (case-insensitive) -> 0..6; anything else is InvalidInput."""
     text = value.strip().lower() if isinstance(value, str) else None
     if text not in WEEKDAYS:
-        raise InvalidInput(f"{source}: week start must be one of {', '.join(WEEKDAYS)} "
-                           f"(got {value!r})")
+        raise InvalidInput(
+            f"{source}: week start must be one of {', '.join(WEEKDAYS)} (got {value!r})"
+        )
     return WEEKDAYS.index(text)
 
 
@@ -111,15 +114,15 @@ def parse_zone_preference(value: Any, source: str, warn: Warn | None = None) -> 
     elif isinstance(value, str):
         raw_pairs = [p for p in (part.strip() for part in value.split(",")) if p]
     else:
-        raise InvalidInput(f"{source}: zone_preference must be a string like "
-                           "'cycling:power,run:hr'")
+        raise InvalidInput(
+            f"{source}: zone_preference must be a string like 'cycling:power,run:hr'"
+        )
     result: dict[str, str] = {}
     for pair in raw_pairs:
         sport, sep, basis = pair.partition(":")
         sport, basis = sport.strip().lower(), basis.strip().lower()
         if not sep or not sport or basis not in ZONE_BASES:
-            warn(f"{source}: ignoring zone preference {pair!r} "
-                 "(expected sport:power or sport:hr)")
+            warn(f"{source}: ignoring zone preference {pair!r} (expected sport:power or sport:hr)")
             continue
         result[sport] = basis
     return result
@@ -141,8 +144,10 @@ def parse_now(value: str) -> datetime:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise InvalidInput(f"{NOW_ENV} must be an ISO 8601 date-time with a UTC offset, "
-                           "e.g. 2024-05-01T07:30:00+02:00")
+        raise InvalidInput(
+            f"{NOW_ENV} must be an ISO 8601 date-time with a UTC offset, "
+            "e.g. 2024-05-01T07:30:00+02:00"
+        )
     return parsed
 
 
@@ -160,8 +165,13 @@ def default_config_path(environ: Mapping[str, str]) -> Path:
     return base / "section11" / "config.json"
 
 
-def config_location(cli_path: str | None, environ: Mapping[str, str],
-                    cwd: Path | None = None, *, for_writing: bool = False) -> tuple[Path | None, bool]:
+def config_location(
+    cli_path: str | None,
+    environ: Mapping[str, str],
+    cwd: Path | None = None,
+    *,
+    for_writing: bool = False,
+) -> tuple[Path | None, bool]:
     """(path, explicit) per the location rule in the module docstring.
 
     For reading, path is None when no config exists. For writing (`--setup`)
@@ -194,8 +204,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
-        raise InvalidInput(f"config file {path} is not valid JSON{where}; "
-                           "fix it or run `python sync.py --setup`") from None
+        raise InvalidInput(
+            f"config file {path} is not valid JSON{where}; fix it or run `python sync.py --setup`"
+        ) from None
     if not isinstance(data, dict):
         raise InvalidInput(f"config file {path} must hold a JSON object")
     return data
@@ -214,8 +225,9 @@ def check_permissions(path: Path) -> None:
     except OSError:
         return  # read_config_file reports it
     if mode & (stat.S_IRGRP | stat.S_IROTH):
-        raise InvalidInput(f"config file {path} holds secrets and is readable by others; "
-                           f"run `chmod 600 {path}`")
+        raise InvalidInput(
+            f"config file {path} holds secrets and is readable by others; run `chmod 600 {path}`"
+        )
 
 
 def load_config(path: Path) -> dict[str, Any]:
@@ -236,8 +248,13 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _pick(name: str, args: Any, environ: Mapping[str, str],
-          config: Mapping[str, Any], config_path: Path | None) -> tuple[Any, str]:
+def _pick(
+    name: str,
+    args: Any,
+    environ: Mapping[str, str],
+    config: Mapping[str, Any],
+    config_path: Path | None,
+) -> tuple[Any, str]:
     """(value, source description) of the first non-empty source."""
     key, env = SOURCES[name]
     cli = _clean(getattr(args, name, None))
@@ -259,8 +276,13 @@ def _text(value: Any, source: str, *, allow_int: bool = False) -> str | None:
     return value
 
 
-def load_settings(args: Any, environ: Mapping[str, str] | None = None, *,
-                  cwd: Path | None = None, warn: Warn | None = None) -> Settings:
+def load_settings(
+    args: Any,
+    environ: Mapping[str, str] | None = None,
+    *,
+    cwd: Path | None = None,
+    warn: Warn | None = None,
+) -> Settings:
     """Resolve a run's settings: CLI > environment > config file (§6.2, §9.3.4).
 
     `args` is the argparse namespace (missing attributes count as not given).
@@ -305,7 +327,8 @@ def load_settings(args: Any, environ: Mapping[str, str] | None = None, *,
         days=days,
         output=_clean(getattr(args, "output", None)),
         output_dir=_clean(getattr(args, "output_dir", None)),
-        state_dir=_clean(getattr(args, "state_dir", None)) or _clean(environ.get("SECTION11_STATE_DIR")),
+        state_dir=_clean(getattr(args, "state_dir", None))
+        or _clean(environ.get("SECTION11_STATE_DIR")),
         week_start=week_start,
         zone_preference=zones,
         debug=bool(getattr(args, "debug", False)),

@@ -3,11 +3,13 @@
 The pipeline fills it (I/O); output builders and metrics read it (pure).
 "today" is the athlete's local date, decided by the pipeline.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from .model import Activity, Athlete, Curve, Event, Wellness
 
@@ -33,7 +35,8 @@ class SyncInputs:
     sport_power_curves: Mapping[str, Mapping[str, Curve]] = field(default_factory=dict)
     sport_hr_curves: Mapping[str, Mapping[str, Curve]] = field(default_factory=dict)
     ftp_history: Mapping[str, Mapping[str, float]] = field(
-        default_factory=lambda: {"indoor": {}, "outdoor": {}})
+        default_factory=lambda: {"indoor": {}, "outdoor": {}}
+    )
     intervals_entries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     history_weekly: tuple[Mapping[str, Any], ...] = ()  # history.json weekly_180d rows
     history_meta: Mapping[str, Any] | None = None  # history.json generated_at, data_range
@@ -46,7 +49,9 @@ class SyncInputs:
     sync_status: Mapping[str, str] = field(default_factory=dict)
     intervals_states: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # fetch_state
     activity_terrain: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # id -> fields
-    route_entries: tuple[Mapping[str, Any], ...] = ()  # routes.json events  # per source: ok | kept_previous | ...
+    route_entries: tuple[
+        Mapping[str, Any], ...
+    ] = ()  # routes.json events  # per source: ok | kept_previous | ...
 
     # ------------------------------------------------------------ windows
     def days_ago(self, n: int) -> date:
@@ -64,8 +69,9 @@ class SyncInputs:
     @property
     def activities_7d(self) -> tuple[Activity, ...]:
         """Display-window activities (N days, labelled "7d" as in the reference)."""
-        return tuple(a for a in self.activities
-                     if a.date and self.display_start <= a.date <= self.today)
+        return tuple(
+            a for a in self.activities if a.date and self.display_start <= a.date <= self.today
+        )
 
     @property
     def wellness_28d(self) -> tuple[Wellness, ...]:
@@ -89,8 +95,9 @@ class SyncInputs:
 
     @property
     def past_events(self) -> tuple[Event, ...]:
-        return tuple(e for e in self.events
-                     if e.date and self.display_start <= e.date <= self.today)
+        return tuple(
+            e for e in self.events if e.date and self.display_start <= e.date <= self.today
+        )
 
     @property
     def future_events(self) -> tuple[Event, ...]:

@@ -4,6 +4,7 @@ The CLI prints `error: <message>` (never a traceback unless --debug) and exits
 with `exit_code`. Messages name the problem and the fix, and never contain a
 secret.
 """
+
 from __future__ import annotations
 
 EXIT_OK = 0

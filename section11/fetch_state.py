@@ -35,20 +35,23 @@ Deliberate differences from the reference (docs/deviations.md):
 * An endpoint state that is already `ok` is never downgraded by a failed
   attempt (its payload stays); for intervals the failure goes into `refresh`.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
 from .model import Activity, Event
 from .sports import INTERVAL_ELIGIBLE_FAMILIES, family_of
 
 ENDPOINTS = ("intervals", "streams")
 STATUSES = frozenset({"ok", "pending", "tombstone"})
-REASONS = frozenset({"ok", "no_data", "transient", "compute_error", "terminal_error",
-                     "retry_expired"})
+REASONS = frozenset(
+    {"ok", "no_data", "transient", "compute_error", "terminal_error", "retry_expired"}
+)
 OUTCOME_KINDS = frozenset({"ok", "no_data", "transient", "terminal", "compute_error"})
 
 RETENTION_DAYS = 14
@@ -90,15 +93,15 @@ class Outcome:
 
 
 def _zone(now: datetime) -> tzinfo:
-    return now.tzinfo or timezone.utc
+    return now.tzinfo or UTC
 
 
 def _aware(now: datetime) -> datetime:
-    return now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
+    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
 
 def _utc(moment: datetime) -> datetime:
-    return _aware(moment).astimezone(timezone.utc)
+    return _aware(moment).astimezone(UTC)
 
 
 def iso(moment: datetime, now: datetime) -> str:
@@ -162,9 +165,11 @@ def pairing(activities: Iterable[Activity], events: Iterable[Event]) -> set[str]
     with_steps = [e for e in events if e.steps]
     event_ids = {e.id for e in with_steps if e.id is not None}
     linked = {e.paired_activity_id for e in with_steps if e.paired_activity_id is not None}
-    return {a.id for a in activities
-            if (a.paired_event_id is not None and a.paired_event_id in event_ids)
-            or a.id in linked}
+    return {
+        a.id
+        for a in activities
+        if (a.paired_event_id is not None and a.paired_event_id in event_ids) or a.id in linked
+    }
 
 
 # ----------------------------------------------------------------- deadlines
@@ -182,15 +187,21 @@ def _anchor(start: datetime | None, first_seen: datetime, window: timedelta) -> 
     return start
 
 
-def deadline(endpoint: str, paired: bool, start: datetime | None,
-             first_seen: datetime) -> datetime:
+def deadline(endpoint: str, paired: bool, start: datetime | None, first_seen: datetime) -> datetime:
     """Retry deadline: anchor + 72 h, or + 14 d for paired intervals (§30.3)."""
     window = _window(endpoint, paired)
     return _anchor(start, first_seen, window) + window
 
 
-def schedule(endpoint: str, attempts: int, paired: bool, start: datetime | None,
-             first_seen: datetime, now: datetime, retry_after: float | None) -> datetime | None:
+def schedule(
+    endpoint: str,
+    attempts: int,
+    paired: bool,
+    start: datetime | None,
+    first_seen: datetime,
+    now: datetime,
+    retry_after: float | None,
+) -> datetime | None:
     """Next retry time after a failed attempt, or None when the window is spent.
 
     Ladder by attempt number, at least 86400 s for paired intervals once past
@@ -250,8 +261,9 @@ def _reopen(state: Mapping, activity: Activity, paired: bool, now: datetime) -> 
     return start is not None and now < start + PAIRED_WINDOW
 
 
-def _endpoint_due(endpoint: str, state: Any, entry: Any, activity: Activity,
-                  paired: bool, now: datetime) -> str | None:
+def _endpoint_due(
+    endpoint: str, state: Any, entry: Any, activity: Activity, paired: bool, now: datetime
+) -> str | None:
     if not isinstance(state, Mapping) or state.get("status") not in STATUSES:
         return None if _has_payload(entry, endpoint) else "new"
     status = state["status"]
@@ -264,8 +276,13 @@ def _endpoint_due(endpoint: str, state: Any, entry: Any, activity: Activity,
     return "retry" if _reopen(state, activity, paired, now) else None
 
 
-def plan(activities: Iterable[Activity], states: Mapping[str, Any],
-         entries: Mapping[str, Any], paired_ids: set[str], now: datetime) -> list[Due]:
+def plan(
+    activities: Iterable[Activity],
+    states: Mapping[str, Any],
+    entries: Mapping[str, Any],
+    paired_ids: set[str],
+    now: datetime,
+) -> list[Due]:
     """The calls due this sync (§30.1 with the §9.1 item 3 late-discovery fix).
 
     Eligible: a family in {cycling, run, ski, rowing, swim}, dated within the
@@ -289,8 +306,9 @@ def plan(activities: Iterable[Activity], states: Mapping[str, Any],
         record = record if isinstance(record, Mapping) else {}
         entry = entries.get(activity.id)
         for endpoint in ENDPOINTS:
-            kind = _endpoint_due(endpoint, record.get(endpoint), entry, activity,
-                                 activity.id in paired_ids, now)
+            kind = _endpoint_due(
+                endpoint, record.get(endpoint), entry, activity, activity.id in paired_ids, now
+            )
             if kind:
                 due.append(Due(activity.id, endpoint, kind))
     return due
@@ -313,22 +331,32 @@ def _kept_ok(old: Mapping, now: datetime) -> dict:
     """An ok state that stays ok after a failed attempt: only last_attempt moves
     (stored values that are unreadable are normalised on the way)."""
     first_seen = parse_stamp(old.get("first_seen"), now) or now
-    state: dict[str, Any] = {"status": "ok", "reason": "ok",
-                             "attempts": _count(old.get("attempts")),
-                             "first_seen": iso(first_seen, now), "last_attempt": iso(now, now)}
+    state: dict[str, Any] = {
+        "status": "ok",
+        "reason": "ok",
+        "attempts": _count(old.get("attempts")),
+        "first_seen": iso(first_seen, now),
+        "last_attempt": iso(now, now),
+    }
     if isinstance(old.get("source_icu_sync_date"), str):
         state["source_icu_sync_date"] = old["source_icu_sync_date"]
     return state
 
 
-def _advance_refresh(old: Mapping, kind: str, outcome: Outcome, activity: Activity,
-                     now: datetime) -> dict:
+def _advance_refresh(
+    old: Mapping, kind: str, outcome: Outcome, activity: Activity, now: datetime
+) -> dict:
     """An attempt on an intervals endpoint that is already ok (§3.3 refresh lifecycle)."""
     token = _token(outcome, activity)
     if kind == "ok":  # rebuilt, so the finished refresh{} goes away
         first_seen = parse_stamp(old.get("first_seen"), now) or now
-        state = {"status": "ok", "reason": "ok", "attempts": _count(old.get("attempts")) + 1,
-                 "first_seen": iso(first_seen, now), "last_attempt": iso(now, now)}
+        state = {
+            "status": "ok",
+            "reason": "ok",
+            "attempts": _count(old.get("attempts")) + 1,
+            "first_seen": iso(first_seen, now),
+            "last_attempt": iso(now, now),
+        }
         if token:
             state["source_icu_sync_date"] = token
         return state
@@ -347,8 +375,15 @@ def _advance_refresh(old: Mapping, kind: str, outcome: Outcome, activity: Activi
     return state
 
 
-def _advance_endpoint(old: Mapping, endpoint: str, kind: str, outcome: Outcome,
-                      activity: Activity, paired: bool, now: datetime) -> dict:
+def _advance_endpoint(
+    old: Mapping,
+    endpoint: str,
+    kind: str,
+    outcome: Outcome,
+    activity: Activity,
+    paired: bool,
+    now: datetime,
+) -> dict:
     if old.get("status") == "ok":
         if endpoint == "intervals":
             return _advance_refresh(old, kind, outcome, activity, now)
@@ -356,8 +391,13 @@ def _advance_endpoint(old: Mapping, endpoint: str, kind: str, outcome: Outcome,
             return _kept_ok(old, now)
     attempts = _count(old.get("attempts")) + 1
     first_seen = parse_stamp(old.get("first_seen"), now) or now
-    state: dict[str, Any] = {"status": "pending", "reason": kind, "attempts": attempts,
-                             "first_seen": iso(first_seen, now), "last_attempt": iso(now, now)}
+    state: dict[str, Any] = {
+        "status": "pending",
+        "reason": kind,
+        "attempts": attempts,
+        "first_seen": iso(first_seen, now),
+        "last_attempt": iso(now, now),
+    }
     if kind == "ok":
         state.update(status="ok", reason="ok")
         token = _token(outcome, activity) if endpoint == "intervals" else None
@@ -373,8 +413,15 @@ def _advance_endpoint(old: Mapping, endpoint: str, kind: str, outcome: Outcome,
     if kind == "no_data" and no_data >= STREAMS_NO_DATA_MAX:  # §9.1 item 14: give up
         state["status"] = "tombstone"
     else:
-        nxt = schedule(endpoint, attempts, paired, activity_start(activity, now), first_seen,
-                       now, getattr(outcome, "retry_after", None))
+        nxt = schedule(
+            endpoint,
+            attempts,
+            paired,
+            activity_start(activity, now),
+            first_seen,
+            now,
+            getattr(outcome, "retry_after", None),
+        )
         if nxt is None:
             state.update(status="tombstone", reason="retry_expired")
         else:
@@ -384,8 +431,14 @@ def _advance_endpoint(old: Mapping, endpoint: str, kind: str, outcome: Outcome,
     return state
 
 
-def advance(state: Mapping[str, Any] | None, endpoint: str, outcome: Outcome,
-            activity: Activity, paired: bool, now: datetime) -> dict:
+def advance(
+    state: Mapping[str, Any] | None,
+    endpoint: str,
+    outcome: Outcome,
+    activity: Activity,
+    paired: bool,
+    now: datetime,
+) -> dict:
     """The activity's fetch_state record after one attempt on `endpoint` (§30.3).
 
     Returns a new record (the input is not modified): `date`, `paired_planned`
@@ -406,8 +459,9 @@ def advance(state: Mapping[str, Any] | None, endpoint: str, outcome: Outcome,
         record.pop("paired_planned", None)
     old = record.get(endpoint)
     old = old if isinstance(old, Mapping) else {}
-    record[endpoint] = _advance_endpoint(old, endpoint, _outcome_kind(outcome), outcome,
-                                         activity, paired, now)
+    record[endpoint] = _advance_endpoint(
+        old, endpoint, _outcome_kind(outcome), outcome, activity, paired, now
+    )
     return record
 
 

@@ -3,13 +3,15 @@
 An unreadable file is never overwritten: it is moved aside as
 `<name>.corrupt-<timestamp>` and the run says so (spec/pipeline.md §9.1 item 6).
 """
+
 from __future__ import annotations
 
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .metrics.benchmark import normalize_ftp_history
 

@@ -14,15 +14,16 @@ caught between its creation and its write). Breaking a stale lock is
 serialised through a `<lock>.break` file so two runs that both saw it stale
 cannot both take over.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from .errors import LockHeld, OutputFailed
 
@@ -80,7 +81,7 @@ def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover - exercised on Win
 
 
 def _lock_bytes(pid: int) -> bytes:
-    started = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    started = datetime.now(UTC).isoformat(timespec="microseconds")
     return (json.dumps({"pid": pid, "started": started}) + "\n").encode("utf-8")
 
 
@@ -142,7 +143,7 @@ class Lock:
             except FileNotFoundError:
                 pass
 
-    def __enter__(self) -> "Lock":
+    def __enter__(self) -> Lock:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -239,6 +240,8 @@ def acquire(path: Path | str, *, warn: Warn | None = None) -> Lock:
                 warn(f"took over stale lock {path} ({reason})")
                 continue
         if time.monotonic() > give_up:
-            raise LockHeld(f"could not take the lock {path}: another process keeps changing it; "
-                           f"remove {path} if no other sync is running")
+            raise LockHeld(
+                f"could not take the lock {path}: another process keeps changing it; "
+                f"remove {path} if no other sync is running"
+            )
         time.sleep(POLL_SECONDS)

@@ -11,12 +11,14 @@ that is *present* (not None), not the first *truthy* one, so a real 0.0
 (e.g. decoupling) is kept instead of falling through to null
 (docs/deviations.md, quirk 13).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .sports import family_of
 
@@ -104,7 +106,7 @@ class SportSetting:
     w_prime: float | None = None
 
     @classmethod
-    def from_raw(cls, raw: Any) -> "SportSetting":
+    def from_raw(cls, raw: Any) -> SportSetting:
         raw = as_dict(raw)
         return cls(
             types=tuple(t for t in as_list(raw.get("types")) if isinstance(t, str)),
@@ -147,7 +149,7 @@ class Athlete:
     sport_settings: tuple[SportSetting, ...] = ()
 
     @classmethod
-    def from_raw(cls, raw: Any) -> "Athlete":
+    def from_raw(cls, raw: Any) -> Athlete:
         raw = as_dict(raw)
         return cls(
             id=_id(raw.get("id")),
@@ -170,7 +172,8 @@ class Athlete:
             weight_pref_lb=bool(flag(raw.get("weight_pref_lb"))),
             height_units=text(raw.get("height_units")),
             sport_settings=tuple(
-                SportSetting.from_raw(s) for s in as_list(raw.get("sportSettings"))
+                SportSetting.from_raw(s)
+                for s in as_list(raw.get("sportSettings"))
                 if isinstance(s, dict)
             ),
         )
@@ -179,10 +182,21 @@ class Athlete:
 # ----------------------------------------------------------------- activity
 
 WEATHER_FIELDS = (
-    "average_wind_speed", "average_wind_gust", "prevailing_wind_deg",
-    "headwind_percent", "tailwind_percent", "average_weather_temp", "average_temp",
-    "average_feels_like", "min_feels_like", "max_feels_like", "min_weather_temp",
-    "max_weather_temp", "average_clouds", "max_rain", "max_snow",
+    "average_wind_speed",
+    "average_wind_gust",
+    "prevailing_wind_deg",
+    "headwind_percent",
+    "tailwind_percent",
+    "average_weather_temp",
+    "average_temp",
+    "average_feels_like",
+    "min_feels_like",
+    "max_feels_like",
+    "min_weather_temp",
+    "max_weather_temp",
+    "average_clouds",
+    "max_rain",
+    "max_snow",
 )
 
 
@@ -243,7 +257,7 @@ class Activity:
         return family_of(self.type)
 
     @classmethod
-    def from_raw(cls, raw: Any, index: int = 0) -> "Activity":
+    def from_raw(cls, raw: Any, index: int = 0) -> Activity:
         raw = as_dict(raw)
         start = text(raw.get("start_date_local"))
         atype = text(raw.get("type"))
@@ -273,10 +287,17 @@ class Activity:
             load=num(raw.get("icu_training_load")),
             ftp=num(raw.get("icu_ftp")),
             intensity=num(raw.get("icu_intensity")),
-            avg_power=first(raw, "average_watts", "avg_watts", "average_power",
-                            "avgWatts", "icu_average_watts"),
-            norm_power=first(raw, "weighted_average_watts", "np", "icu_pm_np",
-                             "normalizedPower", "icu_weighted_avg_watts"),
+            avg_power=first(
+                raw, "average_watts", "avg_watts", "average_power", "avgWatts", "icu_average_watts"
+            ),
+            norm_power=first(
+                raw,
+                "weighted_average_watts",
+                "np",
+                "icu_pm_np",
+                "normalizedPower",
+                "icu_weighted_avg_watts",
+            ),
             avg_hr=first(raw, "average_heartrate", "avg_hr", "average_hr", "avgHr"),
             max_hr=first(raw, "max_heartrate", "max_hr", "maxHr"),
             avg_cadence=first(raw, "average_cadence", "avg_cadence", "icu_average_cadence"),
@@ -297,8 +318,9 @@ class Activity:
             power_zone_times=tuple(power_zones),
             pace_zone_times=tuple(num(v) or 0 for v in as_list(raw.get("pace_zone_times"))),
             gap_zone_times=tuple(num(v) or 0 for v in as_list(raw.get("gap_zone_times"))),
-            interval_summary=tuple(s for s in as_list(raw.get("interval_summary"))
-                                   if isinstance(s, str)),
+            interval_summary=tuple(
+                s for s in as_list(raw.get("interval_summary")) if isinstance(s, str)
+            ),
             paired_event_id=_id(raw.get("paired_event_id")),
             sync_date=text(raw.get("icu_sync_date")),
             intervals_edited=flag(raw.get("icu_intervals_edited")) is True,
@@ -307,8 +329,9 @@ class Activity:
             weather={k: num(raw.get(k)) for k in WEATHER_FIELDS if num(raw.get(k)) is not None},
             weather_description=first(raw, "weather_description", "weather", conv=text),
             humidity=first(raw, "humidity", "average_humidity"),
-            device_temp=first(raw, "average_weather_temp", "average_temp", "avg_temp",
-                              "average_temperature"),
+            device_temp=first(
+                raw, "average_weather_temp", "average_temp", "avg_temp", "average_temperature"
+            ),
             wind_speed=first(raw, "average_wind_speed", "wind_speed"),
         )
 
@@ -326,19 +349,43 @@ class SportInfo:
 
 # wellness output name -> API field, in the order the reference emits them
 WELLNESS_FIELDS: tuple[tuple[str, str], ...] = (
-    ("weight", "weight"), ("resting_hr", "restingHR"), ("hrv", "hrv"),
-    ("hrv_sdnn", "hrvSDNN"), ("sleep_secs", "sleepSecs"), ("sleep_quality", "sleepQuality"),
-    ("sleep_score", "sleepScore"), ("mental_energy", "mentalEnergy"),
-    ("avg_sleeping_hr", "avgSleepingHR"), ("vo2max", "vo2max"), ("fatigue", "fatigue"),
-    ("soreness", "soreness"), ("stress", "stress"), ("mood", "mood"),
-    ("motivation", "motivation"), ("injury", "injury"), ("hydration", "hydration"),
-    ("spo2", "spO2"), ("blood_glucose", "bloodGlucose"), ("systolic", "systolic"),
-    ("diastolic", "diastolic"), ("baevsky_si", "baevskySI"), ("lactate", "lactate"),
-    ("respiration", "respiration"), ("body_fat", "bodyFat"), ("abdomen", "abdomen"),
-    ("steps", "steps"), ("hydration_volume", "hydrationVolume"),
-    ("kcal_consumed", "kcalConsumed"), ("carbohydrates", "carbohydrates"),
-    ("protein", "protein"), ("fat_total", "fatTotal"), ("readiness", "readiness"),
-    ("ctl", "ctl"), ("atl", "atl"), ("ramp_rate", "rampRate"), ("ctl_load", "ctlLoad"),
+    ("weight", "weight"),
+    ("resting_hr", "restingHR"),
+    ("hrv", "hrv"),
+    ("hrv_sdnn", "hrvSDNN"),
+    ("sleep_secs", "sleepSecs"),
+    ("sleep_quality", "sleepQuality"),
+    ("sleep_score", "sleepScore"),
+    ("mental_energy", "mentalEnergy"),
+    ("avg_sleeping_hr", "avgSleepingHR"),
+    ("vo2max", "vo2max"),
+    ("fatigue", "fatigue"),
+    ("soreness", "soreness"),
+    ("stress", "stress"),
+    ("mood", "mood"),
+    ("motivation", "motivation"),
+    ("injury", "injury"),
+    ("hydration", "hydration"),
+    ("spo2", "spO2"),
+    ("blood_glucose", "bloodGlucose"),
+    ("systolic", "systolic"),
+    ("diastolic", "diastolic"),
+    ("baevsky_si", "baevskySI"),
+    ("lactate", "lactate"),
+    ("respiration", "respiration"),
+    ("body_fat", "bodyFat"),
+    ("abdomen", "abdomen"),
+    ("steps", "steps"),
+    ("hydration_volume", "hydrationVolume"),
+    ("kcal_consumed", "kcalConsumed"),
+    ("carbohydrates", "carbohydrates"),
+    ("protein", "protein"),
+    ("fat_total", "fatTotal"),
+    ("readiness", "readiness"),
+    ("ctl", "ctl"),
+    ("atl", "atl"),
+    ("ramp_rate", "rampRate"),
+    ("ctl_load", "ctlLoad"),
 )
 
 
@@ -346,12 +393,27 @@ WELLNESS_FIELDS: tuple[tuple[str, str], ...] = (
 # entry error and is treated as absent (an absurd sleep of 10^12 s must not rate
 # "green"). HRV is left raw: the metrics apply their own validity filter (§10.1).
 PLAUSIBLE_WELLNESS: dict[str, tuple[float, float]] = {
-    "weight": (20, 400), "resting_hr": (20, 250), "avg_sleeping_hr": (20, 250),
-    "sleep_secs": (0, 86400), "sleep_score": (0, 100), "readiness": (0, 100),
-    "sleep_quality": (1, 4), "fatigue": (1, 4), "soreness": (1, 4), "stress": (1, 4),
-    "mood": (1, 4), "motivation": (1, 4), "injury": (1, 4), "hydration": (1, 4),
-    "spo2": (50, 100), "respiration": (3, 80), "body_fat": (1, 80), "vo2max": (10, 100),
-    "steps": (0, 300000), "systolic": (50, 300), "diastolic": (20, 200),
+    "weight": (20, 400),
+    "resting_hr": (20, 250),
+    "avg_sleeping_hr": (20, 250),
+    "sleep_secs": (0, 86400),
+    "sleep_score": (0, 100),
+    "readiness": (0, 100),
+    "sleep_quality": (1, 4),
+    "fatigue": (1, 4),
+    "soreness": (1, 4),
+    "stress": (1, 4),
+    "mood": (1, 4),
+    "motivation": (1, 4),
+    "injury": (1, 4),
+    "hydration": (1, 4),
+    "spo2": (50, 100),
+    "respiration": (3, 80),
+    "body_fat": (1, 80),
+    "vo2max": (10, 100),
+    "steps": (0, 300000),
+    "systolic": (50, 300),
+    "diastolic": (20, 200),
 }
 
 
@@ -408,7 +470,7 @@ class Wellness:
     updated: str | None = None  # change token
 
     @classmethod
-    def from_raw(cls, raw: Any) -> "Wellness | None":
+    def from_raw(cls, raw: Any) -> Wellness | None:
         """None when the record has no usable date id."""
         raw = as_dict(raw)
         day = parse_date(raw.get("id"))
@@ -416,9 +478,11 @@ class Wellness:
             return None
         values = {name: plausible(name, num(raw.get(key))) for name, key in WELLNESS_FIELDS}
         sport_info = tuple(
-            SportInfo(text(s.get("type")), num(s.get("eftp")), num(s.get("wPrime")),
-                      num(s.get("pMax")))
-            for s in as_list(raw.get("sportInfo")) if isinstance(s, dict)
+            SportInfo(
+                text(s.get("type")), num(s.get("eftp")), num(s.get("wPrime")), num(s.get("pMax"))
+            )
+            for s in as_list(raw.get("sportInfo"))
+            if isinstance(s, dict)
         )
         return cls(
             date=day,
@@ -463,14 +527,15 @@ class Event:
     updated: str | None = None
 
     @classmethod
-    def from_raw(cls, raw: Any) -> "Event":
+    def from_raw(cls, raw: Any) -> Event:
         raw = as_dict(raw)
         start = text(raw.get("start_date_local"))
         attachments = []
         for a in as_list(raw.get("attachments")):
             if isinstance(a, dict) and _id(a.get("id")) and text(a.get("url")):
-                attachments.append(Attachment(_id(a["id"]), text(a.get("filename")) or "",
-                                              a["url"]))
+                attachments.append(
+                    Attachment(_id(a["id"]), text(a.get("filename")) or "", a["url"])
+                )
         doc = as_dict(raw.get("workout_doc"))
         return cls(
             id=_id(raw.get("id")),

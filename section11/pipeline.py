@@ -5,12 +5,14 @@ through the client, `write_outputs` writes files atomically. Everything in
 between is pure. A core fetch failure raises a SyncError before any file is
 touched, so previous outputs stay byte-identical.
 """
+
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .context import SyncInputs
 from .privacy import PrivacyPolicy, policy_from, policy_of_settings
@@ -31,9 +33,12 @@ class SyncResult:
 # ----------------------------------------------------------------- build
 
 
-def build_documents(ctx: SyncInputs, previous: Mapping[str, Any] | None = None,
-                    warnings: list[str] | None = None,
-                    privacy: PrivacyPolicy | None = None) -> dict[str, Any]:
+def build_documents(
+    ctx: SyncInputs,
+    previous: Mapping[str, Any] | None = None,
+    warnings: list[str] | None = None,
+    privacy: PrivacyPolicy | None = None,
+) -> dict[str, Any]:
     """Every output document, by file name, in write order (pure).
 
     `previous`: the documents already on disk (history.json is kept when the new
@@ -58,17 +63,25 @@ def build_documents(ctx: SyncInputs, previous: Mapping[str, Any] | None = None,
     documents: dict[str, Any] = {}
     sports = thresholds_sports(ctx.athlete)
     cycling = sports.get("cycling") or {}
-    ftp_history, changed = update_ftp_history(ctx.ftp_history, ctx.today,
-                                              cycling.get("ftp_indoor"), cycling.get("ftp"))
+    ftp_history, changed = update_ftp_history(
+        ctx.ftp_history, ctx.today, cycling.get("ftp_indoor"), cycling.get("ftp")
+    )
     if changed:
         documents["ftp_history.json"] = ftp_history
     ctx = replace(ctx, ftp_history=ftp_history)
 
-    history = build_history(ctx.history_activities, ctx.history_wellness, today=ctx.today,
-                            now=ctx.now, week_start=ctx.week_start,
-                            zone_preference=ctx.zone_preference, ftp_history=ftp_history,
-                            thresholds_sports=sports, units=unit_preferences(ctx.athlete),
-                            version=ctx.version)
+    history = build_history(
+        ctx.history_activities,
+        ctx.history_wellness,
+        today=ctx.today,
+        now=ctx.now,
+        week_start=ctx.week_start,
+        zone_preference=ctx.zone_preference,
+        ftp_history=ftp_history,
+        thresholds_sports=sports,
+        units=unit_preferences(ctx.athlete),
+        version=ctx.version,
+    )
     reason = shrink_reason(previous.get("history.json"), history)
     if reason:
         warnings.append(f"history.json kept as it was: {reason}")
@@ -80,16 +93,22 @@ def build_documents(ctx: SyncInputs, previous: Mapping[str, Any] | None = None,
 
     policy = privacy if privacy is not None else policy_from(ctx.anonymize)
     ctx = replace(ctx, anonymize=False)  # redaction happens once, below, under `policy`
-    documents["intervals.json"] = intervals_document(ctx.intervals_entries, ctx.intervals_states,
-                                                     ctx.now, ctx.version)
+    documents["intervals.json"] = intervals_document(
+        ctx.intervals_entries, ctx.intervals_states, ctx.now, ctx.version
+    )
     documents["routes.json"] = routes_document(ctx.route_entries, ctx.now, ctx.version)
     with_terrain = terrain_event_ids(ctx.route_entries)
-    computed = compute_sections(ctx, routes_with_terrain=with_terrain,
-                                history_activities=ctx.history_activities)
+    computed = compute_sections(
+        ctx, routes_with_terrain=with_terrain, history_activities=ctx.history_activities
+    )
     sections = dict(computed.sections, history=history_block(history, ctx.today))
-    documents["latest.json"] = assemble_latest(ctx, derived=computed.derived, sections=sections,
-                                               routes_with_terrain=with_terrain,
-                                               activity_terrain=ctx.activity_terrain)
+    documents["latest.json"] = assemble_latest(
+        ctx,
+        derived=computed.derived,
+        sections=sections,
+        routes_with_terrain=with_terrain,
+        activity_terrain=ctx.activity_terrain,
+    )
     return protect_documents(documents, policy)
 
 
@@ -137,12 +156,15 @@ def sync(settings, client=None, publish=None) -> SyncResult:
     client = client or make_client(settings)
     warnings: list[str] = []
     _, directory = resolve_destination(settings.output, settings.output_dir)
-    previous = {name: load_json_document(directory / name)
-                for name in ("history.json", "routes.json")}
-    with open_store(state_directory(settings, directory), client.athlete_id,
-                    notice=warnings.append) as store:
-        ctx = fetch_inputs(client, settings, store, warnings,
-                           previous_routes=previous["routes.json"])
+    previous = {
+        name: load_json_document(directory / name) for name in ("history.json", "routes.json")
+    }
+    with open_store(
+        state_directory(settings, directory), client.athlete_id, notice=warnings.append
+    ) as store:
+        ctx = fetch_inputs(
+            client, settings, store, warnings, previous_routes=previous["routes.json"]
+        )
         store.commit()
     ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
     documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
@@ -168,10 +190,14 @@ def summary_lines(result: SyncResult) -> list[str]:
     ]
     fitness = latest.get("current_status", {}).get("fitness", {})
     if fitness:
-        lines.append(f"Fitness: CTL {fitness.get('ctl')}, ATL {fitness.get('atl')}, TSB {fitness.get('tsb')}.")
+        lines.append(
+            f"Fitness: CTL {fitness.get('ctl')}, ATL {fitness.get('atl')}, TSB {fitness.get('tsb')}."
+        )
     if ctx.hidden_activities:
-        lines.append(f"{ctx.hidden_activities} Strava-sourced activities are hidden by the API "
-                     "(connect your device to Intervals.icu directly to include them).")
+        lines.append(
+            f"{ctx.hidden_activities} Strava-sourced activities are hidden by the API "
+            "(connect your device to Intervals.icu directly to include them)."
+        )
     for warning in result.warnings:
         lines.append(f"warning: {warning}")
     for path in result.written:
@@ -186,4 +212,3 @@ def run(settings, out=None) -> int:
     for line in summary_lines(result):
         print(line, file=out)
     return 0
-

@@ -18,16 +18,24 @@ environment or config value from the command line).
 The redaction itself happens at the output edge, one function per document
 (`section11.outputs.anonymize`); this module only holds the option set.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import InvalidInput
 
 # Every category, in the order they are documented and reported.
-CATEGORIES: tuple[str, ...] = ("athlete_id", "activity_names", "gps", "location",
-                               "birth_date", "notes")
+CATEGORIES: tuple[str, ...] = (
+    "athlete_id",
+    "activity_names",
+    "gps",
+    "location",
+    "birth_date",
+    "notes",
+)
 DESCRIPTIONS = {
     "athlete_id": "the Intervals.icu athlete id (metadata.athlete_id)",
     "activity_names": "names of completed outdoor activities (they often name a place)",
@@ -90,18 +98,24 @@ def parse_share(value: Any, source: str = "--share") -> frozenset[str]:
         return frozenset()
     if isinstance(value, str):
         items = [value]
-    elif isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
+    elif isinstance(value, (list, tuple, set, frozenset)) and all(
+        isinstance(v, str) for v in value
+    ):
         items = list(value)
     else:
-        raise InvalidInput(f"{source} must be a comma-separated list of categories "
-                           f"({', '.join(CATEGORIES)}), or {ALL} or {NONE}")
+        raise InvalidInput(
+            f"{source} must be a comma-separated list of categories "
+            f"({', '.join(CATEGORIES)}), or {ALL} or {NONE}"
+        )
     names = [part.strip().lower() for item in items for part in item.split(",")]
     names = [n for n in names if n]
     unknown = sorted({n for n in names if n not in CATEGORIES and n not in (ALL, NONE)})
     if unknown:
-        raise InvalidInput(f"{source}: unknown privacy categor{'ies' if len(unknown) > 1 else 'y'} "
-                           f"{', '.join(unknown)} (choose from {', '.join(CATEGORIES)}; "
-                           f"or {ALL} / {NONE})")
+        raise InvalidInput(
+            f"{source}: unknown privacy categor{'ies' if len(unknown) > 1 else 'y'} "
+            f"{', '.join(unknown)} (choose from {', '.join(CATEGORIES)}; "
+            f"or {ALL} / {NONE})"
+        )
     if NONE in names and len(set(names)) > 1:
         raise InvalidInput(f"{source}: '{NONE}' cannot be combined with other categories")
     if ALL in names:

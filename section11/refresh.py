@@ -11,12 +11,14 @@ Suspicious answers never destroy stored data: an activity list that comes back
 empty, or sharply shorter, while the store knows activities in that window is
 recorded as a warning and the stored records are kept (pipeline §9.2).
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from .model import as_dict, as_list, parse_date
 from .store import Store, iter_chunks
@@ -62,8 +64,9 @@ def wellness_key(raw: Any) -> tuple[str, str | None, str | None, Any] | None:
 def _upsert(store: Store, kind: str, items: list, keyer, report: RefreshReport) -> set[str]:
     keyed = [k for k in (keyer(i) for i in items) if k is not None]
     if kind == "activity":
-        known = {row_id: token for row_id, token in store.ids_in(
-            "activity", date.min, date.max).items()}
+        known = {
+            row_id: token for row_id, token in store.ids_in("activity", date.min, date.max).items()
+        }
         for record_id, _day, token, _raw in keyed:
             if record_id not in known:
                 report.new_activities.append(record_id)
@@ -73,9 +76,14 @@ def _upsert(store: Store, kind: str, items: list, keyer, report: RefreshReport) 
     return {k[0] for k in keyed}
 
 
-def refresh_lists(client, store: Store, today: date, span: int,
-                  now: float | None = None,
-                  max_history_age: float = FULL_REFRESH_SECONDS) -> RefreshReport:
+def refresh_lists(
+    client,
+    store: Store,
+    today: date,
+    span: int,
+    now: float | None = None,
+    max_history_age: float = FULL_REFRESH_SECONDS,
+) -> RefreshReport:
     """Activities and wellness for the last `span` days, plus the 3-year history
     when missing or older than `max_history_age` seconds (a week by default;
     --generate-history asks for a day). Core calls: failures propagate."""
@@ -94,37 +102,40 @@ def refresh_lists(client, store: Store, today: date, span: int,
     fetched = _upsert(store, "activity", activities, activity_key, report)
     if not _upsert(store, "wellness", wellness, wellness_key, report) and stored_days:
         report.status["wellness"] = "kept_previous"  # wellness rows are never deleted
-        report.warnings.append(f"the wellness list came back empty where {len(stored_days)} "
-                               f"days were known for the last {span} days; kept the stored ones")
+        report.warnings.append(
+            f"the wellness list came back empty where {len(stored_days)} "
+            f"days were known for the last {span} days; kept the stored ones"
+        )
     missing = sorted(set(stored) - fetched)
     suspicious = bool(missing) and (
-        not fetched or (len(missing) >= SHRINK_GUARD_MIN and len(missing) > len(stored) / 2))
+        not fetched or (len(missing) >= SHRINK_GUARD_MIN and len(missing) > len(stored) / 2)
+    )
     if suspicious:
         report.status["activities"] = "kept_previous"
         report.warnings.append(
             f"the activity list came back with {len(fetched)} activities where "
             f"{len(stored)} were known for the last {span} days; kept the stored ones "
-            "(if you really deleted them, they disappear on the next full refresh)")
+            "(if you really deleted them, they disappear on the next full refresh)"
+        )
     else:
         report.status["activities"] = "ok"
         store.delete("activity", missing)
         report.removed_activities = missing
 
     coverage = store.coverage("activity")
-    stale = (coverage is None or coverage[0] > history_oldest
-             or now - coverage[2] > max_history_age)
+    stale = coverage is None or coverage[0] > history_oldest or now - coverage[2] > max_history_age
     report.status["history"] = "ok"  # "kept_previous" when a history chunk shrank
     if stale and recent_oldest > history_oldest:
-        _refresh_history(client, store, history_oldest, recent_oldest - timedelta(days=1),
-                         report)
+        _refresh_history(client, store, history_oldest, recent_oldest - timedelta(days=1), report)
         store.set_coverage("activity", history_oldest, today, now)
         store.set_coverage("wellness", history_oldest, today, now)
         report.history_fetched = True
     return report
 
 
-def _refresh_history(client, store: Store, oldest: date, newest: date,
-                     report: RefreshReport) -> None:
+def _refresh_history(
+    client, store: Store, oldest: date, newest: date, report: RefreshReport
+) -> None:
     """Re-read oldest..newest in yearly chunks; records gone upstream are removed
     only when the chunk answered with data (an empty chunk deletes nothing)."""
     for start, end in iter_chunks(oldest, newest, CHUNK_DAYS):
@@ -141,11 +152,13 @@ def _refresh_history(client, store: Store, oldest: date, newest: date,
             report.status["history"] = "kept_previous"
             report.warnings.append(
                 f"the activity list for {start}..{end} came back with {len(fetched)} of "
-                f"{len(stored)} known activities; kept the stored ones")
+                f"{len(stored)} known activities; kept the stored ones"
+            )
 
 
-def cached_call(store: Store, key: str, ttl: float, fetch: Callable[[], Any],
-                now: float | None = None) -> tuple[Any, bool]:
+def cached_call(
+    store: Store, key: str, ttl: float, fetch: Callable[[], Any], now: float | None = None
+) -> tuple[Any, bool]:
     """(value, fetched): a cached response younger than ttl, else a fresh one.
     A failed fetch (None) falls back to the cached value of any age."""
     now = time.time() if now is None else now

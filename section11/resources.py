@@ -4,6 +4,7 @@ Messages (chat notes) for the last 8 days are fetched when an activity is first
 seen or its change token moves (the reference asked for every one of them on
 every run). Intervals, DFA streams and terrain follow the fetch-state machine.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -45,9 +46,15 @@ def messages_due(store: Store, activity, today: date, now: datetime) -> bool:
     return age > MESSAGES_RECHECK_SECONDS
 
 
-def fetch_chat_notes(client, store: Store, activities, today: date, now: datetime,
-                     warnings: list[str], status: dict[str, str] | None = None
-                     ) -> dict[str, tuple[str, ...]]:
+def fetch_chat_notes(
+    client,
+    store: Store,
+    activities,
+    today: date,
+    now: datetime,
+    warnings: list[str],
+    status: dict[str, str] | None = None,
+) -> dict[str, tuple[str, ...]]:
     """{activity id: texts} for activities dated today-7..today.
     `status["messages"]` gets this run's outcome (fetch.source_status)."""
     from .fetch import source_status
@@ -55,16 +62,24 @@ def fetch_chat_notes(client, store: Store, activities, today: date, now: datetim
     recent = [a for a in activities if a.date and a.date >= today - timedelta(days=MESSAGES_DAYS)]
     due = [a for a in recent if messages_due(store, a, today, now)]
     failed = 0
-    for activity, result in zip(due, client.map_bounded(
-            lambda a: client.activity_messages(a.id), due)):
+    for activity, result in zip(
+        due, client.map_bounded(lambda a: client.activity_messages(a.id), due)
+    ):
         if isinstance(result, Exception) or not isinstance(result, list):
             failed += 1
             continue
-        store.put_resource(activity.id, "messages", list(message_texts(result)),
-                           activity.sync_date, now.isoformat())
+        store.put_resource(
+            activity.id,
+            "messages",
+            list(message_texts(result)),
+            activity.sync_date,
+            now.isoformat(),
+        )
     if failed:
-        warnings.append(f"activity messages unavailable for {failed} of {len(due)} activities; "
-                        "the next sync retries them")
+        warnings.append(
+            f"activity messages unavailable for {failed} of {len(due)} activities; "
+            "the next sync retries them"
+        )
     if status is not None:
         status["messages"] = source_status(failed, len(due))
     notes = {}
@@ -130,8 +145,17 @@ def _streams_attempt(client, activity, with_terrain: bool):
     return (Outcome("ok") if block is not None else Outcome("no_data")), block, streams
 
 
-def fetch_intervals(client, store: Store, activities, events, today: date, now: datetime,
-                    warnings: list[str], on_streams=None, status: dict[str, str] | None = None):
+def fetch_intervals(
+    client,
+    store: Store,
+    activities,
+    events,
+    today: date,
+    now: datetime,
+    warnings: list[str],
+    on_streams=None,
+    status: dict[str, str] | None = None,
+):
     """Due intervals/streams calls (§30), applied to the stored state.
 
     Returns (entries, records): the intervals.json entries and fetch_state
@@ -171,21 +195,26 @@ def fetch_intervals(client, store: Store, activities, events, today: date, now: 
         if outcome.kind not in ("ok", "no_data"):
             failures += 1
             tally[item.endpoint][0] += 1
-        records[activity.id] = advance(records.get(activity.id), item.endpoint, outcome,
-                                       activity, activity.id in paired, now)
+        records[activity.id] = advance(
+            records.get(activity.id), item.endpoint, outcome, activity, activity.id in paired, now
+        )
         if outcome.kind == "ok":
             if item.endpoint == "intervals":
-                entries[activity.id] = merge_entry(entries.get(activity.id), activity,
-                                                   intervals=payload)
+                entries[activity.id] = merge_entry(
+                    entries.get(activity.id), activity, intervals=payload
+                )
             else:
-                entries[activity.id] = merge_entry(entries.get(activity.id), activity,
-                                                   dfa=payload)
+                entries[activity.id] = merge_entry(entries.get(activity.id), activity, dfa=payload)
         if streams is not None and on_streams is not None:
             on_streams(activity, streams)
     previous = store.meta("activities_28d_count")
     kept_entries, kept_records, warning = retain(
-        entries, records, activities, today,
-        previous_count=int(previous) if previous and previous.isdigit() else None)
+        entries,
+        records,
+        activities,
+        today,
+        previous_count=int(previous) if previous and previous.isdigit() else None,
+    )
     if warning:
         warnings.append(warning)
     else:
@@ -221,8 +250,15 @@ def store_terrain(store: Store, activity, streams, units, now: datetime) -> None
     store.put_resource(activity.id, TERRAIN, result, activity.sync_date, now.isoformat())
 
 
-def fetch_terrain(client, store: Store, activities, units, now: datetime,
-                  warnings: list[str], status: dict[str, str] | None = None) -> dict[str, dict]:
+def fetch_terrain(
+    client,
+    store: Store,
+    activities,
+    units,
+    now: datetime,
+    warnings: list[str],
+    status: dict[str, str] | None = None,
+) -> dict[str, dict]:
     """{activity id: terrain fields} for the outdoor activities of the window.
 
     Activities whose streams were not already fetched for DFA get one small
@@ -238,13 +274,17 @@ def fetch_terrain(client, store: Store, activities, units, now: datetime,
     outdoor = [a for a in activities if is_outdoor(a.type)]
     due = [a for a in outdoor if store.resource(a.id, TERRAIN) is None]
     failed = 0
-    for activity, result in zip(due, client.map_bounded(
-            lambda a: client.activity_streams(a.id, types=TERRAIN_TYPES), due)):
+    for activity, result in zip(
+        due, client.map_bounded(lambda a: client.activity_streams(a.id, types=TERRAIN_TYPES), due)
+    ):
         if isinstance(result, api_errors.NotFound):
-            store.put_resource(activity.id, TERRAIN,
-                               {"terrain_status": "failed",
-                                "terrain_error": f"http_{result.status or 404}"},
-                               activity.sync_date, now.isoformat())
+            store.put_resource(
+                activity.id,
+                TERRAIN,
+                {"terrain_status": "failed", "terrain_error": f"http_{result.status or 404}"},
+                activity.sync_date,
+                now.isoformat(),
+            )
         elif isinstance(result, list):
             store_terrain(store, activity, result, units, now)
         else:
@@ -279,14 +319,20 @@ def fetch_routes(client, events, units, previous_doc, version: str) -> list[dict
         try:
             return client.download(attachment.url, max_bytes=MAX_ROUTE_BYTES)
         except api_errors.ResponseTooLarge:
-            raise RouteFileError(f"{attachment.filename}: larger than "
-                                 f"{MAX_ROUTE_BYTES // 1_000_000} MB; not downloaded",
-                                 terminal=True) from None
+            raise RouteFileError(
+                f"{attachment.filename}: larger than "
+                f"{MAX_ROUTE_BYTES // 1_000_000} MB; not downloaded",
+                terminal=True,
+            ) from None
         except api_errors.NotFound:
-            raise RouteFileError(f"{attachment.filename}: the attachment is gone (HTTP 404)",
-                                 terminal=True) from None
+            raise RouteFileError(
+                f"{attachment.filename}: the attachment is gone (HTTP 404)", terminal=True
+            ) from None
         except api_errors.IntervalsError as exc:
-            raise RouteFileError(f"{attachment.filename}: download failed ({exc.status or 'network'}); "
-                                 "retried next sync", terminal=False) from None
+            raise RouteFileError(
+                f"{attachment.filename}: download failed ({exc.status or 'network'}); "
+                "retried next sync",
+                terminal=False,
+            ) from None
 
     return route_entries(events, fetch, units, previous_entries(previous_doc, version))

@@ -1,4 +1,5 @@
 """Sport-family tables and event categories (spec/metrics.md §4)."""
+
 from __future__ import annotations
 
 SPORT_FAMILIES: dict[str, tuple[str, ...]] = {
@@ -18,8 +19,17 @@ TYPE_TO_FAMILY: dict[str, str] = {
 
 INTERVAL_ELIGIBLE_FAMILIES = frozenset({"cycling", "run", "ski", "rowing", "swim"})
 OUTDOOR_TYPES = frozenset(
-    {"Ride", "MountainBikeRide", "GravelRide", "EBikeRide", "Run", "TrailRun",
-     "NordicSki", "Walk", "Hike"}
+    {
+        "Ride",
+        "MountainBikeRide",
+        "GravelRide",
+        "EBikeRide",
+        "Run",
+        "TrailRun",
+        "NordicSki",
+        "Walk",
+        "Hike",
+    }
 )
 INDOOR_CYCLING_TYPES = frozenset({"VirtualRide"})
 EF_CYCLING_TYPES = frozenset({"Ride", "VirtualRide", "MountainBikeRide", "GravelRide"})

@@ -11,6 +11,7 @@ The schema is versioned explicitly. A store that is corrupt, from another
 schema version or another athlete is moved aside and rebuilt from the API:
 losing it costs requests, never data.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,10 +19,11 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 SCHEMA_VERSION = 1
 STORE_NAME = "store.sqlite3"
@@ -84,7 +86,7 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -111,13 +113,15 @@ class Store:
         changed = 0
         for record_id, day, token, raw in records:
             text = _dumps(raw)
-            row = self.conn.execute("SELECT raw FROM records WHERE kind = ? AND id = ?",
-                                    (kind, record_id)).fetchone()
+            row = self.conn.execute(
+                "SELECT raw FROM records WHERE kind = ? AND id = ?", (kind, record_id)
+            ).fetchone()
             if row is not None and row[0] == text:
                 continue
             self.conn.execute(
                 "INSERT OR REPLACE INTO records (kind, id, day, token, raw) VALUES (?,?,?,?,?)",
-                (kind, record_id, day, token, text))
+                (kind, record_id, day, token, text),
+            )
             changed += 1
         self.changes += changed
         return changed
@@ -131,8 +135,9 @@ class Store:
         self.changes += len(ids)
         return len(ids)
 
-    def records(self, kind: str, oldest: date | None = None,
-                newest: date | None = None) -> list[Any]:
+    def records(
+        self, kind: str, oldest: date | None = None, newest: date | None = None
+    ) -> list[Any]:
         """Raw records of a kind, by day ascending (records without a day last)."""
         sql = "SELECT raw FROM records WHERE kind = ?"
         args: list[Any] = [kind]
@@ -149,7 +154,8 @@ class Store:
         """{id: token} of the records of a kind dated oldest..newest."""
         rows = self.conn.execute(
             "SELECT id, token FROM records WHERE kind = ? AND day >= ? AND day <= ?",
-            (kind, oldest.isoformat(), newest.isoformat()))
+            (kind, oldest.isoformat(), newest.isoformat()),
+        )
         return {row[0]: row[1] for row in rows}
 
     # ------------------------------------------------------------ resources
@@ -157,29 +163,36 @@ class Store:
         """(payload, token) of a stored per-activity resource, or None."""
         row = self.conn.execute(
             "SELECT payload, token FROM resources WHERE activity_id = ? AND kind = ?",
-            (activity_id, kind)).fetchone()
+            (activity_id, kind),
+        ).fetchone()
         return (json.loads(row[0]), row[1]) if row else None
 
     def resource_fetched_at(self, activity_id: str, kind: str) -> str | None:
         row = self.conn.execute(
             "SELECT fetched_at FROM resources WHERE activity_id = ? AND kind = ?",
-            (activity_id, kind)).fetchone()
+            (activity_id, kind),
+        ).fetchone()
         return row[0] if row else None
 
     def resources(self, kind: str) -> dict[str, Any]:
-        rows = self.conn.execute("SELECT activity_id, payload FROM resources WHERE kind = ?",
-                                 (kind,))
+        rows = self.conn.execute(
+            "SELECT activity_id, payload FROM resources WHERE kind = ?", (kind,)
+        )
         return {row[0]: json.loads(row[1]) for row in rows}
 
-    def put_resource(self, activity_id: str, kind: str, payload: Any, token: str | None,
-                     fetched_at: str) -> None:
+    def put_resource(
+        self, activity_id: str, kind: str, payload: Any, token: str | None, fetched_at: str
+    ) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO resources (activity_id, kind, token, payload, fetched_at) "
-            "VALUES (?,?,?,?,?)", (activity_id, kind, token, _dumps(payload), fetched_at))
+            "VALUES (?,?,?,?,?)",
+            (activity_id, kind, token, _dumps(payload), fetched_at),
+        )
 
     def drop_resource(self, activity_id: str, kind: str) -> None:
-        self.conn.execute("DELETE FROM resources WHERE activity_id = ? AND kind = ?",
-                          (activity_id, kind))
+        self.conn.execute(
+            "DELETE FROM resources WHERE activity_id = ? AND kind = ?", (activity_id, kind)
+        )
 
     # ------------------------------------------------------------ fetch state
     def fetch_states(self, endpoint: str | None = None) -> dict[tuple[str, str], dict]:
@@ -191,17 +204,21 @@ class Store:
         return {(r[0], r[1]): json.loads(r[2]) for r in self.conn.execute(sql, args)}
 
     def put_fetch_state(self, activity_id: str, endpoint: str, state: dict) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO fetch_state (activity_id, endpoint, state) "
-                          "VALUES (?,?,?)", (activity_id, endpoint, _dumps(state)))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO fetch_state (activity_id, endpoint, state) VALUES (?,?,?)",
+            (activity_id, endpoint, _dumps(state)),
+        )
 
     def drop_fetch_state(self, activity_id: str) -> None:
         self.conn.execute("DELETE FROM fetch_state WHERE activity_id = ?", (activity_id,))
 
     # ------------------------------------------------------------ cache
-    def cached(self, key: str, max_age: float | None = None,
-               now: float | None = None) -> Any | None:
-        row = self.conn.execute("SELECT payload, fetched_at FROM cache WHERE key = ?",
-                                (key,)).fetchone()
+    def cached(
+        self, key: str, max_age: float | None = None, now: float | None = None
+    ) -> Any | None:
+        row = self.conn.execute(
+            "SELECT payload, fetched_at FROM cache WHERE key = ?", (key,)
+        ).fetchone()
         if row is None:
             return None
         if max_age is not None and (now if now is not None else time.time()) - row[1] > max_age:
@@ -209,8 +226,10 @@ class Store:
         return json.loads(row[0])
 
     def put_cache(self, key: str, payload: Any, now: float | None = None) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO cache (key, payload, fetched_at) VALUES (?,?,?)",
-                          (key, _dumps(payload), now if now is not None else time.time()))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO cache (key, payload, fetched_at) VALUES (?,?,?)",
+            (key, _dumps(payload), now if now is not None else time.time()),
+        )
 
     def prune_cache(self, older_than: float, now: float | None = None) -> int:
         """Drop cached responses fetched more than `older_than` seconds ago."""
@@ -219,8 +238,9 @@ class Store:
 
     # ------------------------------------------------------------ coverage
     def coverage(self, kind: str) -> tuple[date, date, float] | None:
-        row = self.conn.execute("SELECT oldest, newest, fetched_at FROM coverage WHERE kind = ?",
-                                (kind,)).fetchone()
+        row = self.conn.execute(
+            "SELECT oldest, newest, fetched_at FROM coverage WHERE kind = ?", (kind,)
+        ).fetchone()
         if row is None:
             return None
         return date.fromisoformat(row[0]), date.fromisoformat(row[1]), row[2]
@@ -228,12 +248,11 @@ class Store:
     def clear_coverage(self) -> None:
         self.conn.execute("DELETE FROM coverage")
 
-    def set_coverage(self, kind: str, oldest: date, newest: date,
-                     now: float | None = None) -> None:
+    def set_coverage(self, kind: str, oldest: date, newest: date, now: float | None = None) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO coverage (kind, oldest, newest, fetched_at) VALUES (?,?,?,?)",
-            (kind, oldest.isoformat(), newest.isoformat(),
-             now if now is not None else time.time()))
+            (kind, oldest.isoformat(), newest.isoformat(), now if now is not None else time.time()),
+        )
 
 
 # ----------------------------------------------------------------- opening
@@ -241,8 +260,9 @@ class Store:
 
 def _create(conn: sqlite3.Connection, fingerprint: str) -> None:
     conn.executescript(_SCHEMA)
-    conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                 (str(SCHEMA_VERSION),))
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+    )
     conn.execute("INSERT INTO meta (key, value) VALUES ('athlete', ?)", (fingerprint,))
     conn.commit()
 
@@ -257,8 +277,10 @@ def _check(conn: sqlite3.Connection, fingerprint: str) -> None:
     if not integrity or integrity[0] != "ok":
         raise StoreRebuilt("the local store failed its integrity check")
     if rows.get("schema_version") != str(SCHEMA_VERSION):
-        raise StoreRebuilt(f"the local store has schema {rows.get('schema_version')!r}, "
-                           f"this version uses {SCHEMA_VERSION}")
+        raise StoreRebuilt(
+            f"the local store has schema {rows.get('schema_version')!r}, "
+            f"this version uses {SCHEMA_VERSION}"
+        )
     if rows.get("athlete") != fingerprint:
         raise StoreRebuilt("the local store belongs to another athlete")
 
@@ -291,8 +313,10 @@ def open_store(state_dir: Path | str | None, athlete_id: str, notice=None) -> St
                 if stale.exists():
                     stale.unlink()
             if notice:
-                notice(f"{exc}; rebuilding it from Intervals.icu (the old file is kept as "
-                       f"{aside.name})")
+                notice(
+                    f"{exc}; rebuilding it from Intervals.icu (the old file is kept as "
+                    f"{aside.name})"
+                )
     conn = sqlite3.connect(path)
     _create(conn, fingerprint)
     return Store(conn, path)
@@ -309,5 +333,12 @@ def iter_chunks(oldest: date, newest: date, days: int) -> Iterator[tuple[date, d
         end = start - timedelta(days=1)
 
 
-__all__ = ["Store", "open_store", "iter_chunks", "SCHEMA_VERSION", "STORE_NAME",
-           "athlete_fingerprint", "closing"]
+__all__ = [
+    "Store",
+    "open_store",
+    "iter_chunks",
+    "SCHEMA_VERSION",
+    "STORE_NAME",
+    "athlete_fingerprint",
+    "closing",
+]

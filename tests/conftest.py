@@ -6,6 +6,7 @@ lists and each top-level record dict are copied, so a test may append, remove
 or replace records, or set top-level keys, without touching other tests).
 Tests that need another "today" build their own DemoData and FakeIntervals.
 """
+
 from __future__ import annotations
 
 import copy

@@ -1,37 +1,52 @@
 """Archive snapshots and change detection (spec/pipeline.md §5, §9.4)."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from section11.errors import InvalidInput
-from section11.publish.archive import (parse_retention_days, plan_archive, snapshot_path,
-                                       snapshot_time, snapshots)
+from section11.publish.archive import (
+    parse_retention_days,
+    plan_archive,
+    snapshot_path,
+    snapshot_time,
+    snapshots,
+)
 from section11.publish.volatile import content_fingerprint, strip_volatile
 
-NOW = datetime(2026, 11, 23, 7, 30, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 7, 30, 5, tzinfo=UTC)
 
 
 def latest(stamp: str = "2026-11-23T08:30:05+01:00", ctl: float = 50.0) -> bytes:
-    return json.dumps({"metadata": {"last_updated": stamp, "version": "1"},
-                       "derived_metrics": {"calculation_timestamp": stamp, "acwr": 1.0},
-                       "current_status": {"fitness": {"ctl": ctl}}}, indent=2).encode()
+    return json.dumps(
+        {
+            "metadata": {"last_updated": stamp, "version": "1"},
+            "derived_metrics": {"calculation_timestamp": stamp, "acwr": 1.0},
+            "current_status": {"fitness": {"ctl": ctl}},
+        },
+        indent=2,
+    ).encode()
 
 
 # ----------------------------------------------------------------- fingerprint
 
 
 def test_generation_timestamps_are_not_content():
-    assert content_fingerprint(latest("2026-11-23T01:00:00Z")) == \
-        content_fingerprint(latest("2026-11-24T23:59:59+05:00"))
-    for doc_a, doc_b in [({"generated_at": "a", "x": 1}, {"generated_at": "b", "x": 1}),
-                         ({"generated_at": "a", "x": 1}, {"x": 1})]:
-        assert content_fingerprint(json.dumps(doc_a).encode()) == \
-            content_fingerprint(json.dumps(doc_b).encode())
+    assert content_fingerprint(latest("2026-11-23T01:00:00Z")) == content_fingerprint(
+        latest("2026-11-24T23:59:59+05:00")
+    )
+    for doc_a, doc_b in [
+        ({"generated_at": "a", "x": 1}, {"generated_at": "b", "x": 1}),
+        ({"generated_at": "a", "x": 1}, {"x": 1}),
+    ]:
+        assert content_fingerprint(json.dumps(doc_a).encode()) == content_fingerprint(
+            json.dumps(doc_b).encode()
+        )
 
 
 def test_real_change_is_content():
@@ -40,10 +55,16 @@ def test_real_change_is_content():
 
 def test_same_named_keys_elsewhere_are_content():
     """Only the three generation stamps are volatile, not every key with that name."""
-    a = {"activities": [{"generated_at": "x"}], "history": {"last_generated": "2026-11-01"},
-         "metadata": {"last_updated": "t", "version": "1"}}
-    b = {"activities": [{"generated_at": "y"}], "history": {"last_generated": "2026-11-01"},
-         "metadata": {"last_updated": "t", "version": "1"}}
+    a = {
+        "activities": [{"generated_at": "x"}],
+        "history": {"last_generated": "2026-11-01"},
+        "metadata": {"last_updated": "t", "version": "1"},
+    }
+    b = {
+        "activities": [{"generated_at": "y"}],
+        "history": {"last_generated": "2026-11-01"},
+        "metadata": {"last_updated": "t", "version": "1"},
+    }
     c = dict(a, history={"last_generated": "2026-11-08"})
     fp = content_fingerprint
     assert fp(json.dumps(a).encode()) != fp(json.dumps(b).encode())
@@ -60,8 +81,10 @@ def test_formatting_and_key_order_are_not_content():
 
 
 def test_volatile_parents_of_other_types_are_left_alone():
-    assert strip_volatile({"metadata": None, "derived_metrics": [1]}) == \
-        {"metadata": None, "derived_metrics": [1]}
+    assert strip_volatile({"metadata": None, "derived_metrics": [1]}) == {
+        "metadata": None,
+        "derived_metrics": [1],
+    }
     assert strip_volatile([{"generated_at": 1}]) == [{"generated_at": 1}]
     original = {"metadata": {"last_updated": "t", "k": 1}}
     assert strip_volatile(original) == {"metadata": {"k": 1}}
@@ -75,8 +98,11 @@ def test_non_json_bytes_are_hashed_raw():
     assert content_fingerprint(b"{}").startswith("json:")
 
 
-@given(st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=5),
-       st.text(max_size=10), st.text(max_size=10))
+@given(
+    st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=5),
+    st.text(max_size=10),
+    st.text(max_size=10),
+)
 def test_fingerprint_ignores_any_generated_at_value(body, stamp_a, stamp_b):
     body.pop("generated_at", None)
     a = json.dumps({**body, "generated_at": stamp_a}).encode()
@@ -96,25 +122,37 @@ def test_snapshot_path_is_utc():
 
 
 def test_snapshot_time_parses_month_folders_and_the_old_flat_layout():
-    utc = timezone.utc
-    assert snapshot_time("archive/2026-11/20261123_073005.json") == \
-        datetime(2026, 11, 23, 7, 30, 5, tzinfo=utc)
-    assert snapshot_time("archive/20250102_030405.json") == \
-        datetime(2025, 1, 2, 3, 4, 5, tzinfo=utc)
+    utc = UTC
+    assert snapshot_time("archive/2026-11/20261123_073005.json") == datetime(
+        2026, 11, 23, 7, 30, 5, tzinfo=utc
+    )
+    assert snapshot_time("archive/20250102_030405.json") == datetime(
+        2025, 1, 2, 3, 4, 5, tzinfo=utc
+    )
     assert snapshot_time("data/archive/2026-11/20261123_073005.json") is not None
-    for other in ("archive/2026-10/20261123_073005.json",  # wrong month folder
-                  "archive/2026-11/20261399_000000.json",  # not a date
-                  "archive/README.md", "latest.json", "myarchive/20261123_073005.json",
-                  "archive/2026-11/20261123_073005.json.bak"):
+    for other in (
+        "archive/2026-10/20261123_073005.json",  # wrong month folder
+        "archive/2026-11/20261399_000000.json",  # not a date
+        "archive/README.md",
+        "latest.json",
+        "myarchive/20261123_073005.json",
+        "archive/2026-11/20261123_073005.json.bak",
+    ):
         assert snapshot_time(other) is None, other
 
 
 def test_snapshots_are_sorted_oldest_first():
-    paths = ["archive/2026-11/20261123_000000.json", "archive/x.txt",
-             "archive/20250101_000000.json", "archive/2026-10/20261001_120000.json"]
+    paths = [
+        "archive/2026-11/20261123_000000.json",
+        "archive/x.txt",
+        "archive/20250101_000000.json",
+        "archive/2026-10/20261001_120000.json",
+    ]
     assert [p for _, p in snapshots(paths)] == [
-        "archive/20250101_000000.json", "archive/2026-10/20261001_120000.json",
-        "archive/2026-11/20261123_000000.json"]
+        "archive/20250101_000000.json",
+        "archive/2026-10/20261001_120000.json",
+        "archive/2026-11/20261123_000000.json",
+    ]
 
 
 # ----------------------------------------------------------------- plan
@@ -131,15 +169,19 @@ def test_first_snapshot_is_written():
 
 
 def test_no_snapshot_when_newest_has_the_same_content():
-    old = {"archive/2026-11/20261101_000000.json": latest(ctl=40),
-           "archive/2026-11/20261122_000000.json": latest("2026-11-22T00:00:00Z")}
+    old = {
+        "archive/2026-11/20261101_000000.json": latest(ctl=40),
+        "archive/2026-11/20261122_000000.json": latest("2026-11-22T00:00:00Z"),
+    }
     plan = plan_archive(list(old), reader(old), latest(), NOW)
     assert plan.add is None
 
 
 def test_snapshot_when_newest_differs_even_if_an_older_one_matches():
-    old = {"archive/2026-11/20261101_000000.json": latest(),
-           "archive/2026-11/20261122_000000.json": latest(ctl=49)}
+    old = {
+        "archive/2026-11/20261101_000000.json": latest(),
+        "archive/2026-11/20261122_000000.json": latest(ctl=49),
+    }
     plan = plan_archive(list(old), reader(old), latest(), NOW)
     assert plan.add is not None
 
@@ -163,28 +205,36 @@ def test_retention_none_keeps_everything():
 
 def test_retention_prunes_strictly_older_than_the_cutoff():
     # cutoff = 2026-11-23 07:30:05 - 7 days = 2026-11-16 07:30:05
-    old = {"archive/2026-11/20261116_073004.json": latest(ctl=1),   # 1 s before: pruned
-           "archive/2026-11/20261116_073005.json": latest(ctl=2),   # at the cutoff: kept
-           "archive/2026-11/20261120_000000.json": latest(ctl=3),
-           "archive/2026-10/20261001_000000.json": latest(ctl=4),
-           "archive/notes.txt": b"x"}
+    old = {
+        "archive/2026-11/20261116_073004.json": latest(ctl=1),  # 1 s before: pruned
+        "archive/2026-11/20261116_073005.json": latest(ctl=2),  # at the cutoff: kept
+        "archive/2026-11/20261120_000000.json": latest(ctl=3),
+        "archive/2026-10/20261001_000000.json": latest(ctl=4),
+        "archive/notes.txt": b"x",
+    }
     plan = plan_archive(list(old), reader(old), latest(), NOW, retention_days=7)
     assert plan.add is not None
-    assert sorted(plan.remove) == ["archive/2026-10/20261001_000000.json",
-                                   "archive/2026-11/20261116_073004.json"]
+    assert sorted(plan.remove) == [
+        "archive/2026-10/20261001_000000.json",
+        "archive/2026-11/20261116_073004.json",
+    ]
 
 
 def test_retention_keeps_the_newest_snapshot_when_nothing_is_added():
-    old = {"archive/2026-10/20261001_000000.json": latest(ctl=1),
-           "archive/2026-10/20261002_000000.json": latest()}
+    old = {
+        "archive/2026-10/20261001_000000.json": latest(ctl=1),
+        "archive/2026-10/20261002_000000.json": latest(),
+    }
     plan = plan_archive(list(old), reader(old), latest(), NOW, retention_days=1)
     assert plan.add is None
     assert plan.remove == ("archive/2026-10/20261001_000000.json",)
 
 
 def test_retention_removes_all_old_ones_when_a_new_snapshot_is_added():
-    old = {"archive/2026-10/20261001_000000.json": latest(ctl=1),
-           "archive/2026-10/20261002_000000.json": latest(ctl=2)}
+    old = {
+        "archive/2026-10/20261001_000000.json": latest(ctl=1),
+        "archive/2026-10/20261002_000000.json": latest(ctl=2),
+    }
     plan = plan_archive(list(old), reader(old), latest(), NOW, retention_days=1)
     assert plan.add is not None
     assert sorted(plan.remove) == sorted(old)

@@ -1,4 +1,5 @@
 """Atomic output files and JSON encoding (design.md reliability rules, pipeline §9.2)."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from section11.errors import InvalidInput, OutputFailed
 from section11.publish import files as filesmod
@@ -38,16 +40,21 @@ def new_files(d: Path) -> dict[Path, bytes]:
 
 
 def test_dump_json_format():
-    assert dump_json({"name": "Zoë", "a": [1, 2.5], "n": None}) == (
-        '{\n  "name": "Zoë",\n  "a": [\n    1,\n    2.5\n  ],\n  "n": null\n}\n').encode("utf-8")
+    assert (
+        dump_json({"name": "Zoë", "a": [1, 2.5], "n": None})
+        == ('{\n  "name": "Zoë",\n  "a": [\n    1,\n    2.5\n  ],\n  "n": null\n}\n').encode()
+    )
     assert dump_json([]) == b"[]\n"
 
 
-@pytest.mark.parametrize("bad,where", [
-    ({"a": [1, float("nan")]}, "$.a[1]"),
-    ({"x": {"y": float("inf")}}, "$.x.y"),
-    ([float("-inf")], "$[0]"),
-])
+@pytest.mark.parametrize(
+    "bad,where",
+    [
+        ({"a": [1, float("nan")]}, "$.a[1]"),
+        ({"x": {"y": float("inf")}}, "$.x.y"),
+        ([float("-inf")], "$[0]"),
+    ],
+)
 def test_dump_json_refuses_nan_and_infinity(bad, where):
     with pytest.raises(OutputFailed) as exc:
         dump_json(bad, name="latest.json")
@@ -62,10 +69,14 @@ def test_dump_json_refuses_unencodable_values():
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text()
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text()
     | st.floats(allow_nan=False, allow_infinity=False),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=20)
+    max_leaves=20,
+)
 
 
 @given(json_values)
@@ -80,8 +91,11 @@ def test_dump_json_round_trips(value):
 
 def test_writes_every_file_and_leaves_no_temp_files(outdir):
     write_files_atomic(new_files(outdir))
-    assert snapshot(outdir) == {"intervals.json": b"I2\n", "latest.json": b"L2\n",
-                                "routes.json": b"R2\n"}
+    assert snapshot(outdir) == {
+        "intervals.json": b"I2\n",
+        "latest.json": b"L2\n",
+        "routes.json": b"R2\n",
+    }
     assert sorted(os.listdir(outdir)) == ["intervals.json", "latest.json", "routes.json"]
 
 
@@ -112,8 +126,9 @@ def test_explicit_mode_applies_whatever_the_umask(tmp_path):
 def test_files_are_renamed_in_the_given_order(outdir, monkeypatch):
     order = []
     real = os.replace
-    monkeypatch.setattr(filesmod.os, "replace",
-                        lambda s, t: (order.append(Path(t).name), real(s, t))[1])
+    monkeypatch.setattr(
+        filesmod.os, "replace", lambda s, t: (order.append(Path(t).name), real(s, t))[1]
+    )
     write_files_atomic(new_files(outdir))
     assert order == ["intervals.json", "routes.json", "latest.json"]
 
@@ -133,6 +148,7 @@ def test_replace_failing_first_leaves_every_file_identical(outdir, monkeypatch):
 
     def fail(src, dst):
         raise PermissionError(13, "Permission denied")
+
     monkeypatch.setattr(filesmod.os, "replace", fail)
     with pytest.raises(OutputFailed) as exc:
         write_files_atomic(new_files(outdir))
@@ -152,6 +168,7 @@ def test_replace_failing_midway_rolls_back(outdir, monkeypatch):
         if len(calls) == 3:  # intervals and routes already replaced
             raise OSError(5, "Input/output error")
         return real(src, dst)
+
     monkeypatch.setattr(filesmod.os, "replace", flaky)
     new = new_files(outdir)
     new[outdir / "brand_new.json"] = b"N"
@@ -172,6 +189,7 @@ def test_rollback_removes_a_new_file_already_renamed(outdir, monkeypatch):
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
         return real(src, dst)
+
     monkeypatch.setattr(filesmod.os, "replace", flaky)
     with pytest.raises(OutputFailed):
         write_files_atomic({outdir / "new.json": b"N", outdir / "latest.json": b"L"})
@@ -209,6 +227,7 @@ def test_fsync_failure_cleans_up(outdir, monkeypatch):
         calls.append(fd)
         if len(calls) == 2:
             raise OSError(5, "Input/output error")
+
     monkeypatch.setattr(filesmod.os, "fsync", failing_fsync)
     with pytest.raises(OutputFailed, match="routes.json: Input/output error"):
         write_files_atomic(new_files(outdir))
@@ -223,8 +242,9 @@ def test_non_bytes_content_is_refused(outdir):
     assert snapshot(outdir) == before
 
 
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0,
-                    reason="root ignores directory permissions")
+@pytest.mark.skipif(
+    os.name == "nt" or os.geteuid() == 0, reason="root ignores directory permissions"
+)
 def test_read_only_directory(outdir, tmp_path):
     other = tmp_path / "ro"
     other.mkdir()
@@ -250,6 +270,7 @@ def test_interrupt_during_write_phase_cleans_up_and_propagates(outdir, monkeypat
         calls.append(fd)
         if len(calls) == 3:
             raise KeyboardInterrupt
+
     monkeypatch.setattr(filesmod.os, "fsync", interrupting_fsync)
     with pytest.raises(KeyboardInterrupt):
         write_files_atomic(new_files(outdir))
@@ -261,7 +282,9 @@ def test_interrupt_during_write_phase_cleans_up_and_propagates(outdir, monkeypat
 
 def test_destination_output_path(tmp_path):
     assert resolve_destination(str(tmp_path / "latest.json"), None) == (
-        tmp_path / "latest.json", tmp_path)
+        tmp_path / "latest.json",
+        tmp_path,
+    )
     assert resolve_destination("latest.json", None) == (Path("latest.json"), Path("."))
 
 

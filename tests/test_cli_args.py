@@ -1,6 +1,7 @@
 """`main()`: argument surface, modes, exit codes, one-line errors, no secrets
 (spec/pipeline.md §1, §6.1, §6.3, §9.1.11, §9.3.1). The pipeline is replaced by
 a recorder; end-to-end runs against the fake server live elsewhere."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,17 @@ from section11.errors import ApiFailed, AuthFailed, OutputFailed
 
 KEY = "Zq7XkW3pLmN9vB2cT4"
 TOKEN = "ghp_Rt5YuI8oPaS2dF"
-ENV_VARS = ("ATHLETE_ID", "INTERVALS_KEY", "GITHUB_TOKEN", "GITHUB_REPO", "WEEK_START",
-            "ZONE_PREFERENCE", "INTERVALS_BASE_URL", "SECTION11_CONFIG", "SECTION11_NOW")
+ENV_VARS = (
+    "ATHLETE_ID",
+    "INTERVALS_KEY",
+    "GITHUB_TOKEN",
+    "GITHUB_REPO",
+    "WEEK_START",
+    "ZONE_PREFERENCE",
+    "INTERVALS_BASE_URL",
+    "SECTION11_CONFIG",
+    "SECTION11_NOW",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +48,7 @@ def runs(monkeypatch):
     def fake_run(settings, out=None):
         calls.append(settings)
         return 0
+
     monkeypatch.setattr(pipeline, "run", fake_run)
     return calls
 
@@ -62,12 +73,18 @@ CREDS = ["--athlete-id", "i123456", "--intervals-key", KEY]
 
 
 def test_sync_with_output_runs_pipeline(capsys, runs, tmp_path):
-    code, out, err = run_main(capsys, CREDS + ["--output", str(tmp_path / "latest.json"),
-                                               "--days", "14", "--week-start", "SUN"])
+    code, out, err = run_main(
+        capsys,
+        CREDS + ["--output", str(tmp_path / "latest.json"), "--days", "14", "--week-start", "SUN"],
+    )
     assert code == 0 and err == ""
     (settings,) = runs
     assert (settings.athlete_id, settings.intervals_key, settings.days, settings.week_start) == (
-        "i123456", KEY, 14, 6)
+        "i123456",
+        KEY,
+        14,
+        6,
+    )
     assert settings.output == str(tmp_path / "latest.json") and settings.anonymize is True
 
 
@@ -90,11 +107,14 @@ def test_pipeline_exit_code_is_returned(capsys, monkeypatch):
     assert main(CREDS + ["--output", "latest.json"]) == 5
 
 
-@pytest.mark.parametrize("argv,missing", [
-    ([], "athlete id and API key"),
-    (["--athlete-id", "i1"], "API key"),
-    (["--intervals-key", KEY], "athlete id"),
-])
+@pytest.mark.parametrize(
+    "argv,missing",
+    [
+        ([], "athlete id and API key"),
+        (["--athlete-id", "i1"], "API key"),
+        (["--intervals-key", KEY], "athlete id"),
+    ],
+)
 def test_missing_credentials(capsys, runs, argv, missing):
     code, out, err = run_main(capsys, argv + ["--output", "latest.json"])
     assert code == 3 and runs == []
@@ -130,6 +150,7 @@ def test_modes_not_available(capsys, runs, flag):
 
 def test_demo_mode(capsys, runs, monkeypatch):
     import section11.demo.runner as runner
+
     seen = []
     monkeypatch.setattr(runner, "run_demo", lambda settings: seen.append(settings) or 0)
     code, _, err = run_main(capsys, ["--demo"])  # no credentials needed
@@ -160,13 +181,16 @@ def test_help_and_version(capsys):
 # ----------------------------------------------------------------- usage errors
 
 
-@pytest.mark.parametrize("argv", [
-    ["--days", "abc"],
-    ["--week-start", "funday"],
-    ["--output", "a.json", "--output-dir", "b"],
-    ["--bogus"],
-    ["--intervals-key"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--days", "abc"],
+        ["--week-start", "funday"],
+        ["--output", "a.json", "--output-dir", "b"],
+        ["--bogus"],
+        ["--intervals-key"],
+    ],
+)
 def test_argparse_errors_exit_2_on_one_line(capsys, runs, argv):
     code, out, err = run_main(capsys, argv)
     assert code == 2 and runs == []
@@ -208,14 +232,18 @@ def test_invalid_week_start_env(capsys, runs, monkeypatch):
 # ----------------------------------------------------------------- errors from the run
 
 
-@pytest.mark.parametrize("exc,code", [
-    (AuthFailed(f"Intervals.icu rejected the API key\nfor athlete (key {KEY})"), 4),
-    (ApiFailed("athlete profile: HTTP 503"), 5),
-    (OutputFailed("could not write latest.json: disk full"), 7),
-])
+@pytest.mark.parametrize(
+    "exc,code",
+    [
+        (AuthFailed(f"Intervals.icu rejected the API key\nfor athlete (key {KEY})"), 4),
+        (ApiFailed("athlete profile: HTTP 503"), 5),
+        (OutputFailed("could not write latest.json: disk full"), 7),
+    ],
+)
 def test_sync_errors_map_to_exit_codes(capsys, monkeypatch, exc, code):
     def boom(settings, out=None):
         raise exc
+
     monkeypatch.setattr(pipeline, "run", boom)
     got, out, err = run_main(capsys, CREDS + ["--output", "l.json"])
     assert got == code
@@ -225,6 +253,7 @@ def test_sync_errors_map_to_exit_codes(capsys, monkeypatch, exc, code):
 def test_unexpected_exception(capsys, monkeypatch):
     def boom(settings, out=None):
         raise RuntimeError(f"broken with {KEY}\nsecond line")
+
     monkeypatch.setattr(pipeline, "run", boom)
     code, out, err = run_main(capsys, CREDS + ["--output", "l.json"])
     assert code == 1
@@ -239,6 +268,7 @@ def test_unexpected_exception_with_debug_shows_traceback_without_secrets(capsys,
 
     def boom(settings, out=None):
         raise ValueError(f"bad {settings.intervals_key}")
+
     monkeypatch.setattr(pipeline, "run", boom)
     code, out, err = run_main(capsys, ["--athlete-id", "i1", "--output", "l.json", "--debug"])
     assert code == 1
@@ -253,6 +283,7 @@ def test_secret_from_config_file_is_redacted_too(capsys, monkeypatch, tmp_path):
 
     def boom(settings, out=None):
         raise ApiFailed(f"echo {settings.intervals_key}")
+
     monkeypatch.setattr(pipeline, "run", boom)
     code, out, err = run_main(capsys, ["--config", str(cfg), "--output", "l.json"])
     assert code == 5
@@ -262,6 +293,7 @@ def test_secret_from_config_file_is_redacted_too(capsys, monkeypatch, tmp_path):
 def test_keyboard_interrupt(capsys, monkeypatch):
     def interrupted(settings, out=None):
         raise KeyboardInterrupt
+
     monkeypatch.setattr(pipeline, "run", interrupted)
     code, out, err = run_main(capsys, CREDS + ["--output", "l.json"])
     assert code == 130 and err.strip() == "error: interrupted"
@@ -285,6 +317,7 @@ def test_lockfile_held_during_sync_and_released(capsys, monkeypatch, tmp_path):
         lock = tmp_path / "out" / ".sync.lock"
         seen.append(json.loads(lock.read_text())["pid"])
         return 0
+
     monkeypatch.setattr(pipeline, "run", fake_run)
     assert main(CREDS + ["--output-dir", str(tmp_path / "out"), "--lockfile"]) == 0
     assert seen == [os.getpid()]
@@ -294,6 +327,7 @@ def test_lockfile_held_during_sync_and_released(capsys, monkeypatch, tmp_path):
 def test_lockfile_released_when_sync_fails(capsys, monkeypatch, tmp_path):
     def boom(settings, out=None):
         raise ApiFailed("down")
+
     monkeypatch.setattr(pipeline, "run", boom)
     assert main(CREDS + ["--output", str(tmp_path / "l.json"), "--lockfile"]) == 5
     assert not (tmp_path / ".sync.lock").exists()
@@ -303,8 +337,9 @@ def test_lockfile_held_by_live_process(capsys, runs, tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         (tmp_path / ".sync.lock").write_text(json.dumps({"pid": holder.pid, "started": "x"}))
-        code, out, err = run_main(capsys, CREDS + ["--output", str(tmp_path / "l.json"),
-                                                   "--lockfile"])
+        code, out, err = run_main(
+            capsys, CREDS + ["--output", str(tmp_path / "l.json"), "--lockfile"]
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -314,8 +349,11 @@ def test_lockfile_held_by_live_process(capsys, runs, tmp_path):
 
 
 def test_no_lock_without_flag(capsys, monkeypatch, tmp_path):
-    monkeypatch.setattr(pipeline, "run", lambda settings, out=None: (
-        0 if not (tmp_path / ".sync.lock").exists() else 99))
+    monkeypatch.setattr(
+        pipeline,
+        "run",
+        lambda settings, out=None: 0 if not (tmp_path / ".sync.lock").exists() else 99,
+    )
     assert main(CREDS + ["--output", str(tmp_path / "l.json")]) == 0
 
 

@@ -1,24 +1,46 @@
 """Settings resolution: precedence, config file location and safety, value parsing
 (spec/pipeline.md §6.2 with the fixes of §9.3; spec/metrics.md §4.4)."""
+
 from __future__ import annotations
 
 import argparse
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from section11.config import (Settings, config_location, default_config_path, load_settings,
-                              parse_days, parse_now, parse_week_start, parse_zone_preference)
+from section11.config import (
+    Settings,
+    config_location,
+    default_config_path,
+    load_settings,
+    parse_days,
+    parse_now,
+    parse_week_start,
+    parse_zone_preference,
+)
 from section11.errors import InvalidInput
 
-ARG_DEFAULTS = dict(athlete_id=None, intervals_key=None, github_token=None, github_repo=None,
-                    week_start=None, days=None, output=None, output_dir=None, config=None,
-                    debug=False, lockfile=False, generate_history=False, demo=False,
-                    no_anonymize=False)
+ARG_DEFAULTS = dict(
+    athlete_id=None,
+    intervals_key=None,
+    github_token=None,
+    github_repo=None,
+    week_start=None,
+    days=None,
+    output=None,
+    output_dir=None,
+    config=None,
+    debug=False,
+    lockfile=False,
+    generate_history=False,
+    demo=False,
+    no_anonymize=False,
+)
 
 
 def ns(**kw):
@@ -39,8 +61,9 @@ def env(tmp_path):
 
 
 def load(args, env, tmp_path, warnings=None):
-    return load_settings(args, env, cwd=tmp_path,
-                         warn=(warnings.append if warnings is not None else None))
+    return load_settings(
+        args, env, cwd=tmp_path, warn=(warnings.append if warnings is not None else None)
+    )
 
 
 # ----------------------------------------------------------------- precedence
@@ -78,8 +101,7 @@ def test_precedence_week_start(cli, envv, file, env, tmp_path):
 
 @pytest.mark.parametrize("envv,file", [(0, 0), (0, 1), (1, 0), (1, 1)])
 def test_precedence_zone_preference_env_over_file(envv, file, env, tmp_path):
-    config = write_config(tmp_path / "cfg.json",
-                          {"zone_preference": "run:power"} if file else {})
+    config = write_config(tmp_path / "cfg.json", {"zone_preference": "run:power"} if file else {})
     if envv:
         env["ZONE_PREFERENCE"] = "run:hr"
     expected = {"run": "hr"} if envv else {"run": "power"} if file else {}
@@ -107,11 +129,28 @@ def test_cli_only_settings_and_defaults(env, tmp_path):
     assert settings == Settings()
     assert settings.days == 7 and settings.week_start == 0 and settings.anonymize is True
     assert settings.config_path is None and settings.now is None and settings.base_url is None
-    settings = load(ns(days=28, output="x/latest.json", debug=True, lockfile=True,
-                       generate_history=True, demo=True, no_anonymize=True), env, tmp_path)
-    assert (settings.days, settings.output, settings.debug, settings.lockfile,
-            settings.generate_history, settings.demo, settings.anonymize) == (
-        28, "x/latest.json", True, True, True, True, False)
+    settings = load(
+        ns(
+            days=28,
+            output="x/latest.json",
+            debug=True,
+            lockfile=True,
+            generate_history=True,
+            demo=True,
+            no_anonymize=True,
+        ),
+        env,
+        tmp_path,
+    )
+    assert (
+        settings.days,
+        settings.output,
+        settings.debug,
+        settings.lockfile,
+        settings.generate_history,
+        settings.demo,
+        settings.anonymize,
+    ) == (28, "x/latest.json", True, True, True, True, False)
     assert load(ns(output_dir="out"), env, tmp_path).output_dir == "out"
 
 
@@ -146,8 +185,9 @@ def test_repr_hides_secrets():
 
 def test_location_order(env, tmp_path):
     legacy = write_config(tmp_path / ".sync_config.json", {"athlete_id": "i3"})
-    xdg = write_config(Path(env["XDG_CONFIG_HOME"]) / "section11" / "config.json",
-                       {"athlete_id": "i4"})
+    xdg = write_config(
+        Path(env["XDG_CONFIG_HOME"]) / "section11" / "config.json", {"athlete_id": "i4"}
+    )
     by_env = write_config(tmp_path / "env.json", {"athlete_id": "i2"})
     by_cli = write_config(tmp_path / "cli.json", {"athlete_id": "i1"})
     env["SECTION11_CONFIG"] = str(by_env)
@@ -163,17 +203,22 @@ def test_location_order(env, tmp_path):
 
 
 def test_default_xdg_path(tmp_path):
-    assert default_config_path({"XDG_CONFIG_HOME": "/x/cfg"}) == Path("/x/cfg/section11/config.json")
+    assert default_config_path({"XDG_CONFIG_HOME": "/x/cfg"}) == Path(
+        "/x/cfg/section11/config.json"
+    )
     assert default_config_path({"HOME": "/h"}) == Path("/h/.config/section11/config.json")
     # a relative XDG_CONFIG_HOME is ignored (XDG base directory spec)
-    assert default_config_path({"XDG_CONFIG_HOME": "rel", "HOME": "/h"}) == \
-        Path("/h/.config/section11/config.json")
+    assert default_config_path({"XDG_CONFIG_HOME": "rel", "HOME": "/h"}) == Path(
+        "/h/.config/section11/config.json"
+    )
 
 
 def test_location_for_writing_defaults_to_xdg(env, tmp_path):
     assert config_location(None, env, tmp_path) == (None, False)
     assert config_location(None, env, tmp_path, for_writing=True) == (
-        Path(env["XDG_CONFIG_HOME"]) / "section11" / "config.json", False)
+        Path(env["XDG_CONFIG_HOME"]) / "section11" / "config.json",
+        False,
+    )
     legacy = write_config(tmp_path / ".sync_config.json", {})
     assert config_location(None, env, tmp_path, for_writing=True) == (legacy, False)
     assert config_location("my.json", env, tmp_path, for_writing=True) == (Path("my.json"), True)
@@ -258,14 +303,17 @@ def test_non_utf8_config(env, tmp_path):
 def test_zone_preference_parsing():
     warnings = []
     assert parse_zone_preference("Cycling:Power, run:HR ,", "ZONE_PREFERENCE", warnings.append) == {
-        "cycling": "power", "run": "hr"}
+        "cycling": "power",
+        "run": "hr",
+    }
     assert warnings == []
 
 
 def test_zone_preference_invalid_pairs_skipped_with_one_line_warnings():
     warnings = []
-    result = parse_zone_preference("swim:pace,ski,:hr,run:hr,row:power:x", "ZONE_PREFERENCE",
-                                   warnings.append)
+    result = parse_zone_preference(
+        "swim:pace,ski,:hr,run:hr,row:power:x", "ZONE_PREFERENCE", warnings.append
+    )
     assert result == {"run": "hr"}
     assert len(warnings) == 4
     assert all("\n" not in w and "ZONE_PREFERENCE" in w for w in warnings)
@@ -275,7 +323,8 @@ def test_zone_preference_invalid_pairs_skipped_with_one_line_warnings():
 def test_zone_preference_sports_not_checked_against_families():
     # as the reference: unknown sports are kept (they simply never match)
     assert parse_zone_preference("underwaterhockey:hr", "x", lambda m: None) == {
-        "underwaterhockey": "hr"}
+        "underwaterhockey": "hr"
+    }
 
 
 def test_zone_preference_later_pair_wins_and_empty():
@@ -300,9 +349,20 @@ def test_zone_preference_warning_reaches_caller_via_load(env, tmp_path):
 # ----------------------------------------------------------------- week start, days, now
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("mon", 0), ("tue", 1), ("wed", 2), ("thu", 3), ("fri", 4), ("sat", 5), ("sun", 6),
-    ("SUN", 6), (" Tue ", 1)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("mon", 0),
+        ("tue", 1),
+        ("wed", 2),
+        ("thu", 3),
+        ("fri", 4),
+        ("sat", 5),
+        ("sun", 6),
+        ("SUN", 6),
+        (" Tue ", 1),
+    ],
+)
 def test_week_start_values(text, expected):
     assert parse_week_start(text, "WEEK_START") == expected
 
@@ -339,21 +399,30 @@ def test_days_invalid(days, env, tmp_path):
 def test_now_override(env, tmp_path):
     env["SECTION11_NOW"] = "2024-05-01T07:30:00+02:00"
     now = load(ns(), env, tmp_path).now
-    assert now == datetime(2024, 5, 1, 5, 30, tzinfo=timezone.utc)
+    assert now == datetime(2024, 5, 1, 5, 30, tzinfo=UTC)
     assert now.utcoffset() == timedelta(hours=2)
-    assert parse_now("2024-05-01T05:30:00Z") == datetime(2024, 5, 1, 5, 30, tzinfo=timezone.utc)
+    assert parse_now("2024-05-01T05:30:00Z") == datetime(2024, 5, 1, 5, 30, tzinfo=UTC)
     assert parse_now("2024-12-31T23:59:59-08:00").utcoffset() == timedelta(hours=-8)
 
 
-@pytest.mark.parametrize("bad", ["2024-05-01T07:30:00", "2024-05-01", "yesterday", "2024-13-01T00:00+00:00"])
+@pytest.mark.parametrize(
+    "bad", ["2024-05-01T07:30:00", "2024-05-01", "yesterday", "2024-13-01T00:00+00:00"]
+)
 def test_now_override_invalid(bad, env, tmp_path):
     env["SECTION11_NOW"] = bad
     with pytest.raises(InvalidInput, match="SECTION11_NOW"):
         load(ns(), env, tmp_path)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["run", "Cycling", "SKI", "swim"]),
-                          st.sampled_from(["power", "hr", "HR", "pace", ""])), max_size=6))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["run", "Cycling", "SKI", "swim"]),
+            st.sampled_from(["power", "hr", "HR", "pace", ""]),
+        ),
+        max_size=6,
+    )
+)
 def test_zone_preference_property(pairs):
     text = ",".join(f"{s}:{b}" for s, b in pairs)
     warnings = []

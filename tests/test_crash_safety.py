@@ -22,6 +22,7 @@ SECTION11_CRASH_KILLS (default 200) sets the number of kills of the default
 test; the long test (1000 kills) runs only with SECTION11_LONG_TESTS=1.
 SECTION11_CRASH_SEED replays a failing run.
 """
+
 from __future__ import annotations
 
 import os
@@ -64,23 +65,37 @@ def command(directory: Path) -> list[str]:
 
 
 def outputs(directory: Path) -> dict[str, bytes]:
-    return {name: (directory / name).read_bytes() for name in OUTPUTS
-            if (directory / name).is_file()}
+    return {
+        name: (directory / name).read_bytes() for name in OUTPUTS if (directory / name).is_file()
+    }
 
 
 class Lane:
     """One output directory and its sequence of killed syncs."""
 
-    def __init__(self, directory: Path, env: dict[str, str], versions: dict[str, dict[str, bytes]],
-                 athlete_id: str, rng: random.Random, typical: float):
+    def __init__(
+        self,
+        directory: Path,
+        env: dict[str, str],
+        versions: dict[str, dict[str, bytes]],
+        athlete_id: str,
+        rng: random.Random,
+        typical: float,
+    ):
         self.directory = directory
         self.env = env
         self.versions = versions  # now -> {file name: complete bytes}
         self.athlete_id = athlete_id
         self.rng = rng
         self.durations = [typical]  # runs that finished; the timers span their median
-        self.stats = {"sigkill": 0, "crash_at": 0, "finished": 0, "changed": 0, "mixed": 0,
-                      "temp_files": 0}
+        self.stats = {
+            "sigkill": 0,
+            "crash_at": 0,
+            "finished": 0,
+            "changed": 0,
+            "mixed": 0,
+            "temp_files": 0,
+        }
 
     def environment(self, now: str, crash_at: int | None = None) -> dict[str, str]:
         env = dict(self.env, SECTION11_NOW=now)
@@ -91,9 +106,15 @@ class Lane:
     def run_ok(self, now: str) -> None:
         """The next run succeeds and writes the complete version of `now`."""
         started = time.perf_counter()
-        result = subprocess.run(command(self.directory), cwd=self.directory,
-                                env=self.environment(now), capture_output=True, text=True,
-                                timeout=60, check=False)
+        result = subprocess.run(
+            command(self.directory),
+            cwd=self.directory,
+            env=self.environment(now),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         self.durations.append(time.perf_counter() - started)
         assert result.returncode == 0, result.stderr
         assert outputs(self.directory) == self.versions[now]
@@ -107,9 +128,13 @@ class Lane:
         if index % CRASH_EVERY == CRASH_EVERY - 1:
             crash_at = 1 + (index // CRASH_EVERY) % WRITE_STEPS
         started = time.perf_counter()
-        proc = subprocess.Popen(command(self.directory), cwd=self.directory,
-                                env=self.environment(now, crash_at),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            command(self.directory),
+            cwd=self.directory,
+            env=self.environment(now, crash_at),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             if crash_at is None:
                 time.sleep(self.rng.uniform(0.0, statistics.median(self.durations)))
@@ -129,8 +154,9 @@ class Lane:
             self.durations.append(time.perf_counter() - started)
         self.check(f"after kill {index} (crash_at={crash_at})", before, now)
 
-    def check(self, when: str = "", before: dict[str, bytes] | None = None,
-              now: str | None = None) -> None:
+    def check(
+        self, when: str = "", before: dict[str, bytes] | None = None, now: str | None = None
+    ) -> None:
         """Only output names and hidden temp files; every output complete; when
         `before` and the killed run's `now` are given, each file is the old or
         the new version and latest.json is not new unless everything else is."""
@@ -138,14 +164,16 @@ class Lane:
         for name in names:
             temp = TEMP.match(name)
             assert name in OUTPUTS or (temp and temp.group("name") in OUTPUTS), (
-                f"{when}: unexpected file {name}")
+                f"{when}: unexpected file {name}"
+            )
             if temp:
                 self.stats["temp_files"] += 1
         files = outputs(self.directory)
         assert sorted(files) == sorted(OUTPUTS), f"{when}: missing outputs"
         for name, data in files.items():
             assert any(self.versions[n][name] == data for n in NOWS), (
-                f"{when}: {name} is not a complete version")
+                f"{when}: {name} is not a complete version"
+            )
         if before is not None and now is not None:
             new = self.versions[now]
             changed = [name for name in OUTPUTS if files[name] != before[name]]
@@ -184,8 +212,15 @@ def crash_runs(tmp_path: Path, demo_data, kills: int) -> dict[str, int]:
         for index in range(4):
             now = NOWS[index % 2]
             started = time.perf_counter()
-            result = subprocess.run(command(first), cwd=first, env=dict(env, SECTION11_NOW=now),
-                                    capture_output=True, text=True, timeout=60, check=False)
+            result = subprocess.run(
+                command(first),
+                cwd=first,
+                env=dict(env, SECTION11_NOW=now),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
             durations.append(time.perf_counter() - started)
             assert result.returncode == 0, result.stderr
             produced = outputs(first)
@@ -198,8 +233,16 @@ def crash_runs(tmp_path: Path, demo_data, kills: int) -> dict[str, int]:
             directory = tmp_path / f"lane{number}"
             if number:
                 shutil.copytree(first, directory)
-            lanes.append(Lane(directory, env, versions, data.athlete_id,
-                              random.Random(seed * 31 + number), typical))
+            lanes.append(
+                Lane(
+                    directory,
+                    env,
+                    versions,
+                    data.athlete_id,
+                    random.Random(seed * 31 + number),
+                    typical,
+                )
+            )
         share = [kills // LANES + (n < kills % LANES) for n in range(LANES)]
 
         def drive(lane: Lane, count: int) -> None:
@@ -218,8 +261,9 @@ def crash_runs(tmp_path: Path, demo_data, kills: int) -> dict[str, int]:
                 except AssertionError as exc:
                     raise AssertionError(f"{exc} (SECTION11_CRASH_SEED={seed})") from None
     totals = {key: sum(lane.stats[key] for lane in lanes) for key in lanes[0].stats}
-    totals["typical_ms"] = round(1000 * statistics.median(
-        [d for lane in lanes for d in lane.durations]))
+    totals["typical_ms"] = round(
+        1000 * statistics.median([d for lane in lanes for d in lane.durations])
+    )
     print(f"crash safety: {totals} (SECTION11_CRASH_SEED={seed})")
     landed = totals["sigkill"] + totals["crash_at"]
     assert landed >= kills * 0.6, totals  # most timers fire before the run ends
@@ -231,8 +275,9 @@ def test_killed_syncs_leave_old_or_new_complete_files(tmp_path, demo_data):
     crash_runs(tmp_path, demo_data, KILLS)
 
 
-@pytest.mark.skipif(not os.environ.get("SECTION11_LONG_TESTS"),
-                    reason="long crash test: set SECTION11_LONG_TESTS=1")
+@pytest.mark.skipif(
+    not os.environ.get("SECTION11_LONG_TESTS"), reason="long crash test: set SECTION11_LONG_TESTS=1"
+)
 def test_killed_syncs_long(tmp_path, demo_data):
     crash_runs(tmp_path, demo_data, LONG_KILLS)
 
@@ -246,26 +291,36 @@ def test_crash_hook_is_inert_without_the_variable(tmp_path, monkeypatch):
     assert target.read_bytes() == b"{}\n"
 
 
-@pytest.mark.parametrize("step, expected", [
-    (1, {"a.json": b"old-a", "b.json": b"old-b"}),  # a's temp file written
-    (2, {"a.json": b"old-a", "b.json": b"old-b"}),  # b's temp file written
-    (3, {"a.json": b"old-a", "b.json": b"old-b"}),  # backups made, nothing renamed
-    (4, {"a.json": b"new-a", "b.json": b"old-b"}),  # a renamed
-    (5, {"a.json": b"new-a", "b.json": b"new-b"}),  # b renamed
-    (6, {"a.json": b"new-a", "b.json": b"new-b"}),  # backups removed
-])
+@pytest.mark.parametrize(
+    "step, expected",
+    [
+        (1, {"a.json": b"old-a", "b.json": b"old-b"}),  # a's temp file written
+        (2, {"a.json": b"old-a", "b.json": b"old-b"}),  # b's temp file written
+        (3, {"a.json": b"old-a", "b.json": b"old-b"}),  # backups made, nothing renamed
+        (4, {"a.json": b"new-a", "b.json": b"old-b"}),  # a renamed
+        (5, {"a.json": b"new-a", "b.json": b"new-b"}),  # b renamed
+        (6, {"a.json": b"new-a", "b.json": b"new-b"}),  # backups removed
+    ],
+)
 def test_crash_at_each_write_step(tmp_path, step, expected):
     """Two files: steps are temp a, temp b, backups, rename a, rename b, cleanup."""
     (tmp_path / "a.json").write_bytes(b"old-a")
     (tmp_path / "b.json").write_bytes(b"old-b")
-    script = ("import sys; from pathlib import Path; from section11.publish.files import "
-              "write_files_atomic as w; d = Path(sys.argv[1]); "
-              "w({d / 'a.json': b'new-a', d / 'b.json': b'new-b'})")
-    result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT,
-                            env=dict(os.environ, SECTION11_CRASH_AT=str(step)), timeout=60,
-                            check=False)
+    script = (
+        "import sys; from pathlib import Path; from section11.publish.files import "
+        "write_files_atomic as w; d = Path(sys.argv[1]); "
+        "w({d / 'a.json': b'new-a', d / 'b.json': b'new-b'})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=ROOT,
+        env=dict(os.environ, SECTION11_CRASH_AT=str(step)),
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 86
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()
-            if not p.name.startswith(".")} == expected
+    assert {
+        p.name: p.read_bytes() for p in tmp_path.iterdir() if not p.name.startswith(".")
+    } == expected
     for leftover in (p.name for p in tmp_path.iterdir() if p.name.startswith(".")):
         assert TEMP.match(leftover), leftover

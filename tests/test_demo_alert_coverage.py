@@ -12,6 +12,7 @@ No §20 row is unreachable: acute_depolarization looked the least likely (a
 f1·f3 < f2 < f3, a narrow band), yet the first outdoor week after the indoor
 polarized block lands in it.
 """
+
 from __future__ import annotations
 
 import time
@@ -34,24 +35,46 @@ WARMUP_DAYS = 40  # the first replayed day still has 28-day windows inside the h
 REPLAY_BUDGET_S = 20.0
 
 ALERT_ROWS = [  # (metric, row) of §20 and §22.5
-    ("acwr", "alarm"), ("acwr", "warning"),
-    ("monotony", "alarm"), ("monotony", "warning"), ("monotony", "info"),
+    ("acwr", "alarm"),
+    ("acwr", "warning"),
+    ("monotony", "alarm"),
+    ("monotony", "warning"),
+    ("monotony", "info"),
     ("strain", "alarm"),
-    ("recovery_index", "alarm"), ("recovery_index", "warning"),
-    ("hrv", "alarm"), ("hrv", "warning"),
-    ("rhr", "alarm"), ("rhr", "warning"),
-    ("durability", "alarm"), ("durability", "warning: declining trend"),
+    ("recovery_index", "alarm"),
+    ("recovery_index", "warning"),
+    ("hrv", "alarm"),
+    ("hrv", "warning"),
+    ("rhr", "alarm"),
+    ("rhr", "warning"),
+    ("durability", "alarm"),
+    ("durability", "warning: declining trend"),
     ("durability", "warning: high-drift sessions"),
     ("tid_distribution", "warning: shifting"),
     ("tid_distribution", "warning: acute_depolarization"),
-    ("race_taper", "info"), ("race_week", "info"), ("race_week_tsb", "warning"),
+    ("race_taper", "info"),
+    ("race_week", "info"),
+    ("race_week_tsb", "warning"),
 ]
-READINESS_OUTCOMES = [("skip", 0), ("skip", 1), ("modify", 1), ("skip", 2), ("modify", 2),
-                      ("go", 3)]
+READINESS_OUTCOMES = [
+    ("skip", 0),
+    ("skip", 1),
+    ("modify", 1),
+    ("skip", 2),
+    ("modify", 2),
+    ("go", 3),
+]
 READINESS_PATHS = [
-    "P0 skip", "P1 skip: start-of-day ACWR corroborated", "P1 skip: deep TSB, HRV down",
-    "P1 skip: Recovery Index with persistent alerts", "P1 modify", "P2 skip: two reds",
-    "P2 skip: tightened red + amber", "P2 modify: one red", "P2 modify: ambers", "P3 go",
+    "P0 skip",
+    "P1 skip: start-of-day ACWR corroborated",
+    "P1 skip: deep TSB, HRV down",
+    "P1 skip: Recovery Index with persistent alerts",
+    "P1 modify",
+    "P2 skip: two reds",
+    "P2 skip: tightened red + amber",
+    "P2 modify: one red",
+    "P2 modify: ambers",
+    "P3 go",
 ]
 
 
@@ -84,8 +107,11 @@ def readiness_path(decision: dict, tsb: float | None) -> str:
         if decision["alarm_refs"]:
             return "P1 skip: Recovery Index with persistent alerts"
         acwr = signals["acwr"]["value"]
-        if acwr is not None and acwr >= 1.5 and any(
-                statuses[n] in ("amber", "red") for n in ("hrv", "rhr", "sleep", "ri")):
+        if (
+            acwr is not None
+            and acwr >= 1.5
+            and any(statuses[n] in ("amber", "red") for n in ("hrv", "rhr", "sleep", "ri"))
+        ):
             return "P1 skip: start-of-day ACWR corroborated"
         assert tsb is not None and tsb < -30 and signals["hrv"]["delta_pct"] < -10
         return "P1 skip: deep TSB, HRV down"
@@ -127,8 +153,10 @@ def coverage(demo):
         paths[readiness_path(decision, current_fitness(ctx)["tsb"])].append(day)
         day += timedelta(days=1)
     took = time.perf_counter() - started
-    print(f"\nreplayed {(TODAY - first).days + 1} days up to {TODAY} in {took:.1f} s "
-          f"(build_demo {demo.extra_built_in:.1f} s)")
+    print(
+        f"\nreplayed {(TODAY - first).days + 1} days up to {TODAY} in {took:.1f} s "
+        f"(build_demo {demo.extra_built_in:.1f} s)"
+    )
     for row in ALERT_ROWS:
         seen = rows.get(row, [])
         print(f"  {row[0]:17s} {row[1]:30s} first {seen[0] if seen else '-'}  x{len(seen)}")
@@ -176,8 +204,9 @@ def test_the_story_happens_when_the_story_says(coverage):
     assert on(("monotony", "alarm"), 3, range(14, 31))
     assert on(("monotony", "info"), 3, range(22, 31))  # the flush week: a deload
     assert on(("monotony", "warning"), 12, range(1, 32))  # the advent streak
-    assert on(("durability", "alarm"), 7, range(18, 32)) or on(("durability", "alarm"), 8,
-                                                              range(1, 32))
+    assert on(("durability", "alarm"), 7, range(18, 32)) or on(
+        ("durability", "alarm"), 8, range(1, 32)
+    )
     assert on(("durability", "warning: high-drift sessions"), 7, range(18, 32))
     assert on(("tid_distribution", "warning: acute_depolarization"), 2, range(2, 12))
     assert on(("race_week_tsb", "warning"), 5, range(6, 15))  # the B race, no taper
@@ -189,8 +218,9 @@ def test_the_story_happens_when_the_story_says(coverage):
 # ----------------------------------------------------------------- the recent window
 
 
-@pytest.mark.parametrize("today", [date(2026, 2, 12), date(2026, 3, 20), date(2026, 7, 24),
-                                   date(2026, 12, 15)])
+@pytest.mark.parametrize(
+    "today", [date(2026, 2, 12), date(2026, 3, 20), date(2026, 7, 24), date(2026, 12, 15)]
+)
 def test_episodes_stay_out_of_the_recent_window(today):
     """With "today" inside an episode, the last RECENT_DAYS show an ordinary picture:
     no fever, camp, heat wave or streak alerts (only what ordinary training gives)."""
@@ -212,18 +242,17 @@ def test_replay_windows_follow_the_fetch(demo):
     assert ctx.now == datetime(2026, 1, 10, 21, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
     assert ctx.athlete == Athlete.from_raw(demo.athlete)
     # activities: 28 days (max of --days and 28), newest first, Strava stubs counted not kept
-    raw = [a for a in demo.activities
-           if "2025-12-14" <= a["start_date_local"][:10] <= "2026-01-10"]
+    raw = [a for a in demo.activities if "2025-12-14" <= a["start_date_local"][:10] <= "2026-01-10"]
     kept = [a["id"] for a in raw if a.get("source") != "STRAVA"]
     assert [a.id for a in ctx.activities] == kept
     assert ctx.hidden_activities == len(raw) - len(kept) > 0
     starts = [a.start_local for a in ctx.activities]
     assert starts == sorted(starts, reverse=True)
     assert list(ctx.wellness) == wellness_from_raw(
-        [w for w in demo.wellness if "2025-12-14" <= w["id"] <= "2026-01-10"])
+        [w for w in demo.wellness if "2025-12-14" <= w["id"] <= "2026-01-10"]
+    )
     # calendar: today - 14 .. today + 90; health markers: a year back
-    window = [e for e in demo.events
-              if "2025-12-27" <= e["start_date_local"][:10] <= "2026-04-10"]
+    window = [e for e in demo.events if "2025-12-27" <= e["start_date_local"][:10] <= "2026-04-10"]
     assert {e.id for e in ctx.events} == {str(e["id"]) for e in window}
     assert date(2025, 12, 27) <= min(e.date for e in ctx.events) < date(2026, 1, 1)
     assert date(2026, 4, 1) < max(e.date for e in ctx.events) <= date(2026, 4, 10)
@@ -236,12 +265,17 @@ def test_replay_history_is_three_years(demo):
     """history_activities/_wellness: 1095 days (refresh.HISTORY_DAYS) up to the day;
     TODAY - 1094 = 2023-04-17, inside the 1100-day demo history (from 2023-04-11)."""
     ctx = replay_inputs(demo, TODAY)
-    history = [a["id"] for a in demo.activities if a.get("source") != "STRAVA"
-               and "2023-04-17" <= a["start_date_local"][:10] <= "2026-04-15"]
+    history = [
+        a["id"]
+        for a in demo.activities
+        if a.get("source") != "STRAVA"
+        and "2023-04-17" <= a["start_date_local"][:10] <= "2026-04-15"
+    ]
     assert [a.id for a in ctx.history_activities] == history
     assert min(a.date for a in ctx.history_activities) < date(2023, 4, 24)
     assert list(ctx.history_wellness) == wellness_from_raw(
-        [w for w in demo.wellness if "2023-04-17" <= w["id"] <= "2026-04-15"])
+        [w for w in demo.wellness if "2023-04-17" <= w["id"] <= "2026-04-15"]
+    )
     assert ctx.history_wellness[0].date == date(2023, 4, 17)
 
 
@@ -275,15 +309,23 @@ def test_replay_matches_what_the_fake_server_serves(demo):
     """The replayed windows equal the API answers for the same fetch windows."""
     day = date(2026, 2, 11)  # the fever, 2 months before TODAY: history, not recent
     ctx = DemoReplay(demo).inputs(day)
-    with FakeIntervals(demo, today=TODAY) as server, \
-            IntervalsClient("0", demo.api_key, server.base_url, rate=None) as client:
+    with (
+        FakeIntervals(demo, today=TODAY) as server,
+        IntervalsClient("0", demo.api_key, server.base_url, rate=None) as client,
+    ):
         acts = activities_from_raw(client.activities(day - timedelta(days=27), day))
         wellness = wellness_from_raw(client.wellness(day - timedelta(days=27), day))
-        events = events_from_raw(client.events(day - timedelta(days=14), day + timedelta(days=90),
-                                               resolve=True))
-        health = events_from_raw(client.events(
-            day - timedelta(days=365), day + timedelta(days=90),
-            category=["INJURED", "SICK"], resolve=False))
+        events = events_from_raw(
+            client.events(day - timedelta(days=14), day + timedelta(days=90), resolve=True)
+        )
+        health = events_from_raw(
+            client.events(
+                day - timedelta(days=365),
+                day + timedelta(days=90),
+                category=["INJURED", "SICK"],
+                resolve=False,
+            )
+        )
     assert [a.id for a in ctx.activities] == [a.id for a in acts if not a.is_stub]
     assert ctx.hidden_activities == sum(1 for a in acts if a.is_stub)
     assert list(ctx.wellness) == wellness

@@ -1,12 +1,13 @@
 """The deterministic demo athlete: shapes like the real API, consistency with the
 spec's formulas, determinism, stability across days, and the real-world mess."""
+
 from __future__ import annotations
 
 import json
 import math
 import time
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -52,8 +53,9 @@ def dump(value) -> str:
 
 
 def test_load_is_hours_times_if_squared():
-    steady = Session(date(2026, 1, 6), 0, "VirtualRide", "steady", 0, True, "x",
-                     (Step(3600, 0.70, 0.70),))
+    steady = Session(
+        date(2026, 1, 6), 0, "VirtualRide", "steady", 0, True, "x", (Step(3600, 0.70, 0.70),)
+    )
     # IF = 0.70 x 1.006 (ERG variability) = 0.7042; load = 1 h x 0.7042^2 x 100 = 49.59
     assert intensity_factor(steady, list(steady.items)) == pytest.approx(0.7042)
     assert session_load(steady, 11) == 50
@@ -116,8 +118,11 @@ def test_history_is_stable_when_today_moves_forward(demo):
     # the last two days carry "yesterday" overrides; everything older is identical
     cutoff = TODAY - timedelta(days=2)
     old_a = {a["id"]: a for a in demo.activities if day_of(a) <= cutoff}
-    new_a = {a["id"]: a for a in tomorrow.activities if day_of(a) <= cutoff
-             and day_of(a) >= TODAY - timedelta(days=1100)}
+    new_a = {
+        a["id"]: a
+        for a in tomorrow.activities
+        if day_of(a) <= cutoff and day_of(a) >= TODAY - timedelta(days=1100)
+    }
     assert set(new_a) == {k for k, a in old_a.items() if day_of(a) >= TODAY - timedelta(days=1099)}
     for aid, record in new_a.items():
         assert dump(record) == dump(old_a[aid])
@@ -127,11 +132,17 @@ def test_history_is_stable_when_today_moves_forward(demo):
     assert len(shared) > 1000
     for key in shared:
         assert dump(new_w[key]) == dump(old_w[key])
-    past = {e["id"]: e for e in demo.events
-            if e["category"] == "WORKOUT" and e["start_date_local"][:10] <= cutoff.isoformat()}
+    past = {
+        e["id"]: e
+        for e in demo.events
+        if e["category"] == "WORKOUT" and e["start_date_local"][:10] <= cutoff.isoformat()
+    }
     new_past = {e["id"]: e for e in tomorrow.events if e["id"] in past}
-    assert set(new_past) == {k for k, e in past.items()
-                             if e["start_date_local"][:10] >= (TODAY - timedelta(days=399)).isoformat()}
+    assert set(new_past) == {
+        k
+        for k, e in past.items()
+        if e["start_date_local"][:10] >= (TODAY - timedelta(days=399)).isoformat()
+    }
 
 
 def test_activity_ids_derive_from_the_date(demo):
@@ -159,7 +170,8 @@ def test_date_coverage(demo):
     assert min(days) <= TODAY - timedelta(days=1090)
     assert max(days) <= TODAY
     assert [a["start_date_local"] for a in demo.activities] == sorted(
-        (a["start_date_local"] for a in demo.activities), reverse=True)
+        (a["start_date_local"] for a in demo.activities), reverse=True
+    )
     assert demo.wellness[-1]["id"] == TODAY.isoformat()
     assert date.fromisoformat(demo.wellness[0]["id"]) >= TODAY - timedelta(days=1100)
     ids = [w["id"] for w in demo.wellness]
@@ -177,12 +189,31 @@ def test_date_coverage(demo):
 def test_athlete_object(demo):
     ath = demo.athlete
     assert demo.athlete_id == ath["id"] == "i500011"
-    assert ath["name"] == "Demo Athlete" and ath["firstname"] == "Demo" and ath["lastname"] == "Athlete"
+    assert (
+        ath["name"] == "Demo Athlete"
+        and ath["firstname"] == "Demo"
+        and ath["lastname"] == "Athlete"
+    )
     assert ath["timezone"] == "Europe/Amsterdam"
     assert build_demo(TODAY, timezone="Asia/Tokyo").athlete["timezone"] == "Asia/Tokyo"
-    for key in ("city", "state", "country", "icu_date_of_birth", "height", "icu_weight",
-                "icu_resting_hr", "wind_speed", "fahrenheit", "rain", "measurement_preference",
-                "weight_pref_lb", "height_units", "icu_activated", "icu_notes", "sex"):
+    for key in (
+        "city",
+        "state",
+        "country",
+        "icu_date_of_birth",
+        "height",
+        "icu_weight",
+        "icu_resting_hr",
+        "wind_speed",
+        "fahrenheit",
+        "rain",
+        "measurement_preference",
+        "weight_pref_lb",
+        "height_units",
+        "icu_activated",
+        "icu_notes",
+        "sex",
+    ):
         assert ath.get(key) is not None, key
     # secrets are there on purpose, so that redaction gets tested
     assert ath["icu_api_key"] == demo.api_key and demo.api_key.startswith("demo-key-")
@@ -203,17 +234,62 @@ def test_athlete_object(demo):
 # ----------------------------------------------------------------- activities
 
 ACTIVITY_KEYS = (
-    "id", "icu_athlete_id", "start_date_local", "start_date", "type", "name", "description",
-    "moving_time", "elapsed_time", "distance", "total_elevation_gain", "icu_training_load",
-    "icu_intensity", "average_watts", "icu_average_watts", "weighted_average_watts",
-    "icu_weighted_avg_watts", "average_heartrate", "max_heartrate", "average_cadence",
-    "average_speed", "max_speed", "icu_joules", "calories", "carbs_used", "carbs_ingested",
-    "icu_variability_index", "decoupling", "icu_efficiency_factor", "icu_hrr", "icu_rpe", "feel",
-    "icu_zone_times", "icu_hr_zone_times", "pace_zone_times", "gap_zone_times", "interval_summary",
-    "icu_ftp", "icu_sync_date", "icu_intervals_edited", "paired_event_id", "trainer", "source",
-    "has_weather", "average_weather_temp", "average_wind_speed", "prevailing_wind_deg",
-    "headwind_percent", "tailwind_percent", "average_feels_like", "average_clouds", "max_rain",
-    "max_snow", "average_temp", "min_weather_temp", "max_weather_temp",
+    "id",
+    "icu_athlete_id",
+    "start_date_local",
+    "start_date",
+    "type",
+    "name",
+    "description",
+    "moving_time",
+    "elapsed_time",
+    "distance",
+    "total_elevation_gain",
+    "icu_training_load",
+    "icu_intensity",
+    "average_watts",
+    "icu_average_watts",
+    "weighted_average_watts",
+    "icu_weighted_avg_watts",
+    "average_heartrate",
+    "max_heartrate",
+    "average_cadence",
+    "average_speed",
+    "max_speed",
+    "icu_joules",
+    "calories",
+    "carbs_used",
+    "carbs_ingested",
+    "icu_variability_index",
+    "decoupling",
+    "icu_efficiency_factor",
+    "icu_hrr",
+    "icu_rpe",
+    "feel",
+    "icu_zone_times",
+    "icu_hr_zone_times",
+    "pace_zone_times",
+    "gap_zone_times",
+    "interval_summary",
+    "icu_ftp",
+    "icu_sync_date",
+    "icu_intervals_edited",
+    "paired_event_id",
+    "trainer",
+    "source",
+    "has_weather",
+    "average_weather_temp",
+    "average_wind_speed",
+    "prevailing_wind_deg",
+    "headwind_percent",
+    "tailwind_percent",
+    "average_feels_like",
+    "average_clouds",
+    "max_rain",
+    "max_snow",
+    "average_temp",
+    "min_weather_temp",
+    "max_weather_temp",
 )
 
 
@@ -230,7 +306,7 @@ def test_start_date_is_local_wall_clock_converted_to_utc():
     for a in real(data)[:200]:
         assert len(a["start_date_local"]) == 19 and "Z" not in a["start_date_local"]
         local = datetime.fromisoformat(a["start_date_local"]).replace(tzinfo=zone)
-        assert a["start_date"] == local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert a["start_date"] == local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_power_numbers_follow_the_formulas(demo):
@@ -243,7 +319,10 @@ def test_power_numbers_follow_the_formulas(demo):
         assert 35 < intensity < 130  # percent, not a fraction
         assert abs(np_w / ftp * 100 - intensity) < 0.5
         # TSS = hours x IF^2 x 100
-        assert abs(a["moving_time"] / 3600 * (intensity / 100) ** 2 * 100 - a["icu_training_load"]) <= 1
+        assert (
+            abs(a["moving_time"] / 3600 * (intensity / 100) ** 2 * 100 - a["icu_training_load"])
+            <= 1
+        )
         assert a["icu_variability_index"] == round(np_w / avg, 4)
         assert a["icu_joules"] == avg * a["moving_time"]
         assert a["icu_average_watts"] == avg and a["icu_weighted_avg_watts"] == np_w
@@ -274,16 +353,32 @@ def test_icu_ftp_is_the_ftp_in_force_and_changes_over_time(demo):
     ride = demo.athlete["sportSettings"][0]
     assert ride["ftp"] == profile.ftp_outdoor(demo.seed, TODAY)
     assert ride["indoor_ftp"] == profile.ftp_indoor(demo.seed, TODAY)
-    changes = [TODAY - timedelta(days=n) for n in range(42, 71)
-               if profile.ftp_outdoor(demo.seed, TODAY - timedelta(days=n))
-               != profile.ftp_outdoor(demo.seed, TODAY - timedelta(days=n + 1))]
+    changes = [
+        TODAY - timedelta(days=n)
+        for n in range(42, 71)
+        if profile.ftp_outdoor(demo.seed, TODAY - timedelta(days=n))
+        != profile.ftp_outdoor(demo.seed, TODAY - timedelta(days=n + 1))
+    ]
     assert changes, "an FTP change 6-10 weeks before today"
 
 
 def test_sports_mix_and_types(demo):
     types = {a["type"] for a in real(demo)}
-    assert {"Ride", "VirtualRide", "GravelRide", "MountainBikeRide", "Run", "TrailRun", "Swim",
-            "WeightTraining", "Walk", "Hike", "NordicSki", "VirtualRow", "Yoga"} <= types
+    assert {
+        "Ride",
+        "VirtualRide",
+        "GravelRide",
+        "MountainBikeRide",
+        "Run",
+        "TrailRun",
+        "Swim",
+        "WeightTraining",
+        "Walk",
+        "Hike",
+        "NordicSki",
+        "VirtualRow",
+        "Yoga",
+    } <= types
     cycling = sum(1 for a in real(demo) if a["type"] in CYCLING)
     assert cycling > len(real(demo)) * 0.45
     nordic = [day_of(a).month for a in real(demo) if a["type"] == "NordicSki"]
@@ -318,13 +413,22 @@ def test_messy_real_world_cases_are_present(demo):
         assert set(s) == {"id", "icu_athlete_id", "start_date_local", "source", "_note"}
         assert s["id"].isdigit() and s["_note"] == "STRAVA activities are not available via the API"
     # present-but-null containers
-    assert any("icu_zone_times" in a and a["icu_zone_times"] is None and a["average_watts"]
-               and a["type"] in CYCLING for a in acts)
+    assert any(
+        "icu_zone_times" in a
+        and a["icu_zone_times"] is None
+        and a["average_watts"]
+        and a["type"] in CYCLING
+        for a in acts
+    )
     assert any(a["icu_hr_zone_times"] is None and a["has_heartrate"] for a in acts)
     # no heart rate, no power, zero moving time
-    assert any(a["type"] in CYCLING and a["average_heartrate"] is None and a["average_watts"] for a in acts)
+    assert any(
+        a["type"] in CYCLING and a["average_heartrate"] is None and a["average_watts"] for a in acts
+    )
     no_power = [a for a in acts if a["type"] in OUTDOOR_RIDES and a["average_watts"] is None]
-    assert no_power and all(a["icu_zone_times"] is None and a["icu_training_load"] > 0 for a in no_power)
+    assert no_power and all(
+        a["icu_zone_times"] is None and a["icu_training_load"] > 0 for a in no_power
+    )
     assert any(a["moving_time"] == 0 for a in acts)
     # decoupling: exact zeros (with icu_hr_decoupling present but null) and negatives
     zero = [a for a in acts if a["decoupling"] == 0.0]
@@ -343,18 +447,35 @@ def test_history_has_a_break_and_an_illness_week(demo):
     assert sick
     for marker in sick:
         start = day_of(marker)
-        assert not [a for a in real(demo) if start <= day_of(a) < date.fromisoformat(marker["end_date_local"][:10])]
+        assert not [
+            a
+            for a in real(demo)
+            if start <= day_of(a) < date.fromisoformat(marker["end_date_local"][:10])
+        ]
 
 
-@pytest.mark.parametrize("today", [TODAY, date(2026, 2, 12), date(2026, 10, 31), date(2026, 6, 20),
-                                   date(2027, 1, 4), date(2028, 2, 29)])
+@pytest.mark.parametrize(
+    "today",
+    [
+        TODAY,
+        date(2026, 2, 12),
+        date(2026, 10, 31),
+        date(2026, 6, 20),
+        date(2027, 1, 4),
+        date(2028, 2, 29),
+    ],
+)
 def test_recent_days_are_multisport_with_hard_sessions(today):
     data = build_demo(today)
     week = [a for a in real(data) if day_of(a) >= today - timedelta(days=6)]
     families = {("cycling" if a["type"] in CYCLING else a["type"]) for a in week}
     assert len(families) >= 3, families
-    hard = [a for a in week if a["icu_zone_times"]
-            and sum(z["secs"] for z in a["icu_zone_times"] if z["id"] in ("Z4", "Z5", "Z6", "Z7")) > 0]
+    hard = [
+        a
+        for a in week
+        if a["icu_zone_times"]
+        and sum(z["secs"] for z in a["icu_zone_times"] if z["id"] in ("Z4", "Z5", "Z6", "Z7")) > 0
+    ]
     assert hard
     last_two = [a for a in week if day_of(a) >= today - timedelta(days=1)]
     assert any(a["type"] in ("Run", "TrailRun") for a in last_two)
@@ -406,11 +527,16 @@ def test_daily_load_is_the_sum_of_activity_loads(demo):
 
 def test_wellness_rows_are_sparse_and_messy(demo):
     rows = demo.wellness
-    assert all(set(("id", "ctl", "atl", "rampRate", "ctlLoad", "atlLoad", "sportInfo", "updated"))
-               <= set(w) for w in rows)
+    assert all(
+        set(("id", "ctl", "atl", "rampRate", "ctlLoad", "atlLoad", "sportInfo", "updated"))
+        <= set(w)
+        for w in rows
+    )
     assert any(w["sportInfo"] is None for w in rows)  # present-but-null
     info = [w["sportInfo"][0] for w in rows if w["sportInfo"]]
-    assert info and all(i["type"] == "Ride" and i["eftp"] > 150 and i["wPrime"] > 10000 for i in info)
+    assert info and all(
+        i["type"] == "Ride" and i["eftp"] > 150 and i["wPrime"] > 10000 for i in info
+    )
     hrv = [w["hrv"] for w in rows]
     assert None in hrv and 255.0 in hrv and 5.0 in hrv
     assert any(w["hrvSDNN"] is not None for w in rows)
@@ -420,8 +546,17 @@ def test_wellness_rows_are_sparse_and_messy(demo):
         assert None in values and values - {None} <= {1, 2, 3, 4}, key
     weights = [w["weight"] for w in rows]
     assert None in weights and sum(1 for v in weights if v) > 300
-    for key in ("restingHR", "sleepSecs", "sleepScore", "bodyFat", "vo2max", "spO2", "steps",
-                "readiness", "respiration"):
+    for key in (
+        "restingHR",
+        "sleepSecs",
+        "sleepScore",
+        "bodyFat",
+        "vo2max",
+        "spO2",
+        "steps",
+        "readiness",
+        "respiration",
+    ):
         assert any(w[key] is not None for w in rows), key
     assert all(w["menstrualPhase"] is None for w in rows)
     fitness_only = [w for w in rows if w["restingHR"] is None and w["sleepSecs"] is None]
@@ -438,13 +573,15 @@ def _events(data, category):
 
 
 def test_event_categories_and_races(demo):
-    assert all(isinstance(e["id"], int) and 0 < e["id"] < 2 ** 31 for e in demo.events)
+    assert all(isinstance(e["id"], int) and 0 < e["id"] < 2**31 for e in demo.events)
     ids = [e["id"] for e in demo.events]
     assert len(ids) == len(set(ids))
     for category in ("WORKOUT", "RACE_A", "RACE_B", "RACE_C", "SICK", "INJURED", "NOTE"):
         assert _events(demo, category), category
-    future = {c: [(day_of(e) - TODAY).days for e in _events(demo, c) if day_of(e) > TODAY]
-              for c in ("RACE_A", "RACE_B", "RACE_C")}
+    future = {
+        c: [(day_of(e) - TODAY).days for e in _events(demo, c) if day_of(e) > TODAY]
+        for c in ("RACE_A", "RACE_B", "RACE_C")
+    }
     assert any(35 <= d <= 49 for d in future["RACE_A"])
     assert any(7 <= d <= 13 for d in future["RACE_B"])
     assert future["RACE_C"] and any(day_of(e) < TODAY for e in _events(demo, "RACE_C"))
@@ -454,7 +591,9 @@ def test_event_categories_and_races(demo):
 
 def test_health_markers_use_an_exclusive_end(demo):
     for e in _events(demo, "SICK") + _events(demo, "INJURED"):
-        assert e["start_date_local"].endswith("T00:00:00") and e["end_date_local"].endswith("T00:00:00")
+        assert e["start_date_local"].endswith("T00:00:00") and e["end_date_local"].endswith(
+            "T00:00:00"
+        )
         span = (date.fromisoformat(e["end_date_local"][:10]) - day_of(e)).days
         assert span >= 2  # multi-day
     assert any(TODAY - timedelta(days=365) <= day_of(e) <= TODAY for e in _events(demo, "SICK"))
@@ -473,7 +612,9 @@ def test_planned_workouts_pair_both_ways(demo):
         if a["paired_event_id"] is not None and day_of(a) >= first:
             assert events[a["paired_event_id"]]["paired_activity_id"] == a["id"]
     # some planned workouts were skipped: no activity that day
-    assert any(e["paired_activity_id"] is None for e in _events(demo, "WORKOUT") if day_of(e) < TODAY)
+    assert any(
+        e["paired_activity_id"] is None for e in _events(demo, "WORKOUT") if day_of(e) < TODAY
+    )
 
 
 def _doc_steps(demo):
@@ -491,11 +632,19 @@ def test_workout_docs_cover_every_shape(demo):
                 if "power" in s and ftp:
                     p = s["power"]
                     if "value" in p:  # resolved watts = %FTP x FTP
-                        assert s["_power"]["value"] == pytest.approx(p["value"] / 100 * ftp, abs=0.06)
+                        assert s["_power"]["value"] == pytest.approx(
+                            p["value"] / 100 * ftp, abs=0.06
+                        )
                     else:
-                        assert s["_power"]["start"] == pytest.approx(p["start"] / 100 * ftp, abs=0.06)
+                        assert s["_power"]["start"] == pytest.approx(
+                            p["start"] / 100 * ftp, abs=0.06
+                        )
                         assert s["_power"]["end"] == pytest.approx(p["end"] / 100 * ftp, abs=0.06)
-            if step.get("ramp") and step.get("warmup") and step["_power"]["start"] < step["_power"]["end"]:
+            if (
+                step.get("ramp")
+                and step.get("warmup")
+                and step["_power"]["start"] < step["_power"]["end"]
+            ):
                 ramp += 1
             if step.get("reps") and len(step["steps"]) == 2:
                 repeat2 += 1
@@ -519,7 +668,9 @@ def test_workouts_without_doc_have_coach_notes(demo):
     text_only = [e for e in _events(demo, "WORKOUT") if not e["workout_doc"]]
     assert text_only and all(e["description"] for e in text_only)
     assert any(e["description"].startswith("NOTE:") for e in text_only)
-    assert any(e["workout_doc"] and e["description"].startswith("NOTE:") for e in _events(demo, "WORKOUT"))
+    assert any(
+        e["workout_doc"] and e["description"].startswith("NOTE:") for e in _events(demo, "WORKOUT")
+    )
 
 
 # ----------------------------------------------------------------- course files
@@ -527,7 +678,10 @@ def test_workouts_without_doc_have_coach_notes(demo):
 
 def haversine(a, b):
     la1, lo1, la2, lo2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    h = (
+        math.sin((la2 - la1) / 2) ** 2
+        + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    )
     return 2 * 6371000 * math.asin(math.sqrt(h))
 
 
@@ -535,16 +689,22 @@ def test_race_a_gpx_route(demo):
     race = next(e for e in _events(demo, "RACE_A") if day_of(e) > TODAY)
     [att] = race["attachments"]
     assert set(att) == {"id", "filename", "mimetype", "url"}
-    assert att["url"] == f"/files/{att['id']}/{att['filename']}" and att["filename"].endswith(".gpx")
+    assert att["url"] == f"/files/{att['id']}/{att['filename']}" and att["filename"].endswith(
+        ".gpx"
+    )
     ctype, body = demo.attachments[att["url"]]
     assert ctype == att["mimetype"] == "application/gpx+xml"
     assert body.startswith(b"<?xml")
     root = ET.fromstring(body)
     ns = {"g": "http://www.topografix.com/GPX/1/1"}
-    points = [(float(p.get("lat")), float(p.get("lon")), float(p.find("g:ele", ns).text))
-              for p in root.iterfind(".//g:trkpt", ns)]
+    points = [
+        (float(p.get("lat")), float(p.get("lon")), float(p.find("g:ele", ns).text))
+        for p in root.iterfind(".//g:trkpt", ns)
+    ]
     assert len(points) >= 1000
-    assert all(abs(la - profile.HOME_LAT) < 1 and abs(lo - profile.HOME_LON) < 1.5 for la, lo, _ in points)
+    assert all(
+        abs(la - profile.HOME_LAT) < 1 and abs(lo - profile.HOME_LON) < 1.5 for la, lo, _ in points
+    )
     steps = [haversine(a, b) for a, b in zip(points, points[1:])]
     assert 80_000 <= sum(steps) <= 120_000
     assert 40 <= max(steps) <= 110
@@ -594,14 +754,33 @@ def test_intervals_of_structured_and_unstructured_sessions(demo):
     for a, b in zip(items, items[1:]):
         assert b["start_index"] == a["end_index"] + 1 and b["start_time"] >= a["end_time"]
     for i in items:
-        for key in ("elapsed_time", "moving_time", "start_time", "end_time", "average_watts",
-                    "max_watts", "average_heartrate", "max_heartrate", "min_heartrate",
-                    "average_cadence", "zone", "zone_min_watts", "wbal_start", "wbal_end",
-                    "training_load", "intensity"):
+        for key in (
+            "elapsed_time",
+            "moving_time",
+            "start_time",
+            "end_time",
+            "average_watts",
+            "max_watts",
+            "average_heartrate",
+            "max_heartrate",
+            "min_heartrate",
+            "average_cadence",
+            "zone",
+            "zone_min_watts",
+            "wbal_start",
+            "wbal_end",
+            "training_load",
+            "intensity",
+        ):
             assert key in i, key
-        assert 1 <= i["zone"] <= 7 and i["min_heartrate"] <= i["average_heartrate"] <= i["max_heartrate"]
+        assert (
+            1 <= i["zone"] <= 7
+            and i["min_heartrate"] <= i["average_heartrate"] <= i["max_heartrate"]
+        )
     assert max(i["average_watts"] for i in work) > act["icu_ftp"]
-    free = _recent(demo, lambda a: not a["interval_summary"] and a["moving_time"] and a["type"] in CYCLING)
+    free = _recent(
+        demo, lambda a: not a["interval_summary"] and a["moving_time"] and a["type"] in CYCLING
+    )
     [whole] = demo.activity_intervals(free[0]["id"])
     assert whole["type"] == "RECOVERY" and whole["moving_time"] == free[0]["moving_time"]
 
@@ -621,13 +800,23 @@ def test_unknown_ids_and_strava_stubs_raise_key_error(demo):
 
 
 def test_streams_of_an_outdoor_ride(demo):
-    ride = _recent(demo, lambda a: a["type"] == "Ride" and a["average_watts"] and a["average_heartrate"])[0]
+    ride = _recent(
+        demo, lambda a: a["type"] == "Ride" and a["average_watts"] and a["average_heartrate"]
+    )[0]
     demo._series.pop(ride["id"], None)  # time a fresh generation, not the cache
     started = time.perf_counter()
     streams = {s["type"]: s for s in demo.activity_streams(ride["id"])}
     print(f"\nstreams of a {ride['moving_time']} s ride took {time.perf_counter() - started:.3f} s")
-    for kind in ("time", "watts", "heartrate", "cadence", "distance", "altitude", "velocity_smooth",
-                 "latlng"):
+    for kind in (
+        "time",
+        "watts",
+        "heartrate",
+        "cadence",
+        "distance",
+        "altitude",
+        "velocity_smooth",
+        "latlng",
+    ):
         assert kind in streams, kind
         assert len(streams[kind]["data"]) == ride["moving_time"]
         assert set(streams[kind]) >= {"type", "name", "data", "data2", "valueType"}
@@ -643,10 +832,14 @@ def test_streams_of_an_outdoor_ride(demo):
 
 
 def test_alpha_hrv_streams_on_recent_rides(demo):
-    rides = _recent(demo, lambda a: a["type"] in CYCLING and a["average_heartrate"] and a["moving_time"])
+    rides = _recent(
+        demo, lambda a: a["type"] in CYCLING and a["average_heartrate"] and a["moving_time"]
+    )
     with_dfa = [a for a in rides if "dfa_a1" in a["stream_types"]]
     assert with_dfa
-    assert any("dfa_a1" not in a["stream_types"] for a in _recent(demo, lambda a: a["type"] in CYCLING))
+    assert any(
+        "dfa_a1" not in a["stream_types"] for a in _recent(demo, lambda a: a["type"] in CYCLING)
+    )
     streams = {s["type"]: s["data"] for s in demo.activity_streams(with_dfa[0]["id"])}
     dfa, art = streams["dfa_a1"], streams["artifacts"]
     assert len(dfa) == len(art) == with_dfa[0]["moving_time"]
@@ -656,10 +849,18 @@ def test_alpha_hrv_streams_on_recent_rides(demo):
     assert sum(1 for v in art if v < 3) / len(art) > 0.9
     hard = [a for a in with_dfa if a["icu_intensity"] > 85]
     if hard:  # intervals push DFA a1 well under LT1
-        hard_dfa = [v for v in {s["type"]: s["data"] for s in demo.activity_streams(hard[0]["id"])}["dfa_a1"] if v]
+        hard_dfa = [
+            v
+            for v in {s["type"]: s["data"] for s in demo.activity_streams(hard[0]["id"])}["dfa_a1"]
+            if v
+        ]
         assert min(hard_dfa) < 0.6
-    assert any(max(s["data"]) > 5 for a in with_dfa[:6] for s in demo.activity_streams(a["id"])
-               if s["type"] == "artifacts")
+    assert any(
+        max(s["data"]) > 5
+        for a in with_dfa[:6]
+        for s in demo.activity_streams(a["id"])
+        if s["type"] == "artifacts"
+    )
 
 
 def test_messages(demo):
@@ -669,10 +870,16 @@ def test_messages(demo):
     assert with_msgs and len(with_msgs) < len(threads)
     for thread in with_msgs:
         assert len(thread) <= 2
-        assert [m["created"] for m in thread] == sorted((m["created"] for m in thread), reverse=True)
+        assert [m["created"] for m in thread] == sorted(
+            (m["created"] for m in thread), reverse=True
+        )
         for m in thread:
-            assert {"id", "athlete_id", "name", "created", "type", "content", "activity_id"} <= set(m)
-    blanks = [m for a in real(demo) for m in demo.activity_messages(a["id"]) if not m["content"].strip()]
+            assert {"id", "athlete_id", "name", "created", "type", "content", "activity_id"} <= set(
+                m
+            )
+    blanks = [
+        m for a in real(demo) for m in demo.activity_messages(a["id"]) if not m["content"].strip()
+    ]
     assert blanks
     assert demo.activity_messages(stubs(demo)[0]["id"]) == []
 
@@ -685,7 +892,7 @@ def test_power_curve_shape(demo):
     assert curve["end_date_local"] == f"{end.isoformat()}T00:00:00"
     assert curve["days"] == 28 and curve["label"]
     assert curve["values"] == curve["watts"]
-    assert curve["secs"] == CURVE_SECS[:len(curve["secs"])] and len(curve["secs"]) >= 10
+    assert curve["secs"] == CURVE_SECS[: len(curve["secs"])] and len(curve["secs"]) >= 10
     assert len(curve["activity_id"]) == len(curve["values"])
     assert all(a >= b for a, b in zip(curve["values"], curve["values"][1:]))
     by_id = {a["id"]: a for a in real(demo)}

@@ -3,6 +3,7 @@
 Most tests serve a small handmade dataset (MiniData) whose expected answers
 are worked out by hand below; a few smoke-test the demo athlete.
 """
+
 from __future__ import annotations
 
 import base64
@@ -52,51 +53,136 @@ class MiniData(DemoData):
 
 
 def _stream(kind, data, data2=None):
-    return {"type": kind, "name": None, "data": data, "data2": data2, "valueTypeIsArray": False,
-            "anomalies": None, "custom": False, "allNull": False}
+    return {
+        "type": kind,
+        "name": None,
+        "data": data,
+        "data2": data2,
+        "valueTypeIsArray": False,
+        "anomalies": None,
+        "custom": False,
+        "allNull": False,
+    }
 
 
-WORKOUT_DOC = {"duration": 1500, "target": "POWER", "steps": [
-    {"text": "Warmup", "duration": 600, "warmup": True, "power": {"value": 60, "units": "%ftp"},
-     "_power": {"value": 150.0, "start": 150.0, "end": 150.0}},
-    {"reps": 3, "text": "Main", "steps": [
-        {"duration": 240, "power": {"value": 105, "units": "%ftp"},
-         "_power": {"value": 262.5}, "_hr": {"value": 170.0}},
-        {"distance": 1000, "pace": {"value": 90, "units": "%pace"},
-         "_pace": {"value": 3.6}, "_distance": 1000.0}]},
-]}
+WORKOUT_DOC = {
+    "duration": 1500,
+    "target": "POWER",
+    "steps": [
+        {
+            "text": "Warmup",
+            "duration": 600,
+            "warmup": True,
+            "power": {"value": 60, "units": "%ftp"},
+            "_power": {"value": 150.0, "start": 150.0, "end": 150.0},
+        },
+        {
+            "reps": 3,
+            "text": "Main",
+            "steps": [
+                {
+                    "duration": 240,
+                    "power": {"value": 105, "units": "%ftp"},
+                    "_power": {"value": 262.5},
+                    "_hr": {"value": 170.0},
+                },
+                {
+                    "distance": 1000,
+                    "pace": {"value": 90, "units": "%pace"},
+                    "_pace": {"value": 3.6},
+                    "_distance": 1000.0,
+                },
+            ],
+        },
+    ],
+}
 
 
 def make_data() -> MiniData:
     ride = {"id": 11, "types": ["Ride", "VirtualRide"], "ftp": 250}
     run = {"id": 12, "types": ["Run", "TrailRun"], "lthr": 170}
-    athlete = {"id": ATHLETE_ID, "name": "Test Rider", "timezone": "Europe/Amsterdam",
-               "icu_api_key": KEY, "email": "t@example.invalid", "sportSettings": [ride, run]}
+    athlete = {
+        "id": ATHLETE_ID,
+        "name": "Test Rider",
+        "timezone": "Europe/Amsterdam",
+        "icu_api_key": KEY,
+        "email": "t@example.invalid",
+        "sportSettings": [ride, run],
+    }
     activities = [
         {"id": "i1001", "start_date_local": "2026-03-09T23:59:59", "type": "Ride"},
-        {"id": "i1002", "start_date_local": "2026-03-10T00:00:00", "type": "Ride", "name": "Early",
-         "description": None, "icu_training_load": 50, "analyzed": "2026-03-10T02:00:00.000+00:00"},
-        {"id": "15550001", "icu_athlete_id": ATHLETE_ID, "start_date_local": "2026-03-12T07:00:00",
-         "source": "STRAVA", "_note": "STRAVA activities are not available via the API"},
+        {
+            "id": "i1002",
+            "start_date_local": "2026-03-10T00:00:00",
+            "type": "Ride",
+            "name": "Early",
+            "description": None,
+            "icu_training_load": 50,
+            "analyzed": "2026-03-10T02:00:00.000+00:00",
+        },
+        {
+            "id": "15550001",
+            "icu_athlete_id": ATHLETE_ID,
+            "start_date_local": "2026-03-12T07:00:00",
+            "source": "STRAVA",
+            "_note": "STRAVA activities are not available via the API",
+        },
         {"id": "i1003", "start_date_local": "2026-03-15T09:30:00", "type": "Run", "name": "Tempo"},
-        {"id": "i1004", "start_date_local": "2026-03-18T23:59:59", "type": "Ride", "name": "Late",
-         "route_id": 77},
-        {"id": "i1005", "start_date_local": "2026-03-19T06:00:00", "type": "Ride", "name": "Tomorrow"},
+        {
+            "id": "i1004",
+            "start_date_local": "2026-03-18T23:59:59",
+            "type": "Ride",
+            "name": "Late",
+            "route_id": 77,
+        },
+        {
+            "id": "i1005",
+            "start_date_local": "2026-03-19T06:00:00",
+            "type": "Ride",
+            "name": "Tomorrow",
+        },
         {"id": "i1006", "start_date_local": None, "type": "Ride"},
     ]
     days = [11, 16, 10, 18, 12, 14, 17, 15]  # no row for the 13th; deliberately unsorted
-    wellness = [{"id": f"2026-03-{d:02d}", "ctl": 40.0 + d, "hrv": None if d == 12 else 50 + d,
-                 "sportInfo": None if d == 14 else [{"type": "Ride", "eftp": 250.0}]} for d in days]
+    wellness = [
+        {
+            "id": f"2026-03-{d:02d}",
+            "ctl": 40.0 + d,
+            "hrv": None if d == 12 else 50 + d,
+            "sportInfo": None if d == 14 else [{"type": "Ride", "eftp": 250.0}],
+        }
+        for d in days
+    ]
     events = [
-        {"id": 501, "category": "SICK", "name": "Cold", "start_date_local": "2026-03-16T00:00:00",
-         "end_date_local": "2026-03-20T00:00:00"},
+        {
+            "id": 501,
+            "category": "SICK",
+            "name": "Cold",
+            "start_date_local": "2026-03-16T00:00:00",
+            "end_date_local": "2026-03-20T00:00:00",
+        },
         {"id": 506, "category": "WORKOUT", "start_date_local": "2026-03-17T00:00:00"},
-        {"id": 502, "category": "WORKOUT", "type": "Ride", "start_date_local": "2026-03-18T00:00:00",
-         "workout_doc": WORKOUT_DOC},
+        {
+            "id": 502,
+            "category": "WORKOUT",
+            "type": "Ride",
+            "start_date_local": "2026-03-18T00:00:00",
+            "workout_doc": WORKOUT_DOC,
+        },
         {"id": 503, "category": "NOTE", "start_date_local": "2026-03-20T00:00:00"},
-        {"id": 504, "category": "RACE_A", "start_date_local": "2026-03-24T07:00:00",
-         "attachments": [{"id": "a1", "filename": "course.gpx", "mimetype": "application/gpx+xml",
-                          "url": "/files/course-504.gpx"}]},
+        {
+            "id": 504,
+            "category": "RACE_A",
+            "start_date_local": "2026-03-24T07:00:00",
+            "attachments": [
+                {
+                    "id": "a1",
+                    "filename": "course.gpx",
+                    "mimetype": "application/gpx+xml",
+                    "url": "/files/course-504.gpx",
+                }
+            ],
+        },
         {"id": 505, "category": "WORKOUT", "start_date_local": "2026-03-25T00:00:00"},
         {"id": 507, "category": "SEASON_START", "start_date_local": "2025-11-01T00:00:00"},
         {"id": 508, "category": "SEASON_START", "start_date_local": "2026-03-02T00:00:00"},
@@ -105,22 +191,52 @@ def make_data() -> MiniData:
     intervals = {
         "i1002": [
             {"id": 1, "type": "RECOVERY", "group_id": None, "start_index": 0, "moving_time": 600},
-            {**work, "id": 2, "start_index": 600, "average_watts": 250, "average_heartrate": 150,
-             "training_load": 6.0, "max_watts": 300},
+            {
+                **work,
+                "id": 2,
+                "start_index": 600,
+                "average_watts": 250,
+                "average_heartrate": 150,
+                "training_load": 6.0,
+                "max_watts": 300,
+            },
             {"id": 3, "type": "RECOVERY", "group_id": None, "start_index": 900, "moving_time": 120},
-            {**work, "id": 4, "start_index": 1020, "average_watts": 260, "average_heartrate": 160,
-             "training_load": 7.5, "max_watts": 320},
+            {
+                **work,
+                "id": 4,
+                "start_index": 1020,
+                "average_watts": 260,
+                "average_heartrate": 160,
+                "training_load": 7.5,
+                "max_watts": 320,
+            },
         ],
-        "i1003": {"icu_intervals": [{"id": 1, "type": "WORK", "group_id": "g"}],
-                  "icu_groups": [{"id": "g", "count": 1, "average_watts": None}]},
+        "i1003": {
+            "icu_intervals": [{"id": 1, "type": "WORK", "group_id": "g"}],
+            "icu_groups": [{"id": "g", "count": 1, "average_watts": None}],
+        },
     }
-    streams = {"i1002": [_stream("time", [0, 1, 2]), _stream("watts", [100, 110, 120]),
-                         _stream("heartrate", [120, 121, 122]),
-                         _stream("latlng", [50.1, 50.2, 50.3], [5.1, 5.2, 5.3])]}
+    streams = {
+        "i1002": [
+            _stream("time", [0, 1, 2]),
+            _stream("watts", [100, 110, 120]),
+            _stream("heartrate", [120, 121, 122]),
+            _stream("latlng", [50.1, 50.2, 50.3], [5.1, 5.2, 5.3]),
+        ]
+    }
     messages = {"i1002": [{"id": 1, "content": "hello"}, {"id": 2, "content": "again"}]}
-    return MiniData(ATHLETE_ID, KEY, athlete, activities, wellness, events,
-                    {"/files/course-504.gpx": ("application/gpx+xml", b"<gpx>course</gpx>")},
-                    intervals=intervals, streams=streams, messages=messages)
+    return MiniData(
+        ATHLETE_ID,
+        KEY,
+        athlete,
+        activities,
+        wellness,
+        events,
+        {"/files/course-504.gpx": ("application/gpx+xml", b"<gpx>course</gpx>")},
+        intervals=intervals,
+        streams=streams,
+        messages=messages,
+    )
 
 
 @pytest.fixture
@@ -206,16 +322,31 @@ def test_missing_or_empty_credentials_are_401(server, header):
     r = requests.get(server.base_url + API + "/athlete/0", headers=headers, timeout=5)
     assert r.status_code == 401
     body = r.json()
-    assert (body["status"], body["error"], body["path"]) == (401, "Unauthorized", API + "/athlete/0")
+    assert (body["status"], body["error"], body["path"]) == (
+        401,
+        "Unauthorized",
+        API + "/athlete/0",
+    )
     assert "timestamp" in body
 
 
-@pytest.mark.parametrize("header", [
-    basic("API_KEY", "wrong-key"), basic("athlete", KEY), basic(ATHLETE_ID, KEY), basic(KEY, KEY),
-    basic("api_key", KEY), "Bearer " + KEY, "ApiKey API_KEY:" + KEY, "Basic !!!not-base64",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        basic("API_KEY", "wrong-key"),
+        basic("athlete", KEY),
+        basic(ATHLETE_ID, KEY),
+        basic(KEY, KEY),
+        basic("api_key", KEY),
+        "Bearer " + KEY,
+        "ApiKey API_KEY:" + KEY,
+        "Basic !!!not-base64",
+    ],
+)
 def test_wrong_credentials_are_403_access_denied(server, header):
-    r = requests.get(server.base_url + API + "/athlete/0", headers={"Authorization": header}, timeout=5)
+    r = requests.get(
+        server.base_url + API + "/athlete/0", headers={"Authorization": header}, timeout=5
+    )
     assert r.status_code == 403
     assert r.json() == {"status": 403, "error": "Access denied"}
     assert KEY not in r.text
@@ -227,8 +358,16 @@ def test_own_id_and_zero_are_accepted(server, http, athlete):
     assert get(http, server, f"/athlete/{athlete}/wellness").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/athlete/i999", "/athlete/I777001", "/athlete/i999/activities",
-                                  "/athlete/i999/events", "/athlete/1/power-curves"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/athlete/i999",
+        "/athlete/I777001",
+        "/athlete/i999/activities",
+        "/athlete/i999/events",
+        "/athlete/1/power-curves",
+    ],
+)
 def test_other_athlete_ids_are_403(server, http, path):
     r = get(http, server, path, oldest="2026-03-01", type="Ride")
     assert r.status_code == 403 and r.json() == {"status": 403, "error": "Access denied"}
@@ -245,7 +384,11 @@ def test_unknown_routes_are_spring_404(server, http):
     r = get(http, server, "/athlete/0/gear")
     assert r.status_code == 404
     body = r.json()
-    assert (body["status"], body["error"], body["path"]) == (404, "Not Found", API + "/athlete/0/gear")
+    assert (body["status"], body["error"], body["path"]) == (
+        404,
+        "Not Found",
+        API + "/athlete/0/gear",
+    )
     assert requests.get(server.base_url + "/elsewhere", timeout=5).status_code == 404
 
 
@@ -261,27 +404,57 @@ def test_other_methods_are_405(server, http):
 def test_activities_window_is_inclusive_by_local_start_date_newest_first(server, http):
     # i1001 starts 23:59:59 the day before; i1005 the day after; i1006 has no start date.
     expected = ["i1004", "i1003", "15550001", "i1002"]
-    assert ids(get(http, server, "/athlete/0/activities", oldest="2026-03-10", newest="2026-03-18")) == expected
-    assert ids(get(http, server, "/athlete/0/activities", oldest="2026-03-10")) == expected  # newest = today
-    assert ids(get(http, server, "/athlete/0/activities.json", oldest="2026-03-10",
-                   newest="2026-03-18")) == expected
+    assert (
+        ids(get(http, server, "/athlete/0/activities", oldest="2026-03-10", newest="2026-03-18"))
+        == expected
+    )
+    assert (
+        ids(get(http, server, "/athlete/0/activities", oldest="2026-03-10")) == expected
+    )  # newest = today
+    assert (
+        ids(
+            get(
+                http, server, "/athlete/0/activities.json", oldest="2026-03-10", newest="2026-03-18"
+            )
+        )
+        == expected
+    )
 
 
 def test_activities_datetime_bounds(server, http):
-    r = get(http, server, "/athlete/0/activities", oldest="2026-03-10T00:00:01", newest="2026-03-18T12:00:00")
+    r = get(
+        http,
+        server,
+        "/athlete/0/activities",
+        oldest="2026-03-10T00:00:01",
+        newest="2026-03-18T12:00:00",
+    )
     assert ids(r) == ["i1003", "15550001"]
 
 
 def test_activities_limit_and_route_filter(server, http):
-    assert ids(get(http, server, "/athlete/0/activities", oldest="2026-03-01", limit="2")) == ["i1004", "i1003"]
-    assert ids(get(http, server, "/athlete/0/activities", oldest="2026-03-01", route_id="77")) == ["i1004"]
+    assert ids(get(http, server, "/athlete/0/activities", oldest="2026-03-01", limit="2")) == [
+        "i1004",
+        "i1003",
+    ]
+    assert ids(get(http, server, "/athlete/0/activities", oldest="2026-03-01", route_id="77")) == [
+        "i1004"
+    ]
 
 
 def test_activities_fields_projects_and_drops_nulls(server, http):
-    r = get(http, server, "/athlete/0/activities", oldest="2026-03-10", newest="2026-03-12",
-            fields="id,name,description")
+    r = get(
+        http,
+        server,
+        "/athlete/0/activities",
+        oldest="2026-03-10",
+        newest="2026-03-12",
+        fields="id,name,description",
+    )
     assert r.json() == [{"id": "15550001"}, {"id": "i1002", "name": "Early"}]
-    full = get(http, server, "/athlete/0/activities", oldest="2026-03-10", newest="2026-03-10").json()
+    full = get(
+        http, server, "/athlete/0/activities", oldest="2026-03-10", newest="2026-03-10"
+    ).json()
     assert full[0]["description"] is None  # without fields, nulls are kept
 
 
@@ -291,8 +464,10 @@ def test_activities_without_oldest_is_422(server, http):
     assert r.json() == {"status": 422, "error": "Required parameter 'oldest' is not present"}
 
 
-@pytest.mark.parametrize("params", [{"oldest": "yesterday"}, {"oldest": "2026-03-01", "limit": "ten"},
-                                    {"oldest": "2026-02-30"}])
+@pytest.mark.parametrize(
+    "params",
+    [{"oldest": "yesterday"}, {"oldest": "2026-03-01", "limit": "ten"}, {"oldest": "2026-02-30"}],
+)
 def test_badly_typed_parameters_are_spring_500(server, http, params):
     r = get(http, server, "/athlete/0/activities", **params)
     assert r.status_code == 500
@@ -309,7 +484,9 @@ def test_activities_csv(server, http):
 
 
 def test_mutating_data_between_requests_is_visible(server, http, data):
-    data.activities.append({"id": "i2000", "start_date_local": "2026-03-17T08:00:00", "name": "New"})
+    data.activities.append(
+        {"id": "i2000", "start_date_local": "2026-03-17T08:00:00", "name": "New"}
+    )
     data.activities[1] = {**data.activities[1], "name": "Renamed"}
     rows = get(http, server, "/athlete/0/activities", oldest="2026-03-10").json()
     assert [r["id"] for r in rows] == ["i1004", "i2000", "i1003", "15550001", "i1002"]
@@ -320,18 +497,31 @@ def test_mutating_data_between_requests_is_visible(server, http, data):
 
 
 def test_wellness_window_is_inclusive_and_ascending(server, http):
-    assert ids(get(http, server, "/athlete/0/wellness", oldest="2026-03-11", newest="2026-03-14")) == [
-        "2026-03-11", "2026-03-12", "2026-03-14"]
+    assert ids(
+        get(http, server, "/athlete/0/wellness", oldest="2026-03-11", newest="2026-03-14")
+    ) == ["2026-03-11", "2026-03-12", "2026-03-14"]
     assert ids(get(http, server, "/athlete/0/wellness.json")) == [
-        f"2026-03-{d}" for d in (10, 11, 12, 14, 15, 16, 17, 18)]
-    assert ids(get(http, server, "/athlete/0/wellness", oldest="2026-03-17")) == ["2026-03-17", "2026-03-18"]
+        f"2026-03-{d}" for d in (10, 11, 12, 14, 15, 16, 17, 18)
+    ]
+    assert ids(get(http, server, "/athlete/0/wellness", oldest="2026-03-17")) == [
+        "2026-03-17",
+        "2026-03-18",
+    ]
 
 
 def test_wellness_fields_and_present_but_null(server, http):
-    rows = get(http, server, "/athlete/0/wellness", oldest="2026-03-12", newest="2026-03-12",
-               fields="id,hrv").json()
+    rows = get(
+        http,
+        server,
+        "/athlete/0/wellness",
+        oldest="2026-03-12",
+        newest="2026-03-12",
+        fields="id,hrv",
+    ).json()
     assert rows == [{"id": "2026-03-12"}]
-    row = get(http, server, "/athlete/0/wellness", oldest="2026-03-14", newest="2026-03-14").json()[0]
+    row = get(http, server, "/athlete/0/wellness", oldest="2026-03-14", newest="2026-03-14").json()[
+        0
+    ]
     assert "sportInfo" in row and row["sportInfo"] is None
 
 
@@ -348,19 +538,39 @@ def test_wellness_single_day(server, http):
 def test_events_default_window_is_today_to_today_plus_6(server, http):
     assert ids(get(http, server, "/athlete/0/events")) == [502, 503, 504]
     assert ids(get(http, server, "/athlete/0/events", oldest="2026-03-18")) == [502, 503, 504]
-    assert ids(get(http, server, "/athlete/0/events.json", oldest="2026-03-18",
-                   newest="2026-03-25")) == [502, 503, 504, 505]
+    assert ids(
+        get(http, server, "/athlete/0/events.json", oldest="2026-03-18", newest="2026-03-25")
+    ) == [502, 503, 504, 505]
 
 
 def test_events_are_indexed_on_start_date_only(server, http):
     # the SICK span 16..19 March covers the 17th but started before `oldest`
-    assert ids(get(http, server, "/athlete/0/events", oldest="2026-03-17", newest="2026-03-18")) == [506, 502]
-    assert ids(get(http, server, "/athlete/0/events", oldest="2026-03-16", newest="2026-03-18",
-                   category="SICK,INJURED")) == [501]
-    assert ids(get(http, server, "/athlete/0/events", oldest="2025-01-01", newest="2026-12-31",
-                   category="SEASON_START")) == [507, 508]
-    assert ids(get(http, server, "/athlete/0/events", oldest="2026-03-01", newest="2026-03-31",
-                   limit="2")) == [508, 501]
+    assert ids(
+        get(http, server, "/athlete/0/events", oldest="2026-03-17", newest="2026-03-18")
+    ) == [506, 502]
+    assert ids(
+        get(
+            http,
+            server,
+            "/athlete/0/events",
+            oldest="2026-03-16",
+            newest="2026-03-18",
+            category="SICK,INJURED",
+        )
+    ) == [501]
+    assert ids(
+        get(
+            http,
+            server,
+            "/athlete/0/events",
+            oldest="2025-01-01",
+            newest="2026-12-31",
+            category="SEASON_START",
+        )
+    ) == [507, 508]
+    assert ids(
+        get(http, server, "/athlete/0/events", oldest="2026-03-01", newest="2026-03-31", limit="2")
+    ) == [508, 501]
 
 
 def _keys_in(value):
@@ -372,19 +582,24 @@ def _keys_in(value):
 
 
 def test_events_resolve_keeps_or_strips_resolved_targets(server, http, data):
-    plain = get(http, server, "/athlete/0/events", oldest="2026-03-18", newest="2026-03-18").json()[0]
+    plain = get(http, server, "/athlete/0/events", oldest="2026-03-18", newest="2026-03-18").json()[
+        0
+    ]
     keys = _keys_in(plain["workout_doc"])
     assert not keys & {"_power", "_hr", "_pace", "_distance"}
     assert {"power", "pace", "reps", "distance"} <= keys
-    resolved = get(http, server, "/athlete/0/events", oldest="2026-03-18", newest="2026-03-18",
-                   resolve="true").json()[0]
+    resolved = get(
+        http, server, "/athlete/0/events", oldest="2026-03-18", newest="2026-03-18", resolve="true"
+    ).json()[0]
     assert resolved["workout_doc"] == WORKOUT_DOC
     assert data.events[2]["workout_doc"] is WORKOUT_DOC  # served copies, data untouched
     assert "_power" in WORKOUT_DOC["steps"][0]
 
 
 def test_event_attachment_urls_are_absolute_and_downloadable(server, http, data):
-    race = get(http, server, "/athlete/0/events", oldest="2026-03-24", newest="2026-03-24").json()[0]
+    race = get(http, server, "/athlete/0/events", oldest="2026-03-24", newest="2026-03-24").json()[
+        0
+    ]
     url = race["attachments"][0]["url"]
     assert url == server.base_url + "/files/course-504.gpx"
     assert requests.get(url, timeout=5).content == b"<gpx>course</gpx>"
@@ -445,8 +660,18 @@ def test_power_curves_need_type(server, http, data):
     assert data.curve_calls == []
 
 
-@pytest.mark.parametrize("spec", ["r.2026-02-30.2026-03-01", "r.2026-03-07.2026-03-01", "13x", "0d",
-                                  "s", "r.2026-03-01", "42d,bogus"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "r.2026-02-30.2026-03-01",
+        "r.2026-03-07.2026-03-01",
+        "13x",
+        "0d",
+        "s",
+        "r.2026-03-01",
+        "42d,bogus",
+    ],
+)
 def test_bad_curve_specs_are_422(server, http, data, spec):
     r = get(http, server, "/athlete/0/power-curves", type="Ride", curves=spec)
     assert r.status_code == 422
@@ -461,12 +686,27 @@ def test_activity_detail_with_and_without_intervals(server, http, data):
     assert plain == data.activities[1]
     full = get(http, server, "/activity/i1002", intervals="true").json()
     assert full["icu_intervals"] == data.intervals["i1002"]
-    assert full["icu_groups"] == [{
-        "id": "300s@255w", "count": 2, "start_index": 600, "elapsed_time": 600, "moving_time": 600,
-        "distance": None, "training_load": 13.5, "joules": None, "joules_above_ftp": None,
-        "average_watts": 255, "weighted_average_watts": None, "intensity": None,
-        "average_heartrate": 155, "average_cadence": None, "average_speed": None,
-        "max_watts": 320, "max_heartrate": None}]
+    assert full["icu_groups"] == [
+        {
+            "id": "300s@255w",
+            "count": 2,
+            "start_index": 600,
+            "elapsed_time": 600,
+            "moving_time": 600,
+            "distance": None,
+            "training_load": 13.5,
+            "joules": None,
+            "joules_above_ftp": None,
+            "average_watts": 255,
+            "weighted_average_watts": None,
+            "intensity": None,
+            "average_heartrate": 155,
+            "average_cadence": None,
+            "average_speed": None,
+            "max_watts": 320,
+            "max_heartrate": None,
+        }
+    ]
     assert get(http, server, "/activity/i1002.json").json() == plain
 
 
@@ -484,9 +724,11 @@ def test_intervals_dto_and_not_yet_analysed(server, http, data):
 
 
 def test_derive_groups_ignores_recoveries_and_handles_float_means():
-    rows = [{"group_id": "a", "average_cadence": 90.0, "moving_time": 100},
-            {"group_id": "a", "average_cadence": 80.0, "moving_time": 300},
-            {"group_id": None, "average_cadence": 10.0}]
+    rows = [
+        {"group_id": "a", "average_cadence": 90.0, "moving_time": 100},
+        {"group_id": "a", "average_cadence": 80.0, "moving_time": 300},
+        {"group_id": None, "average_cadence": 10.0},
+    ]
     (group,) = derive_groups(rows)
     assert group["count"] == 2 and group["average_cadence"] == 82.5  # (9000 + 24000) / 400
     assert derive_groups([]) == []
@@ -494,7 +736,11 @@ def test_derive_groups_ignores_recoveries_and_handles_float_means():
 
 def test_streams_filter(server, http):
     assert [s["type"] for s in get(http, server, "/activity/i1002/streams").json()] == [
-        "time", "watts", "heartrate", "latlng"]
+        "time",
+        "watts",
+        "heartrate",
+        "latlng",
+    ]
     some = get(http, server, "/activity/i1002/streams.json", types="watts,time,dfa_a1").json()
     assert [s["type"] for s in some] == ["time", "watts"]  # dataset order; unknown types absent
     latlng = get(http, server, "/activity/i1002/streams", types="latlng").json()[0]
@@ -503,21 +749,38 @@ def test_streams_filter(server, http):
 
 
 def test_messages(server, http):
-    assert [m["content"] for m in get(http, server, "/activity/i1002/messages").json()] == ["hello", "again"]
+    assert [m["content"] for m in get(http, server, "/activity/i1002/messages").json()] == [
+        "hello",
+        "again",
+    ]
     assert len(get(http, server, "/activity/i1002/messages", limit="1").json()) == 1
     assert get(http, server, "/activity/15550001/messages").json() == []
 
 
-@pytest.mark.parametrize("path", ["/activity/15550001", "/activity/15550001/streams",
-                                  "/activity/15550001/streams.json", "/activity/15550001/intervals"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/activity/15550001",
+        "/activity/15550001/streams",
+        "/activity/15550001/streams.json",
+        "/activity/15550001/intervals",
+    ],
+)
 def test_strava_stubs_are_422(server, http, path):
     r = get(http, server, path, intervals="true")
     assert r.status_code == 422
     assert r.json() == {"status": 422, "error": "Cannot read Strava activities via the API"}
 
 
-@pytest.mark.parametrize("path", ["/activity/i404", "/activity/i404/streams", "/activity/i404/intervals",
-                                  "/activity/i404/messages"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/activity/i404",
+        "/activity/i404/streams",
+        "/activity/i404/intervals",
+        "/activity/i404/messages",
+    ],
+)
 def test_unknown_activity_is_spring_404(server, http, path):
     r = get(http, server, path)
     assert r.status_code == 404
@@ -554,7 +817,9 @@ def test_status_fault_variants(server, http):
     assert (r.status_code, r.headers["Retry-After"]) == (503, date_form)
     assert r.json() == {"status": 503, "error": "Service Unavailable"}
     server.inject("events", status=422, body=b'[{"status":422,"error":"Name is too long"}]')
-    assert get(http, server, "/athlete/0/events").json() == [{"status": 422, "error": "Name is too long"}]
+    assert get(http, server, "/athlete/0/events").json() == [
+        {"status": 422, "error": "Name is too long"}
+    ]
     server.inject("athlete/0$", retry_after="1")  # Retry-After alone implies 429
     assert get(http, server, "/athlete/0").status_code == 429
     server.inject("athlete/0$", status=500)
@@ -576,11 +841,15 @@ def test_fault_bodies(server, http):
 
 
 def test_truncate_promises_the_full_length_and_sends_half(server):
-    full = requests.get(server.base_url + API + "/athlete/0", auth=("API_KEY", KEY), timeout=5).content
+    full = requests.get(
+        server.base_url + API + "/athlete/0", auth=("API_KEY", KEY), timeout=5
+    ).content
     server.inject("athlete", truncate=True)
     auth = base64.b64encode(f"API_KEY:{KEY}".encode()).decode()
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-        sock.sendall(f"GET {API}/athlete/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\n\r\n".encode())
+        sock.sendall(
+            f"GET {API}/athlete/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\n\r\n".encode()
+        )
         raw = b""
         while chunk := sock.recv(65536):
             raw += chunk
@@ -658,7 +927,13 @@ def test_request_log(server, http):
 
 
 def test_keep_alive_reuses_one_connection(server, http):
-    for path in ("/athlete/0", "/athlete/0/wellness", "/activity/i404", "/athlete/i9", "/activity/i1002"):
+    for path in (
+        "/athlete/0",
+        "/athlete/0/wellness",
+        "/activity/i404",
+        "/athlete/i9",
+        "/activity/i1002",
+    ):
         get(http, server, path)
     assert server.connections == 1
     requests.get(server.base_url + API + "/athlete/0", timeout=5)  # no session: a new connection
@@ -682,7 +957,9 @@ def test_concurrent_requests_from_threads(server):
         with requests.Session() as session:
             session.auth = ("API_KEY", KEY)
             for _ in range(3):
-                status = session.get(server.base_url + API + "/athlete/0/wellness", timeout=5).status_code
+                status = session.get(
+                    server.base_url + API + "/athlete/0/wellness", timeout=5
+                ).status_code
                 with lock:
                     results.append(status)
 
@@ -742,18 +1019,29 @@ def test_demo_athlete_smoke(fake_api, demo_data, demo_today):
         session.auth = ("API_KEY", demo_data.api_key)
         base = fake_api.base_url + API
         assert session.get(f"{base}/athlete/0", timeout=10).json()["id"] == demo_data.athlete_id
-        acts = session.get(f"{base}/athlete/{demo_data.athlete_id}/activities", timeout=10,
-                           params={"oldest": "2026-10-27", "newest": demo_today.isoformat()}).json()
+        acts = session.get(
+            f"{base}/athlete/{demo_data.athlete_id}/activities",
+            timeout=10,
+            params={"oldest": "2026-10-27", "newest": demo_today.isoformat()},
+        ).json()
         starts = [a["start_date_local"] for a in acts]
         assert starts == sorted(starts, reverse=True)
         assert all("2026-10-27" <= s[:10] <= demo_today.isoformat() for s in starts)
-        rows = session.get(f"{base}/athlete/0/wellness", timeout=10,
-                           params={"oldest": "2026-11-17", "newest": demo_today.isoformat()}).json()
+        rows = session.get(
+            f"{base}/athlete/0/wellness",
+            timeout=10,
+            params={"oldest": "2026-11-17", "newest": demo_today.isoformat()},
+        ).json()
         assert [r["id"] for r in rows] == [f"2026-11-{d}" for d in range(17, 24)]
-        events = session.get(f"{base}/athlete/0/events", timeout=10, params={"resolve": "true"}).json()
+        events = session.get(
+            f"{base}/athlete/0/events", timeout=10, params={"resolve": "true"}
+        ).json()
         assert all("2026-11-23" <= e["start_date_local"][:10] <= "2026-11-29" for e in events)
-        curves = session.get(f"{base}/athlete/0/power-curves", timeout=10,
-                             params={"type": "Ride", "curves": "r.2026-10-27.2026-11-23"}).json()
+        curves = session.get(
+            f"{base}/athlete/0/power-curves",
+            timeout=10,
+            params={"type": "Ride", "curves": "r.2026-10-27.2026-11-23"},
+        ).json()
         assert curves["list"][0]["id"] == "r.2026-10-27.2026-11-23"
 
 
@@ -775,15 +1063,22 @@ def test_python_m_entry_serves_until_interrupted():
     if not _demo_available():
         pytest.skip("section11.demo.dataset.build_demo is not implemented yet")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "section11.demo.server", "--today", "2026-11-23"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "section11.demo.server", "--today", "2026-11-23"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
     try:
         first, second = proc.stdout.readline(), proc.stdout.readline()
         url = first.split()[4]
         fields = dict(part.split("=", 1) for part in second.split())
         assert fields["INTERVALS_BASE_URL"] == url and url.startswith("http://127.0.0.1:")
-        r = requests.get(url + API + "/athlete/0", auth=("API_KEY", fields["INTERVALS_KEY"]), timeout=10)
+        r = requests.get(
+            url + API + "/athlete/0", auth=("API_KEY", fields["INTERVALS_KEY"]), timeout=10
+        )
         assert r.json()["id"] == fields["ATHLETE_ID"]
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0

@@ -9,6 +9,7 @@ fault must let the run complete.
 One baseline (a previous good run) is shared by the module; each scenario
 copies it, starts its own fake server and runs the CLI with a fast client.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -18,8 +19,14 @@ from pathlib import Path
 import pytest
 
 from section11.demo import faults
-from section11.demo.fault_answers import (ABSURD, absurd_values, emptied, null_fields,
-                                          schema_drift, strava_stubs)
+from section11.demo.fault_answers import (
+    ABSURD,
+    absurd_values,
+    emptied,
+    null_fields,
+    schema_drift,
+    strava_stubs,
+)
 from section11.demo.faults import CALLS, FAULTS, Call, Row, format_table, scenarios, strict_json
 from section11.demo.server import RequestRecord
 
@@ -31,10 +38,22 @@ SCENARIOS = scenarios()
 
 
 def test_every_fault_of_the_issue_on_a_core_and_a_per_activity_call():
-    names = {"429 + Retry-After", "429, no Retry-After", "5xx burst (3x 503)", "5xx persistent",
-             "slow past the timeout", "connection reset", "truncated body", "invalid JSON",
-             "JSON null body", "present-but-null fields", "Strava stubs",
-             "empty after a full answer", "absurd values", "schema drift"}
+    names = {
+        "429 + Retry-After",
+        "429, no Retry-After",
+        "5xx burst (3x 503)",
+        "5xx persistent",
+        "slow past the timeout",
+        "connection reset",
+        "truncated body",
+        "invalid JSON",
+        "JSON null body",
+        "present-but-null fields",
+        "Strava stubs",
+        "empty after a full answer",
+        "absurd values",
+        "schema drift",
+    }
     assert {f.name for f in FAULTS} == names
     for name in names:
         calls = {s.call.name for s in SCENARIOS if s.fault.name == name}
@@ -43,7 +62,10 @@ def test_every_fault_of_the_issue_on_a_core_and_a_per_activity_call():
     core = [c.name for c in CALLS if c.core]
     assert core == ["athlete", "activities", "activities, history chunk", "wellness", "events"]
     assert [c.name for c in CALLS if not c.core] == [
-        "activity intervals", "activity streams", "activity messages"]
+        "activity intervals",
+        "activity streams",
+        "activity messages",
+    ]
     # 13 faults on all 8 calls, Strava stubs on the 2 list calls and the 3 per-activity calls
     assert len(SCENARIOS) == 13 * 8 + 2 + 3
 
@@ -62,62 +84,115 @@ def test_expected_outcomes():
 
 
 def test_null_fields_keeps_identity_and_record_lists():
-    raw = {"id": "i1", "type": "Ride", "start_date_local": "2026-11-22T10:00:00",
-           "icu_training_load": 80, "zones": [1, 2], "name": "x",
-           "laps": [{"id": 1, "hr": 150}, {"id": 2, "hr": 151}]}
+    raw = {
+        "id": "i1",
+        "type": "Ride",
+        "start_date_local": "2026-11-22T10:00:00",
+        "icu_training_load": 80,
+        "zones": [1, 2],
+        "name": "x",
+        "laps": [{"id": 1, "hr": 150}, {"id": 2, "hr": 151}],
+    }
     assert null_fields(raw) == {
-        "id": "i1", "type": "Ride", "start_date_local": "2026-11-22T10:00:00",
-        "icu_training_load": None, "zones": None, "name": None,
-        "laps": [{"id": 1, "hr": None}, {"id": 2, "hr": None}]}
+        "id": "i1",
+        "type": "Ride",
+        "start_date_local": "2026-11-22T10:00:00",
+        "icu_training_load": None,
+        "zones": None,
+        "name": None,
+        "laps": [{"id": 1, "hr": None}, {"id": 2, "hr": None}],
+    }
     assert null_fields([{"id": "2026-11-23", "hrv": 61.0}, 5]) == [
-        {"id": "2026-11-23", "hrv": None}, None]
+        {"id": "2026-11-23", "hrv": None},
+        None,
+    ]
 
 
 def test_emptied_keeps_the_shape():
     assert emptied([{"id": 1}]) == []
-    assert emptied({"id": 5, "icu_intervals": [1], "icu_groups": [], "meta": {"a": 1},
-                    "analyzed": "x"}) == {"id": 5, "icu_intervals": [], "icu_groups": [],
-                                          "meta": {}, "analyzed": "x"}
+    assert emptied(
+        {"id": 5, "icu_intervals": [1], "icu_groups": [], "meta": {"a": 1}, "analyzed": "x"}
+    ) == {"id": 5, "icu_intervals": [], "icu_groups": [], "meta": {}, "analyzed": "x"}
 
 
 def test_absurd_values_of_a_wellness_row():
-    row = {"id": "2026-11-23", "hrv": 61.0, "restingHR": 46, "sleepSecs": 27240,
-           "weight": 74.8, "ctl": 68.0, "steps": 10669, "locked": True, "comments": "fine",
-           "spO2": None}
+    row = {
+        "id": "2026-11-23",
+        "hrv": 61.0,
+        "restingHR": 46,
+        "sleepSecs": 27240,
+        "weight": 74.8,
+        "ctl": 68.0,
+        "steps": 10669,
+        "locked": True,
+        "comments": "fine",
+        "spO2": None,
+    }
     # ABSURD_BY_KEY for the wellness fields; others take ABSURD[1], ABSURD[2], ... in order
     assert absurd_values(row) == {
-        "id": "2026-11-23", "hrv": 1e9, "restingHR": -5, "sleepSecs": 10**12, "weight": 0,
-        "ctl": ABSURD[1], "steps": ABSURD[2], "locked": True, "comments": "fine",
-        "spO2": None}
+        "id": "2026-11-23",
+        "hrv": 1e9,
+        "restingHR": -5,
+        "sleepSecs": 10**12,
+        "weight": 0,
+        "ctl": ABSURD[1],
+        "steps": ABSURD[2],
+        "locked": True,
+        "comments": "fine",
+        "spO2": None,
+    }
     assert ABSURD[1:3] == (-5, 10**12)
     streams = [{"type": "heartrate", "data": [120, 121, 122, 123, 124]}]
-    assert absurd_values(streams) == [{"type": "heartrate",
-                                       "data": [-5, 10**12, 0, "NaN", "Infinity"]}]
+    assert absurd_values(streams) == [
+        {"type": "heartrate", "data": [-5, 10**12, 0, "NaN", "Infinity"]}
+    ]
 
 
 def test_schema_drift_adds_unknown_and_drops_every_second_optional_field():
     drifted = schema_drift({"id": 1, "b": 2, "a": 1, "c": 3, "source": "STRAVA"})
     # optional, sorted: a, b, c -> a and c dropped; id and the stub marker kept
-    assert drifted == {"id": 1, "b": 2, "source": "STRAVA",
-                       "x_future_field": {"nested": [1, "two", None], "ok": True},
-                       "icu_new_metric_2027": 3.25}
-    assert schema_drift([{"id": 1}]) == [{"id": 1, "x_future_field": {
-        "nested": [1, "two", None], "ok": True}, "icu_new_metric_2027": 3.25}]
+    assert drifted == {
+        "id": 1,
+        "b": 2,
+        "source": "STRAVA",
+        "x_future_field": {"nested": [1, "two", None], "ok": True},
+        "icu_new_metric_2027": 3.25,
+    }
+    assert schema_drift([{"id": 1}]) == [
+        {
+            "id": 1,
+            "x_future_field": {"nested": [1, "two", None], "ok": True},
+            "icu_new_metric_2027": 3.25,
+        }
+    ]
 
 
 def test_strava_stubs_beside_each_real_activity():
-    real = {"id": "i1", "icu_athlete_id": "i5", "start_date_local": "2026-11-22T10:00:00",
-            "type": "Ride"}
+    real = {
+        "id": "i1",
+        "icu_athlete_id": "i5",
+        "start_date_local": "2026-11-22T10:00:00",
+        "type": "Ride",
+    }
     stub = {"id": "s1", "source": "STRAVA"}
     out = strava_stubs([real, stub])
-    assert out == [real, {"id": "9000000000", "icu_athlete_id": "i5",
-                          "start_date_local": "2026-11-22T10:00:00", "source": "STRAVA",
-                          "_note": "STRAVA activities are not available via the API"}, stub]
+    assert out == [
+        real,
+        {
+            "id": "9000000000",
+            "icu_athlete_id": "i5",
+            "start_date_local": "2026-11-22T10:00:00",
+            "source": "STRAVA",
+            "_note": "STRAVA activities are not available via the API",
+        },
+        stub,
+    ]
     assert strava_stubs({"not": "a list"}) == {"not": "a list"}
 
 
-@pytest.mark.parametrize("text", [b'{"a": NaN}', b'{"a": Infinity}', b'{"a": 1e999}',
-                                  b'{"a": -1e400}', b'{"a": '])
+@pytest.mark.parametrize(
+    "text", [b'{"a": NaN}', b'{"a": Infinity}', b'{"a": 1e999}', b'{"a": -1e400}', b'{"a": ']
+)
 def test_strict_json_refuses_non_finite_and_torn(text):
     with pytest.raises(ValueError):
         strict_json(text)
@@ -136,11 +211,12 @@ def record(path, status, fault=None, query=None):
 
 def test_bitten_looks_at_the_last_answer_per_request():
     call = Call("activity messages", r"/messages$", False, ("messages",))
-    recovered = [record("/api/v1/activity/i1/messages", 503, "status:503"),
-                 record("/api/v1/activity/i1/messages", 200)]
+    recovered = [
+        record("/api/v1/activity/i1/messages", 503, "status:503"),
+        record("/api/v1/activity/i1/messages", 200),
+    ]
     assert not faults._bitten(call, recovered)
-    assert faults._bitten(call, recovered + [record("/api/v1/activity/i2/messages", None,
-                                                    "reset")])
+    assert faults._bitten(call, recovered + [record("/api/v1/activity/i2/messages", None, "reset")])
     assert faults._bitten(call, [record("/api/v1/activity/i1/messages", 200, "delay")])
     assert not faults._bitten(call, [record("/api/v1/athlete/i5/events", 500, "status:500")])
 
@@ -149,9 +225,17 @@ def test_bitten_looks_at_the_last_answer_per_request():
 
 
 def test_format_table_fixed_width():
-    rows = [Row("invalid JSON", "athlete", "exit 5", True, "exit", 5),
-            Row("schema drift", "activity intervals", "completed, status=intervals:unavailable",
-                False, "complete", 0)]
+    rows = [
+        Row("invalid JSON", "athlete", "exit 5", True, "exit", 5),
+        Row(
+            "schema drift",
+            "activity intervals",
+            "completed, status=intervals:unavailable",
+            False,
+            "complete",
+            0,
+        ),
+    ]
     assert format_table(rows).splitlines() == [
         "fault         call                outcome                                  files intact",
         "------------  ------------------  ---------------------------------------  ------------",
@@ -177,14 +261,26 @@ def baseline(tmp_path_factory, demo_data):
 
 def test_baseline_is_a_complete_good_run(baseline):
     assert sorted(p.name for p in baseline.directory.iterdir() if p.is_file()) == [
-        "ftp_history.json", "history.json", "intervals.json", "latest.json", "routes.json"]
+        "ftp_history.json",
+        "history.json",
+        "intervals.json",
+        "latest.json",
+        "routes.json",
+    ]
     status = baseline.latest["metadata"]["sync_status"]
     assert set(status.values()) == {"ok"}
-    assert {"athlete", "activities", "wellness", "events", "messages", "intervals", "streams",
-            "terrain"} <= set(status)
+    assert {
+        "athlete",
+        "activities",
+        "wellness",
+        "events",
+        "messages",
+        "intervals",
+        "streams",
+        "terrain",
+    } <= set(status)
     assert len(baseline.new_ids) == faults.NEW_ACTIVITIES
-    assert len(baseline.after.activities) == len(baseline.before.activities) + len(
-        baseline.new_ids)
+    assert len(baseline.after.activities) == len(baseline.before.activities) + len(baseline.new_ids)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.slug for s in SCENARIOS])
@@ -198,8 +294,9 @@ def test_fault_row_is_intact(baseline, scenario, tmp_path):
 
 
 def test_script_prints_the_table(baseline, monkeypatch, capsys, tmp_path):
-    spec = importlib.util.spec_from_file_location("fault_table", ROOT / "scripts" /
-                                                  "fault_table.py")
+    spec = importlib.util.spec_from_file_location(
+        "fault_table", ROOT / "scripts" / "fault_table.py"
+    )
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     monkeypatch.setattr(faults, "prepare_baseline", lambda root: baseline)
@@ -214,12 +311,20 @@ def test_script_prints_the_table(baseline, monkeypatch, capsys, tmp_path):
 
 
 def test_script_fails_on_a_row_that_is_not_intact(monkeypatch, capsys):
-    spec = importlib.util.spec_from_file_location("fault_table", ROOT / "scripts" /
-                                                  "fault_table.py")
+    spec = importlib.util.spec_from_file_location(
+        "fault_table", ROOT / "scripts" / "fault_table.py"
+    )
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    broken = Row("truncated body", "wellness", "completed, status=ok", False, "exit", 0,
-                 ["latest.json is not valid JSON"])
+    broken = Row(
+        "truncated body",
+        "wellness",
+        "completed, status=ok",
+        False,
+        "exit",
+        0,
+        ["latest.json is not valid JSON"],
+    )
     monkeypatch.setattr(script, "run_scenarios", lambda selected, progress=None: [broken])
     assert script.main(["--only", "truncated body"]) == 1
     captured = capsys.readouterr()
@@ -230,8 +335,9 @@ def test_script_fails_on_a_row_that_is_not_intact(monkeypatch, capsys):
 def test_absurd_wellness_completes_with_finite_numbers(baseline, tmp_path):
     """The issue's example (hrv 1e9, restingHR -5, sleepSecs 10^12, weight 0):
     the run completes and every number of every file is finite."""
-    scenario = next(s for s in SCENARIOS
-                    if s.fault.name == "absurd values" and s.call.name == "wellness")
+    scenario = next(
+        s for s in SCENARIOS if s.fault.name == "absurd values" and s.call.name == "wellness"
+    )
     seen = {}
 
     def inspect(work: Path) -> None:
@@ -239,8 +345,13 @@ def test_absurd_wellness_completes_with_finite_numbers(baseline, tmp_path):
 
     row = faults.run_scenario(baseline, scenario, tmp_path, inspect=inspect)
     assert row.code == 0 and row.intact, row.problems
-    assert sorted(seen) == ["ftp_history.json", "history.json", "intervals.json",
-                            "latest.json", "routes.json"]
+    assert sorted(seen) == [
+        "ftp_history.json",
+        "history.json",
+        "intervals.json",
+        "latest.json",
+        "routes.json",
+    ]
     numbers = []
 
     def walk(value):
@@ -289,32 +400,43 @@ def test_cached_optional_counts_calls_failures_and_stale_copies():
     store = open_store(None, "i1")
     tally = [0, 0, 0]  # failed, calls made, failures covered by a stored copy
     assert cached_optional(store, "k", 100, "curves", warnings, tally, good, now=1000.0) == {
-        "list": [1]}
+        "list": [1]
+    }
     assert tally == [0, 1, 0] and tally_status(tally) == "ok"
     # younger than the ttl: no call at all
     assert cached_optional(store, "k", 100, "curves", warnings, tally, bad, now=1050.0) == {
-        "list": [1]}
+        "list": [1]
+    }
     assert tally == [0, 1, 0]
     # expired and failing: the older copy stands in
     assert cached_optional(store, "k", 100, "curves", warnings, tally, bad, now=2000.0) == {
-        "list": [1]}
+        "list": [1]
+    }
     assert tally == [1, 2, 1] and tally_status(tally) == "partial: 1 of 2 failed"
     stale = [0, 0, 0]
     cached_optional(store, "k", 100, "curves", warnings, stale, bad, now=3000.0)
     assert tally_status(stale) == "stale: refresh failed, stored copy used"
     missing = [0, 0, 0]
-    assert cached_optional(store, "other", 100, "curves", warnings, missing, bad,
-                           now=3000.0) is None
+    assert (
+        cached_optional(store, "other", 100, "curves", warnings, missing, bad, now=3000.0) is None
+    )
     assert missing == [1, 1, 0] and tally_status(missing) == "unavailable"
     assert len(warnings) == 3 and all(w.startswith("curves unavailable") for w in warnings)
 
 
-@pytest.mark.parametrize("age_sql, expected", [
-    ("DELETE FROM cache", "unavailable"),
-    ("UPDATE cache SET fetched_at = fetched_at - 86400", "stale: refresh failed, stored copy used"),
-])
-def test_curves_and_health_markers_say_when_their_refresh_failed(baseline, tmp_path, age_sql,
-                                                                 expected):
+@pytest.mark.parametrize(
+    "age_sql, expected",
+    [
+        ("DELETE FROM cache", "unavailable"),
+        (
+            "UPDATE cache SET fetched_at = fetched_at - 86400",
+            "stale: refresh failed, stored copy used",
+        ),
+    ],
+)
+def test_curves_and_health_markers_say_when_their_refresh_failed(
+    baseline, tmp_path, age_sql, expected
+):
     import shutil
     import sqlite3
 
@@ -327,8 +449,9 @@ def test_curves_and_health_markers_say_when_their_refresh_failed(baseline, tmp_p
     conn.commit()
     conn.close()
     # the calendar (core) is the first /events call; the health markers call is the second
-    with FaultyIntervals(baseline.before, today=faults.TODAY, pattern=r"/events$",
-                         skip=1) as server:
+    with FaultyIntervals(
+        baseline.before, today=faults.TODAY, pattern=r"/events$", skip=1
+    ) as server:
         server.inject(r"/events$", status=500, times=faults.PERSIST)
         server.inject(r"/(power|hr)-curves$", status=503, times=faults.PERSIST)
         code, out, err = faults.run_sync(server, work)

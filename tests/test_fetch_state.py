@@ -3,9 +3,10 @@
 All expected timestamps are hand-computed from the ladder (300 s ×6, 1800 s ×6,
 21600 s), the 72 h / 14 d deadlines and the 86400 s paired floor.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.fetch_state import (
-    REASONS, STATUSES, Due, Outcome, advance, ladder_delay, pairing, parse_stamp, plan,
+    REASONS,
+    STATUSES,
+    Due,
+    Outcome,
+    advance,
+    ladder_delay,
+    pairing,
+    parse_stamp,
+    plan,
 )
 from section11.model import Activity, Event
 
@@ -30,8 +39,14 @@ def act(aid="a1", start=START, type="Ride", **raw):
 
 
 def pending(attempts, first_seen="2025-06-02T10:00:00+02:00", **extra):
-    return {"status": "pending", "reason": "transient", "attempts": attempts,
-            "first_seen": first_seen, "last_attempt": first_seen, **extra}
+    return {
+        "status": "pending",
+        "reason": "transient",
+        "attempts": attempts,
+        "first_seen": first_seen,
+        "last_attempt": first_seen,
+        **extra,
+    }
 
 
 def step(state, outcome, now, endpoint="intervals", activity=None, paired=False):
@@ -45,19 +60,23 @@ TRANSIENT = Outcome("transient")
 # ----------------------------------------------------------------- ladder
 
 
-@pytest.mark.parametrize("attempts, delay", [
-    (1, 300), (6, 300), (7, 1800), (12, 1800), (13, 21600), (40, 21600)])
+@pytest.mark.parametrize(
+    "attempts, delay", [(1, 300), (6, 300), (7, 1800), (12, 1800), (13, 21600), (40, 21600)]
+)
 def test_ladder_delay(attempts, delay):
     assert ladder_delay(attempts) == delay
 
 
-@pytest.mark.parametrize("before, expected_next", [
-    (0, "2025-06-02T12:05:00+02:00"),   # attempt 1 -> 300 s
-    (5, "2025-06-02T12:05:00+02:00"),   # attempt 6 -> 300 s
-    (6, "2025-06-02T12:30:00+02:00"),   # attempt 7 -> 1800 s
-    (11, "2025-06-02T12:30:00+02:00"),  # attempt 12 -> 1800 s
-    (12, "2025-06-02T18:00:00+02:00"),  # attempt 13 -> 21600 s
-])
+@pytest.mark.parametrize(
+    "before, expected_next",
+    [
+        (0, "2025-06-02T12:05:00+02:00"),  # attempt 1 -> 300 s
+        (5, "2025-06-02T12:05:00+02:00"),  # attempt 6 -> 300 s
+        (6, "2025-06-02T12:30:00+02:00"),  # attempt 7 -> 1800 s
+        (11, "2025-06-02T12:30:00+02:00"),  # attempt 12 -> 1800 s
+        (12, "2025-06-02T18:00:00+02:00"),  # attempt 13 -> 21600 s
+    ],
+)
 def test_ladder_steps(before, expected_next):
     state = step(pending(before) if before else None, TRANSIENT, at("2025-06-02T12:00:00"))
     assert state["status"] == "pending" and state["reason"] == "transient"
@@ -115,8 +134,7 @@ def test_paired_intervals_before_72h_use_the_ladder():
 
 
 def test_paired_streams_keep_the_72h_deadline():
-    state = step(pending(3), TRANSIENT, at("2025-06-05T16:00:00"), endpoint="streams",
-                 paired=True)
+    state = step(pending(3), TRANSIENT, at("2025-06-05T16:00:00"), endpoint="streams", paired=True)
     assert state["status"] == "tombstone" and state["reason"] == "retry_expired"
     assert "next_retry_at" not in state
 
@@ -162,11 +180,18 @@ def test_late_discovered_activity_gets_a_full_window_from_first_seen():
     assert first["status"] == "pending"
     assert first["next_retry_at"] == "2025-06-02T12:05:00+02:00"
     # deadline = first_seen + 72 h = 2025-06-05T12:00
-    before = advance({"intervals": pending(12, first["first_seen"])}, "intervals",
-                     TRANSIENT, late, False, at("2025-06-05T09:00:00"))["intervals"]
+    before = advance(
+        {"intervals": pending(12, first["first_seen"])},
+        "intervals",
+        TRANSIENT,
+        late,
+        False,
+        at("2025-06-05T09:00:00"),
+    )["intervals"]
     assert before["next_retry_at"] == "2025-06-05T12:00:00+02:00"
-    after = advance({"intervals": before}, "intervals", TRANSIENT, late, False,
-                    at("2025-06-05T12:00:00"))["intervals"]
+    after = advance(
+        {"intervals": before}, "intervals", TRANSIENT, late, False, at("2025-06-05T12:00:00")
+    )["intervals"]
     assert after["status"] == "tombstone" and after["reason"] == "retry_expired"
 
 
@@ -175,19 +200,31 @@ def test_late_discovered_activity_gets_a_full_window_from_first_seen():
 
 def test_terminal_tombstones():
     state = step(pending(2), Outcome("terminal"), at("2025-06-02T12:00:00"))
-    assert state == {"status": "tombstone", "reason": "terminal_error", "attempts": 3,
-                     "first_seen": "2025-06-02T10:00:00+02:00",
-                     "last_attempt": "2025-06-02T12:00:00+02:00"}
+    assert state == {
+        "status": "tombstone",
+        "reason": "terminal_error",
+        "attempts": 3,
+        "first_seen": "2025-06-02T10:00:00+02:00",
+        "last_attempt": "2025-06-02T12:00:00+02:00",
+    }
 
 
 def test_ok_intervals_record_the_sync_token_and_drop_the_schedule():
     a = act(icu_sync_date="2025-06-02T09:10:00Z")
-    state = step(pending(2, next_retry_at="2025-06-02T11:00:00+02:00"), Outcome("ok"),
-                 at("2025-06-02T12:00:00"), activity=a)
-    assert state == {"status": "ok", "reason": "ok", "attempts": 3,
-                     "first_seen": "2025-06-02T10:00:00+02:00",
-                     "last_attempt": "2025-06-02T12:00:00+02:00",
-                     "source_icu_sync_date": "2025-06-02T09:10:00Z"}
+    state = step(
+        pending(2, next_retry_at="2025-06-02T11:00:00+02:00"),
+        Outcome("ok"),
+        at("2025-06-02T12:00:00"),
+        activity=a,
+    )
+    assert state == {
+        "status": "ok",
+        "reason": "ok",
+        "attempts": 3,
+        "first_seen": "2025-06-02T10:00:00+02:00",
+        "last_attempt": "2025-06-02T12:00:00+02:00",
+        "source_icu_sync_date": "2025-06-02T09:10:00Z",
+    }
 
 
 def test_ok_intervals_prefer_the_token_seen_with_the_payload():
@@ -198,8 +235,7 @@ def test_ok_intervals_prefer_the_token_seen_with_the_payload():
 
 def test_ok_streams_have_no_token():
     a = act(icu_sync_date="tok")
-    state = step(None, Outcome("ok"), at("2025-06-02T12:00:00"), endpoint="streams",
-                 activity=a)
+    state = step(None, Outcome("ok"), at("2025-06-02T12:00:00"), endpoint="streams", activity=a)
     assert state["status"] == "ok" and "source_icu_sync_date" not in state
 
 
@@ -264,17 +300,27 @@ def test_record_fields_and_siblings():
 
 
 def ok_intervals(source="t1", **extra):
-    return {"status": "ok", "reason": "ok", "attempts": 1,
-            "first_seen": "2025-06-02T09:00:00+02:00",
-            "last_attempt": "2025-06-02T09:00:00+02:00",
-            "source_icu_sync_date": source, **extra}
+    return {
+        "status": "ok",
+        "reason": "ok",
+        "attempts": 1,
+        "first_seen": "2025-06-02T09:00:00+02:00",
+        "last_attempt": "2025-06-02T09:00:00+02:00",
+        "source_icu_sync_date": source,
+        **extra,
+    }
 
 
 def test_refresh_arm_on_a_new_token_and_its_lifecycle():
     edited = act(icu_intervals_edited=True, icu_sync_date="t2")
     now = at("2025-06-03T12:00:00")
-    states = {"a1": {"date": "2025-06-02", "intervals": ok_intervals(),
-                     "streams": {"status": "tombstone", "reason": "no_data"}}}
+    states = {
+        "a1": {
+            "date": "2025-06-02",
+            "intervals": ok_intervals(),
+            "streams": {"status": "tombstone", "reason": "no_data"},
+        }
+    }
     assert plan([edited], states, {}, set(), now) == [Due("a1", "intervals", "refresh")]
 
     failed = advance(states["a1"], "intervals", TRANSIENT, edited, False, now)["intervals"]
@@ -282,35 +328,53 @@ def test_refresh_arm_on_a_new_token_and_its_lifecycle():
     assert failed["first_seen"] == "2025-06-02T09:00:00+02:00"
     assert failed["source_icu_sync_date"] == "t1"
     assert failed["last_attempt"] == "2025-06-03T12:00:00+02:00"
-    assert failed["refresh"] == {"target_sync_date": "t2", "attempts": 1,
-                                 "reason": "transient",
-                                 "next_retry_at": "2025-06-03T12:05:00+02:00"}
+    assert failed["refresh"] == {
+        "target_sync_date": "t2",
+        "attempts": 1,
+        "reason": "transient",
+        "next_retry_at": "2025-06-03T12:05:00+02:00",
+    }
     states["a1"]["intervals"] = failed
     assert plan([edited], states, {}, set(), at("2025-06-03T12:04:00")) == []
     assert plan([edited], states, {}, set(), at("2025-06-03T12:05:00")) == [
-        Due("a1", "intervals", "refresh")]
+        Due("a1", "intervals", "refresh")
+    ]
 
-    again = advance(states["a1"], "intervals", Outcome("no_data"), edited, False,
-                    at("2025-06-03T12:05:00"))["intervals"]
+    again = advance(
+        states["a1"], "intervals", Outcome("no_data"), edited, False, at("2025-06-03T12:05:00")
+    )["intervals"]
     assert again["refresh"]["attempts"] == 2 and again["refresh"]["reason"] == "no_data"
 
-    done = advance({"intervals": again}, "intervals", Outcome("ok"), edited, False,
-                   at("2025-06-03T12:10:00"))["intervals"]
-    assert done == {"status": "ok", "reason": "ok", "attempts": 2,
-                    "first_seen": "2025-06-02T09:00:00+02:00",
-                    "last_attempt": "2025-06-03T12:10:00+02:00",
-                    "source_icu_sync_date": "t2"}
-    assert plan([edited], {"a1": {"intervals": done, "streams": {"status": "ok"}}}, {},
-                set(), at("2025-06-04T12:00:00")) == []
+    done = advance(
+        {"intervals": again}, "intervals", Outcome("ok"), edited, False, at("2025-06-03T12:10:00")
+    )["intervals"]
+    assert done == {
+        "status": "ok",
+        "reason": "ok",
+        "attempts": 2,
+        "first_seen": "2025-06-02T09:00:00+02:00",
+        "last_attempt": "2025-06-03T12:10:00+02:00",
+        "source_icu_sync_date": "t2",
+    }
+    assert (
+        plan(
+            [edited],
+            {"a1": {"intervals": done, "streams": {"status": "ok"}}},
+            {},
+            set(),
+            at("2025-06-04T12:00:00"),
+        )
+        == []
+    )
 
 
 def test_refresh_ladder_has_no_deadline():
     edited = act(icu_intervals_edited=True, icu_sync_date="t2")
-    state = ok_intervals(refresh={"target_sync_date": "t2", "attempts": 12,
-                                  "reason": "transient"})
+    state = ok_intervals(refresh={"target_sync_date": "t2", "attempts": 12, "reason": "transient"})
     now = at("2025-06-10T12:00:00")  # long past start + 72 h
-    out = advance({"intervals": state}, "intervals", Outcome("transient", retry_after=30),
-                  edited, False, now)["intervals"]
+    out = advance(
+        {"intervals": state}, "intervals", Outcome("transient", retry_after=30), edited, False, now
+    )["intervals"]
     assert out["refresh"]["attempts"] == 13
     assert out["refresh"]["next_retry_at"] == "2025-06-10T18:00:00+02:00"
 
@@ -318,28 +382,38 @@ def test_refresh_ladder_has_no_deadline():
 def test_refresh_exhausted_on_404_and_rearmed_by_a_new_token():
     edited = act(icu_intervals_edited=True, icu_sync_date="t2")
     now = at("2025-06-03T12:00:00")
-    out = advance({"intervals": ok_intervals()}, "intervals", Outcome("terminal"), edited,
-                  False, now)["intervals"]
+    out = advance(
+        {"intervals": ok_intervals()}, "intervals", Outcome("terminal"), edited, False, now
+    )["intervals"]
     assert out["status"] == "ok"
-    assert out["refresh"] == {"target_sync_date": "t2", "attempts": 1,
-                              "reason": "terminal_error", "status": "exhausted"}
+    assert out["refresh"] == {
+        "target_sync_date": "t2",
+        "attempts": 1,
+        "reason": "terminal_error",
+        "status": "exhausted",
+    }
     states = {"a1": {"intervals": out, "streams": {"status": "ok"}}}
     assert plan([edited], states, {}, set(), at("2025-06-08T12:00:00")) == []
     newer = act(icu_intervals_edited=True, icu_sync_date="t3")
     assert plan([newer], states, {}, set(), at("2025-06-08T12:00:00")) == [
-        Due("a1", "intervals", "refresh")]
-    rearmed = advance(states["a1"], "intervals", TRANSIENT, newer, False,
-                      at("2025-06-08T12:00:00"))["intervals"]
+        Due("a1", "intervals", "refresh")
+    ]
+    rearmed = advance(
+        states["a1"], "intervals", TRANSIENT, newer, False, at("2025-06-08T12:00:00")
+    )["intervals"]
     assert rearmed["refresh"]["target_sync_date"] == "t3"
     assert rearmed["refresh"]["attempts"] == 1 and "status" not in rearmed["refresh"]
 
 
-@pytest.mark.parametrize("raw", [
-    {"icu_intervals_edited": False, "icu_sync_date": "t2"},  # not edited
-    {"icu_intervals_edited": True, "icu_sync_date": "t1"},  # same token
-    {"icu_intervals_edited": True, "icu_sync_date": ""},  # no token
-    {"icu_intervals_edited": True},
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"icu_intervals_edited": False, "icu_sync_date": "t2"},  # not edited
+        {"icu_intervals_edited": True, "icu_sync_date": "t1"},  # same token
+        {"icu_intervals_edited": True, "icu_sync_date": ""},  # no token
+        {"icu_intervals_edited": True},
+    ],
+)
 def test_no_refresh_without_an_edit_and_a_new_token(raw):
     states = {"a1": {"intervals": ok_intervals(), "streams": {"status": "ok"}}}
     assert plan([act(**raw)], states, {}, set(), at("2025-06-03T12:00:00")) == []
@@ -353,19 +427,28 @@ NOW = at("2025-06-02T12:00:00")  # retention: dated >= 2025-05-19
 
 def test_new_activity_is_due_on_both_endpoints():
     assert plan([act()], {}, {}, set(), NOW) == [
-        Due("a1", "intervals", "new"), Due("a1", "streams", "new")]
+        Due("a1", "intervals", "new"),
+        Due("a1", "streams", "new"),
+    ]
 
 
 def test_late_discovery_of_a_10_day_old_activity_is_new():
     old = act(start="2025-05-23T07:00:00")
     assert plan([old], {}, {}, set(), NOW) == [
-        Due("a1", "intervals", "new"), Due("a1", "streams", "new")]
+        Due("a1", "intervals", "new"),
+        Due("a1", "streams", "new"),
+    ]
 
 
 def test_retention_and_family_filters():
-    acts = [act("edge", start="2025-05-19T06:00:00"), act("old", start="2025-05-18T23:00:00"),
-            act("lift", type="WeightTraining"), act("walk", type="Walk"),
-            act("swim", type="Swim"), act("nodate", start=None)]
+    acts = [
+        act("edge", start="2025-05-19T06:00:00"),
+        act("old", start="2025-05-18T23:00:00"),
+        act("lift", type="WeightTraining"),
+        act("walk", type="Walk"),
+        act("swim", type="Swim"),
+        act("nodate", start=None),
+    ]
     ids = {d.activity_id for d in plan(acts, {}, {}, set(), NOW)}
     assert ids == {"edge", "swim"}
 
@@ -383,45 +466,67 @@ def test_record_missing_one_endpoint_fetches_it_as_new():
 
 
 def test_pending_endpoint_is_due_when_next_retry_at_has_passed():
-    states = {"a1": {"intervals": pending(1, next_retry_at="2025-06-02T12:00:00+02:00"),
-                     "streams": pending(1, next_retry_at="2025-06-02T12:00:01+02:00")}}
+    states = {
+        "a1": {
+            "intervals": pending(1, next_retry_at="2025-06-02T12:00:00+02:00"),
+            "streams": pending(1, next_retry_at="2025-06-02T12:00:01+02:00"),
+        }
+    }
     assert plan([act()], states, {}, set(), NOW) == [Due("a1", "intervals", "retry")]
 
 
 def test_pending_without_or_with_unreadable_next_retry_at_is_due():
     states = {"a1": {"intervals": pending(1), "streams": pending(1, next_retry_at="soon")}}
     assert plan([act()], states, {}, set(), NOW) == [
-        Due("a1", "intervals", "retry"), Due("a1", "streams", "retry")]
+        Due("a1", "intervals", "retry"),
+        Due("a1", "streams", "retry"),
+    ]
 
 
 def test_timestamps_are_compared_as_datetimes_not_strings():
     # 10:30 UTC is 12:30 at +02:00: not due at 12:10 local, although the string sorts lower
-    states = {"a1": {"intervals": pending(1, next_retry_at="2025-06-02T10:30:00+00:00"),
-                     "streams": {"status": "tombstone", "reason": "terminal_error"}}}
+    states = {
+        "a1": {
+            "intervals": pending(1, next_retry_at="2025-06-02T10:30:00+00:00"),
+            "streams": {"status": "tombstone", "reason": "terminal_error"},
+        }
+    }
     assert plan([act()], states, {}, set(), at("2025-06-02T12:10:00")) == []
     assert plan([act()], states, {}, set(), at("2025-06-02T12:30:00")) == [
-        Due("a1", "intervals", "retry")]
+        Due("a1", "intervals", "retry")
+    ]
 
 
 def test_legacy_naive_timestamps_are_read_in_the_athlete_zone():
     berlin = ZoneInfo("Europe/Berlin")
     now = datetime(2025, 6, 2, 12, 0, tzinfo=berlin)
     assert parse_stamp("2025-06-02T12:00:00", now) == now
-    states = {"a1": {"intervals": pending(1, next_retry_at="2025-06-02T12:00:01"),
-                     "streams": {"status": "ok"}}}
+    states = {
+        "a1": {
+            "intervals": pending(1, next_retry_at="2025-06-02T12:00:01"),
+            "streams": {"status": "ok"},
+        }
+    }
     assert plan([act()], states, {}, set(), now) == []
 
 
 def test_tombstones_and_ok_streams_are_never_due():
-    states = {"a1": {"intervals": {"status": "tombstone", "reason": "terminal_error"},
-                     "streams": {"status": "ok", "reason": "ok"}}}
+    states = {
+        "a1": {
+            "intervals": {"status": "tombstone", "reason": "terminal_error"},
+            "streams": {"status": "ok", "reason": "ok"},
+        }
+    }
     assert plan([act()], states, {}, set(), NOW) == []
 
 
 def test_expired_intervals_reopen_when_paired_later():
-    states = {"a1": {"intervals": {"status": "tombstone", "reason": "retry_expired",
-                                   "attempts": 20},
-                     "streams": {"status": "tombstone", "reason": "retry_expired"}}}
+    states = {
+        "a1": {
+            "intervals": {"status": "tombstone", "reason": "retry_expired", "attempts": 20},
+            "streams": {"status": "tombstone", "reason": "retry_expired"},
+        }
+    }
     later = at("2025-06-08T12:00:00")
     assert plan([act()], states, {}, set(), later) == []
     assert plan([act()], states, {}, {"a1"}, later) == [Due("a1", "intervals", "retry")]
@@ -448,8 +553,13 @@ def test_pairing_joins_both_ways_and_needs_steps():
         Event.from_raw({"id": 14, "paired_activity_id": "a4"}),
         Event.from_raw({"id": 15, "paired_activity_id": "elsewhere", **steps}),
     ]
-    acts = [act("a1", paired_event_id=11), act("a2"), act("a3", paired_event_id=13),
-            act("a4"), act("a5", paired_event_id=99)]
+    acts = [
+        act("a1", paired_event_id=11),
+        act("a2"),
+        act("a3", paired_event_id=13),
+        act("a4"),
+        act("a5", paired_event_id=99),
+    ]
     assert pairing(acts, events) == {"a1", "a2"}
     assert pairing([], events) == set() and pairing(acts, []) == set()
 
@@ -460,39 +570,70 @@ def test_pairing_joins_both_ways_and_needs_steps():
 outcomes = st.builds(
     Outcome,
     kind=st.sampled_from(["ok", "no_data", "transient", "terminal", "compute_error", "?", ""]),
-    retry_after=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
-                          st.integers(-10**20, 10**20)),
+    retry_after=st.one_of(
+        st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**20), 10**20)
+    ),
     sync_date=st.one_of(st.none(), st.sampled_from(["t1", "t2", "t3", ""])),
 )
-garbage = st.one_of(st.none(), st.integers(), st.text(max_size=8), st.floats(),
-                    st.booleans(), st.lists(st.integers(), max_size=2))
+garbage = st.one_of(
+    st.none(),
+    st.integers(),
+    st.text(max_size=8),
+    st.floats(),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+)
 endpoint_states = st.one_of(
-    st.none(), garbage,
-    st.fixed_dictionaries({}, optional={
-        "status": st.one_of(st.sampled_from(sorted(STATUSES)), garbage),
-        "reason": st.one_of(st.sampled_from(sorted(REASONS)), garbage),
-        "attempts": st.one_of(st.integers(-5, 10**9), garbage),
-        "first_seen": st.one_of(st.sampled_from(["2025-06-01T00:00:00+00:00",
-                                                 "2025-06-02T09:00:00"]), garbage),
-        "next_retry_at": garbage, "no_data_attempts": garbage,
-        "refresh": st.one_of(garbage, st.fixed_dictionaries({
-            "target_sync_date": st.one_of(st.none(), st.sampled_from(["t1", "t2"])),
-            "attempts": garbage, "status": st.sampled_from(["exhausted", "x"])})),
-    }))
+    st.none(),
+    garbage,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "status": st.one_of(st.sampled_from(sorted(STATUSES)), garbage),
+            "reason": st.one_of(st.sampled_from(sorted(REASONS)), garbage),
+            "attempts": st.one_of(st.integers(-5, 10**9), garbage),
+            "first_seen": st.one_of(
+                st.sampled_from(["2025-06-01T00:00:00+00:00", "2025-06-02T09:00:00"]), garbage
+            ),
+            "next_retry_at": garbage,
+            "no_data_attempts": garbage,
+            "refresh": st.one_of(
+                garbage,
+                st.fixed_dictionaries(
+                    {
+                        "target_sync_date": st.one_of(st.none(), st.sampled_from(["t1", "t2"])),
+                        "attempts": garbage,
+                        "status": st.sampled_from(["exhausted", "x"]),
+                    }
+                ),
+            ),
+        },
+    ),
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    initial=st.one_of(st.none(), garbage, st.fixed_dictionaries(
-        {"intervals": endpoint_states, "streams": endpoint_states})),
-    steps=st.lists(st.tuples(st.sampled_from(["intervals", "streams", "other"]), outcomes,
-                             st.booleans(), st.integers(0, 10 * 86400)), max_size=25),
+    initial=st.one_of(
+        st.none(),
+        garbage,
+        st.fixed_dictionaries({"intervals": endpoint_states, "streams": endpoint_states}),
+    ),
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["intervals", "streams", "other"]),
+            outcomes,
+            st.booleans(),
+            st.integers(0, 10 * 86400),
+        ),
+        max_size=25,
+    ),
     start=st.sampled_from([START, "2025-05-20", "garbage", None, "2025-06-02T08:00:00Z"]),
-    edited=st.booleans(), token=st.sampled_from([None, "t1", "t2"]),
-    zone=st.sampled_from([TZ, timezone.utc, ZoneInfo("America/New_York")]),
+    edited=st.booleans(),
+    token=st.sampled_from([None, "t1", "t2"]),
+    zone=st.sampled_from([TZ, UTC, ZoneInfo("America/New_York")]),
 )
-def test_advance_never_raises_and_yields_valid_states(initial, steps, start, edited, token,
-                                                      zone):
+def test_advance_never_raises_and_yields_valid_states(initial, steps, start, edited, token, zone):
     activity = act(start=start, icu_intervals_edited=edited, icu_sync_date=token)
     now = datetime(2025, 6, 2, 9, 0, tzinfo=zone)
     record = initial
@@ -518,11 +659,15 @@ def test_advance_never_raises_and_yields_valid_states(initial, steps, start, edi
 
 @pytest.mark.parametrize("endpoint", ["intervals", "streams"])
 def test_ok_state_with_unreadable_fields_is_normalised_on_failure(endpoint):
-    old = {"status": "ok", "reason": 7, "attempts": "x", "first_seen": None,
-           "refresh": "bad"}
+    old = {"status": "ok", "reason": 7, "attempts": "x", "first_seen": None, "refresh": "bad"}
     now = at("2025-06-03T12:00:00")
-    out = step(old, TRANSIENT, now, endpoint=endpoint,
-               activity=act(icu_intervals_edited=True, icu_sync_date="t2"))
+    out = step(
+        old,
+        TRANSIENT,
+        now,
+        endpoint=endpoint,
+        activity=act(icu_intervals_edited=True, icu_sync_date="t2"),
+    )
     assert out["status"] == "ok" and out["reason"] == "ok" and out["attempts"] == 0
     assert out["first_seen"] == out["last_attempt"] == "2025-06-03T12:00:00+02:00"
 

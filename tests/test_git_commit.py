@@ -4,6 +4,7 @@ Every test has a bare "remote", a clone playing the workflow's checkout, and
 sometimes a second clone playing a concurrent pusher. No network beyond
 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,7 +15,7 @@ import os
 import subprocess
 import threading
 from contextlib import redirect_stderr, redirect_stdout
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,17 +24,25 @@ from section11.cli import main
 from section11.errors import EXIT_OUTPUT_FAILED, InvalidInput, OutputFailed
 from section11.publish import git as gitmod
 from section11.publish import git_runner
-from section11.publish.git import (BOT_EMAIL, BOT_NAME, CommitStep, PublishFailed,
-                                   set_last_sync_line, step_summary)
+from section11.publish.git import (
+    BOT_EMAIL,
+    BOT_NAME,
+    CommitStep,
+    PublishFailed,
+    set_last_sync_line,
+    step_summary,
+)
 from section11.publish.git_runner import scrub
 
-NOW = datetime(2026, 11, 23, 7, 30, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 7, 30, 0, tzinfo=UTC)
 NOW_TEXT = "2026-11-23T07:30:00+00:00"
 SNAPSHOT = "archive/2026-11/20261123_073000.json"
 SYNC_LINE = "**Last successful sync:** 2026-11-23 07:30 UTC"
-README = ("# Training data\n\n"
-          "[![Sync](https://github.com/a/b/actions/workflows/auto-sync.yml/badge.svg)](x)\n\n"
-          "**Last successful sync:** never\n\nSome text.\n")
+README = (
+    "# Training data\n\n"
+    "[![Sync](https://github.com/a/b/actions/workflows/auto-sync.yml/badge.svg)](x)\n\n"
+    "**Last successful sync:** never\n\nSome text.\n"
+)
 DATA_NAMES = ("latest.json", "history.json", "intervals.json", "routes.json", "ftp_history.json")
 
 
@@ -48,24 +57,41 @@ def git_home(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_TOKEN", "SECTION11_GIT_NAME",
-                 "SECTION11_GIT_EMAIL", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
-                 "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_DIR", "GIT_WORK_TREE",
-                 "GIT_INDEX_FILE", "SECTION11_NOW", "INTERVALS_BASE_URL"):
+    for name in (
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_TOKEN",
+        "SECTION11_GIT_NAME",
+        "SECTION11_GIT_EMAIL",
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "SECTION11_NOW",
+        "INTERVALS_BASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> str:
-    proc = subprocess.run(["git", "-c", "user.name=Tester", "-c", "user.email=t@example.com",
-                           *args], cwd=cwd, capture_output=True, check=False)
+    proc = subprocess.run(
+        ["git", "-c", "user.name=Tester", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        check=False,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)}: {proc.stderr.decode()}")
     return proc.stdout.decode().strip()
 
 
 def show(repo: Path, rev: str, path: str) -> bytes:
-    return subprocess.run(["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True, check=True
+    ).stdout
 
 
 def dumps(doc) -> bytes:
@@ -75,13 +101,21 @@ def dumps(doc) -> bytes:
 def documents(stamp: str = "2026-11-23T06:00:00+01:00", ctl: float = 50.0) -> dict[str, bytes]:
     """One run's data files; `stamp` goes only into the generation timestamps."""
     return {
-        "latest.json": dumps({"metadata": {"athlete_id": "REDACTED", "last_updated": stamp,
-                                           "version": "1"},
-                              "current_status": {"fitness": {"ctl": ctl}},
-                              "derived_metrics": {"calculation_timestamp": stamp, "acwr": 1.1}}),
+        "latest.json": dumps(
+            {
+                "metadata": {"athlete_id": "REDACTED", "last_updated": stamp, "version": "1"},
+                "current_status": {"fitness": {"ctl": ctl}},
+                "derived_metrics": {"calculation_timestamp": stamp, "acwr": 1.1},
+            }
+        ),
         "history.json": dumps({"generated_at": stamp, "daily_90d": [{"date": "2026-11-22"}]}),
-        "intervals.json": dumps({"generated_at": stamp, "activities": [],
-                                 "fetch_state": {"1": {"intervals": {"attempts": 1}}}}),
+        "intervals.json": dumps(
+            {
+                "generated_at": stamp,
+                "activities": [],
+                "fetch_state": {"1": {"intervals": {"attempts": 1}}},
+            }
+        ),
         "routes.json": dumps({"generated_at": stamp, "events": []}),
         "ftp_history.json": dumps({"indoor": {"2026-11-01": 250}, "outdoor": {}}),
     }
@@ -101,10 +135,17 @@ def repos(tmp_path):
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
     seed = tmp_path / "seed"
     git(tmp_path, "clone", "-q", str(remote), str(seed))
-    write(seed, {"README.md": README.encode(), "notes.md": b"my notes\n",
-                 "archive/2026-11/20261120_000000.json": documents("2026-11-20T00:00:00Z")[
-                     "latest.json"],
-                 **documents()})
+    write(
+        seed,
+        {
+            "README.md": README.encode(),
+            "notes.md": b"my notes\n",
+            "archive/2026-11/20261120_000000.json": documents("2026-11-20T00:00:00Z")[
+                "latest.json"
+            ],
+            **documents(),
+        },
+    )
     git(seed, "add", "-A")
     git(seed, "commit", "-q", "-m", "seed")
     git(seed, "push", "-q", "origin", "main")
@@ -202,23 +243,32 @@ def test_snapshot_skipped_when_newest_snapshot_has_same_content(repos, tmp_path)
     remote, work = repos
     # Another file changes, latest.json does not: no new snapshot.
     files = documents()
-    files["ftp_history.json"] = dumps({"indoor": {"2026-11-01": 250, "2026-11-23": 255},
-                                       "outdoor": {}})
+    files["ftp_history.json"] = dumps(
+        {"indoor": {"2026-11-01": 250, "2026-11-23": 255}, "outdoor": {}}
+    )
     write(work, files)
     seed_latest = documents("2026-11-20T00:00:00Z")["latest.json"]
     assert seed_latest != files["latest.json"]  # differs only in timestamps
     result = step(work).run()
     assert result.changed == ["ftp_history.json"]
     assert result.archived is None
-    assert git(remote, "ls-tree", "-r", "--name-only", "main", "archive/") == \
-        "archive/2026-11/20261120_000000.json"
+    assert (
+        git(remote, "ls-tree", "-r", "--name-only", "main", "archive/")
+        == "archive/2026-11/20261120_000000.json"
+    )
 
 
 def test_identity_from_env_and_from_git_config(repos):
     remote, work = repos
     write(work, documents(ctl=60))
-    step(work, env={"SECTION11_GIT_NAME": "Coach Bot", "SECTION11_GIT_EMAIL": "c@example.org",
-                    "GITHUB_ACTIONS": "true"}).run()
+    step(
+        work,
+        env={
+            "SECTION11_GIT_NAME": "Coach Bot",
+            "SECTION11_GIT_EMAIL": "c@example.org",
+            "GITHUB_ACTIONS": "true",
+        },
+    ).run()
     assert git(remote, "log", "-1", "--format=%an <%ae>") == "Coach Bot <c@example.org>"
     git(work, "config", "user.name", "Local Me")
     git(work, "config", "user.email", "me@example.org")
@@ -247,6 +297,7 @@ def other_pusher(tmp_path: Path, remote: Path, files: dict[str, bytes], name: st
         git(clone, "add", "-A")
         git(clone, "commit", "-q", "-m", "concurrent change")
         git(clone, "push", "-q", "origin", "main")
+
     return hook, calls
 
 
@@ -254,8 +305,11 @@ def test_concurrent_pusher_keeps_our_data_and_their_change(repos, tmp_path):
     remote, work = repos
     before = tip(remote)
     their_readme = README.replace("Some text.", "Some text, edited on github.com.")
-    hook, calls = other_pusher(tmp_path, remote, {"README.md": their_readme.encode(),
-                                                  "notes.md": b"my notes\nmore notes\n"})
+    hook, calls = other_pusher(
+        tmp_path,
+        remote,
+        {"README.md": their_readme.encode(), "notes.md": b"my notes\nmore notes\n"},
+    )
     ours = documents(stamp="2026-11-23T08:30:00+01:00", ctl=53)
     write(work, ours)
     result = step(work, before_push=hook).run()
@@ -267,8 +321,9 @@ def test_concurrent_pusher_keeps_our_data_and_their_change(repos, tmp_path):
     assert show(remote, after, SNAPSHOT) == ours["latest.json"]
     # The other pusher's changes survived; our line is re-applied on their README.
     assert show(remote, after, "notes.md") == b"my notes\nmore notes\n"
-    assert show(remote, after, "README.md").decode() == \
-        their_readme.replace("**Last successful sync:** never", SYNC_LINE)
+    assert show(remote, after, "README.md").decode() == their_readme.replace(
+        "**Last successful sync:** never", SYNC_LINE
+    )
     # Linear history: seed -> theirs -> ours.
     assert git(remote, "rev-list", "--merges", "main") == ""
     theirs = git(remote, "rev-parse", f"{after}^")
@@ -282,8 +337,11 @@ def test_concurrent_pusher_keeps_our_data_and_their_change(repos, tmp_path):
 def test_concurrent_writer_of_data_files_loses_to_this_run(repos, tmp_path):
     remote, work = repos
     stale = documents(stamp="2026-11-23T08:00:00Z", ctl=40)
-    hook, _ = other_pusher(tmp_path, remote, {"latest.json": stale["latest.json"],
-                                              "intervals.json": stale["intervals.json"]})
+    hook, _ = other_pusher(
+        tmp_path,
+        remote,
+        {"latest.json": stale["latest.json"], "intervals.json": stale["intervals.json"]},
+    )
     ours = documents(stamp="2026-11-23T08:30:00Z", ctl=53)
     write(work, ours)
     result = step(work, before_push=hook).run()
@@ -322,8 +380,9 @@ def test_remote_moving_every_attempt_gives_up_then_next_run_succeeds(repos, tmp_
 
 def install_rejecting_hook(remote: Path) -> Path:
     hook = remote / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\necho 'GH006: Protected branch update failed for refs/heads/main.'"
-                    " >&2\nexit 1\n")
+    hook.write_text(
+        "#!/bin/sh\necho 'GH006: Protected branch update failed for refs/heads/main.' >&2\nexit 1\n"
+    )
     hook.chmod(0o755)
     return hook
 
@@ -422,7 +481,8 @@ def test_without_remote_commits_locally(tmp_path):
     assert git(repo, "rev-parse", "HEAD") == result.commit
     assert git(repo, "status", "--porcelain") == ""
     assert git(repo, "ls-tree", "-r", "--name-only", "HEAD").splitlines() == sorted(
-        [*DATA_NAMES, SNAPSHOT])
+        [*DATA_NAMES, SNAPSHOT]
+    )
     assert step(repo).run().commit is None
 
 
@@ -471,10 +531,12 @@ def test_data_file_rewritten_during_the_run_is_left_for_the_next_run(repos):
 
 def test_retention_prunes_old_snapshots_in_the_same_commit(repos, tmp_path):
     remote, work = repos
-    old = {"archive/2026-09/20260901_000000.json": b"{}\n",
-           "archive/2026-10/20261024_073000.json": b"{}\n",  # exactly 30 days: kept
-           "archive/2026-10/20261024_072959.json": b"{}\n",  # 1 s older: pruned
-           "archive/README.txt": b"not a snapshot\n"}
+    old = {
+        "archive/2026-09/20260901_000000.json": b"{}\n",
+        "archive/2026-10/20261024_073000.json": b"{}\n",  # exactly 30 days: kept
+        "archive/2026-10/20261024_072959.json": b"{}\n",  # 1 s older: pruned
+        "archive/README.txt": b"not a snapshot\n",
+    }
     seeder = tmp_path / "seeder"
     git(tmp_path, "clone", "-q", str(remote), str(seeder))
     write(seeder, old)
@@ -484,12 +546,17 @@ def test_retention_prunes_old_snapshots_in_the_same_commit(repos, tmp_path):
     git(work, "pull", "-q", "--ff-only")
     write(work, documents(ctl=58))
     result = step(work, retention_days=30).run()
-    assert sorted(result.pruned) == ["archive/2026-09/20260901_000000.json",
-                                     "archive/2026-10/20261024_072959.json"]
+    assert sorted(result.pruned) == [
+        "archive/2026-09/20260901_000000.json",
+        "archive/2026-10/20261024_072959.json",
+    ]
     listed = git(remote, "ls-tree", "-r", "--name-only", "main", "archive/").splitlines()
-    assert sorted(listed) == ["archive/2026-10/20261024_073000.json",
-                              "archive/2026-11/20261120_000000.json", SNAPSHOT,
-                              "archive/README.txt"]
+    assert sorted(listed) == [
+        "archive/2026-10/20261024_073000.json",
+        "archive/2026-11/20261120_000000.json",
+        SNAPSHOT,
+        "archive/README.txt",
+    ]
     assert git(remote, "rev-list", "--count", "main") == "3"  # seed, old snapshots, ours
     assert not (work / "archive/2026-09/20260901_000000.json").exists()
     assert_clean_checkout(work, remote)
@@ -497,8 +564,7 @@ def test_retention_prunes_old_snapshots_in_the_same_commit(repos, tmp_path):
 
 def test_retention_option_on_the_command_line(repos):
     _, work = repos
-    code, _, err = run_cli(["--commit", "--output-dir", str(work),
-                            "--archive-retention-days", "0"])
+    code, _, err = run_cli(["--commit", "--output-dir", str(work), "--archive-retention-days", "0"])
     assert code == 2 and "--archive-retention-days" in err
 
 
@@ -531,10 +597,12 @@ def auth_server():
     server.server_close()
 
 
-@pytest.mark.parametrize("status, expected", [(401, "credentials were rejected"),
-                                              (403, "no permission to write")])
-def test_wrong_token_or_no_permission_gives_one_clear_line(repos, auth_server, monkeypatch,
-                                                           status, expected):
+@pytest.mark.parametrize(
+    "status, expected", [(401, "credentials were rejected"), (403, "no permission to write")]
+)
+def test_wrong_token_or_no_permission_gives_one_clear_line(
+    repos, auth_server, monkeypatch, status, expected
+):
     _, work = repos
     _AuthRecorder.status = status
     port = auth_server.server_address[1]
@@ -549,8 +617,7 @@ def test_wrong_token_or_no_permission_gives_one_clear_line(repos, auth_server, m
 
     monkeypatch.setattr(git_runner.subprocess, "run", recording_run)
     write(work, documents(ctl=66))
-    code, out, err = run_cli(["--commit", "--output-dir", str(work)],
-                             env={"GITHUB_TOKEN": token})
+    code, out, err = run_cli(["--commit", "--output-dir", str(work)], env={"GITHUB_TOKEN": token})
     assert code == EXIT_OUTPUT_FAILED
     assert err.count("\n") == 1 and expected in err
     assert token not in out + err
@@ -564,8 +631,13 @@ def test_wrong_token_or_no_permission_gives_one_clear_line(repos, auth_server, m
 def test_missing_token_on_private_https_remote(repos, auth_server):
     _, work = repos
     _AuthRecorder.status = 401
-    git(work, "remote", "set-url", "origin",
-        f"http://127.0.0.1:{auth_server.server_address[1]}/a/b.git")
+    git(
+        work,
+        "remote",
+        "set-url",
+        "origin",
+        f"http://127.0.0.1:{auth_server.server_address[1]}/a/b.git",
+    )
     write(work, documents(ctl=67))
     code, _, err = run_cli(["--commit", "--output-dir", str(work)])
     assert code == EXIT_OUTPUT_FAILED and "credentials were rejected" in err
@@ -585,9 +657,13 @@ def test_existing_extraheader_is_not_doubled(tmp_path):
 
 
 def test_scrub_removes_credentials_from_urls_and_secrets():
-    line = "fatal: unable to access 'https://user:ghp_abcd1234@github.com/a/b.git/': 403 ghp_abcd1234"
-    assert scrub(line, ("ghp_abcd1234",)) == \
-        "fatal: unable to access 'https://***@github.com/a/b.git/': 403 ***"
+    line = (
+        "fatal: unable to access 'https://user:ghp_abcd1234@github.com/a/b.git/': 403 ghp_abcd1234"
+    )
+    assert (
+        scrub(line, ("ghp_abcd1234",))
+        == "fatal: unable to access 'https://***@github.com/a/b.git/': 403 ***"
+    )
 
 
 # ----------------------------------------------------------------- README line and summary
@@ -605,8 +681,10 @@ def test_set_last_sync_line_in_another_timezone_is_utc():
 
 def test_set_last_sync_line_inserts_after_badge_then_heading_then_top():
     badge = "# T\n[![s](https://x/badge.svg)](y)\ntext\n"
-    assert set_last_sync_line(badge, NOW) == \
-        f"# T\n[![s](https://x/badge.svg)](y)\n\n{SYNC_LINE}\ntext\n"
+    assert (
+        set_last_sync_line(badge, NOW)
+        == f"# T\n[![s](https://x/badge.svg)](y)\n\n{SYNC_LINE}\ntext\n"
+    )
     assert set_last_sync_line("intro\n# Title\nbody", NOW) == f"intro\n# Title\n\n{SYNC_LINE}\nbody"
     assert set_last_sync_line("plain\n", NOW) == f"{SYNC_LINE}\n\nplain\n"
 
@@ -623,18 +701,26 @@ def test_step_summary_written_for_github(repos, tmp_path):
     _, work = repos
     summary = tmp_path / "summary.md"
     write(work, documents(ctl=71))
-    code, _, err = run_cli(["--commit", "--output-dir", str(work)],
-                           env={"GITHUB_STEP_SUMMARY": str(summary)})
+    code, _, err = run_cli(
+        ["--commit", "--output-dir", str(work)], env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
     assert code == 0, err
     text = summary.read_text()
     assert "### Training data sync" in text and "| `latest.json` |" in text and SNAPSHOT in text
-    code, _, _ = run_cli(["--commit", "--output-dir", str(work)],
-                         env={"GITHUB_STEP_SUMMARY": str(summary)})
+    code, _, _ = run_cli(
+        ["--commit", "--output-dir", str(work)], env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
     assert code == 0 and summary.read_text().endswith("nothing pushed.\n")
 
 
 def test_step_summary_of_a_local_commit():
-    result = gitmod.CommitResult(changed=["latest.json"], commit="a" * 40, branch="main",
-                                 attempts=1, pruned=["x", "y"], warnings=["w"])
+    result = gitmod.CommitResult(
+        changed=["latest.json"],
+        commit="a" * 40,
+        branch="main",
+        attempts=1,
+        pruned=["x", "y"],
+        warnings=["w"],
+    )
     text = step_summary(result)
     assert "made on `main`" in text and "Pruned 2 snapshot(s)" in text and "> warning: w" in text

@@ -1,5 +1,6 @@
 """API mode: one commit through the Git Data API, against the fake GitHub on
 127.0.0.1 (spec/pipeline.md §8.1, fixed per §9.2 and §9.6)."""
+
 from __future__ import annotations
 
 import json
@@ -11,12 +12,17 @@ from section11 import pipeline
 from section11.demo.fake_github import FakeGitHub, git_blob_sha
 from section11.errors import ApiFailed, AuthFailed, InvalidInput, OutputFailed
 from section11.publish import github_api
-from section11.publish.github_api import (GitHubClient, commit_message, make_publisher,
-                                          publish_data_files, publish_files)
+from section11.publish.github_api import (
+    GitHubClient,
+    commit_message,
+    make_publisher,
+    publish_data_files,
+    publish_files,
+)
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
 
-from .helpers import run_cli
 from .conftest import private_copy  # noqa: F401  (fixtures come from conftest)
+from .helpers import run_cli
 
 TOKEN = "ghp_Zq8xK3vR7mW2pL9tN4bY6cJ1fake"
 REPO = "me/data"
@@ -24,13 +30,16 @@ NOW = "2026-11-23T09:00:00+00:00"
 
 
 def latest(stamp: str, value: int = 1) -> bytes:
-    return (json.dumps({"metadata": {"last_updated": stamp}, "value": value}, indent=2)
-            + "\n").encode()
+    return (
+        json.dumps({"metadata": {"last_updated": stamp}, "value": value}, indent=2) + "\n"
+    ).encode()
 
 
-FILES = {"latest.json": latest("2026-11-23T10:00:00+01:00"),
-         "intervals.json": b'{"generated_at": "x", "activities": {}}\n',
-         "routes.json": b'{"routes": []}\n'}
+FILES = {
+    "latest.json": latest("2026-11-23T10:00:00+01:00"),
+    "intervals.json": b'{"generated_at": "x", "activities": {}}\n',
+    "routes.json": b'{"routes": []}\n',
+}
 
 
 @pytest.fixture
@@ -57,7 +66,9 @@ def test_all_files_land_in_exactly_one_commit(gh):
     assert result.changed == sorted(FILES)
     history = gh.history()
     assert len(history) == 2  # the initial commit + ours
-    assert history[0]["parents"] == [initial] and history[0]["message"] == "Update training data - t"
+    assert (
+        history[0]["parents"] == [initial] and history[0]["message"] == "Update training data - t"
+    )
     assert gh.files() == {"README.md": b"# my data\n", **FILES}  # base_tree kept the README
     assert len(gh.calls("PATCH")) == 1
     assert len(gh.calls("POST", "/git/blobs")) == 3
@@ -138,8 +149,9 @@ def test_branch_moving_every_time_gives_up_and_changes_nothing_of_ours(gh):
     assert len(gh.calls("PATCH")) == github_api.MAX_ATTEMPTS
 
 
-@pytest.mark.parametrize("status,message", [(409, "Reference cannot be updated"),
-                                            (422, "Update is not a fast forward")])
+@pytest.mark.parametrize(
+    "status,message", [(409, "Reference cannot be updated"), (422, "Update is not a fast forward")]
+)
 def test_409_and_422_not_fast_forward_are_retried(gh, status, message):
     gh.fail("PATCH", r"/git/refs/heads/main$", status, message, times=1)
     result = publish_files(client_for(gh), FILES, message="ours")
@@ -174,8 +186,10 @@ def test_token_without_write_permission(gh):
     head = gh.head()
     with pytest.raises(AuthFailed) as err:
         publish_files(client_for(gh), FILES, message="m")
-    assert ("token lacks contents: read and write on me/data (fine-grained PAT, single repository)"
-            in err.value.message)
+    assert (
+        "token lacks contents: read and write on me/data (fine-grained PAT, single repository)"
+        in err.value.message
+    )
     assert gh.head() == head
 
 
@@ -186,8 +200,9 @@ def test_unknown_repository(gh):
 
 
 def test_rate_limit_is_named(gh):
-    gh.fail("GET", r"/git/ref/", 403, "API rate limit exceeded", headers={
-        "x-ratelimit-remaining": "0"})
+    gh.fail(
+        "GET", r"/git/ref/", 403, "API rate limit exceeded", headers={"x-ratelimit-remaining": "0"}
+    )
     with pytest.raises(ApiFailed, match="rate limit"):
         publish_files(client_for(gh), FILES, message="m")
 
@@ -246,8 +261,9 @@ def free_port() -> int:
 
 
 def test_unreachable_github():
-    client = GitHubClient(TOKEN, REPO, api_url=f"http://127.0.0.1:{free_port()}",
-                          sleep=lambda s: None)
+    client = GitHubClient(
+        TOKEN, REPO, api_url=f"http://127.0.0.1:{free_port()}", sleep=lambda s: None
+    )
     with pytest.raises(ApiFailed) as err:
         publish_files(client, FILES, message="m")
     assert "could not connect" in err.value.message and "nothing was published" in err.value.message
@@ -261,6 +277,7 @@ def test_every_call_has_a_timeout(gh, monkeypatch):
     def spy(method, url, **kwargs):
         seen.append(kwargs.get("timeout"))
         return original(method, url, **kwargs)
+
     monkeypatch.setattr(client.session, "request", spy)
     publish_files(client, FILES, message="m")
     assert seen and all(t == github_api.TIMEOUT for t in seen)
@@ -286,6 +303,7 @@ def test_publish_data_files_needs_latest(gh, tmp_path):
 
 def test_commit_message_is_utc():
     from datetime import datetime, timedelta, timezone
+
     when = datetime(2026, 11, 23, 10, 5, 6, tzinfo=timezone(timedelta(hours=1)))
     assert commit_message(when) == "Update training data - 2026-11-23 09:05:06 UTC"
 
@@ -304,26 +322,39 @@ def test_publisher_hook_returns_raw_urls(gh):
 @pytest.fixture
 def fast_intervals(monkeypatch):
     def make_client(settings):
-        return IntervalsClient(validate_athlete_id(settings.athlete_id), settings.intervals_key,
-                               base_url=settings.base_url, sleep=lambda s: None,
-                               timeout=(2, 5), rate=500, burst=50)
+        return IntervalsClient(
+            validate_athlete_id(settings.athlete_id),
+            settings.intervals_key,
+            base_url=settings.base_url,
+            sleep=lambda s: None,
+            timeout=(2, 5),
+            rate=500,
+            burst=50,
+        )
+
     monkeypatch.setattr(pipeline, "make_client", make_client)
 
 
 def api_env(fake_api, gh, **extra) -> dict[str, str]:
-    env = {"ATHLETE_ID": fake_api.data.athlete_id, "INTERVALS_KEY": fake_api.data.api_key,
-           "INTERVALS_BASE_URL": fake_api.base_url, "SECTION11_NOW": NOW,
-           "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent",
-           "GITHUB_TOKEN": TOKEN, "GITHUB_REPO": REPO, "GITHUB_API_URL": gh.url,
-           "SECTION11_UPDATE_CHECK": "off"}
+    env = {
+        "ATHLETE_ID": fake_api.data.athlete_id,
+        "INTERVALS_KEY": fake_api.data.api_key,
+        "INTERVALS_BASE_URL": fake_api.base_url,
+        "SECTION11_NOW": NOW,
+        "HOME": "/nonexistent",
+        "XDG_CONFIG_HOME": "/nonexistent",
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_REPO": REPO,
+        "GITHUB_API_URL": gh.url,
+        "SECTION11_UPDATE_CHECK": "off",
+    }
     env.update(extra)
     return env
 
 
-
-
-def test_cli_api_mode_writes_locally_and_publishes_one_commit(fake_api, gh, fast_intervals,
-                                                             tmp_path, capsys):
+def test_cli_api_mode_writes_locally_and_publishes_one_commit(
+    fake_api, gh, fast_intervals, tmp_path, capsys
+):
     code, out, err = run_cli([], api_env(fake_api, gh), capsys, tmp_path)
     assert code == 0, err
     local = (tmp_path / "latest.json").read_bytes()
@@ -339,8 +370,9 @@ def test_cli_api_mode_writes_locally_and_publishes_one_commit(fake_api, gh, fast
     assert "up to date" in out
 
 
-def test_cli_api_mode_bad_token_exits_4_with_local_copies(fake_api, gh, fast_intervals,
-                                                         tmp_path, capsys):
+def test_cli_api_mode_bad_token_exits_4_with_local_copies(
+    fake_api, gh, fast_intervals, tmp_path, capsys
+):
     bad = "ghp_badBADbad0987654321"
     code, out, err = run_cli([], api_env(fake_api, gh, GITHUB_TOKEN=bad), capsys, tmp_path)
     assert code == 4
@@ -370,14 +402,19 @@ def test_cli_api_mode_recovers_on_the_next_run(fake_api, gh, fast_intervals, tmp
 
 
 def test_cli_without_destination_or_github_is_invalid(capsys, tmp_path):
-    env = {"ATHLETE_ID": "i1", "INTERVALS_KEY": "k" * 10, "HOME": "/nonexistent",
-           "XDG_CONFIG_HOME": "/nonexistent"}
+    env = {
+        "ATHLETE_ID": "i1",
+        "INTERVALS_KEY": "k" * 10,
+        "HOME": "/nonexistent",
+        "XDG_CONFIG_HOME": "/nonexistent",
+    }
     code, out, err = run_cli([], env, capsys, tmp_path)
     assert code == 2 and "GITHUB_TOKEN and GITHUB_REPO" in err
 
 
-def test_cli_sync_runs_the_update_check_once(fake_api, gh, fast_intervals, tmp_path, capsys,
-                                             monkeypatch):
+def test_cli_sync_runs_the_update_check_once(
+    fake_api, gh, fast_intervals, tmp_path, capsys, monkeypatch
+):
     """After a successful sync with a token and repo: one issue, then throttled."""
     from section11.demo.fake_github import FakeFileHost
     from section11.publish import manifest as mf
@@ -390,8 +427,9 @@ def test_cli_sync_runs_the_update_check_once(fake_api, gh, fast_intervals, tmp_p
     work.mkdir()
     with FakeFileHost() as host:
         host.release({"sync.py": b"new\n"})
-        env = api_env(fake_api, gh, SECTION11_UPDATE_CHECK="on",
-                      SECTION11_MANIFEST_URL=host.manifest_url)
+        env = api_env(
+            fake_api, gh, SECTION11_UPDATE_CHECK="on", SECTION11_MANIFEST_URL=host.manifest_url
+        )
         code, out, err = run_cli(["--output-dir", "out"], env, capsys, work)
         assert code == 0, err
         assert "opened issue #1 in me/data" in out

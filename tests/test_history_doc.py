@@ -16,6 +16,7 @@ Monday):
     Sat Run   30, HR z1 600 z2 600 z4 600, HRR {"value": 25}
   in-progress week 2024-05-13: Mon Ride 60 (1 h), Wed (today) Run 30 (0.5 h)
 """
+
 from __future__ import annotations
 
 import json
@@ -23,14 +24,21 @@ import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from section11 import model
 from section11.model import Activity, Wellness
 from section11.outputs import history_rows as R
 from section11.outputs.history import (
-    build_history, data_gaps, data_range, ftp_timeline, history_block, regeneration_reason,
-    shrink_reason, weekly_rows_for_phase,
+    build_history,
+    data_gaps,
+    data_range,
+    ftp_timeline,
+    history_block,
+    regeneration_reason,
+    shrink_reason,
+    weekly_rows_for_phase,
 )
 from section11.outputs.units import METRIC_UNITS
 
@@ -42,8 +50,13 @@ _ids = iter(range(1, 10**9))
 
 
 def act(day, tss=None, secs=3600, atype="Ride", power=None, hr=None, **extra) -> Activity:
-    raw = {"id": f"a{next(_ids)}", "type": atype, "start_date_local": f"{day}T08:00:00",
-           "icu_training_load": tss, "moving_time": secs}
+    raw = {
+        "id": f"a{next(_ids)}",
+        "type": atype,
+        "start_date_local": f"{day}T08:00:00",
+        "icu_training_load": tss,
+        "moving_time": secs,
+    }
     if power is not None:
         raw["icu_zone_times"] = [{"id": k, "secs": v} for k, v in power.items()]
     if hr is not None:
@@ -64,15 +77,36 @@ def scenario_activities() -> list[Activity]:
         act("2024-04-30", 200, 3600),
         act("2024-04-30", 10, 1800, "Elliptical"),
         act("2024-04-30", 0, 1200, "Walk"),
-        act("2024-05-06", 100, 3600, power={"Z1": 1800, "Z2": 1200, "Z4": 600},
-            icu_variability_index=1.04, icu_hr_decoupling=8.0, icu_efficiency_factor=1.3,
-            feel=3, icu_rpe=6),
+        act(
+            "2024-05-06",
+            100,
+            3600,
+            power={"Z1": 1800, "Z2": 1200, "Z4": 600},
+            icu_variability_index=1.04,
+            icu_hr_decoupling=8.0,
+            icu_efficiency_factor=1.3,
+            feel=3,
+            icu_rpe=6,
+        ),
         act("2024-05-08", 50, 1800, "Run", hr=[600, 900, 0, 0, 300], icu_hrr=30, feel=4),
-        act("2024-05-10", 80, 3600, power={"Z2": 1801, "Z3": 1799},
-            icu_variability_index=1.10, icu_efficiency_factor=2.0),
-        act("2024-05-11", 90, 6000, power={"Z1": 3000, "Z2": 2100, "Z3": 900},
-            icu_variability_index=1.02, icu_hr_decoupling=3.0, icu_efficiency_factor=1.5,
-            feel=2),
+        act(
+            "2024-05-10",
+            80,
+            3600,
+            power={"Z2": 1801, "Z3": 1799},
+            icu_variability_index=1.10,
+            icu_efficiency_factor=2.0,
+        ),
+        act(
+            "2024-05-11",
+            90,
+            6000,
+            power={"Z1": 3000, "Z2": 2100, "Z3": 900},
+            icu_variability_index=1.02,
+            icu_hr_decoupling=3.0,
+            icu_efficiency_factor=1.5,
+            feel=2,
+        ),
         act("2024-05-11", 30, 1800, "Run", hr=[600, 600, 0, 600], icu_hrr={"value": 25}),
         act("2024-05-13", 60, 3600),
         act("2024-05-15", 30, 1800, "Run"),
@@ -85,23 +119,48 @@ def scenario_wellness() -> list[Wellness]:
         well("2024-04-10", ctl=45.56, hrv=55, weight=70.0),
         well("2024-04-20", ctl=0, hrv=300, weight=71.0, restingHR=50),
         well("2024-04-30", ctl=42.25, restingHR=52),
-        well("2024-05-06", ctl=60, atl=70, rampRate=1.5, hrv=50, restingHR=48,
-             sleepSecs=28800, weight=70.2),
-        well("2024-05-08", ctl=62.34, atl=75.0, rampRate=2.25, hrv=5, restingHR=50,
-             sleepSecs=25200),
+        well(
+            "2024-05-06",
+            ctl=60,
+            atl=70,
+            rampRate=1.5,
+            hrv=50,
+            restingHR=48,
+            sleepSecs=28800,
+            weight=70.2,
+        ),
+        well(
+            "2024-05-08", ctl=62.34, atl=75.0, rampRate=2.25, hrv=5, restingHR=50, sleepSecs=25200
+        ),
         well("2024-05-12", ctl=63.26, atl=0, rampRate=0, hrv=70, restingHR=0, weight=70.6),
         well("2024-05-15", ctl=64.0, atl=66.0),
     ]
 
 
-def build(activities=None, wellness=None, *, today=TODAY, now=NOW, week_start=0,
-          units=None, ftp_history=None, thresholds=None, zone_preference=None):
+def build(
+    activities=None,
+    wellness=None,
+    *,
+    today=TODAY,
+    now=NOW,
+    week_start=0,
+    units=None,
+    ftp_history=None,
+    thresholds=None,
+    zone_preference=None,
+):
     return build_history(
         scenario_activities() if activities is None else activities,
         scenario_wellness() if wellness is None else wellness,
-        today=today, now=now, week_start=week_start, zone_preference=zone_preference or {},
+        today=today,
+        now=now,
+        week_start=week_start,
+        zone_preference=zone_preference or {},
         ftp_history=ftp_history or {"indoor": {}, "outdoor": {}},
-        thresholds_sports=thresholds or {}, units=units, version="1.0.0")
+        thresholds_sports=thresholds or {},
+        units=units,
+        version="1.0.0",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -122,9 +181,21 @@ def day_row(doc, day):
 
 def test_top_level_keys_in_order(doc):
     assert list(doc) == [
-        "generated_at", "source", "sync_version", "schema_version", "data_range",
-        "ftp_timeline", "data_gaps", "summaries", "notes", "daily_90d", "weekly_180d",
-        "monthly_1y", "monthly_2y", "monthly_3y"]
+        "generated_at",
+        "source",
+        "sync_version",
+        "schema_version",
+        "data_range",
+        "ftp_timeline",
+        "data_gaps",
+        "summaries",
+        "notes",
+        "daily_90d",
+        "weekly_180d",
+        "monthly_1y",
+        "monthly_2y",
+        "monthly_3y",
+    ]
     assert doc["generated_at"] == "2024-05-15T07:30:00+02:00"
     assert doc["source"] == "Intervals.icu API"
     assert doc["sync_version"] == "1.0.0"
@@ -142,18 +213,30 @@ def test_notes_explain_weekly_acwr_and_week_start():
 
 def test_data_range(doc):
     # earliest 2023-10-01 -> 227 days -> int(227 / 30.44) = int(7.457) = 7
-    assert doc["data_range"] == {"earliest": "2023-10-01", "latest": "2024-05-15",
-                                 "total_months": 7}
+    assert doc["data_range"] == {
+        "earliest": "2023-10-01",
+        "latest": "2024-05-15",
+        "total_months": 7,
+    }
 
 
 def test_data_range_without_activities():
-    assert data_range([], TODAY) == {"earliest": "2024-05-15", "latest": "2024-05-15",
-                                     "total_months": 1}
+    assert data_range([], TODAY) == {
+        "earliest": "2024-05-15",
+        "latest": "2024-05-15",
+        "total_months": 1,
+    }
 
 
 def test_stubs_undated_and_out_of_range_activities_are_ignored():
-    stub = Activity.from_raw({"id": "s1", "start_date_local": "2024-05-14T07:00:00",
-                              "source": "STRAVA", "_note": "hidden"})
+    stub = Activity.from_raw(
+        {
+            "id": "s1",
+            "start_date_local": "2024-05-14T07:00:00",
+            "source": "STRAVA",
+            "_note": "hidden",
+        }
+    )
     undated = Activity.from_raw({"id": "u1", "type": "Ride", "icu_training_load": 50})
     too_old = act("2021-05-15", 40)  # today - 1096 days
     future = act("2024-05-16", 40)
@@ -177,13 +260,50 @@ def test_daily_rows_span_90_days(doc):
 
 def test_daily_row_key_order(doc):
     assert list(day_row(doc, "2024-05-06")) == [
-        "date", "total_hours", "total_tss", "activity_count", "activity_types", "ctl", "atl",
-        "tsb", "hrv", "rhr", "sleep_hours", "sleep_formatted", "sleep_quality", "sleep_score",
-        "weight_kg", "display", "is_hard_day", "intensity_basis", "fatigue", "soreness",
-        "stress", "mood", "motivation", "injury", "hydration", "spO2", "blood_glucose",
-        "systolic", "diastolic", "baevsky_si", "lactate", "respiration", "body_fat_pct",
-        "abdomen_cm", "steps", "hydration_volume_l", "kcal_consumed", "carbohydrates_g",
-        "protein_g", "fat_g", "menstrual_phase", "menstrual_phase_predicted", "readiness"]
+        "date",
+        "total_hours",
+        "total_tss",
+        "activity_count",
+        "activity_types",
+        "ctl",
+        "atl",
+        "tsb",
+        "hrv",
+        "rhr",
+        "sleep_hours",
+        "sleep_formatted",
+        "sleep_quality",
+        "sleep_score",
+        "weight_kg",
+        "display",
+        "is_hard_day",
+        "intensity_basis",
+        "fatigue",
+        "soreness",
+        "stress",
+        "mood",
+        "motivation",
+        "injury",
+        "hydration",
+        "spO2",
+        "blood_glucose",
+        "systolic",
+        "diastolic",
+        "baevsky_si",
+        "lactate",
+        "respiration",
+        "body_fat_pct",
+        "abdomen_cm",
+        "steps",
+        "hydration_volume_l",
+        "kcal_consumed",
+        "carbohydrates_g",
+        "protein_g",
+        "fat_g",
+        "menstrual_phase",
+        "menstrual_phase_predicted",
+        "readiness",
+    ]
 
 
 def test_daily_row_two_sports_mixed_hard_day(doc):
@@ -236,8 +356,15 @@ def test_daily_weight_display_in_pounds():
 
 
 def test_daily_null_load_and_moving_time_count_as_zero():
-    a = Activity.from_raw({"id": "n1", "type": "Ride", "start_date_local": "2024-05-14T06:00:00",
-                           "icu_training_load": None, "moving_time": None})
+    a = Activity.from_raw(
+        {
+            "id": "n1",
+            "type": "Ride",
+            "start_date_local": "2024-05-14T06:00:00",
+            "icu_training_load": None,
+            "moving_time": None,
+        }
+    )
     row = day_row(build([a], []), "2024-05-14")
     assert row["total_tss"] == 0 and row["total_hours"] == 0.0
     assert row["activity_count"] == 1 and row["activity_types"] == "Ride"
@@ -264,13 +391,42 @@ def test_weekly_rows_follow_week_start():
 
 def test_weekly_row_key_order(doc):
     assert list(week(doc, "2024-05-06")) == [
-        "week_start", "total_hours", "total_tss", "primary_sport", "primary_sport_tss",
-        "sport_tss_breakdown", "activity_count", "ctl_end", "atl_end", "tsb_end", "ramp_rate",
-        "avg_hrv", "avg_rhr", "avg_sleep_hours", "z1_z2_pct", "z3_pct", "z4_plus_pct",
-        "hard_days", "longest_ride_hours", "avg_feel", "feel_count", "avg_rpe", "rpe_count",
-        "weight_kg", "display", "monotony", "intensity_basis_breakdown", "durability_mean",
-        "durability_qualifying", "ef_mean", "ef_qualifying", "hrrc_mean", "hrrc_qualifying",
-        "acwr", "phase_detected"]
+        "week_start",
+        "total_hours",
+        "total_tss",
+        "primary_sport",
+        "primary_sport_tss",
+        "sport_tss_breakdown",
+        "activity_count",
+        "ctl_end",
+        "atl_end",
+        "tsb_end",
+        "ramp_rate",
+        "avg_hrv",
+        "avg_rhr",
+        "avg_sleep_hours",
+        "z1_z2_pct",
+        "z3_pct",
+        "z4_plus_pct",
+        "hard_days",
+        "longest_ride_hours",
+        "avg_feel",
+        "feel_count",
+        "avg_rpe",
+        "rpe_count",
+        "weight_kg",
+        "display",
+        "monotony",
+        "intensity_basis_breakdown",
+        "durability_mean",
+        "durability_qualifying",
+        "ef_mean",
+        "ef_qualifying",
+        "hrrc_mean",
+        "hrrc_qualifying",
+        "acwr",
+        "phase_detected",
+    ]
 
 
 def test_weekly_totals_and_sports(doc):
@@ -421,10 +577,21 @@ def test_apply_weekly_acwr_unit():
 def test_phase_backfill_calls_with_lookback_and_previous_phase(monkeypatch):
     calls = []
 
-    def fake(rows, today, week_start, zone_preference, planned, next_race, *,
-             previous_phase, is_backfill):
-        calls.append((len(rows), rows[-1]["week_start"], today, week_start, planned,
-                      next_race, previous_phase, is_backfill))
+    def fake(
+        rows, today, week_start, zone_preference, planned, next_race, *, previous_phase, is_backfill
+    ):
+        calls.append(
+            (
+                len(rows),
+                rows[-1]["week_start"],
+                today,
+                week_start,
+                planned,
+                next_race,
+                previous_phase,
+                is_backfill,
+            )
+        )
         return {"phase": f"P{len(calls)}"}
 
     monkeypatch.setattr(R, "phase_detection", fake)
@@ -453,14 +620,17 @@ def test_phase_backfill_real_classifier(doc):
 # ----------------------------------------------------------------- §29.5 monthly tiers
 
 
-@pytest.mark.parametrize("days_back, tiers", [
-    (182, []),  # 182 / 30.44 = 5.98 -> 5 months
-    (183, ["1y"]),  # 6.01 -> 6
-    (365, ["1y"]),  # 11.99 -> 11
-    (366, ["1y", "2y"]),  # 12.02 -> 12
-    (547, ["1y", "2y"]),  # 17.97 -> 17
-    (548, ["1y", "2y", "3y"]),  # 18.003 -> 18
-])
+@pytest.mark.parametrize(
+    "days_back, tiers",
+    [
+        (182, []),  # 182 / 30.44 = 5.98 -> 5 months
+        (183, ["1y"]),  # 6.01 -> 6
+        (365, ["1y"]),  # 11.99 -> 11
+        (366, ["1y", "2y"]),  # 12.02 -> 12
+        (547, ["1y", "2y"]),  # 17.97 -> 17
+        (548, ["1y", "2y", "3y"]),  # 18.003 -> 18
+    ],
+)
 def test_month_tiers_appear_at_6_12_18_months(days_back, tiers):
     first = TODAY - timedelta(days=days_back)
     doc = build([act(first.isoformat(), 50), act("2024-05-10", 40)], [])
@@ -482,10 +652,25 @@ def test_month_tier_lengths():
 def test_monthly_row(doc):
     row = next(r for r in doc["monthly_1y"] if r["month"] == "2024-04")
     assert list(row) == [
-        "month", "total_hours", "total_tss", "activity_count", "ctl_peak", "ctl_low",
-        "ctl_end", "avg_hrv", "avg_rhr", "z1_z2_pct", "z3_pct", "z4_plus_pct",
-        "hard_days_avg_per_week", "longest_ride_hours", "avg_weight_kg", "display",
-        "dominant_phase", "days_with_data"]
+        "month",
+        "total_hours",
+        "total_tss",
+        "activity_count",
+        "ctl_peak",
+        "ctl_low",
+        "ctl_end",
+        "avg_hrv",
+        "avg_rhr",
+        "z1_z2_pct",
+        "z3_pct",
+        "z4_plus_pct",
+        "hard_days_avg_per_week",
+        "longest_ride_hours",
+        "avg_weight_kg",
+        "display",
+        "dominant_phase",
+        "days_with_data",
+    ]
     assert row["total_hours"] == 5.33  # (7200 + 5400 + 3600 + 1800 + 1200) s
     assert row["total_tss"] == 630
     assert row["activity_count"] == 5
@@ -517,7 +702,10 @@ def test_monthly_empty_month(doc):
     assert row["ctl_peak"] is None and row["avg_weight_kg"] is None
     assert row["display"] == {"avg_weight": None}
     assert (row["z1_z2_pct"], row["hard_days_avg_per_week"], row["longest_ride_hours"]) == (
-        None, 0.0, 0.0)
+        None,
+        0.0,
+        0.0,
+    )
 
 
 def test_dominant_phase_counts_overlapping_weeks_and_breaks_ties_by_tss():
@@ -542,8 +730,16 @@ def test_dominant_phase_counts_overlapping_weeks_and_breaks_ties_by_tss():
 
 def test_summary_90d(doc):
     s = doc["summaries"]["90d"]
-    assert list(s) == ["avg_weekly_tss", "avg_weekly_hours", "ctl_start", "ctl_end",
-                       "total_activities", "active_days", "rest_days", "hard_days"]
+    assert list(s) == [
+        "avg_weekly_tss",
+        "avg_weekly_hours",
+        "ctl_start",
+        "ctl_end",
+        "total_activities",
+        "active_days",
+        "rest_days",
+        "hard_days",
+    ]
     # TSS 630 (April) + 350 + 90 = 1070 over 90 / 7 = 12.857 weeks = 83.2
     assert s["avg_weekly_tss"] == 83
     # daily hours 2.0 + 1.5 + 1.83 + 1.0 + 0.5 + 1.0 + 2.17 + 1.0 + 0.5 = 11.5 -> 0.894
@@ -563,8 +759,13 @@ def test_summary_90d_short_history_averages_over_tracked_days():
 
 def test_summary_180d(doc):
     s = doc["summaries"]["180d"]
-    assert list(s) == ["avg_weekly_tss", "avg_weekly_hours", "ctl_start", "ctl_end",
-                       "weeks_tracked"]
+    assert list(s) == [
+        "avg_weekly_tss",
+        "avg_weekly_hours",
+        "ctl_start",
+        "ctl_end",
+        "weeks_tracked",
+    ]
     # 26 completed weeks, zero weeks included: (210 x 3 + 350) / 26 = 37.7
     assert s["avg_weekly_tss"] == 38
     # (2.0 + 1.5 + 1.83 + 4.67) / 26 = 0.385
@@ -585,8 +786,12 @@ def test_summary_tiers(doc):
     s = doc["summaries"]
     assert list(s) == ["90d", "180d", "1y"]
     # completed months from 2023-10 (first activity) to 2024-04: 70 + 0 x 5 + 630 over 7
-    assert s["1y"] == {"avg_monthly_tss": 100, "ctl_peak": 64.0, "ctl_low": 42.2,
-                       "months_tracked": 7}
+    assert s["1y"] == {
+        "avg_monthly_tss": 100,
+        "ctl_peak": 64.0,
+        "ctl_low": 42.2,
+        "months_tracked": 7,
+    }
 
 
 # ----------------------------------------------------------------- §29.7
@@ -600,15 +805,19 @@ def test_data_gap_of_three_days_counts_two_does_not():
 
 
 def test_data_gaps_in_document():
-    acts = [act("2024-05-01", 10), act("2024-05-01", 10, atype="Run"), act("2024-05-04", 10),
-            act("2024-05-08", 10)]
+    acts = [
+        act("2024-05-01", 10),
+        act("2024-05-01", 10, atype="Run"),
+        act("2024-05-04", 10),
+        act("2024-05-08", 10),
+    ]
     assert build(acts, [])["data_gaps"] == [
-        {"period": "2024-05-05 to 2024-05-07", "days_missing": 3}]
+        {"period": "2024-05-05 to 2024-05-07", "days_missing": 3}
+    ]
 
 
 def test_ftp_timeline_entries_and_user_set():
-    history = {"indoor": {"2024-01-10": 240},
-               "outdoor": {"2024-02-01": 250, "2023-12-01": 245}}
+    history = {"indoor": {"2024-01-10": 240}, "outdoor": {"2024-02-01": 250, "2023-12-01": 245}}
     thresholds = {"cycling": {"ftp": 250, "ftp_indoor": 245}}
     assert ftp_timeline(history, thresholds, TODAY) == [
         {"date": "2023-12-01", "ftp": 245, "type": "outdoor", "source": "FTP"},
@@ -620,8 +829,10 @@ def test_ftp_timeline_entries_and_user_set():
 
 
 def test_ftp_timeline_without_history_and_with_bad_entries():
-    history = {"indoor": {"bad": 200, "2024-01-01": 0, "2024-01-02": None},
-               "outdoor": {"2024-01-03": "250", "2024-1-4": 250}}
+    history = {
+        "indoor": {"bad": 200, "2024-01-01": 0, "2024-01-02": None},
+        "outdoor": {"2024-01-03": "250", "2024-1-4": 250},
+    }
     thresholds = {"cycling": {"ftp": 260, "ftp_indoor": 250}, "run": {"ftp": None}}
     assert ftp_timeline(history, thresholds, TODAY) == [
         {"date": "2024-05-15", "ftp": 250, "type": "indoor", "source": "user_set"},
@@ -632,10 +843,13 @@ def test_ftp_timeline_without_history_and_with_bad_entries():
 
 
 def test_ftp_timeline_in_document():
-    doc = build(ftp_history={"indoor": {}, "outdoor": {"2024-03-01": 250}},
-                thresholds={"cycling": {"ftp": 250, "ftp_indoor": None}})
+    doc = build(
+        ftp_history={"indoor": {}, "outdoor": {"2024-03-01": 250}},
+        thresholds={"cycling": {"ftp": 250, "ftp_indoor": None}},
+    )
     assert doc["ftp_timeline"] == [
-        {"date": "2024-03-01", "ftp": 250, "type": "outdoor", "source": "FTP"}]
+        {"date": "2024-03-01", "ftp": 250, "type": "outdoor", "source": "FTP"}
+    ]
 
 
 # ----------------------------------------------------------------- §29.8 latest.json block
@@ -645,18 +859,29 @@ def meta(generated_at="2024-05-10T06:00:00+02:00", months=12):
     return {"generated_at": generated_at, "data_range": {"total_months": months}}
 
 
-@pytest.mark.parametrize("months, level", [
-    (1, "low"), (2, "low"), (3, "medium"), (11, "medium"), (12, "high"), (36, "high")])
+@pytest.mark.parametrize(
+    "months, level",
+    [(1, "low"), (2, "low"), (3, "medium"), (11, "medium"), (12, "high"), (36, "high")],
+)
 def test_history_confidence_levels(months, level):
     block = history_block(meta(months=months), TODAY)
-    assert block == {"available": True, "last_generated": "2024-05-10", "age_days": 5,
-                     "total_months": months, "history_confidence": level}
+    assert block == {
+        "available": True,
+        "last_generated": "2024-05-10",
+        "age_days": 5,
+        "total_months": months,
+        "history_confidence": level,
+    }
 
 
 def test_history_block_from_a_full_document(doc):
     assert history_block(doc, TODAY) == {
-        "available": True, "last_generated": "2024-05-15", "age_days": 0,
-        "total_months": 7, "history_confidence": "medium"}
+        "available": True,
+        "last_generated": "2024-05-15",
+        "age_days": 0,
+        "total_months": 7,
+        "history_confidence": "medium",
+    }
 
 
 def test_history_block_missing():
@@ -666,11 +891,22 @@ def test_history_block_missing():
     assert list(block) == ["available", "history_confidence", "note"]
 
 
-@pytest.mark.parametrize("corrupt", [
-    "not a document", [], {}, {"generated_at": "2024-05-10"},
-    meta(generated_at="yesterday"), meta(generated_at=None), meta(months=0), meta(months="12"),
-    meta(months=True), meta(months=7.5), {"generated_at": "2024-05-10", "data_range": None},
-])
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        "not a document",
+        [],
+        {},
+        {"generated_at": "2024-05-10"},
+        meta(generated_at="yesterday"),
+        meta(generated_at=None),
+        meta(months=0),
+        meta(months="12"),
+        meta(months=True),
+        meta(months=7.5),
+        {"generated_at": "2024-05-10", "data_range": None},
+    ],
+)
 def test_history_block_corrupt(corrupt):
     block = history_block(corrupt, TODAY)
     assert block["available"] is False and block["history_confidence"] == "low"
@@ -685,9 +921,15 @@ def test_history_block_age_never_negative():
 
 
 def hist(generated_at, starts, **extra):
-    return {"generated_at": generated_at, "data_range": {"total_months": 12},
-            "weekly_180d": [{"week_start": s, "total_tss": 100, "activity_count": 5,
-                             "phase_detected": "Base"} for s in starts], **extra}
+    return {
+        "generated_at": generated_at,
+        "data_range": {"total_months": 12},
+        "weekly_180d": [
+            {"week_start": s, "total_tss": 100, "activity_count": 5, "phase_detected": "Base"}
+            for s in starts
+        ],
+        **extra,
+    }
 
 
 def test_weekly_rows_for_phase_drops_the_in_progress_week():
@@ -707,8 +949,14 @@ def test_weekly_rows_for_phase_from_a_built_document(doc):
 def test_weekly_rows_for_phase_bad_input():
     assert weekly_rows_for_phase(None) == []
     assert weekly_rows_for_phase({"weekly_180d": "x"}) == []
-    doc = {"weekly_180d": [{"week_start": "2024-04-29"}, "junk", {"week_start": 5},
-                           {"week_start": "2024-05-06"}]}
+    doc = {
+        "weekly_180d": [
+            {"week_start": "2024-04-29"},
+            "junk",
+            {"week_start": 5},
+            {"week_start": "2024-05-06"},
+        ]
+    }
     assert [r["week_start"] for r in weekly_rows_for_phase(doc)] == ["2024-04-29"]
 
 
@@ -716,25 +964,32 @@ def test_weekly_rows_for_phase_bad_input():
 
 
 def fresh(**changes):
-    doc = hist("2024-05-13T01:00:00+02:00", ["2023-11-13", "2024-05-13"],
-               schema_version=1, sync_version="1.0.0")
+    doc = hist(
+        "2024-05-13T01:00:00+02:00",
+        ["2023-11-13", "2024-05-13"],
+        schema_version=1,
+        sync_version="1.0.0",
+    )
     doc.update(changes)
     return doc
 
 
-@pytest.mark.parametrize("existing, reason", [
-    (None, "missing"),
-    ("garbage", "unreadable"),
-    ({"generated_at": "2024-05-13T01:00:00+02:00"}, "unreadable"),
-    (fresh(weekly_180d=[]), "unreadable"),
-    (fresh(schema_version=None), "schema_changed"),
-    (fresh(schema_version=True), "schema_changed"),
-    (fresh(sync_version="0.9.0"), "version_changed"),
-    (fresh(weekly_180d=[{"week_start": "2023-11-12"}]), "week_start_changed"),
-    (fresh(generated_at="2024-05-16T01:00:00+02:00"), "future"),
-    (fresh(generated_at="2024-05-12T23:59:00+02:00"), "stale"),
-    (fresh(), None),
-])
+@pytest.mark.parametrize(
+    "existing, reason",
+    [
+        (None, "missing"),
+        ("garbage", "unreadable"),
+        ({"generated_at": "2024-05-13T01:00:00+02:00"}, "unreadable"),
+        (fresh(weekly_180d=[]), "unreadable"),
+        (fresh(schema_version=None), "schema_changed"),
+        (fresh(schema_version=True), "schema_changed"),
+        (fresh(sync_version="0.9.0"), "version_changed"),
+        (fresh(weekly_180d=[{"week_start": "2023-11-12"}]), "week_start_changed"),
+        (fresh(generated_at="2024-05-16T01:00:00+02:00"), "future"),
+        (fresh(generated_at="2024-05-12T23:59:00+02:00"), "stale"),
+        (fresh(), None),
+    ],
+)
 def test_regeneration_reason(existing, reason):
     assert regeneration_reason(existing, TODAY, week_start=0, version="1.0.0") == reason
 
@@ -746,10 +1001,13 @@ def test_regeneration_any_time_of_day_and_for_a_built_document(doc):
 
 
 def test_shrink_reason_keeps_history_when_completed_weeks_lose_activities():
-    old = hist("2024-05-15T07:00:00+02:00", ["2024-04-22", "2024-04-29", "2024-05-06",
-                                              "2024-05-13"])
-    same = hist("2024-05-20T07:00:00+02:00", ["2024-04-22", "2024-04-29", "2024-05-06",
-                                               "2024-05-13", "2024-05-20"])
+    old = hist(
+        "2024-05-15T07:00:00+02:00", ["2024-04-22", "2024-04-29", "2024-05-06", "2024-05-13"]
+    )
+    same = hist(
+        "2024-05-20T07:00:00+02:00",
+        ["2024-04-22", "2024-04-29", "2024-05-06", "2024-05-13", "2024-05-20"],
+    )
     assert shrink_reason(old, same) is None
     empty = json.loads(json.dumps(same))
     for row in empty["weekly_180d"]:
@@ -767,15 +1025,23 @@ def test_shrink_reason_keeps_history_when_completed_weeks_lose_activities():
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(
-    st.integers(min_value=0, max_value=200),
-    st.sampled_from(["Ride", "Run", "Swim", "Elliptical", None, "WeightTraining"]),
-    st.one_of(st.none(), st.integers(min_value=0, max_value=500)),
-    st.one_of(st.none(), st.integers(min_value=0, max_value=30000)),
-), max_size=40), st.integers(min_value=0, max_value=6))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=200),
+            st.sampled_from(["Ride", "Run", "Swim", "Elliptical", None, "WeightTraining"]),
+            st.one_of(st.none(), st.integers(min_value=0, max_value=500)),
+            st.one_of(st.none(), st.integers(min_value=0, max_value=30000)),
+        ),
+        max_size=40,
+    ),
+    st.integers(min_value=0, max_value=6),
+)
 def test_random_records_build_a_consistent_document(items, week_start):
-    acts = [act((TODAY - timedelta(days=back)).isoformat(), tss, secs, atype)
-            for back, atype, tss, secs in items]
+    acts = [
+        act((TODAY - timedelta(days=back)).isoformat(), tss, secs, atype)
+        for back, atype, tss, secs in items
+    ]
     doc = build(acts, [], week_start=week_start)
     json.dumps(doc, allow_nan=False)
     assert len(doc["daily_90d"]) == 90
@@ -798,14 +1064,22 @@ def test_demo_history_document(demo_data, demo_today):
 
     start = time.perf_counter()
     doc = build_history(
-        acts, wellness, today=demo_today,
+        acts,
+        wellness,
+        today=demo_today,
         now=datetime(2026, 11, 23, 6, 0, tzinfo=timezone(timedelta(hours=1))),
-        week_start=0, zone_preference={}, ftp_history={"indoor": {}, "outdoor": {}},
-        thresholds_sports=thresholds_sports(athlete), units=unit_preferences(athlete),
-        version="demo")
+        week_start=0,
+        zone_preference={},
+        ftp_history={"indoor": {}, "outdoor": {}},
+        thresholds_sports=thresholds_sports(athlete),
+        units=unit_preferences(athlete),
+        version="demo",
+    )
     elapsed = time.perf_counter() - start
-    print(f"\nbuild_history over {len(acts)} activities and {len(wellness)} wellness rows: "
-          f"{elapsed * 1000:.1f} ms")
+    print(
+        f"\nbuild_history over {len(acts)} activities and {len(wellness)} wellness rows: "
+        f"{elapsed * 1000:.1f} ms"
+    )
 
     text = json.dumps(doc, allow_nan=False)
     assert demo_data.api_key not in text

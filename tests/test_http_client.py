@@ -1,6 +1,7 @@
 """Unit tests of section11.sources.http: the pure parts (Retry-After, backoff,
 token bucket) and the retry state machine driven by a scripted session (no
 sockets). Real-HTTP behaviour is in test_intervals_client.py."""
+
 from __future__ import annotations
 
 import base64
@@ -8,29 +9,40 @@ import io
 import logging
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
 
 from section11 import __version__
 from section11.sources.errors import (
-    ApiError, AuthError, BadResponse, IntervalsError, NetworkError, NotFound, RateLimited,
+    ApiError,
+    AuthError,
+    BadResponse,
+    IntervalsError,
+    NetworkError,
+    NotFound,
+    RateLimited,
     ResponseTooLarge,
 )
 from section11.sources.http import (
-    DEFAULT_TIMEOUT, HttpClient, TokenBucket, backoff_delay, parse_retry_after,
+    DEFAULT_TIMEOUT,
+    HttpClient,
+    TokenBucket,
+    backoff_delay,
+    parse_retry_after,
 )
 
 KEY = "Zq7xW9vKpL3mN8rT2sYbQ4hJ"
 BASIC = base64.b64encode(f"API_KEY:{KEY}".encode()).decode()
-NOW = datetime(2026, 7, 25, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 7, 25, 12, 0, 0, tzinfo=UTC)
 
 
 def secret_fragments(key: str = KEY) -> list[str]:
-    return [key[i:i + 5] for i in range(len(key) - 4)] + [BASIC[:12]]
+    return [key[i : i + 5] for i in range(len(key) - 4)] + [BASIC[:12]]
 
 
 def assert_clean(exc: BaseException) -> None:
@@ -46,10 +58,22 @@ def assert_clean(exc: BaseException) -> None:
 # ----------------------------------------------------------------- Retry-After
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("5", 5.0), (" 2 ", 2.0), ("0", 0.0), ("1.5", 1.5), ("-3", 0.0),
-    (None, None), ("", None), ("   ", None), ("soon", None), ("nan", None), ("inf", None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("5", 5.0),
+        (" 2 ", 2.0),
+        ("0", 0.0),
+        ("1.5", 1.5),
+        ("-3", 0.0),
+        (None, None),
+        ("", None),
+        ("   ", None),
+        ("soon", None),
+        ("nan", None),
+        ("inf", None),
+    ],
+)
 def test_retry_after_delta_seconds(value, expected):
     assert parse_retry_after(value, now=NOW) == expected
 
@@ -68,12 +92,20 @@ def test_retry_after_garbage_date_is_none():
 # ----------------------------------------------------------------- backoff
 
 
-@pytest.mark.parametrize("attempt, rand, expected", [
-    (1, 0.0, 0.5), (2, 0.0, 1.0), (3, 0.0, 2.0),   # base 1: ceilings 1, 2, 4; half fixed
-    (1, 1.0, 1.0), (2, 1.0, 2.0), (3, 1.0, 4.0),   # full ceiling at rand = 1
-    (2, 0.5, 1.5),                                 # 1 + 1 * 0.5
-    (10, 1.0, 30.0), (10, 0.0, 15.0),              # 2**9 capped at 30
-])
+@pytest.mark.parametrize(
+    "attempt, rand, expected",
+    [
+        (1, 0.0, 0.5),
+        (2, 0.0, 1.0),
+        (3, 0.0, 2.0),  # base 1: ceilings 1, 2, 4; half fixed
+        (1, 1.0, 1.0),
+        (2, 1.0, 2.0),
+        (3, 1.0, 4.0),  # full ceiling at rand = 1
+        (2, 0.5, 1.5),  # 1 + 1 * 0.5
+        (10, 1.0, 30.0),
+        (10, 0.0, 15.0),  # 2**9 capped at 30
+    ],
+)
 def test_backoff_schedule(attempt, rand, expected):
     assert backoff_delay(attempt, base=1.0, cap=30.0, rand=lambda: rand) == expected
 
@@ -122,8 +154,9 @@ def test_token_bucket_refills_while_idle_but_not_above_burst():
 def test_token_bucket_threads_real_time():
     bucket = TokenBucket(50, 2)
     start = time.monotonic()
-    threads = [threading.Thread(target=lambda: [bucket.acquire() for _ in range(4)])
-               for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: [bucket.acquire() for _ in range(4)]) for _ in range(3)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -171,8 +204,7 @@ def make(steps, **options):
     options.setdefault("rate", None)
     options.setdefault("rand", lambda: 0.0)
     options.setdefault("wallclock", lambda: NOW)
-    client = HttpClient("http://api.test", auth=("API_KEY", KEY), sleep=sleeps.append,
-                        **options)
+    client = HttpClient("http://api.test", auth=("API_KEY", KEY), sleep=sleeps.append, **options)
     script = Script(steps)
     client.session.get = script
     return client, script, sleeps
@@ -200,8 +232,9 @@ def test_429_retry_after_is_honoured_exactly():
 
 
 def test_429_retry_after_http_date():
-    client, _, sleeps = make([reply(429, b"", {"Retry-After": "Sat, 25 Jul 2026 12:00:03 GMT"}),
-                              reply()])
+    client, _, sleeps = make(
+        [reply(429, b"", {"Retry-After": "Sat, 25 Jul 2026 12:00:03 GMT"}), reply()]
+    )
     client.get_json("/x")
     assert sleeps == [3.0]
 
@@ -225,8 +258,9 @@ def test_429_exhaustion_uses_backoff_and_raises_rate_limited():
 
 
 def test_breaker_trips_after_three_exhaustions_and_spares_core_calls():
-    client, script, _ = make([reply(429, b"")] * 6 + [reply(body=b"{}")],
-                             max_attempts=2, breaker_threshold=3)
+    client, script, _ = make(
+        [reply(429, b"")] * 6 + [reply(body=b"{}")], max_attempts=2, breaker_threshold=3
+    )
     for _ in range(3):
         with pytest.raises(RateLimited):
             client.get_json("/opt", optional=True)
@@ -240,8 +274,11 @@ def test_breaker_trips_after_three_exhaustions_and_spares_core_calls():
 
 
 def test_breaker_counts_only_consecutive_exhaustions():
-    client, _, _ = make([reply(429, b""), reply(404, b""), reply(429, b""), reply(429, b"")],
-                        max_attempts=1, breaker_threshold=2)
+    client, _, _ = make(
+        [reply(429, b""), reply(404, b""), reply(429, b""), reply(429, b"")],
+        max_attempts=1,
+        breaker_threshold=2,
+    )
     with pytest.raises(RateLimited):
         client.get_json("/a", optional=True)
     with pytest.raises(NotFound):
@@ -303,8 +340,12 @@ def test_422_strava_is_api_error_with_message_not_retried():
 
 
 def test_error_list_body_and_html_body():
-    client, _, _ = make([reply(400, b'[{"status": 422, "error": "Name is too long"}]'),
-                         reply(400, b"<html><body>bad</body></html>")])
+    client, _, _ = make(
+        [
+            reply(400, b'[{"status": 422, "error": "Name is too long"}]'),
+            reply(400, b"<html><body>bad</body></html>"),
+        ]
+    )
     with pytest.raises(ApiError, match="Name is too long"):
         client.get_json("/x")
     with pytest.raises(ApiError) as info:
@@ -332,15 +373,21 @@ def test_connection_refused_exhaustion_names_host_and_fix():
 
 
 def test_connection_reset_and_read_timeout_are_retried():
-    client, _, _ = make([conn_error(ConnectionResetError(104, "reset")),
-                         requests.exceptions.ReadTimeout("slow"), reply(body=b"[]")])
+    client, _, _ = make(
+        [
+            conn_error(ConnectionResetError(104, "reset")),
+            requests.exceptions.ReadTimeout("slow"),
+            reply(body=b"[]"),
+        ]
+    )
     assert client.get_json("/x") == []
     assert client.request_count == 3
 
 
 def test_read_timeout_exhaustion_is_network_error():
-    client, _, _ = make([requests.exceptions.ReadTimeout("slow")] * 2, max_attempts=2,
-                        timeout=(1, 2.5))
+    client, _, _ = make(
+        [requests.exceptions.ReadTimeout("slow")] * 2, max_attempts=2, timeout=(1, 2.5)
+    )
     with pytest.raises(NetworkError, match="within 2.5 s"):
         client.get_json("/x")
 
@@ -380,8 +427,13 @@ def test_json_null_is_returned_as_none_for_the_caller_to_judge():
 
 
 def test_get_bytes_cap_by_header_and_by_stream():
-    client, _, _ = make([reply(body=b"x" * 10, headers={"Content-Length": "5000"}),
-                         reply(body=b"x" * 200_000), reply(body=b"x" * 100)])
+    client, _, _ = make(
+        [
+            reply(body=b"x" * 10, headers={"Content-Length": "5000"}),
+            reply(body=b"x" * 200_000),
+            reply(body=b"x" * 100),
+        ]
+    )
     with pytest.raises(ResponseTooLarge, match="larger than 1000 bytes"):
         client.get_bytes("https://files.example/r.gpx?sig=SECRETSIG", max_bytes=1000)
     with pytest.raises(ResponseTooLarge) as info:
@@ -399,8 +451,7 @@ def test_invalid_url_fails_without_retry():
 
 
 def test_transport_exception_text_with_secrets_never_leaks(caplog):
-    leaky = requests.ConnectionError(
-        f"HTTPSConnectionPool: Authorization: Basic {BASIC} key={KEY}")
+    leaky = requests.ConnectionError(f"HTTPSConnectionPool: Authorization: Basic {BASIC} key={KEY}")
     echo = f'{{"error": "bad key {KEY}"}}'.encode()
     client, _, _ = make([leaky] * 4 + [reply(400, echo)])
     caplog.set_level(logging.DEBUG)
@@ -432,7 +483,9 @@ def test_retry_after_also_applies_to_503_within_cap():
 
 def test_clock_in_http_date_uses_injected_wallclock():
     later = NOW + timedelta(seconds=10)
-    client, _, sleeps = make([reply(429, b"", {"Retry-After": "Sat, 25 Jul 2026 12:00:30 GMT"}),
-                              reply()], wallclock=lambda: later)
+    client, _, sleeps = make(
+        [reply(429, b"", {"Retry-After": "Sat, 25 Jul 2026 12:00:30 GMT"}), reply()],
+        wallclock=lambda: later,
+    )
     client.get_json("/x")
     assert sleeps == [20.0]

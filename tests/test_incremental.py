@@ -1,10 +1,11 @@
 """The incremental sync on the local store, through the CLI over real HTTP:
 all five files, request budgets, late records, suspicious answers and
 unreadable local files."""
+
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,15 +21,23 @@ FILES = ["ftp_history.json", "history.json", "intervals.json", "latest.json", "r
 @pytest.fixture(autouse=True)
 def fast_client(monkeypatch):
     def make_client(settings):
-        return IntervalsClient(validate_athlete_id(settings.athlete_id), settings.intervals_key,
-                               base_url=settings.base_url, sleep=lambda s: None,
-                               timeout=(2, 2), rate=500, burst=50)
+        return IntervalsClient(
+            validate_athlete_id(settings.athlete_id),
+            settings.intervals_key,
+            base_url=settings.base_url,
+            sleep=lambda s: None,
+            timeout=(2, 2),
+            rate=500,
+            burst=50,
+        )
+
     monkeypatch.setattr(pipeline, "make_client", make_client)
 
 
 def sync(fake_api, out: Path, capsys, *extra, **env):
-    code, stdout, err = run_cli(["--output-dir", str(out), *extra], env_for(fake_api, **env),
-                                capsys, out)
+    code, stdout, err = run_cli(
+        ["--output-dir", str(out), *extra], env_for(fake_api, **env), capsys, out
+    )
     assert code == 0, err
     return stdout
 
@@ -36,7 +45,10 @@ def sync(fake_api, out: Path, capsys, *extra, **env):
 def recent_outdoor_ride(data, today: date) -> dict:
     for raw in data.activities:
         day = (raw.get("start_date_local") or "")[:10]
-        if raw.get("type") in ("Ride", "GravelRide") and day >= (today - timedelta(days=2)).isoformat():
+        if (
+            raw.get("type") in ("Ride", "GravelRide")
+            and day >= (today - timedelta(days=2)).isoformat()
+        ):
             return raw
     raise AssertionError("the demo has no outdoor ride in the last 3 days")
 
@@ -71,8 +83,7 @@ def test_all_files_and_request_budgets(fake_api, demo_today, tmp_path, capsys):
     assert not [r for r in fake_api.requests if f"/activity/{late['id']}" in r.path]
 
 
-def test_generate_history_uses_a_warm_store_and_rereads_a_day_old_one(fake_api, tmp_path,
-                                                                     capsys):
+def test_generate_history_uses_a_warm_store_and_rereads_a_day_old_one(fake_api, tmp_path, capsys):
     import sqlite3
 
     sync(fake_api, tmp_path, capsys)
@@ -142,7 +153,7 @@ def test_failed_core_fetch_writes_nothing(fake_api, tmp_path, capsys):
 
 
 def test_late_comment_on_a_recent_activity_is_picked_up(fake_api, demo_today, tmp_path, capsys):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     late = recent_outdoor_ride(fake_api.data, demo_today)
     sync(fake_api, tmp_path, capsys)
@@ -151,16 +162,21 @@ def test_late_comment_on_a_recent_activity_is_picked_up(fake_api, demo_today, tm
     assert not [r for r in fake_api.requests if r.path.endswith("/messages")]
     original = fake_api.data.activity_messages
     fake_api.data.activity_messages = lambda aid: (
-        [{"id": 1, "content": "Coach: great pacing"}] if aid == late["id"] else original(aid))
-    seven_hours_later = datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc).isoformat()
+        [{"id": 1, "content": "Coach: great pacing"}] if aid == late["id"] else original(aid)
+    )
+    seven_hours_later = datetime(2026, 11, 23, 16, 0, tzinfo=UTC).isoformat()
     fake_api.reset_log()
     sync(fake_api, tmp_path, capsys, SECTION11_NOW=seven_hours_later)
     rechecked = [r for r in fake_api.requests if r.path.endswith("/messages")]
     assert 1 <= len(rechecked) <= 4  # only today's and yesterday's activities
     latest = json.loads((tmp_path / "latest.json").read_text())
     assert latest["metadata"]["privacy"]  # chat is redacted by default ...
-    code, _, err = run_cli(["--output-dir", str(tmp_path), "--share", "notes"],
-                           env_for(fake_api, SECTION11_NOW=seven_hours_later), capsys, tmp_path)
+    code, _, err = run_cli(
+        ["--output-dir", str(tmp_path), "--share", "notes"],
+        env_for(fake_api, SECTION11_NOW=seven_hours_later),
+        capsys,
+        tmp_path,
+    )
     assert code == 0, err
     latest = json.loads((tmp_path / "latest.json").read_text())
     ride = next(a for a in latest["recent_activities"] if a["id"] == late["id"])

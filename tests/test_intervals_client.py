@@ -1,6 +1,7 @@
 """Tests of section11.sources.intervals: id validation, base URL, request
 building per endpoint, shape checks and bounded fan-out (unit level), then the
 whole client over real HTTP against the fake Intervals.icu server."""
+
 from __future__ import annotations
 
 import threading
@@ -12,7 +13,10 @@ import pytest
 from section11.errors import InvalidInput, MissingCredentials
 from section11.sources.errors import BadResponse, RateLimited
 from section11.sources.intervals import (
-    DEFAULT_BASE_URL, IntervalsClient, resolve_base_url, validate_athlete_id,
+    DEFAULT_BASE_URL,
+    IntervalsClient,
+    resolve_base_url,
+    validate_athlete_id,
 )
 
 KEY = "Zq7xW9vKpL3mN8rT2sYbQ4hJ"
@@ -21,17 +25,38 @@ KEY = "Zq7xW9vKpL3mN8rT2sYbQ4hJ"
 # ----------------------------------------------------------------- athlete id
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("i123456", "i123456"), (" i123456\n", "i123456"), ("I123456", "i123456"),
-    ("0", "0"), ("2049151", "2049151"), (2049151, "2049151"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("i123456", "i123456"),
+        (" i123456\n", "i123456"),
+        ("I123456", "i123456"),
+        ("0", "0"),
+        ("2049151", "2049151"),
+        (2049151, "2049151"),
+    ],
+)
 def test_validate_athlete_id_accepts(raw, expected):
     assert validate_athlete_id(raw) == expected
 
 
-@pytest.mark.parametrize("raw", [
-    None, "", "   ", "i", "abc", "i12a", "123 456", "ii12", "-1", "i-12", "i123/../x", KEY,
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        "",
+        "   ",
+        "i",
+        "abc",
+        "i12a",
+        "123 456",
+        "ii12",
+        "-1",
+        "i-12",
+        "i123/../x",
+        KEY,
+    ],
+)
 def test_validate_athlete_id_rejects_without_echo(raw):
     with pytest.raises(InvalidInput) as info:
         validate_athlete_id(raw)
@@ -52,8 +77,9 @@ def test_base_url_precedence(monkeypatch):
     assert resolve_base_url("https://mirror.example/api/v1/") == "https://mirror.example"
 
 
-@pytest.mark.parametrize("bad", ["ftp://intervals.icu", "intervals.icu", "http://intervals.icu",
-                                 "https://"])
+@pytest.mark.parametrize(
+    "bad", ["ftp://intervals.icu", "intervals.icu", "http://intervals.icu", "https://"]
+)
 def test_base_url_rejects(bad, monkeypatch):
     monkeypatch.delenv("INTERVALS_BASE_URL", raising=False)
     with pytest.raises(InvalidInput):
@@ -106,49 +132,142 @@ def client_with(*answers) -> tuple[IntervalsClient, RecordingHttp]:
 D1, D2 = date(2026, 7, 1), date(2026, 7, 28)
 
 
-@pytest.mark.parametrize("call, answer, path, params, endpoint, optional", [
-    (lambda c: c.athlete(), {}, "/api/v1/athlete/i123456", None, "/api/v1/athlete/{id}", False),
-    (lambda c: c.activities(D1, D2), [], "/api/v1/athlete/i123456/activities",
-     {"oldest": "2026-07-01", "newest": "2026-07-28"}, "/api/v1/athlete/{id}/activities", False),
-    (lambda c: c.activities(D1, D2, fields=["id", "type"]), [],
-     "/api/v1/athlete/i123456/activities",
-     {"oldest": "2026-07-01", "newest": "2026-07-28", "fields": "id,type"},
-     "/api/v1/athlete/{id}/activities", False),
-    (lambda c: c.wellness(D1, D2), [], "/api/v1/athlete/i123456/wellness",
-     {"oldest": "2026-07-01", "newest": "2026-07-28"}, "/api/v1/athlete/{id}/wellness", False),
-    (lambda c: c.wellness_day(D2), {}, "/api/v1/athlete/i123456/wellness/2026-07-28", None,
-     "/api/v1/athlete/{id}/wellness/{date}", True),
-    (lambda c: c.events(D1, D2), [], "/api/v1/athlete/i123456/events",
-     {"oldest": "2026-07-01", "newest": "2026-07-28", "resolve": "true"},
-     "/api/v1/athlete/{id}/events", False),
-    (lambda c: c.events(D1, D2, category=["INJURED", "SICK"], resolve=False), [],
-     "/api/v1/athlete/i123456/events",
-     {"oldest": "2026-07-01", "newest": "2026-07-28", "category": "INJURED,SICK"},
-     "/api/v1/athlete/{id}/events", False),
-    (lambda c: c.power_curves(["r.2026-07-01.2026-07-28", "r.2026-06-03.2026-06-30"], "Ride"),
-     {"list": []}, "/api/v1/athlete/i123456/power-curves",
-     {"type": "Ride", "curves": "r.2026-07-01.2026-07-28,r.2026-06-03.2026-06-30"},
-     "/api/v1/athlete/{id}/power-curves", True),
-    (lambda c: c.hr_curves(["42d"]), {"list": []}, "/api/v1/athlete/i123456/hr-curves",
-     {"curves": "42d"}, "/api/v1/athlete/{id}/hr-curves", True),
-    (lambda c: c.hr_curves(["42d"], "Run"), {"list": []}, "/api/v1/athlete/i123456/hr-curves",
-     {"curves": "42d", "type": "Run"}, "/api/v1/athlete/{id}/hr-curves", True),
-    (lambda c: c.activity("i77"), {}, "/api/v1/activity/i77", {"intervals": "true"},
-     "/api/v1/activity/{aid}", True),
-    (lambda c: c.activity("i77", intervals=False), {}, "/api/v1/activity/i77", None,
-     "/api/v1/activity/{aid}", True),
-    (lambda c: c.activity_intervals("i77"), {}, "/api/v1/activity/i77/intervals", None,
-     "/api/v1/activity/{aid}/intervals", True),
-    (lambda c: c.activity_streams("i77", ["time", "watts"]), [],
-     "/api/v1/activity/i77/streams.json", {"types": "time,watts"},
-     "/api/v1/activity/{aid}/streams.json", True),
-    (lambda c: c.activity_streams("i77"), [], "/api/v1/activity/i77/streams.json", None,
-     "/api/v1/activity/{aid}/streams.json", True),
-    (lambda c: c.activity_messages("i77"), [], "/api/v1/activity/i77/messages", None,
-     "/api/v1/activity/{aid}/messages", True),
-    (lambda c: c.activity("../athlete/0"), {}, "/api/v1/activity/..%2Fathlete%2F0",
-     {"intervals": "true"}, "/api/v1/activity/{aid}", True),
-])
+@pytest.mark.parametrize(
+    "call, answer, path, params, endpoint, optional",
+    [
+        (lambda c: c.athlete(), {}, "/api/v1/athlete/i123456", None, "/api/v1/athlete/{id}", False),
+        (
+            lambda c: c.activities(D1, D2),
+            [],
+            "/api/v1/athlete/i123456/activities",
+            {"oldest": "2026-07-01", "newest": "2026-07-28"},
+            "/api/v1/athlete/{id}/activities",
+            False,
+        ),
+        (
+            lambda c: c.activities(D1, D2, fields=["id", "type"]),
+            [],
+            "/api/v1/athlete/i123456/activities",
+            {"oldest": "2026-07-01", "newest": "2026-07-28", "fields": "id,type"},
+            "/api/v1/athlete/{id}/activities",
+            False,
+        ),
+        (
+            lambda c: c.wellness(D1, D2),
+            [],
+            "/api/v1/athlete/i123456/wellness",
+            {"oldest": "2026-07-01", "newest": "2026-07-28"},
+            "/api/v1/athlete/{id}/wellness",
+            False,
+        ),
+        (
+            lambda c: c.wellness_day(D2),
+            {},
+            "/api/v1/athlete/i123456/wellness/2026-07-28",
+            None,
+            "/api/v1/athlete/{id}/wellness/{date}",
+            True,
+        ),
+        (
+            lambda c: c.events(D1, D2),
+            [],
+            "/api/v1/athlete/i123456/events",
+            {"oldest": "2026-07-01", "newest": "2026-07-28", "resolve": "true"},
+            "/api/v1/athlete/{id}/events",
+            False,
+        ),
+        (
+            lambda c: c.events(D1, D2, category=["INJURED", "SICK"], resolve=False),
+            [],
+            "/api/v1/athlete/i123456/events",
+            {"oldest": "2026-07-01", "newest": "2026-07-28", "category": "INJURED,SICK"},
+            "/api/v1/athlete/{id}/events",
+            False,
+        ),
+        (
+            lambda c: c.power_curves(
+                ["r.2026-07-01.2026-07-28", "r.2026-06-03.2026-06-30"], "Ride"
+            ),
+            {"list": []},
+            "/api/v1/athlete/i123456/power-curves",
+            {"type": "Ride", "curves": "r.2026-07-01.2026-07-28,r.2026-06-03.2026-06-30"},
+            "/api/v1/athlete/{id}/power-curves",
+            True,
+        ),
+        (
+            lambda c: c.hr_curves(["42d"]),
+            {"list": []},
+            "/api/v1/athlete/i123456/hr-curves",
+            {"curves": "42d"},
+            "/api/v1/athlete/{id}/hr-curves",
+            True,
+        ),
+        (
+            lambda c: c.hr_curves(["42d"], "Run"),
+            {"list": []},
+            "/api/v1/athlete/i123456/hr-curves",
+            {"curves": "42d", "type": "Run"},
+            "/api/v1/athlete/{id}/hr-curves",
+            True,
+        ),
+        (
+            lambda c: c.activity("i77"),
+            {},
+            "/api/v1/activity/i77",
+            {"intervals": "true"},
+            "/api/v1/activity/{aid}",
+            True,
+        ),
+        (
+            lambda c: c.activity("i77", intervals=False),
+            {},
+            "/api/v1/activity/i77",
+            None,
+            "/api/v1/activity/{aid}",
+            True,
+        ),
+        (
+            lambda c: c.activity_intervals("i77"),
+            {},
+            "/api/v1/activity/i77/intervals",
+            None,
+            "/api/v1/activity/{aid}/intervals",
+            True,
+        ),
+        (
+            lambda c: c.activity_streams("i77", ["time", "watts"]),
+            [],
+            "/api/v1/activity/i77/streams.json",
+            {"types": "time,watts"},
+            "/api/v1/activity/{aid}/streams.json",
+            True,
+        ),
+        (
+            lambda c: c.activity_streams("i77"),
+            [],
+            "/api/v1/activity/i77/streams.json",
+            None,
+            "/api/v1/activity/{aid}/streams.json",
+            True,
+        ),
+        (
+            lambda c: c.activity_messages("i77"),
+            [],
+            "/api/v1/activity/i77/messages",
+            None,
+            "/api/v1/activity/{aid}/messages",
+            True,
+        ),
+        (
+            lambda c: c.activity("../athlete/0"),
+            {},
+            "/api/v1/activity/..%2Fathlete%2F0",
+            {"intervals": "true"},
+            "/api/v1/activity/{aid}",
+            True,
+        ),
+    ],
+)
 def test_endpoint_requests(call, answer, path, params, endpoint, optional):
     client, http = client_with(answer)
     assert call(client) == answer
@@ -162,16 +281,19 @@ def test_download_is_unauthenticated_and_capped():
     assert http.calls == [("/files/route.gpx", 5_000_000, False), ("/files/big.gpx", 10, False)]
 
 
-@pytest.mark.parametrize("call, answer, wanted", [
-    (lambda c: c.athlete(), None, "null where an object"),
-    (lambda c: c.athlete(), [], "list where an object"),
-    (lambda c: c.activities(D1, D2), None, "null where a list"),
-    (lambda c: c.activities(D1, D2), {"list": []}, "dict where a list"),
-    (lambda c: c.wellness(D1, D2), "text", "str where a list"),
-    (lambda c: c.events(D1, D2), None, "null where a list"),
-    (lambda c: c.power_curves(["42d"], "Ride"), [], "list where an object"),
-    (lambda c: c.activity_streams("i1"), {}, "dict where a list"),
-])
+@pytest.mark.parametrize(
+    "call, answer, wanted",
+    [
+        (lambda c: c.athlete(), None, "null where an object"),
+        (lambda c: c.athlete(), [], "list where an object"),
+        (lambda c: c.activities(D1, D2), None, "null where a list"),
+        (lambda c: c.activities(D1, D2), {"list": []}, "dict where a list"),
+        (lambda c: c.wellness(D1, D2), "text", "str where a list"),
+        (lambda c: c.events(D1, D2), None, "null where a list"),
+        (lambda c: c.power_curves(["42d"], "Ride"), [], "list where an object"),
+        (lambda c: c.activity_streams("i1"), {}, "dict where a list"),
+    ],
+)
 def test_top_level_shape_is_checked(call, answer, wanted):
     client, _ = client_with(answer)
     with pytest.raises(BadResponse, match=wanted) as info:
@@ -241,7 +363,12 @@ import socket
 from datetime import timedelta
 
 from section11.sources.errors import (
-    ApiError, AuthError, IntervalsError, NetworkError, NotFound, ResponseTooLarge,
+    ApiError,
+    AuthError,
+    IntervalsError,
+    NetworkError,
+    NotFound,
+    ResponseTooLarge,
 )
 
 TODAY = date(2026, 11, 23)  # conftest's DEMO_TODAY
@@ -291,8 +418,12 @@ def test_every_endpoint_over_http(fake):
     assert [w["id"] for w in well][-1] == TODAY.isoformat()
     assert client.wellness_day(TODAY)["id"] == TODAY.isoformat()
     assert isinstance(client.events(TODAY - timedelta(days=14), TODAY + timedelta(days=90)), list)
-    assert isinstance(client.events(TODAY - timedelta(days=365), TODAY,
-                                    category=["INJURED", "SICK"], resolve=False), list)
+    assert isinstance(
+        client.events(
+            TODAY - timedelta(days=365), TODAY, category=["INJURED", "SICK"], resolve=False
+        ),
+        list,
+    )
     curves = client.power_curves([f"r.{TODAY - timedelta(days=27)}.{TODAY}"], "Ride")
     assert isinstance(curves.get("list"), list)
     assert isinstance(client.hr_curves(["42d"]).get("list"), list)
@@ -306,8 +437,10 @@ def test_every_endpoint_over_http(fake):
     assert client.request_count == len(log) == 13 and sleeps == []
     assert {r.status for r in log} == {200}
     assert log[1].path == "/api/v1/athlete/i500011/activities"
-    assert log[1].query == {"oldest": (TODAY - timedelta(days=27)).isoformat(),
-                            "newest": TODAY.isoformat()}
+    assert log[1].query == {
+        "oldest": (TODAY - timedelta(days=27)).isoformat(),
+        "newest": TODAY.isoformat(),
+    }
     assert log[5].query["resolve"] == "true"
     assert log[6].query["category"] == "INJURED,SICK" and "resolve" not in log[6].query
     assert log[11].path.endswith("/streams.json") and log[11].query == {"types": "time,watts"}
@@ -319,8 +452,9 @@ def test_athlete_zero_means_the_keys_own_athlete(fake):
     assert client.athlete()["id"] == "i500011"
 
 
-@pytest.mark.parametrize("key, athlete", [("WRONGwrongWRONGwrong1234", "i500011"),
-                                          (KEY, "i999999")])
+@pytest.mark.parametrize(
+    "key, athlete", [("WRONGwrongWRONGwrong1234", "i500011"), (KEY, "i999999")]
+)
 def test_wrong_credentials_are_auth_error_without_retry(fake, key, athlete):
     client, sleeps = connect(fake, key=key, athlete=athlete)
     with pytest.raises(AuthError) as info:
@@ -502,7 +636,7 @@ def test_attachment_download_without_auth_and_capped(fake):
 
     client.http.session.send = spy
     body = client.download(url)
-    path = url[len(fake.base_url):]
+    path = url[len(fake.base_url) :]
     assert body == fake.data.attachments[path][1]
     assert sent_auth == [None]
     with pytest.raises(ResponseTooLarge):
@@ -521,8 +655,9 @@ def closed_port() -> int:
 
 def test_connection_refused_is_network_error():
     sleeps = Sleeps()
-    client = IntervalsClient("i1", KEY, f"http://127.0.0.1:{closed_port()}", sleep=sleeps,
-                             rate=None, rand=lambda: 0.0)
+    client = IntervalsClient(
+        "i1", KEY, f"http://127.0.0.1:{closed_port()}", sleep=sleeps, rate=None, rand=lambda: 0.0
+    )
     with pytest.raises(NetworkError) as info:
         client.athlete()
     assert "cannot reach 127.0.0.1" in str(info.value) and "connection refused" in str(info.value)
@@ -532,7 +667,7 @@ def test_connection_refused_is_network_error():
 
 def test_no_fragment_of_the_key_in_any_error_or_log(fake, caplog):
     caplog.set_level(logging.DEBUG)
-    fragments = [KEY[i:i + 5] for i in range(len(KEY) - 4)]
+    fragments = [KEY[i : i + 5] for i in range(len(KEY) - 4)]
     errors: list[IntervalsError] = []
 
     def collect(call):
@@ -561,8 +696,14 @@ def test_no_fragment_of_the_key_in_any_error_or_log(fake, caplog):
     collect(lambda: client.download("/files/nope.gpx"))
     wrong, _ = connect(fake, key=KEY[::-1])
     collect(wrong.athlete)
-    refused = IntervalsClient("i1", KEY, f"http://127.0.0.1:{closed_port()}",
-                              sleep=lambda s: None, rate=None, max_attempts=2)
+    refused = IntervalsClient(
+        "i1",
+        KEY,
+        f"http://127.0.0.1:{closed_port()}",
+        sleep=lambda s: None,
+        rate=None,
+        max_attempts=2,
+    )
     collect(refused.athlete)
 
     assert len(errors) == 12

@@ -1,4 +1,5 @@
 """--lockfile (spec/pipeline.md §6.8, fixed: O_EXCL, non-zero exit, no age rule)."""
+
 from __future__ import annotations
 
 import json
@@ -63,8 +64,9 @@ def test_live_lock_raises_lock_held(tmp_path, live_pid):
     before = path.read_bytes()
     with pytest.raises(LockHeld) as exc:
         acquire(path)
-    assert exc.value.message == (f"another sync is running (pid {live_pid}); "
-                                 f"remove {path} if it is not")
+    assert exc.value.message == (
+        f"another sync is running (pid {live_pid}); remove {path} if it is not"
+    )
     assert exc.value.exit_code == 6
     assert path.read_bytes() == before
 
@@ -82,9 +84,20 @@ def test_dead_pid_lock_is_taken_over_with_warning(tmp_path):
     assert not (tmp_path / ".sync.lock.break").exists()
 
 
-@pytest.mark.parametrize("content", [b"", b"garbage", b"{\"pid\": ", b"[1]", b"{\"pid\": 0}",
-                                     b"{\"pid\": -5}", b"{\"pid\": \"12\"}", b"{\"pid\": true}",
-                                     b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"garbage",
+        b'{"pid": ',
+        b"[1]",
+        b'{"pid": 0}',
+        b'{"pid": -5}',
+        b'{"pid": "12"}',
+        b'{"pid": true}',
+        b"\xff\xfe",
+    ],
+)
 def test_unreadable_lock_is_taken_over(tmp_path, content):
     path = tmp_path / ".sync.lock"
     path.write_bytes(content)

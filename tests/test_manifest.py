@@ -1,5 +1,6 @@
 """manifest.json: which files, their hashes, the format, and comparing a tree
 with a manifest (spec/pipeline.md §6.6 step 3, §6.7, §8.3, §9.6)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,13 +10,22 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from section11 import cli
 from section11.publish import manifest as mf
-from section11.publish.manifest import (ManifestError, build_manifest, content_hash,
-                                        distributable_files, is_distributable, parse_manifest,
-                                        plan_update, render_manifest, safe_relpath)
+from section11.publish.manifest import (
+    ManifestError,
+    build_manifest,
+    content_hash,
+    distributable_files,
+    is_distributable,
+    parse_manifest,
+    plan_update,
+    render_manifest,
+    safe_relpath,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 HEX_A = "a" * 64
@@ -59,10 +69,21 @@ TREE = {
     "Makefile": b"all:\n",
     "node_modules/x/index.js": b"x\n",
 }
-EXPECTED = sorted(["sync.py", "section11/__init__.py", "section11/a.py", "section11/sub/b.py",
-                   "requirements.txt", "requirements-dev.txt", "README.md", "DATA_REPO_README.md",
-                   ".github/workflows/auto-sync.yml", "docs/deviations.md",
-                   "schemas/latest.schema.json"])
+EXPECTED = sorted(
+    [
+        "sync.py",
+        "section11/__init__.py",
+        "section11/a.py",
+        "section11/sub/b.py",
+        "requirements.txt",
+        "requirements-dev.txt",
+        "README.md",
+        "DATA_REPO_README.md",
+        ".github/workflows/auto-sync.yml",
+        "docs/deviations.md",
+        "schemas/latest.schema.json",
+    ]
+)
 
 
 # ----------------------------------------------------------------- the committed manifest
@@ -75,10 +96,14 @@ def test_committed_manifest_matches_the_tree():
     committed = parse_manifest(path.read_bytes())
     fresh = build_manifest(ROOT, json.loads(path.read_text(encoding="utf-8")))
     stale = sorted(set(committed["files"]) ^ set(fresh["files"])) + sorted(
-        p for p in set(committed["files"]) & set(fresh["files"])
-        if committed["files"][p] != fresh["files"][p])
-    assert not stale, ("manifest.json is stale; run `python sync.py --generate-manifest`. "
-                       f"Differs for: {', '.join(stale[:20])}")
+        p
+        for p in set(committed["files"]) & set(fresh["files"])
+        if committed["files"][p] != fresh["files"][p]
+    )
+    assert not stale, (
+        "manifest.json is stale; run `python sync.py --generate-manifest`. "
+        f"Differs for: {', '.join(stale[:20])}"
+    )
     assert path.read_bytes() == render_manifest(fresh)
 
 
@@ -103,13 +128,30 @@ def test_walk_selects_the_allow_list_only(tmp_path):
 def test_git_checkout_uses_tracked_files_only(tmp_path):
     write(tmp_path, TREE)
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "add", "sync.py", "section11/a.py",
-                    "section11/sub/b.py", "section11/__pycache__", "docs", "latest.json",
-                    "README.md"], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(tmp_path),
+            "add",
+            "sync.py",
+            "section11/a.py",
+            "section11/sub/b.py",
+            "section11/__pycache__",
+            "docs",
+            "latest.json",
+            "README.md",
+        ],
+        check=True,
+    )
     (tmp_path / "section11/sub/b.py").unlink()  # tracked, deleted in the work tree
     # untracked section11/__init__.py and requirements.txt are not distributed
-    assert distributable_files(tmp_path) == ["README.md", "docs/deviations.md",
-                                             "section11/a.py", "sync.py"]
+    assert distributable_files(tmp_path) == [
+        "README.md",
+        "docs/deviations.md",
+        "section11/a.py",
+        "sync.py",
+    ]
 
 
 def test_a_subdirectory_of_a_checkout_is_walked(tmp_path):
@@ -121,14 +163,27 @@ def test_a_subdirectory_of_a_checkout_is_walked(tmp_path):
     assert distributable_files(inner) == ["section11/a.py", "sync.py"]
 
 
-@pytest.mark.parametrize("path,ok", [
-    ("sync.py", True), ("section11/x/y.py", True), ("requirements-extra.txt", True),
-    ("docs/a/b.md", True), (".github/workflows/auto-sync.yml", True),
-    ("manifest.json", False), ("tests/test_a.py", False), ("latest.json", False),
-    ("section11/.env", False), ("docs/.secret", False), ("section11/a.pyc", False),
-    ("sub/requirements.txt", False), (".github/workflows/x.yml", False), ("LICENSE", False),
-    ("section11/../etc/passwd", False), ("/sync.py", False),
-])
+@pytest.mark.parametrize(
+    "path,ok",
+    [
+        ("sync.py", True),
+        ("section11/x/y.py", True),
+        ("requirements-extra.txt", True),
+        ("docs/a/b.md", True),
+        (".github/workflows/auto-sync.yml", True),
+        ("manifest.json", False),
+        ("tests/test_a.py", False),
+        ("latest.json", False),
+        ("section11/.env", False),
+        ("docs/.secret", False),
+        ("section11/a.pyc", False),
+        ("sub/requirements.txt", False),
+        (".github/workflows/x.yml", False),
+        ("LICENSE", False),
+        ("section11/../etc/passwd", False),
+        ("/sync.py", False),
+    ],
+)
 def test_is_distributable(path, ok):
     assert is_distributable(path) is ok
 
@@ -138,7 +193,9 @@ def test_is_distributable(path, ok):
 
 def test_hash_is_sha256_of_the_bytes():
     assert content_hash(b"") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    assert content_hash(b"abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert (
+        content_hash(b"abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
 
 
 def test_crlf_is_normalised_in_text_files():
@@ -152,8 +209,12 @@ def test_binary_files_are_hashed_raw():
     assert content_hash(data) == sha(data)
 
 
-@given(st.text(alphabet=st.characters(blacklist_characters="\r\0",
-                                      blacklist_categories=("Cs",)), max_size=200))
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_characters="\r\0", blacklist_categories=("Cs",)),
+        max_size=200,
+    )
+)
 def test_windows_checkout_hashes_like_unix(text):
     unix = text.encode("utf-8")
     windows = text.replace("\n", "\r\n").encode("utf-8")
@@ -187,14 +248,24 @@ def test_render_format_and_stability(tmp_path):
 
 def test_write_manifest_keeps_descriptions(tmp_path):
     write(tmp_path, {"sync.py": b"x\n", "section11/a.py": b"a\n"})
-    (tmp_path / "manifest.json").write_text(json.dumps(
-        {"scope": "old", "files": {"sync.py": {"hash": HEX_A, "description": "Entry point"},
-                                   "gone.py": {"hash": HEX_A, "description": "dropped"}}}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "scope": "old",
+                "files": {
+                    "sync.py": {"hash": HEX_A, "description": "Entry point"},
+                    "gone.py": {"hash": HEX_A, "description": "dropped"},
+                },
+            }
+        )
+    )
     path, count = mf.write_manifest(tmp_path)
     assert count == 2
     files = json.loads(path.read_text())["files"]
-    assert files == {"section11/a.py": {"hash": sha(b"a\n")},
-                     "sync.py": {"hash": sha(b"x\n"), "description": "Entry point"}}
+    assert files == {
+        "section11/a.py": {"hash": sha(b"a\n")},
+        "sync.py": {"hash": sha(b"x\n"), "description": "Entry point"},
+    }
 
 
 def test_generate_manifest_flag_writes_for_the_installation(tmp_path, monkeypatch, capsys):
@@ -203,7 +274,9 @@ def test_generate_manifest_flag_writes_for_the_installation(tmp_path, monkeypatc
     assert cli.main(["--generate-manifest"], environ={}) == 0
     assert "2 files" in capsys.readouterr().out
     assert sorted(json.loads((tmp_path / "manifest.json").read_text())["files"]) == [
-        "section11/a.py", "sync.py"]
+        "section11/a.py",
+        "sync.py",
+    ]
 
 
 def test_parse_round_trip(tmp_path):
@@ -212,23 +285,39 @@ def test_parse_round_trip(tmp_path):
     assert parse_manifest(render_manifest(built)) == built
 
 
-@pytest.mark.parametrize("data,problem", [
-    (b"<html>404</html>", "not valid JSON"),
-    (b"[]", "no \"files\""),
-    (b'{"files": []}', "no \"files\""),
-    (b'{"files": {}}', "lists no files"),
-    (b'{"files": {"a.py": {}}}', "no valid SHA-256"),
-    (b'{"files": {"a.py": {"hash": "abc"}}}', "no valid SHA-256"),
-    (b'{"files": {"a.py": "' + b"a" * 64 + b'"}}', "no valid SHA-256"),
-])
+@pytest.mark.parametrize(
+    "data,problem",
+    [
+        (b"<html>404</html>", "not valid JSON"),
+        (b"[]", 'no "files"'),
+        (b'{"files": []}', 'no "files"'),
+        (b'{"files": {}}', "lists no files"),
+        (b'{"files": {"a.py": {}}}', "no valid SHA-256"),
+        (b'{"files": {"a.py": {"hash": "abc"}}}', "no valid SHA-256"),
+        (b'{"files": {"a.py": "' + b"a" * 64 + b'"}}', "no valid SHA-256"),
+    ],
+)
 def test_malformed_manifests_are_refused(data, problem):
     with pytest.raises(ManifestError, match=problem):
         parse_manifest(data, "upstream manifest")
 
 
-@pytest.mark.parametrize("path", ["../x.py", "/etc/passwd", "a\\b.py", "C:/x.py", "a//b.py",
-                                  "./a.py", ".git/config", "section11/../../x", "manifest.json",
-                                  "a/\x07.py", ""])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../x.py",
+        "/etc/passwd",
+        "a\\b.py",
+        "C:/x.py",
+        "a//b.py",
+        "./a.py",
+        ".git/config",
+        "section11/../../x",
+        "manifest.json",
+        "a/\x07.py",
+        "",
+    ],
+)
 def test_unsafe_paths_are_refused(path):
     assert not safe_relpath(path) or path == "manifest.json"
     data = json.dumps({"files": {path: {"hash": HEX_A}}}).encode()
@@ -249,10 +338,18 @@ def upstream_of(files: dict[str, bytes]) -> dict:
 
 
 def test_plan_without_installed_manifest(tmp_path):
-    write(tmp_path, {"sync.py": b"old\n", "section11/a.py": b"same\n",
-                     "section11/gone.py": b"x\n", "docs/mine.md": b"user doc\n"})
-    upstream = upstream_of({"sync.py": b"new\n", "section11/a.py": b"same\n",
-                            "section11/c.py": b"c\n"})
+    write(
+        tmp_path,
+        {
+            "sync.py": b"old\n",
+            "section11/a.py": b"same\n",
+            "section11/gone.py": b"x\n",
+            "docs/mine.md": b"user doc\n",
+        },
+    )
+    upstream = upstream_of(
+        {"sync.py": b"new\n", "section11/a.py": b"same\n", "section11/c.py": b"c\n"}
+    )
     plan = plan_update(tmp_path, upstream)
     assert plan.changed == ("sync.py",)
     assert plan.new == ("section11/c.py",)
@@ -263,14 +360,24 @@ def test_plan_without_installed_manifest(tmp_path):
 
 
 def test_plan_with_installed_manifest_kept_and_conflicts(tmp_path):
-    installed = {"README.md": b"# project\n", "section11/a.py": b"a1\n", "section11/b.py": b"b1\n",
-                 "docs/old.md": b"old\n"}
+    installed = {
+        "README.md": b"# project\n",
+        "section11/a.py": b"a1\n",
+        "section11/b.py": b"b1\n",
+        "docs/old.md": b"old\n",
+    }
     write(tmp_path, installed)
-    write(tmp_path, {"README.md": b"# my data repo\n",  # edited here, unchanged upstream
-                     "section11/b.py": b"b1 with my patch\n"})  # edited here AND upstream
+    write(
+        tmp_path,
+        {
+            "README.md": b"# my data repo\n",  # edited here, unchanged upstream
+            "section11/b.py": b"b1 with my patch\n",
+        },
+    )  # edited here AND upstream
     local = upstream_of(installed)
-    upstream = upstream_of({"README.md": b"# project\n", "section11/a.py": b"a2\n",
-                            "section11/b.py": b"b2\n"})
+    upstream = upstream_of(
+        {"README.md": b"# project\n", "section11/a.py": b"a2\n", "section11/b.py": b"b2\n"}
+    )
     plan = plan_update(tmp_path, upstream, local)
     assert plan.kept == ("README.md",)
     assert plan.changed == ("section11/a.py", "section11/b.py")
@@ -290,9 +397,13 @@ def test_fingerprint_formula_and_stability(tmp_path):
     write(tmp_path, {"sync.py": b"old\n", "section11/gone.py": b"x\n"})
     upstream = upstream_of({"sync.py": b"new\n", "section11/c.py": b"c\n"})
     plan = plan_update(tmp_path, upstream)
-    lines = sorted([f"changed sync.py {sha(b'new' + bytes([10]))}",
-                    f"new section11/c.py {sha(b'c' + bytes([10]))}",
-                    "removed section11/gone.py"])
+    lines = sorted(
+        [
+            f"changed sync.py {sha(b'new' + bytes([10]))}",
+            f"new section11/c.py {sha(b'c' + bytes([10]))}",
+            "removed section11/gone.py",
+        ]
+    )
     assert plan.fingerprint() == sha("\n".join(lines).encode())[:8]
     assert plan_update(tmp_path, upstream).fingerprint() == plan.fingerprint()
     other = upstream_of({"sync.py": b"newer\n", "section11/c.py": b"c\n"})
@@ -301,12 +412,24 @@ def test_fingerprint_formula_and_stability(tmp_path):
 
 def test_plan_without_installed_manifest_compares_only_the_code(tmp_path):
     """A data repo: its own README, no docs/; only the code counts."""
-    write(tmp_path, {"section11/a.py": b"a\n", "README.md": b"# my training data\n",
-                     ".github/workflows/auto-sync.yml": b"old workflow\n"})
-    upstream = upstream_of({"section11/a.py": b"a\n", "sync.py": b"entry\n",
-                            "requirements.txt": b"requests\n", "README.md": b"# section11\n",
-                            "docs/deviations.md": b"# deviations\n",
-                            ".github/workflows/auto-sync.yml": b"new workflow\n"})
+    write(
+        tmp_path,
+        {
+            "section11/a.py": b"a\n",
+            "README.md": b"# my training data\n",
+            ".github/workflows/auto-sync.yml": b"old workflow\n",
+        },
+    )
+    upstream = upstream_of(
+        {
+            "section11/a.py": b"a\n",
+            "sync.py": b"entry\n",
+            "requirements.txt": b"requests\n",
+            "README.md": b"# section11\n",
+            "docs/deviations.md": b"# deviations\n",
+            ".github/workflows/auto-sync.yml": b"new workflow\n",
+        }
+    )
     plan = plan_update(tmp_path, upstream)
     assert plan.new == ("requirements.txt", "sync.py")
     assert plan.changed == (".github/workflows/auto-sync.yml",)

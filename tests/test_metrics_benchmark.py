@@ -1,4 +1,5 @@
 """FTP history, benchmark index, seasonal context (spec/metrics.md §18)."""
+
 import copy
 import math
 from datetime import date
@@ -6,12 +7,20 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from .helpers import walk
 
 from section11.metrics.benchmark import (
-    benchmark_block, benchmark_metrics, benchmark_percentage, ftp_history_days, ftp_in_effect,
-    normalize_ftp_history, seasonal_context, seasonal_expected, update_ftp_history,
+    benchmark_block,
+    benchmark_metrics,
+    benchmark_percentage,
+    ftp_history_days,
+    ftp_in_effect,
+    normalize_ftp_history,
+    seasonal_context,
+    seasonal_expected,
+    update_ftp_history,
 )
+
+from .helpers import walk
 
 TODAY = date(2025, 3, 10)  # today - 56 = 2025-01-13 (9 days of March, 28 of Feb, 19 of Jan)
 TARGET = date(2025, 1, 13)
@@ -21,8 +30,7 @@ TARGET = date(2025, 1, 13)
 
 
 def test_normalize_current_format_sorted_and_whole_floats_as_int():
-    raw = {"outdoor": {"2025-02-01": 260.0, "2024-10-01": 250},
-           "indoor": {"2025-01-05": 241.5}}
+    raw = {"outdoor": {"2025-02-01": 260.0, "2024-10-01": 250}, "indoor": {"2025-01-05": 241.5}}
     assert normalize_ftp_history(raw) == {
         "indoor": {"2025-01-05": 241.5},
         "outdoor": {"2024-10-01": 250, "2025-02-01": 260},
@@ -32,34 +40,47 @@ def test_normalize_current_format_sorted_and_whole_floats_as_int():
 
 def test_normalize_legacy_flat_file_is_outdoor():
     assert normalize_ftp_history({"2024-05-01": 230, "2024-09-01": 245}) == {
-        "indoor": {}, "outdoor": {"2024-05-01": 230, "2024-09-01": 245}}
+        "indoor": {},
+        "outdoor": {"2024-05-01": 230, "2024-09-01": 245},
+    }
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ({}, {"indoor": {}, "outdoor": {}}),
-    ({"indoor": None, "outdoor": {"2024-01-01": 200}},
-     {"indoor": {}, "outdoor": {"2024-01-01": 200}}),
-    ({"outdoor": {}}, {"indoor": {}, "outdoor": {}}),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ({}, {"indoor": {}, "outdoor": {}}),
+        (
+            {"indoor": None, "outdoor": {"2024-01-01": 200}},
+            {"indoor": {}, "outdoor": {"2024-01-01": 200}},
+        ),
+        ({"outdoor": {}}, {"indoor": {}, "outdoor": {}}),
+    ],
+)
 def test_normalize_empty_and_null_series(raw, expected):
     assert normalize_ftp_history(raw) == expected
 
 
-@pytest.mark.parametrize("raw", [
-    None, [], "x", 5,
-    {"indoor": [], "outdoor": {}},
-    {"indoor": {}, "outdoor": {}, "note": "hand edit"},
-    {"outdoor": {"yesterday": 250}},
-    {"outdoor": {"2024-02-30": 250}},
-    {"outdoor": {"2024-01-01T00:00": 250}},
-    {"outdoor": {"2024-01-01": 0}},
-    {"outdoor": {"2024-01-01": -250}},
-    {"outdoor": {"2024-01-01": "250"}},
-    {"outdoor": {"2024-01-01": True}},
-    {"outdoor": {"2024-01-01": None}},
-    {"2024-01-01": float("nan")},
-    {"2024-01-01": 250, "garbage": 1},
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        [],
+        "x",
+        5,
+        {"indoor": [], "outdoor": {}},
+        {"indoor": {}, "outdoor": {}, "note": "hand edit"},
+        {"outdoor": {"yesterday": 250}},
+        {"outdoor": {"2024-02-30": 250}},
+        {"outdoor": {"2024-01-01T00:00": 250}},
+        {"outdoor": {"2024-01-01": 0}},
+        {"outdoor": {"2024-01-01": -250}},
+        {"outdoor": {"2024-01-01": "250"}},
+        {"outdoor": {"2024-01-01": True}},
+        {"outdoor": {"2024-01-01": None}},
+        {"2024-01-01": float("nan")},
+        {"2024-01-01": 250, "garbage": 1},
+    ],
+)
 def test_normalize_garbage_raises(raw):
     with pytest.raises(ValueError):
         normalize_ftp_history(raw)
@@ -86,8 +107,10 @@ def test_update_change_appends_and_never_loses_entries():
     before = copy.deepcopy(hist)
     new, changed = update_ftp_history(hist, TODAY, 230, 262)
     assert changed is True
-    assert new == {"indoor": {"2024-01-01": 230},
-                   "outdoor": {"2024-06-01": 240, "2024-10-01": 250, "2025-03-10": 262}}
+    assert new == {
+        "indoor": {"2024-01-01": 230},
+        "outdoor": {"2024-06-01": 240, "2024-10-01": 250, "2025-03-10": 262},
+    }
     assert hist == before  # input untouched
 
 
@@ -107,11 +130,13 @@ def test_update_same_day_change_overwrites_today():
     assert new["outdoor"] == {"2025-01-01": 250, "2025-03-10": 258}
 
 
-@pytest.mark.parametrize("value", [None, 0, 0.0, -200, float("nan"), float("inf"), "250",
-                                   True, 10**400])
+@pytest.mark.parametrize(
+    "value", [None, 0, 0.0, -200, float("nan"), float("inf"), "250", True, 10**400]
+)
 def test_update_ignores_unusable_current_values(value):
-    new, changed = update_ftp_history({"indoor": {}, "outdoor": {"2024-01-01": 200}},
-                                      TODAY, value, value)
+    new, changed = update_ftp_history(
+        {"indoor": {}, "outdoor": {"2024-01-01": 200}}, TODAY, value, value
+    )
     assert changed is False
     assert new == {"indoor": {}, "outdoor": {"2024-01-01": 200}}
 
@@ -126,8 +151,10 @@ def test_update_accepts_none_history():
 
 def test_ftp_history_days():
     # 2025-01-01 .. 2025-03-10: 31 (Jan) + 28 (Feb) + 9 = 68 days
-    hist = {"indoor": {"2025-02-01": 240},
-            "outdoor": {"2025-03-10": 260, "2025-01-01": 250, "2025-02-01": 255}}
+    hist = {
+        "indoor": {"2025-02-01": 240},
+        "outdoor": {"2025-03-10": 260, "2025-01-01": 250, "2025-02-01": 255},
+    }
     assert ftp_history_days(hist) == {"indoor": 0, "outdoor": 68}
     assert ftp_history_days({}) == {"indoor": 0, "outdoor": 0}
     assert ftp_history_days(None) == {"indoor": 0, "outdoor": 0}
@@ -140,8 +167,13 @@ def test_benchmark_reference_example():
     # then = 250 (set 2024-10-01, still in effect 2025-01-13); 258/250 - 1 = 0.032
     # March -> Late Base / Build band 0.02..0.05 -> expected
     out = benchmark_block(258, {"2024-10-01": 250}, TODAY)
-    assert out == {"current_ftp": 258, "ftp_8_weeks_ago": 250, "benchmark_index": 0.032,
-                   "benchmark_percentage": "+3.2%", "seasonal_expected": True}
+    assert out == {
+        "current_ftp": 258,
+        "ftp_8_weeks_ago": 250,
+        "benchmark_index": 0.032,
+        "benchmark_percentage": "+3.2%",
+        "seasonal_expected": True,
+    }
 
 
 def test_benchmark_unchanged_ftp_is_zero_not_null():
@@ -157,8 +189,12 @@ def test_benchmark_uses_value_in_effect_not_later_change():
     # entries: 250 since 2024-10-01, 270 since 2025-02-01 (after the target) -> then 250
     # 270/250 - 1 = 0.08 -> "+8.0%", above the March band
     out = benchmark_block(270, {"2025-02-01": 270, "2024-10-01": 250}, TODAY)
-    assert (out["ftp_8_weeks_ago"], out["benchmark_index"], out["benchmark_percentage"],
-            out["seasonal_expected"]) == (250, 0.08, "+8.0%", False)
+    assert (
+        out["ftp_8_weeks_ago"],
+        out["benchmark_index"],
+        out["benchmark_percentage"],
+        out["seasonal_expected"],
+    ) == (250, 0.08, "+8.0%", False)
 
 
 def test_benchmark_entry_exactly_on_target_day():
@@ -171,14 +207,23 @@ def test_benchmark_entry_exactly_on_target_day():
 
 def test_benchmark_history_too_young_without_timeline_is_null():
     out = benchmark_block(258, {"2025-01-14": 250}, TODAY)
-    assert out == {"current_ftp": 258, "ftp_8_weeks_ago": None, "benchmark_index": None,
-                   "benchmark_percentage": None, "seasonal_expected": None}
+    assert out == {
+        "current_ftp": 258,
+        "ftp_8_weeks_ago": None,
+        "benchmark_index": None,
+        "benchmark_percentage": None,
+        "seasonal_expected": None,
+    }
 
 
 def test_benchmark_timeline_fallback_takes_latest_in_window():
     # window 2024-12-16 .. 2025-01-13; latest there: 2025-01-12 -> 250; 260/250 - 1 = 0.04
-    timeline = [(date(2025, 1, 10), 245), (date(2025, 1, 12), 250),
-                (date(2025, 1, 20), 262), (date(2024, 12, 1), 230)]
+    timeline = [
+        (date(2025, 1, 10), 245),
+        (date(2025, 1, 12), 250),
+        (date(2025, 1, 20), 262),
+        (date(2024, 12, 1), 230),
+    ]
     out = benchmark_block(260, {"2025-02-15": 260}, TODAY, timeline)
     assert out["ftp_8_weeks_ago"] == 250
     assert out["benchmark_index"] == 0.04
@@ -192,8 +237,15 @@ def test_history_beats_timeline():
 
 
 def test_timeline_same_day_last_listed_wins_and_bad_entries_skipped():
-    timeline = [(date(2025, 1, 12), 240), (date(2025, 1, 12), 250), ("2025-01-13", 999),
-                (date(2025, 1, 13), None), (date(2025, 1, 13), -5), None, (1, 2, 3)]
+    timeline = [
+        (date(2025, 1, 12), 240),
+        (date(2025, 1, 12), 250),
+        ("2025-01-13", 999),
+        (date(2025, 1, 13), None),
+        (date(2025, 1, 13), -5),
+        None,
+        (1, 2, 3),
+    ]
     assert ftp_in_effect({}, TARGET, timeline) == 250
 
 
@@ -215,8 +267,13 @@ def test_benchmark_decrease_in_off_season():
 @pytest.mark.parametrize("current", [None, 0, -250, "250", float("nan")])
 def test_benchmark_without_current_ftp_is_all_null(current):
     out = benchmark_block(current, {"2024-01-01": 250}, TODAY)
-    assert out == {"current_ftp": None, "ftp_8_weeks_ago": None, "benchmark_index": None,
-                   "benchmark_percentage": None, "seasonal_expected": None}
+    assert out == {
+        "current_ftp": None,
+        "ftp_8_weeks_ago": None,
+        "benchmark_index": None,
+        "benchmark_percentage": None,
+        "seasonal_expected": None,
+    }
 
 
 def test_benchmark_without_history():
@@ -225,10 +282,18 @@ def test_benchmark_without_history():
     assert out["benchmark_index"] is None
 
 
-@pytest.mark.parametrize("index,text", [
-    (0.032, "+3.2%"), (-0.01, "-1.0%"), (0.0, "+0.0%"), (-0.0, "+0.0%"), (0.1, "+10.0%"),
-    (-0.123, "-12.3%"), (None, None),
-])
+@pytest.mark.parametrize(
+    "index,text",
+    [
+        (0.032, "+3.2%"),
+        (-0.01, "-1.0%"),
+        (0.0, "+0.0%"),
+        (-0.0, "+0.0%"),
+        (0.1, "+10.0%"),
+        (-0.123, "-12.3%"),
+        (None, None),
+    ],
+)
 def test_benchmark_percentage_format(index, text):
     assert benchmark_percentage(index) == text
 
@@ -236,23 +301,44 @@ def test_benchmark_percentage_format(index, text):
 # ----------------------------------------------------------------- §18.3 / §18.4
 
 
-@pytest.mark.parametrize("month,label", [
-    (1, "Early Base"), (2, "Early Base"), (3, "Late Base / Build"), (4, "Late Base / Build"),
-    (5, "Build / Early Race Season"), (6, "Build / Early Race Season"),
-    (7, "Peak Race Season"), (8, "Peak Race Season"),
-    (9, "Late Season / Transition"), (10, "Late Season / Transition"),
-    (11, "Off-season / Transition"), (12, "Off-season / Transition"),
-])
+@pytest.mark.parametrize(
+    "month,label",
+    [
+        (1, "Early Base"),
+        (2, "Early Base"),
+        (3, "Late Base / Build"),
+        (4, "Late Base / Build"),
+        (5, "Build / Early Race Season"),
+        (6, "Build / Early Race Season"),
+        (7, "Peak Race Season"),
+        (8, "Peak Race Season"),
+        (9, "Late Season / Transition"),
+        (10, "Late Season / Transition"),
+        (11, "Off-season / Transition"),
+        (12, "Off-season / Transition"),
+    ],
+)
 def test_seasonal_context(month, label):
     assert seasonal_context(date(2025, month, 15)) == label
 
 
-@pytest.mark.parametrize("index,month,expected", [
-    (-0.02, 1, True), (0.01, 1, True), (0.011, 1, False), (-0.021, 2, False),
-    (0.0, 10, True), (0.001, 9, False), (-0.03, 9, True),
-    (0.03, 7, True), (0.031, 8, False), (0.04, 6, True), (0.01, 5, True),
-    (None, 3, None),
-])
+@pytest.mark.parametrize(
+    "index,month,expected",
+    [
+        (-0.02, 1, True),
+        (0.01, 1, True),
+        (0.011, 1, False),
+        (-0.021, 2, False),
+        (0.0, 10, True),
+        (0.001, 9, False),
+        (-0.03, 9, True),
+        (0.03, 7, True),
+        (0.031, 8, False),
+        (0.04, 6, True),
+        (0.01, 5, True),
+        (None, 3, None),
+    ],
+)
 def test_seasonal_expected(index, month, expected):
     assert seasonal_expected(index, date(2025, month, 1)) is expected
 
@@ -264,14 +350,24 @@ def test_benchmark_metrics_keys_in_order():
     assert out["seasonal_context"] == "Late Base / Build"
     assert out["benchmark_indoor"]["benchmark_index"] == 0.0
     assert out["benchmark_outdoor"]["benchmark_percentage"] == "+3.2%"
-    assert list(out["benchmark_indoor"]) == ["current_ftp", "ftp_8_weeks_ago", "benchmark_index",
-                                             "benchmark_percentage", "seasonal_expected"]
+    assert list(out["benchmark_indoor"]) == [
+        "current_ftp",
+        "ftp_8_weeks_ago",
+        "benchmark_index",
+        "benchmark_percentage",
+        "seasonal_expected",
+    ]
 
 
 def test_benchmark_metrics_timelines_are_per_series():
-    out = benchmark_metrics({}, TODAY, 220, 260,
-                            indoor_timeline=[(date(2025, 1, 1), 200)],
-                            outdoor_timeline=[(date(2025, 1, 1), 250)])
+    out = benchmark_metrics(
+        {},
+        TODAY,
+        220,
+        260,
+        indoor_timeline=[(date(2025, 1, 1), 200)],
+        outdoor_timeline=[(date(2025, 1, 1), 250)],
+    )
     # indoor 220/200 - 1 = 0.1; outdoor 260/250 - 1 = 0.04
     assert out["benchmark_indoor"]["benchmark_index"] == 0.1
     assert out["benchmark_outdoor"]["benchmark_index"] == 0.04
@@ -280,24 +376,35 @@ def test_benchmark_metrics_timelines_are_per_series():
 # ----------------------------------------------------------------- property
 
 
-
-
-_numbers = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
-                     st.floats(allow_nan=True, allow_infinity=True), st.just("250"))
+_numbers = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.just("250"),
+)
 _dates = st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 31))
 _keys = st.one_of(_dates.map(date.isoformat), st.text(max_size=12))
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(st.dictionaries(st.sampled_from(["indoor", "outdoor", "x"]),
-                                 st.one_of(st.none(), st.dictionaries(_keys, _numbers,
-                                                                      max_size=5))),
-                 st.dictionaries(_keys, _numbers, max_size=5),
-                 _numbers),
-       _numbers, _numbers, _dates,
-       st.lists(st.tuples(_dates, _numbers), max_size=6))
-def test_property_history_and_benchmark_never_crash_or_emit_nan(raw, indoor, outdoor, today,
-                                                                timeline):
+@given(
+    st.one_of(
+        st.dictionaries(
+            st.sampled_from(["indoor", "outdoor", "x"]),
+            st.one_of(st.none(), st.dictionaries(_keys, _numbers, max_size=5)),
+        ),
+        st.dictionaries(_keys, _numbers, max_size=5),
+        _numbers,
+    ),
+    _numbers,
+    _numbers,
+    _dates,
+    st.lists(st.tuples(_dates, _numbers), max_size=6),
+)
+def test_property_history_and_benchmark_never_crash_or_emit_nan(
+    raw, indoor, outdoor, today, timeline
+):
     try:
         hist = normalize_ftp_history(raw)
     except ValueError:

@@ -3,6 +3,7 @@
 Expected values are worked out by hand from the spec formulas (arithmetic in
 the comments), never taken from running the code.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,9 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.metrics.capability import (
-    durability, durability_values, ef_values, efficiency_factor, hrrc, hrrc_values,
+    durability,
+    durability_values,
+    ef_values,
+    efficiency_factor,
+    hrrc,
+    hrrc_values,
 )
 from section11.model import Activity
+
 from .helpers import walk_numbers
 
 _counter = iter(range(10**9))
@@ -46,8 +53,9 @@ NOT_QUALIFYING = [
     act(icu_hr_decoupling=2.0, moving_time=7200),  # VI absent
     act(icu_hr_decoupling=2.0, icu_variability_index=None, moving_time=None),
 ]
-G = act(icu_hr_decoupling=None, decoupling=0.0, icu_variability_index=1.0,
-        moving_time=7200, type="Run")  # fallback field, 0.0 is data; any sport
+G = act(
+    icu_hr_decoupling=None, decoupling=0.0, icu_variability_index=1.0, moving_time=7200, type="Run"
+)  # fallback field, 0.0 is data; any sport
 J = steady(-2.0, vi=1.01, mt=9000)  # negative decoupling is valid
 
 
@@ -74,9 +82,17 @@ def test_durability_mixed_windows():
 
 def test_durability_key_set():
     assert list(durability([], [])) == [
-        "mean_decoupling_7d", "mean_decoupling_28d", "high_drift_count_7d",
-        "high_drift_count_28d", "qualifying_sessions_7d", "qualifying_sessions_28d",
-        "trend", "reliability_limited", "reliability_note", "note"]
+        "mean_decoupling_7d",
+        "mean_decoupling_28d",
+        "high_drift_count_7d",
+        "high_drift_count_28d",
+        "qualifying_sessions_7d",
+        "qualifying_sessions_28d",
+        "trend",
+        "reliability_limited",
+        "reliability_note",
+        "note",
+    ]
 
 
 def test_durability_improving_and_reliable():
@@ -92,12 +108,15 @@ def test_durability_improving_and_reliable():
     assert out["reliability_note"] is None
 
 
-@pytest.mark.parametrize("v7,v28,trend", [
-    ([2.0, 4.0], [2.0, 4.0, 1.0, 1.0], "stable"),  # 3.0 - 2.0 = 1.0, not > 1.0
-    ([1.0, 1.0], [1.0, 1.0, 2.0, 4.0], "stable"),  # 1.0 - 2.0 = -1.0, not < -1.0
-    ([3.004, 3.004], [1.996, 1.996], "stable"),  # rounded means 3.0 - 2.0 = 1.0
-    ([5.0, 5.0], [1.0, 2.0], "declining"),  # 5.0 - 1.5 = 3.5
-])
+@pytest.mark.parametrize(
+    "v7,v28,trend",
+    [
+        ([2.0, 4.0], [2.0, 4.0, 1.0, 1.0], "stable"),  # 3.0 - 2.0 = 1.0, not > 1.0
+        ([1.0, 1.0], [1.0, 1.0, 2.0, 4.0], "stable"),  # 1.0 - 2.0 = -1.0, not < -1.0
+        ([3.004, 3.004], [1.996, 1.996], "stable"),  # rounded means 3.0 - 2.0 = 1.0
+        ([5.0, 5.0], [1.0, 2.0], "declining"),  # 5.0 - 1.5 = 3.5
+    ],
+)
 def test_durability_trend_bands_use_rounded_means(v7, v28, trend):
     out = durability([steady(v) for v in v7], [steady(v) for v in v28])
     assert out["trend"] == trend
@@ -161,18 +180,24 @@ def test_ef_improving():
     out = efficiency_factor([R1, R2], [R1, R2, R3, R4, *EF_EXCLUDED])
     # mean7 = 3.1/2 = 1.55 ; mean28 = 5.8/4 = 1.45 ; d = 0.10 > 0.03 -> improving
     assert out == {
-        "mean_ef_7d": 1.55, "mean_ef_28d": 1.45,
-        "qualifying_sessions_7d": 2, "qualifying_sessions_28d": 4,
-        "trend": "improving", "note": out["note"],
+        "mean_ef_7d": 1.55,
+        "mean_ef_28d": 1.45,
+        "qualifying_sessions_7d": 2,
+        "qualifying_sessions_28d": 4,
+        "trend": "improving",
+        "note": out["note"],
     }
     assert out["note"]
 
 
-@pytest.mark.parametrize("v7,v28,trend", [
-    ([1.50, 1.52], [1.49, 1.49], "stable"),  # 1.51 - 1.49 = 0.02
-    ([1.40, 1.40], [1.45, 1.45], "declining"),  # -0.05 < -0.03
-    ([1.50, 1.50], [1.50, 1.50], "stable"),
-])
+@pytest.mark.parametrize(
+    "v7,v28,trend",
+    [
+        ([1.50, 1.52], [1.49, 1.49], "stable"),  # 1.51 - 1.49 = 0.02
+        ([1.40, 1.40], [1.45, 1.45], "declining"),  # -0.05 < -0.03
+        ([1.50, 1.50], [1.50, 1.50], "stable"),
+    ],
+)
 def test_ef_trend(v7, v28, trend):
     assert efficiency_factor([ride(v) for v in v7], [ride(v) for v in v28])["trend"] == trend
 
@@ -200,9 +225,18 @@ def hr_rec(value, **raw) -> Activity:
 
 
 def test_hrrc_value_extraction():
-    acts = [hr_rec({"value": 30}), hr_rec({"hrr": 25}), hr_rec(20), hr_rec(22.5),
-            hr_rec(0), hr_rec(-5), hr_rec(None), hr_rec("31"), hr_rec({"value": None}),
-            act(type="Swim")]
+    acts = [
+        hr_rec({"value": 30}),
+        hr_rec({"hrr": 25}),
+        hr_rec(20),
+        hr_rec(22.5),
+        hr_rec(0),
+        hr_rec(-5),
+        hr_rec(None),
+        hr_rec("31"),
+        hr_rec({"value": None}),
+        act(type="Swim"),
+    ]
     values = hrrc_values(acts)
     assert values == [30.0, 25.0, 20.0, 22.5]
     assert all(isinstance(v, float) for v in values)
@@ -218,15 +252,24 @@ def test_hrrc_improving_half_even_mean():
     assert out["mean_hrrc_28d"] == 24.2
     assert out["trend"] == "improving"
     assert (out["qualifying_sessions_7d"], out["qualifying_sessions_28d"]) == (2, 4)
-    assert list(out) == ["mean_hrrc_7d", "mean_hrrc_28d", "qualifying_sessions_7d",
-                         "qualifying_sessions_28d", "trend", "note"]
+    assert list(out) == [
+        "mean_hrrc_7d",
+        "mean_hrrc_28d",
+        "qualifying_sessions_7d",
+        "qualifying_sessions_28d",
+        "trend",
+        "note",
+    ]
 
 
-@pytest.mark.parametrize("v7,v28,trend", [
-    ([20], [30, 30, 30], "declining"),  # (20-30)/30 = -0.33
-    ([31], [30, 30, 30], "stable"),  # 1/30 = 0.033
-    ([33.5], [30, 30, 30], "improving"),  # 3.5/30 = 0.117
-])
+@pytest.mark.parametrize(
+    "v7,v28,trend",
+    [
+        ([20], [30, 30, 30], "declining"),  # (20-30)/30 = -0.33
+        ([31], [30, 30, 30], "stable"),  # 1/30 = 0.033
+        ([33.5], [30, 30, 30], "improving"),  # 3.5/30 = 0.117
+    ],
+)
 def test_hrrc_trend(v7, v28, trend):
     out = hrrc([hr_rec(v) for v in v7], [hr_rec(v) for v in v28])
     assert out["trend"] == trend
@@ -247,26 +290,46 @@ def test_hrrc_minimums():
 # ----------------------------------------------------------------- properties
 
 _values = st.one_of(
-    st.none(), st.integers(min_value=-(2**53), max_value=2**53),
-    st.floats(allow_nan=True, allow_infinity=True), st.just(0), st.just(0.0),
-    st.text(max_size=3), st.booleans(),
+    st.none(),
+    st.integers(min_value=-(2**53), max_value=2**53),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.just(0),
+    st.just(0.0),
+    st.text(max_size=3),
+    st.booleans(),
 )
 _activity_raw = st.fixed_dictionaries(
     {},
     optional={
         "id": st.one_of(st.none(), st.text(max_size=5), st.integers()),
-        "start_date_local": st.one_of(st.none(), st.just("2026-07-20T08:00:00"), st.text(max_size=12)),
-        "type": st.one_of(st.none(), st.sampled_from(
-            ["Ride", "VirtualRide", "GravelRide", "MountainBikeRide", "EBikeRide", "Run", "Swim",
-             "Unknown"])),
-        "icu_hr_decoupling": _values, "decoupling": _values,
-        "icu_variability_index": _values, "moving_time": _values,
+        "start_date_local": st.one_of(
+            st.none(), st.just("2026-07-20T08:00:00"), st.text(max_size=12)
+        ),
+        "type": st.one_of(
+            st.none(),
+            st.sampled_from(
+                [
+                    "Ride",
+                    "VirtualRide",
+                    "GravelRide",
+                    "MountainBikeRide",
+                    "EBikeRide",
+                    "Run",
+                    "Swim",
+                    "Unknown",
+                ]
+            ),
+        ),
+        "icu_hr_decoupling": _values,
+        "decoupling": _values,
+        "icu_variability_index": _values,
+        "moving_time": _values,
         "icu_efficiency_factor": _values,
-        "icu_hrr": st.one_of(_values, st.fixed_dictionaries(
-            {}, optional={"value": _values, "hrr": _values})),
+        "icu_hrr": st.one_of(
+            _values, st.fixed_dictionaries({}, optional={"value": _values, "hrr": _values})
+        ),
     },
 )
-
 
 
 TRENDS = {None, "improving", "declining", "stable"}

@@ -1,4 +1,5 @@
 """Consistency index (spec/metrics.md §17) and planned_workouts_7d."""
+
 import math
 from datetime import date, timedelta
 
@@ -6,7 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.metrics.consistency import (
-    NO_PLANNED_NOTE, consistency_block, planned_workouts_count,
+    NO_PLANNED_NOTE,
+    consistency_block,
+    planned_workouts_count,
 )
 from section11.model import Activity, Event
 
@@ -19,14 +22,24 @@ def day(n):
 
 def event(days_ago, category="WORKOUT"):
     d = day(days_ago)
-    return Event.from_raw({"id": f"e{days_ago}{category}", "category": category,
-                           "start_date_local": f"{d.isoformat()}T00:00:00"})
+    return Event.from_raw(
+        {
+            "id": f"e{days_ago}{category}",
+            "category": category,
+            "start_date_local": f"{d.isoformat()}T00:00:00",
+        }
+    )
 
 
 def act(days_ago, atype="Ride"):
     d = day(days_ago)
-    return Activity.from_raw({"id": f"a{days_ago}{atype}", "type": atype,
-                              "start_date_local": f"{d.isoformat()}T07:00:00"})
+    return Activity.from_raw(
+        {
+            "id": f"a{days_ago}{atype}",
+            "type": atype,
+            "start_date_local": f"{d.isoformat()}T07:00:00",
+        }
+    )
 
 
 def test_basic_adherence_any_sport_completes_a_day():
@@ -37,9 +50,15 @@ def test_basic_adherence_any_sport_completes_a_day():
     out = consistency_block(events, acts, TODAY)
     assert out["consistency_index"] == 0.5
     assert out["consistency_details"] == {
-        "planned_days": 4, "completed_days": 3, "matched_days": 2,
-        "planned_dates": [day(6).isoformat(), day(4).isoformat(), day(2).isoformat(),
-                          day(1).isoformat()],
+        "planned_days": 4,
+        "completed_days": 3,
+        "matched_days": 2,
+        "planned_dates": [
+            day(6).isoformat(),
+            day(4).isoformat(),
+            day(2).isoformat(),
+            day(1).isoformat(),
+        ],
         "completed_dates": [day(6).isoformat(), day(4).isoformat(), day(3).isoformat()],
     }
 
@@ -56,7 +75,10 @@ def test_races_and_notes_are_not_planned_days():
     out = consistency_block(events, [act(3)], TODAY)
     assert out["consistency_index"] is None
     assert out["consistency_details"] == {
-        "planned_days": 0, "completed_days": 1, "matched_days": 0, "note": NO_PLANNED_NOTE,
+        "planned_days": 0,
+        "completed_days": 1,
+        "matched_days": 0,
+        "note": NO_PLANNED_NOTE,
     }
 
 
@@ -71,8 +93,7 @@ def test_today_done_counts_as_matched():
     # planned {3, today}; completed {today} -> matched {today}: 1/2 = 0.5
     out = consistency_block([event(3), event(0)], [act(0)], TODAY)
     assert out["consistency_index"] == 0.5
-    assert out["consistency_details"]["planned_dates"] == [day(3).isoformat(),
-                                                            TODAY.isoformat()]
+    assert out["consistency_details"]["planned_dates"] == [day(3).isoformat(), TODAY.isoformat()]
 
 
 def test_only_today_planned_and_pending_gives_null_index():
@@ -104,8 +125,15 @@ def test_undated_records_are_ignored():
 
 
 def test_planned_workouts_count_uses_training_categories():
-    events = [event(1), event(2, "RACE_A"), event(3, "RACE_B"), event(3, "RACE_C"),
-              event(4, "NOTE"), event(5, "SICK"), Event.from_raw({"id": "n"})]
+    events = [
+        event(1),
+        event(2, "RACE_A"),
+        event(3, "RACE_B"),
+        event(3, "RACE_C"),
+        event(4, "NOTE"),
+        event(5, "SICK"),
+        Event.from_raw({"id": "n"}),
+    ]
     assert planned_workouts_count(events) == 4
     assert planned_workouts_count([]) == 0
 
@@ -119,9 +147,12 @@ _cats = st.sampled_from(["WORKOUT", "RACE_A", "NOTE", None, 5, ""])
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(_days, _cats), max_size=12), st.lists(_days, max_size=12))
 def test_property_index_is_a_finite_ratio(planned, done):
-    events = [Event.from_raw({"id": str(i), "category": c,
-                              "start_date_local": f"{day(n).isoformat()}T00:00:00"})
-              for i, (n, c) in enumerate(planned)]
+    events = [
+        Event.from_raw(
+            {"id": str(i), "category": c, "start_date_local": f"{day(n).isoformat()}T00:00:00"}
+        )
+        for i, (n, c) in enumerate(planned)
+    ]
     acts = [act(n) for n in done]
     out = consistency_block(events, acts, TODAY)
     idx = out["consistency_index"]
@@ -129,5 +160,7 @@ def test_property_index_is_a_finite_ratio(planned, done):
     assert idx is None or (math.isfinite(idx) and 0.0 <= idx <= 1.0)
     assert details["matched_days"] <= details["planned_days"]
     if idx is not None:
-        assert TODAY.isoformat() not in details["planned_dates"] or \
-            TODAY.isoformat() in details["completed_dates"]
+        assert (
+            TODAY.isoformat() not in details["planned_dates"]
+            or TODAY.isoformat() in details["completed_dates"]
+        )

@@ -3,6 +3,7 @@
 Expected values are worked out by hand from the spec formulas (arithmetic in
 the comments).
 """
+
 from __future__ import annotations
 
 import math
@@ -13,9 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.metrics.curves import (
-    curve_id, curve_windows, delta_curve_ids, hr_curve_delta, power_curve_delta,
+    curve_id,
+    curve_windows,
+    delta_curve_ids,
+    hr_curve_delta,
+    power_curve_delta,
 )
 from section11.model import Curve, curves_from_raw
+
 from .helpers import walk_numbers
 
 TODAY = date(2026, 7, 26)
@@ -26,12 +32,18 @@ PREV = "r.2026-06-01.2026-06-28"  # today-55 .. today-28
 # window listed FIRST to prove matching by id rather than by position
 SAMPLE = {
     "list": [
-        {"id": PREV, "secs": [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
-         "values": [1085, 990, 760, 575, 440, 370, 309, 290, 276, 262, 240],
-         "watts": [1085, 990, 760, 575, 440, 370, 309, 290, 276, 262, 240]},
-        {"id": CUR, "secs": [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
-         "values": [1103, 1010, 780, 590, 452, 378, 318, 296, 281, 268, 247],
-         "watts": [1103, 1010, 780, 590, 452, 378, 318, 296, 281, 268, 247]},
+        {
+            "id": PREV,
+            "secs": [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+            "values": [1085, 990, 760, 575, 440, 370, 309, 290, 276, 262, 240],
+            "watts": [1085, 990, 760, 575, 440, 370, 309, 290, 276, 262, 240],
+        },
+        {
+            "id": CUR,
+            "secs": [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+            "values": [1103, 1010, 780, 590, 452, 378, 318, 296, 281, 268, 247],
+            "watts": [1103, 1010, 780, 590, 452, 378, 318, 296, 281, 268, 247],
+        },
         {"id": "r.2025-01-01.2025-01-28", "secs": [5], "watts": [2000]},
     ],
     "activities": {},
@@ -87,8 +99,14 @@ def test_power_delta_spec_sample():
     assert out["rotation_index"] == 0.0
     assert math.copysign(1.0, out["rotation_index"]) == 1.0
     assert out["note"]
-    assert list(out) == ["window_days", "current_window", "previous_window", "anchors",
-                         "rotation_index", "note"]
+    assert list(out) == [
+        "window_days",
+        "current_window",
+        "previous_window",
+        "anchors",
+        "rotation_index",
+        "note",
+    ]
 
 
 def test_power_delta_sprint_biased_rotation_and_missing_anchor():
@@ -97,8 +115,11 @@ def test_power_delta_sprint_biased_rotation_and_missing_anchor():
     out = power_curve_delta({CUR: cur, PREV: prev}, TODAY)
     # 5s 200/800*100 = 25.0 ; 60s 50/400*100 = 12.5 ; 1200s 0.0 ; 3600s 0.0
     # 300s previous missing -> pct null, but 300s is not part of the rotation
-    assert out["anchors"]["300s"] == {"current_watts": 320, "previous_watts": None,
-                                      "pct_change": None}
+    assert out["anchors"]["300s"] == {
+        "current_watts": 320,
+        "previous_watts": None,
+        "pct_change": None,
+    }
     # rotation = (25.0+12.5)/2 - 0 = 18.75 -> 18.8 (18.75 is exact; half-even -> 18.8)
     assert out["rotation_index"] == 18.8
 
@@ -108,8 +129,11 @@ def test_power_delta_rotation_needs_all_four():
     prev = curve(PREV, {5: 800, 60: 400, 300: 300, 1200: 280, 3600: 250})
     out = power_curve_delta({CUR: cur, PREV: prev}, TODAY)
     # current 5s is 0 -> not valid; 4 of 5 anchors still >= 3
-    assert out["anchors"]["5s"] == {"current_watts": None, "previous_watts": 800,
-                                    "pct_change": None}
+    assert out["anchors"]["5s"] == {
+        "current_watts": None,
+        "previous_watts": 800,
+        "pct_change": None,
+    }
     assert out["rotation_index"] is None
 
 
@@ -122,13 +146,19 @@ def test_power_delta_tiny_drop_is_plain_zero():
     assert math.copysign(1.0, out["anchors"]["5s"]["pct_change"]) == 1.0
 
 
-@pytest.mark.parametrize("curves,fragment", [
-    (None, "could not be fetched"),
-    ({}, "returned no data"),
-    ({CUR: curve(CUR, {5: 1, 60: 1, 300: 1})}, "previous"),
-    ({PREV: curve(PREV, {5: 1, 60: 1, 300: 1})}, "current"),
-    ({"r.2020-01-01.2020-01-28": curve("r.2020-01-01.2020-01-28", {5: 1})}, "current and previous"),
-])
+@pytest.mark.parametrize(
+    "curves,fragment",
+    [
+        (None, "could not be fetched"),
+        ({}, "returned no data"),
+        ({CUR: curve(CUR, {5: 1, 60: 1, 300: 1})}, "previous"),
+        ({PREV: curve(PREV, {5: 1, 60: 1, 300: 1})}, "current"),
+        (
+            {"r.2020-01-01.2020-01-28": curve("r.2020-01-01.2020-01-28", {5: 1})},
+            "current and previous",
+        ),
+    ],
+)
 def test_power_delta_null_blocks(curves, fragment):
     out = power_curve_delta(curves, TODAY)
     assert out["anchors"] is None
@@ -153,18 +183,23 @@ def test_power_delta_exactly_three_anchors_is_enough():
     prev = curve(PREV, {60: 400, 300: 300, 1200: 270})
     out = power_curve_delta({CUR: cur, PREV: prev}, TODAY)
     assert out["anchors"]["60s"]["pct_change"] == 0.0
-    assert out["anchors"]["3600s"] == {"current_watts": None, "previous_watts": None,
-                                       "pct_change": None}
+    assert out["anchors"]["3600s"] == {
+        "current_watts": None,
+        "previous_watts": None,
+        "pct_change": None,
+    }
 
 
 # ----------------------------------------------------------------- HR delta
 
 
 def test_hr_delta_values_and_rotation():
-    raw = {"list": [
-        {"id": CUR, "secs": [5, 60, 300, 1200, 3600], "values": [190, 180, 172, 165, 157]},
-        {"id": PREV, "secs": [5, 60, 300, 1200, 3600], "values": [150, 176, 170, 166, 160]},
-    ]}
+    raw = {
+        "list": [
+            {"id": CUR, "secs": [5, 60, 300, 1200, 3600], "values": [190, 180, 172, 165, 157]},
+            {"id": PREV, "secs": [5, 60, 300, 1200, 3600], "values": [150, 176, 170, 166, 160]},
+        ]
+    }
     out = hr_curve_delta(curves_from_raw(raw), TODAY)
     # 60s 4/176*100 = 2.27 -> 2.3 ; 300s 2/170*100 = 1.18 -> 1.2
     # 1200s -1/166*100 = -0.60 -> -0.6 ; 3600s -3/160*100 = -1.875 -> -1.9
@@ -201,10 +236,12 @@ def test_hr_delta_failed_fetch():
 
 # ----------------------------------------------------------------- properties
 
-_num = st.one_of(st.none(), st.integers(-(2**53), 2**53), st.floats(), st.just(0),
-                 st.text(max_size=2))
-_secs = st.one_of(st.sampled_from([1, 5, 60, 300, 1200, 3600]), st.integers(-5, 5000),
-                  st.floats(), st.none())
+_num = st.one_of(
+    st.none(), st.integers(-(2**53), 2**53), st.floats(), st.just(0), st.text(max_size=2)
+)
+_secs = st.one_of(
+    st.sampled_from([1, 5, 60, 300, 1200, 3600]), st.integers(-5, 5000), st.floats(), st.none()
+)
 
 
 @st.composite
@@ -213,10 +250,12 @@ def raw_curve(draw):
     that populated blocks are generated too, mixed with garbage."""
     plausible = draw(st.booleans())
     if plausible:
-        secs = draw(st.lists(st.sampled_from([5, 60, 300, 1200, 3600]), min_size=3,
-                             max_size=5, unique=True))
-        values = [draw(st.one_of(st.integers(1, 2000), st.floats(1e-300, 1e308), _num))
-                  for _ in secs]
+        secs = draw(
+            st.lists(st.sampled_from([5, 60, 300, 1200, 3600]), min_size=3, max_size=5, unique=True)
+        )
+        values = [
+            draw(st.one_of(st.integers(1, 2000), st.floats(1e-300, 1e308), _num)) for _ in secs
+        ]
         cid = draw(st.sampled_from([CUR, PREV]))
     else:
         n = draw(st.integers(0, 7))
@@ -224,7 +263,6 @@ def raw_curve(draw):
         values = draw(st.lists(_num, max_size=n + 1))
         cid = draw(st.sampled_from([CUR, PREV, "r.x", None, 5]))
     return {"id": cid, "secs": secs, draw(st.sampled_from(["watts", "values"])): values}
-
 
 
 @settings(max_examples=300, deadline=None)
@@ -235,8 +273,14 @@ def test_property_deltas_never_crash_or_emit_nan(items):
         out = fn(curves, TODAY)
         for path, value in walk_numbers(out):
             assert math.isfinite(value), (path, value)
-        assert set(out) == {"window_days", "current_window", "previous_window", "anchors",
-                            "rotation_index", "note"}
+        assert set(out) == {
+            "window_days",
+            "current_window",
+            "previous_window",
+            "anchors",
+            "rotation_index",
+            "note",
+        }
         if out["anchors"] is None:
             assert out["rotation_index"] is None
         else:

@@ -4,6 +4,7 @@ Sessions are built from constant blocks so every expected number can be worked
 out by hand from the spec formulas (arithmetic in the comments); nothing here
 was obtained by running the code.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,10 +15,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.metrics.dfa import _Lookback, dfa_block, dfa_summary, segment_estimate_reason
+
 from .helpers import assert_finite
 
-NULL_KEYS = ("avg", "p25", "p50", "p75", "tiz_easy", "tiz_endurance", "tiz_tempo",
-             "tiz_supra", "drift", "easy_guard_crossing", "lt1_crossing", "lt2_crossing")
+NULL_KEYS = (
+    "avg",
+    "p25",
+    "p50",
+    "p75",
+    "tiz_easy",
+    "tiz_endurance",
+    "tiz_tempo",
+    "tiz_supra",
+    "drift",
+    "easy_guard_crossing",
+    "lt1_crossing",
+    "lt2_crossing",
+)
 
 
 def streams(a1, hr=None, watts=None, art=None):
@@ -67,44 +81,105 @@ def test_full_session_block():
     # t = 1500//3 = 500; first = (300*1.2 + 200*1.0)/500 = 1.12
     # last = idx 1000-1499 = (200*0.6 + 300*0.4)/500 = 240/500 = 0.48; delta = -0.64
     # supra pct 20.0 > 15 -> not interpretable
-    assert b["drift"] == {"first_third_avg": 1.12, "last_third_avg": 0.48, "delta": -0.64,
-                          "interpretable": False}
+    assert b["drift"] == {
+        "first_third_avg": 1.12,
+        "last_third_avg": 0.48,
+        "delta": -0.64,
+        "interpretable": False,
+    }
     # easy guard (0.95..1.05): idx 300-599, one segment of 300. Lookback: hr 120 = 2 beats
     # per sample -> 100 samples (200-299). Span 200-599 watts 100x150 + 300x170:
     # mean 165, pop var (100*15^2 + 300*5^2)/400 = 75, sd 8.66 -> CV 5.2 % -> ok
     assert b["easy_guard_crossing"] == {
-        "marker_dfa_a1": 1.0, "secs_in_band": 300, "contiguous_secs": 300,
-        "n_qualifying_segments": 1, "n_eligible_segments": 1, "reason": "ok",
-        "estimate_eligible": True, "estimate_reason": "ok", "avg_hr": 130, "avg_watts": 170}
+        "marker_dfa_a1": 1.0,
+        "secs_in_band": 300,
+        "contiguous_secs": 300,
+        "n_qualifying_segments": 1,
+        "n_eligible_segments": 1,
+        "reason": "ok",
+        "estimate_eligible": True,
+        "estimate_reason": "ok",
+        "avg_hr": 130,
+        "avg_watts": 170,
+    }
     # LT1 (0.70..0.80): idx 600-899. Lookback hr 130 -> 2.1667 beats/sample -> 93 samples
     # (507-599). Span watts 93x170 + 300x200: mean 75810/393 = 192.9,
     # var (93*22.9^2 + 300*7.1^2)/393 = 162.6, sd 12.75 -> CV 6.6 % -> ok
     assert b["lt1_crossing"] == {
-        "marker_dfa_a1": 0.75, "secs_in_band": 300, "contiguous_secs": 300,
-        "n_qualifying_segments": 1, "n_eligible_segments": 1, "reason": "ok",
-        "estimate_eligible": True, "estimate_reason": "ok", "avg_hr": 140, "avg_watts": 200}
+        "marker_dfa_a1": 0.75,
+        "secs_in_band": 300,
+        "contiguous_secs": 300,
+        "n_qualifying_segments": 1,
+        "n_eligible_segments": 1,
+        "reason": "ok",
+        "estimate_eligible": True,
+        "estimate_reason": "ok",
+        "avg_hr": 140,
+        "avg_watts": 200,
+    }
     assert b["lt2_crossing"] == {
-        "marker_dfa_a1": 0.5, "secs_in_band": 0, "contiguous_secs": 0,
-        "n_qualifying_segments": 0, "n_eligible_segments": 0, "reason": "no_samples_in_band",
-        "estimate_eligible": False, "estimate_reason": "no_samples_in_band",
-        "avg_hr": None, "avg_watts": None}
-    assert b["quality"] == {"valid_secs": 1500, "total_secs": 1500, "valid_pct": 100.0,
-                            "artifact_state": "complete", "artifact_coverage_pct": 100.0,
-                            "artifact_rate_avg": 1.0, "sufficient": True}
-    assert list(b) == ["avg", "p25", "p50", "p75", "tiz_easy", "tiz_endurance", "tiz_tempo",
-                       "tiz_supra", "drift", "easy_guard_crossing", "lt1_crossing",
-                       "lt2_crossing", "quality"]
+        "marker_dfa_a1": 0.5,
+        "secs_in_band": 0,
+        "contiguous_secs": 0,
+        "n_qualifying_segments": 0,
+        "n_eligible_segments": 0,
+        "reason": "no_samples_in_band",
+        "estimate_eligible": False,
+        "estimate_reason": "no_samples_in_band",
+        "avg_hr": None,
+        "avg_watts": None,
+    }
+    assert b["quality"] == {
+        "valid_secs": 1500,
+        "total_secs": 1500,
+        "valid_pct": 100.0,
+        "artifact_state": "complete",
+        "artifact_coverage_pct": 100.0,
+        "artifact_rate_avg": 1.0,
+        "sufficient": True,
+    }
+    assert list(b) == [
+        "avg",
+        "p25",
+        "p50",
+        "p75",
+        "tiz_easy",
+        "tiz_endurance",
+        "tiz_tempo",
+        "tiz_supra",
+        "drift",
+        "easy_guard_crossing",
+        "lt1_crossing",
+        "lt2_crossing",
+        "quality",
+    ]
 
 
 def test_full_session_summary():
     s = dfa_summary(dfa_block(streams(A1, HR, WATTS, ART)))
     # endurance has the most secs (600); only LT1 is estimate-eligible
-    assert s == {"avg": 0.79, "dominant_band": "endurance",
-                 "tiz_pct": {"easy": 20.0, "endurance": 40.0, "tempo": 20.0, "supra": 20.0},
-                 "valid_pct": 100.0, "sufficient": True, "drift_delta": -0.64,
-                 "drift_interpretable": False, "lt1_watts": 200, "lt1_hr": 140}
-    assert list(s) == ["avg", "dominant_band", "tiz_pct", "valid_pct", "sufficient",
-                       "drift_delta", "drift_interpretable", "lt1_watts", "lt1_hr"]
+    assert s == {
+        "avg": 0.79,
+        "dominant_band": "endurance",
+        "tiz_pct": {"easy": 20.0, "endurance": 40.0, "tempo": 20.0, "supra": 20.0},
+        "valid_pct": 100.0,
+        "sufficient": True,
+        "drift_delta": -0.64,
+        "drift_interpretable": False,
+        "lt1_watts": 200,
+        "lt1_hr": 140,
+    }
+    assert list(s) == [
+        "avg",
+        "dominant_band",
+        "tiz_pct",
+        "valid_pct",
+        "sufficient",
+        "drift_delta",
+        "drift_interpretable",
+        "lt1_watts",
+        "lt1_hr",
+    ]
 
 
 def test_percentiles_pick_by_index_without_interpolation():
@@ -122,24 +197,37 @@ def test_percentiles_pick_by_index_without_interpolation():
 def test_insufficient_block_keeps_every_key_null():
     b = dfa_block(streams([0.8] * 1199, [140] * 1199, [200] * 1199))
     assert {k: b[k] for k in NULL_KEYS} == dict.fromkeys(NULL_KEYS)
-    assert b["quality"] == {"valid_secs": 1199, "total_secs": 1199, "valid_pct": 100.0,
-                            "artifact_state": "absent", "artifact_coverage_pct": 0.0,
-                            "artifact_rate_avg": None, "sufficient": False}
+    assert b["quality"] == {
+        "valid_secs": 1199,
+        "total_secs": 1199,
+        "valid_pct": 100.0,
+        "artifact_state": "absent",
+        "artifact_coverage_pct": 0.0,
+        "artifact_rate_avg": None,
+        "sufficient": False,
+    }
     assert dfa_summary(b) is None
 
 
-@pytest.mark.parametrize("n, valid, pct, sufficient", [
-    (1200, 1200, 100.0, True),   # exactly 1200 valid
-    (2000, 1400, 70.0, True),    # 100*1400/2000 = 70.0
-    (2000, 1398, 69.9, False),   # 69.9 < 70
-    (2001, 1400, 70.0, True),    # 69.965 rounds to 70.0 before the comparison
-    (3000, 1199, 40.0, False),   # 39.97 -> 40.0, and too few samples anyway
-])
+@pytest.mark.parametrize(
+    "n, valid, pct, sufficient",
+    [
+        (1200, 1200, 100.0, True),  # exactly 1200 valid
+        (2000, 1400, 70.0, True),  # 100*1400/2000 = 70.0
+        (2000, 1398, 69.9, False),  # 69.9 < 70
+        (2001, 1400, 70.0, True),  # 69.965 rounds to 70.0 before the comparison
+        (3000, 1199, 40.0, False),  # 39.97 -> 40.0, and too few samples anyway
+    ],
+)
 def test_sufficient_needs_1200_valid_and_70_pct(n, valid, pct, sufficient):
     a1 = [0.8] * valid + [None] * (n - valid)
     q = dfa_block(streams(a1))["quality"]
     assert (q["valid_secs"], q["total_secs"], q["valid_pct"], q["sufficient"]) == (
-        valid, n, pct, sufficient)
+        valid,
+        n,
+        pct,
+        sufficient,
+    )
 
 
 def test_low_a1_and_high_artifact_samples_are_dropped():
@@ -154,26 +242,42 @@ def test_low_a1_and_high_artifact_samples_are_dropped():
     assert q["valid_pct"] == 79.9  # 119900/1500 = 79.93
 
 
-@pytest.mark.parametrize("art, state, coverage, rate", [
-    (None, "absent", 0.0, None),
-    ([-1.0] * 1500, "absent", 0.0, None),            # negative artifacts are null
-    ([2.0] * 750, "partial", 50.0, 2.0),            # padded with null to 1500
-    ([3.0] + [None] * 1499, "partial", 0.067, 3.0),  # 100/1500 = 0.0667 -> 3 decimals
-    ([1.0, 2.0] * 750 + [9.0] * 20, "complete", 100.0, 1.5),  # truncated to n
-])
+@pytest.mark.parametrize(
+    "art, state, coverage, rate",
+    [
+        (None, "absent", 0.0, None),
+        ([-1.0] * 1500, "absent", 0.0, None),  # negative artifacts are null
+        ([2.0] * 750, "partial", 50.0, 2.0),  # padded with null to 1500
+        ([3.0] + [None] * 1499, "partial", 0.067, 3.0),  # 100/1500 = 0.0667 -> 3 decimals
+        ([1.0, 2.0] * 750 + [9.0] * 20, "complete", 100.0, 1.5),  # truncated to n
+    ],
+)
 def test_artifact_states(art, state, coverage, rate):
     q = dfa_block(streams([0.8] * 1500, art=art))["quality"]
     assert (q["artifact_state"], q["artifact_coverage_pct"], q["artifact_rate_avg"]) == (
-        state, coverage, rate)
+        state,
+        coverage,
+        rate,
+    )
 
 
 def test_non_finite_boolean_and_text_values_are_null():
-    bad = [float("nan"), float("inf"), float("-inf"), True, False, "0.8", None, [0.8],
-           {"v": 1}, 10**400]
+    bad = [
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        True,
+        False,
+        "0.8",
+        None,
+        [0.8],
+        {"v": 1},
+        10**400,
+    ]
     a1 = [0.8] * 1500
-    a1[100:100 + len(bad)] = bad
+    a1[100 : 100 + len(bad)] = bad
     hr = [150] * 1500
-    hr[0:len(bad)] = bad  # hr 0..9 are null -> excluded from avg_hr
+    hr[0 : len(bad)] = bad  # hr 0..9 are null -> excluded from avg_hr
     b = dfa_block(streams(a1, hr=hr, watts=[200] * 1500))
     assert b["quality"]["valid_secs"] == 1490
     assert b["tiz_endurance"]["avg_hr"] == 150
@@ -187,7 +291,10 @@ def test_missing_hr_and_watts_streams():
     lt1 = b["lt1_crossing"]
     # hr[999] is null -> the lookback walk stops at once
     assert (lt1["reason"], lt1["estimate_eligible"], lt1["estimate_reason"]) == (
-        "ok", False, "lookback_gap")
+        "ok",
+        False,
+        "lookback_gap",
+    )
     assert (lt1["avg_hr"], lt1["avg_watts"]) == (None, None)
 
 
@@ -207,10 +314,20 @@ def test_zero_heart_rate_is_a_dropout_not_a_value():
     assert b["tiz_endurance"]["avg_hr"] == 140
 
 
-@pytest.mark.parametrize("value", [None, {}, "x", [], [{"type": "heartrate", "data": [1]}],
-                                   [{"type": "dfa_a1", "data": None}],
-                                   [{"type": "dfa_a1", "data": []}],
-                                   [{"type": "dfa_a1"}], ["junk", 3]])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        {},
+        "x",
+        [],
+        [{"type": "heartrate", "data": [1]}],
+        [{"type": "dfa_a1", "data": None}],
+        [{"type": "dfa_a1", "data": []}],
+        [{"type": "dfa_a1"}],
+        ["junk", 3],
+    ],
+)
 def test_no_dfa_stream_means_no_block(value):
     assert dfa_block(value) is None
 
@@ -248,26 +365,42 @@ def seg_session(runs, n=1500, hr=120, watts=200, base=1.2):
     """a1 = base everywhere except the given (start, length, value) runs."""
     a1 = [base] * n
     for start, length, value in runs:
-        a1[start:start + length] = [value] * length
+        a1[start : start + length] = [value] * length
     return a1, [hr] * n, [watts] * n, [1.0] * n
 
 
-@pytest.mark.parametrize("length, reason, qualifying", [
-    (60, "ok", 1),
-    (59, "insufficient_total_dwell", 0),
-])
+@pytest.mark.parametrize(
+    "length, reason, qualifying",
+    [
+        (60, "ok", 1),
+        (59, "insufficient_total_dwell", 0),
+    ],
+)
 def test_segment_of_60_qualifies_59_does_not(length, reason, qualifying):
     a1, hr, w, art = seg_session([(1000, length, 0.75)])
     c = dfa_block(streams(a1, hr, w, art))["lt1_crossing"]
-    assert (c["secs_in_band"], c["contiguous_secs"], c["n_qualifying_segments"],
-            c["reason"]) == (length, length, qualifying, reason)
+    assert (c["secs_in_band"], c["contiguous_secs"], c["n_qualifying_segments"], c["reason"]) == (
+        length,
+        length,
+        qualifying,
+        reason,
+    )
     if qualifying:
         # lookback 100 samples at 2 beats/s, span 900..1059, constant power -> ok
-        assert (c["estimate_eligible"], c["estimate_reason"], c["n_eligible_segments"],
-                c["avg_hr"], c["avg_watts"]) == (True, "ok", 1, 120, 200)
+        assert (
+            c["estimate_eligible"],
+            c["estimate_reason"],
+            c["n_eligible_segments"],
+            c["avg_hr"],
+            c["avg_watts"],
+        ) == (True, "ok", 1, 120, 200)
     else:
         assert (c["estimate_eligible"], c["estimate_reason"], c["avg_hr"], c["avg_watts"]) == (
-            False, "insufficient_total_dwell", None, None)
+            False,
+            "insufficient_total_dwell",
+            None,
+            None,
+        )
 
 
 @pytest.mark.parametrize("gap_value", [1.2, None, 0.0])
@@ -278,24 +411,36 @@ def test_gap_of_5_is_bridged(gap_value):
     hr[1040:1045] = [180] * 5  # bridged samples are not averaged
     c = dfa_block(streams(a1, hr, w, art))["lt1_crossing"]
     # 1045 - 1039 - 1 = 5 -> same segment of 40 + 40 = 80 counted samples
-    assert (c["secs_in_band"], c["contiguous_secs"], c["n_qualifying_segments"],
-            c["reason"], c["estimate_reason"], c["avg_hr"]) == (80, 80, 1, "ok", "ok", 120)
+    assert (
+        c["secs_in_band"],
+        c["contiguous_secs"],
+        c["n_qualifying_segments"],
+        c["reason"],
+        c["estimate_reason"],
+        c["avg_hr"],
+    ) == (80, 80, 1, "ok", "ok", 120)
 
 
 def test_gap_of_6_splits():
     a1, hr, w, art = seg_session([(1000, 40, 0.75), (1046, 40, 0.75)])
     c = dfa_block(streams(a1, hr, w, art))["lt1_crossing"]
     # 1046 - 1039 - 1 = 6 > 5 -> two segments of 40; total 80 >= 60 but none >= 60
-    assert (c["secs_in_band"], c["contiguous_secs"], c["n_qualifying_segments"],
-            c["reason"], c["estimate_eligible"], c["estimate_reason"]) == (
-        80, 40, 0, "no_contiguous_dwell", False, "no_contiguous_dwell")
+    assert (
+        c["secs_in_band"],
+        c["contiguous_secs"],
+        c["n_qualifying_segments"],
+        c["reason"],
+        c["estimate_eligible"],
+        c["estimate_reason"],
+    ) == (80, 40, 0, "no_contiguous_dwell", False, "no_contiguous_dwell")
     assert (c["avg_hr"], c["avg_watts"]) == (None, None)
 
 
 def test_band_edges_are_inclusive():
     # 0.95 and 1.05 are in the easy-guard band, 0.9499 and 1.0501 are not
-    a1, hr, w, art = seg_session([(1000, 30, 0.95), (1030, 30, 1.05), (1060, 10, 0.9499),
-                                  (1070, 10, 1.0501)])
+    a1, hr, w, art = seg_session(
+        [(1000, 30, 0.95), (1030, 30, 1.05), (1060, 10, 0.9499), (1070, 10, 1.0501)]
+    )
     c = dfa_block(streams(a1, hr, w, art))["easy_guard_crossing"]
     assert (c["secs_in_band"], c["contiguous_secs"]) == (60, 60)
 
@@ -310,14 +455,22 @@ def test_pooled_crossing_averages_cover_qualifying_segments_only():
     c = dfa_block(streams(a1, hr, w, art))["lt2_crossing"]
     # hr (100*130 + 80*150)/180 = 25000/180 = 138.9 -> 139
     # watts (100*210 + 80*260)/180 = 41800/180 = 232.2 -> 232
-    assert (c["secs_in_band"], c["contiguous_secs"], c["n_qualifying_segments"],
-            c["avg_hr"], c["avg_watts"]) == (210, 100, 2, 139, 232)
+    assert (
+        c["secs_in_band"],
+        c["contiguous_secs"],
+        c["n_qualifying_segments"],
+        c["avg_hr"],
+        c["avg_watts"],
+    ) == (210, 100, 2, 139, 232)
     # A: lookback 200..299 at 120 bpm, span watts 100x200 + 100x210 -> mean 205,
     # sd 5 -> 2.4 % -> ok. B: lookback 900-999 (hr 120, watts 200), span watts
     # 100x200 + 80x260: mean 40800/180 = 226.7, var (100*26.67^2 + 80*33.33^2)/180
     # = (71111 + 88889)/180 = 888.9, sd 29.8 -> 13.2 % > 12 -> non_stationary
     assert (c["n_eligible_segments"], c["estimate_eligible"], c["estimate_reason"]) == (
-        1, False, "non_stationary_power")
+        1,
+        False,
+        "non_stationary_power",
+    )
 
 
 # ----------------------------------------------------------------- estimate reasons
@@ -334,42 +487,48 @@ def lt1_case(edit):
 def _set(name, idx, value):
     def edit(a1, kw):
         kw[name][idx] = value
+
     return edit
 
 
 def _replace(name, value):
     def edit(a1, kw):
         kw[name] = value
+
     return edit
 
 
 def _alternate(lo, hi):
     def edit(a1, kw):
         kw["watts"] = [lo if i % 2 else hi for i in range(1500)]
+
     return edit
 
 
-@pytest.mark.parametrize("edit, reason", [
-    (lambda a1, kw: None, "ok"),
-    (_set("hr", 899, None), "ok"),                      # just before the 100-sample lookback
-    (_set("hr", 900, None), "lookback_gap"),            # 99*2 = 198 beats, then a null
-    (_set("hr", 950, 0), "lookback_gap"),
-    (_set("hr", 950, -3), "lookback_gap"),
-    (_set("art", 920, None), "unknown_artifact"),
-    (_replace("art", None), "unknown_artifact"),        # no artifacts stream at all
-    (_set("art", 920, 6.0), "excessive_artifact"),
-    (_set("art", 920, 5.0), "ok"),                      # 5.0 is not > 5.0
-    (_set("art", 899, None), "ok"),                     # outside the span
-    (_set("hr", 1050, 0), "unknown_hr"),
-    (_set("hr", 1050, None), "unknown_hr"),
-    (_set("watts", 1050, None), "unknown_power"),
-    (_replace("watts", None), "unknown_power"),
-    (_replace("watts", [0] * 1500), "non_positive_power_mean"),
-    (_replace("watts", [-5] * 1500), "non_positive_power_mean"),
-    (_alternate(175, 225), "non_stationary_power"),     # mean 200, sd 25 -> 12.5 %
-    (_alternate(176, 224), "ok"),                       # sd 24 -> exactly 12.0 %, not > 12
-    (_set("watts", 950, 0), "ok"),                      # zeros count: 199*200/200 = 199, sd 14.1 -> 7.1 %
-])
+@pytest.mark.parametrize(
+    "edit, reason",
+    [
+        (lambda a1, kw: None, "ok"),
+        (_set("hr", 899, None), "ok"),  # just before the 100-sample lookback
+        (_set("hr", 900, None), "lookback_gap"),  # 99*2 = 198 beats, then a null
+        (_set("hr", 950, 0), "lookback_gap"),
+        (_set("hr", 950, -3), "lookback_gap"),
+        (_set("art", 920, None), "unknown_artifact"),
+        (_replace("art", None), "unknown_artifact"),  # no artifacts stream at all
+        (_set("art", 920, 6.0), "excessive_artifact"),
+        (_set("art", 920, 5.0), "ok"),  # 5.0 is not > 5.0
+        (_set("art", 899, None), "ok"),  # outside the span
+        (_set("hr", 1050, 0), "unknown_hr"),
+        (_set("hr", 1050, None), "unknown_hr"),
+        (_set("watts", 1050, None), "unknown_power"),
+        (_replace("watts", None), "unknown_power"),
+        (_replace("watts", [0] * 1500), "non_positive_power_mean"),
+        (_replace("watts", [-5] * 1500), "non_positive_power_mean"),
+        (_alternate(175, 225), "non_stationary_power"),  # mean 200, sd 25 -> 12.5 %
+        (_alternate(176, 224), "ok"),  # sd 24 -> exactly 12.0 %, not > 12
+        (_set("watts", 950, 0), "ok"),  # zeros count: 199*200/200 = 199, sd 14.1 -> 7.1 %
+    ],
+)
 def test_estimate_reason_paths(edit, reason):
     c = lt1_case(edit)
     assert c["reason"] == "ok" and c["n_qualifying_segments"] == 1
@@ -380,32 +539,39 @@ def test_estimate_reason_paths(edit, reason):
 
 def test_estimate_checks_run_in_priority_order_within_a_segment():
     def edit(a1, kw):
-        kw["art"][920] = None   # unknown_artifact ...
-        kw["hr"][1050] = 0      # ... wins over unknown_hr
+        kw["art"][920] = None  # unknown_artifact ...
+        kw["hr"][1050] = 0  # ... wins over unknown_hr
         kw["watts"][1060] = None
+
     assert lt1_case(edit)["estimate_reason"] == "unknown_artifact"
 
 
-@pytest.mark.parametrize("start, reason", [
-    (100, "ok"),                   # samples 0..99 give exactly 100*2 = 200 beats
-    (99, "lookback_incomplete"),   # 198 beats, then the stream starts
-    (0, "lookback_incomplete"),
-])
+@pytest.mark.parametrize(
+    "start, reason",
+    [
+        (100, "ok"),  # samples 0..99 give exactly 100*2 = 200 beats
+        (99, "lookback_incomplete"),  # 198 beats, then the stream starts
+        (0, "lookback_incomplete"),
+    ],
+)
 def test_lookback_needs_200_beats(start, reason):
     a1, hr, w, art = seg_session([(start, 100, 0.75)])
     assert dfa_block(streams(a1, hr, w, art))["lt1_crossing"]["estimate_reason"] == reason
 
 
-@pytest.mark.parametrize("start, end, hr, reason", [
-    (100, 199, [120.0] * 300, "ok"),
-    (99, 199, [120.0] * 300, "lookback_incomplete"),
-    (150, 199, [None] + [120.0] * 299, "ok"),           # 100 samples suffice, idx 0 unused
-    (100, 199, [None] + [120.0] * 299, "lookback_gap"),
-    (100, 199, [0.5] * 300, "lookback_incomplete"),     # 100 samples x 0.5/60 beats
-    # 72 bpm = 1.2 beats: 166 samples = 199.2, the 167th reaches 200.4
-    (167, 199, [72.0] * 300, "ok"),
-    (166, 199, [72.0] * 300, "lookback_incomplete"),
-])
+@pytest.mark.parametrize(
+    "start, end, hr, reason",
+    [
+        (100, 199, [120.0] * 300, "ok"),
+        (99, 199, [120.0] * 300, "lookback_incomplete"),
+        (150, 199, [None] + [120.0] * 299, "ok"),  # 100 samples suffice, idx 0 unused
+        (100, 199, [None] + [120.0] * 299, "lookback_gap"),
+        (100, 199, [0.5] * 300, "lookback_incomplete"),  # 100 samples x 0.5/60 beats
+        # 72 bpm = 1.2 beats: 166 samples = 199.2, the 167th reaches 200.4
+        (167, 199, [72.0] * 300, "ok"),
+        (166, 199, [72.0] * 300, "lookback_incomplete"),
+    ],
+)
 def test_segment_estimate_reason_direct(start, end, hr, reason):
     n = len(hr)
     args = (start, end, hr, [200.0] * n, [1.0] * n)
@@ -420,16 +586,25 @@ def test_segment_reasons_reported_by_priority():
     w[350] = None
     hr[950] = None
     c = dfa_block(streams(a1, hr, w, art))["lt1_crossing"]
-    assert (c["n_qualifying_segments"], c["n_eligible_segments"], c["estimate_eligible"],
-            c["estimate_reason"]) == (2, 0, False, "lookback_gap")
+    assert (
+        c["n_qualifying_segments"],
+        c["n_eligible_segments"],
+        c["estimate_eligible"],
+        c["estimate_reason"],
+    ) == (2, 0, False, "lookback_gap")
 
 
 def test_one_failing_segment_blocks_the_estimate():
     a1, hr, w, art = seg_session([(300, 100, 0.75), (1000, 100, 0.75)])
     w[1050] = None
     c = dfa_block(streams(a1, hr, w, art))["lt1_crossing"]
-    assert (c["n_qualifying_segments"], c["n_eligible_segments"], c["reason"],
-            c["estimate_eligible"], c["estimate_reason"]) == (2, 1, "ok", False, "unknown_power")
+    assert (
+        c["n_qualifying_segments"],
+        c["n_eligible_segments"],
+        c["reason"],
+        c["estimate_eligible"],
+        c["estimate_reason"],
+    ) == (2, 1, "ok", False, "unknown_power")
     # averages still describe both qualifying segments (hr 120, watts 200 and one null)
     assert (c["avg_hr"], c["avg_watts"]) == (120, 200)
 
@@ -442,42 +617,74 @@ def band(secs, pct):
 
 
 def block(easy=None, endurance=None, tempo=None, supra=None, **extra):
-    b = {"avg": 0.8, "tiz_easy": easy, "tiz_endurance": endurance, "tiz_tempo": tempo,
-         "tiz_supra": supra, "drift": None, "easy_guard_crossing": None,
-         "lt1_crossing": None, "lt2_crossing": None,
-         "quality": {"valid_pct": 95.0, "sufficient": True}}
+    b = {
+        "avg": 0.8,
+        "tiz_easy": easy,
+        "tiz_endurance": endurance,
+        "tiz_tempo": tempo,
+        "tiz_supra": supra,
+        "drift": None,
+        "easy_guard_crossing": None,
+        "lt1_crossing": None,
+        "lt2_crossing": None,
+        "quality": {"valid_pct": 95.0, "sufficient": True},
+    }
     b.update(extra)
     return b
 
 
-@pytest.mark.parametrize("secs, dominant", [
-    ((500, 500, 100, 100), "endurance"),   # easy/endurance tie -> higher intensity
-    ((400, 400, 400, 400), "supra"),
-    ((100, None, 400, 400), "supra"),
-    ((600, 300, 300, None), "easy"),
-    ((None, 200, 200, None), "tempo"),
-])
+@pytest.mark.parametrize(
+    "secs, dominant",
+    [
+        ((500, 500, 100, 100), "endurance"),  # easy/endurance tie -> higher intensity
+        ((400, 400, 400, 400), "supra"),
+        ((100, None, 400, 400), "supra"),
+        ((600, 300, 300, None), "easy"),
+        ((None, 200, 200, None), "tempo"),
+    ],
+)
 def test_dominant_band_ties_go_to_higher_intensity(secs, dominant):
     bands = [band(s, 25.0) if s is not None else None for s in secs]
     s = dfa_summary(block(*bands))
     assert s["dominant_band"] == dominant
-    assert s["tiz_pct"] == {label: (25.0 if v is not None else 0.0)
-                            for label, v in zip(("easy", "endurance", "tempo", "supra"), secs)}
+    assert s["tiz_pct"] == {
+        label: (25.0 if v is not None else 0.0)
+        for label, v in zip(("easy", "endurance", "tempo", "supra"), secs)
+    }
 
 
 def test_summary_optional_fields():
     lt1 = {"reason": "ok", "estimate_eligible": True, "avg_hr": 150, "avg_watts": None}
     lt2 = {"reason": "ok", "estimate_eligible": False, "avg_hr": 170, "avg_watts": 300}
-    s = dfa_summary(block(band(100, 100.0), drift={"delta": None, "interpretable": True},
-                          lt1_crossing=lt1, lt2_crossing=lt2))
-    assert s == {"avg": 0.8, "dominant_band": "easy",
-                 "tiz_pct": {"easy": 100.0, "endurance": 0.0, "tempo": 0.0, "supra": 0.0},
-                 "valid_pct": 95.0, "sufficient": True, "lt1_hr": 150}
+    s = dfa_summary(
+        block(
+            band(100, 100.0),
+            drift={"delta": None, "interpretable": True},
+            lt1_crossing=lt1,
+            lt2_crossing=lt2,
+        )
+    )
+    assert s == {
+        "avg": 0.8,
+        "dominant_band": "easy",
+        "tiz_pct": {"easy": 100.0, "endurance": 0.0, "tempo": 0.0, "supra": 0.0},
+        "valid_pct": 95.0,
+        "sufficient": True,
+        "lt1_hr": 150,
+    }
 
 
-@pytest.mark.parametrize("value", [None, {}, "x", {"quality": None},
-                                   {"quality": {"sufficient": False}},
-                                   {"quality": {"sufficient": "yes"}}])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        {},
+        "x",
+        {"quality": None},
+        {"quality": {"sufficient": False}},
+        {"quality": {"sufficient": "yes"}},
+    ],
+)
 def test_summary_only_for_sufficient_blocks(value):
     assert dfa_summary(value) is None
 
@@ -493,7 +700,7 @@ def test_summary_tolerates_legacy_blocks_without_estimate_fields():
 
 def test_three_hour_session_is_fast():
     n = 10_800
-    a1 = [1.3 - 1.0 * i / n for i in range(n)]     # sweeps every band once
+    a1 = [1.3 - 1.0 * i / n for i in range(n)]  # sweeps every band once
     hr = [110 + 60 * i // n for i in range(n)]
     watts = [150 + 150 * i // n for i in range(n)]
     s = streams(a1, hr, watts, [1.0] * n)
@@ -517,11 +724,12 @@ def _timed(s):
 # ----------------------------------------------------------------- properties
 
 
-
-
 SAMPLE = st.one_of(
-    st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
-    st.floats(min_value=-1.0, max_value=3.0), st.integers(-10**6, 10**6),
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-1.0, max_value=3.0),
+    st.integers(-(10**6), 10**6),
     st.sampled_from([0, 0.0, -1, 10**400, 1e308, "x", 0.75, 0.5, 1.0, 120, 200]),
 )
 RUNS = st.lists(st.tuples(SAMPLE, st.integers(1, 700)), max_size=6)
@@ -532,8 +740,13 @@ def _expand(runs):
 
 
 @settings(max_examples=80, deadline=None)
-@given(a1=RUNS, hr=st.one_of(st.none(), RUNS), watts=st.one_of(st.none(), RUNS),
-       art=st.one_of(st.none(), RUNS), junk=st.booleans())
+@given(
+    a1=RUNS,
+    hr=st.one_of(st.none(), RUNS),
+    watts=st.one_of(st.none(), RUNS),
+    art=st.one_of(st.none(), RUNS),
+    junk=st.booleans(),
+)
 def test_property_no_crash_no_nan(a1, hr, watts, art, junk):
     s = streams(_expand(a1), *(None if x is None else _expand(x) for x in (hr, watts, art)))
     if junk:
@@ -551,30 +764,74 @@ def test_property_no_crash_no_nan(a1, hr, watts, art, junk):
 
 
 @settings(max_examples=30, deadline=None)
-@given(value=st.floats(min_value=0.05, max_value=2.0), hr=st.floats(min_value=40, max_value=200),
-       n=st.integers(1200, 2500))
+@given(
+    value=st.floats(min_value=0.05, max_value=2.0),
+    hr=st.floats(min_value=40, max_value=200),
+    n=st.integers(1200, 2500),
+)
 def test_property_constant_session(value, hr, n):
     b = dfa_block(streams([value] * n, [hr] * n, [200.0] * n, [0.5] * n))
     assert abs(b["avg"] - value) <= 0.0005 + 1e-9
     assert b["quality"]["sufficient"] is True
-    secs = [b[k]["secs"] for k in ("tiz_easy", "tiz_endurance", "tiz_tempo", "tiz_supra")
-            if b[k] is not None]
+    secs = [
+        b[k]["secs"]
+        for k in ("tiz_easy", "tiz_endurance", "tiz_tempo", "tiz_supra")
+        if b[k] is not None
+    ]
     assert secs == [n]
 
 
 JUNK = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
-              st.integers(-10**20, 10**20), st.text(max_size=4)),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["secs", "pct", "delta", "interpretable", "estimate_eligible",
-                         "avg_hr", "avg_watts", "sufficient", "valid_pct"]), inner, max_size=4),
-    max_leaves=12)
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(-(10**20), 10**20),
+        st.text(max_size=4),
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "secs",
+                    "pct",
+                    "delta",
+                    "interpretable",
+                    "estimate_eligible",
+                    "avg_hr",
+                    "avg_watts",
+                    "sufficient",
+                    "valid_pct",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(parts=st.dictionaries(st.sampled_from(
-    ["avg", "tiz_easy", "tiz_endurance", "tiz_tempo", "tiz_supra", "drift", "lt1_crossing",
-     "lt2_crossing"]), JUNK), valid_pct=JUNK)
+@given(
+    parts=st.dictionaries(
+        st.sampled_from(
+            [
+                "avg",
+                "tiz_easy",
+                "tiz_endurance",
+                "tiz_tempo",
+                "tiz_supra",
+                "drift",
+                "lt1_crossing",
+                "lt2_crossing",
+            ]
+        ),
+        JUNK,
+    ),
+    valid_pct=JUNK,
+)
 def test_property_summary_of_arbitrary_blocks(parts, valid_pct):
     s = dfa_summary({**parts, "quality": {"sufficient": True, "valid_pct": valid_pct}})
     assert_finite(s)

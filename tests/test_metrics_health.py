@@ -1,4 +1,5 @@
 """health_context (spec/metrics.md §23)."""
+
 import json
 from datetime import date, timedelta
 
@@ -18,8 +19,9 @@ def d(n):
 
 
 def marker(eid, category, start, end=None, **raw):
-    return Event.from_raw({"id": eid, "category": category, "start_date_local": start,
-                           "end_date_local": end, **raw})
+    return Event.from_raw(
+        {"id": eid, "category": category, "start_date_local": start, "end_date_local": end, **raw}
+    )
 
 
 def well(days_ago, injury):
@@ -33,16 +35,19 @@ def ctx(events, latest=None, main=(), floor=FLOOR):
 # ----------------------------------------------------------------- end dates
 
 
-@pytest.mark.parametrize("start,end,expected", [
-    ("2026-08-21T00:00:00", "2026-08-24T00:00:00", "2026-08-23"),  # exclusive -> 21..23
-    ("2026-08-21T00:00:00", "2026-08-22T00:00:00", "2026-08-21"),  # one-day marker
-    ("2026-08-21T00:00:00", "2026-08-24", "2026-08-23"),  # date-only end is exclusive too
-    ("2026-08-21T00:00:00", "2026-08-24T18:30:00", "2026-08-24"),  # timed end is inclusive
-    ("2026-08-21T00:00:00", "2026-08-21T00:00:00", "2026-08-21"),  # never before start
-    ("2026-08-21T00:00:00", "2026-08-01T00:00:00", "2026-08-21"),
-    ("2026-08-21T00:00:00", None, "2026-08-21"),  # no end -> start
-    ("2026-08-21T00:00:00", "soon", "2026-08-21"),  # unparseable end -> as absent
-])
+@pytest.mark.parametrize(
+    "start,end,expected",
+    [
+        ("2026-08-21T00:00:00", "2026-08-24T00:00:00", "2026-08-23"),  # exclusive -> 21..23
+        ("2026-08-21T00:00:00", "2026-08-22T00:00:00", "2026-08-21"),  # one-day marker
+        ("2026-08-21T00:00:00", "2026-08-24", "2026-08-23"),  # date-only end is exclusive too
+        ("2026-08-21T00:00:00", "2026-08-24T18:30:00", "2026-08-24"),  # timed end is inclusive
+        ("2026-08-21T00:00:00", "2026-08-21T00:00:00", "2026-08-21"),  # never before start
+        ("2026-08-21T00:00:00", "2026-08-01T00:00:00", "2026-08-21"),
+        ("2026-08-21T00:00:00", None, "2026-08-21"),  # no end -> start
+        ("2026-08-21T00:00:00", "soon", "2026-08-21"),  # unparseable end -> as absent
+    ],
+)
 def test_marker_end(start, end, expected):
     e = marker(1, "SICK", start, end)
     assert marker_end(e, e.date).isoformat() == expected
@@ -53,8 +58,9 @@ def test_marker_end(start, end, expected):
 
 def test_buckets_hand_computed():
     events = [
-        marker(1, "SICK", d(-2) + "T00:00:00", d(1) + "T00:00:00", name="  Cold  ",
-               description="   "),  # 18..20 -> current
+        marker(
+            1, "SICK", d(-2) + "T00:00:00", d(1) + "T00:00:00", name="  Cold  ", description="   "
+        ),  # 18..20 -> current
         marker(2, "INJURED", d(-19) + "T00:00:00", d(-14) + "T00:00:00"),  # ends -15 -> dropped
         marker(3, "INJURED", d(-19) + "T00:00:00", d(-13) + "T00:00:00"),  # ends -14 -> recent 14
         marker(4, "SICK", d(-10) + "T00:00:00", description=" Flu\n"),  # -10 only -> recent 10
@@ -69,10 +75,19 @@ def test_buckets_hand_computed():
     assert c["source_status"] == "ok"
     assert [e["event_id"] for e in c["current"]] == ["1", "10", "9"]  # start, then category
     assert c["current"][0] == {
-        "event_id": "1", "category": "SICK", "start_date": d(-2), "end_date": d(0),
-        "marker_active_today": True, "source": "calendar", "name": "Cold"}
+        "event_id": "1",
+        "category": "SICK",
+        "start_date": d(-2),
+        "end_date": d(0),
+        "marker_active_today": True,
+        "source": "calendar",
+        "name": "Cold",
+    }
     assert [(e["event_id"], e["days_since_end"]) for e in c["recent"]] == [
-        ("3", 14), ("4", 10), ("5", 1)]
+        ("3", 14),
+        ("4", 10),
+        ("5", 1),
+    ]
     assert c["recent"][1]["description"] == "Flu" and "name" not in c["recent"][1]
     assert c["recent"][0]["end_date"] == d(-14)
     assert all(e["marker_active_today"] is False for e in c["recent"] + c["upcoming"])
@@ -81,9 +96,18 @@ def test_buckets_hand_computed():
     assert c["marker_active"] is True and c["recent_marker"] is False
     assert c["clarification_required"] is True
     assert (c["lookback_days"], c["recent_window_days"]) == (365, 14)
-    assert list(c) == ["source_status", "marker_active", "recent_marker",
-                       "clarification_required", "lookback_days", "recent_window_days",
-                       "current", "recent", "upcoming", "note"]
+    assert list(c) == [
+        "source_status",
+        "marker_active",
+        "recent_marker",
+        "clarification_required",
+        "lookback_days",
+        "recent_window_days",
+        "current",
+        "recent",
+        "upcoming",
+        "note",
+    ]
 
 
 def test_sort_uses_string_event_id():
@@ -142,8 +166,12 @@ def test_dedicated_list_wins_over_main_list():
 
 def test_wellness_injury_current_poor_requires_clarification():
     c = ctx((), well(0, 3))
-    assert c["wellness_injury"] == {"value": 3, "date": d(0), "freshness": "current",
-                                    "series": c["wellness_injury"]["series"]}
+    assert c["wellness_injury"] == {
+        "value": 3,
+        "date": d(0),
+        "freshness": "current",
+        "series": c["wellness_injury"]["series"],
+    }
     assert "injury" in c["wellness_injury"]["series"]
     assert c["clarification_required"] is True
     assert list(c)[-2:] == ["wellness_injury", "note"]
@@ -172,29 +200,46 @@ def test_wellness_injury_future_record_ignored():
 
 # ----------------------------------------------------------------- properties
 
-stamps = st.one_of(st.none(), st.just("x"), st.just("2026-13-40T00:00:00"),
-                   st.integers(-400, 120).map(lambda n: d(n) + "T00:00:00"),
-                   st.integers(-400, 120).map(lambda n: d(n) + "T09:45:00"),
-                   st.integers(-400, 120).map(d))
-raw_markers = st.fixed_dictionaries({
-    "id": st.one_of(st.none(), st.integers(0, 10**9), st.text(max_size=3)),
-    "category": st.sampled_from(["SICK", "INJURED", "RACE_A", None, 7]),
-    "start_date_local": stamps, "end_date_local": stamps,
-    "name": st.one_of(st.none(), st.text(max_size=6)),
-    "description": st.one_of(st.none(), st.text(max_size=6), st.integers()),
-})
+stamps = st.one_of(
+    st.none(),
+    st.just("x"),
+    st.just("2026-13-40T00:00:00"),
+    st.integers(-400, 120).map(lambda n: d(n) + "T00:00:00"),
+    st.integers(-400, 120).map(lambda n: d(n) + "T09:45:00"),
+    st.integers(-400, 120).map(d),
+)
+raw_markers = st.fixed_dictionaries(
+    {
+        "id": st.one_of(st.none(), st.integers(0, 10**9), st.text(max_size=3)),
+        "category": st.sampled_from(["SICK", "INJURED", "RACE_A", None, 7]),
+        "start_date_local": stamps,
+        "end_date_local": stamps,
+        "name": st.one_of(st.none(), st.text(max_size=6)),
+        "description": st.one_of(st.none(), st.text(max_size=6), st.integers()),
+    }
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.none(), st.lists(raw_markers, max_size=8)), st.lists(raw_markers, max_size=5),
-       st.integers(0, 60), st.one_of(st.none(), st.integers(-2, 30)),
-       st.one_of(st.none(), st.floats(allow_nan=True), st.integers(-10, 10)))
+@given(
+    st.one_of(st.none(), st.lists(raw_markers, max_size=8)),
+    st.lists(raw_markers, max_size=5),
+    st.integers(0, 60),
+    st.one_of(st.none(), st.integers(-2, 30)),
+    st.one_of(st.none(), st.floats(allow_nan=True), st.integers(-10, 10)),
+)
 def test_property_no_crash(health, main, floor_days, injury_age, injury):
     health_events = None if health is None else [Event.from_raw(e) for e in health]
-    latest = None if injury_age is None else Wellness.from_raw(
-        {"id": d(-injury_age), "injury": injury})
-    c = health_context(health_events, [Event.from_raw(e) for e in main],
-                       TODAY - timedelta(days=floor_days), latest, TODAY)
+    latest = (
+        None if injury_age is None else Wellness.from_raw({"id": d(-injury_age), "injury": injury})
+    )
+    c = health_context(
+        health_events,
+        [Event.from_raw(e) for e in main],
+        TODAY - timedelta(days=floor_days),
+        latest,
+        TODAY,
+    )
     json.dumps(c, allow_nan=False)
     assert c["source_status"] == ("ok" if health is not None else "partial")
     for entry in c["current"]:

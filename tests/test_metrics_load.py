@@ -1,10 +1,16 @@
 """Daily TSS arrays, totals, live and start-of-day ACWR (spec/metrics.md §7)."""
+
 from datetime import date, timedelta
 
 import pytest
 
 from section11.metrics.load import (
-    acwr_interpretation, acwr_start_of_day, acwr_value, daily_tss, load_block, tss_total,
+    acwr_interpretation,
+    acwr_start_of_day,
+    acwr_value,
+    daily_tss,
+    load_block,
+    tss_total,
 )
 from section11.model import Activity
 
@@ -13,9 +19,15 @@ TODAY = date(2025, 3, 10)
 
 def act(days_ago, load, atype="Ride", **raw):
     day = TODAY - timedelta(days=days_ago)
-    return Activity.from_raw({"id": f"i{days_ago}-{load}", "type": atype,
-                              "start_date_local": f"{day.isoformat()}T07:00:00",
-                              "icu_training_load": load, **raw})
+    return Activity.from_raw(
+        {
+            "id": f"i{days_ago}-{load}",
+            "type": atype,
+            "start_date_local": f"{day.isoformat()}T07:00:00",
+            "icu_training_load": load,
+            **raw,
+        }
+    )
 
 
 UNDATED = Activity.from_raw({"id": "x", "type": "Ride", "icu_training_load": 500})
@@ -25,8 +37,15 @@ UNDATED = Activity.from_raw({"id": "x", "type": "Ride", "icu_training_load": 500
 
 
 def test_daily_tss_buckets_oldest_first():
-    acts = [act(0, 50), act(0, 30), act(2, 100), act(1, None), act(7, 40), UNDATED,
-            act(-1, 999)]  # tomorrow: outside
+    acts = [
+        act(0, 50),
+        act(0, 30),
+        act(2, 100),
+        act(1, None),
+        act(7, 40),
+        UNDATED,
+        act(-1, 999),
+    ]  # tomorrow: outside
     # today = 50 + 30; today-2 = 100; null load -> 0; today-7 outside the 7-day span
     assert daily_tss(acts, TODAY, 7) == [0, 0, 0, 0, 100, 0, 80]
 
@@ -52,23 +71,36 @@ def test_tss_total_is_unrounded():
 # ----------------------------------------------------------------- §7.2
 
 
-@pytest.mark.parametrize("t7,t28,expected", [
-    (400, 1000, 1.6),     # (400/7)/(1000/28) = 4*400/1000 = 1.6
-    (250, 1000, 1.0),     # 4*250/1000 = 1.0
-    (100, 700, 0.57),     # 4*100/700 = 0.5714 -> 0.57
-    (0, 500, 0.0),        # no acute load, chronic > 0
-    (100, 0, None),       # chronic 0 -> null
-    (0, 0, None),
-    (-50, -200, None),    # chronic not > 0
-])
+@pytest.mark.parametrize(
+    "t7,t28,expected",
+    [
+        (400, 1000, 1.6),  # (400/7)/(1000/28) = 4*400/1000 = 1.6
+        (250, 1000, 1.0),  # 4*250/1000 = 1.0
+        (100, 700, 0.57),  # 4*100/700 = 0.5714 -> 0.57
+        (0, 500, 0.0),  # no acute load, chronic > 0
+        (100, 0, None),  # chronic 0 -> null
+        (0, 0, None),
+        (-50, -200, None),  # chronic not > 0
+    ],
+)
 def test_acwr_value(t7, t28, expected):
     assert acwr_value(t7, t28) == expected
 
 
-@pytest.mark.parametrize("value,label", [
-    (None, None), (0.0, "undertraining"), (0.79, "undertraining"), (0.8, "optimal"),
-    (1.29, "optimal"), (1.3, "caution"), (1.49, "caution"), (1.5, "danger"), (3.2, "danger"),
-])
+@pytest.mark.parametrize(
+    "value,label",
+    [
+        (None, None),
+        (0.0, "undertraining"),
+        (0.79, "undertraining"),
+        (0.8, "optimal"),
+        (1.29, "optimal"),
+        (1.3, "caution"),
+        (1.49, "caution"),
+        (1.5, "danger"),
+        (3.2, "danger"),
+    ],
+)
 def test_acwr_interpretation(value, label):
     assert acwr_interpretation(value) == label
 
@@ -85,14 +117,25 @@ def test_load_block_live_and_start_of_day():
     assert block["acwr_readiness_eligible"] is False
     # start of day: today's 100 removed: T7 = 50, T28 = 250: 4*50/250 = 0.8 optimal
     assert block["acwr_start_of_day"] == {
-        "value": 0.8, "interpretation": "optimal", "scope": "start_of_day",
-        "as_of_date": "2025-03-10", "current_day_load_included": False,
-        "acute_days": 7, "chronic_days": 28}
+        "value": 0.8,
+        "interpretation": "optimal",
+        "scope": "start_of_day",
+        "as_of_date": "2025-03-10",
+        "current_day_load_included": False,
+        "acute_days": 7,
+        "chronic_days": 28,
+    }
     assert block["tss_7d_total"] == 150.0 and isinstance(block["tss_7d_total"], float)
     assert block["tss_28d_total"] == 350.0
-    assert list(block) == ["acwr", "acwr_interpretation", "acwr_scope",
-                           "acwr_readiness_eligible", "acwr_start_of_day",
-                           "tss_7d_total", "tss_28d_total"]
+    assert list(block) == [
+        "acwr",
+        "acwr_interpretation",
+        "acwr_scope",
+        "acwr_readiness_eligible",
+        "acwr_start_of_day",
+        "tss_7d_total",
+        "tss_28d_total",
+    ]
 
 
 def test_start_of_day_equals_live_when_nothing_today():

@@ -1,4 +1,5 @@
 """Race calendar, taper alert, race week and race alerts (spec/metrics.md §22)."""
+
 import json
 import math
 from datetime import date, timedelta
@@ -8,10 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.metrics.race import (
-    day_protocol, duration_class, go_no_go, project_tsb, race_alerts, race_calendar,
+    day_protocol,
+    duration_class,
+    go_no_go,
+    project_tsb,
+    race_alerts,
+    race_calendar,
     tsb_target_range,
 )
 from section11.model import Activity, Event
+
 from .helpers import walk
 
 TODAY = date(2026, 5, 20)
@@ -24,14 +31,25 @@ def day(n):
 
 
 def ev(days, category="RACE_A", time="T00:00:00", **raw):
-    return Event.from_raw({"id": raw.pop("id", 100 + days), "category": category,
-                           "start_date_local": day(days) + time, **raw})
+    return Event.from_raw(
+        {
+            "id": raw.pop("id", 100 + days),
+            "category": category,
+            "start_date_local": day(days) + time,
+            **raw,
+        }
+    )
 
 
 def act(days_ago, load):
-    return Activity.from_raw({"id": f"a{days_ago}", "type": "Ride",
-                              "start_date_local": day(-days_ago) + "T08:00:00",
-                              "icu_training_load": load})
+    return Activity.from_raw(
+        {
+            "id": f"a{days_ago}",
+            "type": "Ride",
+            "start_date_local": day(-days_ago) + "T08:00:00",
+            "icu_training_load": load,
+        }
+    )
 
 
 def cal(events, activities=(), ctl=60.0, atl=70.0, units=METRIC, terrain=frozenset()):
@@ -59,14 +77,31 @@ def test_race_list_filters_sorts_and_formats():
     today_race, fondo, tt = c["all_races"]
     assert today_race["days_until"] == 0 and today_race["category"] == "RACE_B"
     assert fondo == {
-        "name": "Gran Fondo", "date": "2026-06-01", "category": "RACE_A", "type": "Ride",
-        "days_until": 12, "moving_time_seconds": None, "distance_meters": None,
-        "display": {"distance": None}, "has_terrain": True, "start_time": "07:30",
+        "name": "Gran Fondo",
+        "date": "2026-06-01",
+        "category": "RACE_A",
+        "type": "Ride",
+        "days_until": 12,
+        "moving_time_seconds": None,
+        "distance_meters": None,
+        "display": {"distance": None},
+        "has_terrain": True,
+        "start_time": "07:30",
         "indoor": True,
     }
-    assert list(fondo) == ["name", "date", "category", "type", "days_until",
-                           "moving_time_seconds", "distance_meters", "display",
-                           "has_terrain", "start_time", "indoor"]
+    assert list(fondo) == [
+        "name",
+        "date",
+        "category",
+        "type",
+        "days_until",
+        "moving_time_seconds",
+        "distance_meters",
+        "display",
+        "has_terrain",
+        "start_time",
+        "indoor",
+    ]
     # 100000 m -> 100.0 km; midnight start -> no start_time; not indoor -> key absent
     assert tt["display"] == {"distance": {"value": 100.0, "unit": "km"}}
     assert "start_time" not in tt and "indoor" not in tt and tt["has_terrain"] is False
@@ -86,8 +121,12 @@ def test_race_distance_missing_or_zero_has_null_display(distance):
 
 def test_no_races():
     c = cal([ev(1, "WORKOUT"), ev(2, "NOTE")])
-    assert c == {"next_race": None, "all_races": [], "taper_alert": {"active": False},
-                 "race_week": {"active": False}}
+    assert c == {
+        "next_race": None,
+        "all_races": [],
+        "taper_alert": {"active": False},
+        "race_week": {"active": False},
+    }
     assert race_alerts(c) == []
 
 
@@ -149,14 +188,24 @@ def test_race_week_block_hand_computed():
     # 20000 s > 10800 -> long_endurance; target {10, 25}; 19.0 >= 10 -> green
     # D-5 protocol: 0.40*60 = 24, 0.60*60 = 36
     assert week == {
-        "active": True, "event_name": "Fondo", "event_date": day(5),
-        "event_category": "RACE_A", "event_type": "Ride",
-        "event_duration_class": "long_endurance", "event_moving_time_seconds": 20000,
-        "days_until_event": 5, "current_day": "D-5", "ctl_baseline": 60.0,
-        "normal_weekly_tss": 420.0, "race_week_tss_budget": {"min": 168, "max": 231},
-        "race_week_tss_spent": 81, "race_week_tss_remaining": {"min": 87, "max": 150},
-        "projected_race_day_tsb": 19.0, "tsb_target_range": {"min": 10, "max": 25},
-        "today": week["today"], "carb_loading": week["carb_loading"],
+        "active": True,
+        "event_name": "Fondo",
+        "event_date": day(5),
+        "event_category": "RACE_A",
+        "event_type": "Ride",
+        "event_duration_class": "long_endurance",
+        "event_moving_time_seconds": 20000,
+        "days_until_event": 5,
+        "current_day": "D-5",
+        "ctl_baseline": 60.0,
+        "normal_weekly_tss": 420.0,
+        "race_week_tss_budget": {"min": 168, "max": 231},
+        "race_week_tss_spent": 81,
+        "race_week_tss_remaining": {"min": 87, "max": 150},
+        "projected_race_day_tsb": 19.0,
+        "tsb_target_range": {"min": 10, "max": 25},
+        "today": week["today"],
+        "carb_loading": week["carb_loading"],
         "opener": {"day": "D-2", "date": day(3), "intensity": "lighter"},
         "go_no_go": week["go_no_go"],
     }
@@ -219,34 +268,52 @@ def test_projection_decay_constants():
     assert project_tsb(42.0, 30.0, 0) == 12.0
 
 
-@pytest.mark.parametrize("moving,category,expected", [
-    (5399, "RACE_A", "short_intense"), (5400, "RACE_A", "medium"),
-    (10800, "RACE_B", "medium"), (10801, "RACE_B", "long_endurance"),
-    (None, "RACE_A", "long_endurance"), (None, "RACE_B", "medium"),
-    (0, "RACE_A", "long_endurance"), (0, "RACE_B", "medium"),
-])
+@pytest.mark.parametrize(
+    "moving,category,expected",
+    [
+        (5399, "RACE_A", "short_intense"),
+        (5400, "RACE_A", "medium"),
+        (10800, "RACE_B", "medium"),
+        (10801, "RACE_B", "long_endurance"),
+        (None, "RACE_A", "long_endurance"),
+        (None, "RACE_B", "medium"),
+        (0, "RACE_A", "long_endurance"),
+        (0, "RACE_B", "medium"),
+    ],
+)
 def test_duration_class(moving, category, expected):
     assert duration_class(moving, category) == expected
 
 
-@pytest.mark.parametrize("klass,category,expected", [
-    ("short_intense", "RACE_A", {"min": 5, "max": 15}),
-    ("medium", "RACE_A", {"min": 10, "max": 20}),
-    ("long_endurance", "RACE_A", {"min": 10, "max": 25}),
-    ("short_intense", "RACE_B", {"min": 0, "max": 10}),
-    ("medium", "RACE_B", {"min": 5, "max": 15}),
-    ("long_endurance", "RACE_B", {"min": 5, "max": 20}),
-])
+@pytest.mark.parametrize(
+    "klass,category,expected",
+    [
+        ("short_intense", "RACE_A", {"min": 5, "max": 15}),
+        ("medium", "RACE_A", {"min": 10, "max": 20}),
+        ("long_endurance", "RACE_A", {"min": 10, "max": 25}),
+        ("short_intense", "RACE_B", {"min": 0, "max": 10}),
+        ("medium", "RACE_B", {"min": 5, "max": 15}),
+        ("long_endurance", "RACE_B", {"min": 5, "max": 20}),
+    ],
+)
 def test_tsb_target_range(klass, category, expected):
     assert tsb_target_range(klass, category) == expected
 
 
 # D -> (label, min, max) for ctl 80, medium class: factors x 80, int round
-@pytest.mark.parametrize("d,label,low,high", [
-    (7, "Last key session", 60, 80), (6, "Recovery", 0, 24),
-    (5, "Moderate endurance", 32, 48), (4, "Easy / rest", 0, 32), (3, "Easy / rest", 0, 32),
-    (2, "Opener", 24, 40), (1, "Rest / minimal", 0, 16), (0, "Race day", 0, 0),
-])
+@pytest.mark.parametrize(
+    "d,label,low,high",
+    [
+        (7, "Last key session", 60, 80),
+        (6, "Recovery", 0, 24),
+        (5, "Moderate endurance", 32, 48),
+        (4, "Easy / rest", 0, 32),
+        (3, "Easy / rest", 0, 32),
+        (2, "Opener", 24, 40),
+        (1, "Rest / minimal", 0, 16),
+        (0, "Race day", 0, 0),
+    ],
+)
 def test_day_protocol_table(d, label, low, high):
     p = day_protocol(d, "medium", 80.0)
     assert list(p) == ["label", "load_target_tss", "zones", "purpose"]
@@ -275,10 +342,15 @@ def test_day_protocol_beyond_race_week():
     assert p["label"] == "Pre-race-week" and p["load_target_tss"] is None
 
 
-@pytest.mark.parametrize("moving,category,applicable", [
-    (5400, "RACE_B", True), (5399, "RACE_A", False), (None, "RACE_A", True),
-    (None, "RACE_B", False),
-])
+@pytest.mark.parametrize(
+    "moving,category,applicable",
+    [
+        (5400, "RACE_B", True),
+        (5399, "RACE_A", False),
+        (None, "RACE_A", True),
+        (None, "RACE_B", False),
+    ],
+)
 def test_carb_loading_applicability(moving, category, applicable):
     week = cal([ev(4, category, moving_time=moving)])["race_week"]
     carb = week["carb_loading"]
@@ -305,10 +377,17 @@ def test_go_no_go_notes():
 
 def test_race_alerts_taper():
     c = cal([ev(10, "RACE_A", name="A")])
-    assert race_alerts(c) == [{
-        "metric": "race_taper", "value": 10, "severity": "info",
-        "threshold": "RACE_A within 8-14 days", "context": c["taper_alert"]["message"],
-        "persistence_days": None, "tier": 1}]
+    assert race_alerts(c) == [
+        {
+            "metric": "race_taper",
+            "value": 10,
+            "severity": "info",
+            "threshold": "RACE_A within 8-14 days",
+            "context": c["taper_alert"]["message"],
+            "persistence_days": None,
+            "tier": 1,
+        }
+    ]
 
 
 def test_race_alerts_week_and_tsb_warning():
@@ -321,9 +400,15 @@ def test_race_alerts_week_and_tsb_warning():
     # D-3 protocol: 0..0.40*50 = 20 TSS
     assert "D-3" in week_alert["context"] and "Easy / rest" in week_alert["context"]
     assert "0-20 TSS" in week_alert["context"]
-    assert tsb_alert == {"metric": "race_week_tsb", "value": -5.6, "severity": "warning",
-                         "threshold": "TSB target 5-15", "context": tsb_alert["context"],
-                         "persistence_days": None, "tier": 1}
+    assert tsb_alert == {
+        "metric": "race_week_tsb",
+        "value": -5.6,
+        "severity": "warning",
+        "threshold": "TSB target 5-15",
+        "context": tsb_alert["context"],
+        "persistence_days": None,
+        "tier": 1,
+    }
     assert c["race_week"]["go_no_go"]["tsb_status"] == "flag"
     assert "significantly" in c["race_week"]["go_no_go"]["notes"][0]  # -5.6 < 5-10
 
@@ -341,37 +426,60 @@ def test_race_alerts_tolerates_empty(calendar):
 # ----------------------------------------------------------------- properties
 
 
-
-
-numbers = st.one_of(st.none(), st.integers(-10**6, 10**18), st.floats(allow_nan=True),
-                    st.just(0), st.just(-1))
-stamps = st.one_of(st.none(), st.just("garbage"), st.just(""),
-                   st.integers(-3, 20).map(lambda n: day(n) + "T07:15:00"),
-                   st.integers(-3, 20).map(lambda n: day(n) + "T00:00:00"),
-                   st.integers(-3, 20).map(day))
-raw_events = st.fixed_dictionaries({
-    "id": st.one_of(st.none(), st.integers(0, 10**6), st.text(max_size=4)),
-    "category": st.sampled_from([None, "RACE_A", "RACE_B", "RACE_C", "WORKOUT", "SICK", 3]),
-    "start_date_local": stamps, "name": st.one_of(st.none(), st.text(max_size=5)),
-    "type": st.one_of(st.none(), st.just("Ride"), st.just("Run")),
-    "moving_time": numbers, "distance": numbers,
-    "indoor": st.one_of(st.none(), st.booleans(), st.just("yes")),
-})
-raw_activities = st.fixed_dictionaries({
-    "id": st.integers(1, 10**6), "type": st.just("Ride"),
-    "start_date_local": stamps, "icu_training_load": numbers,
-})
-fitness = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False),
-                    st.just(0.0), st.floats(-200, 300))
+numbers = st.one_of(
+    st.none(), st.integers(-(10**6), 10**18), st.floats(allow_nan=True), st.just(0), st.just(-1)
+)
+stamps = st.one_of(
+    st.none(),
+    st.just("garbage"),
+    st.just(""),
+    st.integers(-3, 20).map(lambda n: day(n) + "T07:15:00"),
+    st.integers(-3, 20).map(lambda n: day(n) + "T00:00:00"),
+    st.integers(-3, 20).map(day),
+)
+raw_events = st.fixed_dictionaries(
+    {
+        "id": st.one_of(st.none(), st.integers(0, 10**6), st.text(max_size=4)),
+        "category": st.sampled_from([None, "RACE_A", "RACE_B", "RACE_C", "WORKOUT", "SICK", 3]),
+        "start_date_local": stamps,
+        "name": st.one_of(st.none(), st.text(max_size=5)),
+        "type": st.one_of(st.none(), st.just("Ride"), st.just("Run")),
+        "moving_time": numbers,
+        "distance": numbers,
+        "indoor": st.one_of(st.none(), st.booleans(), st.just("yes")),
+    }
+)
+raw_activities = st.fixed_dictionaries(
+    {
+        "id": st.integers(1, 10**6),
+        "type": st.just("Ride"),
+        "start_date_local": stamps,
+        "icu_training_load": numbers,
+    }
+)
+fitness = st.one_of(
+    st.none(), st.floats(allow_nan=False, allow_infinity=False), st.just(0.0), st.floats(-200, 300)
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(raw_events, max_size=8), st.lists(raw_activities, max_size=8), fitness,
-       fitness, st.sampled_from([None, METRIC, IMPERIAL]))
+@given(
+    st.lists(raw_events, max_size=8),
+    st.lists(raw_activities, max_size=8),
+    fitness,
+    fitness,
+    st.sampled_from([None, METRIC, IMPERIAL]),
+)
 def test_property_no_crash_no_nan(events, activities, ctl, atl, units):
-    c = race_calendar([Event.from_raw(e) for e in events],
-                      [Activity.from_raw(a) for a in activities], TODAY, ctl, atl, units,
-                      {"1", "2"})
+    c = race_calendar(
+        [Event.from_raw(e) for e in events],
+        [Activity.from_raw(a) for a in activities],
+        TODAY,
+        ctl,
+        atl,
+        units,
+        {"1", "2"},
+    )
     alerts = race_alerts(c)
     json.dumps([c, alerts], allow_nan=False)
     for value in walk([c, alerts]):

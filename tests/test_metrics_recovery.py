@@ -1,4 +1,5 @@
 """HRV / RHR baselines and Recovery Index (spec/metrics.md §10)."""
+
 import math
 from datetime import date, timedelta
 
@@ -7,21 +8,33 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.metrics.recovery import (
-    recovery_block, recovery_data_points, recovery_index, valid_rhr,
+    recovery_block,
+    recovery_data_points,
+    recovery_index,
+    valid_rhr,
 )
 from section11.model import Wellness
+
 from .helpers import walk
 
 TODAY = date(2025, 3, 10)
 
 
 def w(days_ago, hrv=None, rhr=None, **raw):
-    return Wellness.from_raw({"id": (TODAY - timedelta(days=days_ago)).isoformat(),
-                              "hrv": hrv, "restingHR": rhr, **raw})
+    return Wellness.from_raw(
+        {"id": (TODAY - timedelta(days=days_ago)).isoformat(), "hrv": hrv, "restingHR": rhr, **raw}
+    )
 
 
-WEEK = [w(6, 60, 50), w(5, 70, 52), w(4, None, 0), w(3, 255, None), w(2, 9, 48),
-        w(1, 50, 50), w(0, 65, 55)]
+WEEK = [
+    w(6, 60, 50),
+    w(5, 70, 52),
+    w(4, None, 0),
+    w(3, 255, None),
+    w(2, 9, 48),
+    w(1, 50, 50),
+    w(0, 65, 55),
+]
 OLDER = [w(20, 80, 45), w(15, 80, 45), w(10, 80, 45)]
 
 
@@ -35,14 +48,25 @@ def test_recovery_block_hand_computed():
     # hrv 28d: 60,70,50,65,80,80,80 = 485/7 = 69.286 -> 69.3
     # rhr 28d: 255 + 3*45 = 390 / 8 = 48.75 -> 48.8 (half-to-even)
     assert block == {
-        "recovery_index": 0.98, "recovery_index_yesterday": 0.83,
-        "hrv_baseline_7d": 61.2, "rhr_baseline_7d": 51.0,
-        "hrv_baseline_28d": 69.3, "rhr_baseline_28d": 48.8,
-        "latest_hrv": 65, "latest_rhr": 55,
+        "recovery_index": 0.98,
+        "recovery_index_yesterday": 0.83,
+        "hrv_baseline_7d": 61.2,
+        "rhr_baseline_7d": 51.0,
+        "hrv_baseline_28d": 69.3,
+        "rhr_baseline_28d": 48.8,
+        "latest_hrv": 65,
+        "latest_rhr": 55,
     }
-    assert list(block) == ["recovery_index", "recovery_index_yesterday", "hrv_baseline_7d",
-                           "rhr_baseline_7d", "hrv_baseline_28d", "rhr_baseline_28d",
-                           "latest_hrv", "latest_rhr"]
+    assert list(block) == [
+        "recovery_index",
+        "recovery_index_yesterday",
+        "hrv_baseline_7d",
+        "rhr_baseline_7d",
+        "hrv_baseline_28d",
+        "rhr_baseline_28d",
+        "latest_hrv",
+        "latest_rhr",
+    ]
     assert recovery_data_points(WEEK) == {"hrv_data_points": 4, "rhr_data_points": 5}
 
 
@@ -62,8 +86,9 @@ def test_latest_hrv_out_of_range_is_null():
     assert recovery_block(week, week)["latest_hrv"] is None
 
 
-@pytest.mark.parametrize("hrv,valid", [(10, True), (250, True), (9.99, False),
-                                       (250.1, False), (0, False), (-40, False)])
+@pytest.mark.parametrize(
+    "hrv,valid", [(10, True), (250, True), (9.99, False), (250.1, False), (0, False), (-40, False)]
+)
 def test_hrv_range_edges(hrv, valid):
     block = recovery_block([w(0, hrv, 50)], [])
     assert (block["latest_hrv"] == hrv) is valid
@@ -88,10 +113,15 @@ def test_single_record_has_no_yesterday():
 
 def test_empty_lists():
     assert recovery_block([], []) == {
-        "recovery_index": None, "recovery_index_yesterday": None,
-        "hrv_baseline_7d": None, "rhr_baseline_7d": None,
-        "hrv_baseline_28d": None, "rhr_baseline_28d": None,
-        "latest_hrv": None, "latest_rhr": None}
+        "recovery_index": None,
+        "recovery_index_yesterday": None,
+        "hrv_baseline_7d": None,
+        "rhr_baseline_7d": None,
+        "hrv_baseline_28d": None,
+        "rhr_baseline_28d": None,
+        "latest_hrv": None,
+        "latest_rhr": None,
+    }
     assert recovery_data_points([]) == {"hrv_data_points": 0, "rhr_data_points": 0}
 
 
@@ -102,14 +132,17 @@ def test_records_without_values():
     assert recovery_data_points(week) == {"hrv_data_points": 0, "rhr_data_points": 0}
 
 
-@pytest.mark.parametrize("args,expected", [
-    ((70, 48, 60.0, 50.0), 1.22),    # (70/60)/(48/50) = 1.16667/0.96 = 1.2153 -> 1.22
-    ((42, 58, 60.0, 50.0), 0.6),     # (42/60)/(58/50) = 0.7/1.16 = 0.6034 -> 0.6
-    ((None, 50, 60.0, 50.0), None),
-    ((60, None, 60.0, 50.0), None),
-    ((60, 50, None, 50.0), None),
-    ((60, 50, 60.0, 0), None),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        ((70, 48, 60.0, 50.0), 1.22),  # (70/60)/(48/50) = 1.16667/0.96 = 1.2153 -> 1.22
+        ((42, 58, 60.0, 50.0), 0.6),  # (42/60)/(58/50) = 0.7/1.16 = 0.6034 -> 0.6
+        ((None, 50, 60.0, 50.0), None),
+        ((60, None, 60.0, 50.0), None),
+        ((60, 50, None, 50.0), None),
+        ((60, 50, 60.0, 0), None),
+    ],
+)
 def test_recovery_index(args, expected):
     assert recovery_index(*args) == expected
 
@@ -122,18 +155,32 @@ def test_valid_rhr():
 
 # ----------------------------------------------------------------- property
 
-ODD = st.one_of(st.none(), st.just(0), st.just(255), st.integers(-10**6, 10**6),
-                st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=3),
-                st.just(1e308), st.just(-1e308))
-
+ODD = st.one_of(
+    st.none(),
+    st.just(0),
+    st.just(255),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=3),
+    st.just(1e308),
+    st.just(-1e308),
+)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 40), ODD, ODD, ODD), max_size=30))
 def test_recovery_never_crashes_or_emits_non_finite(rows):
-    records = [Wellness.from_raw({"id": (TODAY - timedelta(days=d)).isoformat(),
-                                  "hrv": hrv, "restingHR": rhr, "hrvSDNN": sdnn})
-               for d, hrv, rhr, sdnn in rows]
+    records = [
+        Wellness.from_raw(
+            {
+                "id": (TODAY - timedelta(days=d)).isoformat(),
+                "hrv": hrv,
+                "restingHR": rhr,
+                "hrvSDNN": sdnn,
+            }
+        )
+        for d, hrv, rhr, sdnn in rows
+    ]
     records.sort(key=lambda r: r.date)
     week = [r for r in records if r.date > TODAY - timedelta(days=7)]
     block = recovery_block(week, records)

@@ -3,21 +3,36 @@
 Expected values are worked out by hand from the spec formulas; the arithmetic
 is in the comments next to each case.
 """
+
 from __future__ import annotations
 
 import math
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from section11.model import Activity
 from section11.metrics.tid import (
-    classify_tid, polarization_index, seiler_tid, tid_blocks, tid_comparison,
+    classify_tid,
+    polarization_index,
+    seiler_tid,
+    tid_blocks,
+    tid_comparison,
 )
+from section11.model import Activity
 from tests.test_metrics_zones import PREFS, RAW, act, walk
 
-BLOCK_KEYS = ["z1_seconds", "z2_seconds", "z3_seconds", "z1_pct", "z2_pct", "z3_pct",
-              "polarization_index", "classification", "zone_basis"]
+BLOCK_KEYS = [
+    "z1_seconds",
+    "z2_seconds",
+    "z3_seconds",
+    "z1_pct",
+    "z2_pct",
+    "z3_pct",
+    "polarization_index",
+    "classification",
+    "zone_basis",
+]
 
 
 def power(s1a, s1b, s2, *s3):
@@ -29,13 +44,14 @@ def power(s1a, s1b, s2, *s3):
 
 # ----------------------------------------------------------------- §12.2 / §12.3
 
+
 class TestPolarizationIndex:
     def test_polarized(self):
         # log10((0.8 / 0.05) * 0.15 * 100) = log10(240) = 2.3802
         assert polarization_index(0.8, 0.05, 0.15) == 2.38
 
     def test_not_polarized_shape(self):
-        assert polarization_index(0.7, 0.2, 0.1) is None    # f3 < f2
+        assert polarization_index(0.7, 0.2, 0.1) is None  # f3 < f2
         assert polarization_index(0.2, 0.05, 0.75) is None  # f3 > f1
 
     def test_too_little_high_intensity(self):
@@ -59,36 +75,55 @@ class TestPolarizationIndex:
         assert polarization_index(0.85, 0.02, 0.13) == 2.74
 
 
-@pytest.mark.parametrize("f, pi, expected", [
-    ((0.995, 0.005, 0.0), None, "Base"),              # rule 1
-    ((0.5, 0.5, 0.0), None, "Base"),                  # f1 >= f2 tie still Base
-    ((0.4, 0.6, 0.0), None, "Threshold"),             # f3 < 1 % but f2 > f1
-    ((0.8, 0.05, 0.15), 2.38, "Polarized"),           # rule 2
-    ((0.8, 0.05, 0.15), 2.0, "Pyramidal"),            # PI must exceed 2.0 -> rule 6
-    ((0.7, 0.2, 0.1), None, "Pyramidal"),             # rule 3
-    ((0.3, 0.5, 0.2), None, "Threshold"),             # rule 4
-    ((0.4, 0.4, 0.2), None, "Threshold"),             # f2 == f1 >= f3
-    ((0.3, 0.2, 0.5), None, "High Intensity"),        # rule 5
-    ((0.5, 0.1, 0.4), 1.3, "Pyramidal"),              # polarized shape, weak PI -> rule 6
-    ((0.6, 0.2, 0.2), None, "Pyramidal"),             # f2 == f3 < f1 -> rule 6
-])
+@pytest.mark.parametrize(
+    "f, pi, expected",
+    [
+        ((0.995, 0.005, 0.0), None, "Base"),  # rule 1
+        ((0.5, 0.5, 0.0), None, "Base"),  # f1 >= f2 tie still Base
+        ((0.4, 0.6, 0.0), None, "Threshold"),  # f3 < 1 % but f2 > f1
+        ((0.8, 0.05, 0.15), 2.38, "Polarized"),  # rule 2
+        ((0.8, 0.05, 0.15), 2.0, "Pyramidal"),  # PI must exceed 2.0 -> rule 6
+        ((0.7, 0.2, 0.1), None, "Pyramidal"),  # rule 3
+        ((0.3, 0.5, 0.2), None, "Threshold"),  # rule 4
+        ((0.4, 0.4, 0.2), None, "Threshold"),  # f2 == f1 >= f3
+        ((0.3, 0.2, 0.5), None, "High Intensity"),  # rule 5
+        ((0.5, 0.1, 0.4), 1.3, "Pyramidal"),  # polarized shape, weak PI -> rule 6
+        ((0.6, 0.2, 0.2), None, "Pyramidal"),  # f2 == f3 < f1 -> rule 6
+    ],
+)
 def test_classify_tid(f, pi, expected):
     assert classify_tid(*f, pi) == expected
 
 
 # ----------------------------------------------------------------- §12.4
 
+
 class TestSeilerTid:
     def test_polarized_block(self):
         # S1 = 3000 + 5000 = 8000, S2 = 500, S3 = 1000 + 300 + 150 + 50 = 1500, T = 10000
-        a = act(power={"Z1": 3000, "Z2": 5000, "Z3": 500, "Z4": 1000, "Z5": 300,
-                       "Z6": 150, "Z7": 50, "SS": 2000})
+        a = act(
+            power={
+                "Z1": 3000,
+                "Z2": 5000,
+                "Z3": 500,
+                "Z4": 1000,
+                "Z5": 300,
+                "Z6": 150,
+                "Z7": 50,
+                "SS": 2000,
+            }
+        )
         out = seiler_tid([a], {})
         assert out == {
-            "z1_seconds": 8000, "z2_seconds": 500, "z3_seconds": 1500,
-            "z1_pct": 80.0, "z2_pct": 5.0, "z3_pct": 15.0,
-            "polarization_index": 2.38,   # log10(16 * 15) = log10(240)
-            "classification": "Polarized", "zone_basis": "power",
+            "z1_seconds": 8000,
+            "z2_seconds": 500,
+            "z3_seconds": 1500,
+            "z1_pct": 80.0,
+            "z2_pct": 5.0,
+            "z3_pct": 15.0,
+            "polarization_index": 2.38,  # log10(16 * 15) = log10(240)
+            "classification": "Polarized",
+            "zone_basis": "power",
         }
         assert list(out) == BLOCK_KEYS
 
@@ -129,8 +164,8 @@ class TestSeilerTid:
         assert out["classification"] == "High Intensity"
 
     def test_mixed_basis_and_preference(self):
-        ride = act(power={"Z1": 3600, "Z4": 400})      # S1 3600, S3 400
-        run = act(atype="Run", hr=[1800, 1800, 400])    # S1 3600, S2 400
+        ride = act(power={"Z1": 3600, "Z4": 400})  # S1 3600, S3 400
+        run = act(atype="Run", hr=[1800, 1800, 400])  # S1 3600, S2 400
         out = seiler_tid([ride, run], {})
         # S1 7200, S2 400, S3 400, T 8000 -> 90.0 / 5.0 / 5.0; f2 == f3 -> rule 6
         assert (out["z1_seconds"], out["z2_seconds"], out["z3_seconds"]) == (7200, 400, 400)
@@ -141,9 +176,15 @@ class TestSeilerTid:
     @pytest.mark.parametrize("acts", [[], [act()], [act(power={"Z1": 0})]])
     def test_no_zone_time(self, acts):
         assert seiler_tid(acts, {}) == {
-            "z1_seconds": 0, "z2_seconds": 0, "z3_seconds": 0,
-            "z1_pct": None, "z2_pct": None, "z3_pct": None,
-            "polarization_index": None, "classification": None, "zone_basis": None,
+            "z1_seconds": 0,
+            "z2_seconds": 0,
+            "z3_seconds": 0,
+            "z1_pct": None,
+            "z2_pct": None,
+            "z3_pct": None,
+            "polarization_index": None,
+            "classification": None,
+            "zone_basis": None,
         }
 
     def test_family_filter_adds_sport(self):
@@ -168,10 +209,15 @@ class TestTidBlocks:
         ride_recent = act(day="2024-05-08", power={"Z1": 8000, "Z3": 500, "Z4": 1500})
         run_recent = act(atype="Run", day="2024-05-08", hr=[0, 0, 3000])
         ride_old = act(day="2024-04-20", power={"Z3": 10000})
-        out = tid_blocks([ride_recent, run_recent], [ride_recent, run_recent, ride_old],
-                         "cycling", {})
-        assert list(out) == ["seiler_tid_7d", "seiler_tid_7d_primary",
-                             "seiler_tid_28d", "seiler_tid_28d_primary"]
+        out = tid_blocks(
+            [ride_recent, run_recent], [ride_recent, run_recent, ride_old], "cycling", {}
+        )
+        assert list(out) == [
+            "seiler_tid_7d",
+            "seiler_tid_7d_primary",
+            "seiler_tid_28d",
+            "seiler_tid_28d_primary",
+        ]
         # 7d all: S1 8000, S2 500 + 3000 = 3500, S3 1500, T 13000 -> f2 > f3, f1 > f2 -> Pyramidal
         assert out["seiler_tid_7d"]["z2_seconds"] == 3500
         assert out["seiler_tid_7d"]["classification"] == "Pyramidal"
@@ -200,20 +246,31 @@ class TestTidBlocks:
 
 # ----------------------------------------------------------------- §12.5
 
+
 def blk(cls, pi):
     return {"classification": cls, "polarization_index": pi}
 
 
 class TestTidComparison:
-    KEYS = ["classification_7d", "classification_28d", "pi_7d", "pi_28d", "pi_delta",
-            "drift", "note"]
+    KEYS = [
+        "classification_7d",
+        "classification_28d",
+        "pi_7d",
+        "pi_28d",
+        "pi_delta",
+        "drift",
+        "note",
+    ]
 
-    @pytest.mark.parametrize("a, b", [
-        (blk(None, None), blk(None, None)),
-        (blk(None, None), blk("Polarized", 2.4)),
-        (blk("Pyramidal", None), blk(None, None)),
-        (None, None),
-    ])
+    @pytest.mark.parametrize(
+        "a, b",
+        [
+            (blk(None, None), blk(None, None)),
+            (blk(None, None), blk("Polarized", 2.4)),
+            (blk("Pyramidal", None), blk(None, None)),
+            (None, None),
+        ],
+    )
     def test_missing_classification(self, a, b):
         out = tid_comparison(a, b)
         assert list(out) == self.KEYS
@@ -226,18 +283,20 @@ class TestTidComparison:
 
     def test_acute_depolarization(self):
         out = tid_comparison(blk("Pyramidal", 1.73), blk("Polarized", 2.38))
-        assert out["pi_delta"] == -0.65    # 1.73 - 2.38
+        assert out["pi_delta"] == -0.65  # 1.73 - 2.38
         assert out["drift"] == "acute_depolarization"
         assert list(out) == self.KEYS
 
     def test_acute_boundaries(self):
         # 7d must be strictly below 2.0, 28d at least 2.0
-        assert tid_comparison(blk("Pyramidal", 1.99),
-                              blk("Pyramidal", 2.0))["drift"] == "acute_depolarization"
-        assert tid_comparison(blk("Pyramidal", 2.0),
-                              blk("Pyramidal", 2.0))["drift"] == "consistent"
-        assert tid_comparison(blk("Pyramidal", 1.5),
-                              blk("Pyramidal", 1.99))["drift"] == "consistent"
+        assert (
+            tid_comparison(blk("Pyramidal", 1.99), blk("Pyramidal", 2.0))["drift"]
+            == "acute_depolarization"
+        )
+        assert tid_comparison(blk("Pyramidal", 2.0), blk("Pyramidal", 2.0))["drift"] == "consistent"
+        assert (
+            tid_comparison(blk("Pyramidal", 1.5), blk("Pyramidal", 1.99))["drift"] == "consistent"
+        )
 
     def test_shifting(self):
         out = tid_comparison(blk("Threshold", None), blk("Pyramidal", None))
@@ -249,42 +308,59 @@ class TestTidComparison:
 
     def test_consistent(self):
         out = tid_comparison(blk("Polarized", 2.5), blk("Polarized", 2.3))
-        assert out["pi_delta"] == 0.2     # 2.5 - 2.3
+        assert out["pi_delta"] == 0.2  # 2.5 - 2.3
         assert out["drift"] == "consistent"
 
     def test_end_to_end(self):
-        week = [power(2000, 3000, 2400, 2600)]          # PI 1.73, Pyramidal (see above)
+        week = [power(2000, 3000, 2400, 2600)]  # PI 1.73, Pyramidal (see above)
         month = week + [act(power={"Z1": 20000, "Z2": 20000, "Z3": 500, "Z4": 5000})]
         # 28d: S1 45000, S2 2900, S3 7600, T 55500
         # PI = log10((45000/2900) * (7600/55500) * 100) = log10(212.49) = 2.3273 -> 2.33
         t7, t28 = seiler_tid(week, {}), seiler_tid(month, {})
         assert t28["polarization_index"] == 2.33 and t28["classification"] == "Polarized"
         out = tid_comparison(t7, t28)
-        assert out["pi_delta"] == -0.6    # 1.73 - 2.33
+        assert out["pi_delta"] == -0.6  # 1.73 - 2.33
         assert out["drift"] == "acute_depolarization"
 
 
 # ----------------------------------------------------------------- properties
 
+
 @settings(max_examples=300, deadline=None)
-@given(raws=st.lists(RAW, max_size=6), prefs=PREFS,
-       family=st.sampled_from([None, "cycling", "run", "other", "swim"]),
-       split=st.integers(min_value=0, max_value=6))
+@given(
+    raws=st.lists(RAW, max_size=6),
+    prefs=PREFS,
+    family=st.sampled_from([None, "cycling", "run", "other", "swim"]),
+    split=st.integers(min_value=0, max_value=6),
+)
 def test_property_no_crash_no_nan(raws, prefs, family, split):
     acts = [Activity.from_raw(r, i) for i, r in enumerate(raws)]
     blocks = tid_blocks(acts[:split], acts, family, prefs)
     blocks["cmp"] = tid_comparison(blocks["seiler_tid_7d"], blocks["seiler_tid_28d"])
     for leaf in walk(blocks):
-        assert leaf is None or isinstance(leaf, str) or (
-            isinstance(leaf, (int, float)) and math.isfinite(leaf))
-    for name in ("seiler_tid_7d", "seiler_tid_28d", "seiler_tid_7d_primary",
-                 "seiler_tid_28d_primary"):
+        assert (
+            leaf is None
+            or isinstance(leaf, str)
+            or (isinstance(leaf, (int, float)) and math.isfinite(leaf))
+        )
+    for name in (
+        "seiler_tid_7d",
+        "seiler_tid_28d",
+        "seiler_tid_7d_primary",
+        "seiler_tid_28d_primary",
+    ):
         b = blocks[name]
         if b is None:
             assert family is None
             continue
-        assert b["classification"] in (None, "Base", "Polarized", "Pyramidal", "Threshold",
-                                       "High Intensity")
+        assert b["classification"] in (
+            None,
+            "Base",
+            "Polarized",
+            "Pyramidal",
+            "Threshold",
+            "High Intensity",
+        )
         assert (b["classification"] is None) == (b["z1_pct"] is None)
         if b["z1_pct"] is not None:
             assert abs(b["z1_pct"] + b["z2_pct"] + b["z3_pct"] - 100) <= 0.15
@@ -305,4 +381,9 @@ def test_property_pi_and_class_for_any_fractions(secs):
     # floored Z2: f1 * f3 <= 0.25, so PI <= log10(0.25 / 0.01 * 100) = log10(2500) = 3.40
     assert pi is None or pi <= 3.4
     assert classify_tid(f1, f2, f3, pi) in (
-        "Base", "Polarized", "Pyramidal", "Threshold", "High Intensity")
+        "Base",
+        "Polarized",
+        "Pyramidal",
+        "Threshold",
+        "High Intensity",
+    )

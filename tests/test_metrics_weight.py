@@ -1,4 +1,5 @@
 """Body-weight signal (spec/metrics.md §24)."""
+
 import json
 import math
 from datetime import date, timedelta
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from section11.metrics.weight import weight_signal
 from section11.model import Wellness
+
 from .helpers import walk
 
 TODAY = date(2026, 5, 20)
@@ -24,11 +26,13 @@ def d(days_ago):
 
 def series(points):
     """points: {days_ago: kg}."""
-    return [Wellness.from_raw({"id": d(k), "weight": kg}) for k, kg in sorted(points.items(), reverse=True)]
+    return [
+        Wellness.from_raw({"id": d(k), "weight": kg})
+        for k, kg in sorted(points.items(), reverse=True)
+    ]
 
 
-BLOCK = {27: 72.0, 25: 71.8, 20: 71.5, 6: 70.9, 5: None, 4: 70.7, 3: 0, 2: 70.5, 1: 70.6,
-         0: 70.04}
+BLOCK = {27: 72.0, 25: 71.8, 20: 71.5, 6: 70.9, 5: None, 4: 70.7, 3: 0, 2: 70.5, 1: 70.6, 0: 70.04}
 
 
 def signal(points, thresholds=TESTED, eftp=None, history=HISTORY, units=KG):
@@ -43,12 +47,19 @@ def test_block_hand_computed():
     # 7d: days 6,4,2,1,0 (0 and null dropped) = 352.74/5 = 70.548 -> 70.5
     # 8 weigh-ins < 14 -> no slope; ftp_setting_date = newest outdoor 2026-04-15
     assert out == {
-        "weight_latest_kg": 70.0, "weight_latest_date": d(0),
-        "wkg_current": 4.0, "wkg_ftp_source": "tested", "ftp_setting_date": "2026-04-15",
-        "wkg_block_start": 3.89, "wkg_block_end": 4.0, "wkg_block_delta": 0.11,
+        "weight_latest_kg": 70.0,
+        "weight_latest_date": d(0),
+        "wkg_current": 4.0,
+        "wkg_ftp_source": "tested",
+        "ftp_setting_date": "2026-04-15",
+        "wkg_block_start": 3.89,
+        "wkg_block_end": 4.0,
+        "wkg_block_delta": 0.11,
         "weight_7d_avg_kg": 70.5,
-        "display": {"weight_latest": {"value": 70.0, "unit": "kg"},
-                    "weight_7d_avg": {"value": 70.5, "unit": "kg"}},
+        "display": {
+            "weight_latest": {"value": 70.0, "unit": "kg"},
+            "weight_7d_avg": {"value": 70.5, "unit": "kg"},
+        },
     }
     assert list(out)[-1] == "display"
 
@@ -56,8 +67,10 @@ def test_block_hand_computed():
 def test_pounds_display():
     out = signal(BLOCK, units=LB)
     # 70.04 * 2.20462 = 154.4116 -> 154.4; 70.548 * 2.20462 = 155.5315 -> 155.5
-    assert out["display"] == {"weight_latest": {"value": 154.4, "unit": "lb"},
-                              "weight_7d_avg": {"value": 155.5, "unit": "lb"}}
+    assert out["display"] == {
+        "weight_latest": {"value": 154.4, "unit": "lb"},
+        "weight_7d_avg": {"value": 155.5, "unit": "lb"},
+    }
     assert out["weight_latest_kg"] == 70.0  # canonical stays kg
 
 
@@ -119,20 +132,33 @@ def test_eftp_fallback_has_no_setting_date():
     assert (out["wkg_block_start"], out["wkg_block_end"], out["wkg_block_delta"]) == (3.5, 3.6, 0.1)
 
 
-@pytest.mark.parametrize("history,expected", [
-    ({"outdoor": {}, "indoor": {"2026-05-01": 260, "2026-02-01": 250}}, "2026-05-01"),
-    ({"outdoor": {}, "indoor": {}}, None),
-    ({}, None), (None, None),
-    ({"outdoor": {"bad": 1, "2026-01-02": 250}}, "2026-01-02"),
-])
+@pytest.mark.parametrize(
+    "history,expected",
+    [
+        ({"outdoor": {}, "indoor": {"2026-05-01": 260, "2026-02-01": 250}}, "2026-05-01"),
+        ({"outdoor": {}, "indoor": {}}, None),
+        ({}, None),
+        (None, None),
+        ({"outdoor": {"bad": 1, "2026-01-02": 250}}, "2026-01-02"),
+    ],
+)
 def test_ftp_setting_date(history, expected):
     out = signal(BLOCK, history=history)
     assert out.get("ftp_setting_date") == expected
     assert out["wkg_ftp_source"] == "tested"
 
 
-@pytest.mark.parametrize("thresholds", [None, {}, {"cycling": None}, {"cycling": {"ftp": 0}},
-                                        {"run": {"ftp": 300}}, {"cycling": {"ftp": "300"}}])
+@pytest.mark.parametrize(
+    "thresholds",
+    [
+        None,
+        {},
+        {"cycling": None},
+        {"cycling": {"ftp": 0}},
+        {"run": {"ftp": 300}},
+        {"cycling": {"ftp": "300"}},
+    ],
+)
 def test_no_ftp_no_wkg(thresholds):
     out = signal(BLOCK, thresholds=thresholds, eftp=None)
     assert not any(k.startswith("wkg") for k in out) and "ftp_setting_date" not in out
@@ -147,7 +173,11 @@ def test_block_picks_closest_weigh_ins():
     # start window [27, 24]: 26 and 24 -> 26 (closest to today-27); end [3, 0]: 3 and 1 -> 1
     out = signal({26: 80.0, 24: 70.0, 3: 70.0, 1: 75.0, 30: 60.0})
     # 280/80 = 3.5, 280/75 = 3.7333 -> 3.73, delta 0.23
-    assert (out["wkg_block_start"], out["wkg_block_end"], out["wkg_block_delta"]) == (3.5, 3.73, 0.23)
+    assert (out["wkg_block_start"], out["wkg_block_end"], out["wkg_block_delta"]) == (
+        3.5,
+        3.73,
+        0.23,
+    )
 
 
 def test_block_needs_both_ends():
@@ -172,20 +202,30 @@ def test_7d_average_needs_4(count, present):
 # ----------------------------------------------------------------- properties
 
 
-
-
-weights = st.one_of(st.none(), st.floats(allow_nan=True), st.just(0), st.integers(-5, 10**18),
-                    st.floats(40, 120))
+weights = st.one_of(
+    st.none(), st.floats(allow_nan=True), st.just(0), st.integers(-5, 10**18), st.floats(40, 120)
+)
 records = st.lists(st.tuples(st.integers(-3, 40), weights), max_size=30)
 ftps = st.one_of(st.none(), st.floats(allow_nan=True), st.integers(-5, 10**18), st.just("x"))
 
 
 @settings(max_examples=300, deadline=None)
-@given(records, ftps, ftps, st.one_of(st.none(), st.dictionaries(
-    st.sampled_from(["indoor", "outdoor", "x"]),
-    st.one_of(st.none(), st.dictionaries(st.sampled_from(["2026-01-01", "zz", "2026-05-20"]),
-                                         st.integers())))),
-       st.sampled_from([None, KG, LB]))
+@given(
+    records,
+    ftps,
+    ftps,
+    st.one_of(
+        st.none(),
+        st.dictionaries(
+            st.sampled_from(["indoor", "outdoor", "x"]),
+            st.one_of(
+                st.none(),
+                st.dictionaries(st.sampled_from(["2026-01-01", "zz", "2026-05-20"]), st.integers()),
+            ),
+        ),
+    ),
+    st.sampled_from([None, KG, LB]),
+)
 def test_property_no_crash_no_nan(points, ftp, eftp, history, units):
     wellness = [w for w in (Wellness.from_raw({"id": d(k), "weight": kg}) for k, kg in points)]
     eftp_value = eftp if isinstance(eftp, (int, float)) else None

@@ -3,20 +3,29 @@
 Expected values are worked out by hand from the spec formulas; the arithmetic
 is in the comments next to each case.
 """
+
 from __future__ import annotations
 
 import math
 from datetime import date
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from section11.model import Activity
 from section11.metrics import zones as Z
 from section11.metrics.zones import (
-    activity_zones, classify_hard_day, combined_basis, day_zone_seconds, hard_days,
-    hard_days_note, zone_distribution_block, zone_totals,
+    activity_zones,
+    classify_hard_day,
+    combined_basis,
+    day_zone_seconds,
+    hard_days,
+    hard_days_note,
+    zone_distribution_block,
+    zone_totals,
 )
+from section11.model import Activity
+
 from .helpers import walk
 
 _counter = iter(range(1, 10**9))
@@ -24,8 +33,11 @@ _counter = iter(range(1, 10**9))
 
 def act(atype="Ride", day="2024-05-08", power=None, hr=None, raw_power=None, **extra):
     """Activity via the real model: power as {id: secs}, hr as a flat list."""
-    raw = {"id": f"i{next(_counter)}", "type": atype,
-           "start_date_local": f"{day}T08:00:00" if day else None}
+    raw = {
+        "id": f"i{next(_counter)}",
+        "type": atype,
+        "start_date_local": f"{day}T08:00:00" if day else None,
+    }
     if power is not None:
         raw["icu_zone_times"] = [{"id": k, "secs": v} for k, v in power.items()]
     if raw_power is not None:
@@ -37,6 +49,7 @@ def act(atype="Ride", day="2024-05-08", power=None, hr=None, raw_power=None, **e
 
 
 # ----------------------------------------------------------------- §11.1
+
 
 class TestActivityZones:
     def test_power_only_drops_sweet_spot_keeps_zero_keys(self):
@@ -113,8 +126,7 @@ class TestActivityZones:
         assert activity_zones(b, {}) == ({"z2": 10}, "hr")
 
     def test_non_numeric_seconds(self):
-        a = act(raw_power=[{"id": "Z1", "secs": "600"}, {"id": "Z2", "secs": 60}],
-                hr=["x", 30])
+        a = act(raw_power=[{"id": "Z1", "secs": "600"}, {"id": "Z2", "secs": 60}], hr=["x", 30])
         assert activity_zones(a, {}) == ({"z1": 0, "z2": 60}, "power")
 
 
@@ -129,8 +141,18 @@ def test_combined_basis():
 
 MIXED_WEEK = [
     # power: z1 1800, z2 3600, z3 900, z4+ = 600+300+60+40 = 1000, total 7300 (SS ignored)
-    act(power={"Z1": 1800, "Z2": 3600, "Z3": 900, "Z4": 600, "Z5": 300, "Z6": 60,
-               "Z7": 40, "SS": 1200}),
+    act(
+        power={
+            "Z1": 1800,
+            "Z2": 3600,
+            "Z3": 900,
+            "Z4": 600,
+            "Z5": 300,
+            "Z6": 60,
+            "Z7": 40,
+            "SS": 1200,
+        }
+    ),
     # hr: z1 1200, z2 2400, z3 600, z4 300, total 4500
     act(atype="Run", hr=[1200, 2400, 600, 300, 0]),
     # no zones: ignored, does not add a basis
@@ -143,33 +165,49 @@ class TestZoneDistribution:
         out = zone_distribution_block(MIXED_WEEK, {})
         # totals: z1 3000, z2 6000, z3 1500, z4+ 1300, total 11800
         assert out["zone_distribution_7d"] == {
-            "z1_hours": 0.83,       # 3000/3600 = 0.8333
-            "z2_hours": 1.67,       # 6000/3600 = 1.6667
-            "z3_hours": 0.42,       # 1500/3600 = 0.41667
+            "z1_hours": 0.83,  # 3000/3600 = 0.8333
+            "z2_hours": 1.67,  # 6000/3600 = 1.6667
+            "z3_hours": 0.42,  # 1500/3600 = 0.41667
             "z4_plus_hours": 0.36,  # 1300/3600 = 0.36111
-            "total_hours": 3.28,    # 11800/3600 = 3.27778
+            "total_hours": 3.28,  # 11800/3600 = 3.27778
             "zone_basis": "mixed",
         }
-        assert out["grey_zone_percentage"] == 12.7          # 1500/11800*100 = 12.712
+        assert out["grey_zone_percentage"] == 12.7  # 1500/11800*100 = 12.712
         assert out["quality_intensity_percentage"] == 11.0  # 1300/11800*100 = 11.017
-        assert out["easy_time_ratio"] == 0.76               # 9000/11800 = 0.7627
+        assert out["easy_time_ratio"] == 0.76  # 9000/11800 = 0.7627
 
     def test_key_order(self):
         out = zone_distribution_block(MIXED_WEEK, {})
         assert list(out) == [
-            "zone_distribution_7d", "grey_zone_percentage", "grey_zone_note",
-            "quality_intensity_percentage", "quality_intensity_note",
-            "easy_time_ratio", "easy_time_ratio_note"]
+            "zone_distribution_7d",
+            "grey_zone_percentage",
+            "grey_zone_note",
+            "quality_intensity_percentage",
+            "quality_intensity_note",
+            "easy_time_ratio",
+            "easy_time_ratio_note",
+        ]
         assert list(out["zone_distribution_7d"]) == [
-            "z1_hours", "z2_hours", "z3_hours", "z4_plus_hours", "total_hours", "zone_basis"]
+            "z1_hours",
+            "z2_hours",
+            "z3_hours",
+            "z4_plus_hours",
+            "total_hours",
+            "zone_basis",
+        ]
         for key in ("grey_zone_note", "quality_intensity_note", "easy_time_ratio_note"):
             assert isinstance(out[key], str) and out[key]
 
     def test_no_activities(self):
         out = zone_distribution_block([], {})
         assert out["zone_distribution_7d"] == {
-            "z1_hours": 0.0, "z2_hours": 0.0, "z3_hours": 0.0, "z4_plus_hours": 0.0,
-            "total_hours": 0.0, "zone_basis": None}
+            "z1_hours": 0.0,
+            "z2_hours": 0.0,
+            "z3_hours": 0.0,
+            "z4_plus_hours": 0.0,
+            "total_hours": 0.0,
+            "zone_basis": None,
+        }
         assert out["grey_zone_percentage"] is None
         assert out["quality_intensity_percentage"] is None
         assert out["easy_time_ratio"] is None
@@ -183,11 +221,11 @@ class TestZoneDistribution:
         # z1 450, z4 3150, total 3600
         out = zone_distribution_block([act(power={"Z1": 450, "Z4": 3150})], {})
         d = out["zone_distribution_7d"]
-        assert d["z1_hours"] == 0.12        # 0.125 -> half-even 0.12
-        assert d["z4_plus_hours"] == 0.88   # 0.875 -> half-even 0.88
+        assert d["z1_hours"] == 0.12  # 0.125 -> half-even 0.12
+        assert d["z4_plus_hours"] == 0.88  # 0.875 -> half-even 0.88
         assert d["total_hours"] == 1.0
         assert d["zone_basis"] == "power"
-        assert out["easy_time_ratio"] == 0.12               # 450/3600 = 0.125
+        assert out["easy_time_ratio"] == 0.12  # 450/3600 = 0.125
         assert out["grey_zone_percentage"] == 0.0
         assert out["quality_intensity_percentage"] == 87.5  # 3150/3600*100
 
@@ -202,45 +240,55 @@ class TestZoneDistribution:
 
     def test_zone_totals_raw(self):
         t = zone_totals(MIXED_WEEK, {})
-        assert t == {"z1": 3000, "z2": 6000, "z3": 1500, "z4_plus": 1300,
-                     "total": 11800, "zone_basis": "mixed"}
+        assert t == {
+            "z1": 3000,
+            "z2": 6000,
+            "z3": 1500,
+            "z4_plus": 1300,
+            "total": 11800,
+            "zone_basis": "mixed",
+        }
 
 
 # ----------------------------------------------------------------- §11.4
 
-@pytest.mark.parametrize("per_basis, expected", [
-    (None, (None, None)),
-    ({}, (None, None)),
-    ({"power": {}}, (False, "power")),
-    ({"power": {"z1": 7200, "z2": 3600}}, (False, "power")),
-    # Z3..Z7 >= 1800
-    ({"power": {"z3": 1800}}, (True, "power")),
-    ({"power": {"z3": 1799}}, (False, "power")),
-    # every rung just missed: z3+ 1000+300+150+60+50 = 1560, z4+ 560, z5+ 260, z6+ 110, z7 50
-    ({"power": {"z3": 1000, "z4": 300, "z5": 150, "z6": 60, "z7": 50}}, (False, "power")),
-    # only the first rung: z3+ 1300+300+150+60+50 = 1860 >= 1800
-    ({"power": {"z3": 1300, "z4": 300, "z5": 150, "z6": 60, "z7": 50}}, (True, "power")),
-    # Z4..Z7 >= 600
-    ({"power": {"z4": 600}}, (True, "power")),
-    ({"power": {"z4": 599}}, (False, "power")),
-    # Z5..Z7 >= 300
-    ({"power": {"z5": 300}}, (True, "power")),
-    ({"power": {"z5": 299}}, (False, "power")),
-    # Z6+Z7 >= 120
-    ({"power": {"z6": 120}}, (True, "power")),
-    ({"power": {"z6": 60, "z7": 59}}, (False, "power")),  # 119, and z7 59 < 60
-    # Z7 >= 60
-    ({"power": {"z7": 60}}, (True, "power")),
-    ({"power": {"z7": 59}}, (False, "power")),
-    # HR ladder: Z4..Z7 >= 600 or Z5..Z7 >= 300; HR Z3 never counts
-    ({"hr": {"z3": 5000}}, (False, "hr")),
-    ({"hr": {"z4": 600}}, (True, "hr")),
-    ({"hr": {"z4": 299, "z5": 299}}, (False, "hr")),      # 598 and 299
-    ({"hr": {"z5": 300}}, (True, "hr")),
-    ({"hr": {"z7": 120}}, (False, "hr")),                 # power-only rungs do not apply
-    ({"power": {"z1": 100}, "hr": {"z4": 700}}, (True, "mixed")),
-    ({"power": {"z4": 400}, "hr": {"z4": 400}}, (False, "mixed")),
-])
+
+@pytest.mark.parametrize(
+    "per_basis, expected",
+    [
+        (None, (None, None)),
+        ({}, (None, None)),
+        ({"power": {}}, (False, "power")),
+        ({"power": {"z1": 7200, "z2": 3600}}, (False, "power")),
+        # Z3..Z7 >= 1800
+        ({"power": {"z3": 1800}}, (True, "power")),
+        ({"power": {"z3": 1799}}, (False, "power")),
+        # every rung just missed: z3+ 1000+300+150+60+50 = 1560, z4+ 560, z5+ 260, z6+ 110, z7 50
+        ({"power": {"z3": 1000, "z4": 300, "z5": 150, "z6": 60, "z7": 50}}, (False, "power")),
+        # only the first rung: z3+ 1300+300+150+60+50 = 1860 >= 1800
+        ({"power": {"z3": 1300, "z4": 300, "z5": 150, "z6": 60, "z7": 50}}, (True, "power")),
+        # Z4..Z7 >= 600
+        ({"power": {"z4": 600}}, (True, "power")),
+        ({"power": {"z4": 599}}, (False, "power")),
+        # Z5..Z7 >= 300
+        ({"power": {"z5": 300}}, (True, "power")),
+        ({"power": {"z5": 299}}, (False, "power")),
+        # Z6+Z7 >= 120
+        ({"power": {"z6": 120}}, (True, "power")),
+        ({"power": {"z6": 60, "z7": 59}}, (False, "power")),  # 119, and z7 59 < 60
+        # Z7 >= 60
+        ({"power": {"z7": 60}}, (True, "power")),
+        ({"power": {"z7": 59}}, (False, "power")),
+        # HR ladder: Z4..Z7 >= 600 or Z5..Z7 >= 300; HR Z3 never counts
+        ({"hr": {"z3": 5000}}, (False, "hr")),
+        ({"hr": {"z4": 600}}, (True, "hr")),
+        ({"hr": {"z4": 299, "z5": 299}}, (False, "hr")),  # 598 and 299
+        ({"hr": {"z5": 300}}, (True, "hr")),
+        ({"hr": {"z7": 120}}, (False, "hr")),  # power-only rungs do not apply
+        ({"power": {"z1": 100}, "hr": {"z4": 700}}, (True, "mixed")),
+        ({"power": {"z4": 400}, "hr": {"z4": 400}}, (False, "mixed")),
+    ],
+)
 def test_classify_hard_day(per_basis, expected):
     assert classify_hard_day(per_basis) == expected
 
@@ -251,8 +299,8 @@ class TestDayZoneSeconds:
             act(day="2024-05-06", power={"Z3": 1000, "Z4": 100}),
             act(day="2024-05-06", power={"Z3": 900}),
             act(atype="Run", day="2024-05-06", hr=[0, 0, 0, 400]),
-            act(day="2024-05-07"),                     # no zones -> {}
-            act(day=None, power={"Z7": 600}),          # undated -> skipped
+            act(day="2024-05-07"),  # no zones -> {}
+            act(day=None, power={"Z7": 600}),  # undated -> skipped
         ]
         days = day_zone_seconds(acts, {})
         assert days == {
@@ -265,8 +313,10 @@ class TestDayZoneSeconds:
 
     def test_bases_not_pooled(self):
         # power z4 400 (< 600) and HR z4 400 (< 600): neither basis is hard alone
-        acts = [act(day="2024-05-06", power={"Z4": 400}),
-                act(atype="Run", day="2024-05-06", hr=[0, 0, 0, 400])]
+        acts = [
+            act(day="2024-05-06", power={"Z4": 400}),
+            act(atype="Run", day="2024-05-06", hr=[0, 0, 0, 400]),
+        ]
         per = day_zone_seconds(acts, {})[date(2024, 5, 6)]
         assert classify_hard_day(per) == (False, "mixed")
 
@@ -279,14 +329,14 @@ class TestDayZoneSeconds:
 
 class TestHardDays:
     WEEK = [
-        act(day="2024-05-05", power={"Z4": 900}),            # Sunday before: outside
-        act(day="2024-05-06", power={"Z4": 900}),            # Mon: z4+ 900 -> hard
+        act(day="2024-05-05", power={"Z4": 900}),  # Sunday before: outside
+        act(day="2024-05-06", power={"Z4": 900}),  # Mon: z4+ 900 -> hard
         act(day="2024-05-07", power={"Z1": 3600, "Z2": 1800}),  # Tue: easy
         act(atype="Run", day="2024-05-08", hr=[0, 0, 0, 0, 300]),  # Wed: hr z5 300 -> hard
-        act(day="2024-05-09", power={"Z3": 1000}),           # Thu: 1000 + 900 = 1900 -> hard
+        act(day="2024-05-09", power={"Z3": 1000}),  # Thu: 1000 + 900 = 1900 -> hard
         act(day="2024-05-09", power={"Z3": 900}),
-        act(day="2024-05-13", power={"Z7": 100}),            # next Monday: outside
-        act(day=None, power={"Z7": 100}),                    # undated
+        act(day="2024-05-13", power={"Z7": 100}),  # next Monday: outside
+        act(day=None, power={"Z7": 100}),  # undated
     ]
 
     def test_counts_days_in_range(self):
@@ -307,23 +357,40 @@ class TestHardDays:
 # ----------------------------------------------------------------- properties
 
 SECS = st.one_of(
-    st.none(), st.integers(min_value=-10**6, max_value=10**15),
-    st.floats(allow_nan=True, allow_infinity=True), st.just(0), st.text(max_size=3))
+    st.none(),
+    st.integers(min_value=-(10**6), max_value=10**15),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.just(0),
+    st.text(max_size=3),
+)
 ZONE_ID = st.sampled_from(["Z1", "Z2", "Z3", "Z4", "Z5", "Z6", "Z7", "SS", "z3", "Z8", ""])
 POWER_LIST = st.one_of(
     st.none(),
-    st.lists(st.one_of(st.fixed_dictionaries({"id": ZONE_ID, "secs": SECS}), st.none(),
-                       st.just({"secs": 5})), max_size=9))
+    st.lists(
+        st.one_of(
+            st.fixed_dictionaries({"id": ZONE_ID, "secs": SECS}), st.none(), st.just({"secs": 5})
+        ),
+        max_size=9,
+    ),
+)
 HR_LIST = st.one_of(st.none(), st.lists(SECS, max_size=9))
 TYPES = st.sampled_from(["Ride", "VirtualRide", "Run", "Swim", "Canoeing", "Yoga", None, ""])
-DAYS = st.sampled_from([None, "2024-05-06T07:00:00", "2024-05-07T18:00:00",
-                        "2024-05-12T06:00:00", "garbage"])
+DAYS = st.sampled_from(
+    [None, "2024-05-06T07:00:00", "2024-05-07T18:00:00", "2024-05-12T06:00:00", "garbage"]
+)
 RAW = st.fixed_dictionaries(
-    {"type": TYPES, "start_date_local": DAYS, "icu_zone_times": POWER_LIST,
-     "icu_hr_zone_times": HR_LIST})
-PREFS = st.dictionaries(st.sampled_from(["cycling", "run", "other", "swim"]),
-                        st.sampled_from(["hr", "power", "pace"]), max_size=3)
-
+    {
+        "type": TYPES,
+        "start_date_local": DAYS,
+        "icu_zone_times": POWER_LIST,
+        "icu_hr_zone_times": HR_LIST,
+    }
+)
+PREFS = st.dictionaries(
+    st.sampled_from(["cycling", "run", "other", "swim"]),
+    st.sampled_from(["hr", "power", "pace"]),
+    max_size=3,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -332,8 +399,11 @@ def test_property_no_crash_no_nan(raws, prefs):
     acts = [Activity.from_raw(r, i) for i, r in enumerate(raws)]
     out = zone_distribution_block(acts, prefs)
     for leaf in walk(out):
-        assert leaf is None or isinstance(leaf, str) or (
-            isinstance(leaf, (int, float)) and math.isfinite(leaf))
+        assert (
+            leaf is None
+            or isinstance(leaf, str)
+            or (isinstance(leaf, (int, float)) and math.isfinite(leaf))
+        )
     dist = out["zone_distribution_7d"]
     assert all(dist[k] >= 0 for k in dist if k != "zone_basis")
     assert dist["zone_basis"] in (None, "power", "hr", "mixed")

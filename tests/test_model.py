@@ -1,4 +1,5 @@
 """model.py: raw API dicts -> records; null tolerance, fallbacks, absurd values."""
+
 from __future__ import annotations
 
 import math
@@ -8,15 +9,24 @@ from section11.model import Activity, Athlete, Event, Wellness, num, wellness_fr
 
 def test_num_accepts_only_sane_finite_numbers():
     assert num(3) == 3 and num(0.0) == 0.0 and num(-5) == -5
-    for bad in (None, True, "7", math.nan, math.inf, 1e13, -(10 ** 15), [1], {"v": 1}):
+    for bad in (None, True, "7", math.nan, math.inf, 1e13, -(10**15), [1], {"v": 1}):
         assert num(bad) is None
 
 
 def test_present_but_null_containers_and_fallbacks():
-    a = Activity.from_raw({"id": "i1", "start_date_local": "2026-11-20T07:00:00", "type": "Ride",
-                           "icu_zone_times": None, "icu_hr_zone_times": None,
-                           "icu_hr_decoupling": None, "decoupling": 0.0,
-                           "average_watts": None, "icu_average_watts": 201})
+    a = Activity.from_raw(
+        {
+            "id": "i1",
+            "start_date_local": "2026-11-20T07:00:00",
+            "type": "Ride",
+            "icu_zone_times": None,
+            "icu_hr_zone_times": None,
+            "icu_hr_decoupling": None,
+            "decoupling": 0.0,
+            "average_watts": None,
+            "icu_average_watts": 201,
+        }
+    )
     assert a.power_zone_times == () and a.hr_zone_times == ()
     assert a.decoupling == 0.0  # a measured 0.0 is kept (deviation F1)
     assert a.avg_power == 201
@@ -26,15 +36,31 @@ def test_present_but_null_containers_and_fallbacks():
 
 
 def test_strava_stub_is_recognised():
-    stub = Activity.from_raw({"id": "16358453283", "start_date_local": "2025-11-04T19:21:15",
-                              "source": "STRAVA", "_note": "STRAVA activities are not available"})
+    stub = Activity.from_raw(
+        {
+            "id": "16358453283",
+            "start_date_local": "2025-11-04T19:21:15",
+            "source": "STRAVA",
+            "_note": "STRAVA activities are not available",
+        }
+    )
     assert stub.is_stub and stub.type is None
 
 
 def test_absurd_wellness_values_are_absent_hrv_stays_raw():
-    w = Wellness.from_raw({"id": "2026-11-20", "sleepSecs": 10 ** 12, "restingHR": -5,
-                           "weight": 0, "fatigue": 9, "hrv": 255, "sleepQuality": 2,
-                           "spO2": 97, "sportInfo": None})
+    w = Wellness.from_raw(
+        {
+            "id": "2026-11-20",
+            "sleepSecs": 10**12,
+            "restingHR": -5,
+            "weight": 0,
+            "fatigue": 9,
+            "hrv": 255,
+            "sleepQuality": 2,
+            "spO2": 97,
+            "sportInfo": None,
+        }
+    )
     assert w.sleep_secs is None and w.resting_hr is None and w.weight is None
     assert w.fatigue is None and w.sleep_quality == 2 and w.spo2 == 97
     assert w.hrv == 255  # the metrics' validity filter (§10.1) decides, not the model
@@ -42,7 +68,14 @@ def test_absurd_wellness_values_are_absent_hrv_stays_raw():
 
 
 def test_wellness_sorted_and_deduplicated_by_date():
-    rows = wellness_from_raw([{"id": "2026-11-21", "ctl": 2}, {"id": "bad"},
-                              {"id": "2026-11-20", "ctl": 1}, {"id": "2026-11-21", "ctl": 3},
-                              None, "x"])
+    rows = wellness_from_raw(
+        [
+            {"id": "2026-11-21", "ctl": 2},
+            {"id": "bad"},
+            {"id": "2026-11-20", "ctl": 1},
+            {"id": "2026-11-21", "ctl": 3},
+            None,
+            "x",
+        ]
+    )
     assert [(w.date.isoformat(), w.ctl) for w in rows] == [("2026-11-20", 1), ("2026-11-21", 3)]

@@ -1,26 +1,74 @@
 """recent_activities[] (spec/metrics.md §25)."""
+
 import pytest
 
 from section11.model import Activity, Athlete
 from section11.outputs.activities import (
-    activity_record, effort_response, has_dfa, has_intervals, recent_activities,
-    split_coach_notes, weather_summary, zone_distribution,
+    activity_record,
+    effort_response,
+    has_dfa,
+    has_intervals,
+    recent_activities,
+    split_coach_notes,
+    weather_summary,
+    zone_distribution,
 )
 from section11.outputs.units import unit_preferences
 
 ATHLETE = Athlete.from_raw({"id": "i1"})
 UNITS = unit_preferences(ATHLETE)
-IMPERIAL_ATHLETE = Athlete.from_raw({"id": "i1", "measurement_preference": "feet",
-                                     "fahrenheit": True, "wind_speed": "MPH", "rain": "IN"})
+IMPERIAL_ATHLETE = Athlete.from_raw(
+    {
+        "id": "i1",
+        "measurement_preference": "feet",
+        "fahrenheit": True,
+        "wind_speed": "MPH",
+        "rain": "IN",
+    }
+)
 
 BASE_KEYS = [
-    "id", "date", "type", "name", "duration_hours", "duration_formatted", "distance_km", "tss",
-    "intensity_factor", "avg_power", "normalized_power", "avg_hr", "max_hr", "avg_cadence",
-    "avg_speed", "avg_speed_unit", "max_speed", "max_speed_unit", "avg_pace", "avg_temp",
-    "avg_temp_unit", "weather", "humidity", "wind_speed", "wind_speed_unit", "work_kj",
-    "calories", "carbs_used", "carbs_ingested", "variability_index", "decoupling",
-    "efficiency_factor", "hrrc", "elevation_m", "display", "feel", "rpe", "effort_response",
-    "zone_distribution", "has_intervals", "has_dfa",
+    "id",
+    "date",
+    "type",
+    "name",
+    "duration_hours",
+    "duration_formatted",
+    "distance_km",
+    "tss",
+    "intensity_factor",
+    "avg_power",
+    "normalized_power",
+    "avg_hr",
+    "max_hr",
+    "avg_cadence",
+    "avg_speed",
+    "avg_speed_unit",
+    "max_speed",
+    "max_speed_unit",
+    "avg_pace",
+    "avg_temp",
+    "avg_temp_unit",
+    "weather",
+    "humidity",
+    "wind_speed",
+    "wind_speed_unit",
+    "work_kj",
+    "calories",
+    "carbs_used",
+    "carbs_ingested",
+    "variability_index",
+    "decoupling",
+    "efficiency_factor",
+    "hrrc",
+    "elevation_m",
+    "display",
+    "feel",
+    "rpe",
+    "effort_response",
+    "zone_distribution",
+    "has_intervals",
+    "has_dfa",
 ]
 
 
@@ -30,76 +78,131 @@ def act(**raw):
 
 # ---------------------------------------------------------------- effort_response
 
-@pytest.mark.parametrize("intensity, rpe, expected", [
-    (None, 5, None), (80, None, None), (80, 0, None), (80, -1, None),
-    (64.9, 1, None),                      # below 0.65: no band
-    (65, 1, "positive"), (65, 2, "neutral"), (65, 4, "neutral"), (65, 5, "negative"),
-    (74.9, 5, "negative"),                # still [0.65,0.75) -> 2-4
-    (75, 3, "positive"), (75, 4, "neutral"), (75, 6, "neutral"), (75, 7, "negative"),
-    (84.9, 7, "negative"),
-    (85, 5, "positive"), (85, 6, "neutral"), (85, 8, "neutral"), (85, 9, "negative"),
-    (95, 7, "positive"), (95, 8, "neutral"), (95, 9, "neutral"), (95, 10, "negative"),
-    (104.9, 10, "negative"),
-    (105, 8, "positive"), (105, 9, "neutral"), (105, 10, "neutral"), (130, 10, "neutral"),
-])
+
+@pytest.mark.parametrize(
+    "intensity, rpe, expected",
+    [
+        (None, 5, None),
+        (80, None, None),
+        (80, 0, None),
+        (80, -1, None),
+        (64.9, 1, None),  # below 0.65: no band
+        (65, 1, "positive"),
+        (65, 2, "neutral"),
+        (65, 4, "neutral"),
+        (65, 5, "negative"),
+        (74.9, 5, "negative"),  # still [0.65,0.75) -> 2-4
+        (75, 3, "positive"),
+        (75, 4, "neutral"),
+        (75, 6, "neutral"),
+        (75, 7, "negative"),
+        (84.9, 7, "negative"),
+        (85, 5, "positive"),
+        (85, 6, "neutral"),
+        (85, 8, "neutral"),
+        (85, 9, "negative"),
+        (95, 7, "positive"),
+        (95, 8, "neutral"),
+        (95, 9, "neutral"),
+        (95, 10, "negative"),
+        (104.9, 10, "negative"),
+        (105, 8, "positive"),
+        (105, 9, "neutral"),
+        (105, 10, "neutral"),
+        (130, 10, "neutral"),
+    ],
+)
 def test_effort_response_band_edges(intensity, rpe, expected):
     assert effort_response(intensity, rpe) == expected
 
 
 # ---------------------------------------------------------------- zones
 
+
 def test_zone_distribution_both():
-    a = act(icu_hr_zone_times=[60, None, 0, 30, 1, 2, 3, 99],
-            icu_zone_times=[{"id": "Z1", "secs": 100}, {"id": "Z2", "secs": 0},
-                            {"id": "SS", "secs": 50}, {"id": "Z7", "secs": 5}])
+    a = act(
+        icu_hr_zone_times=[60, None, 0, 30, 1, 2, 3, 99],
+        icu_zone_times=[
+            {"id": "Z1", "secs": 100},
+            {"id": "Z2", "secs": 0},
+            {"id": "SS", "secs": 50},
+            {"id": "Z7", "secs": 5},
+        ],
+    )
     assert zone_distribution(a) == {
-        "hr_zones": {"z1_time": 60, "z2_time": 0, "z3_time": 0, "z4_time": 30, "z5_time": 1,
-                     "z6_time": 2, "z7_time": 3},
+        "hr_zones": {
+            "z1_time": 60,
+            "z2_time": 0,
+            "z3_time": 0,
+            "z4_time": 30,
+            "z5_time": 1,
+            "z6_time": 2,
+            "z7_time": 3,
+        },
         "power_zones": {"z1_time": 100, "z2_time": 0, "z7_time": 5},
     }
 
 
 def test_zone_distribution_zeros_kept_and_empty_sides():
     assert zone_distribution(act(icu_hr_zone_times=[0, 0])) == {
-        "hr_zones": {"z1_time": 0, "z2_time": 0}, "power_zones": None}
+        "hr_zones": {"z1_time": 0, "z2_time": 0},
+        "power_zones": None,
+    }
     assert zone_distribution(act(icu_zone_times=[{"id": "z3", "secs": 7}])) == {
-        "hr_zones": None, "power_zones": {"z3_time": 7}}
+        "hr_zones": None,
+        "power_zones": {"z3_time": 7},
+    }
 
 
-@pytest.mark.parametrize("raw", [
-    {}, {"icu_hr_zone_times": None, "icu_zone_times": None},
-    {"icu_hr_zone_times": [], "icu_zone_times": [{"id": "SS", "secs": 4}]},
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {},
+        {"icu_hr_zone_times": None, "icu_zone_times": None},
+        {"icu_hr_zone_times": [], "icu_zone_times": [{"id": "SS", "secs": 4}]},
+    ],
+)
 def test_zone_distribution_null(raw):
     assert zone_distribution(act(**raw)) is None
 
 
 # ---------------------------------------------------------------- notes
 
-@pytest.mark.parametrize("text, notes, cleaned", [
-    (None, [], ""),
-    ("", [], ""),
-    ("Felt good", [], "Felt good"),
-    ("NOTE: keep it easy\nnote:  fuel 60g/h \n\nMain set felt ok\nNOTE: not a note",
-     ["keep it easy", "fuel 60g/h"], "Main set felt ok\nNOTE: not a note"),
-    ("\n  Note: indented\n\nNOTE:\nRest", ["indented"], "Rest"),
-    ("NOTE: only", ["only"], ""),
-    ("Notes: not the prefix", [], "Notes: not the prefix"),
-])
+
+@pytest.mark.parametrize(
+    "text, notes, cleaned",
+    [
+        (None, [], ""),
+        ("", [], ""),
+        ("Felt good", [], "Felt good"),
+        (
+            "NOTE: keep it easy\nnote:  fuel 60g/h \n\nMain set felt ok\nNOTE: not a note",
+            ["keep it easy", "fuel 60g/h"],
+            "Main set felt ok\nNOTE: not a note",
+        ),
+        ("\n  Note: indented\n\nNOTE:\nRest", ["indented"], "Rest"),
+        ("NOTE: only", ["only"], ""),
+        ("Notes: not the prefix", [], "Notes: not the prefix"),
+    ],
+)
 def test_split_coach_notes(text, notes, cleaned):
     assert split_coach_notes(text) == (notes, cleaned)
 
 
 # ---------------------------------------------------------------- intervals flags
 
-@pytest.mark.parametrize("entry, intervals, dfa", [
-    (None, False, False),
-    ({}, False, False),
-    ({"intervals": [{"type": "RECOVERY"}]}, False, False),
-    ({"intervals": [{"type": "RECOVERY"}, {"type": "WORK"}]}, True, False),
-    ({"intervals": None, "dfa": {"avg": 0.9}}, False, True),
-    ({"intervals": [], "dfa": None}, False, False),
-])
+
+@pytest.mark.parametrize(
+    "entry, intervals, dfa",
+    [
+        (None, False, False),
+        ({}, False, False),
+        ({"intervals": [{"type": "RECOVERY"}]}, False, False),
+        ({"intervals": [{"type": "RECOVERY"}, {"type": "WORK"}]}, True, False),
+        ({"intervals": None, "dfa": {"avg": 0.9}}, False, True),
+        ({"intervals": [], "dfa": None}, False, False),
+    ],
+)
 def test_intervals_flags(entry, intervals, dfa):
     assert has_intervals(entry) is intervals and has_dfa(entry) is dfa
 
@@ -107,13 +210,33 @@ def test_intervals_flags(entry, intervals, dfa):
 # ---------------------------------------------------------------- full record
 
 FULL = dict(
-    type="VirtualRide", name="Zwift", moving_time=5400, distance=45678, icu_training_load=85,
-    icu_intensity=85.3, average_watts=210, weighted_average_watts=225, average_heartrate=140,
-    max_heartrate=170, average_cadence=88, average_speed=8.4583, max_speed=15.0,
-    average_temp=21.5, icu_joules=1134049, calories=1100, carbs_used=200, carbs_ingested=90,
-    icu_variability_index=1.07, icu_hr_decoupling=0.0, decoupling=4.5,
-    icu_efficiency_factor=1.6, icu_hrr={"hrr": 30}, total_elevation_gain=312.4, feel=2,
-    icu_rpe=6, description="  NOTE: hold 220W\nWindy day  ",
+    type="VirtualRide",
+    name="Zwift",
+    moving_time=5400,
+    distance=45678,
+    icu_training_load=85,
+    icu_intensity=85.3,
+    average_watts=210,
+    weighted_average_watts=225,
+    average_heartrate=140,
+    max_heartrate=170,
+    average_cadence=88,
+    average_speed=8.4583,
+    max_speed=15.0,
+    average_temp=21.5,
+    icu_joules=1134049,
+    calories=1100,
+    carbs_used=200,
+    carbs_ingested=90,
+    icu_variability_index=1.07,
+    icu_hr_decoupling=0.0,
+    decoupling=4.5,
+    icu_efficiency_factor=1.6,
+    icu_hrr={"hrr": 30},
+    total_elevation_gain=312.4,
+    feel=2,
+    icu_rpe=6,
+    description="  NOTE: hold 220W\nWindy day  ",
 )
 
 
@@ -131,10 +254,12 @@ def test_full_record_fields():
     assert rec["work_kj"] == 1134.0  # 1134.049 -> 1134.0
     assert rec["decoupling"] == 0.0  # F1: 0.0 is kept
     assert rec["hrrc"] == 30
-    assert rec["display"] == {"distance": {"value": 45.68, "unit": "km"},
-                              "elevation": {"value": 312, "unit": "m"},
-                              "avg_speed": {"value": 30.4, "unit": "km/h"},
-                              "max_speed": {"value": 54.0, "unit": "km/h"}}
+    assert rec["display"] == {
+        "distance": {"value": 45.68, "unit": "km"},
+        "elevation": {"value": 312, "unit": "m"},
+        "avg_speed": {"value": 30.4, "unit": "km/h"},
+        "max_speed": {"value": 54.0, "unit": "km/h"},
+    }
     assert rec["effort_response"] == "neutral"  # IF 0.853 -> band 6-8, RPE 6
     assert rec["description"] == "NOTE: hold 220W\nWindy day"
     assert rec["coach_notes"] == ["hold 220W"]
@@ -154,31 +279,59 @@ def test_minimal_record_defaults():
 
 
 def test_imperial_units_and_labels():
-    rec = activity_record(act(type="Run", distance=10000, average_speed=3.0,
-                              total_elevation_gain=100),
-                          athlete=IMPERIAL_ATHLETE, units=unit_preferences(IMPERIAL_ATHLETE))
+    rec = activity_record(
+        act(type="Run", distance=10000, average_speed=3.0, total_elevation_gain=100),
+        athlete=IMPERIAL_ATHLETE,
+        units=unit_preferences(IMPERIAL_ATHLETE),
+    )
     assert rec["avg_temp_unit"] == "F" and rec["wind_speed_unit"] == "MPH"
     assert rec["display"]["distance"] == {"value": 6.21, "unit": "mi"}
     assert rec["display"]["elevation"] == {"value": 328, "unit": "ft"}
     assert rec["display"]["avg_speed"] == {"value": 6.7, "unit": "mph"}  # 10.8 km/h*0.621371=6.71
 
 
-WEATHER = dict(has_weather=True, average_wind_speed=4.567, average_wind_gust=8.0,
-               prevailing_wind_deg=270, headwind_percent=40.123, tailwind_percent=None,
-               average_weather_temp=12.345, average_temp=14.0, average_feels_like=10.555,
-               min_feels_like=8.0, max_feels_like=12.0, min_weather_temp=9.0,
-               max_weather_temp=15.0, average_clouds=75, max_rain=0.5, max_snow=0.0)
+WEATHER = dict(
+    has_weather=True,
+    average_wind_speed=4.567,
+    average_wind_gust=8.0,
+    prevailing_wind_deg=270,
+    headwind_percent=40.123,
+    tailwind_percent=None,
+    average_weather_temp=12.345,
+    average_temp=14.0,
+    average_feels_like=10.555,
+    min_feels_like=8.0,
+    max_feels_like=12.0,
+    min_weather_temp=9.0,
+    max_weather_temp=15.0,
+    average_clouds=75,
+    max_rain=0.5,
+    max_snow=0.0,
+)
 
 
 def test_outdoor_weather_summary():
     rec = activity_record(act(type="Ride", **WEATHER), athlete=ATHLETE, units=UNITS)
     assert "weather_status" not in rec
     assert rec["weather_summary"] == {
-        "source": "intervals_open_meteo", "units": {"wind": "m/s", "temp": "c", "rain": "mm"},
-        "avg_wind_speed": 4.57, "avg_wind_gust": 8.0, "prevailing_wind_deg": 270,
-        "headwind_pct": 40.12, "tailwind_pct": None, "avg_temp": 12.35, "avg_temp_device": 14.0,
-        "avg_feels_like": 10.55, "min_feels_like": 8.0, "max_feels_like": 12.0, "min_temp": 9.0,
-        "max_temp": 15.0, "clouds_pct": 75, "rain": 0.5, "snow": 0.0}
+        "source": "intervals_open_meteo",
+        "units": {"wind": "m/s", "temp": "c", "rain": "mm"},
+        "avg_wind_speed": 4.57,
+        "avg_wind_gust": 8.0,
+        "prevailing_wind_deg": 270,
+        "headwind_pct": 40.12,
+        "tailwind_pct": None,
+        "avg_temp": 12.35,
+        "avg_temp_device": 14.0,
+        "avg_feels_like": 10.55,
+        "min_feels_like": 8.0,
+        "max_feels_like": 12.0,
+        "min_temp": 9.0,
+        "max_temp": 15.0,
+        "clouds_pct": 75,
+        "rain": 0.5,
+        "snow": 0.0,
+    }
     # as binary floats 12.345 is 12.34500000000000064 (-> 12.35) and 10.555 is
     # 10.55499999999999972 (-> 10.55); 4.567 -> 4.57, 40.123 -> 40.12
 
@@ -195,28 +348,40 @@ def test_weather_units_follow_preferences():
 
 def test_terrain_intervals_dfa_and_chat():
     entries = {"a1": {"intervals": [{"type": "WORK"}], "dfa": {"quality": {"sufficient": True}}}}
-    terrain = {"a1": {"terrain_status": "failed", "terrain_error": "http_404",
-                      "terrain_summary": None}}
+    terrain = {
+        "a1": {"terrain_status": "failed", "terrain_error": "http_404", "terrain_summary": None}
+    }
     out = recent_activities(
-        [act(type="Ride", has_weather=False)], athlete=ATHLETE, intervals_entries=entries,
-        chat_notes={"a1": ("Great ride!", "  ")}, activity_terrain=terrain,
-        dfa_summary=lambda block: {"avg": 0.8})
+        [act(type="Ride", has_weather=False)],
+        athlete=ATHLETE,
+        intervals_entries=entries,
+        chat_notes={"a1": ("Great ride!", "  ")},
+        activity_terrain=terrain,
+        dfa_summary=lambda block: {"avg": 0.8},
+    )
     rec = out[0]
     assert rec["has_intervals"] is True and rec["has_dfa"] is True
     assert rec["dfa_summary"] == {"avg": 0.8}
     assert rec["terrain_status"] == "failed" and rec["terrain_error"] == "http_404"
     assert "terrain_summary" not in rec
     assert rec["chat_notes"] == ["Great ride!"]
-    assert list(rec)[len(BASE_KEYS):] == ["dfa_summary", "terrain_status", "terrain_error",
-                                          "weather_status", "chat_notes"]
+    assert list(rec)[len(BASE_KEYS) :] == [
+        "dfa_summary",
+        "terrain_status",
+        "terrain_error",
+        "weather_status",
+        "chat_notes",
+    ]
 
 
 def test_dfa_summary_none_is_omitted_and_indoor_ignores_terrain():
     out = recent_activities(
-        [act(type="VirtualRide")], athlete=ATHLETE,
+        [act(type="VirtualRide")],
+        athlete=ATHLETE,
         intervals_entries={"a1": {"dfa": {}}},
         activity_terrain={"a1": {"terrain_status": "no_gps"}},
-        dfa_summary=lambda block: None)
+        dfa_summary=lambda block: None,
+    )
     assert "dfa_summary" not in out[0] and "terrain_status" not in out[0]
     assert out[0]["has_dfa"] is True
 

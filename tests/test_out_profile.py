@@ -1,4 +1,5 @@
 """athlete_profile and thresholds (spec/metrics.md §6.1, §6.3)."""
+
 from datetime import date
 
 import pytest
@@ -6,24 +7,40 @@ import pytest
 from section11.metrics.fitness import power_model
 from section11.model import Athlete, Wellness
 from section11.outputs.profile import (
-    athlete_profile, location, thresholds_block, thresholds_sports, whole_years,
+    athlete_profile,
+    location,
+    thresholds_block,
+    thresholds_sports,
+    whole_years,
 )
 
 RAW = {
-    "id": "i42", "name": "Secret Name", "email": "me@example.com", "icu_api_key": "KEY",
-    "icu_date_of_birth": "1990-06-15", "height": 1.8, "sex": "F",
-    "city": " Girona ", "state": "", "country": "Spain", "timezone": "Europe/Madrid",
-    "icu_activated": "2019-03-01T10:11:12Z", "measurement_preference": "meters",
+    "id": "i42",
+    "name": "Secret Name",
+    "email": "me@example.com",
+    "icu_api_key": "KEY",
+    "icu_date_of_birth": "1990-06-15",
+    "height": 1.8,
+    "sex": "F",
+    "city": " Girona ",
+    "state": "",
+    "country": "Spain",
+    "timezone": "Europe/Madrid",
+    "icu_activated": "2019-03-01T10:11:12Z",
+    "measurement_preference": "meters",
 }
 
 
-@pytest.mark.parametrize("today, expected", [
-    (date(2025, 6, 14), 34),  # day before the birthday
-    (date(2025, 6, 15), 35),  # the birthday
-    (date(2025, 6, 16), 35),
-    (date(2025, 1, 1), 34),
-    (date(1990, 6, 15), 0),
-])
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (date(2025, 6, 14), 34),  # day before the birthday
+        (date(2025, 6, 15), 35),  # the birthday
+        (date(2025, 6, 16), 35),
+        (date(2025, 1, 1), 34),
+        (date(1990, 6, 15), 0),
+    ],
+)
 def test_age_around_birthday(today, expected):
     assert whole_years(date(1990, 6, 15), today) == expected
 
@@ -42,8 +59,17 @@ def test_leap_day_birthday():
 def test_athlete_profile_fields_in_order():
     profile = athlete_profile(Athlete.from_raw(RAW), date(2025, 3, 1))
     assert list(profile) == [
-        "date_of_birth", "age", "height_m", "display", "display_preferences", "sex",
-        "location", "timezone", "platform_activated", "years_on_platform"]
+        "date_of_birth",
+        "age",
+        "height_m",
+        "display",
+        "display_preferences",
+        "sex",
+        "location",
+        "timezone",
+        "platform_activated",
+        "years_on_platform",
+    ]
     assert profile["date_of_birth"] == "1990-06-15"
     assert profile["age"] == 34
     assert profile["height_m"] == 1.8
@@ -67,7 +93,10 @@ def test_profile_of_empty_athlete():
 
 def test_location_blank_parts():
     assert location(Athlete.from_raw({"id": "1", "city": "  ", "country": None})) is None
-    assert location(Athlete.from_raw({"id": "1", "city": "A", "state": "B", "country": "C"})) == "A, B, C"
+    assert (
+        location(Athlete.from_raw({"id": "1", "city": "A", "state": "B", "country": "C"}))
+        == "A, B, C"
+    )
 
 
 def setting(types, **fields):
@@ -75,52 +104,108 @@ def setting(types, **fields):
 
 
 def test_thresholds_per_family_and_pace_rules():
-    athlete = Athlete.from_raw({"id": "1", "sportSettings": [
-        setting(["Ride", "VirtualRide"], ftp=250, indoor_ftp=240, lthr=165, max_hr=185,
-                threshold_pace=0, pace_units="SECS_100M"),
-        setting(["Run", "TrailRun"], lthr=170, max_hr=190, threshold_pace=4.2,
-                pace_units="MINS_KM", ftp=0),
-        setting(["Paddleboard"], ftp=200),  # unknown type: skipped
-    ]})
+    athlete = Athlete.from_raw(
+        {
+            "id": "1",
+            "sportSettings": [
+                setting(
+                    ["Ride", "VirtualRide"],
+                    ftp=250,
+                    indoor_ftp=240,
+                    lthr=165,
+                    max_hr=185,
+                    threshold_pace=0,
+                    pace_units="SECS_100M",
+                ),
+                setting(
+                    ["Run", "TrailRun"],
+                    lthr=170,
+                    max_hr=190,
+                    threshold_pace=4.2,
+                    pace_units="MINS_KM",
+                    ftp=0,
+                ),
+                setting(["Paddleboard"], ftp=200),  # unknown type: skipped
+            ],
+        }
+    )
     assert thresholds_sports(athlete) == {
-        "cycling": {"lthr": 165, "max_hr": 185, "threshold_pace": None, "pace_units": None,
-                    "ftp": 250, "ftp_indoor": 240},
-        "run": {"lthr": 170, "max_hr": 190, "threshold_pace": 4.2, "pace_units": "MINS_KM",
-                "ftp": None, "ftp_indoor": None},
+        "cycling": {
+            "lthr": 165,
+            "max_hr": 185,
+            "threshold_pace": None,
+            "pace_units": None,
+            "ftp": 250,
+            "ftp_indoor": 240,
+        },
+        "run": {
+            "lthr": 170,
+            "max_hr": 190,
+            "threshold_pace": 4.2,
+            "pace_units": "MINS_KM",
+            "ftp": None,
+            "ftp_indoor": None,
+        },
     }
 
 
 def test_thresholds_most_populated_wins():
-    athlete = Athlete.from_raw({"id": "1", "sportSettings": [
-        setting(["Ride"], ftp=250),  # 1 field
-        setting(["GravelRide"], ftp=230, lthr=160),  # 2 fields -> wins
-    ]})
+    athlete = Athlete.from_raw(
+        {
+            "id": "1",
+            "sportSettings": [
+                setting(["Ride"], ftp=250),  # 1 field
+                setting(["GravelRide"], ftp=230, lthr=160),  # 2 fields -> wins
+            ],
+        }
+    )
     assert thresholds_sports(athlete)["cycling"]["ftp"] == 230
 
 
 def test_thresholds_tie_goes_to_alphabetical_type():
-    athlete = Athlete.from_raw({"id": "1", "sportSettings": [
-        setting(["VirtualRide"], ftp=240),
-        setting(["Ride"], ftp=250),  # "Ride" < "VirtualRide"
-        setting(["MountainBikeRide"], ftp=210),  # "MountainBikeRide" < "Ride" -> wins
-    ]})
+    athlete = Athlete.from_raw(
+        {
+            "id": "1",
+            "sportSettings": [
+                setting(["VirtualRide"], ftp=240),
+                setting(["Ride"], ftp=250),  # "Ride" < "VirtualRide"
+                setting(["MountainBikeRide"], ftp=210),  # "MountainBikeRide" < "Ride" -> wins
+            ],
+        }
+    )
     assert thresholds_sports(athlete)["cycling"]["ftp"] == 210
-    athlete = Athlete.from_raw({"id": "1", "sportSettings": [
-        setting(["VirtualRide", "Ride"], ftp=240),
-        setting(["GravelRide"], ftp=250),  # "GravelRide" smallest
-    ]})
+    athlete = Athlete.from_raw(
+        {
+            "id": "1",
+            "sportSettings": [
+                setting(["VirtualRide", "Ride"], ftp=240),
+                setting(["GravelRide"], ftp=250),  # "GravelRide" smallest
+            ],
+        }
+    )
     assert thresholds_sports(athlete)["cycling"]["ftp"] == 250
 
 
 def test_thresholds_null_lists():
     assert thresholds_sports(Athlete.from_raw({"id": "1", "sportSettings": None})) == {}
-    assert thresholds_sports(Athlete.from_raw(
-        {"id": "1", "sportSettings": [{"types": None, "ftp": 200}]})) == {}
+    assert (
+        thresholds_sports(
+            Athlete.from_raw({"id": "1", "sportSettings": [{"types": None, "ftp": 200}]})
+        )
+        == {}
+    )
 
 
 def test_thresholds_block_carries_power_model():
-    today = Wellness.from_raw({"id": "2025-03-01", "vo2max": 52,
-                               "sportInfo": [{"type": "Ride", "eftp": 260.04}]})
+    today = Wellness.from_raw(
+        {"id": "2025-03-01", "vo2max": 52, "sportInfo": [{"type": "Ride", "eftp": 260.04}]}
+    )
     block = thresholds_block(Athlete.from_raw({"id": "1"}), power_model(today))
-    assert block == {"eftp": 260.0, "w_prime": None, "w_prime_kj": None, "p_max": None,
-                     "vo2max": 52, "sports": {}}
+    assert block == {
+        "eftp": 260.0,
+        "w_prime": None,
+        "w_prime_kj": None,
+        "p_max": None,
+        "vo2max": 52,
+        "sports": {},
+    }

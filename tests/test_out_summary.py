@@ -1,4 +1,5 @@
 """summary, weekly_summary, quick_stats (spec/metrics.md §28)."""
+
 from section11.model import Activity, Wellness
 from section11.outputs.summary import quick_stats, summary, weekly_summary
 
@@ -19,8 +20,13 @@ ACTS = [
 
 def test_summary_by_type_sorted_and_rounded():
     out = summary(ACTS, 7)
-    assert list(out) == ["period_description", "note", "total_duration_decimal_hours",
-                         "total_activities", "by_activity_type"]
+    assert list(out) == [
+        "period_description",
+        "note",
+        "total_duration_decimal_hours",
+        "total_activities",
+        "by_activity_type",
+    ]
     assert out["period_description"] == "Last 7 days of training (including today)"
     # 3600+5400+1800+900+0+600 = 12300 s = 3.41666 h -> 3.42
     assert out["total_duration_decimal_hours"] == 3.42
@@ -28,13 +34,23 @@ def test_summary_by_type_sorted_and_rounded():
     by = out["by_activity_type"]
     assert list(by) == ["Alpine", "Ride", "Run", "Unknown"]
     # Ride: 6300 s = 1.75 h; tss 80.6+10.5=91.1 -> 91.0; 40.25 km -> round(40.25,1)=40.2 (exact .25, half-to-even)
-    assert by["Ride"] == {"duration_decimal_hours": 1.75, "count": 2, "tss": 91.0,
-                          "distance_km": 40.2, "display": {"distance": {"value": 40.2, "unit": "km"}}}
+    assert by["Ride"] == {
+        "duration_decimal_hours": 1.75,
+        "count": 2,
+        "tss": 91.0,
+        "distance_km": 40.2,
+        "display": {"distance": {"value": 40.2, "unit": "km"}},
+    }
     # Run: 5400 s = 1.5 h; tss 60.4 -> 60.0; 15.049 km -> 15.0
     assert by["Run"]["duration_decimal_hours"] == 1.5
     assert by["Run"]["tss"] == 60.0 and by["Run"]["distance_km"] == 15.0
-    assert by["Alpine"] == {"duration_decimal_hours": 0.0, "count": 1, "tss": 0,
-                            "distance_km": 0, "display": {"distance": {"value": 0, "unit": "km"}}}
+    assert by["Alpine"] == {
+        "duration_decimal_hours": 0.0,
+        "count": 1,
+        "tss": 0,
+        "distance_km": 0,
+        "display": {"distance": {"value": 0, "unit": "km"}},
+    }
     assert by["Unknown"]["count"] == 1 and by["Unknown"]["tss"] == 2
 
 
@@ -52,10 +68,18 @@ def test_summary_empty():
 
 def test_quick_stats():
     # 12300 s -> 3.42 h, formatted 3h25m; tss 60.4+80.6+10.5+2 = 153.5 -> round half-even 154.0
-    assert quick_stats(ACTS) == {"total_training_hours": 3.42, "total_training_formatted": "3h25m",
-                                 "total_activities": 6, "total_tss": 154.0}
-    assert quick_stats([]) == {"total_training_hours": 0.0, "total_training_formatted": "0s",
-                               "total_activities": 0, "total_tss": 0}
+    assert quick_stats(ACTS) == {
+        "total_training_hours": 3.42,
+        "total_training_formatted": "3h25m",
+        "total_activities": 6,
+        "total_tss": 154.0,
+    }
+    assert quick_stats([]) == {
+        "total_training_hours": 0.0,
+        "total_training_formatted": "0s",
+        "total_activities": 0,
+        "total_tss": 0,
+    }
 
 
 def test_quick_stats_truncates_formatted_to_minutes():
@@ -68,15 +92,24 @@ def well(day, **raw):
 
 
 def test_weekly_summary_hrv_validity_and_rhr():
-    wellness = [well(4, hrv=255, restingHR=0), well(5, hrv=5, restingHR=50),
-                well(6, hrv=60, restingHR=None), well(7, hrv=65.5, restingHR=47),
-                well(8, hrv=None, restingHR=52)]
+    wellness = [
+        well(4, hrv=255, restingHR=0),
+        well(5, hrv=5, restingHR=50),
+        well(6, hrv=60, restingHR=None),
+        well(7, hrv=65.5, restingHR=47),
+        well(8, hrv=None, restingHR=52),
+    ]
     out = weekly_summary(ACTS, wellness)
     # valid HRV: 60, 65.5 -> 62.75 -> round(62.75,1) = 62.8 (binary 62.75 exact, half-even -> 62.8)
     # RHR truthy: 50, 47, 52 -> 49.666 -> 49.7
-    assert out == {"total_training_hours": 3.42, "total_training_formatted": "3h25m",
-                   "total_tss": 154.0, "activities_count": 6, "avg_hrv": 62.8,
-                   "avg_resting_hr": 49.7}
+    assert out == {
+        "total_training_hours": 3.42,
+        "total_training_formatted": "3h25m",
+        "total_tss": 154.0,
+        "activities_count": 6,
+        "avg_hrv": 62.8,
+        "avg_resting_hr": 49.7,
+    }
 
 
 def test_weekly_summary_no_valid_values():

@@ -1,28 +1,94 @@
 """wellness_data[] and current_metrics (spec/metrics.md §26)."""
+
 from section11.model import Athlete, Wellness
 from section11.outputs.wellness import current_metrics, wellness_data, wellness_record
 
-IMPERIAL = {"wind": "mph", "temp": "f", "rain": "in", "distance": "imperial",
-            "weight": "lb", "height": "in"}
+IMPERIAL = {
+    "wind": "mph",
+    "temp": "f",
+    "rain": "in",
+    "distance": "imperial",
+    "weight": "lb",
+    "height": "in",
+}
 
 FULL = {
-    "id": "2025-03-10", "weight": 70.0, "restingHR": 48, "hrv": 62.5, "hrvSDNN": 80.1,
-    "sleepSecs": 27150, "sleepQuality": 2, "sleepScore": 81, "mentalEnergy": 3,
-    "avgSleepingHR": 50, "vo2max": 56, "fatigue": 2, "soreness": 1, "stress": 3, "mood": 2,
-    "motivation": 1, "injury": 1, "hydration": 2, "spO2": 97, "bloodGlucose": 5.1,
-    "systolic": 118, "diastolic": 76, "baevskySI": 120.5, "lactate": 1.2, "respiration": 14.5,
-    "bodyFat": 12.3, "abdomen": 80, "steps": 9000, "hydrationVolume": 2.5,
-    "kcalConsumed": 2600, "carbohydrates": 320, "protein": 120, "fatTotal": 80,
-    "menstrualPhase": "FOLLICULAR", "menstrualPhasePredicted": "LUTEAL", "readiness": 77,
+    "id": "2025-03-10",
+    "weight": 70.0,
+    "restingHR": 48,
+    "hrv": 62.5,
+    "hrvSDNN": 80.1,
+    "sleepSecs": 27150,
+    "sleepQuality": 2,
+    "sleepScore": 81,
+    "mentalEnergy": 3,
+    "avgSleepingHR": 50,
+    "vo2max": 56,
+    "fatigue": 2,
+    "soreness": 1,
+    "stress": 3,
+    "mood": 2,
+    "motivation": 1,
+    "injury": 1,
+    "hydration": 2,
+    "spO2": 97,
+    "bloodGlucose": 5.1,
+    "systolic": 118,
+    "diastolic": 76,
+    "baevskySI": 120.5,
+    "lactate": 1.2,
+    "respiration": 14.5,
+    "bodyFat": 12.3,
+    "abdomen": 80,
+    "steps": 9000,
+    "hydrationVolume": 2.5,
+    "kcalConsumed": 2600,
+    "carbohydrates": 320,
+    "protein": 120,
+    "fatTotal": 80,
+    "menstrualPhase": "FOLLICULAR",
+    "menstrualPhasePredicted": "LUTEAL",
+    "readiness": 77,
 }
 
 RECORD_KEYS = [
-    "date", "weight_kg", "display", "resting_hr", "hrv_rmssd", "hrv_sdnn", "sleep_hours",
-    "sleep_formatted", "sleep_quality", "sleep_score", "mental_energy", "avg_sleeping_hr",
-    "vo2max", "fatigue", "soreness", "stress", "mood", "motivation", "injury", "hydration",
-    "spO2", "blood_glucose", "systolic", "diastolic", "baevsky_si", "lactate", "respiration",
-    "body_fat_pct", "abdomen_cm", "steps", "hydration_volume_l", "kcal_consumed",
-    "carbohydrates_g", "protein_g", "fat_g", "menstrual_phase", "menstrual_phase_predicted",
+    "date",
+    "weight_kg",
+    "display",
+    "resting_hr",
+    "hrv_rmssd",
+    "hrv_sdnn",
+    "sleep_hours",
+    "sleep_formatted",
+    "sleep_quality",
+    "sleep_score",
+    "mental_energy",
+    "avg_sleeping_hr",
+    "vo2max",
+    "fatigue",
+    "soreness",
+    "stress",
+    "mood",
+    "motivation",
+    "injury",
+    "hydration",
+    "spO2",
+    "blood_glucose",
+    "systolic",
+    "diastolic",
+    "baevsky_si",
+    "lactate",
+    "respiration",
+    "body_fat_pct",
+    "abdomen_cm",
+    "steps",
+    "hydration_volume_l",
+    "kcal_consumed",
+    "carbohydrates_g",
+    "protein_g",
+    "fat_g",
+    "menstrual_phase",
+    "menstrual_phase_predicted",
     "readiness",
 ]
 
@@ -43,8 +109,9 @@ def test_wellness_record_maps_every_field():
 
 
 def test_wellness_record_empty_and_imperial():
-    out = wellness_record(Wellness.from_raw({"id": "2025-03-10", "sleepSecs": None,
-                                             "weight": 80.0}), IMPERIAL)
+    out = wellness_record(
+        Wellness.from_raw({"id": "2025-03-10", "sleepSecs": None, "weight": 80.0}), IMPERIAL
+    )
     assert out["sleep_hours"] is None and out["sleep_formatted"] is None
     assert out["display"] == {"weight": {"value": 176.4, "unit": "lb"}}  # 80*2.20462=176.37
     assert all(out[k] is None for k in RECORD_KEYS[13:])
@@ -56,11 +123,21 @@ def test_wellness_data_keeps_order():
 
 
 def test_current_metrics_from_latest_record():
-    records = [Wellness.from_raw({"id": "2025-03-09", "weight": 71.0, "hrv": 40}),
-               Wellness.from_raw(FULL)]
+    records = [
+        Wellness.from_raw({"id": "2025-03-09", "weight": 71.0, "hrv": 40}),
+        Wellness.from_raw(FULL),
+    ]
     out = current_metrics(records, Athlete.from_raw({"id": "1", "icu_weight": 69}))
-    assert list(out)[:8] == ["weight_kg", "display", "resting_hr", "hrv", "sleep_quality",
-                             "sleep_hours", "sleep_formatted", "sleep_score"]
+    assert list(out)[:8] == [
+        "weight_kg",
+        "display",
+        "resting_hr",
+        "hrv",
+        "sleep_quality",
+        "sleep_hours",
+        "sleep_formatted",
+        "sleep_score",
+    ]
     assert list(out)[8:] == RECORD_KEYS[13:]
     for absent in ("mental_energy", "avg_sleeping_hr", "vo2max", "hrv_sdnn"):
         assert absent not in out
@@ -70,8 +147,9 @@ def test_current_metrics_from_latest_record():
 
 def test_current_metrics_falls_back_to_athlete():
     athlete = Athlete.from_raw({"id": "1", "icu_weight": 69.5, "icu_resting_hr": 50})
-    out = current_metrics([Wellness.from_raw({"id": "2025-03-10", "weight": None,
-                                              "restingHR": 0})], athlete)
+    out = current_metrics(
+        [Wellness.from_raw({"id": "2025-03-10", "weight": None, "restingHR": 0})], athlete
+    )
     assert out["weight_kg"] == 69.5 and out["resting_hr"] == 50
     assert out["display"]["weight"] == {"value": 69.5, "unit": "kg"}
     empty = current_metrics([], athlete)

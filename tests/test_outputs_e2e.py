@@ -1,5 +1,6 @@
 """The demo run end to end: every derived field the spec defines is present and
 populated where the data allows it, and bad route attachments are contained."""
+
 from __future__ import annotations
 
 import json
@@ -14,23 +15,72 @@ from .helpers import walk
 from .test_sync_e2e import env_for, run_cli
 
 DERIVED_KEYS = [  # spec/metrics.md §2.2, in emitted order
-    "recovery_index", "recovery_index_yesterday", "hrv_baseline_7d", "rhr_baseline_7d",
-    "hrv_baseline_28d", "rhr_baseline_28d", "latest_hrv", "latest_rhr", "acwr",
-    "acwr_interpretation", "acwr_scope", "acwr_readiness_eligible", "acwr_start_of_day",
-    "monotony", "monotony_interpretation", "primary_sport", "primary_sport_monotony",
-    "primary_sport_tss_7d", "effective_monotony", "multi_sport_detected", "strain",
-    "stress_tolerance", "load_recovery_ratio", "tss_7d_total", "tss_28d_total",
-    "zone_distribution_7d", "grey_zone_percentage", "grey_zone_note",
-    "quality_intensity_percentage", "quality_intensity_note", "easy_time_ratio",
-    "easy_time_ratio_note", "hard_days_this_week", "hard_days_note", "seiler_tid_7d",
-    "seiler_tid_7d_primary", "seiler_tid_28d", "seiler_tid_28d_primary", "capability",
-    "consistency_index", "consistency_details", "phase_detection", "phase_detected",
-    "phase_triggers", "seasonal_context", "benchmark_indoor", "benchmark_outdoor", "eftp",
-    "w_prime", "w_prime_kj", "p_max", "power_model_source", "vo2max",
-    "calculation_timestamp", "data_quality"]
-CAPABILITY_KEYS = ["durability", "efficiency_factor", "hrrc", "tid_comparison",
-                   "power_curve_delta", "hr_curve_delta", "sustainability_profile",
-                   "dfa_a1_profile"]
+    "recovery_index",
+    "recovery_index_yesterday",
+    "hrv_baseline_7d",
+    "rhr_baseline_7d",
+    "hrv_baseline_28d",
+    "rhr_baseline_28d",
+    "latest_hrv",
+    "latest_rhr",
+    "acwr",
+    "acwr_interpretation",
+    "acwr_scope",
+    "acwr_readiness_eligible",
+    "acwr_start_of_day",
+    "monotony",
+    "monotony_interpretation",
+    "primary_sport",
+    "primary_sport_monotony",
+    "primary_sport_tss_7d",
+    "effective_monotony",
+    "multi_sport_detected",
+    "strain",
+    "stress_tolerance",
+    "load_recovery_ratio",
+    "tss_7d_total",
+    "tss_28d_total",
+    "zone_distribution_7d",
+    "grey_zone_percentage",
+    "grey_zone_note",
+    "quality_intensity_percentage",
+    "quality_intensity_note",
+    "easy_time_ratio",
+    "easy_time_ratio_note",
+    "hard_days_this_week",
+    "hard_days_note",
+    "seiler_tid_7d",
+    "seiler_tid_7d_primary",
+    "seiler_tid_28d",
+    "seiler_tid_28d_primary",
+    "capability",
+    "consistency_index",
+    "consistency_details",
+    "phase_detection",
+    "phase_detected",
+    "phase_triggers",
+    "seasonal_context",
+    "benchmark_indoor",
+    "benchmark_outdoor",
+    "eftp",
+    "w_prime",
+    "w_prime_kj",
+    "p_max",
+    "power_model_source",
+    "vo2max",
+    "calculation_timestamp",
+    "data_quality",
+]
+CAPABILITY_KEYS = [
+    "durability",
+    "efficiency_factor",
+    "hrrc",
+    "tid_comparison",
+    "power_curve_delta",
+    "hr_curve_delta",
+    "sustainability_profile",
+    "dfa_a1_profile",
+]
 # Fields that may legitimately be null on a normal day (they need an event or a rare pattern).
 MAY_BE_NULL = {"recovery_index_yesterday", "seiler_tid_7d_primary", "consistency_index"}
 
@@ -38,9 +88,16 @@ MAY_BE_NULL = {"recovery_index_yesterday", "seiler_tid_7d_primary", "consistency
 @pytest.fixture(autouse=True)
 def fast_client(monkeypatch):
     def make_client(settings):
-        return IntervalsClient(validate_athlete_id(settings.athlete_id), settings.intervals_key,
-                               base_url=settings.base_url, sleep=lambda s: None,
-                               timeout=(2, 2), rate=500, burst=50)
+        return IntervalsClient(
+            validate_athlete_id(settings.athlete_id),
+            settings.intervals_key,
+            base_url=settings.base_url,
+            sleep=lambda s: None,
+            timeout=(2, 2),
+            rate=500,
+            burst=50,
+        )
+
     monkeypatch.setattr(pipeline, "make_client", make_client)
 
 
@@ -48,8 +105,10 @@ def fast_client(monkeypatch):
 def demo_run(fake_api, tmp_path, capsys):
     code, out, err = run_cli(["--output-dir", str(tmp_path)], env_for(fake_api), capsys, tmp_path)
     assert code == 0, err
-    return {name: json.loads((tmp_path / name).read_text())
-            for name in ("latest.json", "history.json", "intervals.json", "routes.json")}, out
+    return {
+        name: json.loads((tmp_path / name).read_text())
+        for name in ("latest.json", "history.json", "intervals.json", "routes.json")
+    }, out
 
 
 def test_every_derived_field_present_and_populated(demo_run):
@@ -73,8 +132,7 @@ def test_every_derived_field_present_and_populated(demo_run):
     assert derived["zone_distribution_7d"]["total_hours"] > 0
     assert derived["multi_sport_detected"] is True
     latest = docs["latest.json"]
-    for section in ("alerts", "readiness_decision", "health_context", "history",
-                    "race_calendar"):
+    for section in ("alerts", "readiness_decision", "health_context", "history", "race_calendar"):
         assert section in latest, section
     assert latest["race_calendar"]["next_race"] is not None
     assert latest["readiness_decision"]["recommendation"] in ("go", "modify", "skip")
@@ -93,14 +151,20 @@ def test_no_nan_or_infinity_anywhere(demo_run):
                 assert math.isfinite(value), name
 
 
-@pytest.mark.parametrize("body, expected", [
-    (b"<?xml version='1.0'?><gpx><trk><trkseg><trkpt lat='50", "xml"),
-    (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-     b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-     b'<gpx><trk><name>&lol2;</name></trk></gpx>', ""),
-    (b"\x0e\x10\xd9\x07" + b"\x00" * 200, "FIT"),
-    (b"<gpx>" + b" " * (11 * 1024 * 1024) + b"</gpx>", "MB"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (b"<?xml version='1.0'?><gpx><trk><trkseg><trkpt lat='50", "xml"),
+        (
+            b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+            b"<gpx><trk><name>&lol2;</name></trk></gpx>",
+            "",
+        ),
+        (b"\x0e\x10\xd9\x07" + b"\x00" * 200, "FIT"),
+        (b"<gpx>" + b" " * (11 * 1024 * 1024) + b"</gpx>", "MB"),
+    ],
+)
 def test_bad_route_attachment_is_contained(fake_api, tmp_path, capsys, body, expected):
     path = next(p for p in fake_api.data.attachments if p.endswith(".gpx"))
     ctype, _ = fake_api.data.attachments[path]

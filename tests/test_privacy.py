@@ -7,13 +7,14 @@ against the fake Intervals.icu and scan every output file for the demo
 athlete's real id, name, city and birth date, and for any lat/lon pair of the
 completed activities' GPS streams (rounded to 3 decimals, about 100 m).
 """
+
 from __future__ import annotations
 
 import copy
 import json
 import re
 from argparse import Namespace
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,26 @@ from section11.config import load_settings
 from section11.demo import profile as demo_profile
 from section11.errors import InvalidInput
 from section11.outputs.anonymize import (
-    DOCUMENT_PROTECTORS, PRIVACY_NOTE, REDACTED, protect_documents, protect_ftp_history,
-    protect_history, protect_intervals, protect_latest, protect_routes, strip_coordinates)
+    DOCUMENT_PROTECTORS,
+    PRIVACY_NOTE,
+    REDACTED,
+    protect_documents,
+    protect_ftp_history,
+    protect_history,
+    protect_intervals,
+    protect_latest,
+    protect_routes,
+    strip_coordinates,
+)
 from section11.privacy import (
-    CATEGORIES, DEFAULT_POLICY, SHARE_EVERYTHING, PrivacyPolicy, parse_share, policy_from,
-    policy_of_settings)
+    CATEGORIES,
+    DEFAULT_POLICY,
+    SHARE_EVERYTHING,
+    PrivacyPolicy,
+    parse_share,
+    policy_from,
+    policy_of_settings,
+)
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
 
 from .conftest import DEMO_TODAY
@@ -48,57 +64,124 @@ def all_but(category: str) -> PrivacyPolicy:
 # ----------------------------------------------------------------- a hand-made latest.json
 
 TERRAIN = {
-    "source": "activity_streams", "total_distance_km": 40.2, "total_elevation_m": 310,
-    "elevation_per_km": 7.7, "course_character": "rolling",
+    "source": "activity_streams",
+    "total_distance_km": 40.2,
+    "total_elevation_m": 310,
+    "elevation_per_km": 7.7,
+    "course_character": "rolling",
     "start_coords": [52.09071, 5.12142],
-    "climbs": [{"position_km": 5.1, "distance_km": 2.8, "elevation_m": 107,
-                "avg_gradient_pct": 3.8, "category": "Cat 4",
-                "start_coords": [52.10001, 5.13002], "end_coords": [52.11003, 5.14004],
-                "display": {"elevation": {"value": 107, "unit": "m"}}}],
-    "descents": [{"position_km": 9.0, "distance_km": 1.5, "elevation_m": -60,
-                  "avg_gradient_pct": -4.0,
-                  "start_coords": [52.12005, 5.15006], "end_coords": [52.13007, 5.16008]}],
+    "climbs": [
+        {
+            "position_km": 5.1,
+            "distance_km": 2.8,
+            "elevation_m": 107,
+            "avg_gradient_pct": 3.8,
+            "category": "Cat 4",
+            "start_coords": [52.10001, 5.13002],
+            "end_coords": [52.11003, 5.14004],
+            "display": {"elevation": {"value": 107, "unit": "m"}},
+        }
+    ],
+    "descents": [
+        {
+            "position_km": 9.0,
+            "distance_km": 1.5,
+            "elevation_m": -60,
+            "avg_gradient_pct": -4.0,
+            "start_coords": [52.12005, 5.15006],
+            "end_coords": [52.13007, 5.16008],
+        }
+    ],
     "display": {"total_distance": {"value": 40.2, "unit": "km"}},
 }
 TERRAIN_WITHOUT_GPS = {
-    "source": "activity_streams", "total_distance_km": 40.2, "total_elevation_m": 310,
-    "elevation_per_km": 7.7, "course_character": "rolling",
-    "climbs": [{"position_km": 5.1, "distance_km": 2.8, "elevation_m": 107,
-                "avg_gradient_pct": 3.8, "category": "Cat 4",
-                "display": {"elevation": {"value": 107, "unit": "m"}}}],
-    "descents": [{"position_km": 9.0, "distance_km": 1.5, "elevation_m": -60,
-                  "avg_gradient_pct": -4.0}],
+    "source": "activity_streams",
+    "total_distance_km": 40.2,
+    "total_elevation_m": 310,
+    "elevation_per_km": 7.7,
+    "course_character": "rolling",
+    "climbs": [
+        {
+            "position_km": 5.1,
+            "distance_km": 2.8,
+            "elevation_m": 107,
+            "avg_gradient_pct": 3.8,
+            "category": "Cat 4",
+            "display": {"elevation": {"value": 107, "unit": "m"}},
+        }
+    ],
+    "descents": [
+        {"position_km": 9.0, "distance_km": 1.5, "elevation_m": -60, "avg_gradient_pct": -4.0}
+    ],
     "display": {"total_distance": {"value": 40.2, "unit": "km"}},
 }
 
 LATEST = {
     "READ_THIS_FIRST": {"data_period": "Last 7 days (including today)"},
-    "metadata": {"athlete_id": "i777001", "last_updated": "2026-03-10T07:45:00+01:00",
-                 "version": "1.0.0", "timezone": "Europe/Amsterdam"},
-    "athlete_profile": {"date_of_birth": "1990-02-03", "age": 36, "height_m": 1.7,
-                        "sex": "F", "location": "Utrecht, Utrecht, Netherlands",
-                        "timezone": "Europe/Amsterdam", "platform_activated": "2020-01-01"},
+    "metadata": {
+        "athlete_id": "i777001",
+        "last_updated": "2026-03-10T07:45:00+01:00",
+        "version": "1.0.0",
+        "timezone": "Europe/Amsterdam",
+    },
+    "athlete_profile": {
+        "date_of_birth": "1990-02-03",
+        "age": 36,
+        "height_m": 1.7,
+        "sex": "F",
+        "location": "Utrecht, Utrecht, Netherlands",
+        "timezone": "Europe/Amsterdam",
+        "platform_activated": "2020-01-01",
+    },
     "athlete_notes": "Asthma, inhaler before hard sessions.",
     "summary": {"total_activities": 3},
     "current_status": {"fitness": {"ctl": 50.0, "atl": 55.0, "tsb": -5.0}},
     "recent_activities": [
-        {"id": "a1", "date": "2026-03-09T08:00:00", "type": "Ride",
-         "name": "Loop past 12 Oak Lane", "distance_km": 40.2, "elevation_m": 310,
-         "terrain_summary": TERRAIN, "weather_status": "unavailable",
-         "description": "NOTE: legs fine\nMet Anna at the cafe in Zeist",
-         "coach_notes": ["legs fine"], "chat_notes": ["Anna: great ride today!"]},
-        {"id": "a2", "date": "2026-03-08T18:00:00", "type": "VirtualRide",
-         "name": "Zwift - Watopia", "distance_km": 30.0, "elevation_m": 200,
-         "description": "Easy spin"},
-        {"id": "a3", "date": "2026-03-07T07:00:00", "type": "Run",
-         "name": "Park run with Tom", "distance_km": 10.0, "elevation_m": 20,
-         "terrain_status": "no_gps"},
+        {
+            "id": "a1",
+            "date": "2026-03-09T08:00:00",
+            "type": "Ride",
+            "name": "Loop past 12 Oak Lane",
+            "distance_km": 40.2,
+            "elevation_m": 310,
+            "terrain_summary": TERRAIN,
+            "weather_status": "unavailable",
+            "description": "NOTE: legs fine\nMet Anna at the cafe in Zeist",
+            "coach_notes": ["legs fine"],
+            "chat_notes": ["Anna: great ride today!"],
+        },
+        {
+            "id": "a2",
+            "date": "2026-03-08T18:00:00",
+            "type": "VirtualRide",
+            "name": "Zwift - Watopia",
+            "distance_km": 30.0,
+            "elevation_m": 200,
+            "description": "Easy spin",
+        },
+        {
+            "id": "a3",
+            "date": "2026-03-07T07:00:00",
+            "type": "Run",
+            "name": "Park run with Tom",
+            "distance_km": 10.0,
+            "elevation_m": 20,
+            "terrain_status": "no_gps",
+        },
     ],
     "wellness_data": [{"date": "2026-03-10", "hrv_rmssd": 60}],
-    "planned_workouts": [{"id": "e1", "date": "2026-03-12", "name": "Race: Utrecht Classic",
-                          "type": "RACE_A", "description": "Course recon the day before",
-                          "has_terrain": True}],
+    "planned_workouts": [
+        {
+            "id": "e1",
+            "date": "2026-03-12",
+            "name": "Race: Utrecht Classic",
+            "type": "RACE_A",
+            "description": "Course recon the day before",
+            "has_terrain": True,
+        }
+    ],
 }
+
 
 # Each category's fields as the privacy rules see them, and their redacted form.
 def category_view(doc: dict) -> dict:
@@ -109,9 +192,10 @@ def category_view(doc: dict) -> dict:
         "gps": [a.get("terrain_summary") for a in activities],
         "location": doc["athlete_profile"]["location"],
         "birth_date": doc["athlete_profile"]["date_of_birth"],
-        "notes": (doc["athlete_notes"],
-                  [{k: a[k] for k in ("description", "chat_notes") if k in a}
-                   for a in activities]),
+        "notes": (
+            doc["athlete_notes"],
+            [{k: a[k] for k in ("description", "chat_notes") if k in a} for a in activities],
+        ),
     }
 
 
@@ -141,8 +225,11 @@ def everything_else(doc: dict) -> dict:
 
 
 def test_expected_views_are_what_the_sample_holds():
-    assert SHARED_VIEW["activity_names"] == ["Loop past 12 Oak Lane", "Zwift - Watopia",
-                                             "Park run with Tom"]
+    assert SHARED_VIEW["activity_names"] == [
+        "Loop past 12 Oak Lane",
+        "Zwift - Watopia",
+        "Park run with Tom",
+    ]
     assert SHARED_VIEW["notes"][1][0]["chat_notes"] == ["Anna: great ride today!"]
 
 
@@ -152,8 +239,11 @@ def test_default_policy_redacts_every_category():
     assert category_view(out) == REDACTED_VIEW
     assert everything_else(out) == everything_else(LATEST)
     assert LATEST == before  # input untouched
-    assert out["metadata"]["privacy"] == {"redacted": list(CATEGORIES), "shared": [],
-                                          "note": PRIVACY_NOTE}
+    assert out["metadata"]["privacy"] == {
+        "redacted": list(CATEGORIES),
+        "shared": [],
+        "note": PRIVACY_NOTE,
+    }
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
@@ -201,22 +291,38 @@ def test_kept_on_purpose():
 
 
 def test_missing_and_null_fields_are_tolerated():
-    doc = {"metadata": {"version": "1"}, "athlete_profile": {"age": None},
-           "recent_activities": [None, {"type": None, "name": None},
-                                 {"type": "Ride", "terrain_summary": None}]}
+    doc = {
+        "metadata": {"version": "1"},
+        "athlete_profile": {"age": None},
+        "recent_activities": [
+            None,
+            {"type": None, "name": None},
+            {"type": "Ride", "terrain_summary": None},
+        ],
+    }
     out = protect_latest(doc)
     assert out["metadata"]["athlete_id"] == REDACTED  # the key is always redacted
     assert out["athlete_profile"] == {"age": None}  # no location key invented
     assert "athlete_notes" not in out
-    assert out["recent_activities"] == [None, {"type": None, "name": None},
-                                        {"type": "Ride", "terrain_summary": None}]
+    assert out["recent_activities"] == [
+        None,
+        {"type": None, "name": None},
+        {"type": "Ride", "terrain_summary": None},
+    ]
     assert protect_latest({}) == {}
 
 
 def test_strip_coordinates_at_any_depth():
-    value = {"a": [{"start_coords": [1.0, 2.0], "km": 3, "b": {"polyline": [[0, 1.0, 2.0, 5]],
-                                                              "lat": 1.0, "lon": 2.0}}],
-             "end_coords": [1, 2]}
+    value = {
+        "a": [
+            {
+                "start_coords": [1.0, 2.0],
+                "km": 3,
+                "b": {"polyline": [[0, 1.0, 2.0, 5]], "lat": 1.0, "lon": 2.0},
+            }
+        ],
+        "end_coords": [1, 2],
+    }
     assert strip_coordinates(value) == {"a": [{"km": 3, "b": {}}]}
     assert value["end_coords"] == [1, 2]
 
@@ -226,10 +332,14 @@ def test_strip_coordinates_at_any_depth():
 INTERVALS = {
     "generated_at": "2026-03-10T07:45:00+01:00",
     "activities": [
-        {"activity_id": "a1", "type": "Ride", "name": "Loop past 12 Oak Lane",
-         "intervals": [{"type": "WORK", "avg_power": 250}], "start_latlng": [52.1, 5.1]},
-        {"activity_id": "a2", "type": "VirtualRide", "name": "Zwift - Watopia",
-         "intervals": []},
+        {
+            "activity_id": "a1",
+            "type": "Ride",
+            "name": "Loop past 12 Oak Lane",
+            "intervals": [{"type": "WORK", "avg_power": 250}],
+            "start_latlng": [52.1, 5.1],
+        },
+        {"activity_id": "a2", "type": "VirtualRide", "name": "Zwift - Watopia", "intervals": []},
     ],
     "fetch_state": {"a1": {"intervals": {"status": "ok"}}},
 }
@@ -251,29 +361,43 @@ def test_intervals_names_and_coordinates():
 
 
 def test_history_keeps_its_methodology_notes():
-    history = {"notes": {"weekly_180d": "rows are Monday-based"},
-               "daily_90d": [{"date": "2026-03-10", "tss": 80}],
-               "odd": {"start_coords": [52.1, 5.1], "km": 4}}
+    history = {
+        "notes": {"weekly_180d": "rows are Monday-based"},
+        "daily_90d": [{"date": "2026-03-10", "tss": 80}],
+        "odd": {"start_coords": [52.1, 5.1], "km": 4},
+    }
     out = protect_history(history)
-    assert out == {"notes": {"weekly_180d": "rows are Monday-based"},
-                   "daily_90d": [{"date": "2026-03-10", "tss": 80}], "odd": {"km": 4}}
+    assert out == {
+        "notes": {"weekly_180d": "rows are Monday-based"},
+        "daily_90d": [{"date": "2026-03-10", "tss": 80}],
+        "odd": {"km": 4},
+    }
     assert protect_history(history, only("notes")) == history
 
 
 def test_routes_keep_planned_coordinates_and_ftp_history_is_untouched():
-    routes = {"events": [{"event_name": "Utrecht Classic",
-                          "terrain_summary": {"start_coords": [52.1, 5.1],
-                                              "polyline": [[0.0, 52.1, 5.1, 3]]}}]}
+    routes = {
+        "events": [
+            {
+                "event_name": "Utrecht Classic",
+                "terrain_summary": {"start_coords": [52.1, 5.1], "polyline": [[0.0, 52.1, 5.1, 3]]},
+            }
+        ]
+    }
     assert protect_routes(routes) == routes
     ftp = {"indoor": {"2026-03-01": 250}, "outdoor": {}}
     assert protect_ftp_history(ftp) == ftp
 
 
 def test_protect_documents_covers_every_output_and_refuses_unknown_ones():
-    assert set(DOCUMENT_PROTECTORS) == {"latest.json", "intervals.json", "history.json",
-                                        "routes.json", "ftp_history.json"}
-    docs = {"history.json": {"daily_90d": []}, "intervals.json": INTERVALS,
-            "latest.json": LATEST}
+    assert set(DOCUMENT_PROTECTORS) == {
+        "latest.json",
+        "intervals.json",
+        "history.json",
+        "routes.json",
+        "ftp_history.json",
+    }
+    docs = {"history.json": {"daily_90d": []}, "intervals.json": INTERVALS, "latest.json": LATEST}
     out = protect_documents(docs)
     assert list(out) == list(docs)
     assert out["latest.json"]["metadata"]["athlete_id"] == REDACTED
@@ -285,28 +409,34 @@ def test_protect_documents_covers_every_output_and_refuses_unknown_ones():
 # ----------------------------------------------------------------- the option set
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("gps", {"gps"}),
-    ("  GPS , Notes ", {"gps", "notes"}),
-    (["gps,notes", "location"], {"gps", "notes", "location"}),
-    ("all", set(CATEGORIES)),
-    ("notes,all", set(CATEGORIES)),
-    ("none", set()),
-    ("", set()),
-    (None, set()),
-    ([], set()),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("gps", {"gps"}),
+        ("  GPS , Notes ", {"gps", "notes"}),
+        (["gps,notes", "location"], {"gps", "notes", "location"}),
+        ("all", set(CATEGORIES)),
+        ("notes,all", set(CATEGORIES)),
+        ("none", set()),
+        ("", set()),
+        (None, set()),
+        ([], set()),
+    ],
+)
 def test_parse_share(value, expected):
     assert parse_share(value) == frozenset(expected)
 
 
-@pytest.mark.parametrize("value, words", [
-    ("gpss", ["gpss", "athlete_id", "birth_date"]),
-    ("notes,home", ["home"]),
-    ("none,gps", ["none"]),
-    (5, ["comma-separated"]),
-    (["gps", 3], ["comma-separated"]),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        ("gpss", ["gpss", "athlete_id", "birth_date"]),
+        ("notes,home", ["home"]),
+        ("none,gps", ["none"]),
+        (5, ["comma-separated"]),
+        (["gps", 3], ["comma-separated"]),
+    ],
+)
 def test_parse_share_refuses_bad_values(value, words):
     with pytest.raises(InvalidInput) as err:
         parse_share(value, "SECTION11_SHARE")
@@ -319,9 +449,10 @@ def test_policies():
     assert DEFAULT_POLICY.redacted == frozenset(CATEGORIES) and DEFAULT_POLICY.anonymized
     assert policy_from(False, {"gps"}) == SHARE_EVERYTHING and not SHARE_EVERYTHING.anonymized
     policy = policy_from(True, {"gps", "notes"})
-    assert policy.describe() == {"redacted": ["athlete_id", "activity_names", "location",
-                                              "birth_date"],
-                                 "shared": ["gps", "notes"]}
+    assert policy.describe() == {
+        "redacted": ["athlete_id", "activity_names", "location", "birth_date"],
+        "shared": ["gps", "notes"],
+    }
     assert policy.redacts("location") and not policy.redacts("gps")
     with pytest.raises(ValueError):
         policy.redacts("home")
@@ -348,8 +479,9 @@ def test_share_sources_and_precedence(tmp_path):
     assert settings_for(tmp_path, config={"share": "gps,notes"}).share == {"gps", "notes"}
     env = {"SECTION11_SHARE": "birth_date"}
     assert settings_for(tmp_path, env, config={"share": ["location"]}).share == {"birth_date"}
-    assert settings_for(tmp_path, env, config={"share": ["location"]},
-                        share=["notes", "gps"]).share == {"notes", "gps"}
+    assert settings_for(
+        tmp_path, env, config={"share": ["location"]}, share=["notes", "gps"]
+    ).share == {"notes", "gps"}
     assert settings_for(tmp_path, env, share=["none"]).share == frozenset()
     settings = settings_for(tmp_path, env, no_anonymize=True)
     assert policy_of_settings(settings) == SHARE_EVERYTHING
@@ -364,33 +496,56 @@ def test_bad_share_in_config_names_the_file(tmp_path):
 def test_cli_share_flag_and_bad_value(tmp_path, capsys, monkeypatch):
     seen = []
     monkeypatch.setattr(pipeline, "run", lambda settings, out=None: seen.append(settings) or 0)
-    env = {"ATHLETE_ID": "i1", "INTERVALS_KEY": "k" * 20, "HOME": "/nonexistent",
-           "XDG_CONFIG_HOME": "/nonexistent", "SECTION11_SHARE": "notes"}
-    code, _, err = run_cli(["--output-dir", str(tmp_path), "--share", "gps",
-                            "--share", "location,birth_date"], env, capsys, tmp_path)
+    env = {
+        "ATHLETE_ID": "i1",
+        "INTERVALS_KEY": "k" * 20,
+        "HOME": "/nonexistent",
+        "XDG_CONFIG_HOME": "/nonexistent",
+        "SECTION11_SHARE": "notes",
+    }
+    code, _, err = run_cli(
+        ["--output-dir", str(tmp_path), "--share", "gps", "--share", "location,birth_date"],
+        env,
+        capsys,
+        tmp_path,
+    )
     assert code == 0, err
     assert seen[-1].share == {"gps", "location", "birth_date"}
-    code, _, err = run_cli(["--output-dir", str(tmp_path), "--share", "gps,home"], env,
-                           capsys, tmp_path)
+    code, _, err = run_cli(
+        ["--output-dir", str(tmp_path), "--share", "gps,home"], env, capsys, tmp_path
+    )
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("error: --share: unknown privacy category home")
 
 
 # ----------------------------------------------------------------- a whole demo run
 
+
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch):
     def make_client(settings):
-        return IntervalsClient(validate_athlete_id(settings.athlete_id), settings.intervals_key,
-                               base_url=settings.base_url, sleep=lambda s: None,
-                               timeout=(2, 5), rate=500, burst=50)
+        return IntervalsClient(
+            validate_athlete_id(settings.athlete_id),
+            settings.intervals_key,
+            base_url=settings.base_url,
+            sleep=lambda s: None,
+            timeout=(2, 5),
+            rate=500,
+            burst=50,
+        )
+
     monkeypatch.setattr(pipeline, "make_client", make_client)
 
 
 def env_for(server, **extra) -> dict[str, str]:
-    env = {"ATHLETE_ID": server.data.athlete_id, "INTERVALS_KEY": server.data.api_key,
-           "INTERVALS_BASE_URL": server.base_url, "SECTION11_NOW": NOW,
-           "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"}
+    env = {
+        "ATHLETE_ID": server.data.athlete_id,
+        "INTERVALS_KEY": server.data.api_key,
+        "INTERVALS_BASE_URL": server.base_url,
+        "SECTION11_NOW": NOW,
+        "HOME": "/nonexistent",
+        "XDG_CONFIG_HOME": "/nonexistent",
+    }
     env.update(extra)
     return env
 
@@ -406,9 +561,11 @@ def visited(demo_data) -> set[tuple[float, float]]:
             continue
         for stream in demo_data.activity_streams(activity_id):
             if stream.get("type") == "latlng":
-                pairs.update((round(lat, 3), round(lon, 3))
-                             for lat, lon in zip(stream["data"], stream["data2"])
-                             if lat is not None and lon is not None)
+                pairs.update(
+                    (round(lat, 3), round(lon, 3))
+                    for lat, lon in zip(stream["data"], stream["data2"])
+                    if lat is not None and lon is not None
+                )
     assert len(pairs) > 1000  # the demo's outdoor activities do have GPS
     return pairs
 
@@ -420,16 +577,22 @@ def coordinate_hits(text: str, visited: set[tuple[float, float]]) -> list[tuple[
     """Consecutive decimal numbers in `text` that form a visited (lat, lon) to 3 decimals:
     catches [lat, lon] lists, polylines and {"lat": .., "lon": ..} objects alike."""
     numbers = [float(n) for n in _DECIMAL.findall(text)]
-    return [(a, b) for a, b in zip(numbers, numbers[1:])
-            if (round(a, 3), round(b, 3)) in visited]
+    return [(a, b) for a, b in zip(numbers, numbers[1:]) if (round(a, 3), round(b, 3)) in visited]
 
 
 def personal_strings(text: str) -> list[str]:
     """The demo athlete's real id, name, city/state/country and date of birth in `text`."""
     found = []
-    for needle in (demo_profile.ATHLETE_ID, f"{demo_profile.FIRSTNAME} {demo_profile.LASTNAME}",
-                   demo_profile.CITY, demo_profile.STATE, demo_profile.COUNTRY,
-                   "1987-05-14", "14.05.1987", "05/14/1987"):
+    for needle in (
+        demo_profile.ATHLETE_ID,
+        f"{demo_profile.FIRSTNAME} {demo_profile.LASTNAME}",
+        demo_profile.CITY,
+        demo_profile.STATE,
+        demo_profile.COUNTRY,
+        "1987-05-14",
+        "14.05.1987",
+        "05/14/1987",
+    ):
         if needle.lower() in text.lower():
             found.append(needle)
     for word in (demo_profile.FIRSTNAME, demo_profile.LASTNAME):
@@ -440,9 +603,11 @@ def personal_strings(text: str) -> list[str]:
 
 def output_files(directory: Path) -> dict[str, str]:
     """Every file a run produced, outside the private local store."""
-    return {str(p.relative_to(directory)): p.read_text(errors="replace")
-            for p in sorted(directory.rglob("*"))
-            if p.is_file() and ".section11" not in p.relative_to(directory).parts}
+    return {
+        str(p.relative_to(directory)): p.read_text(errors="replace")
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and ".section11" not in p.relative_to(directory).parts
+    }
 
 
 def test_demo_athlete_facts_are_what_the_scan_looks_for(demo_data):
@@ -453,8 +618,7 @@ def test_demo_athlete_facts_are_what_the_scan_looks_for(demo_data):
 
 
 def test_default_run_leaks_no_personal_data(fake_api, tmp_path, capsys, visited):
-    code, out, err = run_cli(["--output-dir", str(tmp_path)], env_for(fake_api), capsys,
-                             tmp_path)
+    code, out, err = run_cli(["--output-dir", str(tmp_path)], env_for(fake_api), capsys, tmp_path)
     assert code == 0, err
     files = output_files(tmp_path)
     assert {"latest.json", "history.json", "intervals.json", "routes.json"} <= set(files)
@@ -468,19 +632,24 @@ def test_default_run_leaks_no_personal_data(fake_api, tmp_path, capsys, visited)
     assert latest["athlete_profile"]["age"] == 39 and latest["athlete_profile"]["timezone"]
     outdoor = [a for a in latest["recent_activities"] if "terrain_summary" in a]
     assert outdoor and all(a["terrain_summary"]["total_distance_km"] > 0 for a in outdoor)
-    assert all("chat_notes" not in a and "description" not in a
-               for a in latest["recent_activities"])
+    assert all(
+        "chat_notes" not in a and "description" not in a for a in latest["recent_activities"]
+    )
     # planned routes keep their course
     routes = json.loads(files["routes.json"])
-    polylines = [e["terrain_summary"]["polyline"] for e in routes["events"]
-                 if (e.get("terrain_summary") or {}).get("polyline")]
+    polylines = [
+        e["terrain_summary"]["polyline"]
+        for e in routes["events"]
+        if (e.get("terrain_summary") or {}).get("polyline")
+    ]
     assert polylines and all(len(p) > 10 for p in polylines)
 
 
 def test_scan_detects_what_sharing_lets_through(fake_api, tmp_path, capsys, visited):
     """The scan is not blind: with everything shared it finds each fact."""
-    code, _, err = run_cli(["--output-dir", str(tmp_path), "--no-anonymize"],
-                           env_for(fake_api), capsys, tmp_path)
+    code, _, err = run_cli(
+        ["--output-dir", str(tmp_path), "--no-anonymize"], env_for(fake_api), capsys, tmp_path
+    )
     assert code == 0, err
     files = output_files(tmp_path)
     latest_text = files["latest.json"]
@@ -516,13 +685,14 @@ def test_redaction_never_changes_a_metric(demo_data, tmp_path, capsys):
     for label, args in (("private", []), ("open", ["--no-anonymize"])):
         directory = tmp_path / label
         with FakeIntervals(private_copy(demo_data), today=DEMO_TODAY) as server:
-            code, _, err = run_cli(["--output-dir", str(directory)] + args, env_for(server),
-                                   capsys, tmp_path)
+            code, _, err = run_cli(
+                ["--output-dir", str(directory)] + args, env_for(server), capsys, tmp_path
+            )
         assert code == 0, err
         docs[label] = {name: json.loads(text) for name, text in output_files(directory).items()}
     private, public = docs["private"], docs["open"]
     assert private["history.json"] == public["history.json"]
     assert private["routes.json"] == public["routes.json"]
-    assert (protect_intervals(public["intervals.json"]) == private["intervals.json"])
+    assert protect_intervals(public["intervals.json"]) == private["intervals.json"]
     assert protect_latest(public["latest.json"]) == private["latest.json"]
     assert private["latest.json"]["derived_metrics"] == public["latest.json"]["derived_metrics"]

@@ -1,4 +1,5 @@
 """Route file parsing (spec/metrics.md §31.1; spec/pipeline.md §9.3 item 6)."""
+
 from __future__ import annotations
 
 import time
@@ -22,13 +23,17 @@ TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 
 
 def gpx(points: str, root_attrs: str = f'xmlns="{GPX_NS}"') -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="t" '
-            f'{root_attrs}>\n<trk><name>Loop</name><trkseg>\n{points}\n</trkseg></trk>\n'
-            f'</gpx>\n').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="t" '
+        f"{root_attrs}>\n<trk><name>Loop</name><trkseg>\n{points}\n</trkseg></trk>\n"
+        f"</gpx>\n"
+    ).encode()
 
 
-TWO = ('<trkpt lat="50.1" lon="5.2"><ele>120.5</ele></trkpt>'
-       '<trkpt lat="50.2" lon="5.3"><ele>130</ele></trkpt>')
+TWO = (
+    '<trkpt lat="50.1" lon="5.2"><ele>120.5</ele></trkpt>'
+    '<trkpt lat="50.2" lon="5.3"><ele>130</ele></trkpt>'
+)
 
 
 def message(data: bytes, name: str) -> RouteFileError:
@@ -41,54 +46,73 @@ def message(data: bytes, name: str) -> RouteFileError:
 
 
 def test_gpx_with_default_namespace():
-    assert parse_route(gpx(TWO), "loop.gpx") == [Trackpoint(50.1, 5.2, 120.5),
-                                                 Trackpoint(50.2, 5.3, 130.0)]
+    assert parse_route(gpx(TWO), "loop.gpx") == [
+        Trackpoint(50.1, 5.2, 120.5),
+        Trackpoint(50.2, 5.3, 130.0),
+    ]
 
 
 def test_gpx_with_prefixed_namespace():
-    data = (f'<?xml version="1.0"?><g:gpx xmlns:g="{GPX_NS}" version="1.1"><g:trk><g:trkseg>'
-            '<g:trkpt lat="1.5" lon="2.5"><g:ele>10</g:ele></g:trkpt>'
-            '<g:trkpt lat="1.6" lon="2.6"><g:ele>11</g:ele></g:trkpt>'
-            '</g:trkseg></g:trk></g:gpx>').encode()
+    data = (
+        f'<?xml version="1.0"?><g:gpx xmlns:g="{GPX_NS}" version="1.1"><g:trk><g:trkseg>'
+        '<g:trkpt lat="1.5" lon="2.5"><g:ele>10</g:ele></g:trkpt>'
+        '<g:trkpt lat="1.6" lon="2.6"><g:ele>11</g:ele></g:trkpt>'
+        "</g:trkseg></g:trk></g:gpx>"
+    ).encode()
     assert parse_route(data, "x.gpx") == [Trackpoint(1.5, 2.5, 10.0), Trackpoint(1.6, 2.6, 11.0)]
 
 
 def test_gpx_without_namespace_or_declaration_and_gpx_1_0():
     assert len(parse_route(gpx(TWO, root_attrs=""), "a.gpx")) == 2
     data = gpx(TWO, root_attrs='xmlns="http://www.topografix.com/GPX/1/0"')
-    assert len(parse_route(data.replace(b'<?xml version="1.0" encoding="UTF-8"?>\n', b""),
-                           "a.gpx")) == 2
+    assert (
+        len(parse_route(data.replace(b'<?xml version="1.0" encoding="UTF-8"?>\n', b""), "a.gpx"))
+        == 2
+    )
 
 
 def test_gpx_multiple_segments_in_document_order_and_missing_ele():
-    points = ('<trkpt lat="1" lon="1"></trkpt></trkseg><trkseg>'
-              '<trkpt lat="2" lon="2"><ele>  7 </ele></trkpt>'
-              '<trkpt lat="3" lon="3"><ele>n/a</ele></trkpt>')
-    assert parse_route(gpx(points), "a.gpx") == [Trackpoint(1, 1, None), Trackpoint(2, 2, 7.0),
-                                                 Trackpoint(3, 3, None)]
+    points = (
+        '<trkpt lat="1" lon="1"></trkpt></trkseg><trkseg>'
+        '<trkpt lat="2" lon="2"><ele>  7 </ele></trkpt>'
+        '<trkpt lat="3" lon="3"><ele>n/a</ele></trkpt>'
+    )
+    assert parse_route(gpx(points), "a.gpx") == [
+        Trackpoint(1, 1, None),
+        Trackpoint(2, 2, 7.0),
+        Trackpoint(3, 3, None),
+    ]
 
 
 def test_invalid_coordinates_and_implausible_elevation_are_skipped():
-    points = ('<trkpt lat="NaN" lon="1"><ele>1</ele></trkpt>'
-              '<trkpt lat="91" lon="1"><ele>1</ele></trkpt>'
-              '<trkpt lat="1" lon="-180.5"><ele>1</ele></trkpt>'
-              '<trkpt lat="1" lon="inf"><ele>1</ele></trkpt>'
-              '<trkpt lon="1"><ele>1</ele></trkpt>'
-              '<trkpt lat="-90" lon="180"><ele>inf</ele></trkpt>'
-              '<trkpt lat="10" lon="-180"><ele>99999</ele></trkpt>'
-              '<trkpt lat="11" lon="12"><ele>-50</ele></trkpt>')
-    assert parse_route(gpx(points), "a.gpx") == [Trackpoint(-90, 180, None),
-                                                 Trackpoint(10, -180, None),
-                                                 Trackpoint(11, 12, -50.0)]
+    points = (
+        '<trkpt lat="NaN" lon="1"><ele>1</ele></trkpt>'
+        '<trkpt lat="91" lon="1"><ele>1</ele></trkpt>'
+        '<trkpt lat="1" lon="-180.5"><ele>1</ele></trkpt>'
+        '<trkpt lat="1" lon="inf"><ele>1</ele></trkpt>'
+        '<trkpt lon="1"><ele>1</ele></trkpt>'
+        '<trkpt lat="-90" lon="180"><ele>inf</ele></trkpt>'
+        '<trkpt lat="10" lon="-180"><ele>99999</ele></trkpt>'
+        '<trkpt lat="11" lon="12"><ele>-50</ele></trkpt>'
+    )
+    assert parse_route(gpx(points), "a.gpx") == [
+        Trackpoint(-90, 180, None),
+        Trackpoint(10, -180, None),
+        Trackpoint(11, 12, -50.0),
+    ]
 
 
 def test_route_points_are_used_only_when_there_is_no_track():
-    rte = (f'<?xml version="1.0"?><gpx xmlns="{GPX_NS}"><rte>'
-           '<rtept lat="1" lon="1"><ele>5</ele></rtept><rtept lat="2" lon="2"/>'
-           '</rte></gpx>').encode()
+    rte = (
+        f'<?xml version="1.0"?><gpx xmlns="{GPX_NS}"><rte>'
+        '<rtept lat="1" lon="1"><ele>5</ele></rtept><rtept lat="2" lon="2"/>'
+        "</rte></gpx>"
+    ).encode()
     assert parse_route(rte, "r.gpx") == [Trackpoint(1, 1, 5.0), Trackpoint(2, 2, None)]
-    both = rte.replace(b"</gpx>", b'<trk><trkseg><trkpt lat="7" lon="7"/>'
-                                  b'<trkpt lat="8" lon="8"/></trkseg></trk></gpx>')
+    both = rte.replace(
+        b"</gpx>",
+        b'<trk><trkseg><trkpt lat="7" lon="7"/><trkpt lat="8" lon="8"/></trkseg></trk></gpx>',
+    )
     assert parse_route(both, "r.gpx") == [Trackpoint(7, 7, None), Trackpoint(8, 8, None)]
 
 
@@ -106,41 +130,51 @@ def test_utf8_bom_and_leading_whitespace():
 
 
 def tcx(trackpoints: str, ns: str = f'xmlns="{TCX_NS}"') -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?><TrainingCenterDatabase {ns}>'
-            f'<Courses><Course><Name>C</Name><Track>{trackpoints}</Track></Course></Courses>'
-            f'</TrainingCenterDatabase>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><TrainingCenterDatabase {ns}>'
+        f"<Courses><Course><Name>C</Name><Track>{trackpoints}</Track></Course></Courses>"
+        f"</TrainingCenterDatabase>"
+    ).encode()
 
 
 def tp(lat, lon, alt=None):
     altitude = f"<AltitudeMeters>{alt}</AltitudeMeters>" if alt is not None else ""
-    return (f"<Trackpoint><Time>2026-01-01T00:00:00Z</Time><Position>"
-            f"<LatitudeDegrees>{lat}</LatitudeDegrees><LongitudeDegrees>{lon}</LongitudeDegrees>"
-            f"</Position>{altitude}<DistanceMeters>0</DistanceMeters></Trackpoint>")
+    return (
+        f"<Trackpoint><Time>2026-01-01T00:00:00Z</Time><Position>"
+        f"<LatitudeDegrees>{lat}</LatitudeDegrees><LongitudeDegrees>{lon}</LongitudeDegrees>"
+        f"</Position>{altitude}<DistanceMeters>0</DistanceMeters></Trackpoint>"
+    )
 
 
 def test_tcx_trackpoints_with_optional_altitude():
     no_position = "<Trackpoint><Time>2026-01-01T00:00:01Z</Time><HeartRateBpm/></Trackpoint>"
     data = tcx(tp(50.5, 6.1, 210.25) + no_position + tp(50.6, 6.2))
-    assert parse_route(data, "c.tcx") == [Trackpoint(50.5, 6.1, 210.25),
-                                          Trackpoint(50.6, 6.2, None)]
+    assert parse_route(data, "c.tcx") == [
+        Trackpoint(50.5, 6.1, 210.25),
+        Trackpoint(50.6, 6.2, None),
+    ]
 
 
 def test_tcx_with_prefix_and_activity_laps():
-    data = (f'<?xml version="1.0"?><t:TrainingCenterDatabase xmlns:t="{TCX_NS}">'
-            '<t:Activities><t:Activity><t:Lap><t:Track>'
-            '<t:Trackpoint><t:Position><t:LatitudeDegrees>1</t:LatitudeDegrees>'
-            '<t:LongitudeDegrees>2</t:LongitudeDegrees></t:Position>'
-            '<t:AltitudeMeters>3</t:AltitudeMeters></t:Trackpoint>'
-            '</t:Track></t:Lap><t:Lap><t:Track>'
-            '<t:Trackpoint><t:Position><t:LatitudeDegrees>4</t:LatitudeDegrees>'
-            '<t:LongitudeDegrees>5</t:LongitudeDegrees></t:Position></t:Trackpoint>'
-            '</t:Track></t:Lap></t:Activity></t:Activities></t:TrainingCenterDatabase>').encode()
+    data = (
+        f'<?xml version="1.0"?><t:TrainingCenterDatabase xmlns:t="{TCX_NS}">'
+        "<t:Activities><t:Activity><t:Lap><t:Track>"
+        "<t:Trackpoint><t:Position><t:LatitudeDegrees>1</t:LatitudeDegrees>"
+        "<t:LongitudeDegrees>2</t:LongitudeDegrees></t:Position>"
+        "<t:AltitudeMeters>3</t:AltitudeMeters></t:Trackpoint>"
+        "</t:Track></t:Lap><t:Lap><t:Track>"
+        "<t:Trackpoint><t:Position><t:LatitudeDegrees>4</t:LatitudeDegrees>"
+        "<t:LongitudeDegrees>5</t:LongitudeDegrees></t:Position></t:Trackpoint>"
+        "</t:Track></t:Lap></t:Activity></t:Activities></t:TrainingCenterDatabase>"
+    ).encode()
     assert parse_route(data, "ride.tcx") == [Trackpoint(1, 2, 3.0), Trackpoint(4, 5, None)]
 
 
 def test_unknown_xml_root_falls_back_to_the_extension():
-    data = (b'<?xml version="1.0"?><doc><trk><trkseg><trkpt lat="1" lon="1"/>'
-            b'<trkpt lat="2" lon="2"/></trkseg></trk></doc>')
+    data = (
+        b'<?xml version="1.0"?><doc><trk><trkseg><trkpt lat="1" lon="1"/>'
+        b'<trkpt lat="2" lon="2"/></trkseg></trk></doc>'
+    )
     assert len(parse_route(data, "odd.gpx")) == 2
     err = message(data, "odd.xml")
     assert "unsupported" in err.message and "odd.xml" in err.message
@@ -190,10 +224,13 @@ def test_not_xml_with_a_route_extension_and_unknown_extension():
 def test_billion_laughs_is_refused_quickly():
     entities = ['<!ENTITY lol "lol">'] + [
         f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-        for i in range(1, 10)]
-    data = (f'<?xml version="1.0"?><!DOCTYPE gpx [{"".join(entities)}]>'
-            f'<gpx xmlns="{GPX_NS}"><trk><name>&lol9;</name><trkseg>'
-            f'<trkpt lat="1" lon="1"/><trkpt lat="2" lon="2"/></trkseg></trk></gpx>').encode()
+        for i in range(1, 10)
+    ]
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE gpx [{"".join(entities)}]>'
+        f'<gpx xmlns="{GPX_NS}"><trk><name>&lol9;</name><trkseg>'
+        f'<trkpt lat="1" lon="1"/><trkpt lat="2" lon="2"/></trkseg></trk></gpx>'
+    ).encode()
     started = time.perf_counter()
     err = message(data, "laughs.gpx")
     assert time.perf_counter() - started < 0.5
@@ -201,9 +238,11 @@ def test_billion_laughs_is_refused_quickly():
 
 
 def test_external_entity_is_refused():
-    data = (f'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-            f'<gpx xmlns="{GPX_NS}"><trk><name>&xxe;</name><trkseg>'
-            f'<trkpt lat="1" lon="1"/><trkpt lat="2" lon="2"/></trkseg></trk></gpx>').encode()
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        f'<gpx xmlns="{GPX_NS}"><trk><name>&xxe;</name><trkseg>'
+        f'<trkpt lat="1" lon="1"/><trkpt lat="2" lon="2"/></trkseg></trk></gpx>'
+    ).encode()
     err = message(data, "xxe.gpx")
     assert "forbidden" in err.message
     assert "root:" not in err.message
@@ -212,6 +251,7 @@ def test_external_entity_is_refused():
 def test_large_payload_is_refused_by_size_before_parsing(monkeypatch):
     def boom(data):  # pragma: no cover - must not be reached
         raise AssertionError("parsed an oversized file")
+
     monkeypatch.setattr(routefiles, "_events", boom)
     big = b"<gpx>" + b" " * (50 * 1024 * 1024)
     started = time.perf_counter()

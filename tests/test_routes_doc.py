@@ -1,4 +1,5 @@
 """routes.json entries and document (spec/metrics.md §31.1, §2.5; pipeline §4.2)."""
+
 from __future__ import annotations
 
 import json
@@ -34,17 +35,34 @@ def route_gpx(length_m: float = 3000.0, spacing: float = 15.0) -> bytes:
     for i in range(n + 1):
         s = i * spacing
         ele = 100.0 + 0.03 * max(0.0, s - length_m / 2)
-        rows.append(f'<trkpt lat="{math.degrees(s / R):.8f}" lon="5.0"><ele>{ele:.2f}</ele></trkpt>')
-    return ('<?xml version="1.0"?><gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
-            + "".join(rows) + "</trkseg></trk></gpx>").encode()
+        rows.append(
+            f'<trkpt lat="{math.degrees(s / R):.8f}" lon="5.0"><ele>{ele:.2f}</ele></trkpt>'
+        )
+    return (
+        '<?xml version="1.0"?><gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+        + "".join(rows)
+        + "</trkseg></trk></gpx>"
+    ).encode()
 
 
-def event(eid="101", name="Hill race", start="2026-11-28T09:30:00", category="RACE_A",
-          files=(("a1", "course.gpx"),)):
-    return Event(id=eid, date=date.fromisoformat(start[:10]), start_local=start, name=name,
-                 category=category, attachments=tuple(
-                     Attachment(aid, fname, f"https://files.example/{aid}?sig=SECRET")
-                     for aid, fname in files))
+def event(
+    eid="101",
+    name="Hill race",
+    start="2026-11-28T09:30:00",
+    category="RACE_A",
+    files=(("a1", "course.gpx"),),
+):
+    return Event(
+        id=eid,
+        date=date.fromisoformat(start[:10]),
+        start_local=start,
+        name=name,
+        category=category,
+        attachments=tuple(
+            Attachment(aid, fname, f"https://files.example/{aid}?sig=SECRET")
+            for aid, fname in files
+        ),
+    )
 
 
 # ----------------------------------------------------------------- scanning
@@ -52,8 +70,16 @@ def event(eid="101", name="Hill race", start="2026-11-28T09:30:00", category="RA
 
 def test_route_attachments_pick_gpx_tcx_fit_by_extension():
     events = [
-        event("1", files=(("a", "Course.GPX"), ("b", "notes.pdf"), ("c", "c.tcx"),
-                          ("d", "ride.fit"), ("e", "gpx"))),
+        event(
+            "1",
+            files=(
+                ("a", "Course.GPX"),
+                ("b", "notes.pdf"),
+                ("c", "c.tcx"),
+                ("d", "ride.fit"),
+                ("e", "gpx"),
+            ),
+        ),
         event("2", files=()),
         event("3", files=(("f", "loop.gpx"),)),
     ]
@@ -75,8 +101,16 @@ def test_route_entry_with_summary():
     ev = event()
     summary = analyse_route_file(route_gpx(), "course.gpx")
     entry = route_entry(ev, ev.attachments[0], summary)
-    assert list(entry) == ["event_id", "event_name", "event_date", "category",
-                           "attachment_id", "filename", "terrain_summary", "start_time"]
+    assert list(entry) == [
+        "event_id",
+        "event_name",
+        "event_date",
+        "category",
+        "attachment_id",
+        "filename",
+        "terrain_summary",
+        "start_time",
+    ]
     assert entry["event_id"] == "101"
     assert entry["event_name"] == "Hill race"
     assert entry["event_date"] == "2026-11-28"
@@ -111,8 +145,11 @@ def test_error_entry_keeps_a_null_summary_and_never_leaks_the_url():
     assert terminal["terrain_status"] == "error"
     assert terminal["terrain_error"] == "course.gpx: insufficient trackpoints (1)"
     assert "terrain_retry" not in terminal
-    transient = route_entry(ev, att, RouteFileError(
-        f"course.gpx: download failed for {att.url}\n(HTTP 503)", terminal=False))
+    transient = route_entry(
+        ev,
+        att,
+        RouteFileError(f"course.gpx: download failed for {att.url}\n(HTTP 503)", terminal=False),
+    )
     assert transient["terrain_retry"] is True
     assert transient["terrain_error"] == "course.gpx: download failed for <url> (HTTP 503)"
     assert "SECRET" not in json.dumps(transient)
@@ -155,8 +192,7 @@ def test_routes_document_shape():
 def test_terrain_event_ids_ignore_errors():
     entries = [
         {"event_id": 1, "terrain_summary": {"source": "gpx_attachment"}},
-        {"event_id": "2", "terrain_summary": None, "terrain_status": "error",
-         "terrain_error": "x"},
+        {"event_id": "2", "terrain_summary": None, "terrain_status": "error", "terrain_error": "x"},
         {"event_id": "3", "terrain_summary": {"error": "legacy reference error"}},
         {"event_id": "4", "terrain_summary": {}},
         {"event_id": None, "terrain_summary": {"source": "gpx_attachment"}},
@@ -182,12 +218,19 @@ class Fetcher:
 
 
 def test_route_entries_download_only_what_is_needed():
-    events = [event("1", files=(("a", "a.gpx"), ("f", "b.fit"))),
-              event("2", name="Same file", files=(("a", "a.gpx"),)),
-              event("3", files=(("t", "t.gpx"),)),
-              event("4", files=(("c", "c.gpx"),))]
-    fetch = Fetcher({"a": route_gpx(), "t": RouteFileError("t.gpx: HTTP 503", terminal=False),
-                     "c": b"nope" * 20})
+    events = [
+        event("1", files=(("a", "a.gpx"), ("f", "b.fit"))),
+        event("2", name="Same file", files=(("a", "a.gpx"),)),
+        event("3", files=(("t", "t.gpx"),)),
+        event("4", files=(("c", "c.gpx"),)),
+    ]
+    fetch = Fetcher(
+        {
+            "a": route_gpx(),
+            "t": RouteFileError("t.gpx: HTTP 503", terminal=False),
+            "c": b"nope" * 20,
+        }
+    )
     entries = route_entries(events, fetch)
     assert fetch.calls == ["a", "t", "c"]  # fit never downloaded, "a" once
     by = {(e["event_id"], e["attachment_id"]): e for e in entries}
@@ -201,17 +244,34 @@ def test_route_entries_download_only_what_is_needed():
 
 
 def test_cache_reuse_refreshes_event_fields_and_retries_transient_errors():
-    old_event = event("1", name="Old name", start="2026-11-20T00:00:00",
-                      files=(("a", "a.gpx"), ("t", "t.gpx"), ("x", "x.gpx")))
-    first = route_entries([old_event, event("9", files=(("gone", "g.gpx"),))], Fetcher({
-        "a": route_gpx(), "t": RouteFileError("t.gpx: timeout", terminal=False),
-        "x": b"<gpx>" + b" " * 60, "gone": route_gpx()}))
+    old_event = event(
+        "1",
+        name="Old name",
+        start="2026-11-20T00:00:00",
+        files=(("a", "a.gpx"), ("t", "t.gpx"), ("x", "x.gpx")),
+    )
+    first = route_entries(
+        [old_event, event("9", files=(("gone", "g.gpx"),))],
+        Fetcher(
+            {
+                "a": route_gpx(),
+                "t": RouteFileError("t.gpx: timeout", terminal=False),
+                "x": b"<gpx>" + b" " * 60,
+                "gone": route_gpx(),
+            }
+        ),
+    )
     doc = json.loads(json.dumps(routes_document(first, NOW, "1.4.0")))
     cache = previous_entries(doc, "1.4.0")
     assert set(cache) == {"a", "t", "x", "gone"}
 
-    new_event = event("1", name="New name", start="2026-11-21T08:15:00", category="RACE_B",
-                      files=(("a", "a.gpx"), ("t", "t.gpx"), ("x", "x.gpx")))
+    new_event = event(
+        "1",
+        name="New name",
+        start="2026-11-21T08:15:00",
+        category="RACE_B",
+        files=(("a", "a.gpx"), ("t", "t.gpx"), ("x", "x.gpx")),
+    )
     fetch = Fetcher({"t": route_gpx()})
     second = route_entries([new_event], fetch, IMPERIAL, cache)
     assert fetch.calls == ["t"]  # terminal error and summary reused, transient retried
@@ -228,12 +288,18 @@ def test_cache_reuse_refreshes_event_fields_and_retries_transient_errors():
     assert by["x"]["terrain_error"].startswith("x.gpx: invalid or truncated XML")
 
 
-@pytest.mark.parametrize("doc", [
-    None, [], "x", {"schema_version": 1, "sync_version": "1.3.9", "events": []},
-    {"sync_version": "1.4.0", "events": []},
-    {"schema_version": 2, "sync_version": "1.4.0", "events": []},
-    {"schema_version": 1, "sync_version": "1.4.0", "events": None},
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        None,
+        [],
+        "x",
+        {"schema_version": 1, "sync_version": "1.3.9", "events": []},
+        {"sync_version": "1.4.0", "events": []},
+        {"schema_version": 2, "sync_version": "1.4.0", "events": []},
+        {"schema_version": 1, "sync_version": "1.4.0", "events": None},
+    ],
+)
 def test_previous_entries_ignore_foreign_or_broken_documents(doc):
     assert previous_entries(doc, "1.4.0") == {}
 
@@ -243,21 +309,43 @@ def test_cached_result_kinds():
     assert cached_result({"terrain_summary": None}) is None
     assert cached_result({"terrain_summary": {"error": "old reference style"}}) is None
     assert cached_result({"terrain_summary": {"source": "gpx_attachment"}}) == {
-        "source": "gpx_attachment"}
-    err = cached_result({"terrain_summary": None, "terrain_status": "error",
-                         "terrain_error": "a.gpx: file too small (3 bytes)"})
+        "source": "gpx_attachment"
+    }
+    err = cached_result(
+        {
+            "terrain_summary": None,
+            "terrain_status": "error",
+            "terrain_error": "a.gpx: file too small (3 bytes)",
+        }
+    )
     assert isinstance(err, RouteFileError) and err.terminal
-    assert cached_result({"terrain_summary": None, "terrain_status": "error",
-                          "terrain_error": "x", "terrain_retry": True}) is None
+    assert (
+        cached_result(
+            {
+                "terrain_summary": None,
+                "terrain_status": "error",
+                "terrain_error": "x",
+                "terrain_retry": True,
+            }
+        )
+        is None
+    )
 
 
 def test_demo_dataset_routes_document():
     dataset = pytest.importorskip("section11.demo.dataset")
     from section11.model import events_from_raw
+
     demo = dataset.build_demo(date(2026, 11, 23))
     events = events_from_raw(demo.events)
-    fetch = Fetcher({a.id: demo.attachments[a.url][1]
-                     for e in events for a in e.attachments if a.url in demo.attachments})
+    fetch = Fetcher(
+        {
+            a.id: demo.attachments[a.url][1]
+            for e in events
+            for a in e.attachments
+            if a.url in demo.attachments
+        }
+    )
     entries = route_entries(events, fetch)
     assert len(entries) == len(fetch.files) >= 2
     for entry in entries:

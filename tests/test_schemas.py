@@ -1,5 +1,6 @@
 """The published data contract: schemas/*.schema.json, validation before writing,
 and the generated data dictionary docs/fields.md (issue 6, part 1)."""
+
 from __future__ import annotations
 
 import copy
@@ -24,8 +25,15 @@ from section11.outputs.history import SCHEMA_VERSION as HISTORY_SCHEMA_VERSION
 from section11.outputs.intervals import SCHEMA_VERSION as INTERVALS_SCHEMA_VERSION
 from section11.outputs.latest import LATEST_SCHEMA_VERSION
 from section11.outputs.routes import ROUTES_SCHEMA_VERSION
-from section11.outputs.validate import (SCHEMA_DIR, SCHEMA_FILES, compile_schema, first_error,
-                                       load_schema, validate_document, validate_documents)
+from section11.outputs.validate import (
+    SCHEMA_DIR,
+    SCHEMA_FILES,
+    compile_schema,
+    first_error,
+    load_schema,
+    validate_document,
+    validate_documents,
+)
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
 
 from .helpers import run_cli
@@ -110,14 +118,21 @@ def test_every_field_has_a_description(name):
 
 
 def test_description_walk_finds_a_missing_description():
-    schema = {"type": "object", "properties": {
-        "a": {"type": "string", "description": "fine"},
-        "b": {"type": "object", "description": "x", "properties": {"c": {"type": "number"}}},
-        "d": {"$ref": "#/$defs/e"}, "f": {"type": "array", "description": "x",
-                                         "items": {"type": "object"}}},
-        "$defs": {"e": {"type": "string", "description": " "}}}
-    assert undescribed(schema) == ["#/properties/b/properties/c", "#/properties/d",
-                                   "#/properties/f/items"]
+    schema = {
+        "type": "object",
+        "properties": {
+            "a": {"type": "string", "description": "fine"},
+            "b": {"type": "object", "description": "x", "properties": {"c": {"type": "number"}}},
+            "d": {"$ref": "#/$defs/e"},
+            "f": {"type": "array", "description": "x", "items": {"type": "object"}},
+        },
+        "$defs": {"e": {"type": "string", "description": " "}},
+    }
+    assert undescribed(schema) == [
+        "#/properties/b/properties/c",
+        "#/properties/d",
+        "#/properties/f/items",
+    ]
 
 
 def test_shared_definitions_are_identical_in_every_schema():
@@ -128,8 +143,9 @@ def test_shared_definitions_are_identical_in_every_schema():
     for name in NAMES:
         for key, definition in load_schema(name).get("$defs", {}).items():
             if key in seen:
-                assert definition == seen[key][1], \
+                assert definition == seen[key][1], (
                     f"$defs/{key} differs in {name} and {seen[key][0]}"
+                )
                 shared.add(key)
             else:
                 seen[key] = (name, definition)
@@ -138,15 +154,24 @@ def test_shared_definitions_are_identical_in_every_schema():
 
 def test_schema_versions_agree_with_the_code_and_the_changelog():
     versions = {
-        "latest.json": (LATEST_SCHEMA_VERSION,
-                        load_schema("latest.json")["properties"]["metadata"]["properties"]
-                        ["schema_version"]["const"]),
-        "history.json": (HISTORY_SCHEMA_VERSION,
-                         load_schema("history.json")["properties"]["schema_version"]["const"]),
-        "intervals.json": (INTERVALS_SCHEMA_VERSION,
-                           load_schema("intervals.json")["properties"]["schema_version"]["const"]),
-        "routes.json": (ROUTES_SCHEMA_VERSION,
-                        load_schema("routes.json")["properties"]["schema_version"]["const"]),
+        "latest.json": (
+            LATEST_SCHEMA_VERSION,
+            load_schema("latest.json")["properties"]["metadata"]["properties"]["schema_version"][
+                "const"
+            ],
+        ),
+        "history.json": (
+            HISTORY_SCHEMA_VERSION,
+            load_schema("history.json")["properties"]["schema_version"]["const"],
+        ),
+        "intervals.json": (
+            INTERVALS_SCHEMA_VERSION,
+            load_schema("intervals.json")["properties"]["schema_version"]["const"],
+        ),
+        "routes.json": (
+            ROUTES_SCHEMA_VERSION,
+            load_schema("routes.json")["properties"]["schema_version"]["const"],
+        ),
     }
     for name, (in_code, in_schema) in versions.items():
         assert in_code == in_schema == load_schema(name)["x-schema-version"], name
@@ -164,7 +189,8 @@ def test_schema_versions_agree_with_the_code_and_the_changelog():
 def test_fields_md_is_generated_from_the_schemas():
     gen = load_gen_fields()
     assert (ROOT / "docs" / "fields.md").read_text(encoding="utf-8") == gen.render(), (
-        "docs/fields.md is out of date: run python3 scripts/gen_fields.py")
+        "docs/fields.md is out of date: run python3 scripts/gen_fields.py"
+    )
     assert gen.main(["--check"]) == 0
 
 
@@ -173,7 +199,7 @@ def test_fields_md_lists_fields_with_type_presence_and_description():
     for row in (
         "| `metadata.schema_version` | always 1 | yes |",
         "| `derived_metrics.acwr` | number or null | yes | Live acute:chronic workload ratio",
-        "| `recent_activities[].terrain_summary.climbs[].category` | one of \"HC\", \"Cat 1\"",
+        '| `recent_activities[].terrain_summary.climbs[].category` | one of "HC", "Cat 1"',
         "| `summary.by_activity_type.<activity type>.count` | integer | yes |",
         "| `weekly_180d[].acwr` | number or null | yes |",
         "| `outdoor.<YYYY-MM-DD>` | number | no | FTP in effect from that date on, W. |",
@@ -186,19 +212,36 @@ def test_fields_md_lists_fields_with_type_presence_and_description():
 
 def test_generator_renders_refs_enums_maps_and_arrays():
     gen = load_gen_fields()
-    schema = gen.Schema({
-        "type": "object", "required": ["a", "m"],
-        "properties": {
-            "a": {"$ref": "#/$defs/kind", "description": "used here"},
-            "m": {"type": "object", "description": "map", "x-key": "<id>",
-                  "additionalProperties": {"$ref": "#/$defs/rec"}},
-            "n": {"anyOf": [{"$ref": "#/$defs/rec"}, {"type": "null"}], "description": "maybe"},
-            "t": {"type": "array", "description": "tags", "items": {"enum": ["x", "y"],
-                                                                    "description": "tag"}}},
-        "$defs": {"kind": {"enum": ["p", None], "description": "shared"},
-                  "rec": {"type": "object", "description": "a record", "required": ["v"],
-                          "properties": {"v": {"type": ["integer", "null"],
-                                               "description": "v | w"}}}}})
+    schema = gen.Schema(
+        {
+            "type": "object",
+            "required": ["a", "m"],
+            "properties": {
+                "a": {"$ref": "#/$defs/kind", "description": "used here"},
+                "m": {
+                    "type": "object",
+                    "description": "map",
+                    "x-key": "<id>",
+                    "additionalProperties": {"$ref": "#/$defs/rec"},
+                },
+                "n": {"anyOf": [{"$ref": "#/$defs/rec"}, {"type": "null"}], "description": "maybe"},
+                "t": {
+                    "type": "array",
+                    "description": "tags",
+                    "items": {"enum": ["x", "y"], "description": "tag"},
+                },
+            },
+            "$defs": {
+                "kind": {"enum": ["p", None], "description": "shared"},
+                "rec": {
+                    "type": "object",
+                    "description": "a record",
+                    "required": ["v"],
+                    "properties": {"v": {"type": ["integer", "null"], "description": "v | w"}},
+                },
+            },
+        }
+    )
     assert gen.rows(schema) == [
         ("a", 'one of "p", null', "yes", "used here"),
         ("m", "object", "yes", "map"),
@@ -272,28 +315,41 @@ def undocumented_keys(schema: dict, document) -> set[str]:
 @pytest.fixture(autouse=True)
 def fast_client(monkeypatch):
     def make_client(settings):
-        return IntervalsClient(validate_athlete_id(settings.athlete_id), settings.intervals_key,
-                               base_url=settings.base_url, sleep=lambda s: None,
-                               timeout=(2, 2), rate=500, burst=50)
+        return IntervalsClient(
+            validate_athlete_id(settings.athlete_id),
+            settings.intervals_key,
+            base_url=settings.base_url,
+            sleep=lambda s: None,
+            timeout=(2, 2),
+            rate=500,
+            burst=50,
+        )
+
     monkeypatch.setattr(pipeline, "make_client", make_client)
 
 
 def env_for(server) -> dict[str, str]:
-    return {"ATHLETE_ID": server.data.athlete_id, "INTERVALS_KEY": server.data.api_key,
-            "INTERVALS_BASE_URL": server.base_url, "SECTION11_NOW": NOW,
-            "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"}
+    return {
+        "ATHLETE_ID": server.data.athlete_id,
+        "INTERVALS_KEY": server.data.api_key,
+        "INTERVALS_BASE_URL": server.base_url,
+        "SECTION11_NOW": NOW,
+        "HOME": "/nonexistent",
+        "XDG_CONFIG_HOME": "/nonexistent",
+    }
 
 
 def output_files(directory: Path) -> dict[str, bytes]:
-    return {name: (directory / name).read_bytes() for name in NAMES
-            if (directory / name).is_file()}
+    return {name: (directory / name).read_bytes() for name in NAMES if (directory / name).is_file()}
 
 
 @pytest.mark.parametrize("extra", [[], ["--no-anonymize", "--days", "10"]])
-def test_demo_sync_documents_validate_and_every_key_is_documented(fake_api, tmp_path, capsys,
-                                                                  extra):
-    code, _, err = run_cli(["--output-dir", str(tmp_path), *extra], env_for(fake_api), capsys,
-                           tmp_path)
+def test_demo_sync_documents_validate_and_every_key_is_documented(
+    fake_api, tmp_path, capsys, extra
+):
+    code, _, err = run_cli(
+        ["--output-dir", str(tmp_path), *extra], env_for(fake_api), capsys, tmp_path
+    )
     assert code == 0, err
     documents = {name: json.loads(raw) for name, raw in output_files(tmp_path).items()}
     assert sorted(documents) == sorted(NAMES)
@@ -314,7 +370,8 @@ def test_replayed_demo_days_validate(demo_data, demo_today):
     replay = DemoReplay(demo_data)
     checked = 0
     for back, days in [(0, 7), (1, 1), (3, 35), (9, 7), (20, 14)] + [
-            (n, 7) for n in range(40, 1095, 45)]:
+        (n, 7) for n in range(40, 1095, 45)
+    ]:
         day = demo_today - timedelta(days=back)
         documents = pipeline.build_documents(replay.inputs(day, days=days, curves=True))
         for name, document in documents.items():
@@ -356,8 +413,10 @@ def test_compiled_schemas_judge_like_the_published_ones(demo_documents):
         change(doc)
         cases.append(("latest.json", doc))
     history = demo_documents["history.json"]
-    for change in (lambda d: d["daily_90d"][0].pop("readiness"),
-                   lambda d: d["monthly_1y"][0].__setitem__("z3_pct", "low")):
+    for change in (
+        lambda d: d["daily_90d"][0].pop("readiness"),
+        lambda d: d["monthly_1y"][0].__setitem__("z3_pct", "low"),
+    ):
         doc = copy.deepcopy(history)
         change(doc)
         cases.append(("history.json", doc))
@@ -389,34 +448,68 @@ def tampered(documents, name, change):
     return doc
 
 
-@pytest.mark.parametrize("name,change,message", [
-    ("latest.json", lambda d: d["derived_metrics"].__setitem__("acwr", "x"),
-     "latest.json: derived_metrics.acwr: 'x' is not of type 'number', 'null'"),
-    ("latest.json", lambda d: d["recent_activities"][2]["display"]["distance"].__setitem__(
-        "unit", "furlong"),
-     "latest.json: recent_activities[2].display.distance.unit: 'furlong' is not one of "
-     "['km', 'mi']"),
-    ("latest.json", lambda d: d["derived_metrics"]["capability"]["durability"].__setitem__(
-        "trend", "better"),
-     "latest.json: derived_metrics.capability.durability.trend: 'better' is not one of "
-     "['improving', 'stable', 'declining', None]"),
-    ("latest.json", lambda d: d["metadata"].pop("schema_version"),
-     "latest.json: metadata: 'schema_version' is a required property"),
-    ("latest.json", lambda d: d.pop("alerts"),
-     "latest.json: $: 'alerts' is a required property"),
-    ("latest.json", lambda d: d["wellness_data"][0].pop("injury"),
-     "latest.json: wellness_data[0]: 'injury' is a required property"),
-    ("history.json", lambda d: d["weekly_180d"][5].pop("total_tss"),
-     "history.json: weekly_180d[5]: 'total_tss' is a required property"),
-    ("history.json", lambda d: d.__setitem__("schema_version", 2),
-     "history.json: schema_version: 1 was expected"),
-    ("routes.json", lambda d: d["events"].append({"event_id": "1"}),
-     None),
-    ("ftp_history.json", lambda d: d["outdoor"].__setitem__("2026-11-01", -5),
-     "ftp_history.json: outdoor.2026-11-01: -5 is less than or equal to the minimum of 0"),
-    ("ftp_history.json", lambda d: d.__setitem__("2026-11-01", 250),
-     "ftp_history.json: $: Additional properties are not allowed ('2026-11-01' was unexpected)"),
-])
+@pytest.mark.parametrize(
+    "name,change,message",
+    [
+        (
+            "latest.json",
+            lambda d: d["derived_metrics"].__setitem__("acwr", "x"),
+            "latest.json: derived_metrics.acwr: 'x' is not of type 'number', 'null'",
+        ),
+        (
+            "latest.json",
+            lambda d: d["recent_activities"][2]["display"]["distance"].__setitem__(
+                "unit", "furlong"
+            ),
+            "latest.json: recent_activities[2].display.distance.unit: 'furlong' is not one of "
+            "['km', 'mi']",
+        ),
+        (
+            "latest.json",
+            lambda d: d["derived_metrics"]["capability"]["durability"].__setitem__(
+                "trend", "better"
+            ),
+            "latest.json: derived_metrics.capability.durability.trend: 'better' is not one of "
+            "['improving', 'stable', 'declining', None]",
+        ),
+        (
+            "latest.json",
+            lambda d: d["metadata"].pop("schema_version"),
+            "latest.json: metadata: 'schema_version' is a required property",
+        ),
+        (
+            "latest.json",
+            lambda d: d.pop("alerts"),
+            "latest.json: $: 'alerts' is a required property",
+        ),
+        (
+            "latest.json",
+            lambda d: d["wellness_data"][0].pop("injury"),
+            "latest.json: wellness_data[0]: 'injury' is a required property",
+        ),
+        (
+            "history.json",
+            lambda d: d["weekly_180d"][5].pop("total_tss"),
+            "history.json: weekly_180d[5]: 'total_tss' is a required property",
+        ),
+        (
+            "history.json",
+            lambda d: d.__setitem__("schema_version", 2),
+            "history.json: schema_version: 1 was expected",
+        ),
+        ("routes.json", lambda d: d["events"].append({"event_id": "1"}), None),
+        (
+            "ftp_history.json",
+            lambda d: d["outdoor"].__setitem__("2026-11-01", -5),
+            "ftp_history.json: outdoor.2026-11-01: -5 is less than or equal to the minimum of 0",
+        ),
+        (
+            "ftp_history.json",
+            lambda d: d.__setitem__("2026-11-01", 250),
+            "ftp_history.json: $: Additional properties are not allowed ('2026-11-01' was unexpected)",
+        ),
+    ],
+)
 def test_tampered_documents_fail_with_file_and_path(demo_documents, name, change, message):
     documents = dict(demo_documents)
     if "ftp_history.json" not in documents:
@@ -434,8 +527,9 @@ def test_tampered_documents_fail_with_file_and_path(demo_documents, name, change
 
 
 def test_documents_are_checked_in_order_and_the_first_bad_file_is_named(demo_documents):
-    bad_latest = tampered(demo_documents, "latest.json",
-                          lambda d: d["summary"].__setitem__("total_activities", -1))
+    bad_latest = tampered(
+        demo_documents, "latest.json", lambda d: d["summary"].__setitem__("total_activities", -1)
+    )
     bad_routes = tampered(demo_documents, "routes.json", lambda d: d.__setitem__("events", {}))
     with pytest.raises(OutputFailed, match=r"^routes\.json: events: \{\} is not of type 'array'$"):
         validate_documents({"routes.json": bad_routes, "latest.json": bad_latest})
@@ -448,16 +542,21 @@ def test_the_first_bad_field_in_file_order_is_named(demo_documents):
         doc["derived_metrics"]["acwr"] = "x"
         doc["metadata"]["data_range_days"] = 0
         doc["planned_workouts"][0]["has_terrain"] = "no"
+
     bad = tampered(demo_documents, "latest.json", two_faults)
     with pytest.raises(OutputFailed) as exc:
         validate_document("latest.json", bad)
-    assert exc.value.message == ("latest.json: metadata.data_range_days: 0 is less than the "
-                                 "minimum of 1")
+    assert exc.value.message == (
+        "latest.json: metadata.data_range_days: 0 is less than the minimum of 1"
+    )
 
 
 def test_long_offending_values_are_abbreviated(demo_documents):
-    bad = tampered(demo_documents, "latest.json",
-                   lambda d: d.__setitem__("athlete_notes", {"text": "x" * 5000}))
+    bad = tampered(
+        demo_documents,
+        "latest.json",
+        lambda d: d.__setitem__("athlete_notes", {"text": "x" * 5000}),
+    )
     with pytest.raises(OutputFailed) as exc:
         validate_document("latest.json", bad)
     text = exc.value.message
@@ -491,11 +590,18 @@ def test_unknown_file_and_missing_library_are_one_line_errors(monkeypatch):
 
 
 def test_schemas_load_from_any_working_directory(tmp_path):
-    code = ("from section11.outputs.validate import validate_documents as v; "
-            "v({'ftp_history.json': {'indoor': {}, 'outdoor': {'2026-01-01': 250}}}); print('ok')")
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-                          timeout=60)
+    code = (
+        "from section11.outputs.validate import validate_documents as v; "
+        "v({'ftp_history.json': {'indoor': {}, 'outdoor': {'2026-01-01': 250}}}); print('ok')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 
@@ -513,9 +619,12 @@ def break_latest(monkeypatch):
         result = real(*args, **kwargs)
         result.derived["capability"]["hrrc"]["mean_hrrc_7d"] = "fast"
         return result
+
     monkeypatch.setattr(sections, "compute_sections", broken)
-    return ("latest.json: derived_metrics.capability.hrrc.mean_hrrc_7d: 'fast' is not of type "
-            "'number', 'null'")
+    return (
+        "latest.json: derived_metrics.capability.hrrc.mean_hrrc_7d: 'fast' is not of type "
+        "'number', 'null'"
+    )
 
 
 def break_history(monkeypatch):
@@ -528,6 +637,7 @@ def break_history(monkeypatch):
         doc = real(*args, **kwargs)
         del doc["weekly_180d"][0]["total_tss"]
         return doc
+
     monkeypatch.setattr(history, "build_history", broken)
     return "history.json: weekly_180d[0]: 'total_tss' is a required property"
 
@@ -545,8 +655,7 @@ def test_an_invalid_document_is_never_written(fake_api, tmp_path, capsys, monkey
     assert code == EXIT_OUTPUT_FAILED
     assert err.strip() == f"error: {expected}"
     assert output_files(tmp_path) == before  # every previous file byte-identical
-    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and
-                p.suffix == ".tmp"]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.suffix == ".tmp"]
 
 
 def test_validation_runs_before_the_first_write(fake_api, tmp_path, monkeypatch):
@@ -556,9 +665,13 @@ def test_validation_runs_before_the_first_write(fake_api, tmp_path, monkeypatch)
     calls = []
     monkeypatch.setattr(pipeline, "write_outputs", lambda docs, settings: calls.append(docs) or [])
     break_latest(monkeypatch)
-    settings = Settings(athlete_id=fake_api.data.athlete_id,
-                        intervals_key=fake_api.data.api_key, base_url=fake_api.base_url,
-                        output_dir=str(tmp_path), now=datetime.fromisoformat(NOW))
+    settings = Settings(
+        athlete_id=fake_api.data.athlete_id,
+        intervals_key=fake_api.data.api_key,
+        base_url=fake_api.base_url,
+        output_dir=str(tmp_path),
+        now=datetime.fromisoformat(NOW),
+    )
     with pytest.raises(OutputFailed, match=r"^latest\.json: derived_metrics\.capability\.hrrc"):
         pipeline.sync(settings)
     assert calls == []

@@ -10,6 +10,7 @@ and git extra-header forms (base64) are looked for whole. The config file is
 the one place the secrets belong: it must be 0600, and one readable by group
 or others is refused with a one-line message naming `chmod 600`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -38,14 +39,20 @@ TOKEN = "ghp_Fq3Zs8Wn2Xc7Vb5Lk9Mj4Pt6Rd1Hy0"
 BAD_TOKEN = "ghp_Yt6Ue1Wo9Rp3Ai5Sk7Dl2Fj8Gh4Zx0"
 COOKIE = "Jx4Tq9Wm2Zr7Kc5Vn8Bq1Ys6"
 SECRETS = (KEY, WRONG_KEY, TOKEN, BAD_TOKEN, COOKIE)
-ENCODED = tuple(base64.b64encode(text.encode()).decode() for text in (
-    f"API_KEY:{KEY}", f"API_KEY:{WRONG_KEY}", f"x-access-token:{TOKEN}",
-    f"x-access-token:{BAD_TOKEN}"))
+ENCODED = tuple(
+    base64.b64encode(text.encode()).decode()
+    for text in (
+        f"API_KEY:{KEY}",
+        f"API_KEY:{WRONG_KEY}",
+        f"x-access-token:{TOKEN}",
+        f"x-access-token:{BAD_TOKEN}",
+    )
+)
 REPO = "me/data"
 
 
 def pieces(secret: str) -> list[str]:
-    return [secret[i:i + 5] for i in range(len(secret) - 4)]
+    return [secret[i : i + 5] for i in range(len(secret) - 4)]
 
 
 def leaks(text: str) -> list[str]:
@@ -81,10 +88,18 @@ def test_the_scan_finds_what_it_looks_for():
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch):
     """The real client without real sleeps (attempts and timeouts as in production)."""
+
     def make_client(settings):
-        return IntervalsClient(validate_athlete_id(settings.athlete_id), settings.intervals_key,
-                               base_url=settings.base_url, sleep=lambda s: None,
-                               timeout=(2, 5), rate=500, burst=50)
+        return IntervalsClient(
+            validate_athlete_id(settings.athlete_id),
+            settings.intervals_key,
+            base_url=settings.base_url,
+            sleep=lambda s: None,
+            timeout=(2, 5),
+            rate=500,
+            burst=50,
+        )
+
     monkeypatch.setattr(pipeline, "make_client", make_client)
 
 
@@ -115,9 +130,15 @@ def server(demo_data):
 
 
 def env_for(server, **extra) -> dict[str, str]:
-    env = {"ATHLETE_ID": server.data.athlete_id, "INTERVALS_KEY": KEY,
-           "INTERVALS_BASE_URL": server.base_url, "SECTION11_NOW": NOW,
-           "GITHUB_TOKEN": TOKEN, "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"}
+    env = {
+        "ATHLETE_ID": server.data.athlete_id,
+        "INTERVALS_KEY": KEY,
+        "INTERVALS_BASE_URL": server.base_url,
+        "SECTION11_NOW": NOW,
+        "GITHUB_TOKEN": TOKEN,
+        "HOME": "/nonexistent",
+        "XDG_CONFIG_HOME": "/nonexistent",
+    }
     env.update(extra)
     return env
 
@@ -134,14 +155,37 @@ RUNS = [
     ("500 exhausted", [], (r"/activities$", dict(status=500, times=10)), 5),
     ("debug, invalid JSON", ["--debug"], (r"/wellness$", dict(invalid_json=True)), 5),
     ("invalid JSON", [], (r"/wellness$", dict(invalid_json=True)), 5),
-    ("debug, server echoes the secrets", ["--debug"],
-     (r"/events$", dict(status=500, times=10, body=json.dumps(
-         {"status": 500, "error": f"bad key {KEY}"}).encode())), 5),
-    ("debug, 401 echoing the key", ["--debug"],
-     (r"/athlete/[^/]+$", dict(status=401, body=json.dumps(
-         {"status": 401, "error": f"Unauthorized: {KEY}"}).encode())), 4),
-    ("debug, optional call rate-limited", ["--debug"],
-     (r"/messages$", dict(status=429, retry_after="0", times=50)), 0),
+    (
+        "debug, server echoes the secrets",
+        ["--debug"],
+        (
+            r"/events$",
+            dict(
+                status=500,
+                times=10,
+                body=json.dumps({"status": 500, "error": f"bad key {KEY}"}).encode(),
+            ),
+        ),
+        5,
+    ),
+    (
+        "debug, 401 echoing the key",
+        ["--debug"],
+        (
+            r"/athlete/[^/]+$",
+            dict(
+                status=401,
+                body=json.dumps({"status": 401, "error": f"Unauthorized: {KEY}"}).encode(),
+            ),
+        ),
+        4,
+    ),
+    (
+        "debug, optional call rate-limited",
+        ["--debug"],
+        (r"/messages$", dict(status=429, retry_after="0", times=50)),
+        0,
+    ),
     ("debug, history regenerated", ["--debug", "--generate-history"], None, 0),
 ]
 
@@ -153,12 +197,14 @@ def test_sync_runs_leak_nothing(server, tmp_path, capsys, logs):
         server.clear_faults()
         if fault:
             server.inject(fault[0], **fault[1])
-        code, out, err = run_cli(["--output-dir", str(out_dir)] + args, env_for(server),
-                                 capsys, tmp_path)
+        code, out, err = run_cli(
+            ["--output-dir", str(out_dir)] + args, env_for(server), capsys, tmp_path
+        )
         assert code == expected, (label, err)
         if code:  # one error line (after the --debug banner)
-            assert [line for line in err.splitlines() if not line.startswith("section11 ")
-                    ] == [err.splitlines()[-1]], (label, err)
+            assert [line for line in err.splitlines() if not line.startswith("section11 ")] == [
+                err.splitlines()[-1]
+            ], (label, err)
             assert err.splitlines()[-1].startswith("error: "), (label, err)
         outputs[label] = out + err
     assert "API key set" in outputs["debug"] and "GitHub token set" in outputs["debug"]
@@ -167,13 +213,21 @@ def test_sync_runs_leak_nothing(server, tmp_path, capsys, logs):
     server.clear_faults()
     env = env_for(server)
     del env["INTERVALS_KEY"]
-    code, out, err = run_cli(["--output-dir", str(out_dir), "--debug", "--intervals-key",
-                              WRONG_KEY], env, capsys, tmp_path)
+    code, out, err = run_cli(
+        ["--output-dir", str(out_dir), "--debug", "--intervals-key", WRONG_KEY],
+        env,
+        capsys,
+        tmp_path,
+    )
     assert code == 4
     outputs["wrong key"] = out + err
     # a usage error right after a secret on the command line
-    code, out, err = run_cli(["--intervals-key", KEY, "stray", f"--github-token={TOKEN}",
-                              "--bogus"], env, capsys, tmp_path)
+    code, out, err = run_cli(
+        ["--intervals-key", KEY, "stray", f"--github-token={TOKEN}", "--bogus"],
+        env,
+        capsys,
+        tmp_path,
+    )
     assert code == 2
     outputs["usage error"] = out + err
 
@@ -184,30 +238,36 @@ def test_sync_runs_leak_nothing(server, tmp_path, capsys, logs):
     store = [name for name in files if name.endswith("store.sqlite3")]
     assert store and len(files[store[0]]) > 100_000  # the store was scanned, full of records
     assert {"latest.json", "history.json", "intervals.json", "routes.json"} <= {
-        Path(name).name for name in files}
+        Path(name).name for name in files
+    }
     assert_no_leaks(files)
 
 
-@pytest.mark.parametrize("echo", [f"session {COOKIE} expired",
-                                  f"bad header Authorization: Basic {ENCODED[0]}"])
+@pytest.mark.parametrize(
+    "echo", [f"session {COOKIE} expired", f"bad header Authorization: Basic {ENCODED[0]}"]
+)
 def test_server_echoing_the_cookie_or_auth_header(server, tmp_path, capsys, echo):
-    server.inject(r"/events$", status=500, times=10, body=json.dumps(
-        {"status": 500, "error": echo}).encode())
-    code, out, err = run_cli(["--output-dir", str(tmp_path / "out")], env_for(server), capsys,
-                             tmp_path)
+    server.inject(
+        r"/events$", status=500, times=10, body=json.dumps({"status": 500, "error": echo}).encode()
+    )
+    code, out, err = run_cli(
+        ["--output-dir", str(tmp_path / "out")], env_for(server), capsys, tmp_path
+    )
     assert code == 5
     assert_no_leaks({"stdout+stderr": out + err})
 
 
 def test_unexpected_error_traceback_is_scrubbed(server, tmp_path, capsys, monkeypatch, logs):
     """A bug whose message holds the key: the --debug traceback prints it as ***."""
+
     def broken(*args, **kwargs):
         raise RuntimeError(f"internal bug while using {KEY} and {TOKEN}")
 
     monkeypatch.setattr(pipeline, "build_documents", broken)
     for args in (["--debug"], []):
-        code, out, err = run_cli(["--output-dir", str(tmp_path / "out")] + args,
-                                 env_for(server), capsys, tmp_path)
+        code, out, err = run_cli(
+            ["--output-dir", str(tmp_path / "out")] + args, env_for(server), capsys, tmp_path
+        )
         assert code == 1
         assert "RuntimeError" in err
         assert ("Traceback" in err) == bool(args)
@@ -226,8 +286,7 @@ def gh():
         yield fake
 
 
-def test_api_mode_and_update_check_leak_nothing(server, gh, tmp_path, capsys, monkeypatch,
-                                                logs):
+def test_api_mode_and_update_check_leak_nothing(server, gh, tmp_path, capsys, monkeypatch, logs):
     from section11.demo.fake_github import FakeFileHost
     from section11.publish import manifest
 
@@ -240,8 +299,13 @@ def test_api_mode_and_update_check_leak_nothing(server, gh, tmp_path, capsys, mo
     texts: dict[str, str] = {}
     with FakeFileHost() as host:
         host.release({"sync.py": b"new\n"})
-        env = env_for(server, GITHUB_REPO=REPO, GITHUB_API_URL=gh.url,
-                      SECTION11_UPDATE_CHECK="on", SECTION11_MANIFEST_URL=host.manifest_url)
+        env = env_for(
+            server,
+            GITHUB_REPO=REPO,
+            GITHUB_API_URL=gh.url,
+            SECTION11_UPDATE_CHECK="on",
+            SECTION11_MANIFEST_URL=host.manifest_url,
+        )
         code, out, err = run_cli(["--debug"], env, capsys, work)  # API mode: publish
         assert code == 0, err
         assert len(gh.history()) == 2 and gh.issues()  # published, and an update issue
@@ -257,8 +321,9 @@ def test_api_mode_and_update_check_leak_nothing(server, gh, tmp_path, capsys, mo
     texts["logs"] = logs.text
     assert_no_leaks(texts)
     assert_no_leaks(file_texts(tmp_path))
-    assert_no_leaks({f"published {name}": data.decode("latin-1")
-                     for name, data in gh.files().items()})
+    assert_no_leaks(
+        {f"published {name}": data.decode("latin-1") for name, data in gh.files().items()}
+    )
     assert_no_leaks({"issues": json.dumps(gh.issues())})
 
 
@@ -269,12 +334,21 @@ def test_setup_config_file_and_permissions(server, tmp_path, capsys, monkeypatch
     real = cli.run_setup
     answers = iter([server.data.athlete_id, REPO, "mon", ""])
     hidden = iter([KEY, TOKEN])
-    monkeypatch.setattr(cli, "run_setup", lambda path: real(
-        path, input_fn=lambda prompt: next(answers), getpass_fn=lambda prompt: next(hidden)))
+    monkeypatch.setattr(
+        cli,
+        "run_setup",
+        lambda path: real(
+            path, input_fn=lambda prompt: next(answers), getpass_fn=lambda prompt: next(hidden)
+        ),
+    )
     config = tmp_path / "xdg" / "section11" / "config.json"
-    env = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
-           "INTERVALS_BASE_URL": server.base_url, "SECTION11_NOW": NOW,
-           "SECTION11_UPDATE_CHECK": "off"}
+    env = {
+        "HOME": str(tmp_path / "home"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+        "INTERVALS_BASE_URL": server.base_url,
+        "SECTION11_NOW": NOW,
+        "SECTION11_UPDATE_CHECK": "off",
+    }
     texts: dict[str, str] = {}
     code, out, err = run_cli(["--setup"], env, capsys, tmp_path)
     assert code == 0, err
@@ -292,8 +366,7 @@ def test_setup_config_file_and_permissions(server, tmp_path, capsys, monkeypatch
 
     for mode in (0o640, 0o604, 0o644):
         config.chmod(mode)
-        code, out, err = run_cli(["--output-dir", str(out_dir), "--debug"], env, capsys,
-                                 tmp_path)
+        code, out, err = run_cli(["--output-dir", str(out_dir), "--debug"], env, capsys, tmp_path)
         assert code == 2, oct(mode)
         lines = err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: config file ")
@@ -327,27 +400,34 @@ def test_commit_step_with_token_leaks_nothing(server, tmp_path, capsys, logs):
     home.mkdir()
     git_env = {"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "PATH": os.environ["PATH"]}
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True, env=git_env)
-    env = env_for(server, **git_env, SECTION11_GIT_NAME="Sync Bot",
-                  SECTION11_GIT_EMAIL="bot@example.com")
+    env = env_for(
+        server, **git_env, SECTION11_GIT_NAME="Sync Bot", SECTION11_GIT_EMAIL="bot@example.com"
+    )
     texts: dict[str, str] = {}
     code, out, err = run_cli(["--output-dir", str(repo)], env, capsys, tmp_path)
     assert code == 0, err
     texts["sync"] = out + err
-    code, out, err = run_cli(["--commit", "--output-dir", str(repo), "--debug"], env, capsys,
-                             tmp_path)
+    code, out, err = run_cli(
+        ["--commit", "--output-dir", str(repo), "--debug"], env, capsys, tmp_path
+    )
     assert code == 0, err
     texts["local commit"] = out + err
     assert list((repo / "archive").rglob("*.json"))  # the snapshot of latest.json
 
-    subprocess.run(["git", "-C", str(repo), "remote", "add", "origin",
-                    "http://127.0.0.1:9/me/data.git"], check=True, env=git_env)
-    code, out, err = run_cli(["--commit", "--output-dir", str(repo), "--debug"], env, capsys,
-                             tmp_path)
+    subprocess.run(
+        ["git", "-C", str(repo), "remote", "add", "origin", "http://127.0.0.1:9/me/data.git"],
+        check=True,
+        env=git_env,
+    )
+    code, out, err = run_cli(
+        ["--commit", "--output-dir", str(repo), "--debug"], env, capsys, tmp_path
+    )
     assert code != 0 and "origin" in err  # unreachable: one clear line
     texts["unreachable remote"] = out + err
     texts["git config"] = (repo / ".git" / "config").read_text()
-    texts["git log"] = subprocess.run(["git", "-C", str(repo), "log", "-p", "--all"],
-                                      capture_output=True, text=True, env=git_env).stdout
+    texts["git log"] = subprocess.run(
+        ["git", "-C", str(repo), "log", "-p", "--all"], capture_output=True, text=True, env=git_env
+    ).stdout
     assert "latest.json" in texts["git log"]
     texts["logs"] = logs.text
     assert_no_leaks(texts)

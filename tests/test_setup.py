@@ -1,4 +1,5 @@
 """`--setup` wizard (spec/pipeline.md §6.4, fixed per §9.3.2: getpass, 0600, merge)."""
+
 from __future__ import annotations
 
 import io
@@ -46,12 +47,17 @@ def all_text(ask, hidden, out):
 def test_full_setup_writes_private_file(tmp_path):
     path = tmp_path / "xdg" / "section11" / "config.json"
     code, ask, hidden, out = setup(
-        path, ["I123456", "alice/training-data", "SUN", "Cycling:Power, run:hr"], [KEY, TOKEN])
+        path, ["I123456", "alice/training-data", "SUN", "Cycling:Power, run:hr"], [KEY, TOKEN]
+    )
     assert code == 0
     assert json.loads(path.read_text()) == {
-        "athlete_id": "i123456", "intervals_key": KEY, "github_token": TOKEN,
-        "github_repo": "alice/training-data", "week_start": "sun",
-        "zone_preference": "cycling:power,run:hr"}
+        "athlete_id": "i123456",
+        "intervals_key": KEY,
+        "github_token": TOKEN,
+        "github_repo": "alice/training-data",
+        "week_start": "sun",
+        "zone_preference": "cycling:power,run:hr",
+    }
     if os.name != "nt":
         assert mode_of(path) == 0o600
         assert mode_of(path.parent) == 0o700
@@ -69,8 +75,11 @@ def test_optional_answers_skipped_and_week_default(tmp_path):
     path = tmp_path / "c.json"
     code, *_ = setup(path, ["0", "", "", ""], [KEY, ""])
     assert code == 0
-    assert json.loads(path.read_text()) == {"athlete_id": "0", "intervals_key": KEY,
-                                            "week_start": "mon"}
+    assert json.loads(path.read_text()) == {
+        "athlete_id": "0",
+        "intervals_key": KEY,
+        "week_start": "mon",
+    }
 
 
 def test_invalid_answers_are_asked_again(tmp_path):
@@ -78,11 +87,16 @@ def test_invalid_answers_are_asked_again(tmp_path):
     code, ask, hidden, out = setup(
         path,
         ["", "abc123", "42", "not a repo", "me/data", "funday", "wed", "run:pace", "run:hr"],
-        ["", KEY, ""])
+        ["", KEY, ""],
+    )
     assert code == 0
     assert json.loads(path.read_text()) == {
-        "athlete_id": "42", "intervals_key": KEY, "github_repo": "me/data",
-        "week_start": "wed", "zone_preference": "run:hr"}
+        "athlete_id": "42",
+        "intervals_key": KEY,
+        "github_repo": "me/data",
+        "week_start": "wed",
+        "zone_preference": "run:hr",
+    }
     assert out.count("a value is required") == 2  # empty athlete id, empty key
     assert "i followed by digits" in out and "owner/name" in out
     assert "mon, tue" in out and "power or hr" in out
@@ -95,11 +109,14 @@ def test_too_many_invalid_answers_is_invalid_input(tmp_path):
     assert not path.exists()
 
 
-@pytest.mark.parametrize("answers,secrets", [
-    ([], []),                                  # EOF at the first question
-    (["i1"], []),                              # EOF at the API key
-    (["i1", "me/data", "mon"], [KEY, TOKEN]),  # EOF at the last question
-])
+@pytest.mark.parametrize(
+    "answers,secrets",
+    [
+        ([], []),  # EOF at the first question
+        (["i1"], []),  # EOF at the API key
+        (["i1", "me/data", "mon"], [KEY, TOKEN]),  # EOF at the last question
+    ],
+)
 def test_eof_cancels_without_change(tmp_path, answers, secrets):
     path = tmp_path / "c.json"
     path.write_text('{"athlete_id": "i9"}')
@@ -118,9 +135,14 @@ def test_eof_without_existing_file_creates_nothing(tmp_path):
 
 def test_merge_keeps_unknown_keys_and_existing_values(tmp_path):
     path = tmp_path / ".sync_config.json"
-    existing = {"athlete_id": "i5", "intervals_key": "old-key-value", "github_token": "old-tok",
-                "week_start": "tue", "last_manifest_check": "2024-01-01T00:00:00",
-                "custom": {"x": 1}}
+    existing = {
+        "athlete_id": "i5",
+        "intervals_key": "old-key-value",
+        "github_token": "old-tok",
+        "week_start": "tue",
+        "last_manifest_check": "2024-01-01T00:00:00",
+        "custom": {"x": 1},
+    }
     path.write_text(json.dumps(existing))
     os.chmod(path, 0o644)  # the reference's default permissions
     code, ask, hidden, out = setup(path, ["", "", "", ""], ["", ""])
@@ -137,13 +159,25 @@ def test_merge_keeps_unknown_keys_and_existing_values(tmp_path):
 
 def test_dash_removes_optional_values(tmp_path):
     path = tmp_path / "c.json"
-    path.write_text(json.dumps({"athlete_id": "i5", "intervals_key": "k", "github_token": "t",
-                                "github_repo": "a/b", "zone_preference": "run:hr"}))
+    path.write_text(
+        json.dumps(
+            {
+                "athlete_id": "i5",
+                "intervals_key": "k",
+                "github_token": "t",
+                "github_repo": "a/b",
+                "zone_preference": "run:hr",
+            }
+        )
+    )
     os.chmod(path, 0o600)
     code, *_ = setup(path, ["", "-", "", "-"], ["", "-"])
     assert code == 0
-    assert json.loads(path.read_text()) == {"athlete_id": "i5", "intervals_key": "k",
-                                            "week_start": "mon"}
+    assert json.loads(path.read_text()) == {
+        "athlete_id": "i5",
+        "intervals_key": "k",
+        "week_start": "mon",
+    }
 
 
 def test_new_answers_replace_old_ones(tmp_path):
@@ -152,8 +186,11 @@ def test_new_answers_replace_old_ones(tmp_path):
     os.chmod(path, 0o600)
     code, *_ = setup(path, ["i6", "", "fri", ""], [KEY, ""])
     assert code == 0
-    assert json.loads(path.read_text()) == {"athlete_id": "i6", "intervals_key": KEY,
-                                            "week_start": "fri"}
+    assert json.loads(path.read_text()) == {
+        "athlete_id": "i6",
+        "intervals_key": KEY,
+        "week_start": "fri",
+    }
 
 
 def test_invalid_existing_config_is_not_clobbered(tmp_path):
@@ -184,8 +221,7 @@ def test_main_setup_end_to_end(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("SECTION11_CONFIG", raising=False)
     real = cli.run_setup
     ask, hidden = Script(["i77", "", "", ""]), Script([KEY, ""])
-    monkeypatch.setattr(cli, "run_setup",
-                        lambda path: real(path, input_fn=ask, getpass_fn=hidden))
+    monkeypatch.setattr(cli, "run_setup", lambda path: real(path, input_fn=ask, getpass_fn=hidden))
     assert cli.main(["--setup"]) == 0
     path = tmp_path / "xdg" / "section11" / "config.json"
     assert json.loads(path.read_text())["intervals_key"] == KEY

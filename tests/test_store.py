@@ -1,5 +1,6 @@
 """The local store: records with change tokens, resources, fetch state, cache,
 coverage, and rebuilding a corrupt, foreign or outdated file."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -10,8 +11,16 @@ from section11.store import SCHEMA_VERSION, STORE_NAME, iter_chunks, open_store
 
 def test_records_roundtrip_and_change_detection(tmp_path):
     with open_store(tmp_path, "i1") as store:
-        assert store.upsert("activity", [("a1", "2026-11-01", "t1", {"id": "a1", "x": 1}),
-                                         ("a2", "2026-11-03", "t1", {"id": "a2"})]) == 2
+        assert (
+            store.upsert(
+                "activity",
+                [
+                    ("a1", "2026-11-01", "t1", {"id": "a1", "x": 1}),
+                    ("a2", "2026-11-03", "t1", {"id": "a2"}),
+                ],
+            )
+            == 2
+        )
         assert store.upsert("activity", [("a1", "2026-11-01", "t1", {"id": "a1", "x": 1})]) == 0
         assert store.upsert("activity", [("a1", "2026-11-01", "t2", {"id": "a1", "x": 2})]) == 1
     with open_store(tmp_path, "i1") as store:

@@ -5,6 +5,7 @@ section; bad input and API faults give one line, a non-zero exit code and leave
 previous files byte-identical; "today" is the athlete's date; the API key never
 leaks.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,59 +22,158 @@ from section11.demo.dataset import build_demo
 from section11.demo.server import FakeIntervals
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
 
-from .helpers import run_cli
 from .conftest import DEMO_TODAY, private_copy
+from .helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T09:00:00+00:00"  # 10:00 in Amsterdam on DEMO_TODAY
 SECRET = "Zq8xK3vR7mW2pL9tN4bY6cJ1"  # distinctive: no 5-letter run occurs in English text
 
-CORE_KEYS = ["READ_THIS_FIRST", "metadata", "athlete_profile", "athlete_notes", "summary",
-             "current_status", "recent_activities", "wellness_data", "planned_workouts",
-             "workout_summary_stats", "weekly_summary"]
+CORE_KEYS = [
+    "READ_THIS_FIRST",
+    "metadata",
+    "athlete_profile",
+    "athlete_notes",
+    "summary",
+    "current_status",
+    "recent_activities",
+    "wellness_data",
+    "planned_workouts",
+    "workout_summary_stats",
+    "weekly_summary",
+]
 ACTIVITY_KEYS = [
-    "id", "date", "type", "name", "duration_hours", "duration_formatted", "distance_km", "tss",
-    "intensity_factor", "avg_power", "normalized_power", "avg_hr", "max_hr", "avg_cadence",
-    "avg_speed", "avg_speed_unit", "max_speed", "max_speed_unit", "avg_pace", "avg_temp",
-    "avg_temp_unit", "weather", "humidity", "wind_speed", "wind_speed_unit", "work_kj",
-    "calories", "carbs_used", "carbs_ingested", "variability_index", "decoupling",
-    "efficiency_factor", "hrrc", "elevation_m", "display", "feel", "rpe", "effort_response",
-    "zone_distribution", "has_intervals", "has_dfa"]
+    "id",
+    "date",
+    "type",
+    "name",
+    "duration_hours",
+    "duration_formatted",
+    "distance_km",
+    "tss",
+    "intensity_factor",
+    "avg_power",
+    "normalized_power",
+    "avg_hr",
+    "max_hr",
+    "avg_cadence",
+    "avg_speed",
+    "avg_speed_unit",
+    "max_speed",
+    "max_speed_unit",
+    "avg_pace",
+    "avg_temp",
+    "avg_temp_unit",
+    "weather",
+    "humidity",
+    "wind_speed",
+    "wind_speed_unit",
+    "work_kj",
+    "calories",
+    "carbs_used",
+    "carbs_ingested",
+    "variability_index",
+    "decoupling",
+    "efficiency_factor",
+    "hrrc",
+    "elevation_m",
+    "display",
+    "feel",
+    "rpe",
+    "effort_response",
+    "zone_distribution",
+    "has_intervals",
+    "has_dfa",
+]
 WELLNESS_KEYS = [
-    "date", "weight_kg", "display", "resting_hr", "hrv_rmssd", "hrv_sdnn", "sleep_hours",
-    "sleep_formatted", "sleep_quality", "sleep_score", "mental_energy", "avg_sleeping_hr",
-    "vo2max", "fatigue", "soreness", "stress", "mood", "motivation", "injury", "hydration",
-    "spO2", "blood_glucose", "systolic", "diastolic", "baevsky_si", "lactate", "respiration",
-    "body_fat_pct", "abdomen_cm", "steps", "hydration_volume_l", "kcal_consumed",
-    "carbohydrates_g", "protein_g", "fat_g", "menstrual_phase", "menstrual_phase_predicted",
-    "readiness"]
-PLANNED_KEYS = ["id", "date", "name", "type", "sport_type", "planned_tss", "duration_hours",
-                "duration_formatted", "workout_summary", "has_terrain"]
+    "date",
+    "weight_kg",
+    "display",
+    "resting_hr",
+    "hrv_rmssd",
+    "hrv_sdnn",
+    "sleep_hours",
+    "sleep_formatted",
+    "sleep_quality",
+    "sleep_score",
+    "mental_energy",
+    "avg_sleeping_hr",
+    "vo2max",
+    "fatigue",
+    "soreness",
+    "stress",
+    "mood",
+    "motivation",
+    "injury",
+    "hydration",
+    "spO2",
+    "blood_glucose",
+    "systolic",
+    "diastolic",
+    "baevsky_si",
+    "lactate",
+    "respiration",
+    "body_fat_pct",
+    "abdomen_cm",
+    "steps",
+    "hydration_volume_l",
+    "kcal_consumed",
+    "carbohydrates_g",
+    "protein_g",
+    "fat_g",
+    "menstrual_phase",
+    "menstrual_phase_predicted",
+    "readiness",
+]
+PLANNED_KEYS = [
+    "id",
+    "date",
+    "name",
+    "type",
+    "sport_type",
+    "planned_tss",
+    "duration_hours",
+    "duration_formatted",
+    "workout_summary",
+    "has_terrain",
+]
 
 
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch):
     """The real client, without real sleeps between retries."""
+
     def make_client(settings):
-        return IntervalsClient(validate_athlete_id(settings.athlete_id), settings.intervals_key,
-                               base_url=settings.base_url, sleep=lambda s: None,
-                               timeout=(2, 0.5), rate=500, burst=50)
+        return IntervalsClient(
+            validate_athlete_id(settings.athlete_id),
+            settings.intervals_key,
+            base_url=settings.base_url,
+            sleep=lambda s: None,
+            timeout=(2, 0.5),
+            rate=500,
+            burst=50,
+        )
+
     monkeypatch.setattr(pipeline, "make_client", make_client)
 
 
 def env_for(server: FakeIntervals, **extra) -> dict[str, str]:
-    env = {"ATHLETE_ID": server.data.athlete_id, "INTERVALS_KEY": server.data.api_key,
-           "INTERVALS_BASE_URL": server.base_url, "SECTION11_NOW": NOW,
-           "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"}
+    env = {
+        "ATHLETE_ID": server.data.athlete_id,
+        "INTERVALS_KEY": server.data.api_key,
+        "INTERVALS_BASE_URL": server.base_url,
+        "SECTION11_NOW": NOW,
+        "HOME": "/nonexistent",
+        "XDG_CONFIG_HOME": "/nonexistent",
+    }
     env.update(extra)
     return env
 
 
-
-
 def test_sync_writes_every_core_section(fake_api, tmp_path, capsys):
-    code, out, err = run_cli(["--output", str(tmp_path / "latest.json")],
-                             env_for(fake_api), capsys, tmp_path)
+    code, out, err = run_cli(
+        ["--output", str(tmp_path / "latest.json")], env_for(fake_api), capsys, tmp_path
+    )
     assert code == 0, err
     doc = json.loads((tmp_path / "latest.json").read_text())
     keys = list(doc)
@@ -89,7 +189,7 @@ def test_sync_writes_every_core_section(fake_api, tmp_path, capsys):
     assert status["current_metrics"]["resting_hr"] is not None
     assert doc["recent_activities"] and doc["wellness_data"] and doc["planned_workouts"]
     for record in doc["recent_activities"]:
-        assert list(record)[:len(ACTIVITY_KEYS)] == ACTIVITY_KEYS
+        assert list(record)[: len(ACTIVITY_KEYS)] == ACTIVITY_KEYS
     for record in doc["wellness_data"]:
         assert list(record) == WELLNESS_KEYS
     for record in doc["planned_workouts"]:
@@ -105,8 +205,9 @@ def test_sync_writes_every_core_section(fake_api, tmp_path, capsys):
 
 
 def test_raw_athlete_secrets_never_serialized(fake_api, tmp_path, capsys):
-    code, out, err = run_cli(["--output-dir", str(tmp_path), "--no-anonymize"],
-                             env_for(fake_api), capsys, tmp_path)
+    code, out, err = run_cli(
+        ["--output-dir", str(tmp_path), "--no-anonymize"], env_for(fake_api), capsys, tmp_path
+    )
     assert code == 0, err
     text = (tmp_path / "latest.json").read_text()
     athlete = fake_api.data.athlete
@@ -122,10 +223,16 @@ def test_anonymization_on_by_default_replaces_outdoor_names(fake_api, tmp_path, 
     code, _, err = run_cli(["--output-dir", str(tmp_path)], env_for(fake_api), capsys, tmp_path)
     assert code == 0, err
     doc = json.loads((tmp_path / "latest.json").read_text())
-    real_names = {a.get("name") for a in fake_api.data.activities
-                  if a.get("type") in ("Ride", "Run", "GravelRide", "TrailRun", "Walk", "Hike")}
-    outdoor = [r for r in doc["recent_activities"]
-               if r["type"] in ("Ride", "Run", "GravelRide", "TrailRun", "Walk", "Hike")]
+    real_names = {
+        a.get("name")
+        for a in fake_api.data.activities
+        if a.get("type") in ("Ride", "Run", "GravelRide", "TrailRun", "Walk", "Hike")
+    }
+    outdoor = [
+        r
+        for r in doc["recent_activities"]
+        if r["type"] in ("Ride", "Run", "GravelRide", "TrailRun", "Walk", "Hike")
+    ]
     assert outdoor
     assert not {r["name"] for r in outdoor} & real_names
     assert fake_api.data.athlete_id not in json.dumps(doc)
@@ -168,24 +275,29 @@ def assert_failed_cleanly(code, err, expected_code, target: Path, *must_mention)
     assert target.read_bytes() == PREVIOUS
     # nothing else written; the local store (.section11/) may exist but holds no output
     assert sorted(p.name for p in target.parent.iterdir() if p.name != ".section11") == [
-        "latest.json"]
+        "latest.json"
+    ]
 
 
-@pytest.mark.parametrize("fault, expected, mention", [
-    (dict(path_regex=r"/athlete/[^/]+$", status=401), 4, "INTERVALS_KEY"),
-    (dict(path_regex=r"/activities$", status=500, times=10), 5, "activit"),
-    (dict(path_regex=r"/activities$", status=503, times=10), 5, "activit"),
-    (dict(path_regex=r"/wellness$", truncate=True, times=10), 5, "wellness"),
-    (dict(path_regex=r"/wellness$", invalid_json=True), 5, "wellness"),
-    (dict(path_regex=r"/events$", null_body=True), 5, "events"),
-    (dict(path_regex=r"/activities$", status=429, retry_after="0", times=10), 5, "activit"),
-    (dict(path_regex=r"/activities$", status=404), 5, "activit"),
-    (dict(path_regex=r"/activities$", status=422), 5, "activit"),
-    (dict(path_regex=r"/athlete/[^/]+$", reset=True, times=10), 5, ""),
-    (dict(path_regex=r"/wellness$", delay=1.0, times=10), 5, "wellness"),
-])
-def test_core_faults_exit_nonzero_and_keep_files(fake_api, tmp_path, capsys, fault, expected,
-                                                 mention):
+@pytest.mark.parametrize(
+    "fault, expected, mention",
+    [
+        (dict(path_regex=r"/athlete/[^/]+$", status=401), 4, "INTERVALS_KEY"),
+        (dict(path_regex=r"/activities$", status=500, times=10), 5, "activit"),
+        (dict(path_regex=r"/activities$", status=503, times=10), 5, "activit"),
+        (dict(path_regex=r"/wellness$", truncate=True, times=10), 5, "wellness"),
+        (dict(path_regex=r"/wellness$", invalid_json=True), 5, "wellness"),
+        (dict(path_regex=r"/events$", null_body=True), 5, "events"),
+        (dict(path_regex=r"/activities$", status=429, retry_after="0", times=10), 5, "activit"),
+        (dict(path_regex=r"/activities$", status=404), 5, "activit"),
+        (dict(path_regex=r"/activities$", status=422), 5, "activit"),
+        (dict(path_regex=r"/athlete/[^/]+$", reset=True, times=10), 5, ""),
+        (dict(path_regex=r"/wellness$", delay=1.0, times=10), 5, "wellness"),
+    ],
+)
+def test_core_faults_exit_nonzero_and_keep_files(
+    fake_api, tmp_path, capsys, fault, expected, mention
+):
     target = prepare(tmp_path)
     path_regex = fault.pop("path_regex")
     fake_api.inject(path_regex, **fault)
@@ -220,37 +332,46 @@ def test_missing_key_names_the_fix(tmp_path, capsys):
 @pytest.mark.parametrize("athlete_id", ["abc", "i12x", "123-456", "i 12"])
 def test_malformed_athlete_id(fake_api, tmp_path, capsys, athlete_id):
     target = prepare(tmp_path)
-    code, _, err = run_cli(["--output", str(target)], env_for(fake_api, ATHLETE_ID=athlete_id),
-                           capsys, tmp_path)
+    code, _, err = run_cli(
+        ["--output", str(target)], env_for(fake_api, ATHLETE_ID=athlete_id), capsys, tmp_path
+    )
     assert_failed_cleanly(code, err, 2, target, "athlete")
     assert fake_api.requests == []
 
 
 def test_unreachable_host(tmp_path, capsys):
     target = prepare(tmp_path)
-    env = {"ATHLETE_ID": "i1", "INTERVALS_KEY": "k" * 20, "SECTION11_NOW": NOW,
-           "INTERVALS_BASE_URL": "http://127.0.0.1:9", "HOME": "/nonexistent",
-           "XDG_CONFIG_HOME": "/nonexistent"}
+    env = {
+        "ATHLETE_ID": "i1",
+        "INTERVALS_KEY": "k" * 20,
+        "SECTION11_NOW": NOW,
+        "INTERVALS_BASE_URL": "http://127.0.0.1:9",
+        "HOME": "/nonexistent",
+        "XDG_CONFIG_HOME": "/nonexistent",
+    }
     code, _, err = run_cli(["--output", str(target)], env, capsys, tmp_path)
     assert_failed_cleanly(code, err, 5, target, "127.0.0.1")
 
 
 def test_optional_call_failure_still_completes(fake_api, tmp_path, capsys):
     fake_api.inject(r"/messages$", status=500, times=100)
-    code, out, err = run_cli(["--output-dir", str(tmp_path)], env_for(fake_api), capsys,
-                             tmp_path)
+    code, out, err = run_cli(["--output-dir", str(tmp_path)], env_for(fake_api), capsys, tmp_path)
     assert code == 0, err
     assert "messages unavailable" in out
 
 
 # ------------------------------------------------------------ timezone edges
 
-@pytest.mark.parametrize("zone, now, expected_today, offset", [
-    ("Pacific/Tongatapu", "2026-11-23T10:30:00+00:00", "2026-11-23", "+13:00"),  # 23:30
-    ("Pacific/Tongatapu", "2026-11-23T11:30:00+00:00", "2026-11-24", "+13:00"),  # 00:30
-    ("Pacific/Honolulu", "2026-11-24T09:30:00+00:00", "2026-11-23", "-10:00"),   # 23:30
-    ("Pacific/Honolulu", "2026-11-24T10:30:00+00:00", "2026-11-24", "-10:00"),   # 00:30
-])
+
+@pytest.mark.parametrize(
+    "zone, now, expected_today, offset",
+    [
+        ("Pacific/Tongatapu", "2026-11-23T10:30:00+00:00", "2026-11-23", "+13:00"),  # 23:30
+        ("Pacific/Tongatapu", "2026-11-23T11:30:00+00:00", "2026-11-24", "+13:00"),  # 00:30
+        ("Pacific/Honolulu", "2026-11-24T09:30:00+00:00", "2026-11-23", "-10:00"),  # 23:30
+        ("Pacific/Honolulu", "2026-11-24T10:30:00+00:00", "2026-11-24", "-10:00"),  # 00:30
+    ],
+)
 def test_today_is_the_athletes_date(tmp_path, capsys, zone, now, expected_today, offset):
     data = build_demo(date.fromisoformat(expected_today), timezone=zone)
     with FakeIntervals(data, today=date.fromisoformat(expected_today)) as server:
@@ -269,8 +390,9 @@ def test_today_is_the_athletes_date(tmp_path, capsys, zone, now, expected_today,
 
 # ------------------------------------------------------------ secrets
 
+
 def leaks(text: str, secret: str) -> list[str]:
-    return [secret[i:i + 5] for i in range(len(secret) - 4) if secret[i:i + 5] in text]
+    return [secret[i : i + 5] for i in range(len(secret) - 4) if secret[i : i + 5] in text]
 
 
 def test_api_key_never_leaks(demo_data, tmp_path, capsys):
@@ -280,19 +402,23 @@ def test_api_key_never_leaks(demo_data, tmp_path, capsys):
     with FakeIntervals(data, today=DEMO_TODAY) as server:
         env = env_for(server)
         outputs = []
-        for args, fault in [(["--debug"], None),
-                            (["--debug"], dict(path_regex=r"/wellness$", status=500, times=10)),
-                            ([], dict(path_regex=r"/events$", invalid_json=True)),
-                            (["--debug"], dict(path_regex=r"/messages$", status=429,
-                                               retry_after="0", times=50))]:
+        for args, fault in [
+            (["--debug"], None),
+            (["--debug"], dict(path_regex=r"/wellness$", status=500, times=10)),
+            ([], dict(path_regex=r"/events$", invalid_json=True)),
+            (["--debug"], dict(path_regex=r"/messages$", status=429, retry_after="0", times=50)),
+        ]:
             server.clear_faults()
             if fault:
                 regex = fault.pop("path_regex")
                 server.inject(regex, **fault)
-            outputs.append(run_cli(args + ["--output-dir", str(tmp_path)], env, capsys,
-                                   tmp_path))
-        bad = run_cli(["--output-dir", str(tmp_path)], env_for(server, INTERVALS_KEY=SECRET[::-1]),
-                      capsys, tmp_path)
+            outputs.append(run_cli(args + ["--output-dir", str(tmp_path)], env, capsys, tmp_path))
+        bad = run_cli(
+            ["--output-dir", str(tmp_path)],
+            env_for(server, INTERVALS_KEY=SECRET[::-1]),
+            capsys,
+            tmp_path,
+        )
     for _code, out, err in outputs + [bad]:
         assert leaks(out + err, SECRET) == []
         assert leaks(out + err, SECRET[::-1]) == []
@@ -303,11 +429,17 @@ def test_api_key_never_leaks(demo_data, tmp_path, capsys):
 
 # ------------------------------------------------------------ the README's demo command
 
+
 def test_demo_command_in_a_subprocess(tmp_path):
     env = dict(os.environ, SECTION11_NOW=NOW)
-    result = subprocess.run([sys.executable, str(ROOT / "sync.py"), "--demo", "--output-dir",
-                             str(tmp_path)], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "sync.py"), "--demo", "--output-dir", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     doc = json.loads((tmp_path / "latest.json").read_text())
     assert [k for k in doc if k in CORE_KEYS] == CORE_KEYS

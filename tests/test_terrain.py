@@ -7,6 +7,7 @@ window then averages each point with its two neighbours, which leaves straight
 grades unchanged, and a 200 m chunk is 14 steps = 210 m, so chunks start at
 multiples of 210 m. Every expected value below is worked out from those facts.
 """
+
 from __future__ import annotations
 
 import math
@@ -120,27 +121,37 @@ def test_known_climb_summary():
     # chunk 48 (10,080-10,290 m) starts the climb (grade 9.5/210 = 4.5 %);
     # the high is reached at the end of chunk 63 (13,440 m); the 2 km look-ahead
     # from 10,080 m climbs 99.5 m in 2,010 m (4.95 % >= 2.5) so nothing is trimmed.
-    assert result["climbs"] == [{
-        "position_km": 10.1,           # 10,080 m
-        "distance_km": 3.4,            # 13,440 - 10,080 = 3,360 m
-        "elevation_m": 160,
-        "avg_gradient_pct": 4.8,       # 160 / 3,360
-        "max_gradient_pct": 5.0,
-        "category": "Cat 4",
-        "start_coords": [0.09065, 5.0],
-        "end_coords": [0.12087, 5.0],
-        "display": {"position": {"value": 10.1, "unit": "km"},
-                    "distance": {"value": 3.4, "unit": "km"},
-                    "elevation": {"value": 160, "unit": "m"}},
-    }]
+    assert result["climbs"] == [
+        {
+            "position_km": 10.1,  # 10,080 m
+            "distance_km": 3.4,  # 13,440 - 10,080 = 3,360 m
+            "elevation_m": 160,
+            "avg_gradient_pct": 4.8,  # 160 / 3,360
+            "max_gradient_pct": 5.0,
+            "category": "Cat 4",
+            "start_coords": [0.09065, 5.0],
+            "end_coords": [0.12087, 5.0],
+            "display": {
+                "position": {"value": 10.1, "unit": "km"},
+                "distance": {"value": 3.4, "unit": "km"},
+                "elevation": {"value": 160, "unit": "m"},
+            },
+        }
+    ]
     # chunks 48-62 (15 x 210 m) are 4.5-5 % (moderate), chunk 63 is 3.5/210 = 1.7 %
     # (gentle), the other 11,640 m are flat.
-    assert result["grade_distribution"] == {"flat_pct": 77.6, "gentle_pct": 1.4,
-                                            "moderate_pct": 21.0, "steep_pct": 0.0}
+    assert result["grade_distribution"] == {
+        "flat_pct": 77.6,
+        "gentle_pct": 1.4,
+        "moderate_pct": 21.0,
+        "steep_pct": 0.0,
+    }
     assert result["max_grade_pct"] == 5.0
-    assert result["display"] == {"total_distance": {"value": 15.0, "unit": "km"},
-                                 "total_elevation": {"value": 160, "unit": "m"},
-                                 "elevation_per_distance": {"value": 11, "unit": "m/km"}}
+    assert result["display"] == {
+        "total_distance": {"value": 15.0, "unit": "km"},
+        "total_elevation": {"value": 160, "unit": "m"},
+        "elevation_per_distance": {"value": 11, "unit": "m/km"},
+    }
     assert "polyline" not in result
     assert "elevation_coverage_pct" not in result
 
@@ -156,15 +167,32 @@ def test_known_descent_is_the_mirror_image():
     # the end of chunk 23 (5,040 m)
     descent = result["descents"][0]
     assert len(result["descents"]) == 1
-    assert {k: descent[k] for k in ("position_km", "distance_km", "elevation_m",
-                                    "avg_gradient_pct", "start_coords", "end_coords")} == {
-        "position_km": 1.7, "distance_km": 3.4, "elevation_m": -160,
-        "avg_gradient_pct": -4.8, "start_coords": [0.01511, 5.0],
-        "end_coords": [0.04533, 5.0]}
+    assert {
+        k: descent[k]
+        for k in (
+            "position_km",
+            "distance_km",
+            "elevation_m",
+            "avg_gradient_pct",
+            "start_coords",
+            "end_coords",
+        )
+    } == {
+        "position_km": 1.7,
+        "distance_km": 3.4,
+        "elevation_m": -160,
+        "avg_gradient_pct": -4.8,
+        "start_coords": [0.01511, 5.0],
+        "end_coords": [0.04533, 5.0],
+    }
     assert "category" not in descent and "max_gradient_pct" not in descent
     assert descent["display"]["elevation"] == {"value": -160, "unit": "m"}
-    assert result["grade_distribution"] == {"flat_pct": 77.6, "gentle_pct": 1.4,
-                                            "moderate_pct": 21.0, "steep_pct": 0.0}
+    assert result["grade_distribution"] == {
+        "flat_pct": 77.6,
+        "gentle_pct": 1.4,
+        "moderate_pct": 21.0,
+        "steep_pct": 0.0,
+    }
 
 
 def test_shallow_approach_is_trimmed_from_the_climb():
@@ -178,8 +206,8 @@ def test_shallow_approach_is_trimmed_from_the_climb():
     climb = result["climbs"][0]
     assert len(result["climbs"]) == 1
     assert climb["position_km"] == 3.6
-    assert climb["distance_km"] == 4.6       # 8,190 - 3,570
-    assert climb["elevation_m"] == 212       # 340 - 128.4 = 211.6
+    assert climb["distance_km"] == 4.6  # 8,190 - 3,570
+    assert climb["elevation_m"] == 212  # 340 - 128.4 = 211.6
     assert climb["avg_gradient_pct"] == 4.6  # 211.6 / 4,620
     assert climb["max_gradient_pct"] == 6.0
     assert climb["category"] == "Cat 3"
@@ -191,6 +219,7 @@ def test_small_climbs_are_not_kept():
     # +60 m over 2,000 m (3 % is kept, 2 % is not) and less than 100 m
     def gentle(s):
         return 100.0 + 0.02 * min(max(s - 3000, 0), 3000)
+
     result = analyse_terrain(track(gentle, 9000), "gpx_attachment")
     assert result["climbs"] == []
 
@@ -198,9 +227,10 @@ def test_small_climbs_are_not_kept():
 def test_imperial_display_blocks():
     result = analyse_terrain(track(climb_profile, 15000), "gpx_attachment", IMPERIAL)
     assert result["display"] == {
-        "total_distance": {"value": 9.32, "unit": "mi"},          # 15.0 x 0.621371
-        "total_elevation": {"value": 525, "unit": "ft"},          # 160 x 3.28084
-        "elevation_per_distance": {"value": 56, "unit": "ft/mi"}}  # 10.7 x 5.28
+        "total_distance": {"value": 9.32, "unit": "mi"},  # 15.0 x 0.621371
+        "total_elevation": {"value": 525, "unit": "ft"},  # 160 x 3.28084
+        "elevation_per_distance": {"value": 56, "unit": "ft/mi"},
+    }  # 10.7 x 5.28
     assert result["climbs"][0]["display"]["position"] == {"value": 6.28, "unit": "mi"}
 
 
@@ -215,18 +245,40 @@ def test_refresh_display_rederives_every_block():
 # ----------------------------------------------------------------- categories, character
 
 
-@pytest.mark.parametrize("gain,expected", [
-    (1000, "HC"), (999, "Cat 1"), (650, "Cat 1"), (649, "Cat 2"), (400, "Cat 2"),
-    (200, "Cat 3"), (199, "Cat 4"), (100, "Cat 4"), (99, None), (50, None)])
+@pytest.mark.parametrize(
+    "gain,expected",
+    [
+        (1000, "HC"),
+        (999, "Cat 1"),
+        (650, "Cat 1"),
+        (649, "Cat 2"),
+        (400, "Cat 2"),
+        (200, "Cat 3"),
+        (199, "Cat 4"),
+        (100, "Cat 4"),
+        (99, None),
+        (50, None),
+    ],
+)
 def test_category_thresholds(gain, expected):
     assert category(gain) == expected
 
 
-@pytest.mark.parametrize("per_km,climbs,expected", [
-    (30.0, [], "mountain"), (29.9, [], "hilly"), (20.0, [], "hilly"),
-    (19.9, [], "rolling"), (5.0, [], "rolling"), (4.9, [], "flat"),
-    (4.9, [{"category": "Cat 2"}], "hilly"), (10.0, [{"category": "HC"}], "hilly"),
-    (10.0, [{"category": "Cat 3"}], "rolling"), (2.0, [{"category": None}], "flat")])
+@pytest.mark.parametrize(
+    "per_km,climbs,expected",
+    [
+        (30.0, [], "mountain"),
+        (29.9, [], "hilly"),
+        (20.0, [], "hilly"),
+        (19.9, [], "rolling"),
+        (5.0, [], "rolling"),
+        (4.9, [], "flat"),
+        (4.9, [{"category": "Cat 2"}], "hilly"),
+        (10.0, [{"category": "HC"}], "hilly"),
+        (10.0, [{"category": "Cat 3"}], "rolling"),
+        (2.0, [{"category": None}], "flat"),
+    ],
+)
 def test_course_character(per_km, climbs, expected):
     assert course_character(per_km, climbs) == expected
 
@@ -239,24 +291,24 @@ def test_grade_distribution_buckets_and_boundaries():
     # chunk grades 0.5 % flat, 1 % gentle (boundary), 3 % moderate (boundary), 6 % steep
     ele = [0.0, 1.0, 3.0, 9.0, 21.0]
     grades, steepest = grade_distribution(ele, cum, chunk_bounds(cum))
-    assert grades == {"flat_pct": 25.0, "gentle_pct": 25.0, "moderate_pct": 25.0,
-                      "steep_pct": 25.0}
+    assert grades == {"flat_pct": 25.0, "gentle_pct": 25.0, "moderate_pct": 25.0, "steep_pct": 25.0}
     assert steepest == 6.0
 
 
 def test_grade_distribution_uses_absolute_grade_and_a_short_last_chunk():
     cum = [0.0, 200.0, 300.0]
-    ele = [10.0, 0.0, 0.5]   # -5 % then +0.5 %
+    ele = [10.0, 0.0, 0.5]  # -5 % then +0.5 %
     grades, steepest = grade_distribution(ele, cum, chunk_bounds(cum))
-    assert grades == {"flat_pct": 33.3, "gentle_pct": 0.0, "moderate_pct": 66.7,
-                      "steep_pct": 0.0}
+    assert grades == {"flat_pct": 33.3, "gentle_pct": 0.0, "moderate_pct": 66.7, "steep_pct": 0.0}
     assert steepest == 5.0
 
 
 def test_grade_distribution_under_200_m_is_all_flat():
     cum = [0.0, 100.0, 199.0]
     assert grade_distribution([0.0, 50.0, 0.0], cum, chunk_bounds(cum)) == (
-        {"flat_pct": 100.0, "gentle_pct": 0.0, "moderate_pct": 0.0, "steep_pct": 0.0}, 0.0)
+        {"flat_pct": 100.0, "gentle_pct": 0.0, "moderate_pct": 0.0, "steep_pct": 0.0},
+        0.0,
+    )
 
 
 # ----------------------------------------------------------------- polyline
@@ -266,9 +318,13 @@ def test_polyline_every_500_m_from_the_last_emitted_point_plus_the_end():
     points = track(lambda s: 50.4, 1960, spacing=40.0)  # 40 m apart: no smoothing
     result = analyse_terrain(points, "gpx_attachment", polyline=True)
     # emitted at 0, 520 (first >= 500), 1,040 (>= 1,020), 1,560 (>= 1,540), end 1,960
-    assert result["polyline"] == [[0.0, 0.0, 5.0, 50], [0.5, 0.00468, 5.0, 50],
-                                  [1.0, 0.00935, 5.0, 50], [1.6, 0.01403, 5.0, 50],
-                                  [2.0, 0.01763, 5.0, 50]]
+    assert result["polyline"] == [
+        [0.0, 0.0, 5.0, 50],
+        [0.5, 0.00468, 5.0, 50],
+        [1.0, 0.00935, 5.0, 50],
+        [1.6, 0.01403, 5.0, 50],
+        [2.0, 0.01763, 5.0, 50],
+    ]
 
 
 def test_polyline_does_not_repeat_the_last_point():
@@ -290,19 +346,28 @@ def test_polyline_uses_smoothed_elevation():
 def test_no_elevation_gives_the_minimal_flat_summary():
     points = [Trackpoint(p.lat, p.lon, None) for p in track(climb_profile, 15000)]
     assert analyse_terrain(points, "gpx_attachment", polyline=True) == {
-        "source": "gpx_attachment_no_elevation", "total_distance_km": 15.0,
-        "total_elevation_m": 0, "elevation_per_km": 0.0, "course_character": "flat",
-        "climbs": [], "descents": [],
-        "display": {"total_distance": {"value": 15.0, "unit": "km"},
-                    "total_elevation": {"value": 0, "unit": "m"},
-                    "elevation_per_distance": {"value": 0, "unit": "m/km"}}}
+        "source": "gpx_attachment_no_elevation",
+        "total_distance_km": 15.0,
+        "total_elevation_m": 0,
+        "elevation_per_km": 0.0,
+        "course_character": "flat",
+        "climbs": [],
+        "descents": [],
+        "display": {
+            "total_distance": {"value": 15.0, "unit": "km"},
+            "total_elevation": {"value": 0, "unit": "m"},
+            "elevation_per_distance": {"value": 0, "unit": "m/km"},
+        },
+    }
 
 
 def test_partial_elevation_is_interpolated_not_zero():
     """Quirk 16 fixed: gaps on straight grades are filled exactly, no fake drops."""
     full = track(climb_profile, 15000)
-    gappy = [Trackpoint(p.lat, p.lon, None) if i % 4 == 1 or 300 <= i <= 320 else p
-             for i, p in enumerate(full)]
+    gappy = [
+        Trackpoint(p.lat, p.lon, None) if i % 4 == 1 or 300 <= i <= 320 else p
+        for i, p in enumerate(full)
+    ]
     gappy[0] = Trackpoint(gappy[0].lat, gappy[0].lon, None)  # leading gap holds the first value
     gappy[-1] = Trackpoint(gappy[-1].lat, gappy[-1].lon, None)
     missing = sum(1 for p in gappy if p.ele is None)
@@ -342,9 +407,10 @@ def test_identical_points_do_not_divide_by_zero():
 
 
 def test_200_km_route_with_20000_points_is_fast():
-    points = [Trackpoint(lat_at(i * 10.0), LON,
-                         200 + 150 * math.sin(i / 400) + 40 * math.sin(i / 37))
-              for i in range(20_001)]
+    points = [
+        Trackpoint(lat_at(i * 10.0), LON, 200 + 150 * math.sin(i / 400) + 40 * math.sin(i / 37))
+        for i in range(20_001)
+    ]
     analyse_terrain(points, "gpx_attachment", polyline=True)  # warm up
     started = time.perf_counter()
     result = analyse_terrain(points, "gpx_attachment", polyline=True)
@@ -361,8 +427,10 @@ def test_200_km_route_with_20000_points_is_fast():
 def streams_for(points, *, altitude=True, drop=()):
     lats = [None if i in drop else p.lat for i, p in enumerate(points)]
     lons = [None if i in drop else p.lon for i, p in enumerate(points)]
-    out = [{"type": "time", "data": list(range(len(points)))},
-           {"type": "latlng", "data": lats, "data2": lons}]
+    out = [
+        {"type": "time", "data": list(range(len(points)))},
+        {"type": "latlng", "data": lats, "data2": lons},
+    ]
     if altitude:
         out.append({"type": "altitude", "data": [p.ele for p in points]})
     return out
@@ -386,7 +454,8 @@ def test_streams_with_gps_dropouts_match_the_clean_track():
 def test_streams_without_latlng_or_with_too_few_fixes_are_no_gps():
     points = track(climb_profile, 3000)
     assert terrain_from_streams([{"type": "altitude", "data": [1, 2]}]) == {
-        "terrain_status": "no_gps"}
+        "terrain_status": "no_gps"
+    }
     assert terrain_from_streams([]) == {"terrain_status": "no_gps"}
     assert terrain_from_streams(None) == {"terrain_status": "no_gps"}
     nine = streams_for(points, drop=set(range(9, len(points))))
@@ -398,7 +467,8 @@ def test_streams_without_latlng_or_with_too_few_fixes_are_no_gps():
 def test_streams_without_altitude_are_no_elevation():
     points = track(climb_profile, 3000)
     assert terrain_from_streams(streams_for(points, altitude=False)) == {
-        "terrain_status": "no_elevation"}
+        "terrain_status": "no_elevation"
+    }
     nulls = streams_for(points)
     nulls[2]["data"] = [None] * len(points)
     assert terrain_from_streams(nulls) == {"terrain_status": "no_elevation"}
@@ -418,6 +488,8 @@ def test_streams_present_but_null_and_junk_values_are_tolerated():
 
 def test_latlng_as_pairs_is_accepted():
     points = track(climb_profile, 3000)
-    streams = [{"type": "latlng", "data": [[p.lat, p.lon] for p in points]},
-               {"type": "altitude", "data": [p.ele for p in points]}]
+    streams = [
+        {"type": "latlng", "data": [[p.lat, p.lon] for p in points]},
+        {"type": "altitude", "data": [p.ele for p in points]},
+    ]
     assert terrain_from_streams(streams)["terrain_summary"]["total_distance_km"] == 3.0

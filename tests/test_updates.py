@@ -1,6 +1,7 @@
 """Update notification issues and `--update`, against a fake GitHub and a fake
 upstream file host on 127.0.0.1 (spec/pipeline.md §6.6, §8.3, fixed per §9.3
 item 5 and §9.6)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,7 @@ import json
 import os
 import re
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,12 +23,19 @@ from section11.publish import manifest as mf
 from section11.publish import updates
 from section11.publish.github_api import GitHubClient
 from section11.publish.manifest import render_manifest
-from section11.publish.updates import (LABEL, STATE_NAME, TITLE_PREFIX, check_for_updates,
-                                       file_url, manifest_url, run_update)
+from section11.publish.updates import (
+    LABEL,
+    STATE_NAME,
+    TITLE_PREFIX,
+    check_for_updates,
+    file_url,
+    manifest_url,
+    run_update,
+)
 
 TOKEN = "ghp_Zq8xK3vR7mW2pL9tN4bY6cJ1upd"
 REPO = "me/data"
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 INSTALLED = {
     "sync.py": b"from section11.cli import main\n",
@@ -50,12 +58,17 @@ def sha(data: bytes) -> str:
 
 
 def manifest_of(files: dict[str, bytes]) -> bytes:
-    return render_manifest({"scope": "test", "files": {p: {"hash": sha(d)} for p, d in files.items()}})
+    return render_manifest(
+        {"scope": "test", "files": {p: {"hash": sha(d)} for p, d in files.items()}}
+    )
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -97,21 +110,28 @@ def free_port() -> int:
 def test_manifest_url_precedence():
     assert manifest_url({}) == updates.DEFAULT_MANIFEST_URL
     assert manifest_url({}, {"manifest_url": "http://c/m.json"}) == "http://c/m.json"
-    assert manifest_url({"SECTION11_MANIFEST_URL": "http://e/m.json"},
-                        {"manifest_url": "http://c/m.json"}) == "http://e/m.json"
+    assert (
+        manifest_url(
+            {"SECTION11_MANIFEST_URL": "http://e/m.json"}, {"manifest_url": "http://c/m.json"}
+        )
+        == "http://e/m.json"
+    )
 
 
 def test_raw_files_come_from_the_manifest_directory():
-    assert file_url("http://h:1/o/r/main/manifest.json?x=1", "section11/a b.py") == \
-        "http://h:1/o/r/main/section11/a%20b.py"
+    assert (
+        file_url("http://h:1/o/r/main/manifest.json?x=1", "section11/a b.py")
+        == "http://h:1/o/r/main/section11/a%20b.py"
+    )
 
 
 # ----------------------------------------------------------------- the issue
 
 
 def test_check_opens_one_issue_listing_changed_new_removed(root, host, gh, tmp_path):
-    result = check_for_updates(root, tmp_path / "state", host.manifest_url, now=NOW,
-                               github=github(gh))
+    result = check_for_updates(
+        root, tmp_path / "state", host.manifest_url, now=NOW, github=github(gh)
+    )
     assert result.status == "opened"
     issues = gh.issues()
     assert len(issues) == 1
@@ -133,61 +153,68 @@ def test_check_opens_one_issue_listing_changed_new_removed(root, host, gh, tmp_p
 
 
 def test_second_run_with_the_issue_open_opens_none(root, host, gh, tmp_path):
-    first = check_for_updates(root, tmp_path / "s1", host.manifest_url, now=NOW,
-                              github=github(gh))
+    first = check_for_updates(root, tmp_path / "s1", host.manifest_url, now=NOW, github=github(gh))
     # a fresh state dir: nothing throttles, only the open issue prevents a duplicate
-    second = check_for_updates(root, tmp_path / "s2", host.manifest_url, now=NOW,
-                               github=github(gh))
+    second = check_for_updates(root, tmp_path / "s2", host.manifest_url, now=NOW, github=github(gh))
     assert first.status == "opened" and second.status == "already-open"
     assert len(gh.issues()) == 1
     assert len(gh.calls("POST", "/issues")) == 1
 
 
 def test_dedupe_ignores_pull_requests_closed_issues_and_other_titles(root, host, gh, tmp_path):
-    plan = mf.plan_update(root, mf.parse_manifest(host.files["manifest.json"]),
-                          mf.read_local_manifest(root))
+    plan = mf.plan_update(
+        root, mf.parse_manifest(host.files["manifest.json"]), mf.read_local_manifest(root)
+    )
     title = f"{TITLE_PREFIX}{plan.fingerprint()}"
     gh.add_issue(title, [LABEL], state="closed")
     gh.add_issue(title, [LABEL], pull_request=True)
     gh.add_issue(title, ["other-label"])
     old = gh.add_issue(f"{TITLE_PREFIX}00000000", [LABEL])
-    result = check_for_updates(root, tmp_path / "state", host.manifest_url, now=NOW,
-                               github=github(gh))
+    result = check_for_updates(
+        root, tmp_path / "state", host.manifest_url, now=NOW, github=github(gh)
+    )
     assert result.status == "opened"
     created = gh.issues()[-1]
     assert created["title"] == title and f"Supersedes #{old['number']}" in created["body"]
 
 
 def test_dedupe_follows_pagination(root, host, gh, tmp_path):
-    plan = mf.plan_update(root, mf.parse_manifest(host.files["manifest.json"]),
-                          mf.read_local_manifest(root))
+    plan = mf.plan_update(
+        root, mf.parse_manifest(host.files["manifest.json"]), mf.read_local_manifest(root)
+    )
     gh.add_issue(f"{TITLE_PREFIX}{plan.fingerprint()}", [LABEL])
     for n in range(120):  # newer issues push ours to page 2
         gh.add_issue(f"something else {n}", [LABEL])
-    result = check_for_updates(root, tmp_path / "state", host.manifest_url, now=NOW,
-                               github=github(gh))
+    result = check_for_updates(
+        root, tmp_path / "state", host.manifest_url, now=NOW, github=github(gh)
+    )
     assert result.status == "already-open"
     assert [r.query.get("page") for r in gh.calls("GET", "/issues")] == ["1", "2"]
 
 
 def test_an_issue_closed_by_the_user_is_not_reopened(root, host, gh, tmp_path):
     state = tmp_path / "state"
-    assert check_for_updates(root, state, host.manifest_url, now=NOW,
-                             github=github(gh)).status == "opened"
+    assert (
+        check_for_updates(root, state, host.manifest_url, now=NOW, github=github(gh)).status
+        == "opened"
+    )
     gh.repos[REPO].issues[0]["state"] = "closed"
-    later = check_for_updates(root, state, host.manifest_url, now=NOW + timedelta(hours=25),
-                              github=github(gh))
+    later = check_for_updates(
+        root, state, host.manifest_url, now=NOW + timedelta(hours=25), github=github(gh)
+    )
     assert later.status == "dismissed" and len(gh.issues()) == 1
     host.release({**UPSTREAM, "section11/a.py": b"A = 3\n"})  # upstream moves on
-    again = check_for_updates(root, state, host.manifest_url, now=NOW + timedelta(hours=50),
-                              github=github(gh))
+    again = check_for_updates(
+        root, state, host.manifest_url, now=NOW + timedelta(hours=50), github=github(gh)
+    )
     assert again.status == "opened" and len(gh.issues()) == 2
 
 
 def test_up_to_date_opens_nothing(root, host, gh, tmp_path):
     host.release(INSTALLED)
-    result = check_for_updates(root, tmp_path / "state", host.manifest_url, now=NOW,
-                               github=github(gh))
+    result = check_for_updates(
+        root, tmp_path / "state", host.manifest_url, now=NOW, github=github(gh)
+    )
     assert result.status == "up-to-date" and gh.issues() == [] and gh.requests == []
 
 
@@ -195,8 +222,9 @@ def test_locally_edited_readme_is_not_an_update(root, host, gh, tmp_path):
     """A data repo's README (edited, with its sync timestamp) is not upstream news."""
     host.release(INSTALLED)
     (root / "README.md").write_bytes(b"# my data\n**Last successful sync:** now\n")
-    result = check_for_updates(root, tmp_path / "state", host.manifest_url, now=NOW,
-                               github=github(gh))
+    result = check_for_updates(
+        root, tmp_path / "state", host.manifest_url, now=NOW, github=github(gh)
+    )
     assert result.status == "up-to-date" and result.plan.kept == ("README.md",)
 
 
@@ -215,11 +243,13 @@ def test_throttled_to_once_per_24_hours(root, host, gh, tmp_path):
     saved = json.loads((state / STATE_NAME).read_text())
     assert saved["last_check"] == NOW.isoformat()
     fetched = len(host.requests)
-    skipped = check_for_updates(root, state, host.manifest_url,
-                                now=NOW + timedelta(hours=23, minutes=59), github=github(gh))
+    skipped = check_for_updates(
+        root, state, host.manifest_url, now=NOW + timedelta(hours=23, minutes=59), github=github(gh)
+    )
     assert skipped.status == "skipped" and len(host.requests) == fetched
-    due = check_for_updates(root, state, host.manifest_url, now=NOW + timedelta(hours=24),
-                            github=github(gh))
+    due = check_for_updates(
+        root, state, host.manifest_url, now=NOW + timedelta(hours=24), github=github(gh)
+    )
     assert due.status == "already-open" and len(host.requests) == fetched + 1
 
 
@@ -245,25 +275,33 @@ def test_a_failed_check_retries_after_an_hour_not_every_run(root, host, tmp_path
     host.missing.add("manifest.json")
     first = check_for_updates(root, state, host.manifest_url, now=NOW)
     assert first.status == "failed" and "HTTP 404" in first.message
-    assert check_for_updates(root, state, host.manifest_url,
-                             now=NOW + timedelta(minutes=30)).status == "skipped"
+    assert (
+        check_for_updates(root, state, host.manifest_url, now=NOW + timedelta(minutes=30)).status
+        == "skipped"
+    )
     host.missing.clear()
-    assert check_for_updates(root, state, host.manifest_url,
-                             now=NOW + timedelta(minutes=61)).status == "available"
+    assert (
+        check_for_updates(root, state, host.manifest_url, now=NOW + timedelta(minutes=61)).status
+        == "available"
+    )
 
 
 # ----------------------------------------------------------------- bad manifests
 
 
-@pytest.mark.parametrize("body,expected", [
-    (b"<html>oops</html>", "not valid JSON"),
-    (b'{"scope": "x"}', 'no "files" object'),
-    (b'{"files": {"../../etc/cron.d/x": {"hash": "' + b"a" * 64 + b'"}}}', "unsafe path"),
-])
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        (b"<html>oops</html>", "not valid JSON"),
+        (b'{"scope": "x"}', 'no "files" object'),
+        (b'{"files": {"../../etc/cron.d/x": {"hash": "' + b"a" * 64 + b'"}}}', "unsafe path"),
+    ],
+)
 def test_malformed_manifest_is_a_warning_and_no_issue(root, host, gh, tmp_path, body, expected):
     host.files["manifest.json"] = body
-    result = check_for_updates(root, tmp_path / "state", host.manifest_url, now=NOW,
-                               github=github(gh))
+    result = check_for_updates(
+        root, tmp_path / "state", host.manifest_url, now=NOW, github=github(gh)
+    )
     assert result.status == "failed" and expected in result.message
     assert gh.issues() == []
 
@@ -288,14 +326,21 @@ def test_issue_creation_without_permission_is_a_warning(root, host, gh, tmp_path
 
 
 def settings_for(tmp_path, **extra) -> Settings:
-    values = dict(athlete_id="i1", intervals_key="k" * 12, github_token=TOKEN, github_repo=REPO,
-                  output_dir=str(tmp_path / "out"), now=NOW)
+    values = dict(
+        athlete_id="i1",
+        intervals_key="k" * 12,
+        github_token=TOKEN,
+        github_repo=REPO,
+        output_dir=str(tmp_path / "out"),
+        now=NOW,
+    )
     values.update(extra)
     return Settings(**values)
 
 
-def test_after_sync_opens_the_issue_and_never_prints_the_token(root, host, gh, tmp_path,
-                                                              monkeypatch):
+def test_after_sync_opens_the_issue_and_never_prints_the_token(
+    root, host, gh, tmp_path, monkeypatch
+):
     monkeypatch.setattr(mf, "install_root", lambda: root)
     env = {"GITHUB_API_URL": gh.url, "SECTION11_MANIFEST_URL": host.manifest_url}
     out, err = io.StringIO(), io.StringIO()
@@ -306,14 +351,16 @@ def test_after_sync_opens_the_issue_and_never_prints_the_token(root, host, gh, t
     assert TOKEN not in out.getvalue() + err.getvalue()
 
 
-def test_after_sync_warns_on_a_bad_manifest_and_does_not_fail(root, host, gh, tmp_path,
-                                                             monkeypatch):
+def test_after_sync_warns_on_a_bad_manifest_and_does_not_fail(
+    root, host, gh, tmp_path, monkeypatch
+):
     monkeypatch.setattr(mf, "install_root", lambda: root)
     host.files["manifest.json"] = b"garbage"
     env = {"GITHUB_API_URL": gh.url, "SECTION11_MANIFEST_URL": host.manifest_url}
     out, err = io.StringIO(), io.StringIO()
-    result = updates.after_sync(settings_for(tmp_path, state_dir=str(tmp_path / "st")),
-                                tmp_path / "out", env, out, err)
+    result = updates.after_sync(
+        settings_for(tmp_path, state_dir=str(tmp_path / "st")), tmp_path / "out", env, out, err
+    )
     assert result.status == "failed"
     assert err.getvalue().startswith("warning: update check skipped: upstream manifest")
     assert "not valid JSON" in err.getvalue() and gh.issues() == []
@@ -338,6 +385,7 @@ def answers(*replies):
         if not queue:
             raise EOFError
         return queue.pop(0)
+
     return ask
 
 
@@ -354,8 +402,9 @@ def test_update_installs_verified_files_atomically(root, host):
     assert "changed  section11/__init__.py" in text and "new      section11/new/b.py" in text
     assert "removed  section11/old.py" in text and "Updated 2 file(s)" in text
     # the next check finds nothing
-    plan = mf.plan_update(root, mf.parse_manifest(host.files["manifest.json"]),
-                          mf.read_local_manifest(root))
+    plan = mf.plan_update(
+        root, mf.parse_manifest(host.files["manifest.json"]), mf.read_local_manifest(root)
+    )
     assert not plan.has_updates
 
 
@@ -402,8 +451,10 @@ def test_removed_files_are_kept_unless_confirmed(root, host):
     assert (root / "section11/old.py").exists()
     assert run_update(root, host.manifest_url, input_fn=answers("y"), out=io.StringIO()) == 0
     assert not (root / "section11/old.py").exists()
-    assert mf.read_local_manifest(root)["files"] == mf.parse_manifest(
-        host.files["manifest.json"])["files"]
+    assert (
+        mf.read_local_manifest(root)["files"]
+        == mf.parse_manifest(host.files["manifest.json"])["files"]
+    )
 
 
 def test_locally_edited_file_unchanged_upstream_is_kept(root, host):
@@ -416,8 +467,10 @@ def test_conflicting_local_edit_is_flagged(root, host):
     (root / "section11/__init__.py").write_bytes(b"__version__ = '1-patched'\n")
     out = io.StringIO()
     assert run_update(root, host.manifest_url, input_fn=answers(), out=out) == 0
-    assert "changed  section11/__init__.py  (edited here: your changes will be replaced)" \
+    assert (
+        "changed  section11/__init__.py  (edited here: your changes will be replaced)"
         in out.getvalue()
+    )
     assert (root / "section11/__init__.py").read_bytes() == b"__version__ = '1-patched'\n"
 
 
@@ -432,8 +485,11 @@ def test_up_to_date_records_the_manifest(root, host):
 
 def test_update_flag_exit_codes(root, host, monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(mf, "install_root", lambda: root)
-    env = {"SECTION11_MANIFEST_URL": f"http://127.0.0.1:{free_port()}/manifest.json",
-           "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    env = {
+        "SECTION11_MANIFEST_URL": f"http://127.0.0.1:{free_port()}/manifest.json",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+    }
     before = snapshot(root)
     assert cli.main(["--update", "--yes"], environ=env) == 5
     err = capsys.readouterr().err.strip().splitlines()
@@ -448,8 +504,9 @@ def test_update_flag_exit_codes(root, host, monkeypatch, capsys, tmp_path):
     assert (root / "section11/new/b.py").read_bytes() == UPSTREAM["section11/new/b.py"]
 
 
-def test_update_flag_reads_the_manifest_url_from_the_config(root, host, monkeypatch, tmp_path,
-                                                           capsys):
+def test_update_flag_reads_the_manifest_url_from_the_config(
+    root, host, monkeypatch, tmp_path, capsys
+):
     monkeypatch.setattr(mf, "install_root", lambda: root)
     config = tmp_path / "c.json"
     config.write_text(json.dumps({"manifest_url": host.manifest_url}))
@@ -479,6 +536,7 @@ def test_messages_show_host_and_path_but_no_query(host):
 def test_after_sync_survives_a_bug_in_the_check(root, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise KeyError("boom")
+
     monkeypatch.setattr(updates, "check_for_updates", broken)
     err = io.StringIO()
     assert updates.after_sync(settings_for(tmp_path), tmp_path, {}, io.StringIO(), err) is None

@@ -1,5 +1,6 @@
 """The GitHub workflow files: structure, secret handling, and the offline checks
 (spec/pipeline.md §8.2 fixed per §9.1.7, §9.3, §9.4)."""
+
 from __future__ import annotations
 
 import os
@@ -8,13 +9,13 @@ import shlex
 import shutil
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
+import yaml
 
-yaml = pytest.importorskip("yaml")
-
-from section11.cli import build_parser  # noqa: E402 - after the importorskip
+from section11.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -109,8 +110,10 @@ def test_secrets_appear_only_in_env_values():
 def test_sync_step_env_and_command(steps):
     sync = step_named(steps, "Sync")
     assert sync["id"] == "sync"
-    expected = {name: f"${{{{ secrets.{name} }}}}" for name in
-                ("ATHLETE_ID", "INTERVALS_KEY", "WEEK_START", "ZONE_PREFERENCE")}
+    expected = {
+        name: f"${{{{ secrets.{name} }}}}"
+        for name in ("ATHLETE_ID", "INTERVALS_KEY", "WEEK_START", "ZONE_PREFERENCE")
+    }
     # the update check opens an issue in this repository with the job's own token
     expected.update(GITHUB_TOKEN="${{ github.token }}", GITHUB_REPO="${{ github.repository }}")
     assert sync["env"] == expected
@@ -162,16 +165,26 @@ def run_check(steps, tmp_path, env: dict[str, str]):
     output, summary = tmp_path / "output", tmp_path / "summary"
     output.write_text("")
     summary.write_text("")
-    proc = subprocess.run(["bash", "-e", "-c", check["run"]], capture_output=True, text=True,
-                          env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                               "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary),
-                               **env}, check=False)
+    proc = subprocess.run(
+        ["bash", "-e", "-c", check["run"]],
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            **env,
+        },
+        check=False,
+    )
     return proc, output.read_text(), summary.read_text()
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-@pytest.mark.parametrize("env", [{}, {"ATHLETE_ID": "i1"}, {"INTERVALS_KEY": "k"},
-                                 {"ATHLETE_ID": "", "INTERVALS_KEY": ""}])
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"ATHLETE_ID": "i1"}, {"INTERVALS_KEY": "k"}, {"ATHLETE_ID": "", "INTERVALS_KEY": ""}],
+)
 def test_check_step_skips_with_a_notice(steps, tmp_path, env):
     proc, output, summary = run_check(steps, tmp_path, env)
     assert proc.returncode == 0
@@ -182,8 +195,9 @@ def test_check_step_skips_with_a_notice(steps, tmp_path, env):
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_check_step_with_secrets_goes_on_quietly(steps, tmp_path):
-    proc, output, summary = run_check(steps, tmp_path,
-                                      {"ATHLETE_ID": "i123", "INTERVALS_KEY": "secret-key"})
+    proc, output, summary = run_check(
+        steps, tmp_path, {"ATHLETE_ID": "i123", "INTERVALS_KEY": "secret-key"}
+    )
     assert proc.returncode == 0 and proc.stdout == "" and "secret-key" not in proc.stderr
     assert output == "configured=true\n" and summary == ""
 
@@ -216,9 +230,12 @@ def test_step_summary_on_skip_and_failure(steps):
 
 
 def check_commands(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines()
-            if "check-jsonschema" in line or "zizmor" in line
-            if not line.strip().startswith("#") and "name:" not in line]
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if "check-jsonschema" in line or "zizmor" in line
+        if not line.strip().startswith("#") and "name:" not in line
+    ]
 
 
 def test_ci_runs_make_test_and_the_same_checks_as_ci_run():
@@ -238,17 +255,21 @@ def find_tool(name: str) -> str | None:
     return str(beside) if beside.exists() else shutil.which(name)
 
 
-@pytest.mark.parametrize("tool, args", [
-    ("check-jsonschema", ["--builtin-schema", "vendor.github-workflows"]),
-    ("zizmor", ["--offline", "--no-progress"]),
-])
+@pytest.mark.parametrize(
+    "tool, args",
+    [
+        ("check-jsonschema", ["--builtin-schema", "vendor.github-workflows"]),
+        ("zizmor", ["--offline", "--no-progress"]),
+    ],
+)
 def test_offline_workflow_checks_pass(tool, args):
     path = find_tool(tool)
     if path is None:
         pytest.skip(f"{tool} is not installed (pip install -r requirements-dev.txt)")
     targets = [str(p) for p in all_workflows()] if tool == "check-jsonschema" else [str(WORKFLOWS)]
-    proc = subprocess.run([path, *args, *targets], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120, check=False)
+    proc = subprocess.run(
+        [path, *args, *targets], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -256,7 +277,7 @@ def test_offline_workflow_checks_pass(tool, args):
 
 
 def test_data_repo_readme_template():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from section11.publish.git import set_last_sync_line
 
@@ -264,7 +285,7 @@ def test_data_repo_readme_template():
     assert "actions/workflows/auto-sync.yml/badge.svg)" in text
     for name in DATA_FILES:
         assert f"https://raw.githubusercontent.com/OWNER/REPO/main/{name}" in text
-    updated = set_last_sync_line(text, datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc))
+    updated = set_last_sync_line(text, datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
     assert updated.count("**Last successful sync:** 2026-01-02 03:04 UTC") == 1
     assert "never (waiting for the first run)" not in updated
     assert "--archive-retention-days" in text and "fine-grained" in text.lower()

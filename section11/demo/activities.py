@@ -5,11 +5,12 @@ in force that day: NP = IF x FTP, load = hours x IF^2 x 100, zone times from the
 steps, heart rate from the intensity. A `Detail` keeps what the lazy endpoints
 (streams, intervals, curves, messages) need to regenerate the same session.
 """
+
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from . import profile, story, workouts
@@ -18,8 +19,9 @@ from .weather import NO_WEATHER, weather
 from .workouts import CYCLING, OUTDOOR_RIDES, POWER_SPORTS, RUNS, Session, Step
 
 STRAVA_NOTE = "STRAVA activities are not available via the API"
-OUTDOOR = frozenset({"Ride", "GravelRide", "MountainBikeRide", "Run", "TrailRun", "Walk", "Hike",
-                     "NordicSki"})
+OUTDOOR = frozenset(
+    {"Ride", "GravelRide", "MountainBikeRide", "Run", "TrailRun", "Walk", "Hike", "NordicSki"}
+)
 NO_DISTANCE = frozenset({"WeightTraining", "Yoga"})
 ROW_THRESHOLD_WATTS = 235
 HEAT_DRIFT, HEAT_DRIFT_FROM = 0.7, 23.0  # extra decoupling (% per °C) above 23 °C
@@ -40,7 +42,7 @@ def event_id(day: date, slot: int) -> int:
 
 def stamp(moment: datetime) -> str:
     """Audit timestamp style: 2026-07-21T07:38:58.448+00:00."""
-    moment = moment.astimezone(dt_timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+00:00"
 
 
@@ -74,13 +76,14 @@ class Clock:
     def __init__(self, tz_name: str):
         try:
             from zoneinfo import ZoneInfo
+
             self.tz = ZoneInfo(tz_name)
         except Exception:  # unknown or malformed zone: the demo still builds
-            self.tz = dt_timezone.utc
+            self.tz = UTC
 
     def utc(self, day: date, secs: int) -> datetime:
         local = datetime.combine(day, time()) + timedelta(seconds=secs)
-        return local.replace(tzinfo=self.tz).astimezone(dt_timezone.utc)
+        return local.replace(tzinfo=self.tz).astimezone(UTC)
 
 
 def local_iso(day: date, secs: int) -> str:
@@ -111,7 +114,7 @@ def _integers(values: list[float], target: int) -> list[int]:
     out = [int(v) for v in values]
     gap = target - sum(out)
     order = sorted(range(len(values)), key=lambda i: values[i] - out[i], reverse=True)
-    for i in order[:max(gap, 0)]:
+    for i in order[: max(gap, 0)]:
         out[i] += 1
     return out
 
@@ -150,10 +153,14 @@ def cycling_speed(watts: float, sport: str) -> float:
     """Average speed (m/s) for an average power on typical terrain for the bike."""
     v = 8.0
     for _ in range(20):  # Newton on 0.19 v^3 + 4.0 v = P
-        f = 0.19 * v ** 3 + 4.0 * v - max(watts, 20.0)
+        f = 0.19 * v**3 + 4.0 * v - max(watts, 20.0)
         v -= f / (0.57 * v * v + 4.0)
-    return v * {"Ride": 0.93, "VirtualRide": 0.97, "GravelRide": 0.80,
-                "MountainBikeRide": 0.60}.get(sport, 0.9)
+    return v * {
+        "Ride": 0.93,
+        "VirtualRide": 0.97,
+        "GravelRide": 0.80,
+        "MountainBikeRide": 0.60,
+    }.get(sport, 0.9)
 
 
 def speed_for(session: Session, steps: list[Step], watts: float | None) -> float | None:
@@ -167,8 +174,12 @@ def speed_for(session: Session, steps: list[Step], watts: float | None) -> float
         return mean * profile.RUN_THRESHOLD_PACE * (0.93 if sport == "TrailRun" else 1.0)
     if sport == "Swim":
         return mean * profile.SWIM_THRESHOLD_PACE * 0.9
-    return {"Walk": 1.45, "Hike": 1.12, "NordicSki": 3.7 * mean / 0.72,
-            "VirtualRow": 3.9 * mean / 0.75}.get(sport, 1.0)
+    return {
+        "Walk": 1.45,
+        "Hike": 1.12,
+        "NordicSki": 3.7 * mean / 0.72,
+        "VirtualRow": 3.9 * mean / 0.75,
+    }.get(sport, 1.0)
 
 
 def interval_summary(session: Session, steps: list[Step], threshold: float) -> list[str] | None:
@@ -179,14 +190,20 @@ def interval_summary(session: Session, steps: list[Step], threshold: float) -> l
     for s in steps:
         if s.role != "work":
             continue
-        value = int(round(s.mean * threshold)) if session.target == "POWER" else int(
-            round(profile.hr_for(s.mean, profile.RUN_LTHR, profile.RUN_MAX_HR)))
+        value = (
+            int(round(s.mean * threshold))
+            if session.target == "POWER"
+            else int(round(profile.hr_for(s.mean, profile.RUN_LTHR, profile.RUN_MAX_HR)))
+        )
         groups[(s.secs, value)] = groups.get((s.secs, value), 0) + 1
     out = []
     unit = "w" if session.target == "POWER" else "bpm"
     for (secs, value), count in groups.items():
-        length = f"{secs // 60}m" if secs % 60 == 0 else (f"{secs}s" if secs < 60 else
-                                                             f"{secs // 60}m{secs % 60}s")
+        length = (
+            f"{secs // 60}m"
+            if secs % 60 == 0
+            else (f"{secs}s" if secs < 60 else f"{secs // 60}m{secs % 60}s")
+        )
         out.append(f"{count}x {length} {value}{unit}")
     return out or None
 
@@ -234,8 +251,11 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
     lthr, max_hr, hr_zones = profile.thresholds_for(sport)
     m_lthr, m_max = profile.model_hr(sport)
     extra_heat = story.heat_anomaly(seed, day) if "heat" in flags else 0.0
-    w = (weather(seed, day, session.start, moving, rng, extra_heat) if outdoor
-         else dict(NO_WEATHER, has_weather=False))
+    w = (
+        weather(seed, day, session.start, moving, rng, extra_heat)
+        if outdoor
+        else dict(NO_WEATHER, has_weather=False)
+    )
     temp = w.get("average_weather_temp") or 18
     heat = max(0.0, temp - 22) * 0.6
     hr_offset = rng.gauss(0, 2.2) + heat
@@ -270,9 +290,12 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
 
     stops: tuple[tuple[float, int], ...] = ()
     if outdoor:
-        stops = tuple(sorted((rng.uniform(0.1, 0.95), rng.randint(15, 260))
-                             for _ in range(rng.randint(0, 4))))
-    elapsed = moving + sum(p for _, p in stops) + (rng.randint(5, 60) if outdoor else rng.randint(0, 8))
+        stops = tuple(
+            sorted((rng.uniform(0.1, 0.95), rng.randint(15, 260)) for _ in range(rng.randint(0, 4)))
+        )
+    elapsed = (
+        moving + sum(p for _, p in stops) + (rng.randint(5, 60) if outdoor else rng.randint(0, 8))
+    )
     if "zero_time" in flags:
         moving = elapsed = 0
 
@@ -290,22 +313,42 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         carbs_in = 0
 
     utc_start = clock.utc(day, session.start)
-    synced = utc_start + timedelta(seconds=elapsed + rng.randint(90, 400), milliseconds=rng.randint(0, 999))
+    synced = utc_start + timedelta(
+        seconds=elapsed + rng.randint(90, 400), milliseconds=rng.randint(0, 999)
+    )
     if "edited" in flags:
         synced = synced + timedelta(hours=rng.randint(14, 30))
     hr_ok = has_hr and moving > 0
     rpe = None
     if rng.random() < 0.75:
-        rpe = int(min(10, max(1, round(1 + 9 * min(1.0, max(0.0, (factor - 0.45) / 0.6))
-                                       + rng.choice([-1, 0, 0, 1])))))
+        rpe = int(
+            min(
+                10,
+                max(
+                    1,
+                    round(
+                        1
+                        + 9 * min(1.0, max(0.0, (factor - 0.45) / 0.6))
+                        + rng.choice([-1, 0, 0, 1])
+                    ),
+                ),
+            )
+        )
     feel = rng.choice([1, 2, 2, 2, 3, 3, 4]) if rng.random() < 0.7 else None
     hrr = None
     if hr_ok and (sport in CYCLING or sport in RUNS) and rng.random() < 0.6:
         start_bpm = int(max_hr_session - rng.uniform(3, 12))
         drop = rng.randint(22, 46)
-        hrr = {"start_index": moving - 61, "end_index": moving - 1, "start_time": elapsed - 61,
-               "end_time": elapsed - 1, "start_bpm": start_bpm, "end_bpm": start_bpm - drop,
-               "average_watts": int(0.45 * threshold) if has_power else None, "hrr": drop}
+        hrr = {
+            "start_index": moving - 61,
+            "end_index": moving - 1,
+            "start_time": elapsed - 61,
+            "end_time": elapsed - 1,
+            "start_bpm": start_bpm,
+            "end_bpm": start_bpm - drop,
+            "average_watts": int(0.45 * threshold) if has_power else None,
+            "hrr": drop,
+        }
     zone_times = None
     if has_power and ftp and moving > 0 and "null_zones" not in flags:
         zone_times = power_zone_times(steps, moving, coast, indoor_power)
@@ -332,12 +375,18 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
     eftp = profile.eftp(seed, day)
     gear = None
     if sport in CYCLING:
-        gear_id, gear_name = {"VirtualRide": ("b500012", "Trainer bike"),
-                              "Ride": ("b500011", "Road bike")}.get(sport, ("b500013", "Gravel bike (no power meter)"))
+        gear_id, gear_name = {
+            "VirtualRide": ("b500012", "Trainer bike"),
+            "Ride": ("b500011", "Road bike"),
+        }.get(sport, ("b500013", "Gravel bike (no power meter)"))
         if "no_power" in flags:
             gear_id, gear_name = "b500013", "Gravel bike (no power meter)"
-        gear = {"id": gear_id, "name": gear_name, "distance": 9_000_000.0 + day.toordinal() % 997 * 1000,
-                "primary": gear_id == "b500011"}
+        gear = {
+            "id": gear_id,
+            "name": gear_name,
+            "distance": 9_000_000.0 + day.toordinal() % 997 * 1000,
+            "primary": gear_id == "b500011",
+        }
     elif sport in RUNS:
         gear = {"id": "g500021", "name": "Trail shoes", "distance": 1_100_000.0, "primary": True}
     source, device = _source(sport, flags)
@@ -354,7 +403,9 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "name": session.name,
         "description": description,
         "source": source,
-        "external_id": str(10_000_000_000 + day.toordinal() * 13 + session.k) if source != "MANUAL" else None,
+        "external_id": str(10_000_000_000 + day.toordinal() * 13 + session.k)
+        if source != "MANUAL"
+        else None,
         "device_name": device,
         "trainer": sport in ("VirtualRide", "VirtualRow"),
         "commute": False,
@@ -368,15 +419,20 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "total_elevation_gain": gain,
         "total_elevation_loss": gain,
         "average_speed": round(speed, 3) if speed is not None and moving else None,
-        "max_speed": round(speed * rng.uniform(1.6, 2.3), 2) if speed is not None and moving else None,
+        "max_speed": round(speed * rng.uniform(1.6, 2.3), 2)
+        if speed is not None and moving
+        else None,
         "pace": round(speed, 6) if speed is not None and moving else None,
         "gap": round(speed * 1.02, 4) if speed is not None and sport in RUNS else None,
         "average_cadence": _cadence(sport, rng) if sport in CYCLING or sport in RUNS else None,
         "average_stride": round(rng.uniform(1.0, 1.2), 2) if sport in RUNS else None,
         "calories": calories,
         "icu_joules": joules,
-        "icu_joules_above_ftp": (int(sum(max(0.0, s.mean - 1) * threshold * s.secs for s in steps))
-                                 if has_power and ftp else None),
+        "icu_joules_above_ftp": (
+            int(sum(max(0.0, s.mean - 1) * threshold * s.secs for s in steps))
+            if has_power and ftp
+            else None
+        ),
         "icu_training_load": load,
         "power_load": load if has_power and ftp else None,
         "hr_load": int(round(load * rng.uniform(0.9, 1.08))) if hr_ok else None,
@@ -399,16 +455,25 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "icu_power_hr": round(avg_w / hr_reported, 4) if avg_w and hr_ok else None,
         "icu_w_prime": int(profile.w_prime(seed, day)) if ftp else None,
         "p_max": int(profile.p_max(seed, day)) if ftp else None,
-        "icu_max_wbal_depletion": (int(min(profile.w_prime(seed, day),
-                                           sum(max(0.0, s.mean - 0.97) * threshold * s.secs for s in steps)))
-                                   if has_power and ftp else None),
+        "icu_max_wbal_depletion": (
+            int(
+                min(
+                    profile.w_prime(seed, day),
+                    sum(max(0.0, s.mean - 0.97) * threshold * s.secs for s in steps),
+                )
+            )
+            if has_power and ftp
+            else None
+        ),
         "icu_rolling_ftp": int(round(eftp)) if sport in CYCLING else None,
         "icu_rolling_ftp_delta": 0 if sport in CYCLING else None,
         "icu_rolling_cp": round(0.965 * eftp, 1) if sport in CYCLING else None,
         "icu_rolling_w_prime": profile.w_prime(seed, day) if sport in CYCLING else None,
         "icu_rolling_p_max": profile.p_max(seed, day) if sport in CYCLING else None,
         "device_watts": has_power or None,
-        "avg_lr_balance": round(rng.uniform(48.5, 51.5), 1) if has_power and sport in OUTDOOR_RIDES else None,
+        "avg_lr_balance": round(rng.uniform(48.5, 51.5), 1)
+        if has_power and sport in OUTDOOR_RIDES
+        else None,
         "average_heartrate": hr_reported if hr_ok else None,
         "max_heartrate": int(round(max_hr_session)) if hr_ok else None,
         "has_heartrate": hr_ok,
@@ -457,10 +522,26 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
     act.update(w)
     if route is not None and outdoor:
         low = route.base - 10
-        act.update(average_altitude=round(route.base + 25, 1), min_altitude=round(low, 1),
-                   max_altitude=round(low + 30 + max((c.height for c in route.climbs), default=0), 1))
-    return Detail(session, steps, act, ftp, threshold, has_power, hr_ok, has_dfa and hr_ok, outdoor,
-                  hr_offset, dec, route, stops)
+        act.update(
+            average_altitude=round(route.base + 25, 1),
+            min_altitude=round(low, 1),
+            max_altitude=round(low + 30 + max((c.height for c in route.climbs), default=0), 1),
+        )
+    return Detail(
+        session,
+        steps,
+        act,
+        ftp,
+        threshold,
+        has_power,
+        hr_ok,
+        has_dfa and hr_ok,
+        outdoor,
+        hr_offset,
+        dec,
+        route,
+        stops,
+    )
 
 
 def _cadence(sport: str, rng: random.Random) -> float:
@@ -486,6 +567,10 @@ def _source(sport: str, flags: frozenset[str]) -> tuple[str, str | None]:
 
 
 def strava_stub(session: Session) -> dict[str, Any]:
-    return {"id": stub_id(session.day, session.k), "icu_athlete_id": profile.ATHLETE_ID,
-            "start_date_local": local_iso(session.day, session.start), "source": "STRAVA",
-            "_note": STRAVA_NOTE}
+    return {
+        "id": stub_id(session.day, session.k),
+        "icu_athlete_id": profile.ATHLETE_ID,
+        "start_date_local": local_iso(session.day, session.start),
+        "source": "STRAVA",
+        "_note": STRAVA_NOTE,
+    }

@@ -6,13 +6,15 @@ best window of its realised steps), lifted by terrain and sprints outdoors, and
 never above the athlete's 3-parameter CP model for that day. Heart-rate bests
 follow the intensity of the same windows, capped by the session's max HR.
 """
+
 from __future__ import annotations
 
 import bisect
 import math
 import random
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from . import profile
 from .activities import Detail
@@ -106,7 +108,8 @@ def _hr_trace(detail: Detail, lthr: int, max_hr: int) -> list[float]:
         for j in range(0, step.secs, 10):
             x = step.lo + (step.hi - step.lo) * j / step.secs
             target = (profile.hr_for(x, lthr, max_hr) + detail.hr_offset) * (
-                1 + detail.decoupling / 100 * t / moving)
+                1 + detail.decoupling / 100 * t / moving
+            )
             h += (target - h) * (rise if target > h else fall)
             out.append(h)
             t += 10
@@ -140,8 +143,15 @@ def label(start: date, end: date) -> str:
     return f"{MONTHS[start.month - 1]} {start.day} - {MONTHS[end.month - 1]} {end.day}"
 
 
-def build_curve(kind: str, details: list[Detail], profiles: list[dict[int, int]], start: date,
-                end: date, curve_id: str, weight: float | None) -> dict[str, Any]:
+def build_curve(
+    kind: str,
+    details: list[Detail],
+    profiles: list[dict[int, int]],
+    start: date,
+    end: date,
+    curve_id: str,
+    weight: float | None,
+) -> dict[str, Any]:
     """One element of the curves `list`: bests over the given activities."""
     secs_out, values, ids = [], [], []
     for secs in CURVE_SECS:
@@ -156,13 +166,17 @@ def build_curve(kind: str, details: list[Detail], profiles: list[dict[int, int]]
         values.append(best)
         ids.append(best_id)
     curve: dict[str, Any] = {
-        "id": curve_id, "label": label(start, end),
+        "id": curve_id,
+        "label": label(start, end),
         "start_date_local": f"{start.isoformat()}T00:00:00",
         "end_date_local": f"{end.isoformat()}T00:00:00",
-        "days": (end - start).days + 1, "weight": weight,
+        "days": (end - start).days + 1,
+        "weight": weight,
         "moving_time": sum(int(d.activity.get("moving_time") or 0) for d in details),
         "training_load": sum(int(d.activity.get("icu_training_load") or 0) for d in details),
-        "secs": secs_out, "values": values, "activity_id": ids,
+        "secs": secs_out,
+        "values": values,
+        "activity_id": ids,
     }
     if kind == "power":
         curve["watts"] = list(values)

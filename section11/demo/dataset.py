@@ -17,6 +17,7 @@ two days lack one. So a day can change when it leaves the recent window only if
 it falls in a break/illness/injury/episode, and the last two days can change
 when today moves. Goal races sit relative to the week of today.
 """
+
 from __future__ import annotations
 
 import random
@@ -55,8 +56,9 @@ class DemoData:
     seed: int = 11
     details: dict[str, Detail] = field(default_factory=dict, repr=False, compare=False)
     _series: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
-    _profiles: dict[tuple[str, str], dict[int, int]] = field(default_factory=dict, repr=False,
-                                                             compare=False)
+    _profiles: dict[tuple[str, str], dict[int, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     # ------------------------------------------------------------ lookups
     def _detail(self, activity_id: str) -> Detail:
@@ -96,14 +98,18 @@ class DemoData:
             raise KeyError(aid)
         return _messages(self.seed, self.details[aid])
 
-    def curve(self, kind: str, sport_type: str | None, start: date, end: date,
-              curve_id: str) -> dict[str, Any]:
+    def curve(
+        self, kind: str, sport_type: str | None, start: date, end: date, curve_id: str
+    ) -> dict[str, Any]:
         """Best-effort curve over activities of exactly `sport_type` (None = all) dated
         start..end inclusive (§7.7 element). `kind` is "power" or "hr"."""
         kind = "hr" if kind.lower().startswith(("hr", "heart")) else "power"
-        chosen = [d for d in self.details.values()
-                  if start <= d.session.day <= end
-                  and (sport_type is None or d.session.sport == sport_type)]
+        chosen = [
+            d
+            for d in self.details.values()
+            if start <= d.session.day <= end
+            and (sport_type is None or d.session.sport == sport_type)
+        ]
         chosen.sort(key=lambda d: d.activity["start_date_local"])
         profiles = [self._profile(kind, d) for d in chosen]
         weight = round(profile.weight_trend(self.seed, end), 1)
@@ -120,12 +126,18 @@ class DemoData:
 
 # ----------------------------------------------------------------- messages
 
-ATHLETE_LINES = ["Legs heavy for the first 20 min, then fine.", "Windy out there, held back on the climbs.",
-                 "Felt great, could have done one more rep.", "HR strap was acting up in the first 10 min.",
-                 "Stomach not great, need to test the new gels again."]
-COACH_LINES = ["Nice pacing on the reps. Keep the easy day easy tomorrow.",
-               "Good. Next week we extend the main set by one rep.",
-               "Watch the cadence when you fatigue, it dropped in the last set."]
+ATHLETE_LINES = [
+    "Legs heavy for the first 20 min, then fine.",
+    "Windy out there, held back on the climbs.",
+    "Felt great, could have done one more rep.",
+    "HR strap was acting up in the first 10 min.",
+    "Stomach not great, need to test the new gels again.",
+]
+COACH_LINES = [
+    "Nice pacing on the reps. Keep the easy day easy tomorrow.",
+    "Good. Next week we extend the main set by one rep.",
+    "Watch the cadence when you fatigue, it dropped in the last set.",
+]
 
 
 def _messages(seed: int, detail: Detail) -> list[dict[str, Any]]:
@@ -136,24 +148,54 @@ def _messages(seed: int, detail: Detail) -> list[dict[str, Any]]:
         return []
     act = detail.activity
     end = datetime.fromisoformat(act["start_date"].replace("Z", "+00:00")) + timedelta(
-        seconds=act.get("elapsed_time") or 0)
+        seconds=act.get("elapsed_time") or 0
+    )
     first = end + timedelta(minutes=rng.randint(20, 150), seconds=rng.randint(0, 59))
     base_id = 5_000_000_000 + n * 100 + session.k * 10
-    out = [_message(base_id + 1, profile.ATHLETE_ID, f"{profile.FIRSTNAME} {profile.LASTNAME}",
-                    first, rng.choice(ATHLETE_LINES), act["id"])]
+    out = [
+        _message(
+            base_id + 1,
+            profile.ATHLETE_ID,
+            f"{profile.FIRSTNAME} {profile.LASTNAME}",
+            first,
+            rng.choice(ATHLETE_LINES),
+            act["id"],
+        )
+    ]
     if n % 2 == 0:
         blank = n % 4 == 0
         second = first + timedelta(hours=rng.randint(1, 9), minutes=rng.randint(0, 59))
-        out.append(_message(base_id + 2, "i500099", "Coach Demo", second,
-                            "   " if blank else rng.choice(COACH_LINES), act["id"]))
+        out.append(
+            _message(
+                base_id + 2,
+                "i500099",
+                "Coach Demo",
+                second,
+                "   " if blank else rng.choice(COACH_LINES),
+                act["id"],
+            )
+        )
     return sorted(out, key=lambda m: m["created"], reverse=True)
 
 
 def _message(mid: int, athlete: str, name: str, moment: datetime, content: str, aid: str) -> dict:
-    return {"id": mid, "athlete_id": athlete, "name": name, "created": stamp(moment), "type": "TEXT",
-            "content": content, "activity_id": aid, "start_index": None, "end_index": None,
-            "answer": None, "attachment_url": None, "attachment_mime_type": None, "deleted": None,
-            "deleted_by_id": None, "seen": True}
+    return {
+        "id": mid,
+        "athlete_id": athlete,
+        "name": name,
+        "created": stamp(moment),
+        "type": "TEXT",
+        "content": content,
+        "activity_id": aid,
+        "start_index": None,
+        "end_index": None,
+        "answer": None,
+        "attachment_url": None,
+        "attachment_mime_type": None,
+        "deleted": None,
+        "deleted_by_id": None,
+        "seen": True,
+    }
 
 
 # ----------------------------------------------------------------- build
@@ -172,15 +214,20 @@ def _sessions(seed: int, today: date) -> dict[date, list[workouts.Session]]:
     recent = today - timedelta(days=RECENT_DAYS - 1)
     out = {day: plan.plan_day(seed, day, healthy=day >= recent) for day in _days(start, today)}
     yesterday = today - timedelta(days=1)
-    last_two = [s for d in (yesterday, today) for s in out[d]
-                if not s.skipped and "stub" not in s.flags]
+    last_two = [
+        s for d in (yesterday, today) for s in out[d] if not s.skipped and "stub" not in s.flags
+    ]
     have_run = any(s.sport in workouts.RUNS for s in last_two)
-    have_ride = any(s.sport in workouts.OUTDOOR_RIDES and "no_power" not in s.flags for s in last_two)
+    have_ride = any(
+        s.sport in workouts.OUTDOOR_RIDES and "no_power" not in s.flags for s in last_two
+    )
     out[yesterday] = out[yesterday] + plan.recent_extras(seed, yesterday, have_run, have_ride)
     return out
 
 
-def _loads(seed: int, today: date, sessions: dict[date, list[workouts.Session]]) -> tuple[date, dict[date, float]]:
+def _loads(
+    seed: int, today: date, sessions: dict[date, list[workouts.Session]]
+) -> tuple[date, dict[date, float]]:
     start = today - timedelta(days=HISTORY_DAYS)
     first = date.fromordinal((start.toordinal() - PMC_WARMUP) // PMC_GRID * PMC_GRID)
     loads: dict[date, float] = {}
@@ -225,16 +272,26 @@ def build_demo(today: date, timezone: str = "Europe/Amsterdam", seed: int = 11) 
         ctl, atl = model[day]
         week_ago = model[day - timedelta(days=7)][0]
         prev_ctl, prev_atl = model[day - timedelta(days=1)]
-        rows.append(wellness_gen.row(seed, day, ctl, atl, ctl - week_ago, loads[day],
-                                     prev_ctl - prev_atl, healthy))
+        rows.append(
+            wellness_gen.row(
+                seed, day, ctl, atl, ctl - week_ago, loads[day], prev_ctl - prev_atl, healthy
+            )
+        )
 
     events, files = _events(seed, today, sessions)
     activities.sort(key=lambda a: (a["start_date_local"], a["id"]), reverse=True)
     return DemoData(
-        athlete_id=profile.ATHLETE_ID, api_key=profile.DEMO_API_KEY,
+        athlete_id=profile.ATHLETE_ID,
+        api_key=profile.DEMO_API_KEY,
         athlete=profile.athlete_object(seed, today, timezone, profile.DEMO_API_KEY),
-        activities=activities, wellness=rows, events=events, attachments=files,
-        today=today, seed=seed, details=details)
+        activities=activities,
+        wellness=rows,
+        events=events,
+        attachments=files,
+        today=today,
+        seed=seed,
+        details=details,
+    )
 
 
 def _events(seed: int, today: date, sessions: dict[date, list[workouts.Session]]):

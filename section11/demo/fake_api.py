@@ -16,6 +16,7 @@ HTTP. Choices where the real API is unknown or a test needs a fixed answer:
 - `resolve` absent/false strips `_power`/`_hr`/`_pace`/`_distance` from workout steps;
 - server-relative attachment urls ("/files/...") are made absolute.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,7 +27,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from http import HTTPStatus
 from typing import Any
@@ -77,15 +78,22 @@ def _phrase(status: int) -> str:
 
 def _spring(status: int, path: str) -> dict[str, Any]:
     """Spring Boot's default error body (spec/intervals_api.md §4.6)."""
-    stamp = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
     return {"timestamp": stamp, "status": status, "error": _phrase(status), "path": path}
 
 
 def _type_mismatch(name: str, value: str, java_type: str) -> Fail:
-    return Fail(500, error_body(500, (
-        "org.springframework.web.method.annotation.MethodArgumentTypeMismatchException: "
-        f"Failed to convert value of type 'java.lang.String' to required type '{java_type}'; "
-        f"parameter '{name}', value '{value[:40]}'")))
+    return Fail(
+        500,
+        error_body(
+            500,
+            (
+                "org.springframework.web.method.annotation.MethodArgumentTypeMismatchException: "
+                f"Failed to convert value of type 'java.lang.String' to required type '{java_type}'; "
+                f"parameter '{name}', value '{value[:40]}'"
+            ),
+        ),
+    )
 
 
 # ----------------------------------------------------------------- parameters
@@ -145,7 +153,7 @@ def _project(rows: list[dict[str, Any]], fields: list[str]) -> list[dict[str, An
 
 
 def _limit(rows: list[Any], limit: int | None) -> list[Any]:
-    return rows if limit is None else rows[:max(0, limit)]
+    return rows if limit is None else rows[: max(0, limit)]
 
 
 def _strip_resolved(value: Any) -> Any:
@@ -182,8 +190,14 @@ def _to_csv(payload: Any) -> bytes | None:
 
 
 _SUMS = ("elapsed_time", "moving_time", "distance", "training_load", "joules", "joules_above_ftp")
-_MEANS = ("average_watts", "weighted_average_watts", "intensity", "average_heartrate",
-          "average_cadence", "average_speed")
+_MEANS = (
+    "average_watts",
+    "weighted_average_watts",
+    "intensity",
+    "average_heartrate",
+    "average_cadence",
+    "average_speed",
+)
 _MAXES = ("max_watts", "max_heartrate")
 
 
@@ -196,22 +210,32 @@ def derive_groups(intervals: list[dict[str, Any]]) -> list[dict[str, Any]]:
             members.setdefault(str(iv["group_id"]), []).append(iv)
     groups = []
     for gid, items in members.items():
-        group: dict[str, Any] = {"id": gid, "count": len(items),
-                                 "start_index": items[0].get("start_index")}
+        group: dict[str, Any] = {
+            "id": gid,
+            "count": len(items),
+            "start_index": items[0].get("start_index"),
+        }
         for key in _SUMS:
             vals = [m[key] for m in items if isinstance(m.get(key), (int, float))]
-            group[key] = (round(sum(vals), 2) if any(isinstance(v, float) for v in vals)
-                          else sum(vals)) if vals else None
+            group[key] = (
+                (round(sum(vals), 2) if any(isinstance(v, float) for v in vals) else sum(vals))
+                if vals
+                else None
+            )
         for key in _MEANS:
-            pairs = [(m[key], m.get("moving_time") or 1) for m in items
-                     if isinstance(m.get(key), (int, float))]
+            pairs = [
+                (m[key], m.get("moving_time") or 1)
+                for m in items
+                if isinstance(m.get(key), (int, float))
+            ]
             weight = sum(w for _, w in pairs)
             if not pairs or weight <= 0:
                 group[key] = None
                 continue
             value = sum(v * w for v, w in pairs) / weight
-            group[key] = (round(value) if all(isinstance(v, int) for v, _ in pairs)
-                          else round(value, 2))
+            group[key] = (
+                round(value) if all(isinstance(v, int) for v, _ in pairs) else round(value, 2)
+            )
         for key in _MAXES:
             vals = [m[key] for m in items if isinstance(m.get(key), (int, float))]
             group[key] = max(vals) if vals else None
@@ -246,27 +270,36 @@ class FakeApi:
             if not path.startswith(API + "/"):
                 raise Fail(404)
             self.authenticate(auth, path)
-            rest = path[len(API):]
+            rest = path[len(API) :]
             for pattern, handler in self.ROUTES:
                 match = pattern.fullmatch(rest)
                 if match is None:
                     continue
-                args = {k: unquote(v) for k, v in match.groupdict().items()
-                        if k != "ext" and v is not None}
+                args = {
+                    k: unquote(v)
+                    for k, v in match.groupdict().items()
+                    if k != "ext" and v is not None
+                }
                 payload = handler(self, query, **args)
                 if match.group("ext") == ".csv":
                     body = _to_csv(payload)
                     if body is None:
-                        return json_reply(400, error_body(400, "CSV is not available for this resource"))
+                        return json_reply(
+                            400, error_body(400, "CSV is not available for this resource")
+                        )
                     return Reply(200, body, "text/csv; charset=utf-8")
                 return json_reply(200, payload)
             raise Fail(404)
         except Fail as fail:
             payload = fail.payload if fail.payload is not None else _spring(fail.status, path)
-            headers = {"WWW-Authenticate": 'Basic realm="intervals.icu"'} if fail.status == 401 else None
+            headers = (
+                {"WWW-Authenticate": 'Basic realm="intervals.icu"'} if fail.status == 401 else None
+            )
             return json_reply(fail.status, payload, headers)
         except Exception as exc:  # noqa: BLE001 - a dataset bug is a 500, not a dead server
-            return json_reply(500, error_body(500, f"fake server: {type(exc).__name__} in the dataset"))
+            return json_reply(
+                500, error_body(500, f"fake server: {type(exc).__name__} in the dataset")
+            )
 
     # ------------------------------------------------------------ auth (§2, §3)
 
@@ -286,8 +319,11 @@ class FakeApi:
         if not sep or not password:
             raise Fail(401)
         expected = str(self.data.api_key or "").encode("utf-8")
-        if user != "API_KEY" or not expected or not hmac.compare_digest(
-                password.encode("utf-8"), expected):
+        if (
+            user != "API_KEY"
+            or not expected
+            or not hmac.compare_digest(password.encode("utf-8"), expected)
+        ):
             raise Fail(403, ACCESS_DENIED)
 
     def athlete_ok(self, athlete_id: str) -> None:
@@ -301,9 +337,12 @@ class FakeApi:
         attachments = record.get("attachments")
         if not isinstance(attachments, list) or not attachments:
             return record
-        fixed = [{**a, "url": self.fake.base_url + a["url"]}
-                 if isinstance(a, dict) and isinstance(a.get("url"), str) and a["url"].startswith("/")
-                 else a for a in attachments]
+        fixed = [
+            {**a, "url": self.fake.base_url + a["url"]}
+            if isinstance(a, dict) and isinstance(a.get("url"), str) and a["url"].startswith("/")
+            else a
+            for a in attachments
+        ]
         return {**record, "attachments": fixed}
 
     def activity(self, aid: str, *, strava_ok: bool = False) -> dict[str, Any]:
@@ -344,11 +383,16 @@ class FakeApi:
         oldest = _bound(q, "oldest", end=False)
         if oldest is None:
             raise Fail(422, error_body(422, "Required parameter 'oldest' is not present"))
-        newest = _bound(q, "newest", end=True) or datetime.combine(self.fake.current_today(), dtime.max)
+        newest = _bound(q, "newest", end=True) or datetime.combine(
+            self.fake.current_today(), dtime.max
+        )
         route_id = _int(q, "route_id")
-        rows = [(start, a) for a in self.data.activities
-                if _within(start := _local_start(a), oldest, newest)
-                and (route_id is None or a.get("route_id") == route_id)]
+        rows = [
+            (start, a)
+            for a in self.data.activities
+            if _within(start := _local_start(a), oldest, newest)
+            and (route_id is None or a.get("route_id") == route_id)
+        ]
         rows.sort(key=lambda pair: pair[0], reverse=True)
         picked = [self.absolute(a) for _, a in _limit(rows, _int(q, "limit"))]
         return _project(picked, _csv_list(q, "fields"))
@@ -382,14 +426,20 @@ class FakeApi:
     def get_events(self, q, id):
         """Start-date window (default today..today+6, newest inclusive), category, resolve (§5.8)."""
         self.athlete_ok(id)
-        oldest = _bound(q, "oldest", end=False) or datetime.combine(self.fake.current_today(), dtime.min)
-        newest = (_bound(q, "newest", end=True)
-                  or datetime.combine(oldest.date() + timedelta(days=6), dtime.max))
+        oldest = _bound(q, "oldest", end=False) or datetime.combine(
+            self.fake.current_today(), dtime.min
+        )
+        newest = _bound(q, "newest", end=True) or datetime.combine(
+            oldest.date() + timedelta(days=6), dtime.max
+        )
         categories = set(_csv_list(q, "category"))
         resolve = _flag(q, "resolve")
-        rows = [(start, e) for e in self.data.events
-                if _within(start := _local_start(e), oldest, newest)
-                and (not categories or e.get("category") in categories)]
+        rows = [
+            (start, e)
+            for e in self.data.events
+            if _within(start := _local_start(e), oldest, newest)
+            and (not categories or e.get("category") in categories)
+        ]
         rows.sort(key=lambda pair: pair[0])
         out = []
         for _, event in _limit(rows, _int(q, "limit")):
@@ -422,8 +472,16 @@ class FakeApi:
 
     def season(self, back: int, ref: date) -> tuple[date, date]:
         """Season N back: SEASON_START events on or before `ref`, else calendar years."""
-        starts = sorted({s.date() for e in self.data.events if e.get("category") == "SEASON_START"
-                         and (s := _local_start(e)) and s.date() <= ref}, reverse=True)
+        starts = sorted(
+            {
+                s.date()
+                for e in self.data.events
+                if e.get("category") == "SEASON_START"
+                and (s := _local_start(e))
+                and s.date() <= ref
+            },
+            reverse=True,
+        )
         if back < len(starts):
             end = ref if back == 0 else starts[back - 1] - timedelta(days=1)
             return starts[back], end
@@ -439,8 +497,10 @@ class FakeApi:
         ref = newest.date() if newest else self.fake.current_today()
         specs = _csv_list(q, "curves") or ["1y"]
         ranges = [(spec, *self.curve_range(spec, ref)) for spec in specs]
-        return {"list": [self.data.curve(kind, sport, start, end, spec) for spec, start, end in ranges],
-                "activities": {}}
+        return {
+            "list": [self.data.curve(kind, sport, start, end, spec) for spec, start, end in ranges],
+            "activities": {},
+        }
 
     def get_power_curves(self, q, id):
         return self.curves(q, id, "power")
@@ -460,14 +520,20 @@ class FakeApi:
     def get_intervals(self, q, aid):
         record = self.activity(aid)
         intervals, groups = self.intervals_of(aid)
-        return {"id": record.get("id"), "analyzed": record.get("analyzed"),
-                "icu_intervals": intervals, "icu_groups": groups}
+        return {
+            "id": record.get("id"),
+            "analyzed": record.get("analyzed"),
+            "icu_intervals": intervals,
+            "icu_groups": groups,
+        }
 
     def get_streams(self, q, aid):
         self.activity(aid)
         streams = list(self.data.activity_streams(aid) or [])
         wanted = set(_csv_list(q, "types"))
-        return [s for s in streams if not wanted or (isinstance(s, dict) and s.get("type") in wanted)]
+        return [
+            s for s in streams if not wanted or (isinstance(s, dict) and s.get("type") in wanted)
+        ]
 
     def get_messages(self, q, aid):
         self.activity(aid, strava_ok=True)
@@ -482,18 +548,21 @@ class FakeApi:
                 return Reply(200, bytes(body), ctype or "application/octet-stream")
         raise Fail(404)
 
-    ROUTES = [(_route(t), h) for t, h in (
-        ("/athlete/{id}", get_athlete),
-        ("/athlete/{id}/sport-settings", get_sport_settings),
-        ("/athlete/{id}/sport-settings/{sid}", get_sport_setting),
-        ("/athlete/{id}/activities", get_activities),
-        ("/athlete/{id}/wellness", get_wellness),
-        ("/athlete/{id}/wellness/{day}", get_wellness_day),
-        ("/athlete/{id}/events", get_events),
-        ("/athlete/{id}/power-curves", get_power_curves),
-        ("/athlete/{id}/hr-curves", get_hr_curves),
-        ("/activity/{aid}", get_activity),
-        ("/activity/{aid}/intervals", get_intervals),
-        ("/activity/{aid}/streams", get_streams),
-        ("/activity/{aid}/messages", get_messages),
-    )]
+    ROUTES = [
+        (_route(t), h)
+        for t, h in (
+            ("/athlete/{id}", get_athlete),
+            ("/athlete/{id}/sport-settings", get_sport_settings),
+            ("/athlete/{id}/sport-settings/{sid}", get_sport_setting),
+            ("/athlete/{id}/activities", get_activities),
+            ("/athlete/{id}/wellness", get_wellness),
+            ("/athlete/{id}/wellness/{day}", get_wellness_day),
+            ("/athlete/{id}/events", get_events),
+            ("/athlete/{id}/power-curves", get_power_curves),
+            ("/athlete/{id}/hr-curves", get_hr_curves),
+            ("/activity/{aid}", get_activity),
+            ("/activity/{aid}/intervals", get_intervals),
+            ("/activity/{aid}/streams", get_streams),
+            ("/activity/{aid}/messages", get_messages),
+        )
+    ]

@@ -25,6 +25,7 @@ an in-memory store; blob ids are real git blob SHA-1s. Switches:
 with switches for a tampered file, a missing file, and any canned answer.
 Neither server records request headers: the token never leaves the request.
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,9 +34,10 @@ import itertools
 import json
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 FILE_MODE = "100644"
@@ -96,16 +98,25 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length > 0 else b""
         try:
-            status, body, headers = owner._handle(self.command, unquote(split.path), query, raw,
-                                                  self.headers.get("Authorization"))
+            status, body, headers = owner._handle(
+                self.command, unquote(split.path), query, raw, self.headers.get("Authorization")
+            )
         except _Reply as reply:
             status, body, headers = reply.status, reply.body, reply.headers
         except Exception as exc:  # noqa: BLE001 - a fake must answer, not hang
             status, body, headers = 500, {"message": f"fake server bug: {type(exc).__name__}"}, {}
         scheme = (self.headers.get("Authorization") or "").partition(" ")[0] or None
-        owner._record(Request(self.command, split.path, query, status,
-                              self.headers.get("Accept"), self.headers.get("X-GitHub-Api-Version"),
-                              scheme))
+        owner._record(
+            Request(
+                self.command,
+                split.path,
+                query,
+                status,
+                self.headers.get("Accept"),
+                self.headers.get("X-GitHub-Api-Version"),
+                scheme,
+            )
+        )
         if isinstance(body, (bytes, bytearray)):
             data, kind = bytes(body), "application/octet-stream"
         else:
@@ -138,9 +149,12 @@ class _Loopback:
         server.block_on_close = False
         server.owner = self  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=type(self).__name__,
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=type(self).__name__,
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -167,26 +181,47 @@ class _Loopback:
         with self.lock:
             self.requests.append(request)
 
-    def fail(self, method: str, path_regex: str, status: int, message: str = "injected",
-             times: int = 1, headers: Mapping[str, str] | None = None) -> None:
+    def fail(
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        message: str = "injected",
+        times: int = 1,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         """Answer the next `times` matching requests with `status` and `message`."""
         with self.lock:
-            self._faults.append(_Fault(method.upper(), re.compile(path_regex), status, message,
-                                       times, dict(headers or {})))
+            self._faults.append(
+                _Fault(
+                    method.upper(),
+                    re.compile(path_regex),
+                    status,
+                    message,
+                    times,
+                    dict(headers or {}),
+                )
+            )
 
     def _take_fault(self, method: str, path: str) -> _Fault | None:
         with self.lock:
             for fault in self._faults:
-                if fault.remaining > 0 and fault.method in (method, "*") \
-                        and fault.pattern.search(path):
+                if (
+                    fault.remaining > 0
+                    and fault.method in (method, "*")
+                    and fault.pattern.search(path)
+                ):
                     fault.remaining -= 1
                     return fault
         return None
 
     def calls(self, method: str | None = None, contains: str = "") -> list[Request]:
         with self.lock:
-            return [r for r in self.requests
-                    if (method is None or r.method == method) and contains in r.path]
+            return [
+                r
+                for r in self.requests
+                if (method is None or r.method == method) and contains in r.path
+            ]
 
     def _handle(self, method, path, query, raw, auth):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -209,8 +244,13 @@ class FakeRepo:
 class FakeGitHub(_Loopback):
     """A fake api.github.com; see the module docstring for the switches."""
 
-    def __init__(self, token: str = "ghp_fake_token", repo: str = "me/data",
-                 files: Mapping[str, bytes] | None = DEFAULT_FILES, branch: str = "main"):
+    def __init__(
+        self,
+        token: str = "ghp_fake_token",
+        repo: str = "me/data",
+        files: Mapping[str, bytes] | None = DEFAULT_FILES,
+        branch: str = "main",
+    ):
         """`files`: the repository's initial commit; None = an empty repository."""
         super().__init__()
         self.token = token
@@ -229,9 +269,12 @@ class FakeGitHub(_Loopback):
         with self.lock:
             self.repos[repo] = FakeRepo()
             if files is not None:
-                tree = self._store_tree(repo, {p: self._store_blob(repo, d) for p, d in files.items()})
+                tree = self._store_tree(
+                    repo, {p: self._store_blob(repo, d) for p, d in files.items()}
+                )
                 self.repos[repo].refs[f"heads/{branch}"] = self._store_commit(
-                    repo, tree, [], "Initial commit")
+                    repo, tree, [], "Initial commit"
+                )
 
     def _store_blob(self, repo: str, data: bytes) -> str:
         sha = git_blob_sha(data)
@@ -275,8 +318,9 @@ class FakeGitHub(_Loopback):
                 sha = commit["parents"][0] if commit["parents"] else None
             return chain
 
-    def push_foreign(self, repo: str = "me/data", branch: str = "main",
-                     files: Mapping[str, bytes] | None = None) -> str:
+    def push_foreign(
+        self, repo: str = "me/data", branch: str = "main", files: Mapping[str, bytes] | None = None
+    ) -> str:
         """Another writer's commit on top of the branch (adds or changes `files`)."""
         with self.lock:
             store = self.repos[repo]
@@ -285,18 +329,30 @@ class FakeGitHub(_Loopback):
             n = len(store.commits)
             for path, data in (files or {f"other-{n}.txt": b"another writer %d\n" % n}).items():
                 entries[path] = self._store_blob(repo, data)
-            sha = self._store_commit(repo, self._store_tree(repo, entries), [head],
-                                     "Commit from another writer")
+            sha = self._store_commit(
+                repo, self._store_tree(repo, entries), [head], "Commit from another writer"
+            )
             store.refs[f"heads/{branch}"] = sha
             return sha
 
-    def add_issue(self, title: str, labels: list[str] | tuple[str, ...] = (),
-                  state: str = "open", repo: str = "me/data", pull_request: bool = False) -> dict:
+    def add_issue(
+        self,
+        title: str,
+        labels: list[str] | tuple[str, ...] = (),
+        state: str = "open",
+        repo: str = "me/data",
+        pull_request: bool = False,
+    ) -> dict:
         with self.lock:
             store = self.repos[repo]
-            issue = {"number": len(store.issues) + 1, "title": title, "body": "",
-                     "state": state, "labels": [{"name": n} for n in labels],
-                     "html_url": f"https://github.example/{repo}/issues/{len(store.issues) + 1}"}
+            issue = {
+                "number": len(store.issues) + 1,
+                "title": title,
+                "body": "",
+                "state": state,
+                "labels": [{"name": n} for n in labels],
+                "html_url": f"https://github.example/{repo}/issues/{len(store.issues) + 1}",
+            }
             if pull_request:
                 issue["pull_request"] = {"url": "https://github.example/pull"}
             store.issues.append(issue)
@@ -357,22 +413,45 @@ class FakeGitHub(_Loopback):
             commit = store.commits.get(m.group(1))
             if commit is None:
                 raise _Reply(404, {"message": "Not Found"})
-            return 200, {"sha": m.group(1), "tree": {"sha": commit["tree"]},
-                         "parents": [{"sha": p} for p in commit["parents"]],
-                         "message": commit["message"]}, {}
+            return (
+                200,
+                {
+                    "sha": m.group(1),
+                    "tree": {"sha": commit["tree"]},
+                    "parents": [{"sha": p} for p in commit["parents"]],
+                    "message": commit["message"],
+                },
+                {},
+            )
         if (m := re.fullmatch(r"/git/trees/([0-9a-f]{40})", rest)) and method == "GET":
             tree = store.trees.get(m.group(1))
             if tree is None:
                 raise _Reply(404, {"message": "Not Found"})
-            entries = [{"path": p, "mode": FILE_MODE, "type": "blob", "sha": s,
-                        "size": len(store.blobs[s])} for p, s in tree.items()]
+            entries = [
+                {
+                    "path": p,
+                    "mode": FILE_MODE,
+                    "type": "blob",
+                    "sha": s,
+                    "size": len(store.blobs[s]),
+                }
+                for p, s in tree.items()
+            ]
             return 200, {"sha": m.group(1), "tree": entries, "truncated": False}, {}
         if (m := re.fullmatch(r"/git/blobs/([0-9a-f]{40})", rest)) and method == "GET":
             data = store.blobs.get(m.group(1))
             if data is None:
                 raise _Reply(404, {"message": "Not Found"})
-            return 200, {"sha": m.group(1), "size": len(data), "encoding": "base64",
-                         "content": base64.encodebytes(data).decode("ascii")}, {}
+            return (
+                200,
+                {
+                    "sha": m.group(1),
+                    "size": len(data),
+                    "encoding": "base64",
+                    "content": base64.encodebytes(data).decode("ascii"),
+                },
+                {},
+            )
         if rest == "/git/blobs" and method == "POST":
             return self._create_blob(repo, body)
         if rest == "/git/trees" and method == "POST":
@@ -390,8 +469,11 @@ class FakeGitHub(_Loopback):
         if not isinstance(content, str):
             raise _Reply(422, {"message": "Invalid request: content is missing"})
         try:
-            data = base64.b64decode(content, validate=True) if encoding == "base64" \
+            data = (
+                base64.b64decode(content, validate=True)
+                if encoding == "base64"
                 else content.encode("utf-8")
+            )
         except ValueError:
             raise _Reply(422, {"message": "Invalid request: bad base64"}) from None
         sha = self._store_blob(repo, data)
@@ -416,8 +498,17 @@ class FakeGitHub(_Loopback):
             else:
                 raise _Reply(422, {"message": "Invalid request: blob does not exist"})
         sha = self._store_tree(repo, entries)
-        return 201, {"sha": sha, "tree": [{"path": p, "sha": s, "type": "blob", "mode": FILE_MODE}
-                                          for p, s in store.trees[sha].items()]}, {}
+        return (
+            201,
+            {
+                "sha": sha,
+                "tree": [
+                    {"path": p, "sha": s, "type": "blob", "mode": FILE_MODE}
+                    for p, s in store.trees[sha].items()
+                ],
+            },
+            {},
+        )
 
     def _create_commit(self, repo, body):
         store = self.repos[repo]
@@ -425,8 +516,11 @@ class FakeGitHub(_Loopback):
         if tree not in store.trees or any(p not in store.commits for p in parents):
             raise _Reply(422, {"message": "Invalid request: tree or parent does not exist"})
         sha = self._store_commit(repo, tree, parents, str(body.get("message", "")))
-        return 201, {"sha": sha, "tree": {"sha": tree},
-                     "parents": [{"sha": p} for p in parents]}, {}
+        return (
+            201,
+            {"sha": sha, "tree": {"sha": tree}, "parents": [{"sha": p} for p in parents]},
+            {},
+        )
 
     def _update_ref(self, repo, ref, body):
         store = self.repos[repo]
@@ -434,7 +528,7 @@ class FakeGitHub(_Loopback):
             raise _Reply(422, {"message": "Reference does not exist"})
         if self.move_ref > 0:
             self.move_ref -= 1
-            self.push_foreign(repo, ref[len("heads/"):])
+            self.push_foreign(repo, ref[len("heads/") :])
         if self.protected:
             raise _Reply(422, {"message": f"Protected branch update failed for refs/{ref}."})
         sha = body.get("sha")
@@ -448,13 +542,16 @@ class FakeGitHub(_Loopback):
     def _list_issues(self, repo, store, query):
         state = query.get("state", "open")
         wanted = {n for n in query.get("labels", "").split(",") if n}
-        found = [i for i in store.issues
-                 if (state == "all" or i["state"] == state)
-                 and wanted <= {label["name"] for label in i["labels"]}]
+        found = [
+            i
+            for i in store.issues
+            if (state == "all" or i["state"] == state)
+            and wanted <= {label["name"] for label in i["labels"]}
+        ]
         found.sort(key=lambda i: -i["number"])
         per_page = min(max(int(query.get("per_page", PER_PAGE_DEFAULT)), 1), PER_PAGE_MAX)
         page = max(int(query.get("page", 1)), 1)
-        chunk = found[(page - 1) * per_page: page * per_page]
+        chunk = found[(page - 1) * per_page : page * per_page]
         headers = {}
         if page * per_page < len(found):
             params = "&".join(f"{k}={v}" for k, v in {**query, "page": page + 1}.items())
@@ -488,8 +585,12 @@ class FakeFileHost(_Loopback):
         self.tampered: set[str] = set()
         self.missing: set[str] = set()
 
-    def release(self, files: Mapping[str, bytes], descriptions: Mapping[str, str] | None = None,
-                extra: Mapping[str, bytes] | None = None) -> dict:
+    def release(
+        self,
+        files: Mapping[str, bytes],
+        descriptions: Mapping[str, str] | None = None,
+        extra: Mapping[str, bytes] | None = None,
+    ) -> dict:
         """Serve `files` plus a manifest.json listing them; returns the manifest.
 
         `extra` files are served but not listed.
@@ -503,8 +604,11 @@ class FakeFileHost(_Loopback):
                 entry["description"] = descriptions[path]
             manifest["files"][path] = entry
         with self.lock:
-            self.files = {**dict(files), **dict(extra or {}),
-                          "manifest.json": render_manifest(manifest)}
+            self.files = {
+                **dict(files),
+                **dict(extra or {}),
+                "manifest.json": render_manifest(manifest),
+            }
         return manifest
 
     @property

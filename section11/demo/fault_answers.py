@@ -4,6 +4,7 @@ table (section11/demo/faults.py): rewrites of a real answer's JSON
 Strava stubs) and `FaultyIntervals`, the fake server whose fault (injected or
 a rewrite) spares the first requests of a call.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,7 @@ def null_fields(payload: Any) -> Any:
     """Present-but-null: every field null except identity keys; lists of
     records keep their records (each nulled in turn)."""
     if isinstance(payload, list):
-        return [null_fields(item) if isinstance(item, (dict, list)) else None
-                for item in payload]
+        return [null_fields(item) if isinstance(item, (dict, list)) else None for item in payload]
     if isinstance(payload, dict):
         out = {}
         for key, value in payload.items():
@@ -55,8 +55,15 @@ def emptied(payload: Any) -> Any:
 
 
 ABSURD = (1e9, -5, 10**12, 0, "NaN", "Infinity")  # Jackson writes NaN as a string
-ABSURD_BY_KEY = {"hrv": 1e9, "hrvSDNN": 1e9, "restingHR": -5, "sleepSecs": 10**12,
-                 "weight": 0, "avgSleepingHR": -5, "sleepScore": 1e9}
+ABSURD_BY_KEY = {
+    "hrv": 1e9,
+    "hrvSDNN": 1e9,
+    "restingHR": -5,
+    "sleepSecs": 10**12,
+    "weight": 0,
+    "avgSleepingHR": -5,
+    "sleepScore": 1e9,
+}
 
 
 def absurd_values(payload: Any, _index: list[int] | None = None) -> Any:
@@ -110,10 +117,17 @@ def strava_stubs(payload: Any) -> Any:
     for index, item in enumerate(payload):
         out.append(item)
         if isinstance(item, dict) and item.get("source") != "STRAVA":
-            out.append({"id": f"9{index:09d}", "icu_athlete_id": item.get("icu_athlete_id"),
-                        "start_date_local": item.get("start_date_local"), "source": "STRAVA",
-                        "_note": "STRAVA activities are not available via the API"})
+            out.append(
+                {
+                    "id": f"9{index:09d}",
+                    "icu_athlete_id": item.get("icu_athlete_id"),
+                    "start_date_local": item.get("start_date_local"),
+                    "source": "STRAVA",
+                    "_note": "STRAVA activities are not available via the API",
+                }
+            )
     return out
+
 
 # ----------------------------------------------------------------- the fake, with spared requests
 
@@ -135,8 +149,15 @@ class FaultyIntervals(FakeIntervals):
     """FakeIntervals whose fault (injected or a rewrite of the real answer)
     spares the first `skip` requests matching `pattern`."""
 
-    def __init__(self, data: DemoData, *, today: date, pattern: str, skip: int = 0,
-                 rewrite: Callable[[Any], Any] | None = None):
+    def __init__(
+        self,
+        data: DemoData,
+        *,
+        today: date,
+        pattern: str,
+        skip: int = 0,
+        rewrite: Callable[[Any], Any] | None = None,
+    ):
         super().__init__(data, today=today)
         self.pattern = re.compile(pattern)
         self.skip = skip

@@ -23,6 +23,7 @@ tests/test_fault_table.py. Per-activity calls need activities that are new to
 the store: the baseline run is made with the newest NEW_ACTIVITIES activities
 hidden upstream, and per-activity scenarios show them again.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,8 +44,14 @@ from typing import Any
 
 from .dataset import DemoData, build_demo
 from .fake_api import STRAVA_ERROR
-from .fault_answers import (FaultyIntervals, absurd_values, emptied, null_fields, schema_drift,
-                            strava_stubs)
+from .fault_answers import (
+    FaultyIntervals,
+    absurd_values,
+    emptied,
+    null_fields,
+    schema_drift,
+    strava_stubs,
+)
 from .server import FakeIntervals
 
 TODAY = date(2026, 11, 23)
@@ -75,8 +82,7 @@ class Call:
 CALLS: tuple[Call, ...] = (
     Call("athlete", r"/athlete/[^/]+$", True, ("athlete",)),
     Call("activities", r"/activities$", True, ("activities",)),
-    Call("activities, history chunk", r"/activities$", True, ("history",), skip=1,
-         history=True),
+    Call("activities, history chunk", r"/activities$", True, ("history",), skip=1, history=True),
     Call("wellness", r"/wellness$", True, ("wellness",)),
     Call("events", r"/events$", True, ("events",)),
     Call("activity intervals", r"/activity/[^/]+/intervals$", False, ("intervals",)),
@@ -138,12 +144,21 @@ FAULTS: tuple[Fault, ...] = (
     Fault("invalid JSON", {"invalid_json": True, "times": PERSIST}),
     Fault("JSON null body", {"null_body": True, "times": PERSIST}),
     Fault("present-but-null fields", rewrite=null_fields, core_outcome="complete"),
-    Fault("Strava stubs", rewrite=strava_stubs, core_outcome="complete", calls=LIST_CALLS,
-          check=_more_hidden),
-    Fault("Strava stubs", {"status": 422, "body": json.dumps(STRAVA_ERROR).encode(),
-                           "times": PERSIST}, calls=PER_ACTIVITY),
-    Fault("empty after a full answer", rewrite=emptied, core_outcome="complete",
-          check=_kept_previous),
+    Fault(
+        "Strava stubs",
+        rewrite=strava_stubs,
+        core_outcome="complete",
+        calls=LIST_CALLS,
+        check=_more_hidden,
+    ),
+    Fault(
+        "Strava stubs",
+        {"status": 422, "body": json.dumps(STRAVA_ERROR).encode(), "times": PERSIST},
+        calls=PER_ACTIVITY,
+    ),
+    Fault(
+        "empty after a full answer", rewrite=emptied, core_outcome="complete", check=_kept_previous
+    ),
     Fault("absurd values", rewrite=absurd_values, core_outcome="complete"),
     Fault("schema drift", rewrite=schema_drift, core_outcome="complete"),
 )
@@ -156,7 +171,7 @@ class Scenario:
 
     @property
     def expected(self) -> str:
-        """"exit" (non-zero, files untouched) or "complete" (exit 0)."""
+        """ "exit" (non-zero, files untouched) or "complete" (exit 0)."""
         return self.fault.core_outcome if self.call.core else "complete"
 
     @property
@@ -173,9 +188,14 @@ def scenarios(faults: Iterable[Fault] = FAULTS, calls: Iterable[Call] = CALLS) -
 
 
 def sync_env(server: FakeIntervals, now: str = NOW) -> dict[str, str]:
-    return {"ATHLETE_ID": server.data.athlete_id, "INTERVALS_KEY": server.data.api_key,
-            "INTERVALS_BASE_URL": server.base_url, "SECTION11_NOW": now,
-            "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"}
+    return {
+        "ATHLETE_ID": server.data.athlete_id,
+        "INTERVALS_KEY": server.data.api_key,
+        "INTERVALS_BASE_URL": server.base_url,
+        "SECTION11_NOW": now,
+        "HOME": "/nonexistent",
+        "XDG_CONFIG_HOME": "/nonexistent",
+    }
 
 
 @contextlib.contextmanager
@@ -186,9 +206,15 @@ def fast_client(read_timeout: float = READ_TIMEOUT):
     from ..sources.intervals import IntervalsClient, validate_athlete_id
 
     def make_client(settings):
-        return IntervalsClient(validate_athlete_id(settings.athlete_id), settings.intervals_key,
-                               base_url=settings.base_url, sleep=lambda s: None,
-                               timeout=(2, read_timeout), rate=500, burst=50)
+        return IntervalsClient(
+            validate_athlete_id(settings.athlete_id),
+            settings.intervals_key,
+            base_url=settings.base_url,
+            sleep=lambda s: None,
+            timeout=(2, read_timeout),
+            rate=500,
+            burst=50,
+        )
 
     original = pipeline.make_client
     pipeline.make_client = make_client
@@ -239,8 +265,7 @@ def _finite(text: str) -> float:
 
 def strict_json(data: bytes) -> Any:
     """Parse JSON refusing NaN, Infinity and numbers that overflow to infinity."""
-    return json.loads(data.decode("utf-8"), parse_constant=_refuse_constant,
-                      parse_float=_finite)
+    return json.loads(data.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite)
 
 
 def _age_history(directory: Path, athlete_id: str) -> None:
@@ -312,8 +337,13 @@ def _bitten(call: Call, requests) -> bool:
     return any(r.fault is not None or r.status is None or r.status >= 400 for r in last.values())
 
 
-def _completed_problems(scenario: Scenario, before: dict[str, bytes], after: dict[str, bytes],
-                        bitten: bool, baseline: Baseline) -> tuple[list[str], dict]:
+def _completed_problems(
+    scenario: Scenario,
+    before: dict[str, bytes],
+    after: dict[str, bytes],
+    bitten: bool,
+    baseline: Baseline,
+) -> tuple[list[str], dict]:
     problems = []
     added = sorted(set(after) - set(before))
     if added:
@@ -331,8 +361,10 @@ def _completed_problems(scenario: Scenario, before: dict[str, bytes], after: dic
     if not isinstance(status, dict) or not all(isinstance(v, str) for v in status.values()):
         return problems + ["metadata.sync_status is missing"], latest
     if bitten and all(status.get(s, "ok") == "ok" for s in scenario.call.sources):
-        problems.append(f"the fault outlasted the retries but sync_status says "
-                        f"{', '.join(f'{s}={status.get(s)!r}' for s in scenario.call.sources)}")
+        problems.append(
+            f"the fault outlasted the retries but sync_status says "
+            f"{', '.join(f'{s}={status.get(s)!r}' for s in scenario.call.sources)}"
+        )
     if scenario.fault.check is not None:
         problem = scenario.fault.check(scenario.call, latest, baseline.latest)
         if problem:
@@ -353,8 +385,12 @@ def _outcome(code: int, latest: dict, baseline: Baseline) -> str:
     return text
 
 
-def run_scenario(baseline: Baseline, scenario: Scenario, root: Path,
-                 inspect: Callable[[Path], None] | None = None) -> Row:
+def run_scenario(
+    baseline: Baseline,
+    scenario: Scenario,
+    root: Path,
+    inspect: Callable[[Path], None] | None = None,
+) -> Row:
     """One row of the fault table (see the module docstring). `inspect(work
     directory)` sees the files after the run, before they are removed."""
     started = time.perf_counter()
@@ -368,8 +404,9 @@ def run_scenario(baseline: Baseline, scenario: Scenario, root: Path,
             _age_history(work, baseline.after.athlete_id)
         before = snapshot(work)
         data = baseline.before if call.core else baseline.after
-        with FaultyIntervals(data, today=TODAY, pattern=call.pattern, skip=call.skip,
-                             rewrite=fault.rewrite) as server:
+        with FaultyIntervals(
+            data, today=TODAY, pattern=call.pattern, skip=call.skip, rewrite=fault.rewrite
+        ) as server:
             if fault.inject is not None:
                 server.inject(call.pattern, **fault.inject)
             code, _out, _err = run_sync(server, work)
@@ -382,16 +419,28 @@ def run_scenario(baseline: Baseline, scenario: Scenario, root: Path,
             problems = [f"changed or added: {', '.join(touched)}"] if touched else []
             latest: dict = {}
         else:
-            problems, latest = _completed_problems(scenario, before, after,
-                                                   _bitten(call, requests), baseline)
-        return Row(fault.name, call.name, _outcome(code, latest, baseline), not problems,
-                   scenario.expected, code, problems, time.perf_counter() - started)
+            problems, latest = _completed_problems(
+                scenario, before, after, _bitten(call, requests), baseline
+            )
+        return Row(
+            fault.name,
+            call.name,
+            _outcome(code, latest, baseline),
+            not problems,
+            scenario.expected,
+            code,
+            problems,
+            time.perf_counter() - started,
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_scenarios(selected: Iterable[Scenario] | None = None, root: Path | None = None,
-                  progress: Callable[[Row], None] | None = None) -> list[Row]:
+def run_scenarios(
+    selected: Iterable[Scenario] | None = None,
+    root: Path | None = None,
+    progress: Callable[[Row], None] | None = None,
+) -> list[Row]:
     """Every scenario against one baseline, in a temporary directory."""
     selected = scenarios() if selected is None else list(selected)
     with tempfile.TemporaryDirectory(prefix="section11-faults-") as tmp:

@@ -6,6 +6,7 @@ top of gentle undulation. The same model feeds outdoor activity streams
 (latlng/altitude) and the course files attached to race events
 (spec/intervals_api.md §5.15; the pipeline parses them as in spec/metrics.md §31).
 """
+
 from __future__ import annotations
 
 import math
@@ -44,20 +45,33 @@ class Climb:
 class Route:
     """A closed loop of `length` metres through home with an elevation profile."""
 
-    def __init__(self, key: str, length: float, climbs: tuple[Climb, ...], base: float = 55.0,
-                 undulation: tuple[float, float] = (7.0, 3.0)):
+    def __init__(
+        self,
+        key: str,
+        length: float,
+        climbs: tuple[Climb, ...],
+        base: float = 55.0,
+        undulation: tuple[float, float] = (7.0, 3.0),
+    ):
         rng = random.Random(f"route-shape:{key}")
         self.length = max(float(length), 200.0)
         self.climbs = climbs
         self.base = base
         k1 = max(1, round(self.length / 7000))
         k2 = max(1, round(self.length / 2300))
-        self._waves = ((undulation[0], k1, rng.uniform(0, 2 * math.pi)),
-                       (undulation[1], k2, rng.uniform(0, 2 * math.pi)))
-        self._shape = (rng.uniform(0.10, 0.28), rng.uniform(0, 2 * math.pi),
-                       rng.uniform(0.04, 0.14), rng.uniform(0, 2 * math.pi),
-                       rng.uniform(0.0, 0.07), rng.uniform(0, 2 * math.pi),
-                       rng.uniform(0, 2 * math.pi))
+        self._waves = (
+            (undulation[0], k1, rng.uniform(0, 2 * math.pi)),
+            (undulation[1], k2, rng.uniform(0, 2 * math.pi)),
+        )
+        self._shape = (
+            rng.uniform(0.10, 0.28),
+            rng.uniform(0, 2 * math.pi),
+            rng.uniform(0.04, 0.14),
+            rng.uniform(0, 2 * math.pi),
+            rng.uniform(0.0, 0.07),
+            rng.uniform(0, 2 * math.pi),
+            rng.uniform(0, 2 * math.pi),
+        )
         self._poly: tuple[list[float], list[float], list[float]] | None = None
 
     # ------------------------------------------------------------ elevation
@@ -84,8 +98,13 @@ class Route:
         xs, ys = [], []
         for i in range(n + 1):
             theta = 2 * math.pi * i / n
-            r = (1 + a1 * math.sin(theta + p1) + a2 * math.sin(2 * theta + p2)
-                 + a3 * math.sin(3 * theta + p3) + 0.015 * math.sin(23 * theta))
+            r = (
+                1
+                + a1 * math.sin(theta + p1)
+                + a2 * math.sin(2 * theta + p2)
+                + a3 * math.sin(3 * theta + p3)
+                + 0.015 * math.sin(23 * theta)
+            )
             xs.append(r * math.cos(theta + rot))
             ys.append(r * math.sin(theta + rot))
         x0, y0 = xs[0], ys[0]
@@ -143,21 +162,28 @@ CLIMB_STYLE = {  # kind -> (metres of route per climb, length range, grade range
     "hike": (4500, (1200, 2600), (0.07, 0.12)),
     "ski": (7000, (400, 1100), (0.03, 0.06)),
     "virtual": (14000, (900, 2800), (0.03, 0.07)),
-    "flat": (10 ** 9, (0, 0), (0, 0)),
+    "flat": (10**9, (0, 0), (0, 0)),
 }
 
 
 def route_style(sport: str) -> str:
-    return {"Ride": "ride", "GravelRide": "gravel", "MountainBikeRide": "mtb", "Run": "run",
-            "TrailRun": "trail", "Hike": "hike", "NordicSki": "ski",
-            "VirtualRide": "virtual"}.get(sport, "flat")
+    return {
+        "Ride": "ride",
+        "GravelRide": "gravel",
+        "MountainBikeRide": "mtb",
+        "Run": "run",
+        "TrailRun": "trail",
+        "Hike": "hike",
+        "NordicSki": "ski",
+        "VirtualRide": "virtual",
+    }.get(sport, "flat")
 
 
 def route_for(key: str, sport: str, length: float) -> Route:
     """The deterministic loop an outdoor (or virtual) session followed."""
     rng = random.Random(f"route:{key}")
     per, (l_lo, l_hi), (g_lo, g_hi) = CLIMB_STYLE[route_style(sport)]
-    count = int(length / per + rng.uniform(-0.4, 1.2)) if per < 10 ** 9 else 0
+    count = int(length / per + rng.uniform(-0.4, 1.2)) if per < 10**9 else 0
     climbs = []
     if count > 0:
         slot = length / count
@@ -168,8 +194,13 @@ def route_for(key: str, sport: str, length: float) -> Route:
             start = i * slot + rng.uniform(0.05, 0.95) * (slot - climb_len * 2.45)
             climbs.append(Climb(start, climb_len, rng.uniform(g_lo, g_hi)))
     flat = sport in ("Walk", "Swim")
-    return Route(key, length, tuple(climbs), base=rng.uniform(45, 75),
-                 undulation=(2.0, 1.0) if flat else (7.0, 3.0))
+    return Route(
+        key,
+        length,
+        tuple(climbs),
+        base=rng.uniform(45, 75),
+        undulation=(2.0, 1.0) if flat else (7.0, 3.0),
+    )
 
 
 # ----------------------------------------------------------------- course files
@@ -177,8 +208,14 @@ def route_for(key: str, sport: str, length: float) -> Route:
 
 def race_route(seed: int) -> Route:
     """The RACE_A gran fondo loop: 104 km with six Limburg-style climbs."""
-    climbs = (Climb(11500, 1800, 0.052), Climb(26800, 1100, 0.075), Climb(40200, 3200, 0.034),
-              Climb(57900, 1400, 0.061), Climb(73600, 2200, 0.044), Climb(88400, 900, 0.078))
+    climbs = (
+        Climb(11500, 1800, 0.052),
+        Climb(26800, 1100, 0.075),
+        Climb(40200, 3200, 0.034),
+        Climb(57900, 1400, 0.061),
+        Climb(73600, 2200, 0.044),
+        Climb(88400, 900, 0.078),
+    )
     return Route(f"{seed}:race-a", 104000, climbs, base=52.0)
 
 
@@ -189,11 +226,12 @@ def gravel_route(seed: int) -> Route:
 
 
 def gpx_bytes(route: Route, name: str, spacing: float = 70.0) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<gpx version="1.1" creator="section11 demo" '
-             'xmlns="http://www.topografix.com/GPX/1/1">',
-             f"  <metadata><name>{escape(name)}</name></metadata>",
-             f"  <trk><name>{escape(name)}</name><trkseg>"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<gpx version="1.1" creator="section11 demo" xmlns="http://www.topografix.com/GPX/1/1">',
+        f"  <metadata><name>{escape(name)}</name></metadata>",
+        f"  <trk><name>{escape(name)}</name><trkseg>",
+    ]
     for lat, lon, ele, _ in route.trackpoints(spacing):
         lines.append(f'    <trkpt lat="{lat:.6f}" lon="{lon:.6f}"><ele>{ele:.1f}</ele></trkpt>')
     lines += ["  </trkseg></trk>", "</gpx>", ""]
@@ -203,21 +241,30 @@ def gpx_bytes(route: Route, name: str, spacing: float = 70.0) -> bytes:
 def tcx_bytes(route: Route, name: str, spacing: float = 90.0) -> bytes:
     points = route.trackpoints(spacing)
     first, last = points[0], points[-1]
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/'
-             'TrainingCenterDatabase/v2">',
-             "  <Courses>", "    <Course>", f"      <Name>{escape(name[:15])}</Name>",
-             "      <Lap>", f"        <TotalTimeSeconds>{route.length / 7.5:.0f}</TotalTimeSeconds>",
-             f"        <DistanceMeters>{route.length:.1f}</DistanceMeters>",
-             f"        <BeginPosition><LatitudeDegrees>{first[0]:.6f}</LatitudeDegrees>"
-             f"<LongitudeDegrees>{first[1]:.6f}</LongitudeDegrees></BeginPosition>",
-             f"        <EndPosition><LatitudeDegrees>{last[0]:.6f}</LatitudeDegrees>"
-             f"<LongitudeDegrees>{last[1]:.6f}</LongitudeDegrees></EndPosition>",
-             "        <Intensity>Active</Intensity>", "      </Lap>", "      <Track>"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/'
+        'TrainingCenterDatabase/v2">',
+        "  <Courses>",
+        "    <Course>",
+        f"      <Name>{escape(name[:15])}</Name>",
+        "      <Lap>",
+        f"        <TotalTimeSeconds>{route.length / 7.5:.0f}</TotalTimeSeconds>",
+        f"        <DistanceMeters>{route.length:.1f}</DistanceMeters>",
+        f"        <BeginPosition><LatitudeDegrees>{first[0]:.6f}</LatitudeDegrees>"
+        f"<LongitudeDegrees>{first[1]:.6f}</LongitudeDegrees></BeginPosition>",
+        f"        <EndPosition><LatitudeDegrees>{last[0]:.6f}</LatitudeDegrees>"
+        f"<LongitudeDegrees>{last[1]:.6f}</LongitudeDegrees></EndPosition>",
+        "        <Intensity>Active</Intensity>",
+        "      </Lap>",
+        "      <Track>",
+    ]
     for lat, lon, ele, dist in points:
-        lines.append(f"        <Trackpoint><Position><LatitudeDegrees>{lat:.6f}</LatitudeDegrees>"
-                     f"<LongitudeDegrees>{lon:.6f}</LongitudeDegrees></Position>"
-                     f"<AltitudeMeters>{ele:.1f}</AltitudeMeters>"
-                     f"<DistanceMeters>{dist:.1f}</DistanceMeters></Trackpoint>")
+        lines.append(
+            f"        <Trackpoint><Position><LatitudeDegrees>{lat:.6f}</LatitudeDegrees>"
+            f"<LongitudeDegrees>{lon:.6f}</LongitudeDegrees></Position>"
+            f"<AltitudeMeters>{ele:.1f}</AltitudeMeters>"
+            f"<DistanceMeters>{dist:.1f}</DistanceMeters></Trackpoint>"
+        )
     lines += ["      </Track>", "    </Course>", "  </Courses>", "</TrainingCenterDatabase>", ""]
     return "\n".join(lines).encode("utf-8")

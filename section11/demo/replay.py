@@ -15,16 +15,23 @@ replayed day includes every activity of that day, as a late-evening sync would.
 The demo data itself was generated for `data.today`; replaying a date after it
 is refused, since nothing exists there yet.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..context import EXTENDED_DAYS, SyncInputs
-from ..model import (Activity, Athlete, Event, activities_from_raw, curves_from_raw,
-                     events_from_raw, wellness_from_raw)
+from ..model import (
+    Activity,
+    Athlete,
+    Event,
+    activities_from_raw,
+    curves_from_raw,
+    events_from_raw,
+    wellness_from_raw,
+)
 from ..refresh import HISTORY_DAYS
 from ..sports import HEALTH_CATEGORIES
 from .dataset import DemoData
@@ -39,9 +46,9 @@ SYNC_HOUR = 21  # a replayed day is seen from the evening: its training is done
 
 def _zone(name: str | None):
     try:
-        return ZoneInfo(name) if name else dt_timezone.utc
+        return ZoneInfo(name) if name else UTC
     except (ZoneInfoNotFoundError, ValueError):
-        return dt_timezone.utc
+        return UTC
 
 
 class DemoReplay:
@@ -52,8 +59,9 @@ class DemoReplay:
         self.athlete = Athlete.from_raw(data.athlete)
         # activities: oldest first here (bisect), handed out newest first (API order)
         parsed = activities_from_raw(data.activities)
-        dated = sorted((a for a in parsed if a.date is not None),
-                       key=lambda a: (a.start_local or "", a.id))
+        dated = sorted(
+            (a for a in parsed if a.date is not None), key=lambda a: (a.start_local or "", a.id)
+        )
         self._acts = dated
         self._act_days = [a.date for a in dated]
         visible = [a for a in dated if not a.is_stub]
@@ -62,8 +70,10 @@ class DemoReplay:
         self._wellness = wellness_from_raw(data.wellness)
         self._well_days = [w.date for w in self._wellness]
         # events: the server indexes them on their local start date, ascending
-        events = sorted((e for e in events_from_raw(data.events) if e.date is not None),
-                        key=lambda e: (e.start_local or "", e.id or ""))
+        events = sorted(
+            (e for e in events_from_raw(data.events) if e.date is not None),
+            key=lambda e: (e.start_local or "", e.id or ""),
+        )
         self._events = events
         self._event_days = [e.date for e in events]
 
@@ -76,8 +86,15 @@ class DemoReplay:
         lo, hi = bisect_left(self._event_days, first), bisect_right(self._event_days, last)
         return self._events[lo:hi]
 
-    def inputs(self, today: date, *, days: int = DEFAULT_DAYS, week_start: int = 0,
-               now: datetime | None = None, curves: bool = False) -> SyncInputs:
+    def inputs(
+        self,
+        today: date,
+        *,
+        days: int = DEFAULT_DAYS,
+        week_start: int = 0,
+        now: datetime | None = None,
+        curves: bool = False,
+    ) -> SyncInputs:
         """The SyncInputs of a sync on `today` (mirrors pipeline.fetch_inputs)."""
         if self.data.today is not None and today > self.data.today:
             raise ValueError(f"the demo data ends on {self.data.today}; cannot replay {today}")
@@ -96,22 +113,38 @@ class DemoReplay:
         lo, hi = bisect_left(self._well_days, first), bisect_right(self._well_days, today)
         history_wellness = tuple(self._wellness[lo:hi])
         ahead = today + timedelta(days=EVENTS_AHEAD_DAYS)
-        events = tuple(self._events_between(
-            today - timedelta(days=max(days - 1, EVENTS_BACK_DAYS)), ahead))
-        health = tuple(e for e in self._events_between(
-            today - timedelta(days=HEALTH_BACK_DAYS), ahead) if e.category in HEALTH_CATEGORIES)
+        events = tuple(
+            self._events_between(today - timedelta(days=max(days - 1, EVENTS_BACK_DAYS)), ahead)
+        )
+        health = tuple(
+            e
+            for e in self._events_between(today - timedelta(days=HEALTH_BACK_DAYS), ahead)
+            if e.category in HEALTH_CATEGORIES
+        )
         power = hr = None
         sport_power: dict = {}
         sport_hr: dict = {}
         if curves:
             power, hr, sport_power, sport_hr = self._curves(activities, today)
         return SyncInputs(
-            today=today, now=now, days=days, athlete=self.athlete, activities=activities,
-            wellness=wellness, events=events, health_events=health,
-            hidden_activities=len(listed) - len(activities), week_start=week_start,
-            power_curves=power, hr_curves=hr, sport_power_curves=sport_power,
-            sport_hr_curves=sport_hr, anonymize=True, history_activities=history,
-            history_wellness=history_wellness)
+            today=today,
+            now=now,
+            days=days,
+            athlete=self.athlete,
+            activities=activities,
+            wellness=wellness,
+            events=events,
+            health_events=health,
+            hidden_activities=len(listed) - len(activities),
+            week_start=week_start,
+            power_curves=power,
+            hr_curves=hr,
+            sport_power_curves=sport_power,
+            sport_hr_curves=sport_hr,
+            anonymize=True,
+            history_activities=history,
+            history_wellness=history_wellness,
+        )
 
     # ------------------------------------------------------------ curves
     def _curves(self, activities, today: date):
@@ -129,14 +162,16 @@ class DemoReplay:
         delta_ids = list(delta_curve_ids(today))
         window_42 = sustainability_curve_id(today)
         families = sustainability_families(
-            [a for a in activities if a.date and a.date >= today - timedelta(days=27)])
+            [a for a in activities if a.date and a.date >= today - timedelta(days=27)]
+        )
         types = [t for family_types in families.values() for t in family_types]
         ride = fetch("power", "Ride", [*delta_ids, window_42], ("watts", "values"))
         power = {k: v for k, v in ride.items() if k in delta_ids}
         hr = fetch("hr", None, delta_ids, ("values",))
-        sport_power = {t: (ride if t == "Ride" else fetch("power", t, [window_42],
-                                                            ("watts", "values")))
-                       for t in types}
+        sport_power = {
+            t: (ride if t == "Ride" else fetch("power", t, [window_42], ("watts", "values")))
+            for t in types
+        }
         sport_hr = {t: fetch("hr", t, [window_42], ("values",)) for t in types}
         return power, hr, sport_power, sport_hr
 

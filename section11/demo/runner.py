@@ -4,11 +4,12 @@ Builds the demo athlete for today's date in its timezone, serves it on a free
 127.0.0.1 port and runs an ordinary sync against it through the real client,
 writing into ./demo-output/ (or --output-dir / --output).
 """
+
 from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from .dataset import build_demo
@@ -21,16 +22,22 @@ DEFAULT_DIR = "demo-output"
 def demo_settings(settings, data, base_url):
     """The user's settings pointed at the demo athlete and server."""
     output_dir = settings.output_dir if (settings.output or settings.output_dir) else DEFAULT_DIR
-    return replace(settings, athlete_id=data.athlete_id, intervals_key=data.api_key,
-                   base_url=base_url, output_dir=output_dir, github_token=None,
-                   github_repo=None)
+    return replace(
+        settings,
+        athlete_id=data.athlete_id,
+        intervals_key=data.api_key,
+        base_url=base_url,
+        output_dir=output_dir,
+        github_token=None,
+        github_repo=None,
+    )
 
 
 def run_demo(settings, out=None) -> int:
     from .. import pipeline
 
     out = out or sys.stdout
-    now = settings.now or datetime.now(timezone.utc)
+    now = settings.now or datetime.now(UTC)
     today = now.astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
     data = build_demo(today, timezone=DEMO_TIMEZONE)
     with FakeIntervals(data) as server:

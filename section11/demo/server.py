@@ -13,6 +13,7 @@ the real body and closes the connection (the client sees a short read); the
 `reset` fault closes with SO_LINGER 0 (a TCP reset) without answering.
 Nothing logs headers: the Authorization header never leaves the request.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,10 +67,18 @@ class _Fault:
     @property
     def name(self) -> str:
         parts = [f"status:{self.status}" if self.status is not None else ""]
-        parts += [n for n, on in (("delay", self.delay), ("reset", self.reset),
-                                  ("truncate", self.truncate), ("invalid_json", self.invalid_json),
-                                  ("null_body", self.null_body),
-                                  ("body", self.body is not None and self.status is None)) if on]
+        parts += [
+            n
+            for n, on in (
+                ("delay", self.delay),
+                ("reset", self.reset),
+                ("truncate", self.truncate),
+                ("invalid_json", self.invalid_json),
+                ("null_body", self.null_body),
+                ("body", self.body is not None and self.status is None),
+            )
+            if on
+        ]
         return "+".join(p for p in parts if p) or "none"
 
 
@@ -105,8 +114,16 @@ class _Handler(BaseHTTPRequestHandler):
         fault: _Fault | None = None
 
         def record(status: int | None) -> None:
-            fake._record(RequestRecord(method, split.path, query, status,
-                                       time.perf_counter() - started, fault.name if fault else None))
+            fake._record(
+                RequestRecord(
+                    method,
+                    split.path,
+                    query,
+                    status,
+                    time.perf_counter() - started,
+                    fault.name if fault else None,
+                )
+            )
 
         try:
             length = int(self.headers.get("Content-Length") or 0)
@@ -121,8 +138,11 @@ class _Handler(BaseHTTPRequestHandler):
                 record(None)
                 self._reset()
                 return
-            reply = fake._fault_reply(fault) or fake._rate_check() or fake._api.dispatch(
-                method, split.path, query, self.headers.get("Authorization"))
+            reply = (
+                fake._fault_reply(fault)
+                or fake._rate_check()
+                or fake._api.dispatch(method, split.path, query, self.headers.get("Authorization"))
+            )
             record(reply.status)
             self._send(reply, truncate=bool(fault and fault.truncate))
         except (OSError, ValueError):  # client went away, or a garbled Content-Length
@@ -155,7 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], fake: "FakeIntervals"):
+    def __init__(self, address: tuple[str, int], fake: FakeIntervals):
         self.fake = fake
         super().__init__(address, _Handler)
 
@@ -176,8 +196,9 @@ class _Server(ThreadingHTTPServer):
 class FakeIntervals:
     """Intervals.icu on 127.0.0.1 serving `data`; also a context manager."""
 
-    def __init__(self, data: DemoData, host: str = "127.0.0.1", port: int = 0, *,
-                 today: date | None = None):
+    def __init__(
+        self, data: DemoData, host: str = "127.0.0.1", port: int = 0, *, today: date | None = None
+    ):
         if host != "localhost" and not host.startswith("127."):
             raise ValueError("the fake Intervals.icu server only listens on loopback")
         self.data = data
@@ -208,8 +229,12 @@ class FakeIntervals:
         self._httpd = _Server((self.host, self.port), self)
         self.port = self._httpd.server_address[1]
         self.base_url = f"http://{self.host}:{self.port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-intervals", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-intervals",
+            daemon=True,
+        )
         self._thread.start()
         return self.base_url
 
@@ -230,7 +255,7 @@ class FakeIntervals:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "FakeIntervals":
+    def __enter__(self) -> FakeIntervals:
         self.start()
         return self
 
@@ -253,10 +278,20 @@ class FakeIntervals:
         with self._lock:
             self._log.clear()
 
-    def inject(self, path_regex: str, *, status: int | None = None, times: int = 1,
-               retry_after: str | None = None, body: bytes | None = None,
-               delay: float | None = None, truncate: bool = False, invalid_json: bool = False,
-               reset: bool = False, null_body: bool = False) -> None:
+    def inject(
+        self,
+        path_regex: str,
+        *,
+        status: int | None = None,
+        times: int = 1,
+        retry_after: str | None = None,
+        body: bytes | None = None,
+        delay: float | None = None,
+        truncate: bool = False,
+        invalid_json: bool = False,
+        reset: bool = False,
+        null_body: bool = False,
+    ) -> None:
         """The next `times` requests whose URL path matches `path_regex`
         (re.search, no query string) get the fault. `status` answers that
         status with `{"status", "error"}` (or `body`) and `Retry-After` if
@@ -266,8 +301,18 @@ class FakeIntervals:
             raise ValueError("times must be >= 1")
         if status is None and retry_after is not None:
             status = 429
-        fault = _Fault(re.compile(path_regex), int(times), status, retry_after, body, delay,
-                       truncate, invalid_json, reset, null_body)
+        fault = _Fault(
+            re.compile(path_regex),
+            int(times),
+            status,
+            retry_after,
+            body,
+            delay,
+            truncate,
+            invalid_json,
+            reset,
+            null_body,
+        )
         with self._lock:
             self._faults.append(fault)
 
@@ -336,7 +381,9 @@ class FakeIntervals:
         if allowed:
             return None
         wait = (1.0 - tokens) / rate if rate > 0 else 1.0
-        headers = {"Retry-After": str(max(1, math.ceil(wait)))} if self.rate_limit_retry_after else None
+        headers = (
+            {"Retry-After": str(max(1, math.ceil(wait)))} if self.rate_limit_retry_after else None
+        )
         return json_reply(429, error_body(429), headers)
 
     def _record(self, record: RequestRecord) -> None:
@@ -360,11 +407,19 @@ def main(argv: list[str] | None = None) -> int:
     """Serve `build_demo(today)` until Ctrl-C; print the base URL and the demo key."""
     from .dataset import build_demo
 
-    parser = argparse.ArgumentParser(prog="python -m section11.demo.server",
-                                     description="Fake Intervals.icu API serving the demo athlete.")
-    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (default: a free one)")
-    parser.add_argument("--today", type=date.fromisoformat, default=None,
-                        help=f"the demo's today, YYYY-MM-DD (default: today in {DEMO_TIMEZONE})")
+    parser = argparse.ArgumentParser(
+        prog="python -m section11.demo.server",
+        description="Fake Intervals.icu API serving the demo athlete.",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="TCP port on 127.0.0.1 (default: a free one)"
+    )
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help=f"the demo's today, YYYY-MM-DD (default: today in {DEMO_TIMEZONE})",
+    )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     args = parser.parse_args(argv)
     today = args.today or datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()

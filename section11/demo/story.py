@@ -27,6 +27,7 @@ Like plan.illness, beats apply to history only: build_demo plans the last
 RECENT_DAYS with `healthy=True`, which skips them, so today's output shows an
 ordinary week. Everything depends on (seed, date) only.
 """
+
 from __future__ import annotations
 
 import math
@@ -70,9 +71,16 @@ def plan_beat(d, name: str, race_near: bool) -> bool:
     (race days and their eve always keep their template)."""
     if race_near:
         return False
-    return {"polarized": _polarized, "outdoor": _outdoor, "camp": _camp, "flush": _flush,
-            "through": _through, "durability": _steady_summer, "heatwave": _steady_summer,
-            "streak": lambda d: False}[name](d)
+    return {
+        "polarized": _polarized,
+        "outdoor": _outdoor,
+        "camp": _camp,
+        "flush": _flush,
+        "through": _through,
+        "durability": _steady_summer,
+        "heatwave": _steady_summer,
+        "streak": lambda d: False,
+    }[name](d)
 
 
 def _polarized(d) -> bool:
@@ -102,8 +110,16 @@ def _outdoor(d) -> bool:
     elif wd == 3:
         d.ride("thirty_fifteen", start_at(rng, 18.5), True, key=True)
     elif wd == 6:
-        d.free("Ride", "long", start_at(rng, 10.0), pick_minutes(rng, 140, 160), 0.68, 0.06,
-               "First outdoor ride of the year", surges=0.05)
+        d.free(
+            "Ride",
+            "long",
+            start_at(rng, 10.0),
+            pick_minutes(rng, 140, 160),
+            0.68,
+            0.06,
+            "First outdoor ride of the year",
+            surges=0.05,
+        )
     elif wd in (4, 5):
         pass  # no time, too tired: rest
     else:
@@ -134,8 +150,15 @@ def _camp(d) -> bool:
 
 def _flush(d) -> bool:
     """After the camp: the same short easy spin every day."""
-    d.free("VirtualRide", "recovery", start_at(d.rng, 18.0), pick_minutes(d.rng, 40, 45), 0.52,
-           0.02, "Zwift - Recovery spin")
+    d.free(
+        "VirtualRide",
+        "recovery",
+        start_at(d.rng, 18.0),
+        pick_minutes(d.rng, 40, 45),
+        0.52,
+        0.02,
+        "Zwift - Recovery spin",
+    )
     return True
 
 
@@ -146,8 +169,16 @@ def _through(d) -> bool:
     if d.day.weekday() == 3:
         d.ride("threshold", start_at(rng, 18.5), True, key=True)
     else:
-        d.free("Ride", "long", start_at(rng, 9.0), pick_minutes(rng, 230, 250), 0.71, 0.06,
-               "Long ride (training through the B race)", surges=0.04)
+        d.free(
+            "Ride",
+            "long",
+            start_at(rng, 9.0),
+            pick_minutes(rng, 230, 250),
+            0.71,
+            0.06,
+            "Long ride (training through the B race)",
+            surges=0.04,
+        )
     return True
 
 
@@ -157,15 +188,35 @@ def _steady_summer(d) -> bool:
     wd, rng = d.day.weekday(), d.rng
     heat = beat(d.day) == "heatwave"
     if wd in (2, 3) or (heat and wd == 1):
-        d.free("Ride", "steady_long", start_at(rng, 10.5 if heat else 7.0),
-               pick_minutes(rng, 100, 120), 0.66, 0.03,
-               "Steady ride in the heat" if heat else "Steady ride before work")
+        d.free(
+            "Ride",
+            "steady_long",
+            start_at(rng, 10.5 if heat else 7.0),
+            pick_minutes(rng, 100, 120),
+            0.66,
+            0.03,
+            "Steady ride in the heat" if heat else "Steady ride before work",
+        )
     elif wd == 5:
-        d.free("Ride", "steady_long", start_at(rng, 9.5), pick_minutes(rng, 210, 250), 0.66,
-               0.03, "Steady long ride")
+        d.free(
+            "Ride",
+            "steady_long",
+            start_at(rng, 9.5),
+            pick_minutes(rng, 210, 250),
+            0.66,
+            0.03,
+            "Steady long ride",
+        )
     elif wd == 6:
-        d.free("Ride", "steady_long", start_at(rng, 9.5), pick_minutes(rng, 150, 180), 0.65,
-               0.03, "Steady Sunday ride")
+        d.free(
+            "Ride",
+            "steady_long",
+            start_at(rng, 9.5),
+            pick_minutes(rng, 150, 180),
+            0.65,
+            0.03,
+            "Steady Sunday ride",
+        )
     else:
         return False
     return True
@@ -194,21 +245,37 @@ class Morning(NamedTuple):
 
 EPISODES = {  # (month, day) -> Morning
     # a work deadline: short nights, one awful one that drops the HRV
-    (2, 4): Morning(0.97, 0, 6.3), (2, 5): Morning(0.66, 1, 4.6), (2, 6): Morning(0.95, 0, 5.9),
-    (2, 7): Morning(0.93, 1, 6.1), (2, 8): Morning(0.94, 1, 5.6), (2, 9): Morning(0.92, 1, 5.8),
+    (2, 4): Morning(0.97, 0, 6.3),
+    (2, 5): Morning(0.66, 1, 4.6),
+    (2, 6): Morning(0.95, 0, 5.9),
+    (2, 7): Morning(0.93, 1, 6.1),
+    (2, 8): Morning(0.94, 1, 5.6),
+    (2, 9): Morning(0.92, 1, 5.8),
     # the fever (plan.illness): HRV halves, resting HR up 14 bpm, long nights
-    (2, 10): Morning(0.50, 14, 8.6), (2, 11): Morning(0.50, 14, 9.1),
-    (2, 12): Morning(0.56, 14, 8.8), (2, 13): Morning(0.62, 8, 8.4),
-    (2, 14): Morning(0.80, 4, 8.0), (2, 15): Morning(0.90, 2, 7.7), (2, 16): Morning(0.95, 1, 7.5),
+    (2, 10): Morning(0.50, 14, 8.6),
+    (2, 11): Morning(0.50, 14, 9.1),
+    (2, 12): Morning(0.56, 14, 8.8),
+    (2, 13): Morning(0.62, 8, 8.4),
+    (2, 14): Morning(0.80, 4, 8.0),
+    (2, 15): Morning(0.90, 2, 7.7),
+    (2, 16): Morning(0.95, 1, 7.5),
     # the camp: a short night before the early flight, then fatigue piling up
-    (3, 14): Morning(1.00, 0, 5.0), (3, 15): Morning(0.80, 3, 7.2), (3, 16): Morning(0.84, 3, 7.4),
-    (3, 17): Morning(0.82, 3, 7.0), (3, 18): Morning(0.86, 2, 7.8), (3, 19): Morning(0.82, 3, 7.2),
-    (3, 20): Morning(0.80, 4, 7.0), (3, 21): Morning(0.84, 3, 6.0),
+    (3, 14): Morning(1.00, 0, 5.0),
+    (3, 15): Morning(0.80, 3, 7.2),
+    (3, 16): Morning(0.84, 3, 7.4),
+    (3, 17): Morning(0.82, 3, 7.0),
+    (3, 18): Morning(0.86, 2, 7.8),
+    (3, 19): Morning(0.82, 3, 7.2),
+    (3, 20): Morning(0.80, 4, 7.0),
+    (3, 21): Morning(0.84, 3, 6.0),
     # a calm week, then a two-day cold from the kids: low HRV two mornings running
-    (10, 9): Morning(1.00, 0, 7.4), (10, 10): Morning(1.00, 0, 7.6),
-    (10, 11): Morning(1.00, 0, 7.3), (10, 12): Morning(1.00, 0, 7.8),
+    (10, 9): Morning(1.00, 0, 7.4),
+    (10, 10): Morning(1.00, 0, 7.6),
+    (10, 11): Morning(1.00, 0, 7.3),
+    (10, 12): Morning(1.00, 0, 7.8),
     (10, 13): Morning(1.00, 0, 7.2),
-    (10, 14): Morning(0.66, 5, 7.9), (10, 15): Morning(0.62, 5, 8.3),
+    (10, 14): Morning(0.66, 5, 7.9),
+    (10, 15): Morning(0.62, 5, 8.3),
 }
 
 

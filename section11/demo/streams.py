@@ -5,6 +5,7 @@ random.Random, so the same activity always yields the same arrays. Intervals are
 measured on those arrays: structured sessions get one interval per work step and
 per merged recovery stretch, unstructured ones a single whole-session RECOVERY.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,12 +16,19 @@ from . import profile
 from .activities import Detail, cycling_speed
 from .workouts import CYCLING, RUNS
 
-VALUE_TYPES = {"time": "java.lang.Integer", "watts": "java.lang.Integer",
-               "heartrate": "java.lang.Integer", "cadence": "java.lang.Integer",
-               "distance": "java.lang.Float", "altitude": "java.lang.Float",
-               "velocity_smooth": "java.lang.Float", "latlng": "java.lang.Float",
-               "temp": "java.lang.Float", "dfa_a1": "java.lang.Float",
-               "artifacts": "java.lang.Float"}
+VALUE_TYPES = {
+    "time": "java.lang.Integer",
+    "watts": "java.lang.Integer",
+    "heartrate": "java.lang.Integer",
+    "cadence": "java.lang.Integer",
+    "distance": "java.lang.Float",
+    "altitude": "java.lang.Float",
+    "velocity_smooth": "java.lang.Float",
+    "latlng": "java.lang.Float",
+    "temp": "java.lang.Float",
+    "dfa_a1": "java.lang.Float",
+    "artifacts": "java.lang.Float",
+}
 
 _SPEED_TABLE: list[float] = []
 
@@ -74,7 +82,9 @@ def series(detail: Detail, seed: int) -> dict[str, list]:
         if not indoor and route is not None:
             r = max(0.0, r * (1 + 2.2 * g))
             noise = 0.88 * noise + rng.gauss(0, 0.045)
-            if coasting == 0 and (rng.random() < coast_rate or (g < -0.025 and rng.random() < 0.05)):
+            if coasting == 0 and (
+                rng.random() < coast_rate or (g < -0.025 and rng.random() < 0.05)
+            ):
                 coasting = rng.randint(4, 25)
         else:
             noise = 0.5 * noise + rng.gauss(0, 0.018)
@@ -203,18 +213,38 @@ def _alpha_hrv(effort: list[float], rng: random.Random) -> tuple[list, list]:
 
 def stream_list(data: dict[str, list]) -> list[dict[str, Any]]:
     """The API's list of stream objects (latlng: lats in data, lons in data2)."""
-    order = ["time", "watts", "heartrate", "cadence", "distance", "altitude", "velocity_smooth",
-             "latlng", "temp", "dfa_a1", "artifacts"]
+    order = [
+        "time",
+        "watts",
+        "heartrate",
+        "cadence",
+        "distance",
+        "altitude",
+        "velocity_smooth",
+        "latlng",
+        "temp",
+        "dfa_a1",
+        "artifacts",
+    ]
     out = []
     for kind in order:
         if kind not in data:
             continue
         values = data[kind]
         data1, data2 = values if kind == "latlng" else (values, None)
-        out.append({"type": kind, "name": None, "data": data1, "data2": data2,
-                    "valueType": VALUE_TYPES[kind], "valueTypeIsArray": False,
-                    "anomalies": None, "custom": kind in ("dfa_a1", "artifacts"),
-                    "allNull": False})
+        out.append(
+            {
+                "type": kind,
+                "name": None,
+                "data": data1,
+                "data2": data2,
+                "valueType": VALUE_TYPES[kind],
+                "valueTypeIsArray": False,
+                "anomalies": None,
+                "custom": kind in ("dfa_a1", "artifacts"),
+                "allNull": False,
+            }
+        )
     return out
 
 
@@ -290,9 +320,15 @@ def intervals(detail: Detail, data: dict[str, list], seed: int) -> list[dict[str
     out = []
     for idx, (a, b, kind, planned) in enumerate(_ranges(detail, n), start=1):
         item: dict[str, Any] = {
-            "id": idx, "type": kind, "label": None, "group_id": None,
-            "start_index": a, "end_index": b - 1, "start_time": time[a],
-            "end_time": time[b - 1] + 1, "elapsed_time": time[b - 1] + 1 - time[a],
+            "id": idx,
+            "type": kind,
+            "label": None,
+            "group_id": None,
+            "start_index": a,
+            "end_index": b - 1,
+            "start_time": time[a],
+            "end_time": time[b - 1] + 1,
+            "elapsed_time": time[b - 1] + 1 - time[a],
             "moving_time": b - a,
         }
         if detail.session.flags and "edited" in detail.session.flags and kind == "WORK":
@@ -310,9 +346,13 @@ def intervals(detail: Detail, data: dict[str, list], seed: int) -> list[dict[str
             seg = [w or 0 for w in watts[a:b]]
             avg = sum(seg) / len(seg)
             np_w = _np(seg)
-            item.update(average_watts=int(round(avg)), min_watts=min(seg), max_watts=max(seg),
-                        weighted_average_watts=int(round(np_w)),
-                        joules=int(sum(seg)))
+            item.update(
+                average_watts=int(round(avg)),
+                min_watts=min(seg),
+                max_watts=max(seg),
+                weighted_average_watts=int(round(np_w)),
+                joules=int(sum(seg)),
+            )
             weight = act.get("icu_weight")
             if weight:
                 item["average_watts_kg"] = round(avg / weight, 2)
@@ -320,22 +360,30 @@ def intervals(detail: Detail, data: dict[str, list], seed: int) -> list[dict[str
                 zone = 0
                 while zone < 6 and avg > bounds[zone]:
                     zone += 1
-                item.update(intensity=int(round(np_w / ftp * 100)),
-                            training_load=round((b - a) / 3600 * (np_w / ftp) ** 2 * 100, 1),
-                            joules_above_ftp=int(sum(max(0, w - ftp) for w in seg)),
-                            zone=zone + 1,
-                            zone_min_watts=int(bounds[zone - 1]) + 1 if zone > 0 else 0,
-                            zone_max_watts=int(bounds[zone]) if zone < 6 else None,
-                            wbal_start=int(wbal_at[a]), wbal_end=int(wbal_at[b]))
+                item.update(
+                    intensity=int(round(np_w / ftp * 100)),
+                    training_load=round((b - a) / 3600 * (np_w / ftp) ** 2 * 100, 1),
+                    joules_above_ftp=int(sum(max(0, w - ftp) for w in seg)),
+                    zone=zone + 1,
+                    zone_min_watts=int(bounds[zone - 1]) + 1 if zone > 0 else 0,
+                    zone_max_watts=int(bounds[zone]) if zone < 6 else None,
+                    wbal_start=int(wbal_at[a]),
+                    wbal_end=int(wbal_at[b]),
+                )
             if kind == "WORK" and planned is not None:
                 item["group_id"] = f"{b - a}s@{planned}w{cadence_label}rpm"
         if hr is not None:
             seg_hr = hr[a:b]
             avg_hr = sum(seg_hr) / len(seg_hr)
-            item.update(average_heartrate=int(round(avg_hr)), min_heartrate=min(seg_hr),
-                        max_heartrate=max(seg_hr))
+            item.update(
+                average_heartrate=int(round(avg_hr)),
+                min_heartrate=min(seg_hr),
+                max_heartrate=max(seg_hr),
+            )
             if watts is None and hr_zones:
-                item["zone"] = next((i + 1 for i, z in enumerate(hr_zones) if avg_hr <= z), len(hr_zones))
+                item["zone"] = next(
+                    (i + 1 for i, z in enumerate(hr_zones) if avg_hr <= z), len(hr_zones)
+                )
             if kind == "WORK" and planned is None and watts is None:
                 item["group_id"] = f"{b - a}s@{int(round(avg_hr))}bpm"
             if (b - a) >= 1200 and watts is not None:
@@ -346,7 +394,9 @@ def intervals(detail: Detail, data: dict[str, list], seed: int) -> list[dict[str
                     item["decoupling"] = round((first - second) / first * 100, 1)
         if cad is not None:
             moving_cad = [c for c in cad[a:b] if c]
-            item["average_cadence"] = round(sum(moving_cad) / len(moving_cad), 1) if moving_cad else None
+            item["average_cadence"] = (
+                round(sum(moving_cad) / len(moving_cad), 1) if moving_cad else None
+            )
         if dfa is not None:
             vals = [v for v in dfa[a:b] if v]
             item["average_dfa_a1"] = round(sum(vals) / len(vals), 3) if vals else None

@@ -5,11 +5,12 @@ over the day's total training load (hidden Strava activities included, as
 Intervals counts them). Device fields depend on (seed, date) and on yesterday's
 form; they are sparse, sometimes absent, sometimes nonsense (HRV 255 or 5).
 """
+
 from __future__ import annotations
 
 import math
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from . import plan, profile, story
@@ -17,13 +18,47 @@ from .activities import stamp
 
 CTL_DAYS, ATL_DAYS = 42, 7
 
-NULL_FIELDS = ("hrvSDNN", "menstrualPhase", "menstrualPhasePredicted", "kcalConsumed",
-               "systolic", "diastolic", "hydrationVolume", "baevskySI", "bloodGlucose",
-               "lactate", "abdomen", "comments", "carbohydrates", "protein", "fatTotal", "locked")
-DEVICE_FIELDS = ("weight", "restingHR", "hrv", "hrvSDNN", "sleepSecs", "sleepScore",
-                 "sleepQuality", "avgSleepingHR", "soreness", "fatigue", "stress", "mood",
-                 "motivation", "injury", "hydration", "spO2", "readiness", "bodyFat", "vo2max",
-                 "steps", "respiration")
+NULL_FIELDS = (
+    "hrvSDNN",
+    "menstrualPhase",
+    "menstrualPhasePredicted",
+    "kcalConsumed",
+    "systolic",
+    "diastolic",
+    "hydrationVolume",
+    "baevskySI",
+    "bloodGlucose",
+    "lactate",
+    "abdomen",
+    "comments",
+    "carbohydrates",
+    "protein",
+    "fatTotal",
+    "locked",
+)
+DEVICE_FIELDS = (
+    "weight",
+    "restingHR",
+    "hrv",
+    "hrvSDNN",
+    "sleepSecs",
+    "sleepScore",
+    "sleepQuality",
+    "avgSleepingHR",
+    "soreness",
+    "fatigue",
+    "stress",
+    "mood",
+    "motivation",
+    "injury",
+    "hydration",
+    "spO2",
+    "readiness",
+    "bodyFat",
+    "vo2max",
+    "steps",
+    "respiration",
+)
 
 
 def pmc(loads: dict[date, float], first: date, last: date) -> dict[date, tuple[float, float]]:
@@ -51,20 +86,38 @@ def _sport_info(seed: int, day: date) -> list[dict[str, Any]] | None:
         return None  # present-but-null (row written by a third-party app)
     if n % 41 == 17:
         return []
-    return [{"type": "Ride", "eftp": profile.eftp(seed, day), "wPrime": profile.w_prime(seed, day),
-             "pMax": profile.p_max(seed, day)}]
+    return [
+        {
+            "type": "Ride",
+            "eftp": profile.eftp(seed, day),
+            "wPrime": profile.w_prime(seed, day),
+            "pMax": profile.p_max(seed, day),
+        }
+    ]
 
 
-def row(seed: int, day: date, ctl: float, atl: float, ramp: float, load: float,
-        form: float, healthy: bool) -> dict[str, Any]:
+def row(
+    seed: int,
+    day: date,
+    ctl: float,
+    atl: float,
+    ramp: float,
+    load: float,
+    form: float,
+    healthy: bool,
+) -> dict[str, Any]:
     """One wellness record; `form` is yesterday's CTL - ATL (what the morning feels)."""
     rng = random.Random(f"{seed}:{day.isoformat()}:wellness")
     n = day.toordinal()
     ill = None if healthy else plan.illness(day)
     hurt = not healthy and plan.injured(day)
     out: dict[str, Any] = {
-        "id": day.isoformat(), "ctl": round(ctl, 4), "atl": round(atl, 4),
-        "rampRate": round(ramp, 4), "ctlLoad": float(load), "atlLoad": float(load),
+        "id": day.isoformat(),
+        "ctl": round(ctl, 4),
+        "atl": round(atl, 4),
+        "rampRate": round(ramp, 4),
+        "ctlLoad": float(load),
+        "atlLoad": float(load),
         "sportInfo": _sport_info(seed, day),
         "updated": None,
     }
@@ -74,10 +127,12 @@ def row(seed: int, day: date, ctl: float, atl: float, ramp: float, load: float,
     out["tempRestingHR"] = False
     a_race = plan.calendar_race(day + timedelta(days=2))
     episode = None if healthy else story.morning(day, a_race is not None and a_race[0] == "RACE_A")
-    fitness_only = ((plan.season(day) == "break" and not healthy) or rng.random() < 0.05) \
-        and episode is None
-    sync = datetime.combine(day, time(5, 40), tzinfo=timezone.utc) + timedelta(
-        seconds=rng.randint(0, 5400), milliseconds=rng.randint(0, 999))
+    fitness_only = (
+        (plan.season(day) == "break" and not healthy) or rng.random() < 0.05
+    ) and episode is None
+    sync = datetime.combine(day, time(5, 40), tzinfo=UTC) + timedelta(
+        seconds=rng.randint(0, 5400), milliseconds=rng.randint(0, 999)
+    )
     if fitness_only:
         out["updated"] = stamp(sync + timedelta(hours=17))
         return out
@@ -116,8 +171,14 @@ def row(seed: int, day: date, ctl: float, atl: float, ramp: float, load: float,
     out["respiration"] = round(rng.uniform(13.1, 15.4) + 1.2 * sick, 1)
     if rng.random() < 0.45:
         out["spO2"] = round(rng.uniform(94.6, 98.4), 1)
-    readiness = 70 + 0.4 * (out["hrv"] - 61 if out["hrv"] and out["hrv"] < 200 else 0) \
-        + (score - 78) * 0.5 - 0.5 * strain - 25 * sick + rng.gauss(0, 5)
+    readiness = (
+        70
+        + 0.4 * (out["hrv"] - 61 if out["hrv"] and out["hrv"] < 200 else 0)
+        + (score - 78) * 0.5
+        - 0.5 * strain
+        - 25 * sick
+        + rng.gauss(0, 5)
+    )
     out["readiness"] = float(int(min(99, max(5, readiness))))
 
     if rng.random() < 0.42 or sick or hurt:
@@ -134,8 +195,9 @@ def row(seed: int, day: date, ctl: float, atl: float, ramp: float, load: float,
     if rng.random() < 0.55:
         out["weight"] = round(profile.weight_trend(seed, day) + rng.gauss(0, 0.35), 1)
         if rng.random() < 0.7:
-            out["bodyFat"] = round(12.9 + 0.8 * math.cos(2 * math.pi * (day.month - 1) / 12)
-                                   + rng.gauss(0, 0.3), 1)
+            out["bodyFat"] = round(
+                12.9 + 0.8 * math.cos(2 * math.pi * (day.month - 1) / 12) + rng.gauss(0, 0.3), 1
+            )
     if day.weekday() == 0 or rng.random() < 0.08:
         out["vo2max"] = float(int(round(54 + 1.5 * math.sin(n / 60.0) + ctl / 60)))
     return out

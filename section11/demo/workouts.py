@@ -5,12 +5,12 @@ the athlete's threshold) and Repeats. Load follows the TSS definition,
 hours x IF^2 x 100, with IF from a 4th-power mean of a 30 s rolling intensity
 (the normalised-power idea), so it never depends on the FTP value itself.
 """
+
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Union
 
 # ----------------------------------------------------------------- structure
 
@@ -38,8 +38,8 @@ class Step:
     def quartic(self) -> float:
         """Mean of intensity**4 over the step (exact for a linear ramp)."""
         if abs(self.hi - self.lo) < 1e-9:
-            return self.lo ** 4
-        return (self.hi ** 5 - self.lo ** 5) / (5 * (self.hi - self.lo))
+            return self.lo**4
+        return (self.hi**5 - self.lo**5) / (5 * (self.hi - self.lo))
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Repeat:
     text: str | None = None
 
 
-Item = Union[Step, Repeat]
+Item = Step | Repeat
 
 
 def flatten(items: tuple[Item, ...]) -> list[Step]:
@@ -91,8 +91,13 @@ class Session:
 
 
 # Extra variability of the realised power beyond the block shape (NP/mean inflation).
-VARIABILITY = {"VirtualRide": 1.006, "Ride": 1.012, "GravelRide": 1.04,
-               "MountainBikeRide": 1.08, "VirtualRow": 1.01}
+VARIABILITY = {
+    "VirtualRide": 1.006,
+    "Ride": 1.012,
+    "GravelRide": 1.04,
+    "MountainBikeRide": 1.08,
+    "VirtualRow": 1.01,
+}
 COASTING = {"Ride": 0.035, "GravelRide": 0.06, "MountainBikeRide": 0.10}  # share of zeros
 POWER_SPORTS = frozenset({"Ride", "VirtualRide", "GravelRide", "MountainBikeRide", "VirtualRow"})
 CYCLING = frozenset({"Ride", "VirtualRide", "GravelRide", "MountainBikeRide"})
@@ -183,8 +188,14 @@ def start_at(rng: random.Random, hour: float, jitter_min: int = 20) -> int:
     return int(hour * 3600) + rng.randint(-jitter_min, jitter_min) * 60 + rng.randint(0, 59)
 
 
-def S(secs: int, lo: float, hi: float | None = None, role: str = "steady",
-      text: str | None = None, hr_pct: int | None = None) -> Step:
+def S(
+    secs: int,
+    lo: float,
+    hi: float | None = None,
+    role: str = "steady",
+    text: str | None = None,
+    hr_pct: int | None = None,
+) -> Step:
     return Step(int(secs), round(lo, 3), round(lo if hi is None else hi, 3), role, text, hr_pct)
 
 
@@ -215,8 +226,11 @@ def workout(kind: str, rng: random.Random, minutes: int = 0) -> tuple[str, tuple
         return (f"Sweet Spot {reps}x{work // 60}", (_warmup(), main, _cooldown()))
     if kind == "tempo":
         work = rng.choice([1200, 1500, 1800])
-        main = Repeat(2, (S(work, rng.choice([0.80, 0.83, 0.85]), role="work"),
-                          S(300, 0.55, role="rest")), "Tempo")
+        main = Repeat(
+            2,
+            (S(work, rng.choice([0.80, 0.83, 0.85]), role="work"), S(300, 0.55, role="rest")),
+            "Tempo",
+        )
         return (f"Tempo 2x{work // 60}", (_warmup(), main, _cooldown()))
     if kind == "thirty_fifteen":
         sets, reps = rng.choice([(3, 10), (2, 13), (3, 11)])
@@ -225,7 +239,9 @@ def workout(kind: str, rng: random.Random, minutes: int = 0) -> tuple[str, tuple
         for _ in range(reps):
             pairs += [S(30, work_pct, role="work"), S(15, 0.50, role="rest")]
         if rng.random() < 0.6:  # set recovery written as the first step of the repeat
-            block = Repeat(sets, (S(240, 0.50, role="rest", text="Set recovery"), *pairs), "30/15 sets")
+            block = Repeat(
+                sets, (S(240, 0.50, role="rest", text="Set recovery"), *pairs), "30/15 sets"
+            )
             items = (_warmup(), S(300, 0.65), block, _cooldown())
         else:
             block = Repeat(sets, tuple(pairs), "30/15 sets")
@@ -236,8 +252,10 @@ def workout(kind: str, rng: random.Random, minutes: int = 0) -> tuple[str, tuple
         flat: list[Step] = []
         for _ in range(reps):
             flat += [S(40, 1.50, role="work"), S(20, 0.50, role="rest")]
-        return (f"40/20 {reps}x2", (_warmup(), S(300, 0.62), *flat, S(480, 0.55),
-                                   *flat, _cooldown(600)))
+        return (
+            f"40/20 {reps}x2",
+            (_warmup(), S(300, 0.62), *flat, S(480, 0.55), *flat, _cooldown(600)),
+        )
     if kind == "opener":
         main = Repeat(3, (S(60, 1.20, role="work"), S(180, 0.55, role="rest")), "Openers")
         return ("Openers 3x1", (_warmup(), main, S(900, 0.65), _cooldown(300)))
@@ -245,22 +263,35 @@ def workout(kind: str, rng: random.Random, minutes: int = 0) -> tuple[str, tuple
         return ("Recovery spin", (S(max(minutes, 35) * 60, 0.50, text="Easy spin"),))
     # "steady": a plain endurance ride, no repeats
     main = max(minutes - 15, 40) * 60
-    return (f"Endurance {minutes}min", (S(600, 0.55, role="warmup", text="Warmup"),
-                                        S(main, rng.choice([0.66, 0.68, 0.70]), text="Endurance"),
-                                        _cooldown(300)))
+    return (
+        f"Endurance {minutes}min",
+        (
+            S(600, 0.55, role="warmup", text="Warmup"),
+            S(main, rng.choice([0.66, 0.68, 0.70]), text="Endurance"),
+            _cooldown(300),
+        ),
+    )
 
 
 def run_workout(rng: random.Random) -> tuple[str, tuple[Item, ...]]:
     """Tempo run with %LTHR targets (pace fractions are what the legs did)."""
     reps = rng.choice([3, 4])
-    main = Repeat(reps, (S(480, 0.95, role="work", hr_pct=95), S(180, 0.76, role="rest", hr_pct=83)),
-                  "Tempo")
-    return (f"Tempo run {reps}x8", (S(900, 0.76, role="warmup", text="Warmup", hr_pct=82), main,
-                                    S(600, 0.74, role="cooldown", text="Cooldown", hr_pct=80)))
+    main = Repeat(
+        reps, (S(480, 0.95, role="work", hr_pct=95), S(180, 0.76, role="rest", hr_pct=83)), "Tempo"
+    )
+    return (
+        f"Tempo run {reps}x8",
+        (
+            S(900, 0.76, role="warmup", text="Warmup", hr_pct=82),
+            main,
+            S(600, 0.74, role="cooldown", text="Cooldown", hr_pct=80),
+        ),
+    )
 
 
-def free_ride(rng: random.Random, secs: int, mean: float, spread: float,
-              surges: float = 0.0) -> tuple[Step, ...]:
+def free_ride(
+    rng: random.Random, secs: int, mean: float, spread: float, surges: float = 0.0
+) -> tuple[Step, ...]:
     """The shape of an unstructured session: random blocks around a mean intensity."""
     out: list[Step] = []
     left = int(secs)

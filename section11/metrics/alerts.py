@@ -21,6 +21,7 @@ Quirk 10 (§32), decided:
   readiness (§21.2) uses for a red HRV/RHR signal, so "alert fires" and "signal
   is red" always agree.
 """
+
 from __future__ import annotations
 
 import math
@@ -81,11 +82,25 @@ def _dict(value: Any) -> Mapping:
     return value if isinstance(value, Mapping) else {}
 
 
-def make_alert(metric: str, value: Any, severity: str, threshold: Any, context: str,
-               persistence_days: int | None, tier: int) -> dict:
+def make_alert(
+    metric: str,
+    value: Any,
+    severity: str,
+    threshold: Any,
+    context: str,
+    persistence_days: int | None,
+    tier: int,
+) -> dict:
     """One alert dict in the reference's key order (§20)."""
-    return {"metric": metric, "value": value, "severity": severity, "threshold": threshold,
-            "context": context, "persistence_days": persistence_days, "tier": tier}
+    return {
+        "metric": metric,
+        "value": value,
+        "severity": severity,
+        "threshold": threshold,
+        "context": context,
+        "persistence_days": persistence_days,
+        "tier": tier,
+    }
 
 
 # ----------------------------------------------------------------- HRV / RHR deltas
@@ -165,15 +180,19 @@ def acwr_alerts(derived: Mapping) -> list[dict]:
         return []
     if acwr >= ACWR_ALARM:
         severity, threshold = "alarm", "1.35"
-        context = (f"Live ACWR {acwr} is at or above 1.35: the last 7 days' load is well "
-                   "above the 28-day average, so injury and illness risk is raised. "
-                   "Retrospective (today's training included); the readiness decision "
-                   "uses the start-of-day ACWR.")
+        context = (
+            f"Live ACWR {acwr} is at or above 1.35: the last 7 days' load is well "
+            "above the 28-day average, so injury and illness risk is raised. "
+            "Retrospective (today's training included); the readiness decision "
+            "uses the start-of-day ACWR."
+        )
     else:
         severity, threshold = "warning", "1.3"
-        context = (f"Live ACWR {acwr} is in the 1.3-1.35 caution band: load is rising "
-                   "faster than the 28-day average. Retrospective (today's training "
-                   "included); the readiness decision uses the start-of-day ACWR.")
+        context = (
+            f"Live ACWR {acwr} is in the 1.3-1.35 caution band: load is rising "
+            "faster than the 28-day average. Retrospective (today's training "
+            "included); the readiness decision uses the start-of-day ACWR."
+        )
     out = make_alert("acwr", acwr, severity, threshold, context, None, 2)
     out["scope"] = "live_retrospective"
     out["readiness_eligible"] = False
@@ -195,10 +214,12 @@ def deload_context(tss_7d_total: float | None, tss_28d_total: float | None) -> s
     deficit = (weekly_avg - t7) / weekly_avg * 100
     if not math.isfinite(deficit) or deficit < DELOAD_DEFICIT_PCT:
         return None
-    return (f"Deload context: 7-day load {round_value(t7, 0)} TSS is "
-            f"{round_value(deficit, 1)}% below the 28-day weekly average of "
-            f"{round_value(weekly_avg, 1)} TSS, so evenly easy days are expected and the "
-            "high monotony is not a warning sign.")
+    return (
+        f"Deload context: 7-day load {round_value(t7, 0)} TSS is "
+        f"{round_value(deficit, 1)}% below the 28-day weekly average of "
+        f"{round_value(weekly_avg, 1)} TSS, so evenly easy days are expected and the "
+        "high monotony is not a warning sign."
+    )
 
 
 def monotony_alerts(derived: Mapping) -> list[dict]:
@@ -211,19 +232,29 @@ def monotony_alerts(derived: Mapping) -> list[dict]:
     deload = deload_context(derived.get("tss_7d_total"), derived.get("tss_28d_total"))
     if effective >= MONOTONY_ALARM:
         threshold, severity = MONOTONY_ALARM, "alarm"
-        base = (f"Effective monotony {effective} is at or above 2.5: daily load has been "
-                "very uniform, which raises strain; alternate hard and easy days.")
+        base = (
+            f"Effective monotony {effective} is at or above 2.5: daily load has been "
+            "very uniform, which raises strain; alternate hard and easy days."
+        )
     else:
         threshold, severity = MONOTONY_WARNING, "warning"
-        base = (f"Effective monotony {effective} is between 2.3 and 2.5: daily load is "
-                "becoming uniform; keep easy days easy and hard days hard.")
+        base = (
+            f"Effective monotony {effective} is between 2.3 and 2.5: daily load is "
+            "becoming uniform; keep easy days easy and hard days hard."
+        )
     parts = [base]
     total = finite_number(derived.get("monotony"))
     primary = finite_number(derived.get("primary_sport_monotony"))
-    if derived.get("multi_sport_detected") is True and primary is not None \
-            and total is not None and primary < total:
-        parts.append(f"Multi-sport: judged on the primary sport ({primary}); the "
-                     f"all-sport monotony {total} is inflated by mixing sports.")
+    if (
+        derived.get("multi_sport_detected") is True
+        and primary is not None
+        and total is not None
+        and primary < total
+    ):
+        parts.append(
+            f"Multi-sport: judged on the primary sport ({primary}); the "
+            f"all-sport monotony {total} is inflated by mixing sports."
+        )
     if deload:
         severity = "info"
         parts.append(deload)
@@ -235,8 +266,10 @@ def strain_alerts(derived: Mapping) -> list[dict]:
     strain = finite_number(derived.get("strain"))
     if strain is None or not strain > STRAIN_ALARM:
         return []
-    context = (f"Strain {strain} (weekly TSS x monotony) is above 3500: a lot of load with "
-               "little day-to-day variation; plan an easier day.")
+    context = (
+        f"Strain {strain} (weekly TSS x monotony) is above 3500: a lot of load with "
+        "little day-to-day variation; plan an easier day."
+    )
     return [make_alert("strain", strain, "alarm", STRAIN_ALARM, context, None, 2)]
 
 
@@ -250,13 +283,17 @@ def recovery_index_alerts(derived: Mapping) -> list[dict]:
     if ri is None:
         return []
     if ri < RI_ALARM:
-        context = (f"Recovery Index {ri} is below 0.6 (HRV and resting HR against their "
-                   "7-day baselines): deload-level fatigue.")
+        context = (
+            f"Recovery Index {ri} is below 0.6 (HRV and resting HR against their "
+            "7-day baselines): deload-level fatigue."
+        )
         return [make_alert("recovery_index", ri, "alarm", RI_ALARM, context, None, 1)]
     ri_y = finite_number(derived.get("recovery_index_yesterday"))
     if ri < RI_WARNING and ri_y is not None and ri_y < RI_WARNING:
-        context = (f"Recovery Index {ri} today and {ri_y} yesterday, both below 0.7: "
-                   "moderate fatigue for 2 days running.")
+        context = (
+            f"Recovery Index {ri} today and {ri_y} yesterday, both below 0.7: "
+            "moderate fatigue for 2 days running."
+        )
         return [make_alert("recovery_index", ri, "warning", RI_WARNING, context, 2, 1)]
     return []
 
@@ -272,10 +309,13 @@ def hrv_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
     streak = hrv_low_streak(wellness_7d, baseline)
     severity = "alarm" if streak > STREAK_ALARM_AFTER else "warning"
     value = round_value(hrv, 1)
-    context = (f"HRV {value} ms is {delta}% against the 7-day baseline of {baseline} ms; "
-               f"at least 20% low for {_days(streak)} in a row.")
-    return [make_alert("hrv", value, severity, f"↓>20% vs baseline ({baseline})", context,
-                       streak, 1)]
+    context = (
+        f"HRV {value} ms is {delta}% against the 7-day baseline of {baseline} ms; "
+        f"at least 20% low for {_days(streak)} in a row."
+    )
+    return [
+        make_alert("hrv", value, severity, f"↓>20% vs baseline ({baseline})", context, streak, 1)
+    ]
 
 
 def rhr_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
@@ -290,10 +330,13 @@ def rhr_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
     streak = rhr_high_streak(wellness_7d, baseline)
     severity = "alarm" if streak > STREAK_ALARM_AFTER else "warning"
     value = round_value(rhr, 1)
-    context = (f"Resting HR {value} bpm is +{delta} bpm against the 7-day baseline of "
-               f"{baseline} bpm; at least 5 bpm high for {_days(streak)} in a row.")
-    return [make_alert("rhr", value, severity, f"↑≥5bpm vs baseline ({baseline})", context,
-                       streak, 1)]
+    context = (
+        f"Resting HR {value} bpm is +{delta} bpm against the 7-day baseline of "
+        f"{baseline} bpm; at least 5 bpm high for {_days(streak)} in a row."
+    )
+    return [
+        make_alert("rhr", value, severity, f"↑≥5bpm vs baseline ({baseline})", context, streak, 1)
+    ]
 
 
 # ----------------------------------------------------------------- tier 3: capability
@@ -312,24 +355,53 @@ def durability_alerts(durability: Mapping | None) -> list[dict]:
     n28 = finite_number(block.get("qualifying_sessions_28d")) or 0
     gap = round_value(mean7 - mean28, 2) if mean7 is not None and mean28 is not None else None
     if mean28 is not None and mean28 > DURABILITY_MEAN_PCT and n28 >= DURABILITY_MIN_N28:
-        context = (f"Mean aerobic decoupling over 28 days is {mean28}% across {n28} steady "
-                   "sessions of 90+ min (above 5%): heart rate drifts up late in long "
-                   "efforts, a sign of limited aerobic durability.")
-        out.append(make_alert("durability", mean28, "alarm", "28d mean > 5% (N28>=5)",
-                              context, None, 3))
-    elif (block.get("trend") == "declining" and gap is not None and gap > DURABILITY_GAP_PCT
-          and n7 >= DURABILITY_MIN_N7 and n28 >= DURABILITY_MIN_N28):
-        context = (f"Durability declining: 7-day mean decoupling {mean7}% is {gap} points "
-                   f"above the 28-day mean of {mean28}% ({n7} and {n28} steady sessions).")
-        out.append(make_alert("durability", mean7, "warning",
-                              "7d mean > 28d mean + 2 points, trend declining "
-                              "(N7>=3, N28>=5)", context, None, 3))
+        context = (
+            f"Mean aerobic decoupling over 28 days is {mean28}% across {n28} steady "
+            "sessions of 90+ min (above 5%): heart rate drifts up late in long "
+            "efforts, a sign of limited aerobic durability."
+        )
+        out.append(
+            make_alert("durability", mean28, "alarm", "28d mean > 5% (N28>=5)", context, None, 3)
+        )
+    elif (
+        block.get("trend") == "declining"
+        and gap is not None
+        and gap > DURABILITY_GAP_PCT
+        and n7 >= DURABILITY_MIN_N7
+        and n28 >= DURABILITY_MIN_N28
+    ):
+        context = (
+            f"Durability declining: 7-day mean decoupling {mean7}% is {gap} points "
+            f"above the 28-day mean of {mean28}% ({n7} and {n28} steady sessions)."
+        )
+        out.append(
+            make_alert(
+                "durability",
+                mean7,
+                "warning",
+                "7d mean > 28d mean + 2 points, trend declining (N7>=3, N28>=5)",
+                context,
+                None,
+                3,
+            )
+        )
     high = finite_number(block.get("high_drift_count_7d"))
     if high is not None and high >= HIGH_DRIFT_SESSIONS:
-        context = (f"{high} steady sessions in the last 7 days had aerobic decoupling above "
-                   "5%: check fuelling, heat and pacing of long efforts.")
-        out.append(make_alert("durability", high, "warning",
-                              ">= 3 sessions with decoupling > 5% in 7d", context, None, 3))
+        context = (
+            f"{high} steady sessions in the last 7 days had aerobic decoupling above "
+            "5%: check fuelling, heat and pacing of long efforts."
+        )
+        out.append(
+            make_alert(
+                "durability",
+                high,
+                "warning",
+                ">= 3 sessions with decoupling > 5% in 7d",
+                context,
+                None,
+                3,
+            )
+        )
     return out
 
 
@@ -344,16 +416,32 @@ def tid_alerts(comparison: Mapping | None) -> list[dict]:
     cls_28d = cls_28d if isinstance(cls_28d, str) else None
     if drift == "acute_depolarization":
         pi_7d, pi_28d = finite_number(block.get("pi_7d")), finite_number(block.get("pi_28d"))
-        context = (f"Intensity distribution: the 7-day polarization index {pi_7d} fell below "
-                   f"2.0 while the 28-day index is {pi_28d}; recent training is less "
-                   "polarized (more middle-zone time).")
-        return [make_alert("tid_distribution", pi_7d, "warning",
-                           "7d PI < 2.0, 28d PI >= 2.0", context, None, 3)]
+        context = (
+            f"Intensity distribution: the 7-day polarization index {pi_7d} fell below "
+            f"2.0 while the 28-day index is {pi_28d}; recent training is less "
+            "polarized (more middle-zone time)."
+        )
+        return [
+            make_alert(
+                "tid_distribution", pi_7d, "warning", "7d PI < 2.0, 28d PI >= 2.0", context, None, 3
+            )
+        ]
     if drift == "shifting":
-        context = (f"Intensity distribution changed: the last 7 days are {cls_7d} while the "
-                   f"28-day pattern is {cls_28d}.")
-        return [make_alert("tid_distribution", cls_7d, "warning",
-                           "7d/28d classification mismatch", context, None, 3)]
+        context = (
+            f"Intensity distribution changed: the last 7 days are {cls_7d} while the "
+            f"28-day pattern is {cls_28d}."
+        )
+        return [
+            make_alert(
+                "tid_distribution",
+                cls_7d,
+                "warning",
+                "7d/28d classification mismatch",
+                context,
+                None,
+                3,
+            )
+        ]
     return []
 
 
@@ -362,14 +450,17 @@ def tid_alerts(comparison: Mapping | None) -> list[dict]:
 
 def sort_alerts(alerts: Iterable[Mapping]) -> list:
     """Stable sort by (tier ascending, severity alarm < warning < info) (§20)."""
+
     def key(alert: Mapping):
         tier = finite_number(alert.get("tier"))
         return (tier if tier is not None else 99, SEVERITY_RANK.get(alert.get("severity"), 3))
+
     return sorted(alerts, key=key)
 
 
-def build_alerts(derived: Mapping, wellness_7d: Sequence[Wellness],
-                 race_alerts: Iterable[Mapping] | None = ()) -> list:
+def build_alerts(
+    derived: Mapping, wellness_7d: Sequence[Wellness], race_alerts: Iterable[Mapping] | None = ()
+) -> list:
     """`alerts[]` (§20): every metric alert, sorted by (tier, severity), then the
     race alerts of §22.5 appended in the order given (quirk 10, kept).
 

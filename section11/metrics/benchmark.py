@@ -23,10 +23,12 @@ value: its latest entry dated target-28 ... target. Field names and the
 
 Pure: the caller reads/writes ftp_history.json; nothing here touches files.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..model import MAX_MAGNITUDE, num
 from .load import round_clean
@@ -37,12 +39,18 @@ TIMELINE_MAX_AGE_DAYS = 28  # an activity's FTP older than this before the targe
 
 # §18.3 / §18.4: month -> season label (Northern hemisphere); label -> expected index band
 SEASON_BY_MONTH: dict[int, str] = {
-    11: "Off-season / Transition", 12: "Off-season / Transition",
-    1: "Early Base", 2: "Early Base",
-    3: "Late Base / Build", 4: "Late Base / Build",
-    5: "Build / Early Race Season", 6: "Build / Early Race Season",
-    7: "Peak Race Season", 8: "Peak Race Season",
-    9: "Late Season / Transition", 10: "Late Season / Transition",
+    11: "Off-season / Transition",
+    12: "Off-season / Transition",
+    1: "Early Base",
+    2: "Early Base",
+    3: "Late Base / Build",
+    4: "Late Base / Build",
+    5: "Build / Early Race Season",
+    6: "Build / Early Race Season",
+    7: "Peak Race Season",
+    8: "Peak Race Season",
+    9: "Late Season / Transition",
+    10: "Late Season / Transition",
 }
 SEASON_BANDS: dict[str, tuple[float, float]] = {
     "Off-season / Transition": (-0.05, -0.02),
@@ -128,9 +136,9 @@ def normalize_ftp_history(raw: Any) -> dict[str, dict[str, float | int]]:
     return {"indoor": {}, "outdoor": _normalize_series("outdoor", raw)}
 
 
-def update_ftp_history(history: Mapping[str, Mapping[str, Any]] | None, today: date,
-                       indoor_ftp: Any, outdoor_ftp: Any
-                       ) -> tuple[dict[str, dict[str, Any]], bool]:
+def update_ftp_history(
+    history: Mapping[str, Mapping[str, Any]] | None, today: date, indoor_ftp: Any, outdoor_ftp: Any
+) -> tuple[dict[str, dict[str, Any]], bool]:
     """Record today's FTPs when they changed (§18.1). Returns (new history, changed).
 
     Per series: when the current FTP is a positive number and the series is
@@ -169,8 +177,11 @@ def ftp_history_days(history: Mapping[str, Mapping[str, Any]] | None) -> dict[st
 # ----------------------------------------------------------------- §18.2
 
 
-def ftp_in_effect(series: Mapping[str, Any] | None, day: date,
-                  ftp_timeline: Sequence[tuple[date, Any]] | None = None) -> float | int | None:
+def ftp_in_effect(
+    series: Mapping[str, Any] | None,
+    day: date,
+    ftp_timeline: Sequence[tuple[date, Any]] | None = None,
+) -> float | int | None:
     """The FTP in force on ``day`` (quirk 7 fix, §18.2).
 
     The latest ftp_history entry dated on or before ``day``; when the series
@@ -217,8 +228,12 @@ def benchmark_percentage(index: float | None) -> str | None:
     return f"{index * 100 + 0.0:+.1f}%"
 
 
-def benchmark_block(current_ftp: Any, series: Mapping[str, Any] | None, today: date,
-                    ftp_timeline: Sequence[tuple[date, Any]] | None = None) -> dict:
+def benchmark_block(
+    current_ftp: Any,
+    series: Mapping[str, Any] | None,
+    today: date,
+    ftp_timeline: Sequence[tuple[date, Any]] | None = None,
+) -> dict:
     """One ``benchmark_indoor`` / ``benchmark_outdoor`` block (§18.2, §18.5).
 
     benchmark_index = round(current / ftp_8_weeks_ago - 1, 3), where
@@ -226,8 +241,11 @@ def benchmark_block(current_ftp: Any, series: Mapping[str, Any] | None, today: d
     Without a current FTP or a known 8-weeks-ago FTP the derived fields are None.
     """
     current = _ftp(current_ftp)
-    then = ftp_in_effect(series, today - timedelta(days=BENCHMARK_DAYS), ftp_timeline) \
-        if current is not None else None
+    then = (
+        ftp_in_effect(series, today - timedelta(days=BENCHMARK_DAYS), ftp_timeline)
+        if current is not None
+        else None
+    )
     index = round_clean(current / then - 1, 3) if then is not None else None
     return {
         "current_ftp": current,
@@ -238,10 +256,14 @@ def benchmark_block(current_ftp: Any, series: Mapping[str, Any] | None, today: d
     }
 
 
-def benchmark_metrics(ftp_history: Mapping[str, Mapping[str, Any]] | None, today: date,
-                      indoor_ftp: Any, outdoor_ftp: Any,
-                      indoor_timeline: Sequence[tuple[date, Any]] | None = None,
-                      outdoor_timeline: Sequence[tuple[date, Any]] | None = None) -> dict:
+def benchmark_metrics(
+    ftp_history: Mapping[str, Mapping[str, Any]] | None,
+    today: date,
+    indoor_ftp: Any,
+    outdoor_ftp: Any,
+    indoor_timeline: Sequence[tuple[date, Any]] | None = None,
+    outdoor_timeline: Sequence[tuple[date, Any]] | None = None,
+) -> dict:
     """derived_metrics ``seasonal_context``, ``benchmark_indoor``, ``benchmark_outdoor``
     in emitted order (§2.2, §18).
 
@@ -251,8 +273,10 @@ def benchmark_metrics(ftp_history: Mapping[str, Mapping[str, Any]] | None, today
     history = ftp_history or {}
     return {
         "seasonal_context": seasonal_context(today),
-        "benchmark_indoor": benchmark_block(indoor_ftp, history.get("indoor"), today,
-                                            indoor_timeline),
-        "benchmark_outdoor": benchmark_block(outdoor_ftp, history.get("outdoor"), today,
-                                             outdoor_timeline),
+        "benchmark_indoor": benchmark_block(
+            indoor_ftp, history.get("indoor"), today, indoor_timeline
+        ),
+        "benchmark_outdoor": benchmark_block(
+            outdoor_ftp, history.get("outdoor"), today, outdoor_timeline
+        ),
     }

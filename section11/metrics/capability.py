@@ -6,11 +6,12 @@ with the 28-day list; the caller decides what "7d" covers (the display window).
 Nothing is recomputed from streams: decoupling, VI, EF and HRR are the values
 Intervals.icu stored on the activity (see model.Activity).
 """
+
 from __future__ import annotations
 
 import math
 import statistics
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..model import Activity
 from ..sports import EF_CYCLING_TYPES
@@ -100,9 +101,13 @@ def durability_values(activities: Iterable[Activity]) -> list[float]:
     Qualifies: decoupling present (0.0 counts), 0 < VI <= 1.05, moving time >= 5400 s.
     Shared with history.json's weekly capability rollup.
     """
-    return [a.decoupling for a in activities
-            if a.decoupling is not None and _steady_vi(a)
-            and (a.moving_time or 0) >= DURABILITY_MIN_SECS]
+    return [
+        a.decoupling
+        for a in activities
+        if a.decoupling is not None
+        and _steady_vi(a)
+        and (a.moving_time or 0) >= DURABILITY_MIN_SECS
+    ]
 
 
 def durability(acts_7d: Iterable[Activity], acts_28d: Iterable[Activity]) -> dict:
@@ -151,9 +156,14 @@ def ef_values(activities: Iterable[Activity]) -> list[float]:
 
     Qualifies: EF present, type in EF cycling types, 0 < VI <= 1.05, moving time >= 1200 s.
     """
-    return [a.efficiency_factor for a in activities
-            if a.efficiency_factor is not None and a.type in EF_CYCLING_TYPES
-            and _steady_vi(a) and (a.moving_time or 0) >= EF_MIN_SECS]
+    return [
+        a.efficiency_factor
+        for a in activities
+        if a.efficiency_factor is not None
+        and a.type in EF_CYCLING_TYPES
+        and _steady_vi(a)
+        and (a.moving_time or 0) >= EF_MIN_SECS
+    ]
 
 
 def efficiency_factor(acts_7d: Iterable[Activity], acts_28d: Iterable[Activity]) -> dict:

@@ -1,9 +1,10 @@
 """Small numeric helpers shared by the metric families (pure)."""
+
 from __future__ import annotations
 
 import math
 import statistics
-from typing import Iterable
+from collections.abc import Iterable
 
 HRV_MIN = 10.0
 HRV_MAX = 250.0

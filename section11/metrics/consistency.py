@@ -18,10 +18,11 @@ Quirk 17 (§32), decided:
 Pure: the caller passes the display-window calendar entries (``past_events``),
 the display-window activities and the athlete-local ``today``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 from ..model import Activity, Event
 from ..sports import TRAINING_CATEGORIES
@@ -38,8 +39,9 @@ def _iso(days: Iterable[date]) -> list[str]:
     return [d.isoformat() for d in sorted(days)]
 
 
-def consistency_block(past_events: Iterable[Event], activities: Iterable[Activity],
-                      today: date) -> dict:
+def consistency_block(
+    past_events: Iterable[Event], activities: Iterable[Activity], today: date
+) -> dict:
     """``consistency_index`` and ``consistency_details`` (§17).
 
     planned = dates of WORKOUT entries; completed = dates with any activity;
@@ -49,8 +51,7 @@ def consistency_block(past_events: Iterable[Event], activities: Iterable[Activit
     None and the details carry a note instead of the date lists.
     """
     completed = {a.date for a in activities if a.date is not None}
-    planned = {e.date for e in past_events
-               if e.date is not None and e.category == PLANNED_CATEGORY}
+    planned = {e.date for e in past_events if e.date is not None and e.category == PLANNED_CATEGORY}
     planned = {d for d in planned if d < today or d in completed}
     matched = planned & completed
     if not planned:

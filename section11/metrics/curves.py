@@ -6,11 +6,12 @@ response into `{id: Curve}` with `model.curves_from_raw`, and passes that
 mapping here. Curves are matched by id, never by their position in the answer.
 A mapping of `None` means the fetch failed; the block is then null with a note.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import Iterable, Mapping
 
 from ..model import Curve
 
@@ -56,8 +57,11 @@ def curve_windows(today: date) -> dict[str, dict[str, str]]:
     for name, end_back in (("current", 0), ("previous", WINDOW_DAYS)):
         end = today - timedelta(days=end_back)
         start = end - timedelta(days=WINDOW_DAYS - 1)
-        windows[name] = {"start": start.isoformat(), "end": end.isoformat(),
-                         "id": curve_id(start, end)}
+        windows[name] = {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "id": curve_id(start, end),
+        }
     return windows
 
 
@@ -93,17 +97,25 @@ def _rotation(pcts: Mapping[int, float | None], groups) -> float | None:
     return round(rotation, 1) + 0.0 if rotation is not None else None
 
 
-def _delta_block(curves: Mapping[str, Curve] | None, today: date, anchors: Iterable[int],
-                 groups, unit: str, kind: str, note: str) -> dict:
+def _delta_block(
+    curves: Mapping[str, Curve] | None,
+    today: date,
+    anchors: Iterable[int],
+    groups,
+    unit: str,
+    kind: str,
+    note: str,
+) -> dict:
     """Shared body of the power and HR deltas (§14.1 / §14.2)."""
     anchors = tuple(anchors)
     windows = curve_windows(today)
     block = {
         "window_days": WINDOW_DAYS,
-        "current_window": {"start": windows["current"]["start"],
-                           "end": windows["current"]["end"]},
-        "previous_window": {"start": windows["previous"]["start"],
-                            "end": windows["previous"]["end"]},
+        "current_window": {"start": windows["current"]["start"], "end": windows["current"]["end"]},
+        "previous_window": {
+            "start": windows["previous"]["start"],
+            "end": windows["previous"]["end"],
+        },
         "anchors": None,
         "rotation_index": None,
         "note": note,
@@ -114,25 +126,33 @@ def _delta_block(curves: Mapping[str, Curve] | None, today: date, anchors: Itera
         return block
     current = curves.get(windows["current"]["id"])
     previous = curves.get(windows["previous"]["id"])
-    missing = [name for name, curve in (("current", current), ("previous", previous))
-               if curve is None]
+    missing = [
+        name for name, curve in (("current", current), ("previous", previous)) if curve is None
+    ]
     if missing:
-        block["note"] = (f"No {kind} curve for the {' and '.join(missing)} 28-day window "
-                         "(no recorded efforts in that period); no comparison possible.")
+        block["note"] = (
+            f"No {kind} curve for the {' and '.join(missing)} 28-day window "
+            "(no recorded efforts in that period); no comparison possible."
+        )
         return block
     cur_values = {d: current.at(d) for d in anchors}
     prev_values = {d: previous.at(d) for d in anchors}
     n_cur = sum(v is not None for v in cur_values.values())
     n_prev = sum(v is not None for v in prev_values.values())
     if n_cur < MIN_VALID_ANCHORS or n_prev < MIN_VALID_ANCHORS:
-        block["note"] = (f"Too few {kind} curve anchors to compare: current window "
-                         f"{n_cur}/{len(anchors)}, previous window {n_prev}/{len(anchors)} "
-                         f"(at least {MIN_VALID_ANCHORS} needed in each).")
+        block["note"] = (
+            f"Too few {kind} curve anchors to compare: current window "
+            f"{n_cur}/{len(anchors)}, previous window {n_prev}/{len(anchors)} "
+            f"(at least {MIN_VALID_ANCHORS} needed in each)."
+        )
         return block
     pcts = {d: _pct_change(cur_values[d], prev_values[d]) for d in anchors}
     block["anchors"] = {
-        f"{d}s": {f"current_{unit}": cur_values[d], f"previous_{unit}": prev_values[d],
-                  "pct_change": pcts[d]}
+        f"{d}s": {
+            f"current_{unit}": cur_values[d],
+            f"previous_{unit}": prev_values[d],
+            "pct_change": pcts[d],
+        }
         for d in anchors
     }
     block["rotation_index"] = _rotation(pcts, groups)
@@ -148,8 +168,7 @@ def power_curve_delta(curves: Mapping[str, Curve] | None, today: date) -> dict:
     `curves` maps curve id -> Curve (None = the fetch failed). Anchors 5/60/300/
     1200/3600 s; each window needs >= 3 positive anchors, else a null block.
     """
-    return _delta_block(curves, today, POWER_ANCHORS, POWER_ROTATION, "watts", "power",
-                        POWER_NOTE)
+    return _delta_block(curves, today, POWER_ANCHORS, POWER_ROTATION, "watts", "power", POWER_NOTE)
 
 
 def hr_curve_delta(curves: Mapping[str, Curve] | None, today: date) -> dict:

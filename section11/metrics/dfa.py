@@ -22,10 +22,12 @@ Decisions (see docs/deviations.md):
   rules already treat them as unknown heart rate.
 * Rounded drift deltas never come out as negative zero.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 # ----------------------------------------------------------------- §16.1 constants
 
@@ -210,8 +212,9 @@ def _avg_watts(values: Iterable[float | None]) -> int | None:
     return _round_int(finite_mean([v for v in values if v is not None]))
 
 
-def _bands(kept_idx: list[int], kept_a1: list[float],
-           hr: list[float | None], watts: list[float | None]) -> dict:
+def _bands(
+    kept_idx: list[int], kept_a1: list[float], hr: list[float | None], watts: list[float | None]
+) -> dict:
     """§16.2 tiz_easy / tiz_endurance / tiz_tempo / tiz_supra (null when empty)."""
     members: list[list[int]] = [[], [], [], []]
     for i, a1 in zip(kept_idx, kept_a1):
@@ -297,10 +300,14 @@ class _Lookback:
         return None
 
 
-def segment_estimate_reason(start: int, end: int, hr: Sequence[float | None],
-                            watts: Sequence[float | None],
-                            artifacts: Sequence[float | None],
-                            lookback: _Lookback | None = None) -> str:
+def segment_estimate_reason(
+    start: int,
+    end: int,
+    hr: Sequence[float | None],
+    watts: Sequence[float | None],
+    artifacts: Sequence[float | None],
+    lookback: _Lookback | None = None,
+) -> str:
     """§16.2 segment estimate eligibility over the full-length normalised streams.
 
     Walks back from `start` until 200 beats are covered, then checks artifacts,
@@ -367,9 +374,15 @@ def _cv_pct(values: Sequence[float], mean_value: float) -> float:
     return 100 * math.sqrt(variance) / mean_value
 
 
-def _crossing(marker: float, kept_idx: list[int], kept_a1: list[float],
-              hr: list[float | None], watts: list[float | None],
-              artifacts: list[float | None], lookback: _LazyLookback) -> dict:
+def _crossing(
+    marker: float,
+    kept_idx: list[int],
+    kept_a1: list[float],
+    hr: list[float | None],
+    watts: list[float | None],
+    artifacts: list[float | None],
+    lookback: _LazyLookback,
+) -> dict:
     """§16.2 crossing block for one marker (band marker +/- 0.05)."""
     lo, hi = marker - MARKER_HALF_BAND, marker + MARKER_HALF_BAND
     segments = _segments(kept_idx, kept_a1, lo, hi)
@@ -383,8 +396,10 @@ def _crossing(marker: float, kept_idx: list[int], kept_a1: list[float],
         reason = "no_contiguous_dwell"
     else:
         reason = "ok"
-    seg_reasons = [segment_estimate_reason(s[0], s[-1], hr, watts, artifacts, lookback.get())
-                   for s in qualifying]
+    seg_reasons = [
+        segment_estimate_reason(s[0], s[-1], hr, watts, artifacts, lookback.get())
+        for s in qualifying
+    ]
     failing = [r for r in seg_reasons if r != "ok"]
     if reason != "ok":
         eligible, estimate_reason = False, reason
@@ -419,8 +434,9 @@ def dfa_block(streams: Any) -> dict | None:
         return None
     n = len(raw_a1)
     a1 = _aligned(raw_a1, n)
-    artifacts = [a if a is not None and a >= 0 else None
-                 for a in _aligned(by_type.get("artifacts"), n)]
+    artifacts = [
+        a if a is not None and a >= 0 else None for a in _aligned(by_type.get("artifacts"), n)
+    ]
     hr = _aligned(by_type.get("heartrate"), n)
     watts = _aligned(by_type.get("watts"), n)
 

@@ -8,11 +8,13 @@ every field is read defensively (missing or wrongly typed = absent).
 
 DFA is interpretive (Tier 2): nothing here feeds readiness.
 """
+
 from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..sports import DFA_VALIDATED_FAMILIES, INDOOR_CYCLING_TYPES, family_of
 from .dfa import (
@@ -83,8 +85,9 @@ def _latest_session(entries: list[Mapping]) -> dict:
     activity_id = chosen.get("activity_id")
     interpretable = _get(drift, "interpretable")
     return {
-        "activity_id": activity_id if isinstance(activity_id, (str, int))
-        and not isinstance(activity_id, bool) else None,
+        "activity_id": activity_id
+        if isinstance(activity_id, (str, int)) and not isinstance(activity_id, bool)
+        else None,
         "date": _text(chosen.get("date")),
         "name": _text(chosen.get("name")),
         "sport": _text(sport),
@@ -139,8 +142,7 @@ def _marker_reason(crossing_key: str, window: list[Mapping], eligible: int) -> s
     return found or "no_samples_in_band"
 
 
-def _marker_fields(crossing_key: str, marker: float, window: list[Mapping],
-                   cycling: bool) -> dict:
+def _marker_fields(crossing_key: str, marker: float, window: list[Mapping], cycling: bool) -> dict:
     """Crossing/eligible counts, estimate and reason for one marker over the window."""
     crossings = [e["dfa"].get(crossing_key) for e in window]
     crossing_sessions = sum(1 for c in crossings if _get(c, "reason") == "ok")
@@ -153,13 +155,18 @@ def _marker_fields(crossing_key: str, marker: float, window: list[Mapping],
             indoor = [e for e in window if e.get("type") in INDOOR_CYCLING_TYPES]
             w_out, n_out = _pooled(crossing_key, "avg_watts", outdoor)
             w_in, n_in = _pooled(crossing_key, "avg_watts", indoor)
-            estimate = {"marker_dfa_a1": marker, "hr": hr, "watts_outdoor": w_out,
-                        "watts_indoor": w_in, "n_sessions": eligible,
-                        "n_sessions_outdoor": n_out, "n_sessions_indoor": n_in}
+            estimate = {
+                "marker_dfa_a1": marker,
+                "hr": hr,
+                "watts_outdoor": w_out,
+                "watts_indoor": w_in,
+                "n_sessions": eligible,
+                "n_sessions_outdoor": n_out,
+                "n_sessions_indoor": n_in,
+            }
         else:
             watts, _ = _pooled(crossing_key, "avg_watts", window)
-            estimate = {"marker_dfa_a1": marker, "hr": hr, "watts": watts,
-                        "n_sessions": eligible}
+            estimate = {"marker_dfa_a1": marker, "hr": hr, "watts": watts, "n_sessions": eligible}
     return {
         "crossing_sessions": crossing_sessions,
         "eligible_sessions": eligible,
@@ -190,12 +197,14 @@ def _family_block(family: str, window: list[Mapping]) -> dict:
             delta = _number(drift.get("delta"))
             if delta is not None:
                 deltas.append(delta)
-    valid_pcts = [v for v in (_number(_get(d.get("quality"), "valid_pct")) for d in dfas)
-                  if v is not None]
+    valid_pcts = [
+        v for v in (_number(_get(d.get("quality"), "valid_pct")) for d in dfas) if v is not None
+    ]
     dates = [d for d in (_text(e.get("date")) for e in window) if d]
     cycling = family == "cycling"
-    markers = {_PREFIX[key]: _marker_fields(key, marker, window, cycling)
-               for key, marker in CROSSINGS}
+    markers = {
+        _PREFIX[key]: _marker_fields(key, marker, window, cycling) for key, marker in CROSSINGS
+    }
 
     block: dict[str, Any] = {
         "n_sessions": len(window),
@@ -213,8 +222,9 @@ def _family_block(family: str, window: list[Mapping]) -> dict:
     block["quality_avg_pct"] = round_or_none(finite_mean(valid_pcts), 1)
     validated = family in DFA_VALIDATED_FAMILIES
     block["validated"] = validated
-    block["confidence"] = _confidence(markers["lt1"]["eligible_sessions"],
-                                      markers["lt2"]["eligible_sessions"])
+    block["confidence"] = _confidence(
+        markers["lt1"]["eligible_sessions"], markers["lt2"]["eligible_sessions"]
+    )
     if not validated:
         block["note"] = NOT_VALIDATED_NOTE
     return block
@@ -230,8 +240,9 @@ def dfa_a1_profile(entries: Sequence[Mapping] | None) -> dict | None:
     `start_datetime` (fallback `date`); `trailing_by_sport` pools the newest 7
     sufficient sessions of each sport family (unknown types -> "other").
     """
-    usable = [e for e in (entries or ())
-              if isinstance(e, Mapping) and isinstance(e.get("dfa"), Mapping)]
+    usable = [
+        e for e in (entries or ()) if isinstance(e, Mapping) and isinstance(e.get("dfa"), Mapping)
+    ]
     if not usable:
         return None
     ordered = sorted(usable, key=_sort_key, reverse=True)
@@ -246,6 +257,7 @@ def dfa_a1_profile(entries: Sequence[Mapping] | None) -> dict | None:
             window.append(entry)
     return {
         "latest_session": _latest_session(ordered),
-        "trailing_by_sport": {family: _family_block(family, window)
-                              for family, window in windows.items()},
+        "trailing_by_sport": {
+            family: _family_block(family, window) for family, window in windows.items()
+        },
     }

@@ -10,10 +10,12 @@ Kept on purpose (quirk 3, docs/deviations.md): the decay uses exp(-1/42) and
 exp(-1/7) rather than the PMC update x·(1-1/k), and the ramp rate is decayed
 with the CTL constant, so our numbers match the reference's.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..model import Wellness
 
@@ -36,9 +38,12 @@ def _rounded(value: float | None) -> float | None:
     return round(value, 2) if value is not None else None
 
 
-def fitness_block(today_w: Wellness | None, yesterday_w: Wellness | None,
-                  todays_planned_training_events: Sequence[Any],
-                  todays_completed_activities: Sequence[Any]) -> dict:
+def fitness_block(
+    today_w: Wellness | None,
+    yesterday_w: Wellness | None,
+    todays_planned_training_events: Sequence[Any],
+    todays_completed_activities: Sequence[Any],
+) -> dict:
     """`current_status.fitness` = {ctl, atl, tsb, ramp_rate, fitness_source} (§5).
 
     todays_planned_training_events: calendar events dated today whose category
@@ -77,8 +82,14 @@ def power_model(today_w: Wellness | None) -> dict:
     info = today_w.sport(POWER_MODEL_SPORT) if today_w else None
     vo2max = today_w.vo2max if today_w else None
     if info is None:
-        return {"eftp": None, "w_prime": None, "w_prime_kj": None, "p_max": None,
-                "power_model_source": POWER_MODEL_UNAVAILABLE, "vo2max": vo2max}
+        return {
+            "eftp": None,
+            "w_prime": None,
+            "w_prime_kj": None,
+            "p_max": None,
+            "power_model_source": POWER_MODEL_UNAVAILABLE,
+            "vo2max": vo2max,
+        }
     return {
         "eftp": round(info.eftp, 1) if info.eftp else None,
         "w_prime": round(info.w_prime) if info.w_prime else None,

@@ -11,10 +11,12 @@ Intervals.icu all-day entries carry an exclusive end (a one-day marker on the
 An event without a parseable start date is skipped; an unparseable end date
 counts as absent (a one-day marker).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..model import Event, Wellness, parse_date
 from ..sports import HEALTH_CATEGORIES
@@ -25,15 +27,20 @@ INJURY_FLAG_MIN = 2  # NIGGLE or worse is reported
 INJURY_CLARIFY_MIN = 3  # POOR or INJURED today asks for clarification
 INJURY_SCALE_MAX = 4
 
-INJURY_SERIES = ("wellness_data[].injury holds the daily values "
-                 "(1 NONE, 2 NIGGLE, 3 POOR, 4 INJURED)")
-NOTE_OK = ("Calendar SICK/INJURED markers of the last {lookback} days and the planned "
-           "ones ahead. A marker only says the athlete logged it; ask how they are when "
-           "clarification_required is true. Not used by readiness_decision.")
-NOTE_PARTIAL = ("The dedicated SICK/INJURED fetch failed, so only the regular calendar "
-                "window ({lookback} days back) was checked: an illness or injury that "
-                "started earlier may be missing. Ask the athlete before prescribing "
-                "intensity. Not used by readiness_decision.")
+INJURY_SERIES = (
+    "wellness_data[].injury holds the daily values (1 NONE, 2 NIGGLE, 3 POOR, 4 INJURED)"
+)
+NOTE_OK = (
+    "Calendar SICK/INJURED markers of the last {lookback} days and the planned "
+    "ones ahead. A marker only says the athlete logged it; ask how they are when "
+    "clarification_required is true. Not used by readiness_decision."
+)
+NOTE_PARTIAL = (
+    "The dedicated SICK/INJURED fetch failed, so only the regular calendar "
+    "window ({lookback} days back) was checked: an illness or injury that "
+    "started earlier may be missing. Ask the athlete before prescribing "
+    "intensity. Not used by readiness_decision."
+)
 
 
 def marker_end(event: Event, start: date) -> date:
@@ -117,9 +124,13 @@ def wellness_injury(latest: Wellness | None, today: date) -> dict[str, Any] | No
     return out
 
 
-def health_context(health_events: Sequence[Event] | None, main_events: Sequence[Event],
-                   main_floor: date, latest_wellness: Wellness | None,
-                   today: date) -> dict[str, Any]:
+def health_context(
+    health_events: Sequence[Event] | None,
+    main_events: Sequence[Event],
+    main_floor: date,
+    latest_wellness: Wellness | None,
+    today: date,
+) -> dict[str, Any]:
     """Top-level `health_context` (§23).
 
     health_events: the dedicated SICK/INJURED fetch, or None when it failed;
@@ -133,21 +144,26 @@ def health_context(health_events: Sequence[Event] | None, main_events: Sequence[
     lookback = FULL_LOOKBACK_DAYS if ok else (today - main_floor).days
     current, recent, upcoming = marker_buckets(events or (), today)
     injury = wellness_injury(latest_wellness, today)
-    injury_clarify = (injury is not None and injury["freshness"] == "current"
-                      and injury["value"] >= INJURY_CLARIFY_MIN)
+    injury_clarify = (
+        injury is not None
+        and injury["freshness"] == "current"
+        and injury["value"] >= INJURY_CLARIFY_MIN
+    )
 
     context: dict[str, Any] = {"source_status": "ok" if ok else "partial"}
     if ok:
         context["marker_active"] = bool(current)
         context["recent_marker"] = bool(recent) and not current
-    context.update({
-        "clarification_required": bool(current or recent or injury_clarify or not ok),
-        "lookback_days": lookback,
-        "recent_window_days": RECENT_WINDOW_DAYS,
-        "current": current,
-        "recent": recent,
-        "upcoming": upcoming,
-    })
+    context.update(
+        {
+            "clarification_required": bool(current or recent or injury_clarify or not ok),
+            "lookback_days": lookback,
+            "recent_window_days": RECENT_WINDOW_DAYS,
+            "current": current,
+            "recent": recent,
+            "upcoming": upcoming,
+        }
+    )
     if injury is not None:
         context["wellness_injury"] = injury
     context["note"] = (NOTE_OK if ok else NOTE_PARTIAL).format(lookback=lookback)

@@ -9,11 +9,12 @@ The caller passes the activity lists; the daily arrays always span exactly the
 last 7 / 28 calendar days ending today, whatever the lists hold (quirk 2: with
 --days N < 7 the older acute days are simply empty).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Iterable, Sequence
 
 from ..model import Activity
 
@@ -103,14 +104,16 @@ def acwr_interpretation(value: float | None) -> str | None:
     return "danger"
 
 
-def acwr_start_of_day(acts_7d: Sequence[Activity], acts_28d: Sequence[Activity],
-                      today: date) -> dict:
+def acwr_start_of_day(
+    acts_7d: Sequence[Activity], acts_28d: Sequence[Activity], today: date
+) -> dict:
     """`acwr_start_of_day` block (§7.3): the live formula after removing every
     activity dated today from both lists (windows are not shifted)."""
     before_7d = [a for a in acts_7d if a.date != today]
     before_28d = [a for a in acts_28d if a.date != today]
-    value = acwr_value(tss_total(before_7d, today, ACUTE_DAYS),
-                       tss_total(before_28d, today, CHRONIC_DAYS))
+    value = acwr_value(
+        tss_total(before_7d, today, ACUTE_DAYS), tss_total(before_28d, today, CHRONIC_DAYS)
+    )
     return {
         "value": value,
         "interpretation": acwr_interpretation(value),
@@ -122,8 +125,7 @@ def acwr_start_of_day(acts_7d: Sequence[Activity], acts_28d: Sequence[Activity],
     }
 
 
-def load_block(acts_7d: Sequence[Activity], acts_28d: Sequence[Activity],
-               today: date) -> dict:
+def load_block(acts_7d: Sequence[Activity], acts_28d: Sequence[Activity], today: date) -> dict:
     """Load keys of derived_metrics (§7): acwr, acwr_interpretation, acwr_scope,
     acwr_readiness_eligible, acwr_start_of_day, tss_7d_total, tss_28d_total.
 

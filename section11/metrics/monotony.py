@@ -16,11 +16,12 @@ Quirk 4 (§32), decided:
   it remains ~ tss_7d_total / 100 as consumers know it.
 * load_recovery_ratio keeps the reference scale TSS_7d / (RI x 100).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Sequence
 
 from ..model import Activity, Wellness
 from .common import mean, sample_sd
@@ -52,8 +53,9 @@ def foster_monotony(daily: Sequence[float]) -> float | None:
         return None
 
 
-def sport_daily_tss(acts_7d: Sequence[Activity], today: date,
-                    days: int = ACUTE_DAYS) -> dict[str, list[float]]:
+def sport_daily_tss(
+    acts_7d: Sequence[Activity], today: date, days: int = ACUTE_DAYS
+) -> dict[str, list[float]]:
     """Per-family daily TSS arrays (§8.2), oldest first, families in the order
     first met in the activity list.
 
@@ -70,8 +72,9 @@ def sport_daily_tss(acts_7d: Sequence[Activity], today: date,
     return arrays
 
 
-def monotony_interpretation(monotony: float | None, effective: float | None,
-                            multi_sport: bool) -> str | None:
+def monotony_interpretation(
+    monotony: float | None, effective: float | None, multi_sport: bool
+) -> str | None:
     """§8.3: "elevated" if effective monotony > 2.0 else "normal"; with multi-sport
     inflation (effective < total) the label carries both numbers."""
     if effective is None:
@@ -112,8 +115,7 @@ def monotony_block(acts_7d: Sequence[Activity], today: date) -> dict:
 # ----------------------------------------------------------------- §9
 
 
-def strain_block(tss_7d_total: float, monotony: float | None,
-                 recovery_index: float | None) -> dict:
+def strain_block(tss_7d_total: float, monotony: float | None, recovery_index: float | None) -> dict:
     """§9: strain = round(T7 x monotony, 0); stress_tolerance =
     round(strain / monotony / 100, 1); load_recovery_ratio = round(T7 / (RI x 100), 1).
 
@@ -130,26 +132,40 @@ def strain_block(tss_7d_total: float, monotony: float | None,
     lrr = None
     if recovery_index and recovery_index > 0:
         lrr = round_clean(tss_7d_total / (recovery_index * 100), 1)
-    return {"strain": strain, "stress_tolerance": stress_tolerance,
-            "load_recovery_ratio": lrr}
+    return {"strain": strain, "stress_tolerance": stress_tolerance, "load_recovery_ratio": lrr}
 
 
 # ----------------------------------------------------------------- assembly
 
 
-def load_recovery_metrics(acts_7d: Sequence[Activity], acts_28d: Sequence[Activity],
-                          wellness_7d: Sequence[Wellness], wellness_28d: Sequence[Wellness],
-                          today: date) -> dict:
+def load_recovery_metrics(
+    acts_7d: Sequence[Activity],
+    acts_28d: Sequence[Activity],
+    wellness_7d: Sequence[Wellness],
+    wellness_28d: Sequence[Wellness],
+    today: date,
+) -> dict:
     """derived_metrics keys recovery_index … tss_28d_total in the §2.2 order (§7–§10)."""
     recovery = recovery_block(wellness_7d, wellness_28d)
     load = load_block(acts_7d, acts_28d, today)
     mono = monotony_block(acts_7d, today)
-    strain = strain_block(tss_total(acts_7d, today, ACUTE_DAYS), mono["effective_monotony"],
-                          recovery["recovery_index"])
+    strain = strain_block(
+        tss_total(acts_7d, today, ACUTE_DAYS),
+        mono["effective_monotony"],
+        recovery["recovery_index"],
+    )
     out: dict = {}
     out.update(recovery)
-    out.update((k, load[k]) for k in ("acwr", "acwr_interpretation", "acwr_scope",
-                                      "acwr_readiness_eligible", "acwr_start_of_day"))
+    out.update(
+        (k, load[k])
+        for k in (
+            "acwr",
+            "acwr_interpretation",
+            "acwr_scope",
+            "acwr_readiness_eligible",
+            "acwr_start_of_day",
+        )
+    )
     out.update(mono)
     out.update(strain)
     out["tss_7d_total"] = load["tss_7d_total"]

@@ -25,11 +25,13 @@ Quirks 8 and 9 (§32), decided:
   sync's data with the weekly_180d definitions).
 Transition codes are upper case: PHASE_TRANSITION_BASE_TO_BUILD.
 """
+
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..model import num, parse_date, text
 from ..sports import RACE_CATEGORIES, TRAINING_CATEGORIES, family_of
@@ -38,8 +40,17 @@ from .load import round_clean
 from .phase_rows import PHASES
 
 A_B_RACES = ("RACE_A", "RACE_B")
-HARD_NAME_WORDS = ("interval", "vo2", "threshold", "sprint", "tempo", "race", "hard",
-                   "intensity", "sweet spot")
+HARD_NAME_WORDS = (
+    "interval",
+    "vo2",
+    "threshold",
+    "sprint",
+    "tempo",
+    "race",
+    "hard",
+    "intensity",
+    "sweet spot",
+)
 HARD_SUMMARY_MARKS = ("×", "sets")
 DEFAULT_EXPECTED_SESSIONS = 5
 REDUCED = 0.80  # planned load at or below 80 % of recent weeks = reducing
@@ -95,8 +106,11 @@ def stream1_features(rows: Sequence[Mapping[str, Any]], is_backfill: bool = Fals
 
     suggestion = None
     last_acwr = _n(recent[-1].get("acwr")) if recent else None
-    if monotony_trend == "elevated" and last_acwr is not None and (
-            last_acwr >= 1.5 or (last_acwr >= 1.3 and acwr_trend == "rising")):
+    if (
+        monotony_trend == "elevated"
+        and last_acwr is not None
+        and (last_acwr >= 1.5 or (last_acwr >= 1.3 and acwr_trend == "rising"))
+    ):
         suggestion = "Overreached"
     elif slope is not None and hard_avg is not None:
         if slope > 1.0 and hard_avg >= 1.5:
@@ -104,10 +118,17 @@ def stream1_features(rows: Sequence[Mapping[str, Any]], is_backfill: bool = Fals
         elif -1.0 <= slope <= 1.0 and hard_avg <= 1.5:
             suggestion = "Base"
     return {
-        "recent": recent, "weeks_available": len(rows), "ctl_values": ctl_values,
-        "ctl_slope": slope, "tss_values": tss_values, "primary_tss_values": primary_tss_values,
-        "acwr_trend": acwr_trend, "hard_day_values": hard_values, "hard_day_avg": hard_avg,
-        "monotony_trend": monotony_trend, "suggestion": suggestion,
+        "recent": recent,
+        "weeks_available": len(rows),
+        "ctl_values": ctl_values,
+        "ctl_slope": slope,
+        "tss_values": tss_values,
+        "primary_tss_values": primary_tss_values,
+        "acwr_trend": acwr_trend,
+        "hard_day_values": hard_values,
+        "hard_day_avg": hard_avg,
+        "monotony_trend": monotony_trend,
+        "suggestion": suggestion,
     }
 
 
@@ -138,10 +159,15 @@ def _ratio(numerator: float, denominator: float | None, digits: int = 2) -> floa
     return round_clean(numerator / denominator, digits)
 
 
-def stream2_features(planned_workouts: Iterable[Mapping[str, Any]] | None,
-                     next_race: Mapping[str, Any] | None, today: date, week_start: int,
-                     rows: Sequence[Mapping[str, Any]], s1: Mapping[str, Any],
-                     primary_sport: str | None) -> dict:
+def stream2_features(
+    planned_workouts: Iterable[Mapping[str, Any]] | None,
+    next_race: Mapping[str, Any] | None,
+    today: date,
+    week_start: int,
+    rows: Sequence[Mapping[str, Any]],
+    s1: Mapping[str, Any],
+    primary_sport: str | None,
+) -> dict:
     """Stream 2 (prospective) features and suggestion (§19.3; quirk 9 fixed, no early return).
 
     Training-category entries dated today..end of the current training week
@@ -171,8 +197,7 @@ def stream2_features(planned_workouts: Iterable[Mapping[str, Any]] | None,
             upcoming.append(entry)
 
     def primary_only(entries):
-        return [e for e in entries
-                if family_of(text(e.get("sport_type"))) == primary_sport]
+        return [e for e in entries if family_of(text(e.get("sport_type"))) == primary_sport]
 
     counts = [_n(r.get("activity_count")) or 0 for r in s1["recent"]]
     avg_count = mean(counts)
@@ -206,22 +231,28 @@ def stream2_features(planned_workouts: Iterable[Mapping[str, Any]] | None,
         elif coverage_next >= 0.3:
             suggestion = "Deload"
     return {
-        "race_proximity": proximity, "race_category": category,
-        "planned_tss_delta": planned_delta, "hard_sessions_planned": hard_planned,
+        "race_proximity": proximity,
+        "race_category": category,
+        "planned_tss_delta": planned_delta,
+        "hard_sessions_planned": hard_planned,
         "current_week_hard_days_completed": completed,
         "current_week_hard_days_total": completed + hard_planned,
         "next_week_tss_delta": next_delta,
         "plan_coverage_current_week": coverage_current,
         "plan_coverage_next_week": coverage_next,
-        "next_7d_sessions": len(current), "suggestion": suggestion,
+        "next_7d_sessions": len(current),
+        "suggestion": suggestion,
     }
 
 
 # ----------------------------------------------------------------- §19.4
 
 
-def data_quality(rows: Sequence[Mapping[str, Any]], weeks_available: int,
-                 zone_preference: Mapping[str, str] | None) -> tuple[str, list[str]]:
+def data_quality(
+    rows: Sequence[Mapping[str, Any]],
+    weeks_available: int,
+    zone_preference: Mapping[str, str] | None,
+) -> tuple[str, list[str]]:
     """(quality, reason codes) (§19.4): "poor" + INSUFFICIENT_LOOKBACK under 3 weeks;
     "mixed" + HR_ONLY_MAJORITY when most of the last <= 4 rows had only HR-based
     hard days and no family is configured for HR zones."""
@@ -233,8 +264,11 @@ def data_quality(rows: Sequence[Mapping[str, Any]], weeks_available: int,
     hr_only = 0
     for row in recent:
         breakdown = row.get("intensity_basis_breakdown")
-        if isinstance(breakdown, Mapping) and (_n(breakdown.get("hr")) or 0) > 0 \
-                and not (_n(breakdown.get("power")) or 0):
+        if (
+            isinstance(breakdown, Mapping)
+            and (_n(breakdown.get("hr")) or 0) > 0
+            and not (_n(breakdown.get("power")) or 0)
+        ):
             hr_only += 1
     prefers_hr = any(v == "hr" for v in (zone_preference or {}).values())
     if hr_only > len(recent) / 2 and not prefers_hr:
@@ -247,8 +281,9 @@ def data_quality(rows: Sequence[Mapping[str, Any]], weeks_available: int,
 # ----------------------------------------------------------------- §19.5
 
 
-def _deload(s1: Mapping[str, Any], s2: Mapping[str, Any], tss_reliable: bool,
-            build_history: bool) -> bool:
+def _deload(
+    s1: Mapping[str, Any], s2: Mapping[str, Any], tss_reliable: bool, build_history: bool
+) -> bool:
     """Rule 7 paths A, B and C (§19.5)."""
     delta, sessions = s2["planned_tss_delta"], s2["next_7d_sessions"]
     slope, hard_avg, weeks = s1["ctl_slope"], s1["hard_day_avg"], s1["weeks_available"]
@@ -306,8 +341,9 @@ def _score(s1: Mapping[str, Any], s2: Mapping[str, Any]) -> tuple[int, int]:
     return build, base
 
 
-def classify_phase(s1: Mapping[str, Any], s2: Mapping[str, Any], quality: str,
-                   previous_phase: str | None) -> tuple[str | None, str, list[str]]:
+def classify_phase(
+    s1: Mapping[str, Any], s2: Mapping[str, Any], quality: str, previous_phase: str | None
+) -> tuple[str | None, str, list[str]]:
     """(phase, confidence, classifier reason codes): first matching rule of §19.5.
 
     1 insufficient data; 2 Overreached (stream-1 safety); 3 Taper (A/B race
@@ -335,29 +371,49 @@ def classify_phase(s1: Mapping[str, Any], s2: Mapping[str, Any], quality: str,
             return "Taper", "high", ["RACE_IMMINENT_VOLUME_REDUCING"]
         return "Taper", "medium", ["RACE_IMMINENT"]
     ctl_values = s1["ctl_values"]
-    if (race_ab and proximity <= 21 and not_reducing and len(ctl_values) >= 3
-            and ctl_values[-1] >= 0.95 * max(ctl_values) and slope is not None and slope >= -0.5):
+    if (
+        race_ab
+        and proximity <= 21
+        and not_reducing
+        and len(ctl_values) >= 3
+        and ctl_values[-1] >= 0.95 * max(ctl_values)
+        and slope is not None
+        and slope >= -0.5
+    ):
         return "Peak", "medium", ["RACE_APPROACHING_CTL_HIGH"]
-    if slope is not None and hard_avg is not None and slope < -1.0 and hard_avg < 0.5 \
-            and weeks >= 3:
+    if (
+        slope is not None
+        and hard_avg is not None
+        and slope < -1.0
+        and hard_avg < 0.5
+        and weeks >= 3
+    ):
         return "Recovery", "low" if poor else "medium", ["DECLINING_LOAD_NO_HARD_DAYS"]
     if previous_phase == "Deload":
         if hard_planned >= 2:
             return "Build", "medium", ["BUILD_RESUMING_AFTER_DELOAD"]
         if hard_planned >= 1 or (cov_current > 0 and not_reducing):
             return "Build", "low", ["BUILD_RESUMING_AFTER_DELOAD_TENTATIVE"]
-    build_history = (slope is not None and hard_avg is not None and slope > 0
-                     and hard_avg >= 1.5 and weeks >= 3)
-    if (hard_planned == 0 or (hard_planned == 1 and sessions >= 3)) \
-            and _deload(s1, s2, tss_reliable, build_history):
+    build_history = (
+        slope is not None and hard_avg is not None and slope > 0 and hard_avg >= 1.5 and weeks >= 3
+    )
+    if (hard_planned == 0 or (hard_planned == 1 and sessions >= 3)) and _deload(
+        s1, s2, tss_reliable, build_history
+    ):
         next_delta = s2["next_week_tss_delta"]
         if next_delta is not None and next_delta >= REDUCED:
             return "Deload", "high", ["BUILD_HISTORY_REDUCED_LOAD_REBOUND_CONFIRMED"]
         if cov_next < 0.3:
             return "Deload", "medium", ["BUILD_HISTORY_REDUCED_LOAD", "PLAN_GAP_NEXT_WEEK"]
         return "Deload", "medium", ["BUILD_HISTORY_REDUCED_LOAD"]
-    if (tss_reliable and delta <= REDUCED and hard_planned <= 1 and not build_history
-            and slope is not None and slope < -1.0):
+    if (
+        tss_reliable
+        and delta <= REDUCED
+        and hard_planned <= 1
+        and not build_history
+        and slope is not None
+        and slope < -1.0
+    ):
         return "Recovery", "low" if poor else "medium", ["NO_BUILD_HISTORY_LOW_LOAD"]
 
     build, base = _score(s1, s2)
@@ -410,12 +466,18 @@ def phase_duration_weeks(rows: Sequence[Mapping[str, Any]], phase: str | None) -
 # ----------------------------------------------------------------- §19.6
 
 
-def phase_detection(rows: Sequence[Mapping[str, Any]], today: date, week_start: int,
-                    zone_preference: Mapping[str, str] | None = None,
-                    planned_workouts: Iterable[Mapping[str, Any]] | None = (),
-                    next_race: Mapping[str, Any] | None = None, *,
-                    previous_phase: Any = _FROM_ROWS, is_backfill: bool = False,
-                    primary_sport: str | None = None) -> dict:
+def phase_detection(
+    rows: Sequence[Mapping[str, Any]],
+    today: date,
+    week_start: int,
+    zone_preference: Mapping[str, str] | None = None,
+    planned_workouts: Iterable[Mapping[str, Any]] | None = (),
+    next_race: Mapping[str, Any] | None = None,
+    *,
+    previous_phase: Any = _FROM_ROWS,
+    is_backfill: bool = False,
+    primary_sport: str | None = None,
+) -> dict:
     """``derived_metrics.phase_detection`` (§19.6).
 
     Live: ``rows`` = the four live weekly rows, previous_phase defaults to the
@@ -431,8 +493,7 @@ def phase_detection(rows: Sequence[Mapping[str, Any]], today: date, week_start: 
     if primary_sport is None and rows:
         primary_sport = text(rows[-1].get("primary_sport"))
     s1 = stream1_features(rows, is_backfill)
-    s2 = stream2_features(planned_workouts, next_race, today, week_start, rows, s1,
-                          primary_sport)
+    s2 = stream2_features(planned_workouts, next_race, today, week_start, rows, s1, primary_sport)
     quality, quality_codes = data_quality(rows, s1["weeks_available"], zone_preference)
     phase, confidence, codes = classify_phase(s1, s2, quality, previous_phase)
     agreement = None

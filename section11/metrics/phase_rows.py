@@ -27,10 +27,12 @@ weekly_180d (§29.3):
 The sport family of an activity uses the "other" default everywhere (quirk 5b,
 as zones.py and the primary sport of §8.2).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..model import Activity, Wellness, num
 from .load import activity_tss, daily_tss, round_clean
@@ -47,8 +49,9 @@ def week_start_of(day: date, week_start: int) -> date:
     return day - timedelta(days=(day.weekday() - week_start) % 7)
 
 
-def week_hard_days(activities: Iterable[Activity],
-                   zone_preference: Mapping[str, str] | None) -> tuple[int, dict | None]:
+def week_hard_days(
+    activities: Iterable[Activity], zone_preference: Mapping[str, str] | None
+) -> tuple[int, dict | None]:
     """(hard days, intensity_basis_breakdown) of one week's activities (§11.4, §29.3).
 
     The breakdown counts hard days by basis {"power": n, "hr": n} ("mixed"
@@ -119,13 +122,20 @@ def _phase(value: Any) -> str | None:
     return value if value in PHASES else None
 
 
-def live_weekly_rows(acts_28d: Sequence[Activity], today: date, week_start: int,
-                     primary_sport: str | None,
-                     zone_preference: Mapping[str, str] | None = None, *,
-                     ctl: float | None = None, atl: float | None = None,
-                     acwr: float | None = None, monotony: float | None = None,
-                     history_weekly: Iterable[Mapping[str, Any]] = (),
-                     wellness: Iterable[Wellness] = ()) -> list[dict]:
+def live_weekly_rows(
+    acts_28d: Sequence[Activity],
+    today: date,
+    week_start: int,
+    primary_sport: str | None,
+    zone_preference: Mapping[str, str] | None = None,
+    *,
+    ctl: float | None = None,
+    atl: float | None = None,
+    acwr: float | None = None,
+    monotony: float | None = None,
+    history_weekly: Iterable[Mapping[str, Any]] = (),
+    wellness: Iterable[Wellness] = (),
+) -> list[dict]:
     """The four live weekly rows, oldest first (§19.1; module docstring for the fixes).
 
     Per week ws..ws+6: total_tss = round(Σ TSS, 0); primary_sport_tss = the
@@ -146,18 +156,26 @@ def live_weekly_rows(acts_28d: Sequence[Activity], today: date, week_start: int,
         acts = [a for a in acts_28d if a.date is not None and ws <= a.date <= min(we, today)]
         week_acts[ws] = acts
         hard, breakdown = week_hard_days(acts, zone_preference)
-        primary = sum(activity_tss(a) for a in acts
-                      if primary_sport is not None and a.family == primary_sport)
-        rows.append({
-            "week_start": ws.isoformat(), "week_end": we.isoformat(),
-            "total_tss": round_clean(sum(activity_tss(a) for a in acts), 0),
-            "primary_sport_tss": round_clean(primary, 0),
-            "primary_sport": primary_sport,
-            "hard_days": hard, "intensity_basis_breakdown": breakdown,
-            "activity_count": len(acts),
-            "ctl_end": None, "atl_end": None, "acwr": None, "monotony": None,
-            "phase_detected": None,
-        })
+        primary = sum(
+            activity_tss(a) for a in acts if primary_sport is not None and a.family == primary_sport
+        )
+        rows.append(
+            {
+                "week_start": ws.isoformat(),
+                "week_end": we.isoformat(),
+                "total_tss": round_clean(sum(activity_tss(a) for a in acts), 0),
+                "primary_sport_tss": round_clean(primary, 0),
+                "primary_sport": primary_sport,
+                "hard_days": hard,
+                "intensity_basis_breakdown": breakdown,
+                "activity_count": len(acts),
+                "ctl_end": None,
+                "atl_end": None,
+                "acwr": None,
+                "monotony": None,
+                "phase_detected": None,
+            }
+        )
 
     tss_by_week: dict[date, float] = {}
     for day, row in history.items():

@@ -16,11 +16,13 @@ Deviation: when CTL or ATL is unknown the projection is null and
 go_no_go.tsb_status is "unknown" (the reference has no such case); no
 race_week_tsb warning is raised from a missing number.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..model import Activity, Event
 from ..outputs.units import to_display
@@ -51,33 +53,74 @@ CARB_NOTE = (
 
 # D -> (label, min x CTL, max x CTL, zones, purpose)
 DAY_PROTOCOL: dict[int, tuple[str, float, float, str, str]] = {
-    7: ("Last key session", 0.75, 1.00, "3-5 efforts of 1-3 min in Z4-Z5, rest Z1-Z2",
-        ("Last real stimulus of the build: enough intensity to hold fitness, "
-         "not enough to leave fatigue.")),
-    6: ("Recovery", 0.0, 0.30, "Z1-Z2 only",
-        "Absorb the last key session: short and easy, or a day off."),
-    5: ("Moderate endurance", 0.40, 0.60, "Z1-Z2 with 2-3 short race-pace touches",
-        "Keep the legs turning over and rehearse race pace briefly."),
-    4: ("Easy / rest", 0.0, 0.40, "Z1-Z2",
-        "Protect freshness: rest or a short easy session."),
-    3: ("Easy / rest", 0.0, 0.40, "Z1-Z2",
-        "Protect freshness: rest or a short easy session."),
-    2: ("Opener", 0.30, 0.50, "3-5 efforts of 20-60 s in Z4-Z6, full recovery between",
-        "Wake the legs up for race day without adding fatigue."),
-    1: ("Rest / minimal", 0.0, 0.20, "Z1 only",
-        "Rest, or 20-30 min very easy; check kit, fuel and travel."),
-    0: ("Race day", 0.0, 0.0, "Race effort",
-        "Warm up to suit the event, then follow the pacing and fuelling plan."),
+    7: (
+        "Last key session",
+        0.75,
+        1.00,
+        "3-5 efforts of 1-3 min in Z4-Z5, rest Z1-Z2",
+        (
+            "Last real stimulus of the build: enough intensity to hold fitness, "
+            "not enough to leave fatigue."
+        ),
+    ),
+    6: (
+        "Recovery",
+        0.0,
+        0.30,
+        "Z1-Z2 only",
+        "Absorb the last key session: short and easy, or a day off.",
+    ),
+    5: (
+        "Moderate endurance",
+        0.40,
+        0.60,
+        "Z1-Z2 with 2-3 short race-pace touches",
+        "Keep the legs turning over and rehearse race pace briefly.",
+    ),
+    4: ("Easy / rest", 0.0, 0.40, "Z1-Z2", "Protect freshness: rest or a short easy session."),
+    3: ("Easy / rest", 0.0, 0.40, "Z1-Z2", "Protect freshness: rest or a short easy session."),
+    2: (
+        "Opener",
+        0.30,
+        0.50,
+        "3-5 efforts of 20-60 s in Z4-Z6, full recovery between",
+        "Wake the legs up for race day without adding fatigue.",
+    ),
+    1: (
+        "Rest / minimal",
+        0.0,
+        0.20,
+        "Z1 only",
+        "Rest, or 20-30 min very easy; check kit, fuel and travel.",
+    ),
+    0: (
+        "Race day",
+        0.0,
+        0.0,
+        "Race effort",
+        "Warm up to suit the event, then follow the pacing and fuelling plan.",
+    ),
 }
-OPENER_LONG = ("3-4 efforts in Z4 only, full recovery between",
-               "A lighter opener: a long race needs fresh legs more than a sharp top end.")
-OPENER_SHORT = ("5-6 efforts of 10-30 s in Z4-Z6, full recovery between",
-                "A sharper opener: a short intense race starts hard, so prime the top end.")
+OPENER_LONG = (
+    "3-4 efforts in Z4 only, full recovery between",
+    "A lighter opener: a long race needs fresh legs more than a sharp top end.",
+)
+OPENER_SHORT = (
+    "5-6 efforts of 10-30 s in Z4-Z6, full recovery between",
+    "A sharper opener: a short intense race starts hard, so prime the top end.",
+)
 LONG_EASY_MIN = 0.20
-LONG_EASY_EXTRA = (" Carb loading is under way: a little easy movement helps store glycogen, "
-                   "so do not skip the session entirely.")
-PRE_RACE_WEEK = ("Pre-race-week", None, None, "Normal training",
-                 "The race-week protocol starts at D-7.")
+LONG_EASY_EXTRA = (
+    " Carb loading is under way: a little easy movement helps store glycogen, "
+    "so do not skip the session entirely."
+)
+PRE_RACE_WEEK = (
+    "Pre-race-week",
+    None,
+    None,
+    "Normal training",
+    "The race-week protocol starts at D-7.",
+)
 
 
 # ----------------------------------------------------------------- helpers
@@ -97,7 +140,7 @@ def _round(value: float | None, digits: int | None = None):
 
 
 def _start_time(start_local: str | None) -> str | None:
-    """"HH:MM" of a local start datetime, None for midnight (a date-only entry)."""
+    """ "HH:MM" of a local start datetime, None for midnight (a date-only entry)."""
     if not start_local or len(start_local) < 16 or start_local[10] not in "T ":
         return None
     hhmm = start_local[11:16]
@@ -113,8 +156,12 @@ def days_until(event: Event, today: date) -> int | None:
 # ----------------------------------------------------------------- §22.1
 
 
-def race_entry(event: Event, today: date, units: Mapping[str, str] | None,
-               terrain_ids: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+def race_entry(
+    event: Event,
+    today: date,
+    units: Mapping[str, str] | None,
+    terrain_ids: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, Any]:
     """One `race_calendar.all_races[]` entry (§22.1); terrain_ids: event ids
     (str) with a route terrain summary."""
     distance = event.distance
@@ -126,8 +173,11 @@ def race_entry(event: Event, today: date, units: Mapping[str, str] | None,
         "days_until": days_until(event, today),
         "moving_time_seconds": event.moving_time,
         "distance_meters": distance,
-        "display": {"distance": to_display(distance / 1000, "distance", units)
-                    if distance is not None and distance > 0 else None},
+        "display": {
+            "distance": to_display(distance / 1000, "distance", units)
+            if distance is not None and distance > 0
+            else None
+        },
         "has_terrain": event.id is not None and event.id in terrain_ids,
     }
     start = _start_time(event.start_local)
@@ -140,8 +190,11 @@ def race_entry(event: Event, today: date, units: Mapping[str, str] | None,
 
 def race_events(future_events: Iterable[Event], today: date) -> list[Event]:
     """RACE_A/B/C events dated today or later, nearest first (stable on ties)."""
-    races = [e for e in future_events if e.category in RACE_CATEGORIES
-             and e.date is not None and (e.date - today).days >= 0]
+    races = [
+        e
+        for e in future_events
+        if e.category in RACE_CATEGORIES and e.date is not None and (e.date - today).days >= 0
+    ]
     return sorted(races, key=lambda e: (e.date - today).days)
 
 
@@ -154,18 +207,26 @@ def taper_alert(races: Sequence[Event], today: date) -> dict[str, Any]:
     for event in races:
         d = days_until(event, today)
         if event.category == "RACE_A" and TAPER_DAYS[0] <= d <= TAPER_DAYS[1]:
-            return {"active": True, "event_name": event.name or UNNAMED,
-                    "event_date": event.date.isoformat(), "days_until": d,
-                    "message": TAPER_MESSAGE.format(days=d)}
+            return {
+                "active": True,
+                "event_name": event.name or UNNAMED,
+                "event_date": event.date.isoformat(),
+                "days_until": d,
+                "message": TAPER_MESSAGE.format(days=d),
+            }
     return {"active": False}
 
 
 def select_race_week(races: Sequence[Event], today: date) -> Event | None:
     """RACE_A or RACE_B within 7 days: the first RACE_A, else the first candidate (§22.3)."""
-    candidates = [e for e in races if e.category in BUDGET_FRACTIONS
-                  and days_until(e, today) <= RACE_WEEK_DAYS]
-    return next((e for e in candidates if e.category == "RACE_A"),
-                candidates[0] if candidates else None)
+    candidates = [
+        e
+        for e in races
+        if e.category in BUDGET_FRACTIONS and days_until(e, today) <= RACE_WEEK_DAYS
+    ]
+    return next(
+        (e for e in candidates if e.category == "RACE_A"), candidates[0] if candidates else None
+    )
 
 
 # ----------------------------------------------------------------- §22.4
@@ -214,16 +275,22 @@ def day_protocol(days: int, klass: str, ctl_baseline: float) -> dict[str, Any]:
     elif days in (3, 4) and klass == "long_endurance":
         low = LONG_EASY_MIN
         purpose += LONG_EASY_EXTRA
-    return {"label": label,
-            "load_target_tss": {"min": _round(low * ctl_baseline), "max": _round(high * ctl_baseline)},
-            "zones": zones, "purpose": purpose}
+    return {
+        "label": label,
+        "load_target_tss": {"min": _round(low * ctl_baseline), "max": _round(high * ctl_baseline)},
+        "zones": zones,
+        "purpose": purpose,
+    }
 
 
 def _tss_spent(activities: Iterable[Activity], first: date, today: date) -> int | None:
     """int round of the TSS of activities dated first..today (null loads count 0);
     None when a garbage sum overflows."""
-    loads = [a.load for a in activities
-             if a.date is not None and first <= a.date <= today and a.load and a.load > 0]
+    loads = [
+        a.load
+        for a in activities
+        if a.date is not None and first <= a.date <= today and a.load and a.load > 0
+    ]
     try:
         return _round(math.fsum(loads))
     except OverflowError:
@@ -234,25 +301,38 @@ def go_no_go(projected: float | None, target: Mapping[str, int]) -> dict[str, An
     """{tsb_status: green | flag | unknown, notes[]} from the projected race-day TSB."""
     low, high = target["min"], target["max"]
     if projected is None:
-        return {"tsb_status": "unknown",
-                "notes": ["Race-day TSB cannot be projected: CTL or ATL is unavailable."]}
+        return {
+            "tsb_status": "unknown",
+            "notes": ["Race-day TSB cannot be projected: CTL or ATL is unavailable."],
+        }
     if projected >= low:
-        note = (f"Projected race-day TSB {projected} is in the {low} to {high} target range."
-                if projected <= high else
-                f"Projected race-day TSB {projected} is above the {low} to {high} target: "
-                "fresh, keep the openers so the legs stay sharp.")
+        note = (
+            f"Projected race-day TSB {projected} is in the {low} to {high} target range."
+            if projected <= high
+            else f"Projected race-day TSB {projected} is above the {low} to {high} target: "
+            "fresh, keep the openers so the legs stay sharp."
+        )
         return {"tsb_status": "green", "notes": [note]}
     if projected < low - 10:
-        note = (f"Projected race-day TSB {projected} is significantly below the {low} to "
-                f"{high} target: cut the remaining load hard and consider whether to start.")
+        note = (
+            f"Projected race-day TSB {projected} is significantly below the {low} to "
+            f"{high} target: cut the remaining load hard and consider whether to start."
+        )
     else:
-        note = (f"Projected race-day TSB {projected} is below the {low} to {high} target: "
-                "trim the remaining sessions to arrive fresher.")
+        note = (
+            f"Projected race-day TSB {projected} is below the {low} to {high} target: "
+            "trim the remaining sessions to arrive fresher."
+        )
     return {"tsb_status": "flag", "notes": [note]}
 
 
-def race_week_block(event: Event, activities_7d: Iterable[Activity], today: date,
-                    ctl: float | None, atl: float | None) -> dict[str, Any]:
+def race_week_block(
+    event: Event,
+    activities_7d: Iterable[Activity],
+    today: date,
+    ctl: float | None,
+    atl: float | None,
+) -> dict[str, Any]:
     """The active `race_calendar.race_week` block for the selected race (§22.4)."""
     d = days_until(event, today)
     race_date = event.date
@@ -261,16 +341,21 @@ def race_week_block(event: Event, activities_7d: Iterable[Activity], today: date
     baseline = ctl if _finite(ctl) is not None and ctl > 0 else 0.0
     normal = _round(baseline * 7, 1)
     low_pct, high_pct = BUDGET_FRACTIONS.get(category, BUDGET_FRACTIONS["RACE_B"])
-    budget = {"min": _round(normal * low_pct) if normal is not None else None,
-              "max": _round(normal * high_pct) if normal is not None else None}
+    budget = {
+        "min": _round(normal * low_pct) if normal is not None else None,
+        "max": _round(normal * high_pct) if normal is not None else None,
+    }
     spent = _tss_spent(activities_7d, race_date - timedelta(days=RACE_WEEK_DAYS), today)
-    remaining = {key: (max(0, value - spent) if value is not None and spent is not None else None)
-                 for key, value in budget.items()}
+    remaining = {
+        key: (max(0, value - spent) if value is not None and spent is not None else None)
+        for key, value in budget.items()
+    }
     projected = project_tsb(ctl, atl, d)
     target = tsb_target_range(klass, category)
     moving = event.moving_time
-    carb_applicable = (moving >= SHORT_MAX_S if moving is not None and moving > 0
-                       else category == "RACE_A")
+    carb_applicable = (
+        moving >= SHORT_MAX_S if moving is not None and moving > 0 else category == "RACE_A"
+    )
     return {
         "active": True,
         "event_name": event.name or UNNAMED,
@@ -296,9 +381,11 @@ def race_week_block(event: Event, activities_7d: Iterable[Activity], today: date
             "start_date": (race_date - timedelta(days=CARB_LOAD_DAYS)).isoformat(),
             "note": CARB_NOTE if carb_applicable else None,
         },
-        "opener": {"day": f"D-{OPENER_DAYS}",
-                   "date": (race_date - timedelta(days=OPENER_DAYS)).isoformat(),
-                   "intensity": OPENER_INTENSITY.get(klass, "standard")},
+        "opener": {
+            "day": f"D-{OPENER_DAYS}",
+            "date": (race_date - timedelta(days=OPENER_DAYS)).isoformat(),
+            "intensity": OPENER_INTENSITY.get(klass, "standard"),
+        },
         "go_no_go": go_no_go(projected, target),
     }
 
@@ -306,10 +393,15 @@ def race_week_block(event: Event, activities_7d: Iterable[Activity], today: date
 # ----------------------------------------------------------------- assembly
 
 
-def race_calendar(future_events: Iterable[Event], activities_7d: Iterable[Activity],
-                  today: date, ctl: float | None, atl: float | None,
-                  units: Mapping[str, str] | None,
-                  routes_with_terrain: Iterable[str] = frozenset()) -> dict[str, Any]:
+def race_calendar(
+    future_events: Iterable[Event],
+    activities_7d: Iterable[Activity],
+    today: date,
+    ctl: float | None,
+    atl: float | None,
+    units: Mapping[str, str] | None,
+    routes_with_terrain: Iterable[str] = frozenset(),
+) -> dict[str, Any]:
     """`race_calendar` = {next_race, all_races[], taper_alert, race_week} (§22).
 
     future_events: calendar events dated today or later (any category; races
@@ -325,14 +417,24 @@ def race_calendar(future_events: Iterable[Event], activities_7d: Iterable[Activi
         "next_race": all_races[0] if all_races else None,
         "all_races": all_races,
         "taper_alert": taper_alert(races, today),
-        "race_week": (race_week_block(selected, list(activities_7d), today, ctl, atl)
-                      if selected is not None else {"active": False}),
+        "race_week": (
+            race_week_block(selected, list(activities_7d), today, ctl, atl)
+            if selected is not None
+            else {"active": False}
+        ),
     }
 
 
 def _alert(metric: str, value: Any, severity: str, threshold: str, context: str) -> dict:
-    return {"metric": metric, "value": value, "severity": severity, "threshold": threshold,
-            "context": context, "persistence_days": None, "tier": 1}
+    return {
+        "metric": metric,
+        "value": value,
+        "severity": severity,
+        "threshold": threshold,
+        "context": context,
+        "persistence_days": None,
+        "tier": 1,
+    }
 
 
 def race_alerts(calendar: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -343,26 +445,43 @@ def race_alerts(calendar: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     alerts = []
     taper = calendar.get("taper_alert") or {}
     if taper.get("active") is True:
-        alerts.append(_alert("race_taper", taper.get("days_until"), "info",
-                             "RACE_A within 8-14 days", taper.get("message")))
+        alerts.append(
+            _alert(
+                "race_taper",
+                taper.get("days_until"),
+                "info",
+                "RACE_A within 8-14 days",
+                taper.get("message"),
+            )
+        )
     week = calendar.get("race_week") or {}
     if week.get("active") is not True:
         return alerts
     today = week.get("today") or {}
     load = today.get("load_target_tss")
     tss = f", {load['min']}-{load['max']} TSS" if isinstance(load, Mapping) else ""
-    alerts.append(_alert(
-        "race_week", week.get("days_until_event"), "info",
-        f"{week.get('event_category')} within 7 days",
-        f"{week.get('current_day')} before {week.get('event_name')}: today is "
-        f"{today.get('label')}{tss}, {today.get('zones')}."))
+    alerts.append(
+        _alert(
+            "race_week",
+            week.get("days_until_event"),
+            "info",
+            f"{week.get('event_category')} within 7 days",
+            f"{week.get('current_day')} before {week.get('event_name')}: today is "
+            f"{today.get('label')}{tss}, {today.get('zones')}.",
+        )
+    )
     projected = week.get("projected_race_day_tsb")
     target = week.get("tsb_target_range") or {}
     if projected is not None and target.get("min") is not None and projected < target["min"]:
-        alerts.append(_alert(
-            "race_week_tsb", projected, "warning",
-            f"TSB target {target['min']}-{target['max']}",
-            f"Projected race-day TSB {projected} (no further training assumed) is below "
-            f"the {target['min']}-{target['max']} target for this "
-            f"{week.get('event_duration_class')} {week.get('event_category')} race."))
+        alerts.append(
+            _alert(
+                "race_week_tsb",
+                projected,
+                "warning",
+                f"TSB target {target['min']}-{target['max']}",
+                f"Projected race-day TSB {projected} (no further training assumed) is below "
+                f"the {target['min']}-{target['max']} target for this "
+                f"{week.get('event_duration_class')} {week.get('event_category')} race.",
+            )
+        )
     return alerts

@@ -24,6 +24,7 @@ Quirk 11 (§32), decided:
 HRV and RHR red boundaries are shared with the alerts (alerts.hrv_is_low /
 rhr_is_high), so a red signal and its alert always agree.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -74,15 +75,15 @@ def phase_modifier(phase: str | None, race_week_active: bool) -> dict:
         values = (1, -15, True, "taper_tightened")
     else:
         values = (2, -15, False, "default")
-    return dict(zip(("amber_threshold", "tsb_amber", "tighten_red", "modifier_applied"),
-                    values))
+    return dict(zip(("amber_threshold", "tsb_amber", "tighten_red", "modifier_applied"), values))
 
 
 # ----------------------------------------------------------------- §21.2
 
 
-def hrv_signal(latest_hrv: float | None, baseline_7d: float | None,
-               latest_wellness: Wellness | None = None) -> dict:
+def hrv_signal(
+    latest_hrv: float | None, baseline_7d: float | None, latest_wellness: Wellness | None = None
+) -> dict:
     """HRV signal (§21.2): d = round((hrv - B7) / B7 * 100, 1); red d <= -20,
     amber d <= -10, else green (increases are green). Unavailable without an
     rMSSD or baseline; reason "rmssd_missing_sdnn_available" when the rMSSD is
@@ -90,10 +91,12 @@ def hrv_signal(latest_hrv: float | None, baseline_7d: float | None,
     delta = hrv_delta_pct(latest_hrv, baseline_7d)
     value, baseline = round_value(latest_hrv, 1), round_value(baseline_7d, 1)
     if delta is None:
-        out = {"status": "unavailable", "value": value, "baseline_7d": baseline,
-               "delta_pct": None}
-        if finite_number(latest_hrv) is None and latest_wellness is not None \
-                and latest_wellness.hrv_sdnn is not None:
+        out = {"status": "unavailable", "value": value, "baseline_7d": baseline, "delta_pct": None}
+        if (
+            finite_number(latest_hrv) is None
+            and latest_wellness is not None
+            and latest_wellness.hrv_sdnn is not None
+        ):
             out["reason"] = "rmssd_missing_sdnn_available"
         return out
     if hrv_is_low(delta):
@@ -153,9 +156,13 @@ def acwr_signal(start_of_day: Mapping | None) -> dict:
     else:
         status = "green"
     as_of = block.get("as_of_date")
-    return {"status": status, "value": value, "scope": "start_of_day",
-            "as_of_date": as_of if isinstance(as_of, str) else None,
-            "current_day_load_included": False}
+    return {
+        "status": status,
+        "value": value,
+        "scope": "start_of_day",
+        "as_of_date": as_of if isinstance(as_of, str) else None,
+        "current_day_load_included": False,
+    }
 
 
 def ri_signal(ri: float | None, ri_yesterday: float | None) -> dict:
@@ -226,9 +233,10 @@ def build_modification(triggers: Iterable[str]) -> dict:
         intensity, volume = "preserve", "reduce"
     else:
         intensity, volume = "reduce", "reduce"
-    return {"triggers": triggers,
-            "suggested_adjustments": {"intensity": intensity, "volume": volume,
-                                      "cap_zone": cap}}
+    return {
+        "triggers": triggers,
+        "suggested_adjustments": {"intensity": intensity, "volume": volume, "cap_zone": cap},
+    }
 
 
 # ----------------------------------------------------------------- §21.3
@@ -236,8 +244,11 @@ def build_modification(triggers: Iterable[str]) -> dict:
 
 def _alerts_for_readiness(alerts: Iterable[Any] | None) -> list[Mapping]:
     """Alerts readiness may read: dicts not flagged readiness_eligible false."""
-    return [a for a in (alerts or ()) if isinstance(a, Mapping)
-            and a.get("readiness_eligible") is not False]
+    return [
+        a
+        for a in (alerts or ())
+        if isinstance(a, Mapping) and a.get("readiness_eligible") is not False
+    ]
 
 
 def _unique(names: Iterable[Any]) -> list:
@@ -252,10 +263,15 @@ def _status_list(signals: Mapping[str, Mapping], names: Iterable[str]) -> str:
     return ", ".join(f"{n} ({signals[n]['status']})" for n in names)
 
 
-def readiness_decision(derived: Mapping, alerts: Iterable[Mapping] | None,
-                       latest_wellness: Wellness | None, phase: str | None,
-                       phase_weeks: int | None, race_week: Mapping | None,
-                       tsb: float | None) -> dict:
+def readiness_decision(
+    derived: Mapping,
+    alerts: Iterable[Mapping] | None,
+    latest_wellness: Wellness | None,
+    phase: str | None,
+    phase_weeks: int | None,
+    race_week: Mapping | None,
+    tsb: float | None,
+) -> dict:
     """`readiness_decision` (§21): the first matching rung of the priority ladder.
 
     P0 skip: RI < 0.6 or a tier-1 alarm. P1 skip: start-of-day ACWR >= 1.5 with a
@@ -271,23 +287,40 @@ def readiness_decision(derived: Mapping, alerts: Iterable[Mapping] | None,
     tsb = float(tsb) if tsb is not None else None
     ri = finite_number(derived.get("recovery_index"))
     signals: dict = {
-        "hrv": hrv_signal(derived.get("latest_hrv"), derived.get("hrv_baseline_7d"),
-                          latest_wellness),
+        "hrv": hrv_signal(
+            derived.get("latest_hrv"), derived.get("hrv_baseline_7d"), latest_wellness
+        ),
         "rhr": rhr_signal(derived.get("latest_rhr"), derived.get("rhr_baseline_7d")),
         "sleep": sleep_signal(latest_wellness),
         "acwr": acwr_signal(derived.get("acwr_start_of_day")),
         "ri": ri_signal(ri, derived.get("recovery_index_yesterday")),
     }
-    phase_context = {"phase": phase, "phase_week": phase_weeks,
-                     "amber_threshold": mods["amber_threshold"],
-                     "modifier_applied": mods["modifier_applied"]}
+    phase_context = {
+        "phase": phase,
+        "phase_week": phase_weeks,
+        "amber_threshold": mods["amber_threshold"],
+        "modifier_applied": mods["modifier_applied"],
+    }
 
-    def result(recommendation: str, priority: int, defers: bool, modification: dict | None,
-               reason: str, alarm_refs: list) -> dict:
-        return {"recommendation": recommendation, "priority": priority, "signals": signals,
-                "signal_summary": signal_summary(signals), "phase_context": phase_context,
-                "race_week_defers": defers, "modification": modification, "reason": reason,
-                "alarm_refs": alarm_refs}
+    def result(
+        recommendation: str,
+        priority: int,
+        defers: bool,
+        modification: dict | None,
+        reason: str,
+        alarm_refs: list,
+    ) -> dict:
+        return {
+            "recommendation": recommendation,
+            "priority": priority,
+            "signals": signals,
+            "signal_summary": signal_summary(signals),
+            "phase_context": phase_context,
+            "race_week_defers": defers,
+            "modification": modification,
+            "reason": reason,
+            "alarm_refs": alarm_refs,
+        }
 
     usable = _alerts_for_readiness(alerts)
 
@@ -298,10 +331,18 @@ def readiness_decision(derived: Mapping, alerts: Iterable[Mapping] | None,
         if ri is not None and ri < RI_RED:
             parts.append(f"Recovery Index {ri} < {RI_RED}")
         if tier1_alarms:
-            parts.append("tier-1 alarms: " + ", ".join(
-                f"{a.get('metric')} ({a.get('value')})" for a in tier1_alarms))
-        return result("skip", 0, False, None, "P0 safety stop. " + "; ".join(parts) + ".",
-                      _unique(a.get("metric") for a in tier1_alarms))
+            parts.append(
+                "tier-1 alarms: "
+                + ", ".join(f"{a.get('metric')} ({a.get('value')})" for a in tier1_alarms)
+            )
+        return result(
+            "skip",
+            0,
+            False,
+            None,
+            "P0 safety stop. " + "; ".join(parts) + ".",
+            _unique(a.get("metric") for a in tier1_alarms),
+        )
 
     # P1: skip on corroborated load, deep fatigue or persistent recovery alerts
     hrv_delta = signals["hrv"]["delta_pct"]
@@ -309,22 +350,31 @@ def readiness_decision(derived: Mapping, alerts: Iterable[Mapping] | None,
     sod = signals["acwr"]["value"]
     reasons: list[str] = []
     refs: list = []
-    corroborating = [n for n in ("hrv", "rhr", "sleep", "ri")
-                     if signals[n]["status"] in AMBER_OR_RED]
+    corroborating = [
+        n for n in ("hrv", "rhr", "sleep", "ri") if signals[n]["status"] in AMBER_OR_RED
+    ]
     if sod is not None and sod >= ACWR_RED and corroborating:
-        reasons.append(f"start-of-day ACWR {sod} >= {ACWR_RED} corroborated by "
-                       + _status_list(signals, corroborating))
+        reasons.append(
+            f"start-of-day ACWR {sod} >= {ACWR_RED} corroborated by "
+            + _status_list(signals, corroborating)
+        )
     if tsb is not None and tsb < TSB_RED and hrv_down:
-        reasons.append(f"TSB {round_value(tsb, 1)} < {TSB_RED:g} with HRV {hrv_delta}% "
-                       "vs baseline")
+        reasons.append(f"TSB {round_value(tsb, 1)} < {TSB_RED:g} with HRV {hrv_delta}% vs baseline")
     if ri is not None and ri < RI_AMBER:
-        persistent = [a for a in usable if a.get("tier") == 1
-                      and a.get("severity") in ("warning", "alarm")
-                      and (finite_number(a.get("persistence_days")) or 0) >= 2]
+        persistent = [
+            a
+            for a in usable
+            if a.get("tier") == 1
+            and a.get("severity") in ("warning", "alarm")
+            and (finite_number(a.get("persistence_days")) or 0) >= 2
+        ]
         if persistent:
-            reasons.append(f"Recovery Index {ri} < {RI_AMBER} with persistent tier-1 alerts: "
-                           + ", ".join(f"{a.get('metric')} ({a.get('persistence_days')} days)"
-                                       for a in persistent))
+            reasons.append(
+                f"Recovery Index {ri} < {RI_AMBER} with persistent tier-1 alerts: "
+                + ", ".join(
+                    f"{a.get('metric')} ({a.get('persistence_days')} days)" for a in persistent
+                )
+            )
             refs = _unique(a.get("metric") for a in persistent)
     if reasons:
         return result("skip", 1, False, None, "P1 skip. " + "; ".join(reasons) + ".", refs)
@@ -332,8 +382,10 @@ def readiness_decision(derived: Mapping, alerts: Iterable[Mapping] | None,
     # P1: modify on accumulated fatigue with suppressed HRV (quirk 11: red and tsb count)
     if tsb is not None and tsb < TSB_P1_MODIFY and hrv_down:
         triggers = _named(signals, "red") + _named(signals, "amber") + ["tsb"]
-        reason = (f"P1 modify. TSB {round_value(tsb, 1)} < {TSB_P1_MODIFY:g} with HRV "
-                  f"{hrv_delta}% vs baseline: accumulated fatigue, lighten today's session.")
+        reason = (
+            f"P1 modify. TSB {round_value(tsb, 1)} < {TSB_P1_MODIFY:g} with HRV "
+            f"{hrv_delta}% vs baseline: accumulated fatigue, lighten today's session."
+        )
         return result("modify", 1, race_week_active, build_modification(triggers), reason, [])
 
     # P2: count signals with TSB added
@@ -342,29 +394,52 @@ def readiness_decision(derived: Mapping, alerts: Iterable[Mapping] | None,
     amber = _named(signals, "amber")
     modifier = mods["modifier_applied"]
     if len(red) >= 2:
-        return result("skip", 2, False, None,
-                      f"P2 skip. {len(red)} red signals: {', '.join(red)}.", [])
+        return result(
+            "skip", 2, False, None, f"P2 skip. {len(red)} red signals: {', '.join(red)}.", []
+        )
     if red and mods["tighten_red"] and amber:
-        return result("skip", 2, False, None,
-                      f"P2 skip ({modifier}). Red {red[0]} corroborated by amber "
-                      f"{', '.join(amber)}; a tightened phase does not train through a "
-                      "corroborated red signal.", [])
+        return result(
+            "skip",
+            2,
+            False,
+            None,
+            f"P2 skip ({modifier}). Red {red[0]} corroborated by amber "
+            f"{', '.join(amber)}; a tightened phase does not train through a "
+            "corroborated red signal.",
+            [],
+        )
     if red:
         extra = f" with amber {', '.join(amber)}" if amber else ""
-        return result("modify", 2, race_week_active, build_modification(red + amber),
-                      f"P2 modify ({modifier}). Red signal {red[0]}{extra}.", [])
+        return result(
+            "modify",
+            2,
+            race_week_active,
+            build_modification(red + amber),
+            f"P2 modify ({modifier}). Red signal {red[0]}{extra}.",
+            [],
+        )
     if len(amber) >= mods["amber_threshold"]:
-        return result("modify", 2, race_week_active, build_modification(amber),
-                      f"P2 modify ({modifier}). {len(amber)} amber signal(s) "
-                      f"({', '.join(amber)}) reach the threshold of "
-                      f"{mods['amber_threshold']}.", [])
+        return result(
+            "modify",
+            2,
+            race_week_active,
+            build_modification(amber),
+            f"P2 modify ({modifier}). {len(amber)} amber signal(s) "
+            f"({', '.join(amber)}) reach the threshold of "
+            f"{mods['amber_threshold']}.",
+            [],
+        )
 
     # P3: go
     counts = signal_summary(signals)
-    reason = (f"P3 go. {counts['green']} green, {counts['amber']} amber, {counts['red']} red, "
-              f"{counts['unavailable']} unavailable ({modifier}, amber threshold "
-              f"{mods['amber_threshold']}).")
+    reason = (
+        f"P3 go. {counts['green']} green, {counts['amber']} amber, {counts['red']} red, "
+        f"{counts['unavailable']} unavailable ({modifier}, amber threshold "
+        f"{mods['amber_threshold']})."
+    )
     if counts["unavailable"] > LIMITED_DATA_UNAVAILABLE:
-        reason += (f" Limited data: {counts['unavailable']} of {len(signals)} signals are "
-                   "unavailable, so this go rests on little evidence.")
+        reason += (
+            f" Limited data: {counts['unavailable']} of {len(signals)} signals are "
+            "unavailable, so this go rests on little evidence."
+        )
     return result("go", 3, False, None, reason, [])

@@ -9,9 +9,10 @@ Resting HR counts only when > 0: the reference's truthiness test already
 dropped 0; we also drop negative values, and report `latest_rhr` 0 as null
 (a resting HR of 0 is no measurement).
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..model import Wellness
 from .common import mean, valid_hrv
@@ -40,8 +41,9 @@ def _baseline(values: list[float]) -> float | None:
     return round_clean(mean(values), 1)
 
 
-def recovery_index(hrv: float | None, rhr: float | None,
-                   hrv_baseline: float | None, rhr_baseline: float | None) -> float | None:
+def recovery_index(
+    hrv: float | None, rhr: float | None, hrv_baseline: float | None, rhr_baseline: float | None
+) -> float | None:
     """Recovery Index (§10.4) = round((hrv / B_hrv) / (rhr / B_rhr), 2).
 
     Null unless all four are truthy; the baselines are the rounded 7d ones.
@@ -73,8 +75,9 @@ def recovery_block(wellness_7d: Sequence[Wellness], wellness_28d: Sequence[Welln
     latest_hrv = valid_hrv(latest.hrv) if latest else None
     latest_rhr = valid_rhr(latest.resting_hr) if latest else None
     if previous is not None:
-        ri_yesterday = recovery_index(valid_hrv(previous.hrv), valid_rhr(previous.resting_hr),
-                                      hrv_b7, rhr_b7)
+        ri_yesterday = recovery_index(
+            valid_hrv(previous.hrv), valid_rhr(previous.resting_hr), hrv_b7, rhr_b7
+        )
     else:
         ri_yesterday = None
     return {
@@ -92,5 +95,7 @@ def recovery_block(wellness_7d: Sequence[Wellness], wellness_28d: Sequence[Welln
 def recovery_data_points(wellness_7d: Sequence[Wellness]) -> dict:
     """data_quality.hrv_data_points / rhr_data_points: counts of the values the 7d
     baselines were built from (§10.2)."""
-    return {"hrv_data_points": len(hrv_values(wellness_7d)),
-            "rhr_data_points": len(rhr_values(wellness_7d))}
+    return {
+        "hrv_data_points": len(hrv_values(wellness_7d)),
+        "rhr_data_points": len(rhr_values(wellness_7d)),
+    }

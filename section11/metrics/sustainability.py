@@ -15,11 +15,12 @@ Deliberate deviations from the reference (docs/deviations.md):
 * non-positive weights, FTP, W' and LTHR are treated as missing (no division
   by zero, no negative model watts).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import Iterable, Mapping
 
 from ..model import Curve, Wellness
 from ..sports import family_of
@@ -42,7 +43,13 @@ FAMILY_ANCHORS: dict[str, tuple[int, ...]] = {
 INDOOR_TYPES = frozenset({"VirtualRide"})  # "observed_indoor" (cycling only)
 # Coggan-style share of FTP a trained rider sustains for d seconds
 COGGAN_FACTORS: dict[int, float] = {
-    300: 1.06, 600: 0.97, 1200: 0.93, 1800: 0.90, 3600: 0.86, 5400: 0.82, 7200: 0.78,
+    300: 1.06,
+    600: 0.97,
+    1200: 0.93,
+    1800: 0.90,
+    3600: 0.86,
+    5400: 0.82,
+    7200: 0.78,
 }
 STALE_FTP_DAYS = 90
 
@@ -95,13 +102,13 @@ def _ratio(numerator, denominator, digits: int, scale: float = 1.0) -> float | N
     return round(value, digits) if math.isfinite(value) else None
 
 
-def body_weight(wellness_7d: Iterable[Wellness], wellness_28d: Iterable[Wellness],
-                athlete_weight: float | None) -> tuple[float | None, str | None]:
+def body_weight(
+    wellness_7d: Iterable[Wellness], wellness_28d: Iterable[Wellness], athlete_weight: float | None
+) -> tuple[float | None, str | None]:
     """(weight_kg round 1, weight_source) per §15: newest display-window weigh-in
     ("wellness_recent"), newest 28-day weigh-in ("wellness_extended"), the athlete
     profile weight ("athlete_profile"), else (None, None)."""
-    for records, source in ((wellness_7d, "wellness_recent"),
-                            (wellness_28d, "wellness_extended")):
+    for records, source in ((wellness_7d, "wellness_recent"), (wellness_28d, "wellness_extended")):
         for record in sorted(records, key=lambda w: w.date, reverse=True):
             if _positive(record.weight) is not None:
                 return round(float(record.weight), 1), source
@@ -112,7 +119,7 @@ def body_weight(wellness_7d: Iterable[Wellness], wellness_28d: Iterable[Wellness
 
 def _history_dates(series) -> list[date]:
     dates = []
-    for key in (series or {}):
+    for key in series or {}:
         try:
             dates.append(date.fromisoformat(str(key)[:10]))
         except ValueError:
@@ -120,8 +127,9 @@ def _history_dates(series) -> list[date]:
     return dates
 
 
-def ftp_staleness_days(ftp_history: Mapping[str, Mapping[str, float]] | None, today: date,
-                       series: str | None = None) -> int | None:
+def ftp_staleness_days(
+    ftp_history: Mapping[str, Mapping[str, float]] | None, today: date, series: str | None = None
+) -> int | None:
     """Days since ftp_history.json last recorded an FTP change (§15).
 
     `series` ("outdoor"/"indoor") restricts the count to the FTP actually used;
@@ -195,13 +203,15 @@ def _anchor(family: str, secs: int, watts, watts_type, hr, weight, lthr, ftp, w_
         if watts is not None and _positive(cp) is not None:
             diff = (watts - cp) / cp * 100
             divergence = round(diff, 1) + 0.0 if math.isfinite(diff) else None
-        entry.update({
-            "coggan_watts": coggan,
-            "coggan_wpkg": _ratio(coggan, weight, 2),
-            "cp_model_watts": cp,
-            "cp_model_wpkg": _ratio(cp, weight, 2),
-            "model_divergence_pct": divergence,
-        })
+        entry.update(
+            {
+                "coggan_watts": coggan,
+                "coggan_wpkg": _ratio(coggan, weight, 2),
+                "cp_model_watts": cp,
+                "cp_model_wpkg": _ratio(cp, weight, 2),
+                "model_divergence_pct": divergence,
+            }
+        )
     return entry
 
 
@@ -220,14 +230,23 @@ def _model_trust_note(ftp, w_prime, staleness) -> str:
     if staleness is None:
         parts.append("FTP age unknown (no ftp_history entries).")
     elif staleness > STALE_FTP_DAYS:
-        parts.append(f"The FTP value has not changed for {staleness} days; if it was not "
-                     "re-tested, the model columns may be off.")
+        parts.append(
+            f"The FTP value has not changed for {staleness} days; if it was not "
+            "re-tested, the model columns may be off."
+        )
     return " ".join(parts)
 
 
-def _family_block(family: str, power: list[tuple[str, Curve | None]],
-                  hr: list[Curve | None], weight, lthr, ftp, w_prime,
-                  staleness) -> dict:
+def _family_block(
+    family: str,
+    power: list[tuple[str, Curve | None]],
+    hr: list[Curve | None],
+    weight,
+    lthr,
+    ftp,
+    w_prime,
+    staleness,
+) -> dict:
     """One family of §15 (anchors, coverage, cycling model fields)."""
     anchors = FAMILY_ANCHORS[family]
     measured = {}
@@ -241,9 +260,11 @@ def _family_block(family: str, power: list[tuple[str, Curve | None]],
         return {
             "anchors": None,
             "coverage_ratio": coverage,
-            "note": (f"Too little data in 42 days: {n_power} of {len(anchors)} power "
-                     f"anchors and {n_hr} heart-rate anchors observed (at least "
-                     f"{MIN_OBSERVED} needed)."),
+            "note": (
+                f"Too little data in 42 days: {n_power} of {len(anchors)} power "
+                f"anchors and {n_hr} heart-rate anchors observed (at least "
+                f"{MIN_OBSERVED} needed)."
+            ),
         }
     block: dict = {
         "anchors": {
@@ -253,32 +274,38 @@ def _family_block(family: str, power: list[tuple[str, Curve | None]],
         "coverage_ratio": coverage,
     }
     if n_power < MIN_OBSERVED:
-        block["note"] = (f"Only {n_power} of {len(anchors)} power anchors observed in 42 "
-                         f"days (HR-only training or no power meter); heart-rate anchors "
-                         f"({n_hr}) are shown, power columns are incomplete.")
+        block["note"] = (
+            f"Only {n_power} of {len(anchors)} power anchors observed in 42 "
+            f"days (HR-only training or no power meter); heart-rate anchors "
+            f"({n_hr}) are shown, power columns are incomplete."
+        )
     if family == "cycling":
-        block.update({
-            "ftp_used": ftp,
-            "w_prime_used": w_prime,
-            "ftp_staleness_days": staleness,
-            "model_trust_note": _model_trust_note(ftp, w_prime, staleness),
-        })
+        block.update(
+            {
+                "ftp_used": ftp,
+                "w_prime_used": w_prime,
+                "ftp_staleness_days": staleness,
+                "model_trust_note": _model_trust_note(ftp, w_prime, staleness),
+            }
+        )
     return block
 
 
 # ----------------------------------------------------------------- profile
 
 
-def sustainability_profile(power_by_type: Mapping[str, Mapping[str, Curve]] | None,
-                           hr_by_type: Mapping[str, Mapping[str, Curve]] | None,
-                           today: date,
-                           wellness_7d: Iterable[Wellness],
-                           wellness_28d: Iterable[Wellness],
-                           athlete_weight: float | None,
-                           thresholds_sports: Mapping[str, Mapping] | None,
-                           w_prime: float | None,
-                           ftp_history: Mapping[str, Mapping[str, float]] | None,
-                           families: Iterable[str] | None = None) -> dict:
+def sustainability_profile(
+    power_by_type: Mapping[str, Mapping[str, Curve]] | None,
+    hr_by_type: Mapping[str, Mapping[str, Curve]] | None,
+    today: date,
+    wellness_7d: Iterable[Wellness],
+    wellness_28d: Iterable[Wellness],
+    athlete_weight: float | None,
+    thresholds_sports: Mapping[str, Mapping] | None,
+    w_prime: float | None,
+    ftp_history: Mapping[str, Mapping[str, float]] | None,
+    families: Iterable[str] | None = None,
+) -> dict:
     """`capability.sustainability_profile` (§15).
 
     power_by_type / hr_by_type: sport type -> {curve id -> Curve} for the 42-day

@@ -12,10 +12,11 @@ polarization index is floored at 0.01 (Treff's substitution), not replaced
 only when it is exactly 0; a few seconds of tempo no longer explode the index.
 Zone extraction (and its own deviations) comes from ``zones.activity_zones``.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from ..model import Activity
 from .zones import zone_totals
@@ -52,8 +53,11 @@ def classify_tid(f1: float, f2: float, f3: float, pi: float | None) -> str:
     return "Pyramidal"
 
 
-def seiler_tid(activities: Iterable[Activity], zone_preference: Mapping[str, str] | None,
-               family: str | None = None) -> dict:
+def seiler_tid(
+    activities: Iterable[Activity],
+    zone_preference: Mapping[str, str] | None,
+    family: str | None = None,
+) -> dict:
     """One Seiler TID block (§12.1-§12.4).
 
     {z1_seconds, z2_seconds, z3_seconds, z1_pct, z2_pct, z3_pct,
@@ -72,8 +76,11 @@ def seiler_tid(activities: Iterable[Activity], zone_preference: Mapping[str, str
         f1, f2, f3 = s1 / total, s2 / total, s3 / total
         pi = polarization_index(f1, f2, f3)
         block = {
-            "z1_seconds": s1, "z2_seconds": s2, "z3_seconds": s3,
-            "z1_pct": round(f1 * 100, 1), "z2_pct": round(f2 * 100, 1),
+            "z1_seconds": s1,
+            "z2_seconds": s2,
+            "z3_seconds": s3,
+            "z1_pct": round(f1 * 100, 1),
+            "z2_pct": round(f2 * 100, 1),
             "z3_pct": round(f3 * 100, 1),
             "polarization_index": pi,
             "classification": classify_tid(f1, f2, f3, pi),
@@ -81,17 +88,27 @@ def seiler_tid(activities: Iterable[Activity], zone_preference: Mapping[str, str
         }
     else:
         block = {
-            "z1_seconds": 0, "z2_seconds": 0, "z3_seconds": 0,
-            "z1_pct": None, "z2_pct": None, "z3_pct": None,
-            "polarization_index": None, "classification": None, "zone_basis": None,
+            "z1_seconds": 0,
+            "z2_seconds": 0,
+            "z3_seconds": 0,
+            "z1_pct": None,
+            "z2_pct": None,
+            "z3_pct": None,
+            "polarization_index": None,
+            "classification": None,
+            "zone_basis": None,
         }
     if family is not None:
         block["sport"] = family
     return block
 
 
-def tid_blocks(acts_7d: Iterable[Activity], acts_28d: Iterable[Activity],
-               primary_sport: str | None, zone_preference: Mapping[str, str] | None) -> dict:
+def tid_blocks(
+    acts_7d: Iterable[Activity],
+    acts_28d: Iterable[Activity],
+    primary_sport: str | None,
+    zone_preference: Mapping[str, str] | None,
+) -> dict:
     """The four derived_metrics TID blocks in emitted order (§12.4).
 
     seiler_tid_7d / seiler_tid_28d over all sports; the ``_primary`` variants
@@ -101,11 +118,13 @@ def tid_blocks(acts_7d: Iterable[Activity], acts_28d: Iterable[Activity],
     acts_28d = list(acts_28d)
     return {
         "seiler_tid_7d": seiler_tid(acts_7d, zone_preference),
-        "seiler_tid_7d_primary": (seiler_tid(acts_7d, zone_preference, primary_sport)
-                                  if primary_sport else None),
+        "seiler_tid_7d_primary": (
+            seiler_tid(acts_7d, zone_preference, primary_sport) if primary_sport else None
+        ),
         "seiler_tid_28d": seiler_tid(acts_28d, zone_preference),
-        "seiler_tid_28d_primary": (seiler_tid(acts_28d, zone_preference, primary_sport)
-                                   if primary_sport else None),
+        "seiler_tid_28d_primary": (
+            seiler_tid(acts_28d, zone_preference, primary_sport) if primary_sport else None
+        ),
     }
 
 
@@ -123,11 +142,18 @@ def tid_comparison(tid_7d: Mapping | None, tid_28d: Mapping | None) -> dict:
     cls_28d = tid_28d.get("classification")
     pi_7d = tid_7d.get("polarization_index")
     pi_28d = tid_28d.get("polarization_index")
-    block = {"classification_7d": cls_7d, "classification_28d": cls_28d,
-             "pi_7d": pi_7d, "pi_28d": pi_28d}
+    block = {
+        "classification_7d": cls_7d,
+        "classification_28d": cls_28d,
+        "pi_7d": pi_7d,
+        "pi_28d": pi_28d,
+    }
     if cls_7d is None or cls_28d is None:
-        block.update(pi_delta=None, drift=None,
-                     note="Needs zone time in both the 7-day and the 28-day window.")
+        block.update(
+            pi_delta=None,
+            drift=None,
+            note="Needs zone time in both the 7-day and the 28-day window.",
+        )
         return block
     both_pi = pi_7d is not None and pi_28d is not None
     if both_pi and pi_7d < POLARIZED_PI <= pi_28d:

@@ -10,11 +10,13 @@ and carry no display block.
 Weights of 0 are no weigh-in (as the reference); negative or non-finite
 weights are dropped too.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..model import Wellness, parse_date
 from ..outputs.units import KG_TO_LB, to_display
@@ -32,9 +34,14 @@ SLOPE_MIN_WEIGH_INS = 14
 def weigh_ins(wellness: Sequence[Wellness], today: date) -> list[tuple[date, float]]:
     """(date, kg) of positive weights dated today-27..today, newest first."""
     first = today - timedelta(days=WINDOW_DAYS - 1)
-    entries = [(w.date, w.weight) for w in wellness
-               if w.weight is not None and w.weight > 0 and math.isfinite(w.weight * KG_TO_LB)
-               and first <= w.date <= today]
+    entries = [
+        (w.date, w.weight)
+        for w in wellness
+        if w.weight is not None
+        and w.weight > 0
+        and math.isfinite(w.weight * KG_TO_LB)
+        and first <= w.date <= today
+    ]
     return sorted(entries, key=lambda e: e[0], reverse=True)
 
 
@@ -50,12 +57,17 @@ def _newest_date(dates: Mapping[str, Any] | None) -> str | None:
     return max(parsed).isoformat() if parsed else None
 
 
-def ftp_source(thresholds_sports: Mapping[str, Any] | None, eftp: float | None,
-               ftp_history: Mapping[str, Any] | None) -> tuple[float, str, str | None] | None:
+def ftp_source(
+    thresholds_sports: Mapping[str, Any] | None,
+    eftp: float | None,
+    ftp_history: Mapping[str, Any] | None,
+) -> tuple[float, str, str | None] | None:
     """(ftp, source, ftp_setting_date) for W/kg (§24): the tested outdoor cycling
     FTP ("tested", dated by the newest outdoor ftp_history entry, else the newest
     indoor one), else eFTP ("eftp", undated); None without either."""
-    cycling = (thresholds_sports or {}).get("cycling") if isinstance(thresholds_sports, Mapping) else None
+    cycling = (
+        (thresholds_sports or {}).get("cycling") if isinstance(thresholds_sports, Mapping) else None
+    )
     tested = cycling.get("ftp") if isinstance(cycling, Mapping) else None
     if _positive(tested):
         history = ftp_history if isinstance(ftp_history, Mapping) else {}
@@ -67,12 +79,17 @@ def ftp_source(thresholds_sports: Mapping[str, Any] | None, eftp: float | None,
 
 
 def _positive(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value) and value > 0)
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
 
 
-def _pick(entries: list[tuple[date, float]], today: date, span: tuple[int, int],
-          oldest_first: bool) -> float | None:
+def _pick(
+    entries: list[tuple[date, float]], today: date, span: tuple[int, int], oldest_first: bool
+) -> float | None:
     """Weight of the weigh-in in [today-span[0], today-span[1]] closest to the
     span's far end (oldest first) or to today (newest first)."""
     low, high = today - timedelta(days=span[0]), today - timedelta(days=span[1])
@@ -102,10 +119,14 @@ def slope_per_week(entries: list[tuple[date, float]], today: date) -> float | No
     return slope if math.isfinite(slope) else None
 
 
-def weight_signal(wellness_28d: Sequence[Wellness], today: date,
-                  thresholds_sports: Mapping[str, Any] | None, eftp: float | None,
-                  ftp_history: Mapping[str, Any] | None,
-                  units: Mapping[str, str] | None) -> dict[str, Any] | None:
+def weight_signal(
+    wellness_28d: Sequence[Wellness],
+    today: date,
+    thresholds_sports: Mapping[str, Any] | None,
+    eftp: float | None,
+    ftp_history: Mapping[str, Any] | None,
+    units: Mapping[str, str] | None,
+) -> dict[str, Any] | None:
     """`current_status.weight` (§24), or None when no field qualifies.
 
     wellness_28d: wellness records of today-27..today. thresholds_sports:
@@ -156,7 +177,8 @@ def weight_signal(wellness_28d: Sequence[Wellness], today: date,
             pounds = (units or {}).get("weight") == "lb"
             display["weight_28d_slope_per_week"] = {
                 "value": round(slope * KG_TO_LB if pounds else slope, 3) + 0.0,
-                "unit": "lb/week" if pounds else "kg/week"}
+                "unit": "lb/week" if pounds else "kg/week",
+            }
 
     if not out:
         return None

@@ -22,10 +22,11 @@ Deliberate deviations from the reference (docs/deviations.md):
 
 All functions are pure: records and the zone preference come in, dicts go out.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Iterable, Mapping
 
 from ..model import Activity
 from .common import rnd
@@ -103,14 +104,14 @@ def hr_zones(activity: Activity) -> dict[str, float] | None:
     """
     zones = {
         ZONE_KEYS[i]: secs
-        for i, secs in enumerate(activity.hr_zone_times[:len(ZONE_KEYS)])
+        for i, secs in enumerate(activity.hr_zone_times[: len(ZONE_KEYS)])
         if secs and _plausible(secs)
     }
     return zones or None
 
 
 def preferred_basis(activity: Activity, zone_preference: Mapping[str, str] | None) -> str:
-    """"hr" when the activity's family is configured as "hr", else "power" (§4.4, §11.1).
+    """ "hr" when the activity's family is configured as "hr", else "power" (§4.4, §11.1).
 
     Deviation (quirk 5b): the family lookup always maps unmapped types to
     "other" (the reference used None in some places and "other" in others).
@@ -121,8 +122,9 @@ def preferred_basis(activity: Activity, zone_preference: Mapping[str, str] | Non
     return "power"
 
 
-def activity_zones(activity: Activity,
-                   zone_preference: Mapping[str, str] | None) -> tuple[dict[str, float], str | None]:
+def activity_zones(
+    activity: Activity, zone_preference: Mapping[str, str] | None
+) -> tuple[dict[str, float], str | None]:
     """Chosen zone seconds and basis of one activity (§11.1).
 
     The preferred basis (power unless the family is configured "hr") is used
@@ -141,7 +143,7 @@ def activity_zones(activity: Activity,
 
 
 def combined_basis(bases: Iterable[str | None]) -> str | None:
-    """"mixed" if more than one distinct basis was used, the one basis, or None (§11.2)."""
+    """ "mixed" if more than one distinct basis was used, the one basis, or None (§11.2)."""
     used = {b for b in bases if b is not None}
     if len(used) > 1:
         return "mixed"
@@ -151,8 +153,7 @@ def combined_basis(bases: Iterable[str | None]) -> str | None:
 # ----------------------------------------------------------------- §11.2 / §11.3
 
 
-def zone_totals(activities: Iterable[Activity],
-                zone_preference: Mapping[str, str] | None) -> dict:
+def zone_totals(activities: Iterable[Activity], zone_preference: Mapping[str, str] | None) -> dict:
     """Seconds of chosen zone time summed over activities (§11.2).
 
     Returns {"z1", "z2", "z3", "z4_plus", "total", "zone_basis"}; total is the
@@ -171,16 +172,23 @@ def zone_totals(activities: Iterable[Activity],
         z3 += zones.get("z3", 0)
         z4p += sum(zones.get(k, 0) for k in ("z4", "z5", "z6", "z7"))
         total += sum(zones.values())
-    return {"z1": z1, "z2": z2, "z3": z3, "z4_plus": z4p, "total": total,
-            "zone_basis": combined_basis(bases)}
+    return {
+        "z1": z1,
+        "z2": z2,
+        "z3": z3,
+        "z4_plus": z4p,
+        "total": total,
+        "zone_basis": combined_basis(bases),
+    }
 
 
 def _hours(secs: float) -> float:
     return round(secs / 3600, 2)
 
 
-def zone_distribution_block(acts_7d: Iterable[Activity],
-                            zone_preference: Mapping[str, str] | None) -> dict:
+def zone_distribution_block(
+    acts_7d: Iterable[Activity], zone_preference: Mapping[str, str] | None
+) -> dict:
     """derived_metrics keys of §11.2 and §11.3, in emitted order.
 
     zone_distribution_7d{z1_hours, z2_hours, z3_hours, z4_plus_hours,
@@ -212,8 +220,9 @@ def zone_distribution_block(acts_7d: Iterable[Activity],
 # ----------------------------------------------------------------- §11.4 / §11.5
 
 
-def day_zone_seconds(activities: Iterable[Activity],
-                     zone_preference: Mapping[str, str] | None) -> dict[date, dict[str, dict[str, float]]]:
+def day_zone_seconds(
+    activities: Iterable[Activity], zone_preference: Mapping[str, str] | None
+) -> dict[date, dict[str, dict[str, float]]]:
     """Per calendar day, chosen zone seconds accumulated separately per basis (§11.4 input).
 
     {day: {"power": {z..: secs}, "hr": {z..: secs}}}; a basis key is present only
@@ -239,7 +248,9 @@ def _ladder_hit(zones: Mapping[str, float], ladder) -> bool:
     return any(sum(zones.get(k, 0) for k in keys) >= limit for keys, limit in ladder)
 
 
-def classify_hard_day(per_basis: Mapping[str, Mapping[str, float]] | None) -> tuple[bool | None, str | None]:
+def classify_hard_day(
+    per_basis: Mapping[str, Mapping[str, float]] | None,
+) -> tuple[bool | None, str | None]:
     """Hard-day classifier for one day's per-basis zone seconds (§11.4).
 
     (None, None) without any basis; otherwise (is_hard, basis) where basis is
@@ -261,16 +272,23 @@ def classify_hard_day(per_basis: Mapping[str, Mapping[str, float]] | None) -> tu
     return power_hard or hr_hard, basis
 
 
-def hard_days(activities: Iterable[Activity], start: date, end: date,
-              zone_preference: Mapping[str, str] | None) -> int:
+def hard_days(
+    activities: Iterable[Activity],
+    start: date,
+    end: date,
+    zone_preference: Mapping[str, str] | None,
+) -> int:
     """Number of hard days (§11.4) among dates start..end inclusive (§11.5 / §19.1).
 
     For ``hard_days_this_week`` the caller passes the current training week
     start and today (or the week's end) with the 28-day activity list.
     """
     in_range = [a for a in activities if a.date is not None and start <= a.date <= end]
-    return sum(1 for per_basis in day_zone_seconds(in_range, zone_preference).values()
-               if classify_hard_day(per_basis)[0])
+    return sum(
+        1
+        for per_basis in day_zone_seconds(in_range, zone_preference).values()
+        if classify_hard_day(per_basis)[0]
+    )
 
 
 def hard_days_note() -> str:

@@ -9,9 +9,11 @@ activity's own Open-Meteo fields on every run instead of being copied forward
 from the previous latest.json (same values, no dependence on the working
 directory); 0.0 values survive the field fallback chains (model.py).
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..model import Activity, Athlete
 from ..sports import is_outdoor
@@ -25,17 +27,29 @@ TERRAIN_KEYS = ("terrain_summary", "terrain_status", "terrain_error")
 
 # effort_response bands: IF lower bound -> expected RPE (low, high), checked top down
 EFFORT_BANDS: tuple[tuple[float, tuple[int, int]], ...] = (
-    (1.05, (9, 10)), (0.95, (8, 9)), (0.85, (6, 8)), (0.75, (4, 6)), (0.65, (2, 4)),
+    (1.05, (9, 10)),
+    (0.95, (8, 9)),
+    (0.85, (6, 8)),
+    (0.75, (4, 6)),
+    (0.65, (2, 4)),
 )
 
 WEATHER_SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
-    ("avg_wind_speed", "average_wind_speed"), ("avg_wind_gust", "average_wind_gust"),
-    ("prevailing_wind_deg", "prevailing_wind_deg"), ("headwind_pct", "headwind_percent"),
-    ("tailwind_pct", "tailwind_percent"), ("avg_temp", "average_weather_temp"),
-    ("avg_temp_device", "average_temp"), ("avg_feels_like", "average_feels_like"),
-    ("min_feels_like", "min_feels_like"), ("max_feels_like", "max_feels_like"),
-    ("min_temp", "min_weather_temp"), ("max_temp", "max_weather_temp"),
-    ("clouds_pct", "average_clouds"), ("rain", "max_rain"), ("snow", "max_snow"),
+    ("avg_wind_speed", "average_wind_speed"),
+    ("avg_wind_gust", "average_wind_gust"),
+    ("prevailing_wind_deg", "prevailing_wind_deg"),
+    ("headwind_pct", "headwind_percent"),
+    ("tailwind_pct", "tailwind_percent"),
+    ("avg_temp", "average_weather_temp"),
+    ("avg_temp_device", "average_temp"),
+    ("avg_feels_like", "average_feels_like"),
+    ("min_feels_like", "min_feels_like"),
+    ("max_feels_like", "max_feels_like"),
+    ("min_temp", "min_weather_temp"),
+    ("max_temp", "max_weather_temp"),
+    ("clouds_pct", "average_clouds"),
+    ("rain", "max_rain"),
+    ("snow", "max_snow"),
 )
 WEATHER_SOURCE = "intervals_open_meteo"
 WEATHER_UNAVAILABLE = "unavailable"
@@ -133,12 +147,16 @@ def _speed_kph(mps: float | None) -> float | None:
     return round(mps * 3.6, 1) if mps else None
 
 
-def activity_record(activity: Activity, *, athlete: Athlete, units: Mapping[str, str],
-                    intervals_entry: Mapping[str, Any] | None = None,
-                    terrain: Mapping[str, Any] | None = None,
-                    chat_notes: Sequence[str] = (),
-                    dfa_summary: Callable[[Mapping[str, Any]], Any] | None = None,
-                    ) -> dict[str, Any]:
+def activity_record(
+    activity: Activity,
+    *,
+    athlete: Athlete,
+    units: Mapping[str, str],
+    intervals_entry: Mapping[str, Any] | None = None,
+    terrain: Mapping[str, Any] | None = None,
+    chat_notes: Sequence[str] = (),
+    dfa_summary: Callable[[Mapping[str, Any]], Any] | None = None,
+) -> dict[str, Any]:
     """One `recent_activities[]` record, keys in the reference's order (§25.1)."""
     a = activity
     distance_km = round((a.distance or 0) / 1000, 2)
@@ -216,13 +234,16 @@ def activity_record(activity: Activity, *, athlete: Athlete, units: Mapping[str,
     return out
 
 
-def recent_activities(activities: Iterable[Activity], *, athlete: Athlete,
-                      units: Mapping[str, str] | None = None,
-                      intervals_entries: Mapping[str, Mapping[str, Any]] | None = None,
-                      chat_notes: Mapping[str, Sequence[str]] | None = None,
-                      activity_terrain: Mapping[str, Mapping[str, Any]] | None = None,
-                      dfa_summary: Callable[[Mapping[str, Any]], Any] | None = None,
-                      ) -> list[dict[str, Any]]:
+def recent_activities(
+    activities: Iterable[Activity],
+    *,
+    athlete: Athlete,
+    units: Mapping[str, str] | None = None,
+    intervals_entries: Mapping[str, Mapping[str, Any]] | None = None,
+    chat_notes: Mapping[str, Sequence[str]] | None = None,
+    activity_terrain: Mapping[str, Mapping[str, Any]] | None = None,
+    dfa_summary: Callable[[Mapping[str, Any]], Any] | None = None,
+) -> list[dict[str, Any]]:
     """`recent_activities[]` for the given activities, in their order (§25).
 
     intervals_entries: intervals.json entries by activity id (has_intervals,
@@ -236,10 +257,14 @@ def recent_activities(activities: Iterable[Activity], *, athlete: Athlete,
     chat_notes = chat_notes or {}
     activity_terrain = activity_terrain or {}
     return [
-        activity_record(a, athlete=athlete, units=units,
-                        intervals_entry=intervals_entries.get(a.id),
-                        terrain=activity_terrain.get(a.id),
-                        chat_notes=chat_notes.get(a.id, ()),
-                        dfa_summary=dfa_summary)
+        activity_record(
+            a,
+            athlete=athlete,
+            units=units,
+            intervals_entry=intervals_entries.get(a.id),
+            terrain=activity_terrain.get(a.id),
+            chat_notes=chat_notes.get(a.id, ()),
+            dfa_summary=dfa_summary,
+        )
         for a in activities
     ]

@@ -4,9 +4,11 @@ These texts tell an AI coach how to read the file. Apart from `data_period`,
 `extended_data_note`, `zone_preference` and `quick_stats` they are fixed; the
 wording is our own, the keys and the scales are the reference's.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 DEFAULT_ZONE_PREFERENCE = "default (power preferred, HR fallback)"
 
@@ -18,7 +20,7 @@ INSTRUCTION_FOR_AI = (
 )
 
 DISPLAY_FORMATTING = (
-    "When quoting durations, use the ready-made *_formatted strings (e.g. \"1h30m\") "
+    'When quoting durations, use the ready-made *_formatted strings (e.g. "1h30m") '
     "rather than converting decimal hours. When a value has a display block, quote the "
     "display value and unit: they follow the athlete's unit preferences."
 )
@@ -68,20 +70,34 @@ HEALTH_CONTEXT_NOTE = (
 )
 
 WELLNESS_FIELD_SCALES: dict[str, Any] = {
-    "note": ("Subjective wellness fields use Intervals.icu's 1-4 scales, where 1 is "
-             "always the best state and 4 the worst. Do not read them as 1-10 scores."),
+    "note": (
+        "Subjective wellness fields use Intervals.icu's 1-4 scales, where 1 is "
+        "always the best state and 4 the worst. Do not read them as 1-10 scores."
+    ),
     "sleep_quality": {"1": "GREAT", "2": "OK", "3": "POOR", "4": "WORST"},
-    "fatigue": {"1": "None", "2": "Some", "3": "High", "4": "Extreme",
-                "ui_note": "Shown as 'Pre training' fatigue in the Intervals.icu app."},
-    "soreness": {"1": "None", "2": "Some", "3": "High", "4": "Extreme",
-                 "ui_note": "Shown as 'Pre training' soreness in the Intervals.icu app."},
+    "fatigue": {
+        "1": "None",
+        "2": "Some",
+        "3": "High",
+        "4": "Extreme",
+        "ui_note": "Shown as 'Pre training' fatigue in the Intervals.icu app.",
+    },
+    "soreness": {
+        "1": "None",
+        "2": "Some",
+        "3": "High",
+        "4": "Extreme",
+        "ui_note": "Shown as 'Pre training' soreness in the Intervals.icu app.",
+    },
     "stress": {"1": "LOW", "2": "AVG", "3": "HIGH", "4": "EXTREME"},
     "mood": {"1": "GREAT", "2": "GOOD", "3": "OK", "4": "GRUMPY"},
     "motivation": {"1": "EXTREME", "2": "HIGH", "3": "AVG", "4": "LOW"},
     "injury": {"1": "NONE", "2": "NIGGLE", "3": "POOR", "4": "INJURED"},
     "hydration": {"1": "GOOD", "2": "OK", "3": "POOR", "4": "BAD"},
-    "menstrual": ("menstrual_phase and menstrual_phase_predicted are phase names as "
-                  "recorded in Intervals.icu, not 1-4 scores."),
+    "menstrual": (
+        "menstrual_phase and menstrual_phase_predicted are phase names as "
+        "recorded in Intervals.icu, not 1-4 scores."
+    ),
 }
 
 
@@ -90,10 +106,12 @@ def data_period(days: int) -> str:
 
 
 def extended_data_note(days: int, extended_days: int = 28) -> str:
-    return (f"Baselines, ACWR chronic load and the other 28-day metrics use the last "
-            f"{extended_days} days (including today) so trends have enough data; "
-            f"recent_activities lists every activity of the last {max(days, extended_days)} "
-            f"days. Totals in summary and weekly_summary cover the data_period only.")
+    return (
+        f"Baselines, ACWR chronic load and the other 28-day metrics use the last "
+        f"{extended_days} days (including today) so trends have enough data; "
+        f"recent_activities lists every activity of the last {max(days, extended_days)} "
+        f"days. Totals in summary and weekly_summary cover the data_period only."
+    )
 
 
 def zone_preference_text(preference: Mapping[str, str] | None) -> Any:
@@ -101,8 +119,12 @@ def zone_preference_text(preference: Mapping[str, str] | None) -> Any:
     return dict(preference) if preference else DEFAULT_ZONE_PREFERENCE
 
 
-def read_this_first(days: int, zone_preference: Mapping[str, str] | None,
-                    quick_stats: Mapping[str, Any], extended_days: int = 28) -> dict[str, Any]:
+def read_this_first(
+    days: int,
+    zone_preference: Mapping[str, str] | None,
+    quick_stats: Mapping[str, Any],
+    extended_days: int = 28,
+) -> dict[str, Any]:
     """The READ_THIS_FIRST block, keys in the reference's order (§2.1, §3)."""
     return {
         "instruction_for_ai": INSTRUCTION_FOR_AI,
@@ -113,7 +135,8 @@ def read_this_first(days: int, zone_preference: Mapping[str, str] | None,
         "readiness_decision_note": READINESS_DECISION_NOTE,
         "health_context_note": HEALTH_CONTEXT_NOTE,
         "zone_preference": zone_preference_text(zone_preference),
-        "wellness_field_scales": {k: (dict(v) if isinstance(v, dict) else v)
-                                  for k, v in WELLNESS_FIELD_SCALES.items()},
+        "wellness_field_scales": {
+            k: (dict(v) if isinstance(v, dict) else v) for k, v in WELLNESS_FIELD_SCALES.items()
+        },
         "quick_stats": dict(quick_stats),
     }

@@ -29,22 +29,39 @@ What each category removes (the key stays where the reference always emits it):
 
 latest.json records the effective policy in `metadata.privacy`.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from ..privacy import CATEGORIES, DEFAULT_POLICY, PrivacyPolicy
 from ..sports import OUTDOOR_TYPES
 
 REDACTED = "REDACTED"
-PRIVACY_NOTE = ("Fields of the redacted categories were removed, set to null or replaced by "
-                "neutral labels on purpose by the athlete's privacy settings; they are not "
-                "missing data.")
+PRIVACY_NOTE = (
+    "Fields of the redacted categories were removed, set to null or replaced by "
+    "neutral labels on purpose by the athlete's privacy settings; they are not "
+    "missing data."
+)
 # keys holding positions, wherever they appear below a completed activity
-COORDINATE_KEYS = frozenset({"start_coords", "end_coords", "coords", "polyline", "latlng",
-                             "start_latlng", "end_latlng", "lat", "lon", "lng", "latitude",
-                             "longitude"})
+COORDINATE_KEYS = frozenset(
+    {
+        "start_coords",
+        "end_coords",
+        "coords",
+        "polyline",
+        "latlng",
+        "start_latlng",
+        "end_latlng",
+        "lat",
+        "lon",
+        "lng",
+        "latitude",
+        "longitude",
+    }
+)
 NOTE_KEYS = ("description", "chat_notes")  # free text removed from activity records
 
 Rule = Callable[[Mapping[str, Any]], dict]
@@ -53,16 +70,16 @@ _NEUTRAL_LABELS = {"EBikeRide": "E-Bike Ride"}
 
 
 def neutral_activity_name(activity_type: str | None) -> str:
-    """"Outdoor <type in words>", e.g. MountainBikeRide -> "Outdoor Mountain Bike Ride"."""
+    """ "Outdoor <type in words>", e.g. MountainBikeRide -> "Outdoor Mountain Bike Ride"."""
     if not activity_type:
         return "Outdoor Activity"
-    words = _NEUTRAL_LABELS.get(activity_type) or re.sub(
-        r"(?<=[a-z])(?=[A-Z])", " ", activity_type)
+    words = _NEUTRAL_LABELS.get(activity_type) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", activity_type)
     return f"Outdoor {words}"
 
 
-def anonymize_activity_record(record: Mapping[str, Any], type_key: str = "type",
-                              name_key: str = "name") -> dict:
+def anonymize_activity_record(
+    record: Mapping[str, Any], type_key: str = "type", name_key: str = "name"
+) -> dict:
     """Copy of one activity record whose name is neutral when its type is outdoor.
 
     Works for recent_activities[] records and intervals.json entries alike.
@@ -167,11 +184,12 @@ def anonymize_latest(doc: Mapping[str, Any], rules: Sequence[Rule] = LATEST_RULE
 
 def protect_latest(doc: Mapping[str, Any], policy: PrivacyPolicy = DEFAULT_POLICY) -> dict:
     """latest.json under `policy`, with the policy recorded in metadata.privacy."""
-    out = anonymize_latest(doc, [LATEST_CATEGORY_RULES[c] for c in CATEGORIES
-                                 if policy.redacts(c)])
+    out = anonymize_latest(doc, [LATEST_CATEGORY_RULES[c] for c in CATEGORIES if policy.redacts(c)])
     if isinstance(out.get("metadata"), Mapping):
-        out["metadata"] = {**out["metadata"], "privacy": {**policy.describe(),
-                                                          "note": PRIVACY_NOTE}}
+        out["metadata"] = {
+            **out["metadata"],
+            "privacy": {**policy.describe(), "note": PRIVACY_NOTE},
+        }
     return out
 
 
@@ -209,8 +227,9 @@ DOCUMENT_PROTECTORS: dict[str, Callable[[Mapping[str, Any], PrivacyPolicy], dict
 }
 
 
-def protect_documents(documents: Mapping[str, Any],
-                      policy: PrivacyPolicy = DEFAULT_POLICY) -> dict[str, Any]:
+def protect_documents(
+    documents: Mapping[str, Any], policy: PrivacyPolicy = DEFAULT_POLICY
+) -> dict[str, Any]:
     """Every document under `policy`, same names and order.
 
     A document without a protector is refused (ValueError): a new output file
@@ -218,7 +237,11 @@ def protect_documents(documents: Mapping[str, Any],
     """
     unknown = [name for name in documents if name not in DOCUMENT_PROTECTORS]
     if unknown:
-        raise ValueError(f"no privacy rule for output document(s) {unknown}; "
-                         "add one to outputs.anonymize.DOCUMENT_PROTECTORS")
-    return {name: DOCUMENT_PROTECTORS[name](doc, policy) if isinstance(doc, Mapping) else doc
-            for name, doc in documents.items()}
+        raise ValueError(
+            f"no privacy rule for output document(s) {unknown}; "
+            "add one to outputs.anonymize.DOCUMENT_PROTECTORS"
+        )
+    return {
+        name: DOCUMENT_PROTECTORS[name](doc, policy) if isinstance(doc, Mapping) else doc
+        for name, doc in documents.items()
+    }

@@ -4,10 +4,12 @@ Implements spec/metrics.md §31.3 (climb / descent detection on 200 m chunks
 with trimming, categories, max gradient) and §31.4 (grade distribution and
 max grade). Used by `terrain.analyse_terrain`; pure.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Any, Mapping, Protocol, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from .units import to_display
 
@@ -57,8 +59,9 @@ def chunk_bounds(cum: Sequence[float], size: float = CHUNK_M) -> list[tuple[int,
 # ----------------------------------------------------------------- grades
 
 
-def grade_distribution(ele: Sequence[float], cum: Sequence[float],
-                       bounds: Sequence[tuple[int, int]]) -> tuple[dict[str, float], float]:
+def grade_distribution(
+    ele: Sequence[float], cum: Sequence[float], bounds: Sequence[tuple[int, int]]
+) -> tuple[dict[str, float], float]:
     """({flat_pct, gentle_pct, moderate_pct, steep_pct}, max_grade_pct) (§31.4).
 
     Absolute chunk grade: < 1 % flat, < 3 % gentle, < 6 % moderate, else steep;
@@ -66,8 +69,7 @@ def grade_distribution(ele: Sequence[float], cum: Sequence[float],
     """
     total = cum[-1] if cum else 0.0
     if total < CHUNK_M:
-        return {"flat_pct": 100.0, "gentle_pct": 0.0, "moderate_pct": 0.0,
-                "steep_pct": 0.0}, 0.0
+        return {"flat_pct": 100.0, "gentle_pct": 0.0, "moderate_pct": 0.0, "steep_pct": 0.0}, 0.0
     buckets = [0.0, 0.0, 0.0, 0.0]
     max_grade = 0.0
     for a, b in bounds:
@@ -78,8 +80,10 @@ def grade_distribution(ele: Sequence[float], cum: Sequence[float],
         buckets[0 if g < 1 else 1 if g < 3 else 2 if g < 6 else 3] += run
         max_grade = max(max_grade, g)
     names = ("flat_pct", "gentle_pct", "moderate_pct", "steep_pct")
-    return ({name: round(m / total * 100, 1) for name, m in zip(names, buckets)},
-            round(max_grade, 1))
+    return (
+        {name: round(m / total * 100, 1) for name, m in zip(names, buckets)},
+        round(max_grade, 1),
+    )
 
 
 # ----------------------------------------------------------------- climbs
@@ -109,9 +113,14 @@ def _max_gradient(ele: Sequence[float], cum: Sequence[float], start: int, end: i
     return best
 
 
-def detect_segments(points: Sequence[PointLike], ele: Sequence[float], cum: Sequence[float],
-                    bounds: Sequence[tuple[int, int]], ascending: bool,
-                    units: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def detect_segments(
+    points: Sequence[PointLike],
+    ele: Sequence[float],
+    cum: Sequence[float],
+    bounds: Sequence[tuple[int, int]],
+    ascending: bool,
+    units: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """Climbs (ascending) or descents of the smoothed profile (§31.3), before the
     keep filter of §31.2."""
     sign = 1.0 if ascending else -1.0
@@ -138,8 +147,11 @@ def detect_segments(points: Sequence[PointLike], ele: Sequence[float], cum: Sequ
         for t in range(i, mark_chunk):
             ts = bounds[t][0]
             p = bisect_left(cum, cum[ts] + TRIM_LOOKAHEAD_M, ts, end + 1)
-            if (p <= end and cum[p] > cum[ts]
-                    and sign * (ele[p] - ele[ts]) / (cum[p] - cum[ts]) * 100 >= TRIM_GRADE_PCT):
+            if (
+                p <= end
+                and cum[p] > cum[ts]
+                and sign * (ele[p] - ele[ts]) / (cum[p] - cum[ts]) * 100 >= TRIM_GRADE_PCT
+            ):
                 start = ts
                 break
         dist = cum[end] - cum[start]
@@ -147,15 +159,22 @@ def detect_segments(points: Sequence[PointLike], ele: Sequence[float], cum: Sequ
         if dist >= MIN_SEGMENT_M and abs(rise) >= MIN_SEGMENT_GAIN_M:
             avg = rise / dist * 100
             if sign * avg >= MIN_AVG_GRADE_PCT:
-                segments.append(_segment(points, ele, cum, start, end, rise, avg,
-                                         ascending, units))
+                segments.append(_segment(points, ele, cum, start, end, rise, avg, ascending, units))
         i = mark_chunk + 1
     return segments
 
 
-def _segment(points: Sequence[PointLike], ele: Sequence[float], cum: Sequence[float],
-             start: int, end: int, rise: float, avg: float, ascending: bool,
-             units: Mapping[str, str] | None) -> dict[str, Any]:
+def _segment(
+    points: Sequence[PointLike],
+    ele: Sequence[float],
+    cum: Sequence[float],
+    start: int,
+    end: int,
+    rise: float,
+    avg: float,
+    ascending: bool,
+    units: Mapping[str, str] | None,
+) -> dict[str, Any]:
     sign = 1 if ascending else -1
     elevation_m = sign * round(abs(rise))
     avg_pct = sign * round(abs(avg), 1)
@@ -176,11 +195,15 @@ def _segment(points: Sequence[PointLike], ele: Sequence[float], cum: Sequence[fl
 
 
 def segment_display(seg: Mapping[str, Any], units: Mapping[str, str] | None) -> dict[str, Any]:
-    return {"position": to_display(seg.get("position_km"), "distance", units),
-            "distance": to_display(seg.get("distance_km"), "distance", units),
-            "elevation": to_display(seg.get("elevation_m"), "elevation", units)}
+    return {
+        "position": to_display(seg.get("position_km"), "distance", units),
+        "distance": to_display(seg.get("distance_km"), "distance", units),
+        "elevation": to_display(seg.get("elevation_m"), "elevation", units),
+    }
 
 
 def kept(seg: Mapping[str, Any]) -> bool:
-    return (abs(seg["elevation_m"]) >= KEEP_ELEVATION_M
-            or abs(seg["avg_gradient_pct"]) >= KEEP_GRADE_PCT)
+    return (
+        abs(seg["elevation_m"]) >= KEEP_ELEVATION_M
+        or abs(seg["avg_gradient_pct"]) >= KEEP_GRADE_PCT
+    )

@@ -22,15 +22,16 @@ Deliberate differences from the reference (docs/deviations.md):
   * weakness 9.1.5: `shrink_reason` tells the pipeline to keep the previous
     file when the new one lost most activities of the weeks both cover.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..metrics.common import mean, rnd
 from ..model import Activity, Wellness, num, parse_date
-from .history_rows import (DayIndex, daily_rows, monthly_tiers, week_start_of,
-                           weekly_rows)
+from .history_rows import DayIndex, daily_rows, monthly_tiers, week_start_of, weekly_rows
 
 SCHEMA_VERSION = 1
 SOURCE = "Intervals.icu API"
@@ -42,8 +43,7 @@ CONFIDENCE_MEDIUM_MONTHS = 3
 SHRINK_MIN_ACTIVITIES = 4
 SHRINK_FRACTION = 0.5
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                 "Sunday")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKLY_NOTE = (
     "Training weeks start on {weekday}; the last row is the current week so far. "
     "acwr here is a weekly ratio: (week TSS per day) / (TSS of the 3 previous weeks / 21), "
@@ -84,8 +84,9 @@ def window_start(today: date) -> date:
 def history_activities(activities: Iterable[Activity], today: date) -> list[Activity]:
     """Dated, non-stub activities of the history range, in input (API) order."""
     start = window_start(today)
-    return [a for a in activities
-            if not a.is_stub and a.date is not None and start <= a.date <= today]
+    return [
+        a for a in activities if not a.is_stub and a.date is not None and start <= a.date <= today
+    ]
 
 
 def history_wellness(wellness: Iterable[Wellness], today: date) -> list[Wellness]:
@@ -121,8 +122,9 @@ def data_gaps(activity_dates: Iterable[date]) -> list[dict[str, Any]]:
         if missing >= GAP_MIN_DAYS:
             first = before + timedelta(days=1)
             last = after - timedelta(days=1)
-            gaps.append({"period": f"{first.isoformat()} to {last.isoformat()}",
-                         "days_missing": missing})
+            gaps.append(
+                {"period": f"{first.isoformat()} to {last.isoformat()}", "days_missing": missing}
+            )
     return gaps
 
 
@@ -131,8 +133,9 @@ def _ftp(value: Any) -> float | int | None:
     return value if value is not None and value > 0 else None
 
 
-def ftp_timeline(ftp_history: Mapping | None, thresholds_sports: Mapping | None,
-                 today: date) -> list[dict[str, Any]]:
+def ftp_timeline(
+    ftp_history: Mapping | None, thresholds_sports: Mapping | None, today: date
+) -> list[dict[str, Any]]:
     """ftp_timeline (§29.7): every ftp_history.json entry as {date, ftp, type,
     source: "FTP"}; then the cycling thresholds' FTP (outdoor) and indoor FTP, each
     appended as {today, ftp, type, "user_set"} when it differs from that type's latest
@@ -160,8 +163,9 @@ def ftp_timeline(ftp_history: Mapping | None, thresholds_sports: Mapping | None,
     for kind, key in (("outdoor", "ftp"), ("indoor", "ftp_indoor")):
         current = _ftp(cycling.get(key))
         if current is not None and (kind not in latest or latest[kind][1] != current):
-            entries.append({"date": today.isoformat(), "ftp": current, "type": kind,
-                            "source": "user_set"})
+            entries.append(
+                {"date": today.isoformat(), "ftp": current, "type": kind, "source": "user_set"}
+            )
     entries.sort(key=lambda e: (e["date"], e["type"]))
     return entries
 
@@ -195,8 +199,11 @@ def summary_90d(daily: Sequence[Mapping[str, Any]], earliest: date, today: date)
 def summary_180d(weekly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
     """summaries.180d (§29.6; quirk 15 fixed): means over the completed weeks that
     overlap the tracked period, zero weeks included; weeks_tracked = weeks averaged."""
-    tracked = [r for r in weekly[:-1]
-               if date.fromisoformat(r["week_start"]) + timedelta(days=6) >= earliest]
+    tracked = [
+        r
+        for r in weekly[:-1]
+        if date.fromisoformat(r["week_start"]) + timedelta(days=6) >= earliest
+    ]
     ctl_start, ctl_end = _first_last_truthy([r["ctl_end"] for r in weekly])
     return {
         "avg_weekly_tss": rnd(mean(r["total_tss"] for r in tracked), 0),
@@ -226,8 +233,9 @@ def summary_tier(monthly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
     }
 
 
-def summaries(daily, weekly, tiers: Mapping[str, Sequence], earliest: date,
-              today: date) -> dict[str, dict]:
+def summaries(
+    daily, weekly, tiers: Mapping[str, Sequence], earliest: date, today: date
+) -> dict[str, dict]:
     """summaries{90d, 180d, 1y, 2y, 3y}; yearly keys only for non-empty tiers (§29.6)."""
     out = {"90d": summary_90d(daily, earliest, today), "180d": summary_180d(weekly, earliest)}
     for years in (1, 2, 3):
@@ -240,11 +248,19 @@ def summaries(daily, weekly, tiers: Mapping[str, Sequence], earliest: date,
 # ----------------------------------------------------------------- document
 
 
-def build_history(activities: Sequence[Activity], wellness: Sequence[Wellness], *,
-                  today: date, now: datetime, week_start: int,
-                  zone_preference: Mapping[str, str] | None, ftp_history: Mapping | None,
-                  thresholds_sports: Mapping | None, units: Mapping[str, str] | None,
-                  version: str) -> dict[str, Any]:
+def build_history(
+    activities: Sequence[Activity],
+    wellness: Sequence[Wellness],
+    *,
+    today: date,
+    now: datetime,
+    week_start: int,
+    zone_preference: Mapping[str, str] | None,
+    ftp_history: Mapping | None,
+    thresholds_sports: Mapping | None,
+    units: Mapping[str, str] | None,
+    version: str,
+) -> dict[str, Any]:
     """The history.json document (§2.3, §29).
 
     activities / wellness: up to three years of records (anything outside
@@ -309,7 +325,7 @@ def total_months(doc: Any) -> int | None:
 
 
 def history_confidence(months: int) -> str:
-    """"high" with >= 12 months of history, "medium" with >= 3, else "low" (§29.8)."""
+    """ "high" with >= 12 months of history, "medium" with >= 3, else "low" (§29.8)."""
     if months >= CONFIDENCE_HIGH_MONTHS:
         return "high"
     if months >= CONFIDENCE_MEDIUM_MONTHS:
@@ -357,8 +373,7 @@ def weekly_rows_for_phase(history_doc: Mapping | None) -> list[dict[str, Any]]:
     """
     if not isinstance(history_doc, Mapping) or not isinstance(history_doc.get("weekly_180d"), list):
         return []
-    rows = [(ws, row) for row in history_doc["weekly_180d"]
-            if (ws := _row_week(row)) is not None]
+    rows = [(ws, row) for row in history_doc["weekly_180d"] if (ws := _row_week(row)) is not None]
     generated = generated_date(history_doc)
     if generated is None:
         rows = rows[:-1]
@@ -370,8 +385,7 @@ def weekly_rows_for_phase(history_doc: Mapping | None) -> list[dict[str, Any]]:
 # ----------------------------------------------------------------- §29.9 regeneration
 
 
-def regeneration_reason(existing: Any, today: date, *, week_start: int,
-                        version: str) -> str | None:
+def regeneration_reason(existing: Any, today: date, *, week_start: int, version: str) -> str | None:
     """Why history.json must be (re)built now, or None (§29.9; weakness 9.1.10 fixed).
 
     "missing" (no file), "unreadable" (not a history document), "schema_changed",
@@ -426,7 +440,9 @@ def shrink_reason(previous: Any, new: Mapping) -> str | None:
     before = sum(old[ws] for ws in shared)
     after = sum(fresh[ws] for ws in shared)
     if before >= SHRINK_MIN_ACTIVITIES and after < before * SHRINK_FRACTION:
-        return (f"the new history holds {int(after)} activities in the {len(shared)} "
-                f"completed weeks both versions cover, the previous one {int(before)}; "
-                "keeping the previous history.json")
+        return (
+            f"the new history holds {int(after)} activities in the {len(shared)} "
+            f"completed weeks both versions cover, the previous one {int(before)}; "
+            "keeping the previous history.json"
+        )
     return None

@@ -17,12 +17,14 @@ Decisions on the reference's quirks (docs/deviations.md):
     sport_tss_breakdown and primary_sport instead of vanishing, so the
     breakdown adds up to total_tss.
 """
+
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..metrics.capability import durability_values, ef_values, hrrc_values
 from ..metrics.common import mean, rnd, valid_hrv
@@ -63,8 +65,12 @@ class Day:
 class DayIndex:
     """Per-day aggregates of activities and wellness records, keyed by date."""
 
-    def __init__(self, activities: Iterable[Activity], wellness: Iterable[Wellness],
-                 zone_preference: Mapping[str, str] | None):
+    def __init__(
+        self,
+        activities: Iterable[Activity],
+        wellness: Iterable[Wellness],
+        zone_preference: Mapping[str, str] | None,
+    ):
         self.zone_preference = zone_preference
         self.days: dict[date, Day] = {}
         for activity in activities:
@@ -90,8 +96,10 @@ class DayIndex:
 
     def span(self, start: date, end: date) -> list[tuple[date, Day | None]]:
         """(date, Day or None) for every date start..end inclusive."""
-        return [(start + timedelta(days=i), self.days.get(start + timedelta(days=i)))
-                for i in range((end - start).days + 1)]
+        return [
+            (start + timedelta(days=i), self.days.get(start + timedelta(days=i)))
+            for i in range((end - start).days + 1)
+        ]
 
 
 # ----------------------------------------------------------------- shared roll-ups
@@ -128,8 +136,11 @@ def zone_percentages(days: Sequence[Day]) -> dict[str, float | None]:
             total += d.zones["total"]
     if total <= 0:
         return {"z1_z2_pct": None, "z3_pct": None, "z4_plus_pct": None}
-    return {"z1_z2_pct": rnd(z12 / total * 100, 1), "z3_pct": rnd(z3 / total * 100, 1),
-            "z4_plus_pct": rnd(z4p / total * 100, 1)}
+    return {
+        "z1_z2_pct": rnd(z12 / total * 100, 1),
+        "z3_pct": rnd(z3 / total * 100, 1),
+        "z4_plus_pct": rnd(z4p / total * 100, 1),
+    }
 
 
 def _last_truthy(records: Sequence[Wellness], name: str) -> float | None:
@@ -155,8 +166,10 @@ def _hard_days(days: Sequence[Day]) -> tuple[int, dict[str, int] | None]:
     hard = [d for d in days if d.is_hard]
     if not hard:
         return 0, None
-    return len(hard), {"power": sum(d.basis == "power" for d in hard),
-                       "hr": sum(d.basis == "hr" for d in hard)}
+    return len(hard), {
+        "power": sum(d.basis == "power" for d in hard),
+        "hr": sum(d.basis == "hr" for d in hard),
+    }
 
 
 # ----------------------------------------------------------------- §29.2 daily_90d
@@ -239,14 +252,18 @@ def _capability(acts: Sequence[Activity]) -> dict[str, Any]:
     """Weekly capability rollup (§29.3): means over the §13 gates, N >= 1 suffices."""
     dur, ef, hrr = durability_values(acts), ef_values(acts), hrrc_values(acts)
     return {
-        "durability_mean": rnd(mean(dur), 2), "durability_qualifying": len(dur),
-        "ef_mean": rnd(mean(ef), 2), "ef_qualifying": len(ef),
-        "hrrc_mean": rnd(mean(hrr), 1), "hrrc_qualifying": len(hrr),
+        "durability_mean": rnd(mean(dur), 2),
+        "durability_qualifying": len(dur),
+        "ef_mean": rnd(mean(ef), 2),
+        "ef_qualifying": len(ef),
+        "hrrc_mean": rnd(mean(hrr), 1),
+        "hrrc_qualifying": len(hrr),
     }
 
 
-def weekly_row(ws: date, days: Sequence[tuple[date, Day | None]],
-               units: Mapping[str, str] | None) -> dict[str, Any]:
+def weekly_row(
+    ws: date, days: Sequence[tuple[date, Day | None]], units: Mapping[str, str] | None
+) -> dict[str, Any]:
     """One weekly_180d row before the ACWR post-pass and the phase backfill (§29.3)."""
     present = _present(days)
     acts = _acts(present)
@@ -265,8 +282,9 @@ def weekly_row(ws: date, days: Sequence[tuple[date, Day | None]],
         "total_tss": round(_total_tss(present), 0),
         "primary_sport": primary,
         "primary_sport_tss": round(breakdown[primary], 0) if primary else None,
-        "sport_tss_breakdown": ({k: round(v, 0) for k, v in breakdown.items()}
-                                if breakdown else None),
+        "sport_tss_breakdown": (
+            {k: round(v, 0) for k, v in breakdown.items()} if breakdown else None
+        ),
         "activity_count": len(acts),
         "ctl_end": rnd(ctl, 1),
         "atl_end": rnd(atl, 1),
@@ -277,18 +295,20 @@ def weekly_row(ws: date, days: Sequence[tuple[date, Day | None]],
         "avg_sleep_hours": _mean_of((r.sleep_secs / 3600 for r in records if r.sleep_secs), 2),
     }
     row.update(zone_percentages(present))
-    row.update({
-        "hard_days": hard,
-        "longest_ride_hours": _hours(max((d.longest_secs for d in present), default=0)),
-        "avg_feel": rnd(mean(feel), 1),
-        "feel_count": len(feel),
-        "avg_rpe": rnd(mean(rpe), 1),
-        "rpe_count": len(rpe),
-        "weight_kg": weight,
-        "display": {"weight": to_display(weight, "weight", units)},
-        "monotony": _week_monotony(days),
-        "intensity_basis_breakdown": basis_breakdown,
-    })
+    row.update(
+        {
+            "hard_days": hard,
+            "longest_ride_hours": _hours(max((d.longest_secs for d in present), default=0)),
+            "avg_feel": rnd(mean(feel), 1),
+            "feel_count": len(feel),
+            "avg_rpe": rnd(mean(rpe), 1),
+            "rpe_count": len(rpe),
+            "weight_kg": weight,
+            "display": {"weight": to_display(weight, "weight", units)},
+            "monotony": _week_monotony(days),
+            "intensity_basis_breakdown": basis_breakdown,
+        }
+    )
     row.update(_capability(acts))
     row["acwr"] = None
     row["phase_detected"] = None
@@ -310,8 +330,9 @@ def apply_weekly_acwr(rows: list[dict], days_in_row: Sequence[int]) -> None:
             rows[i]["acwr"] = round(rows[i]["total_tss"] / days_in_row[i] / chronic, 2)
 
 
-def backfill_phases(rows: list[dict], week_start: int,
-                    zone_preference: Mapping[str, str] | None) -> None:
+def backfill_phases(
+    rows: list[dict], week_start: int, zone_preference: Mapping[str, str] | None
+) -> None:
     """Phase backfill (§29.4), in place, for every row but the last (in-progress) one.
 
     Row i is classified from rows max(0, i-3) .. i with is_backfill, the phase
@@ -320,17 +341,31 @@ def backfill_phases(rows: list[dict], week_start: int,
     """
     previous = None
     for i in range(len(rows) - 1):
-        lookback = rows[max(0, i - PHASE_LOOKBACK_ROWS + 1):i + 1]
+        lookback = rows[max(0, i - PHASE_LOOKBACK_ROWS + 1) : i + 1]
         target = date.fromisoformat(rows[i]["week_start"])
-        result = phase_detection(lookback, target, week_start, zone_preference, (), None,
-                                 previous_phase=previous, is_backfill=True)
+        result = phase_detection(
+            lookback,
+            target,
+            week_start,
+            zone_preference,
+            (),
+            None,
+            previous_phase=previous,
+            is_backfill=True,
+        )
         previous = result.get("phase")
         rows[i]["phase_detected"] = previous
 
 
-def weekly_rows(index: DayIndex, today: date, week_start: int,
-                zone_preference: Mapping[str, str] | None,
-                units: Mapping[str, str] | None, *, backfill: bool = True) -> list[dict]:
+def weekly_rows(
+    index: DayIndex,
+    today: date,
+    week_start: int,
+    zone_preference: Mapping[str, str] | None,
+    units: Mapping[str, str] | None,
+    *,
+    backfill: bool = True,
+) -> list[dict]:
     """weekly_180d (§29.3): training weeks from the week holding today-180 through the
     in-progress week (each row stops at today), then ACWR and phase backfill."""
     ws = week_start_of(today - timedelta(days=WEEKLY_DAYS), week_start)
@@ -361,8 +396,9 @@ def _next_month(first: date) -> date:
     return date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
-def dominant_phase(month_start: date, next_start: date,
-                   weekly: Sequence[Mapping[str, Any]]) -> str | None:
+def dominant_phase(
+    month_start: date, next_start: date, weekly: Sequence[Mapping[str, Any]]
+) -> str | None:
     """Most frequent phase_detected among weekly rows overlapping the month; a tie goes
     to the larger Σ total_tss of the tied phases; null when none (§29.5)."""
     counts: dict[str, int] = {}
@@ -379,9 +415,13 @@ def dominant_phase(month_start: date, next_start: date,
     return max(counts, key=lambda p: (counts[p], tss[p]))
 
 
-def monthly_row(first: date, today: date, index: DayIndex,
-                weekly: Sequence[Mapping[str, Any]],
-                units: Mapping[str, str] | None) -> dict[str, Any]:
+def monthly_row(
+    first: date,
+    today: date,
+    index: DayIndex,
+    weekly: Sequence[Mapping[str, Any]],
+    units: Mapping[str, str] | None,
+) -> dict[str, Any]:
     """One monthly row (§29.5), covering the month's days up to today."""
     next_start = _next_month(first)
     last = min(next_start - timedelta(days=1), today)
@@ -403,14 +443,16 @@ def monthly_row(first: date, today: date, index: DayIndex,
         "avg_rhr": _mean_of((r.resting_hr for r in records), 1),
     }
     row.update(zone_percentages(present))
-    row.update({
-        "hard_days_avg_per_week": round(hard / max(1, len(days) / 7), 1),
-        "longest_ride_hours": _hours(max((d.longest_secs for d in present), default=0)),
-        "avg_weight_kg": weight,
-        "display": {"avg_weight": to_display(weight, "weight", units)},
-        "dominant_phase": dominant_phase(first, next_start, weekly),
-        "days_with_data": sum(1 for d in present if d.activities or d.wellness is not None),
-    })
+    row.update(
+        {
+            "hard_days_avg_per_week": round(hard / max(1, len(days) / 7), 1),
+            "longest_ride_hours": _hours(max((d.longest_secs for d in present), default=0)),
+            "avg_weight_kg": weight,
+            "display": {"avg_weight": to_display(weight, "weight", units)},
+            "dominant_phase": dominant_phase(first, next_start, weekly),
+            "days_with_data": sum(1 for d in present if d.activities or d.wellness is not None),
+        }
+    )
     return row
 
 
@@ -424,9 +466,13 @@ def month_starts(today: date, years: int) -> list[date]:
     return out
 
 
-def monthly_tiers(index: DayIndex, today: date, total_months: int,
-                  weekly: Sequence[Mapping[str, Any]],
-                  units: Mapping[str, str] | None) -> dict[str, list[dict]]:
+def monthly_tiers(
+    index: DayIndex,
+    today: date,
+    total_months: int,
+    weekly: Sequence[Mapping[str, Any]],
+    units: Mapping[str, str] | None,
+) -> dict[str, list[dict]]:
     """monthly_1y / _2y / _3y (§29.5): a tier is built only when total_months >=
     years x 6, else []; the tiers share their month rows."""
     cache: dict[date, dict] = {}

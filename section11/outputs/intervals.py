@@ -20,10 +20,12 @@ Deliberate differences from the reference (docs/deviations.md):
 * Segment values of the wrong type are dropped like nulls; elements that are not
   objects, or that map to no field at all, are skipped.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ..fetch_state import RETENTION_DAYS, SCAN_HOURS, record_date
 from ..model import Activity, as_dict, as_list, num
@@ -33,12 +35,21 @@ SCHEMA_VERSION = 1
 
 # output key <- icu_intervals element key (§30.4), in emitted order
 SEGMENT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("type", "type"), ("label", "group_id"), ("duration_secs", "elapsed_time"),
-    ("moving_secs", "moving_time"), ("start_secs", "start_time"), ("end_secs", "end_time"),
-    ("avg_power", "average_watts"), ("max_power", "max_watts"),
-    ("avg_hr", "average_heartrate"), ("max_hr", "max_heartrate"),
-    ("min_hr", "min_heartrate"), ("avg_cadence", "average_cadence"), ("zone", "zone"),
-    ("w_bal_start", "wbal_start"), ("w_bal_end", "wbal_end"),
+    ("type", "type"),
+    ("label", "group_id"),
+    ("duration_secs", "elapsed_time"),
+    ("moving_secs", "moving_time"),
+    ("start_secs", "start_time"),
+    ("end_secs", "end_time"),
+    ("avg_power", "average_watts"),
+    ("max_power", "max_watts"),
+    ("avg_hr", "average_heartrate"),
+    ("max_hr", "max_heartrate"),
+    ("min_hr", "min_heartrate"),
+    ("avg_cadence", "average_cadence"),
+    ("zone", "zone"),
+    ("w_bal_start", "wbal_start"),
+    ("w_bal_end", "wbal_end"),
     ("training_load", "training_load"),
 )
 TEXT_FIELDS = frozenset({"type"})
@@ -132,8 +143,13 @@ def _summary(activity: Activity) -> list[str] | None:
     return list(activity.interval_summary) or None
 
 
-def merge_entry(entry: Mapping[str, Any] | None, activity: Activity, *,
-                intervals: Any = None, dfa: Mapping[str, Any] | None = None) -> dict:
+def merge_entry(
+    entry: Mapping[str, Any] | None,
+    activity: Activity,
+    *,
+    intervals: Any = None,
+    dfa: Mapping[str, Any] | None = None,
+) -> dict:
     """The activity's entry after this sync's updates (§30.5), as a new dict.
 
     intervals: the raw `icu_intervals` list of an ok fetch (replaces segments,
@@ -165,21 +181,31 @@ def merge_entry(entry: Mapping[str, Any] | None, activity: Activity, *,
     return out
 
 
-def _shrink_warning(known: set[str], activities: list[Activity],
-                    previous_count: int | None) -> str | None:
+def _shrink_warning(
+    known: set[str], activities: list[Activity], previous_count: int | None
+) -> str | None:
     present = {a.id for a in activities}
     if not activities:
-        return ("the activity list came back empty; intervals.json entries and fetch state "
-                "are kept unpruned this run")
-    if previous_count is not None and previous_count >= SHRINK_MIN_BASE \
-            and len(activities) < previous_count * SHRINK_RATIO:
-        return (f"the activity list shrank from {previous_count} to {len(activities)}; "
-                "intervals.json entries and fetch state are kept unpruned this run")
+        return (
+            "the activity list came back empty; intervals.json entries and fetch state "
+            "are kept unpruned this run"
+        )
+    if (
+        previous_count is not None
+        and previous_count >= SHRINK_MIN_BASE
+        and len(activities) < previous_count * SHRINK_RATIO
+    ):
+        return (
+            f"the activity list shrank from {previous_count} to {len(activities)}; "
+            "intervals.json entries and fetch state are kept unpruned this run"
+        )
     missing = known - present
     if len(known) >= SHRINK_MIN_BASE and len(missing) > len(known) * SHRINK_RATIO:
-        return (f"{len(missing)} of {len(known)} cached activities inside retention are missing "
-                "from the activity list; intervals.json entries and fetch state are kept "
-                "unpruned this run")
+        return (
+            f"{len(missing)} of {len(known)} cached activities inside retention are missing "
+            "from the activity list; intervals.json entries and fetch state are kept "
+            "unpruned this run"
+        )
     return None
 
 
@@ -189,9 +215,14 @@ def _stored_date(value: Any) -> date | None:
     return None
 
 
-def retain(entries: Mapping[str, Any], states: Mapping[str, Any],
-           activities: Iterable[Activity], today: date, *,
-           previous_count: int | None = None) -> tuple[dict, dict, str | None]:
+def retain(
+    entries: Mapping[str, Any],
+    states: Mapping[str, Any],
+    activities: Iterable[Activity],
+    today: date,
+    *,
+    previous_count: int | None = None,
+) -> tuple[dict, dict, str | None]:
     """Prune to the 14-day retention and still-present ids (§30.5, pipeline §4.1).
 
     Keeps entries/records whose activity is in `activities` (the 28-day list)
@@ -208,8 +239,11 @@ def retain(entries: Mapping[str, Any], states: Mapping[str, Any],
     cutoff = today - timedelta(days=RETENTION_DAYS)
     entries = {str(k): v for k, v in entries.items()}
     states = {str(k): v for k, v in states.items()}
-    known = {k for k, v in list(entries.items()) + list(states.items())
-             if (_stored_date(v) or cutoff) >= cutoff}
+    known = {
+        k
+        for k, v in list(entries.items()) + list(states.items())
+        if (_stored_date(v) or cutoff) >= cutoff
+    }
     if entries or states:
         warning = _shrink_warning(known, activities, previous_count)
         if warning:
@@ -248,8 +282,9 @@ def _newest_first(items: list[tuple[str, Any]], when) -> list[tuple[str, Any]]:
     return sorted(items, key=lambda kv: (when(kv[1]), kv[0]), reverse=True)
 
 
-def intervals_document(entries: Mapping[str, Any], states: Mapping[str, Any],
-                       now: datetime, version: str) -> dict:
+def intervals_document(
+    entries: Mapping[str, Any], states: Mapping[str, Any], now: datetime, version: str
+) -> dict:
     """The intervals.json document (§2.4), newest activity first.
 
     Keys: generated_at, schema_version, version, scan_hours, retention_days,
@@ -258,8 +293,7 @@ def intervals_document(entries: Mapping[str, Any], states: Mapping[str, Any],
     is what stops them being fetched again.
     """
     kept = [(str(k), v) for k, v in entries.items() if has_payload(v)]
-    ordered = _newest_first(
-        kept, lambda e: (str(e.get("start_datetime") or e.get("date") or "")))
+    ordered = _newest_first(kept, lambda e: str(e.get("start_datetime") or e.get("date") or ""))
     records = [(str(k), v) for k, v in states.items() if isinstance(v, Mapping)]
     ordered_states = _newest_first(records, lambda r: str(r.get("date") or ""))
     return {

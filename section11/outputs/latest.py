@@ -7,9 +7,11 @@ is not passed is left out, and its key is listed in
 `metadata.sections_pending`, so a reader can tell "not computed" from "empty".
 Pure: "now" and "today" come from the context.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from ..context import EXTENDED_DAYS, SyncInputs
 from ..metrics.dfa import dfa_summary as default_dfa_summary
@@ -26,24 +28,42 @@ from .units import unit_preferences
 from .wellness import current_metrics, wellness_data
 
 # Sections produced elsewhere, accepted through `sections` (weight goes into current_status).
-EXTERNAL_SECTIONS = ("alerts", "readiness_decision", "health_context", "history",
-                     "race_calendar", "weight")
+EXTERNAL_SECTIONS = (
+    "alerts",
+    "readiness_decision",
+    "health_context",
+    "history",
+    "race_calendar",
+    "weight",
+)
 # Version of schemas/latest.schema.json, emitted as metadata.schema_version;
 # bumped on a breaking change of the file (CHANGELOG.md).
 LATEST_SCHEMA_VERSION = 1
 # Top-level keys reported in metadata.sections_pending when not provided.
-PENDABLE = ("alerts", "readiness_decision", "health_context", "history", "derived_metrics",
-            "race_calendar")
+PENDABLE = (
+    "alerts",
+    "readiness_decision",
+    "health_context",
+    "history",
+    "derived_metrics",
+    "race_calendar",
+)
 
-HIDDEN_NOTE = ("{n} Strava-sourced activities in this period are hidden by the "
-               "Intervals.icu API and are not included. Connect the device to "
-               "Intervals.icu directly (not through Strava) to include them.")
+HIDDEN_NOTE = (
+    "{n} Strava-sourced activities in this period are hidden by the "
+    "Intervals.icu API and are not included. Connect the device to "
+    "Intervals.icu directly (not through Strava) to include them."
+)
+
 
 def recent_window_activities(ctx: SyncInputs) -> list[Activity]:
     """Activities of the extended window: 28 days, or N when --days is larger (§25)."""
     start = ctx.days_ago(max(ctx.days, EXTENDED_DAYS) - 1)
-    return [a for a in ctx.activities
-            if not a.is_stub and (a.date is None or start <= a.date <= ctx.today)]
+    return [
+        a
+        for a in ctx.activities
+        if not a.is_stub and (a.date is None or start <= a.date <= ctx.today)
+    ]
 
 
 def _timezone_name(ctx: SyncInputs) -> str | None:
@@ -80,17 +100,20 @@ def metadata(ctx: SyncInputs, pending: Iterable[str] = ()) -> dict[str, Any]:
 
 def current_fitness(ctx: SyncInputs) -> dict[str, Any]:
     """§5 fitness with today's planned training events and today's completed activities."""
-    planned = [e for e in ctx.events
-               if e.date == ctx.today and e.category in TRAINING_CATEGORIES]
+    planned = [e for e in ctx.events if e.date == ctx.today and e.category in TRAINING_CATEGORIES]
     completed = [a for a in ctx.activities_7d if a.date == ctx.today]
     return fitness_block(ctx.today_wellness, ctx.yesterday_wellness, planned, completed)
 
 
-def assemble_latest(ctx: SyncInputs, *, derived: Mapping | None = None,
-                    sections: Mapping[str, Any] | None = None,
-                    routes_with_terrain: Iterable[str] = frozenset(),
-                    activity_terrain: Mapping[str, Mapping[str, Any]] | None = None,
-                    dfa_summary: Callable | None = default_dfa_summary) -> dict:
+def assemble_latest(
+    ctx: SyncInputs,
+    *,
+    derived: Mapping | None = None,
+    sections: Mapping[str, Any] | None = None,
+    routes_with_terrain: Iterable[str] = frozenset(),
+    activity_terrain: Mapping[str, Mapping[str, Any]] | None = None,
+    dfa_summary: Callable | None = default_dfa_summary,
+) -> dict:
     """The latest.json document, top-level keys in the reference's order (§2.1).
 
     derived: the derived_metrics dict. sections: any of alerts,
@@ -110,8 +133,9 @@ def assemble_latest(ctx: SyncInputs, *, derived: Mapping | None = None,
     display_activities = list(ctx.activities_7d)
     display_wellness = list(ctx.wellness_7d)
     power = power_model(ctx.today_wellness)
-    planned, planned_stats = planned_workouts(ctx.near_future_events, ctx.today,
-                                              routes_with_terrain)
+    planned, planned_stats = planned_workouts(
+        ctx.near_future_events, ctx.today, routes_with_terrain
+    )
 
     provided = {key for key in PENDABLE if key in sections}
     if derived is not None:
@@ -127,8 +151,9 @@ def assemble_latest(ctx: SyncInputs, *, derived: Mapping | None = None,
         current_status["weight"] = sections["weight"]
 
     doc: dict[str, Any] = {
-        "READ_THIS_FIRST": read_this_first(ctx.days, ctx.zone_preference,
-                                           quick_stats(display_activities), EXTENDED_DAYS),
+        "READ_THIS_FIRST": read_this_first(
+            ctx.days, ctx.zone_preference, quick_stats(display_activities), EXTENDED_DAYS
+        ),
         "metadata": metadata(ctx, pending),
         "athlete_profile": athlete_profile(athlete, ctx.today, units),
         "athlete_notes": athlete.notes,
@@ -141,9 +166,14 @@ def assemble_latest(ctx: SyncInputs, *, derived: Mapping | None = None,
     if derived is not None:
         doc["derived_metrics"] = dict(derived)
     doc["recent_activities"] = recent_activities(
-        recent_window_activities(ctx), athlete=athlete, units=units,
-        intervals_entries=ctx.intervals_entries, chat_notes=ctx.chat_notes,
-        activity_terrain=activity_terrain, dfa_summary=dfa_summary)
+        recent_window_activities(ctx),
+        athlete=athlete,
+        units=units,
+        intervals_entries=ctx.intervals_entries,
+        chat_notes=ctx.chat_notes,
+        activity_terrain=activity_terrain,
+        dfa_summary=dfa_summary,
+    )
     doc["wellness_data"] = wellness_data(display_wellness, units)
     doc["planned_workouts"] = planned
     doc["workout_summary_stats"] = planned_stats

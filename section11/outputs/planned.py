@@ -16,11 +16,13 @@ Deviations from the reference (docs/deviations.md, quirk 14):
 * pattern B continues right after a trailing lone repetition, so a following
   cool-down is no longer swallowed.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..model import Event, num
 from ..sports import TRAINING_CATEGORIES
@@ -53,8 +55,13 @@ def _fmt_number(value: float) -> str:
     return str(round(value, 1))
 
 
-def _target(step: Mapping[str, Any], resolved_key: str, raw_key: str,
-            absolute_suffix: str, labels: Mapping[str, str]) -> Target | None:
+def _target(
+    step: Mapping[str, Any],
+    resolved_key: str,
+    raw_key: str,
+    absolute_suffix: str,
+    labels: Mapping[str, str],
+) -> Target | None:
     """Resolved absolute target (`_power` watts / `_hr` bpm) first, else the raw target."""
     resolved = step.get(resolved_key)
     if isinstance(resolved, Mapping):
@@ -95,7 +102,7 @@ def _reps(step: Mapping[str, Any]) -> int | None:
 
 
 def render_flat(step: Mapping[str, Any]) -> str | None:
-    """"{dur} @{power}" | "{dur} @{bpm}bpm" | "{dur}"; None without a duration."""
+    """ "{dur} @{power}" | "{dur} @{bpm}bpm" | "{dur}"; None without a duration."""
     duration = step_duration(step)
     if duration is None:
         return None
@@ -173,14 +180,18 @@ def nested_alternating(outer_reps: int, steps: Sequence[Mapping[str, Any]]) -> s
         return None
     if any(p.work_dur != ref.work_dur for p in pairs):
         return None
-    if any(abs(p.work_power - ref.work_power) > 2 or abs(p.rest_power - ref.rest_power) > 2
-           for p in pairs):
+    if any(
+        abs(p.work_power - ref.work_power) > 2 or abs(p.rest_power - ref.rest_power) > 2
+        for p in pairs
+    ):
         return None
     if any(p.rest_dur != ref.rest_dur for p in pairs[:-1]):
         return None
     label = step_power(steps[0]).label  # type: ignore[union-attr]
-    inner = (f"{reps}{TIMES}{format_duration(ref.work_dur)} @{label} / "
-             f"{format_duration(ref.rest_dur)} rec")
+    inner = (
+        f"{reps}{TIMES}{format_duration(ref.work_dur)} @{label} / "
+        f"{format_duration(ref.rest_dur)} rec"
+    )
     text = f"{outer_reps} sets {TIMES} {inner}" if outer_reps > 1 else inner
     if set_rec is not None:
         text += f" ({format_duration(set_rec)} set rec)"
@@ -320,8 +331,14 @@ def terrain_event_ids(route_entries: Iterable[Mapping[str, Any]]) -> set[str]:
 
 
 def new_stats() -> dict[str, int]:
-    return {"attempted": 0, "success": 0, "patternA": 0, "patternB": 0,
-            "bail_no_workout_doc": 0, "bail_no_match": 0}
+    return {
+        "attempted": 0,
+        "success": 0,
+        "patternA": 0,
+        "patternB": 0,
+        "bail_no_workout_doc": 0,
+        "bail_no_match": 0,
+    }
 
 
 def _start_time(start_local: str | None) -> str | None:
@@ -331,8 +348,9 @@ def _start_time(start_local: str | None) -> str | None:
     return None if hhmm == "00:00" else hhmm
 
 
-def planned_entry(event: Event, today: date, summary: str | None,
-                  routes_with_terrain: Iterable[str] = frozenset()) -> dict[str, Any]:
+def planned_entry(
+    event: Event, today: date, summary: str | None, routes_with_terrain: Iterable[str] = frozenset()
+) -> dict[str, Any]:
     """One planned_workouts[] entry (§27.1)."""
     notes, cleaned = split_coach_notes(event.description)
     days_ahead = (event.date - today).days if event.date else 0
@@ -343,8 +361,12 @@ def planned_entry(event: Event, today: date, summary: str | None,
         "type": event.category,
         "sport_type": event.type,
         "planned_tss": event.load,
-        "duration_hours": round(event.moving_time / 3600, 2) if event.moving_time is not None else None,
-        "duration_formatted": format_duration(event.moving_time) if event.moving_time is not None else None,
+        "duration_hours": round(event.moving_time / 3600, 2)
+        if event.moving_time is not None
+        else None,
+        "duration_formatted": format_duration(event.moving_time)
+        if event.moving_time is not None
+        else None,
         "workout_summary": summary,
         "has_terrain": event.id is not None and event.id in set(routes_with_terrain),
     }
@@ -363,9 +385,11 @@ def planned_entry(event: Event, today: date, summary: str | None,
     return out
 
 
-def planned_workouts(events: Iterable[Event], today: date,
-                     routes_with_terrain: Iterable[str] = frozenset(),
-                     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def planned_workouts(
+    events: Iterable[Event],
+    today: date,
+    routes_with_terrain: Iterable[str] = frozenset(),
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """(planned_workouts[], workout_summary_stats) for the calendar entries given (§27).
 
     `events` are today … today+42, all categories, in API order

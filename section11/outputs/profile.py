@@ -3,10 +3,12 @@
 Profile fields come from the allow-listed `model.Athlete` only; the raw
 athlete object (which holds the API key, e-mail, tokens) is never serialized.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from ..model import Athlete, parse_date
 from ..sports import family_of
@@ -24,13 +26,13 @@ def whole_years(start: date | None, today: date) -> int | None:
 
 
 def location(athlete: Athlete) -> str | None:
-    parts = [p.strip() for p in (athlete.city, athlete.state, athlete.country)
-             if p and p.strip()]
+    parts = [p.strip() for p in (athlete.city, athlete.state, athlete.country) if p and p.strip()]
     return ", ".join(parts) if parts else None
 
 
-def athlete_profile(athlete: Athlete, today: date,
-                    units: Mapping[str, str] | None = None) -> dict[str, Any]:
+def athlete_profile(
+    athlete: Athlete, today: date, units: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """`athlete_profile` block (§6.3)."""
     units = units if units is not None else unit_preferences(athlete)
     dob = parse_date(athlete.date_of_birth)
@@ -73,8 +75,11 @@ def thresholds_sports(athlete: Athlete) -> dict[str, dict[str, Any]]:
             if family is None:
                 continue
             current = best.get(family)
-            if (current is None or populated > current[0]
-                    or (populated == current[0] and sport_type < current[1])):
+            if (
+                current is None
+                or populated > current[0]
+                or (populated == current[0] and sport_type < current[1])
+            ):
                 best[family] = (populated, sport_type, entry)
     return {family: dict(entry) for family, (_, _, entry) in best.items()}
 

@@ -16,14 +16,21 @@ fixes of pipeline §9.1 item 4 and quirk 16 (docs/deviations.md):
 
 Pure: downloading is the caller's `fetch` function.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from ..model import Attachment, Event
-from ..sources.routefiles import (ROUTE_EXTENSIONS, RouteFileError, extension, file_label,
-                                  parse_route)
+from ..sources.routefiles import (
+    ROUTE_EXTENSIONS,
+    RouteFileError,
+    extension,
+    file_label,
+    parse_route,
+)
 from .terrain import analyse_terrain, refresh_display
 
 ROUTES_SCHEMA_VERSION = 1
@@ -34,7 +41,7 @@ RouteResult = dict[str, Any] | RouteFileError
 
 
 def attachment_kind(attachment: Attachment) -> str | None:
-    """"gpx", "tcx" or "fit" by the filename extension, else None."""
+    """ "gpx", "tcx" or "fit" by the filename extension, else None."""
     ext = extension(attachment.filename)
     return ext if ext in ROUTE_EXTENSIONS else None
 
@@ -65,8 +72,9 @@ def unsupported_error(attachment: Attachment) -> RouteFileError | None:
     return None
 
 
-def analyse_route_file(data: bytes, filename: str,
-                       units: Mapping[str, str] | None = None) -> RouteResult:
+def analyse_route_file(
+    data: bytes, filename: str, units: Mapping[str, str] | None = None
+) -> RouteResult:
     """Terrain summary (with polyline) of a downloaded route file, or the error."""
     try:
         points = parse_route(data, filename)
@@ -75,8 +83,9 @@ def analyse_route_file(data: bytes, filename: str,
     try:
         summary = analyse_terrain(points, ROUTE_SOURCE, units, polyline=True)
     except (ArithmeticError, ValueError, IndexError) as exc:  # never fail a sync on one file
-        return RouteFileError(f"{file_label(filename)}: terrain analysis failed "
-                              f"({type(exc).__name__})")
+        return RouteFileError(
+            f"{file_label(filename)}: terrain analysis failed ({type(exc).__name__})"
+        )
     if summary is None:
         return RouteFileError(f"{file_label(filename)}: insufficient trackpoints")
     return summary
@@ -94,11 +103,15 @@ def _one_line(message: str, attachment: Attachment) -> str:
     text = " ".join(str(message).split())
     if attachment.url:
         text = text.replace(attachment.url, "<url>")
-    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS - 3] + "..."
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
 
 
-def route_entry(event: Event, attachment: Attachment, summary_or_error: RouteResult | None,
-                units: Mapping[str, str] | None = None) -> dict[str, Any]:
+def route_entry(
+    event: Event,
+    attachment: Attachment,
+    summary_or_error: RouteResult | None,
+    units: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """One routes.json `events[]` entry (§31.1).
 
     summary_or_error: a terrain summary (fresh or cached; its display blocks
@@ -111,8 +124,11 @@ def route_entry(event: Event, attachment: Attachment, summary_or_error: RouteRes
         "category": event.category,
         "attachment_id": attachment.id,
         "filename": attachment.filename,
-        "terrain_summary": (refresh_display(summary_or_error, units)
-                            if isinstance(summary_or_error, Mapping) else None),
+        "terrain_summary": (
+            refresh_display(summary_or_error, units)
+            if isinstance(summary_or_error, Mapping)
+            else None
+        ),
     }
     start_time = _start_time(event.start_local)
     if start_time:
@@ -135,8 +151,11 @@ def previous_entries(document: Any, version: str | None) -> dict[str, Mapping[st
         return {}
     if document.get("sync_version") != version or not isinstance(document.get("events"), list):
         return {}
-    return {str(e["attachment_id"]): e for e in document["events"]
-            if isinstance(e, Mapping) and e.get("attachment_id") is not None}
+    return {
+        str(e["attachment_id"]): e
+        for e in document["events"]
+        if isinstance(e, Mapping) and e.get("attachment_id") is not None
+    }
 
 
 def cached_result(entry: Mapping[str, Any] | None) -> RouteResult | None:
@@ -147,15 +166,21 @@ def cached_result(entry: Mapping[str, Any] | None) -> RouteResult | None:
     summary = entry.get("terrain_summary")
     if isinstance(summary, Mapping) and summary and "error" not in summary:
         return dict(summary)
-    if (entry.get("terrain_status") == "error" and not entry.get("terrain_retry")
-            and isinstance(entry.get("terrain_error"), str)):
+    if (
+        entry.get("terrain_status") == "error"
+        and not entry.get("terrain_retry")
+        and isinstance(entry.get("terrain_error"), str)
+    ):
         return RouteFileError(entry["terrain_error"], terminal=True)
     return None
 
 
-def route_entries(events: Iterable[Event], fetch: Callable[[Attachment], bytes],
-                  units: Mapping[str, str] | None = None,
-                  cache: Mapping[str, Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+def route_entries(
+    events: Iterable[Event],
+    fetch: Callable[[Attachment], bytes],
+    units: Mapping[str, str] | None = None,
+    cache: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """Entries for every route attachment on the events (§31.1, pipeline §4.2).
 
     cache: `previous_entries(...)`. fetch(attachment) returns the file's bytes
@@ -166,8 +191,11 @@ def route_entries(events: Iterable[Event], fetch: Callable[[Attachment], bytes],
     done: dict[str, RouteResult] = {}  # one download per attachment per sync
     entries = []
     for event, attachment in route_attachments(events):
-        result = (done.get(attachment.id) or unsupported_error(attachment)
-                  or cached_result(cache.get(attachment.id)))
+        result = (
+            done.get(attachment.id)
+            or unsupported_error(attachment)
+            or cached_result(cache.get(attachment.id))
+        )
         if result is None:
             try:
                 result = analyse_route_file(fetch(attachment), attachment.filename, units)
@@ -178,8 +206,9 @@ def route_entries(events: Iterable[Event], fetch: Callable[[Attachment], bytes],
     return entries
 
 
-def routes_document(entries: Iterable[Mapping[str, Any]], now: datetime,
-                    version: str | None) -> dict[str, Any]:
+def routes_document(
+    entries: Iterable[Mapping[str, Any]], now: datetime, version: str | None
+) -> dict[str, Any]:
     """The routes.json document (§2.5); always written, even with no events."""
     return {
         "generated_at": now.isoformat(),
@@ -195,7 +224,11 @@ def terrain_event_ids(entries: Iterable[Mapping[str, Any]]) -> set[str]:
     ids = set()
     for entry in entries:
         summary = entry.get("terrain_summary")
-        if (isinstance(summary, Mapping) and summary and "error" not in summary
-                and entry.get("event_id") is not None):
+        if (
+            isinstance(summary, Mapping)
+            and summary
+            and "error" not in summary
+            and entry.get("event_id") is not None
+        ):
             ids.add(str(entry["event_id"]))
     return ids

@@ -3,9 +3,11 @@
 All three cover the display window ("last N days including today"), so an AI
 reader never has to add up activities itself.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..metrics.common import mean, valid_hrv
 from ..model import Activity, Wellness
@@ -13,8 +15,10 @@ from .units import format_minutes, to_display
 
 UNKNOWN_TYPE = "Unknown"
 
-SUMMARY_NOTE = ("Totals are pre-computed from every activity in the window; "
-                "quote them instead of re-adding recent_activities.")
+SUMMARY_NOTE = (
+    "Totals are pre-computed from every activity in the window; "
+    "quote them instead of re-adding recent_activities."
+)
 
 
 def _totals(activities: list[Activity]) -> tuple[float, float]:
@@ -23,14 +27,16 @@ def _totals(activities: list[Activity]) -> tuple[float, float]:
     return seconds, tss
 
 
-def summary(activities: Iterable[Activity], days: int,
-            units: Mapping[str, str] | None = None) -> dict[str, Any]:
+def summary(
+    activities: Iterable[Activity], days: int, units: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """`summary` block with per-type totals, types sorted alphabetically (§28.1)."""
     activities = list(activities)
     by_type: dict[str, dict[str, float]] = {}
     for a in activities:
-        bucket = by_type.setdefault(a.type or UNKNOWN_TYPE,
-                                    {"count": 0, "seconds": 0, "tss": 0, "km": 0})
+        bucket = by_type.setdefault(
+            a.type or UNKNOWN_TYPE, {"count": 0, "seconds": 0, "tss": 0, "km": 0}
+        )
         bucket["count"] += 1
         bucket["seconds"] += a.moving_time or 0
         bucket["tss"] += a.load or 0

@@ -13,14 +13,23 @@ Deliberate deviations (quirk 16, docs/deviations.md):
 * A track shorter than 100 m gets an explicit small summary
   (source "<source>_too_short") instead of null.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ..sources.routefiles import Trackpoint
-from .climbs import (PointLike, chunk_bounds, coords, detect_segments,
-                     grade_distribution, kept, segment_display)
+from .climbs import (
+    PointLike,
+    chunk_bounds,
+    coords,
+    detect_segments,
+    grade_distribution,
+    kept,
+    segment_display,
+)
 from .units import to_display
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -75,8 +84,9 @@ def fill_elevation(elevations: Sequence[float | None], cum: Sequence[float]) -> 
     return out
 
 
-def smooth(raw: Sequence[float], cum: Sequence[float],
-           window: float = SMOOTHING_WINDOW_M) -> list[float]:
+def smooth(
+    raw: Sequence[float], cum: Sequence[float], window: float = SMOOTHING_WINDOW_M
+) -> list[float]:
     """Mean of raw over the points within < window metres on either side (§31.2).
 
     Two pointers over a prefix sum: O(n) however dense the track is.
@@ -120,13 +130,15 @@ def summary_display(summary: Mapping[str, Any], units: Mapping[str, str] | None)
     return {
         "total_distance": to_display(summary.get("total_distance_km"), "distance", units),
         "total_elevation": to_display(summary.get("total_elevation_m"), "elevation", units),
-        "elevation_per_distance": to_display(summary.get("elevation_per_km"),
-                                             "elevation_per_distance", units),
+        "elevation_per_distance": to_display(
+            summary.get("elevation_per_km"), "elevation_per_distance", units
+        ),
     }
 
 
-def refresh_display(summary: Mapping[str, Any] | None,
-                    units: Mapping[str, str] | None) -> dict[str, Any] | None:
+def refresh_display(
+    summary: Mapping[str, Any] | None, units: Mapping[str, str] | None
+) -> dict[str, Any] | None:
     """A cached terrain summary with every `display` block re-derived from its
     canonical fields for the current unit preferences (§25.4, pipeline §4.2)."""
     if not isinstance(summary, Mapping):
@@ -134,20 +146,29 @@ def refresh_display(summary: Mapping[str, Any] | None,
     out = dict(summary)
     for key in ("climbs", "descents"):
         if isinstance(out.get(key), list):
-            out[key] = [dict(s, display=segment_display(s, units)) if isinstance(s, Mapping)
-                        else s for s in out[key]]
+            out[key] = [
+                dict(s, display=segment_display(s, units)) if isinstance(s, Mapping) else s
+                for s in out[key]
+            ]
     if "total_distance_km" in out:
         out["display"] = summary_display(out, units)
     return out
 
 
-def _polyline(points: Sequence[PointLike], ele: Sequence[float],
-              cum: Sequence[float]) -> list[list[float | int]]:
+def _polyline(
+    points: Sequence[PointLike], ele: Sequence[float], cum: Sequence[float]
+) -> list[list[float | int]]:
     """[km, lat, lon, ele] at the start, every >= 500 m after the last emitted
     point, and at the end (§31.2)."""
+
     def row(i: int) -> list[float | int]:
-        return [round(cum[i] / 1000, 1), round(points[i].lat, 5), round(points[i].lon, 5),
-                round(ele[i])]
+        return [
+            round(cum[i] / 1000, 1),
+            round(points[i].lat, 5),
+            round(points[i].lon, 5),
+            round(ele[i]),
+        ]
+
     rows = [row(0)]
     last_emitted = 0
     threshold = POLYLINE_STEP_M
@@ -161,9 +182,13 @@ def _polyline(points: Sequence[PointLike], ele: Sequence[float],
     return rows
 
 
-def analyse_terrain(points: Sequence[PointLike], source: str,
-                    units: Mapping[str, str] | None = None, *,
-                    polyline: bool = False) -> dict[str, Any] | None:
+def analyse_terrain(
+    points: Sequence[PointLike],
+    source: str,
+    units: Mapping[str, str] | None = None,
+    *,
+    polyline: bool = False,
+) -> dict[str, Any] | None:
     """Terrain summary of a track (spec/metrics.md §31.2-§31.4).
 
     source: "gpx_attachment" or "activity_streams". None only for fewer than
@@ -179,18 +204,29 @@ def analyse_terrain(points: Sequence[PointLike], source: str,
     known = sum(1 for e in elevations if e is not None)
     if known == 0:
         out: dict[str, Any] = {
-            "source": f"{source}_no_elevation", "total_distance_km": total_km,
-            "total_elevation_m": 0, "elevation_per_km": 0.0, "course_character": "flat",
-            "climbs": [], "descents": []}
+            "source": f"{source}_no_elevation",
+            "total_distance_km": total_km,
+            "total_elevation_m": 0,
+            "elevation_per_km": 0.0,
+            "course_character": "flat",
+            "climbs": [],
+            "descents": [],
+        }
         out["display"] = summary_display(out, units)
         return out
     ele = smooth(fill_elevation(elevations, cum), cum)
     gain = round(sum(b - a for a, b in zip(ele, ele[1:]) if b > a))
     if total_m < MIN_ANALYSIS_M:
-        out = {"source": f"{source}_too_short", "total_distance_km": total_km,
-               "total_elevation_m": gain, "elevation_per_km": None,
-               "course_character": None, "climbs": [], "descents": [],
-               "note": TOO_SHORT_NOTE}
+        out = {
+            "source": f"{source}_too_short",
+            "total_distance_km": total_km,
+            "total_elevation_m": gain,
+            "elevation_per_km": None,
+            "course_character": None,
+            "climbs": [],
+            "descents": [],
+            "note": TOO_SHORT_NOTE,
+        }
         out["display"] = summary_display(out, units)
         return out
     per_km = round(gain / total_km, 1)
@@ -243,12 +279,12 @@ def _latlng_pairs(stream: Mapping[str, Any]) -> list[tuple[Any, Any]]:
         return []
     if isinstance(data2, list):
         return list(zip(data, data2))
-    return [(d[0], d[1]) if isinstance(d, (list, tuple)) and len(d) == 2 else (None, None)
-            for d in data]
+    return [
+        (d[0], d[1]) if isinstance(d, (list, tuple)) and len(d) == 2 else (None, None) for d in data
+    ]
 
 
-def terrain_from_streams(streams: Any, units: Mapping[str, str] | None = None
-                         ) -> dict[str, Any]:
+def terrain_from_streams(streams: Any, units: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Terrain keys of a completed outdoor activity from its streams (§25.4).
 
     `{"terrain_summary": {...}}` (source "activity_streams", no polyline), or
@@ -279,4 +315,3 @@ def terrain_from_streams(streams: Any, units: Mapping[str, str] | None = None
     if summary is None:
         return {"terrain_status": "no_elevation"}
     return {"terrain_summary": summary}
-

@@ -5,9 +5,11 @@ kg, metres for height, km/h). Next to it, a `display` block carries the same
 value converted to the athlete's preferred unit, so an AI reader can quote the
 athlete's own units without doing arithmetic.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..model import Athlete
 
@@ -15,14 +17,17 @@ from ..model import Athlete
 # enums are MPS|KNOTS|KMH|MPH|BFT, MM|INCHES and CM|FEET (spec/intervals_api.md
 # §4.1), so km/h, inch and feet users fell back to metric labels. Both spellings
 # are accepted here (docs/deviations.md).
-WIND_UNITS = {"MPS": "m/s", "KPH": "km/h", "KMH": "km/h", "MPH": "mph", "KNOTS": "kn",
-              "BFT": "Bft"}
+WIND_UNITS = {"MPS": "m/s", "KPH": "km/h", "KMH": "km/h", "MPH": "mph", "KNOTS": "kn", "BFT": "Bft"}
 RAIN_UNITS = {"MM": "mm", "IN": "in", "INCHES": "in"}
 IMPERIAL_HEIGHT_UNITS = frozenset({"IN", "FEET"})
 
 METRIC_UNITS: Mapping[str, str] = {
-    "wind": "m/s", "temp": "c", "rain": "mm", "distance": "metric",
-    "weight": "kg", "height": "cm",
+    "wind": "m/s",
+    "temp": "c",
+    "rain": "mm",
+    "distance": "metric",
+    "weight": "kg",
+    "height": "cm",
 }
 
 KM_TO_MI = 0.621371
@@ -52,8 +57,9 @@ def unit_preferences(athlete: Athlete | None) -> dict[str, str]:
     }
 
 
-def to_display(value: float | None, kind: str, units: Mapping[str, str] | None = None
-               ) -> dict[str, Any] | None:
+def to_display(
+    value: float | None, kind: str, units: Mapping[str, str] | None = None
+) -> dict[str, Any] | None:
     """`{value, unit}` of a canonical value in the preferred unit, or None (§6.4).
 
     kind: distance (km), elevation (m), elevation_per_distance (m/km), speed
@@ -65,28 +71,46 @@ def to_display(value: float | None, kind: str, units: Mapping[str, str] | None =
     units = units or METRIC_UNITS
     imperial = units.get("distance") == "imperial"
     if kind == "distance":
-        return ({"value": round(value * KM_TO_MI, 2), "unit": "mi"} if imperial
-                else {"value": round(value, 2), "unit": "km"})
+        return (
+            {"value": round(value * KM_TO_MI, 2), "unit": "mi"}
+            if imperial
+            else {"value": round(value, 2), "unit": "km"}
+        )
     if kind == "elevation":
-        return ({"value": round(value * M_TO_FT), "unit": "ft"} if imperial
-                else {"value": round(value), "unit": "m"})
+        return (
+            {"value": round(value * M_TO_FT), "unit": "ft"}
+            if imperial
+            else {"value": round(value), "unit": "m"}
+        )
     if kind == "elevation_per_distance":
-        return ({"value": round(value * M_PER_KM_TO_FT_PER_MI), "unit": "ft/mi"} if imperial
-                else {"value": round(value), "unit": "m/km"})
+        return (
+            {"value": round(value * M_PER_KM_TO_FT_PER_MI), "unit": "ft/mi"}
+            if imperial
+            else {"value": round(value), "unit": "m/km"}
+        )
     if kind == "speed":
-        return ({"value": round(value * KM_TO_MI, 1), "unit": "mph"} if imperial
-                else {"value": round(value, 1), "unit": "km/h"})
+        return (
+            {"value": round(value * KM_TO_MI, 1), "unit": "mph"}
+            if imperial
+            else {"value": round(value, 1), "unit": "km/h"}
+        )
     if kind == "weight":
-        return ({"value": round(value * KG_TO_LB, 1), "unit": "lb"}
-                if units.get("weight") == "lb" else {"value": round(value, 1), "unit": "kg"})
+        return (
+            {"value": round(value * KG_TO_LB, 1), "unit": "lb"}
+            if units.get("weight") == "lb"
+            else {"value": round(value, 1), "unit": "kg"}
+        )
     if kind == "height":
-        return ({"value": round(value * M_TO_IN), "unit": "in"}
-                if units.get("height") == "in" else {"value": round(value * 100), "unit": "cm"})
+        return (
+            {"value": round(value * M_TO_IN), "unit": "in"}
+            if units.get("height") == "in"
+            else {"value": round(value * 100), "unit": "cm"}
+        )
     raise ValueError(f"unknown display kind {kind!r}")
 
 
 def format_duration(seconds: float | None) -> str:
-    """"{h}h{m}m{s}s" with zero parts left out; "0s" for 0, negative or None (§27.3)."""
+    """ "{h}h{m}m{s}s" with zero parts left out; "0s" for 0, negative or None (§27.3)."""
     if seconds is None or seconds <= 0:
         return "0s"
     total = int(seconds)

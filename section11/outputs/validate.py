@@ -19,12 +19,14 @@ Schemas are read from `<checkout>/schemas/`, next to the `section11/`
 package, so the same files serve the repo, an installed data-repo checkout
 and the data dictionary generator.
 """
+
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ..errors import OutputFailed
 
@@ -50,7 +52,7 @@ def schema_path(name: str) -> Path:
         raise OutputFailed(f"{name}: no JSON Schema is defined for this file") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     """The parsed schema of output file `name`, read once per process."""
     path = schema_path(name)
@@ -58,15 +60,29 @@ def load_schema(name: str) -> dict[str, Any]:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
     except (OSError, ValueError) as exc:
-        raise OutputFailed(f"{name}: cannot read its schema {path.name} "
-                           f"({type(exc).__name__}); reinstall section11") from None
+        raise OutputFailed(
+            f"{name}: cannot read its schema {path.name} "
+            f"({type(exc).__name__}); reinstall section11"
+        ) from None
 
 
 # ----------------------------------------------------------------- compilation
 
 # Keywords that only annotate (no validation effect without a format checker).
-ANNOTATIONS = frozenset({"$schema", "$comment", "title", "description", "examples", "default",
-                         "format", "deprecated", "readOnly", "writeOnly"})
+ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$comment",
+        "title",
+        "description",
+        "examples",
+        "default",
+        "format",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
+)
 NULL_SCHEMA = {"type": "null"}
 
 
@@ -74,15 +90,23 @@ def _merge_all_of(node: dict) -> dict:
     """An object schema whose allOf parts only add properties and required keys,
     with those parts folded in (same meaning, fewer subschemas to descend into)."""
     parts = node.get("allOf")
-    if not parts or node.get("type") != "object" or any(
-            key in node for key in ("additionalProperties", "patternProperties",
-                                    "unevaluatedProperties")):
+    if (
+        not parts
+        or node.get("type") != "object"
+        or any(
+            key in node
+            for key in ("additionalProperties", "patternProperties", "unevaluatedProperties")
+        )
+    ):
         return node
     properties = dict(node.get("properties", {}))
     required = list(node.get("required", []))
     for part in parts:
-        if not isinstance(part, dict) or not set(part) <= {"type", "properties", "required"} \
-                or part.get("type", "object") != "object":
+        if (
+            not isinstance(part, dict)
+            or not set(part) <= {"type", "properties", "required"}
+            or part.get("type", "object") != "object"
+        ):
             return node
         for key, sub in part.get("properties", {}).items():
             if key in properties:
@@ -114,13 +138,16 @@ def compile_schema(schema: dict[str, Any]) -> dict[str, Any]:
             return [walk(item, depth + 1) for item in node]
         if not isinstance(node, dict):
             return node
-        node = {k: v for k, v in node.items()
-                if k not in ANNOTATIONS and k != "$defs" and not k.startswith("x-")}
+        node = {
+            k: v
+            for k, v in node.items()
+            if k not in ANNOTATIONS and k != "$defs" and not k.startswith("x-")
+        }
         ref = node.pop("$ref", None)
         if ref is not None:
             if not ref.startswith("#/$defs/"):
                 raise OutputFailed(f"unsupported $ref {ref!r} in an output schema")
-            target = walk(definitions[ref[len("#/$defs/"):]], depth + 1)
+            target = walk(definitions[ref[len("#/$defs/") :]], depth + 1)
             if not node:
                 return target
             node["allOf"] = [*node.get("allOf", []), target]
@@ -131,23 +158,30 @@ def compile_schema(schema: dict[str, Any]) -> dict[str, Any]:
             else:
                 out[key] = walk(value, depth + 1)
         branches = out.get("anyOf")
-        if (len(out) == 1 and isinstance(branches, list) and len(branches) == 2
-                and branches[1] == NULL_SCHEMA and isinstance(branches[0], dict)
-                and branches[0].get("type") == "object"):
+        if (
+            len(out) == 1
+            and isinstance(branches, list)
+            and len(branches) == 2
+            and branches[1] == NULL_SCHEMA
+            and isinstance(branches[0], dict)
+            and branches[0].get("type") == "object"
+        ):
             return {**branches[0], "type": ["object", "null"]}
         return _merge_all_of(out)
 
     return walk(schema, 0)
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator_for(name: str):
     """A compiled Draft 2020-12 validator for output file `name` (built once)."""
     try:
         from jsonschema import Draft202012Validator
     except ImportError:
-        raise OutputFailed("the jsonschema package is missing, so the output files cannot be "
-                           "validated; run: pip install -r requirements.txt") from None
+        raise OutputFailed(
+            "the jsonschema package is missing, so the output files cannot be "
+            "validated; run: pip install -r requirements.txt"
+        ) from None
     return Draft202012Validator(compile_schema(load_schema(name)), format_checker=None)
 
 
@@ -174,7 +208,7 @@ def _shorten_values(error) -> str:
     instance = repr(error.instance)
     if len(instance) > MAX_VALUE_CHARS and instance in message:
         kind = type(error.instance).__name__
-        message = message.replace(instance, f"<{kind} {instance[:MAX_VALUE_CHARS // 2]}...>", 1)
+        message = message.replace(instance, f"<{kind} {instance[: MAX_VALUE_CHARS // 2]}...>", 1)
     return message
 
 

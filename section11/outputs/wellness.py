@@ -1,7 +1,9 @@
 """wellness_data[] and current_status.current_metrics (spec/metrics.md §26)."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..model import Athlete, Wellness
 from .units import format_minutes, to_display
@@ -9,15 +11,31 @@ from .units import format_minutes, to_display
 # output key -> Wellness attribute, for the fields shared by both builders
 # (subjective, vitals, body, nutrition, cycle, readiness), in emitted order.
 SHARED_FIELDS: tuple[tuple[str, str], ...] = (
-    ("fatigue", "fatigue"), ("soreness", "soreness"), ("stress", "stress"),
-    ("mood", "mood"), ("motivation", "motivation"), ("injury", "injury"),
-    ("hydration", "hydration"), ("spO2", "spo2"), ("blood_glucose", "blood_glucose"),
-    ("systolic", "systolic"), ("diastolic", "diastolic"), ("baevsky_si", "baevsky_si"),
-    ("lactate", "lactate"), ("respiration", "respiration"), ("body_fat_pct", "body_fat"),
-    ("abdomen_cm", "abdomen"), ("steps", "steps"), ("hydration_volume_l", "hydration_volume"),
-    ("kcal_consumed", "kcal_consumed"), ("carbohydrates_g", "carbohydrates"),
-    ("protein_g", "protein"), ("fat_g", "fat_total"), ("menstrual_phase", "menstrual_phase"),
-    ("menstrual_phase_predicted", "menstrual_phase_predicted"), ("readiness", "readiness"),
+    ("fatigue", "fatigue"),
+    ("soreness", "soreness"),
+    ("stress", "stress"),
+    ("mood", "mood"),
+    ("motivation", "motivation"),
+    ("injury", "injury"),
+    ("hydration", "hydration"),
+    ("spO2", "spo2"),
+    ("blood_glucose", "blood_glucose"),
+    ("systolic", "systolic"),
+    ("diastolic", "diastolic"),
+    ("baevsky_si", "baevsky_si"),
+    ("lactate", "lactate"),
+    ("respiration", "respiration"),
+    ("body_fat_pct", "body_fat"),
+    ("abdomen_cm", "abdomen"),
+    ("steps", "steps"),
+    ("hydration_volume_l", "hydration_volume"),
+    ("kcal_consumed", "kcal_consumed"),
+    ("carbohydrates_g", "carbohydrates"),
+    ("protein_g", "protein"),
+    ("fat_g", "fat_total"),
+    ("menstrual_phase", "menstrual_phase"),
+    ("menstrual_phase_predicted", "menstrual_phase_predicted"),
+    ("readiness", "readiness"),
 )
 
 
@@ -55,14 +73,16 @@ def wellness_record(record: Wellness, units: Mapping[str, str] | None = None) ->
     return out
 
 
-def wellness_data(records: Iterable[Wellness],
-                  units: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def wellness_data(
+    records: Iterable[Wellness], units: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
     """`wellness_data[]`: the display-window records, oldest first (§26.1)."""
     return [wellness_record(r, units) for r in records]
 
 
-def current_metrics(records: Iterable[Wellness], athlete: Athlete,
-                    units: Mapping[str, str] | None = None) -> dict[str, Any]:
+def current_metrics(
+    records: Iterable[Wellness], athlete: Athlete, units: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """`current_status.current_metrics` from the last display-window record (§26.2).
 
     Weight and resting HR fall back to the athlete profile values when the

@@ -11,12 +11,13 @@ The functions here are pure: they take a listing of snapshot paths and a way to
 read one, and return what to add and remove. The commit step (git.py) applies
 the plan to the commit it builds.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 
 from ..errors import InvalidInput
 from .volatile import content_fingerprint
@@ -40,7 +41,7 @@ def snapshot_path(now: datetime, prefix: str = "") -> str:
     """`<prefix>archive/YYYY-MM/YYYYMMDD_HHMMSS.json` for `now` in UTC (§5)."""
     if now.tzinfo is None:
         raise ValueError("snapshot time must be timezone-aware")
-    utc = now.astimezone(timezone.utc)
+    utc = now.astimezone(UTC)
     return f"{prefix}{ARCHIVE_DIR}/{utc:%Y-%m}/{utc.strftime(_STAMP)}.json"
 
 
@@ -50,7 +51,7 @@ def snapshot_time(path: str) -> datetime | None:
     if not match:
         return None
     try:
-        stamp = datetime.strptime(match.group(3), _STAMP).replace(tzinfo=timezone.utc)
+        stamp = datetime.strptime(match.group(3), _STAMP).replace(tzinfo=UTC)
     except ValueError:
         return None
     if match.group(1) and (int(match.group(1)), int(match.group(2))) != (stamp.year, stamp.month):
@@ -69,14 +70,22 @@ def parse_retention_days(value: object) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput(f"--archive-retention-days must be a whole number of days >= 1 "
-                           f"(got {value!r}); leave it out to keep every snapshot")
+        raise InvalidInput(
+            f"--archive-retention-days must be a whole number of days >= 1 "
+            f"(got {value!r}); leave it out to keep every snapshot"
+        )
     return value
 
 
-def plan_archive(existing: Iterable[str], read: Callable[[str], bytes | None], latest: bytes,
-                 now: datetime, *, prefix: str = "",
-                 retention_days: int | None = None) -> ArchivePlan:
+def plan_archive(
+    existing: Iterable[str],
+    read: Callable[[str], bytes | None],
+    latest: bytes,
+    now: datetime,
+    *,
+    prefix: str = "",
+    retention_days: int | None = None,
+) -> ArchivePlan:
     """Snapshot and retention decision for one run (§5, §9.4).
 
     existing: every path under the archive directory (others are ignored);
@@ -95,7 +104,7 @@ def plan_archive(existing: Iterable[str], read: Callable[[str], bytes | None], l
             add = (path, latest)
     remove: list[str] = []
     if retention_days is not None:
-        cutoff = now.astimezone(timezone.utc) - timedelta(days=retention_days)
+        cutoff = now.astimezone(UTC) - timedelta(days=retention_days)
         keep_newest = None if add else (known[-1][1] if known else None)
         remove = [p for t, p in known if t < cutoff and p != keep_newest]
     return ArchivePlan(add=add, remove=tuple(remove))

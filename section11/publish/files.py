@@ -10,14 +10,16 @@ byte-identical. A failing rename (rare; e.g. a file held open on Windows)
 rolls the already-renamed targets back from hard-link backups where the
 filesystem supports them.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import os
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from ..errors import InvalidInput, OutputFailed
 
@@ -79,8 +81,9 @@ def dump_json(obj: Any, name: str = "document") -> bytes:
 # ----------------------------------------------------------------- destination
 
 
-def resolve_destination(output: str | os.PathLike | None,
-                        output_dir: str | os.PathLike | None) -> tuple[Path, Path]:
+def resolve_destination(
+    output: str | os.PathLike | None, output_dir: str | os.PathLike | None
+) -> tuple[Path, Path]:
     """(path of latest.json, directory for every other file).
 
     `--output PATH`: latest.json at PATH, the other files beside it (the
@@ -92,11 +95,14 @@ def resolve_destination(output: str | os.PathLike | None,
         latest = Path(output)
         directory = latest.parent
         if latest.is_dir():
-            raise InvalidInput(f"--output {latest} is a directory; give a file path "
-                               "such as latest.json, or use --output-dir")
+            raise InvalidInput(
+                f"--output {latest} is a directory; give a file path "
+                "such as latest.json, or use --output-dir"
+            )
         if not directory.is_dir():
-            raise InvalidInput(f"--output: directory {directory} does not exist; "
-                               "create it or choose another path")
+            raise InvalidInput(
+                f"--output: directory {directory} does not exist; create it or choose another path"
+            )
         return latest, directory
     if not output_dir:
         raise InvalidInput("no destination: use --output latest.json or --output-dir DIR")
@@ -106,8 +112,9 @@ def resolve_destination(output: str | os.PathLike | None,
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputFailed(f"cannot create --output-dir {directory}: "
-                           f"{exc.strerror or exc}") from None
+        raise OutputFailed(
+            f"cannot create --output-dir {directory}: {exc.strerror or exc}"
+        ) from None
     return directory / "latest.json", directory
 
 
@@ -140,8 +147,11 @@ def _write_temp(target: Path, data: bytes, mode: int | None) -> Path:
     # never a moment where the file is readable by others; otherwise the
     # umask applies and an existing target's mode is kept.
     temp = _temp_name(target)
-    fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0),
-                 0o600 if mode is not None else 0o666)
+    fd = os.open(
+        temp,
+        os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0),
+        0o600 if mode is not None else 0o666,
+    )
     try:
         try:
             if hasattr(os, "fchmod"):
@@ -229,7 +239,7 @@ def remove_stale_temps(target: Path, now: float | None = None) -> int:
     except OSError:
         return 0
     for path in candidates:
-        middle = path.name[len(target.name) + 2:]
+        middle = path.name[len(target.name) + 2 :]
         hexpart, _, suffix = middle.partition(".")
         if suffix not in ("tmp", "bak") or len(hexpart) != 8:
             continue
@@ -267,8 +277,9 @@ def write_files_atomic(files: Mapping[Path, bytes], *, mode: int | None = None) 
         for temp, _ in temps:
             _unlink_quietly(temp)
         if isinstance(exc, (OSError, TypeError)):
-            raise OutputFailed(f"could not write {current}: {_reason(exc)}; "
-                               "no output file was changed") from None
+            raise OutputFailed(
+                f"could not write {current}: {_reason(exc)}; no output file was changed"
+            ) from None
         raise
 
     backups = [(target, *_backup(target)) for _, target in temps]

@@ -26,6 +26,7 @@ unreferenced objects), so the next run starts clean. Git always runs with an
 argument list; a token is handed to git through the environment
 (GIT_CONFIG_COUNT), never on a command line, in a remote URL or in a message.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,10 +34,11 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Mapping, TextIO
+from typing import TextIO
 
 from ..errors import InvalidInput, OutputFailed
 from .archive import ARCHIVE_DIR, parse_retention_days, plan_archive
@@ -73,16 +75,20 @@ class CommitResult:
         """Human summary for stdout."""
         if self.commit is None:
             return ["--commit: no data changed (timestamps aside); nothing to commit"]
-        where = f"pushed to {self.remote}/{self.branch}" if self.pushed else \
-            f"committed locally on {self.branch} (no remote {self.remote!r})"
+        where = (
+            f"pushed to {self.remote}/{self.branch}"
+            if self.pushed
+            else f"committed locally on {self.branch} (no remote {self.remote!r})"
+        )
         lines = [f"--commit: {self.commit[:12]} {where}: {', '.join(self.changed)}"]
         if self.archived:
             lines.append(f"archived {self.archived}")
         if self.pruned:
             lines.append(f"pruned {len(self.pruned)} archive snapshot(s) past the retention")
         if self.attempts > 1:
-            lines.append(f"the remote moved during the run; rebuilt on its tip "
-                         f"({self.attempts} attempts)")
+            lines.append(
+                f"the remote moved during the run; rebuilt on its tip ({self.attempts} attempts)"
+            )
         return lines + [f"warning: {w}" for w in self.warnings]
 
 
@@ -96,25 +102,23 @@ def set_last_sync_line(text: str, when: datetime) -> str:
     after the sync badge (a line containing `badge.svg)`), else after the
     first `# ` heading, else at the top.
     """
-    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     line = f"**{SYNC_LABEL}** {stamp}"
     lines = text.splitlines(keepends=True)
     for index, old in enumerate(lines):
         if SYNC_LABEL in old:
-            ending = old[len(old.rstrip("\r\n")):] or "\n"
+            ending = old[len(old.rstrip("\r\n")) :] or "\n"
             lines[index] = line + ending
             return "".join(lines)
-    anchor = next((i for i, l in enumerate(lines) if "badge.svg)" in l), None)
+    anchor = next((i for i, ln in enumerate(lines) if "badge.svg)" in ln), None)
     if anchor is None:
-        anchor = next((i for i, l in enumerate(lines) if l.startswith("# ")), None)
+        anchor = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), None)
     if anchor is None:
         return f"{line}\n\n{text}"
     if not lines[anchor].endswith("\n"):
         lines[anchor] += "\n"
     lines.insert(anchor + 1, f"\n{line}\n")
     return "".join(lines)
-
-
 
 
 # ----------------------------------------------------------------- the step
@@ -134,18 +138,26 @@ class _Plan:
 class CommitStep:
     """One `--commit` run over the data files in `data_dir` (see module doc)."""
 
-    def __init__(self, data_dir: Path | str, *, latest_name: str = LATEST_NAME,
-                 remote: str = DEFAULT_REMOTE, retention_days: int | None = None,
-                 token: str | None = None, now: datetime | None = None,
-                 environ: Mapping[str, str] | None = None, max_attempts: int = MAX_ATTEMPTS,
-                 sleep: Callable[[float], None] = time.sleep,
-                 before_push: Callable[[int, str], None] | None = None,
-                 timeout: float = NETWORK_TIMEOUT):
+    def __init__(
+        self,
+        data_dir: Path | str,
+        *,
+        latest_name: str = LATEST_NAME,
+        remote: str = DEFAULT_REMOTE,
+        retention_days: int | None = None,
+        token: str | None = None,
+        now: datetime | None = None,
+        environ: Mapping[str, str] | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        sleep: Callable[[float], None] = time.sleep,
+        before_push: Callable[[int, str], None] | None = None,
+        timeout: float = NETWORK_TIMEOUT,
+    ):
         self.data_dir = Path(data_dir)
         self.latest_name = latest_name
         self.remote = remote
         self.retention_days = parse_retention_days(retention_days)
-        self.now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        self.now = (now or datetime.now(UTC)).astimezone(UTC)
         self.environ = dict(os.environ if environ is None else environ)
         self.max_attempts = max(1, max_attempts)
         self.sleep = sleep
@@ -161,8 +173,10 @@ class CommitStep:
         probe = GitRunner(self.data_dir, self.environ, self.token, self.timeout)
         proc = probe.run("rev-parse", "--show-toplevel", check=False)
         if proc.returncode != 0:
-            raise InvalidInput(f"--commit: {self.data_dir} is not inside a git working tree; "
-                               "run the sync in a clone of your data repository")
+            raise InvalidInput(
+                f"--commit: {self.data_dir} is not inside a git working tree; "
+                "run the sync in a clone of your data repository"
+            )
         self.root = Path(proc.stdout.decode().strip())
         self.git = GitRunner(self.root, self.environ, self.token, self.timeout)
         rel = os.path.relpath(self.data_dir.resolve(), self.root.resolve())
@@ -172,23 +186,30 @@ class CommitStep:
         self.git_dir = Path(self.git.out("rev-parse", "--absolute-git-dir"))
         proc = self.git.run("symbolic-ref", "-q", "--short", "HEAD", check=False)
         if proc.returncode != 0:
-            raise InvalidInput("--commit: HEAD is detached; check out the branch to publish "
-                               "(e.g. git switch main)")
+            raise InvalidInput(
+                "--commit: HEAD is detached; check out the branch to publish (e.g. git switch main)"
+            )
         self.branch = proc.stdout.decode().strip()
         proc = self.git.run("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
         self.head = proc.stdout.decode().strip() if proc.returncode == 0 else None
         self.has_remote = self.remote in self.git.out("remote").split()
         if self.has_remote:
             url = self.git.out("remote", "get-url", "--push", self.remote)
-            own = self.git.run("config", "--get-regexp", r"^http\..*\.extraheader$",
-                               check=False).returncode == 0
+            own = (
+                self.git.run(
+                    "config", "--get-regexp", r"^http\..*\.extraheader$", check=False
+                ).returncode
+                == 0
+            )
             self.git.use_token(url, own)
 
     def _read_files(self) -> dict[str, bytes]:
         latest = self.data_dir / self.latest_name
         if not latest.is_file():
-            raise InvalidInput(f"--commit: {latest} not found; run the sync first "
-                               "(python sync.py --output-dir DIR)")
+            raise InvalidInput(
+                f"--commit: {latest} not found; run the sync first "
+                "(python sync.py --output-dir DIR)"
+            )
         files: dict[str, bytes] = {}
         for name in (self.latest_name, *OTHER_DATA_FILES):
             path = self.data_dir / name
@@ -220,17 +241,29 @@ class CommitStep:
         name = pick("SECTION11_GIT_NAME", "user.name", BOT_NAME)
         email = pick("SECTION11_GIT_EMAIL", "user.email", BOT_EMAIL)
         date = f"@{int(self.now.timestamp())} +0000"
-        return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date,
-                "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
-                "GIT_COMMITTER_DATE": date}
+        return {
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_AUTHOR_DATE": date,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email,
+            "GIT_COMMITTER_DATE": date,
+        }
 
     # ------------------------------------------------------------- remote
 
     def _fetch(self) -> str | None:
         """Tip of the remote branch (None when the branch does not exist there)."""
         tracking = f"refs/remotes/{self.remote}/{self.branch}"
-        proc = self.git.run("fetch", "--quiet", "--no-tags", self.remote,
-                            f"+refs/heads/{self.branch}:{tracking}", network=True, check=False)
+        proc = self.git.run(
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            self.remote,
+            f"+refs/heads/{self.branch}:{tracking}",
+            network=True,
+            check=False,
+        )
         if proc.returncode != 0:
             if "couldn't find remote ref" in self.git.output(proc).lower():
                 return None
@@ -243,13 +276,13 @@ class CommitStep:
         detail = self.git.message(proc)
         reasons = {
             "refused": f"the remote refused the push to {where} (branch protection or a "
-                       f"server hook): {detail}; allow this token to push to {self.branch}",
+            f"server hook): {detail}; allow this token to push to {self.branch}",
             "auth": f"{verb} {self.remote}: the credentials were rejected; set GITHUB_TOKEN to a "
-                    "token with Contents read and write on this repository",
+            "token with Contents read and write on this repository",
             "permission": f"{verb} {self.remote}: no permission to write; give the token Contents "
-                          "read and write (workflow: Settings > Actions > Workflow permissions)",
+            "read and write (workflow: Settings > Actions > Workflow permissions)",
             "not-found": f"{verb} {self.remote}: repository not found or not accessible with "
-                         "this token",
+            "this token",
         }
         text = reasons.get(kind, f"git {verb} {self.remote} failed: {detail}")
         return PublishFailed(f"{text}; nothing was published, the next run retries")
@@ -262,12 +295,15 @@ class CommitStep:
             return remote_tip
         if self._is_ancestor(remote_tip, head):
             return head
-        raise PublishFailed(f"local branch {self.branch} and {self.remote}/{self.branch} have "
-                            "diverged; reconcile them (git pull --rebase) and rerun")
+        raise PublishFailed(
+            f"local branch {self.branch} and {self.remote}/{self.branch} have "
+            "diverged; reconcile them (git pull --rebase) and rerun"
+        )
 
     def _is_ancestor(self, older: str, newer: str) -> bool:
-        return self.git.run("merge-base", "--is-ancestor", older, newer,
-                            check=False).returncode == 0
+        return (
+            self.git.run("merge-base", "--is-ancestor", older, newer, check=False).returncode == 0
+        )
 
     # ------------------------------------------------------------- build
 
@@ -294,25 +330,35 @@ class CommitStep:
 
     def _build(self, base: str | None, files: dict[str, bytes]) -> _Plan | None:
         entries = self._tree_entries(base, [*files, README_NAME])
-        changed = [path for path, data in files.items()
-                   if path not in entries
-                   or content_fingerprint(self._blob(entries[path][1])) != content_fingerprint(data)]
+        changed = [
+            path
+            for path, data in files.items()
+            if path not in entries
+            or content_fingerprint(self._blob(entries[path][1])) != content_fingerprint(data)
+        ]
         if not changed:
             return None
         written = dict(files)
         archive = self.prefix + ARCHIVE_DIR + "/"
         existing = []
         if base is not None:
-            listing = self.git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", base,
-                                   "--", archive).stdout
+            listing = self.git.run(
+                "ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", archive
+            ).stdout
             existing = [p.decode("utf-8", "surrogateescape") for p in listing.split(b"\0") if p]
 
         def read(path: str) -> bytes | None:
             proc = self.git.run("cat-file", "blob", f"{base}:{path}", check=False)
             return proc.stdout if proc.returncode == 0 else None
 
-        plan = plan_archive(existing, read, files[self.prefix + self.latest_name], self.now,
-                            prefix=self.prefix, retention_days=self.retention_days)
+        plan = plan_archive(
+            existing,
+            read,
+            files[self.prefix + self.latest_name],
+            self.now,
+            prefix=self.prefix,
+            retention_days=self.retention_days,
+        )
         if plan.add:
             written[plan.add[0]] = plan.add[1]
         readme_updated = False
@@ -335,12 +381,20 @@ class CommitStep:
                 self.git.run("read-tree", base, env=env)
             info = b"".join(
                 f"{entries.get(path, ('100644', ''))[0]} {self._write_blob(data)}\t".encode()
-                + path.encode("utf-8", "surrogateescape") + b"\0"
-                for path, data in written.items())
+                + path.encode("utf-8", "surrogateescape")
+                + b"\0"
+                for path, data in written.items()
+            )
             self.git.run("update-index", "-z", "--index-info", stdin=info, env=env)
             if plan.remove:
-                self.git.run("update-index", "-z", "--force-remove", "--stdin",
-                             stdin=b"".join(p.encode() + b"\0" for p in plan.remove), env=env)
+                self.git.run(
+                    "update-index",
+                    "-z",
+                    "--force-remove",
+                    "--stdin",
+                    stdin=b"".join(p.encode() + b"\0" for p in plan.remove),
+                    env=env,
+                )
             tree = self.git.out("write-tree", env=env)
         finally:
             try:
@@ -354,11 +408,24 @@ class CommitStep:
         if plan.remove:
             message.append(f"Pruned {len(plan.remove)} archive snapshot(s) past the retention")
         parents = ["-p", base] if base else []
-        commit = self.git.out("commit-tree", tree, *parents, "-F", "-",
-                              stdin=("\n".join(message) + "\n").encode(),
-                              env=self._identity_env())
-        return _Plan(commit, changed, written, frozenset(files),
-                     plan.add[0] if plan.add else None, list(plan.remove), readme_updated)
+        commit = self.git.out(
+            "commit-tree",
+            tree,
+            *parents,
+            "-F",
+            "-",
+            stdin=("\n".join(message) + "\n").encode(),
+            env=self._identity_env(),
+        )
+        return _Plan(
+            commit,
+            changed,
+            written,
+            frozenset(files),
+            plan.add[0] if plan.add else None,
+            list(plan.remove),
+            readme_updated,
+        )
 
     # ------------------------------------------------------------- local checkout
 
@@ -373,8 +440,9 @@ class CommitStep:
                     if path in plan.data_paths:
                         continue  # rewritten since it was read (a newer sync): leave it
                     if path == README_NAME and current is not None and self.head is not None:
-                        before = self.git.run("cat-file", "blob", f"{self.head}:{path}",
-                                              check=False).stdout
+                        before = self.git.run(
+                            "cat-file", "blob", f"{self.head}:{path}", check=False
+                        ).stdout
                         if current != before:
                             continue  # a local edit: git will refuse and we warn below
                     target.parent.mkdir(parents=True, exist_ok=True)
@@ -386,20 +454,27 @@ class CommitStep:
                 continue
             staged.append(path)
         if staged:
-            self.git.run("update-index", "-z", "--add", "--stdin",
-                         stdin=b"".join(p.encode("utf-8", "surrogateescape") + b"\0"
-                                        for p in staged), check=False)
+            self.git.run(
+                "update-index",
+                "-z",
+                "--add",
+                "--stdin",
+                stdin=b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in staged),
+                check=False,
+            )
         self.git.run("update-index", "-q", "--refresh", check=False)
         trees = [self.head, plan.commit] if self.head else [plan.commit]
         proc = self.git.run("read-tree", "-m", "-u", *trees, check=False)
         if proc.returncode != 0:
             result.warnings.append(
                 f"the data was published, but the local checkout was not moved to it "
-                f"({self.git.message(proc)}); run `git pull` here")
+                f"({self.git.message(proc)}); run `git pull` here"
+            )
             return
         old = [self.head] if self.head else []
-        self.git.run("update-ref", "-m", "section11 --commit", f"refs/heads/{self.branch}",
-                     plan.commit, *old)
+        self.git.run(
+            "update-ref", "-m", "section11 --commit", f"refs/heads/{self.branch}", plan.commit, *old
+        )
 
     # ------------------------------------------------------------- run
 
@@ -419,9 +494,14 @@ class CommitStep:
                 return result
             if self.before_push is not None:
                 self.before_push(attempt, plan.commit)
-            proc = self.git.run("push", "--porcelain", self.remote,
-                                f"{plan.commit}:refs/heads/{self.branch}", network=True,
-                                check=False)
+            proc = self.git.run(
+                "push",
+                "--porcelain",
+                self.remote,
+                f"{plan.commit}:refs/heads/{self.branch}",
+                network=True,
+                check=False,
+            )
             if proc.returncode == 0:
                 self._finish(plan, result, pushed=True)
                 return result
@@ -429,9 +509,11 @@ class CommitStep:
                 raise self._network_error("push to", proc)
             if attempt < self.max_attempts:
                 self.sleep(min(30.0, 2.0 ** (attempt - 1)) * (0.5 + random.random()))
-        raise PublishFailed(f"push to {self.remote}/{self.branch} was rejected "
-                            f"{self.max_attempts} times because the remote kept moving; "
-                            "nothing was published, the next run retries")
+        raise PublishFailed(
+            f"push to {self.remote}/{self.branch} was rejected "
+            f"{self.max_attempts} times because the remote kept moving; "
+            "nothing was published, the next run retries"
+        )
 
     def _finish(self, plan: _Plan, result: CommitResult, *, pushed: bool) -> None:
         result.commit, result.changed, result.pushed = plan.commit, plan.changed, pushed
@@ -448,9 +530,11 @@ def step_summary(result: CommitResult) -> str:
     if result.commit is None:
         return "### Training data sync\n\nNo data changed since the last commit; nothing pushed.\n"
     rows = "\n".join(f"| `{name}` |" for name in result.changed)
-    text = (f"### Training data sync\n\nCommit `{result.commit[:12]}` "
-            f"{'pushed to' if result.pushed else 'made on'} `{result.branch}`"
-            f" after {result.attempts or 1} attempt(s).\n\n| changed file |\n| --- |\n{rows}\n")
+    text = (
+        f"### Training data sync\n\nCommit `{result.commit[:12]}` "
+        f"{'pushed to' if result.pushed else 'made on'} `{result.branch}`"
+        f" after {result.attempts or 1} attempt(s).\n\n| changed file |\n| --- |\n{rows}\n"
+    )
     if result.archived:
         text += f"\nArchive snapshot: `{result.archived}`\n"
     if result.pruned:
@@ -460,9 +544,13 @@ def step_summary(result: CommitResult) -> str:
     return text
 
 
-def run_commit_mode(settings, retention_days: int | None,
-                    environ: Mapping[str, str] | None = None,
-                    out: TextIO | None = None, err: TextIO | None = None) -> int:
+def run_commit_mode(
+    settings,
+    retention_days: int | None,
+    environ: Mapping[str, str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
     """`sync.py --commit [--output PATH | --output-dir DIR] [--archive-retention-days N]`."""
     out, err = out or sys.stdout, err or sys.stderr
     environ = os.environ if environ is None else environ
@@ -470,8 +558,14 @@ def run_commit_mode(settings, retention_days: int | None,
         data_dir, latest = Path(settings.output).parent, Path(settings.output).name
     else:
         data_dir, latest = Path(settings.output_dir or "."), LATEST_NAME
-    step = CommitStep(data_dir, latest_name=latest, retention_days=retention_days,
-                      token=settings.github_token, now=settings.now, environ=environ)
+    step = CommitStep(
+        data_dir,
+        latest_name=latest,
+        retention_days=retention_days,
+        token=settings.github_token,
+        now=settings.now,
+        environ=environ,
+    )
     result = step.run()
     for line in result.lines():
         print(line, file=err if line.startswith("warning:") else out)

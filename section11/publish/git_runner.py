@@ -6,29 +6,60 @@ setting an `http.<origin>.extraheader`), never through a command line, a
 remote URL or .git/config, and every line of git output that is shown is
 scrubbed of URL credentials and of the token.
 """
+
 from __future__ import annotations
 
 import base64
 import re
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from ..errors import InvalidInput, OutputFailed
 
-_UNSET_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_NAMESPACE",
-              "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
+_UNSET_ENV = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_PREFIX",
+)
 _USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
-_RETRYABLE = ("non-fast-forward", "fetch first", "stale info", "cannot lock ref",
-              "incorrect old value")
-_AUTH = ("authentication failed", "could not read username", "could not read password",
-         "terminal prompts disabled", "invalid username or password", "error: 401",
-         "http 401", "bad credentials", "permission denied (publickey")
-_NO_PERMISSION = ("permission to", "denied to", "error: 403", "http 403",
-                  "write access to repository not granted", "permission denied")
-_NOT_FOUND = ("repository not found", "does not appear to be a git repository",
-              "error: 404", "http 404")
+_RETRYABLE = (
+    "non-fast-forward",
+    "fetch first",
+    "stale info",
+    "cannot lock ref",
+    "incorrect old value",
+)
+_AUTH = (
+    "authentication failed",
+    "could not read username",
+    "could not read password",
+    "terminal prompts disabled",
+    "invalid username or password",
+    "error: 401",
+    "http 401",
+    "bad credentials",
+    "permission denied (publickey",
+)
+_NO_PERMISSION = (
+    "permission to",
+    "denied to",
+    "error: 403",
+    "http 403",
+    "write access to repository not granted",
+    "permission denied",
+)
+_NOT_FOUND = (
+    "repository not found",
+    "does not appear to be a git repository",
+    "error: 404",
+    "http 404",
+)
 
 
 class PublishFailed(OutputFailed):
@@ -60,7 +91,7 @@ def classify_output(output: str) -> str:
 
 
 def last_line(output: str) -> str:
-    lines = [l.strip() for l in output.splitlines() if l.strip() and not l.startswith("hint:")]
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip() and not ln.startswith("hint:")]
     return lines[-1] if lines else "no output"
 
 
@@ -70,8 +101,7 @@ def last_line(output: str) -> str:
 class GitRunner:
     """`git` with an argument list, a clean environment and captured output."""
 
-    def __init__(self, cwd: Path, environ: Mapping[str, str], token: str | None,
-                 timeout: float):
+    def __init__(self, cwd: Path, environ: Mapping[str, str], token: str | None, timeout: float):
         env = {k: v for k, v in environ.items() if k not in _UNSET_ENV}
         env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", LC_ALL="C", LANGUAGE="C")
         self.env = env
@@ -80,21 +110,37 @@ class GitRunner:
         self.token = token
         self.auth_env: dict[str, str] = {}
 
-    def run(self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None,
-            network: bool = False, check: bool = True) -> subprocess.CompletedProcess:
+    def run(
+        self,
+        *args: str,
+        stdin: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        network: bool = False,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess:
         full_env = dict(self.env)
         full_env.update(env or {})
         if network:
             full_env.update(self.auth_env)
         try:
-            proc = subprocess.run(["git", *args], cwd=self.cwd, input=stdin, env=full_env,
-                                  capture_output=True, timeout=self.timeout if network else None,
-                                  check=False)
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=self.cwd,
+                input=stdin,
+                env=full_env,
+                capture_output=True,
+                timeout=self.timeout if network else None,
+                check=False,
+            )
         except FileNotFoundError:
-            raise InvalidInput("--commit needs git, which is not installed or not on PATH") from None
+            raise InvalidInput(
+                "--commit needs git, which is not installed or not on PATH"
+            ) from None
         except subprocess.TimeoutExpired:
-            raise PublishFailed(f"git {args[0]} timed out after {self.timeout:.0f} s; "
-                                "nothing was published, the next run retries") from None
+            raise PublishFailed(
+                f"git {args[0]} timed out after {self.timeout:.0f} s; "
+                "nothing was published, the next run retries"
+            ) from None
         if check and proc.returncode != 0:
             raise PublishFailed(f"git {args[0]} failed: {self.message(proc)}")
         return proc
@@ -103,8 +149,11 @@ class GitRunner:
         return self.run(*args, **kwargs).stdout.decode("utf-8", "replace").strip()
 
     def message(self, proc: subprocess.CompletedProcess) -> str:
-        text = (proc.stdout or b"").decode("utf-8", "replace") + "\n" + \
-            (proc.stderr or b"").decode("utf-8", "replace")
+        text = (
+            (proc.stdout or b"").decode("utf-8", "replace")
+            + "\n"
+            + (proc.stderr or b"").decode("utf-8", "replace")
+        )
         return scrub(last_line(text), (self.token or "",))
 
     def output(self, proc: subprocess.CompletedProcess) -> str:

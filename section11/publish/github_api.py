@@ -24,6 +24,7 @@ AuthFailed; 403/404 on a write -> AuthFailed naming the missing permission;
 a protected branch, rate limit, or anything else -> ApiFailed. The token is
 sent only in the Authorization header and never appears in a message.
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,10 +33,11 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping, TextIO
+from typing import Any, TextIO
 from urllib.parse import quote
 
 import requests
@@ -72,7 +74,7 @@ def git_blob_sha(data: bytes) -> str:
 
 def _one_line(text: Any, limit: int = 200) -> str:
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class RefMoved(Exception):
@@ -97,9 +99,16 @@ class GitHubClient:
     tests do not wait between retries.
     """
 
-    def __init__(self, token: str | None, repo: str | None, *, api_url: str | None = None,
-                 timeout: tuple[float, float] = TIMEOUT, session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        token: str | None,
+        repo: str | None,
+        *,
+        api_url: str | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.repo = check_repo(repo)
         self._token = check_token(token)
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
@@ -112,17 +121,28 @@ class GitHubClient:
         return f"GitHubClient(repo={self.repo!r}, api_url={self.api_url!r})"
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._token}",
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": API_VERSION,
-                "User-Agent": f"section11/{__version__}"}
+        return {
+            "Authorization": f"Bearer {self._token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": f"section11/{__version__}",
+        }
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._token, "***") if self._token else text
 
-    def request(self, method: str, path: str, *, action: str, json: Any = None,
-                params: Mapping[str, Any] | None = None, write: bool = False,
-                permission: str = CONTENTS_PERMISSION, ok: tuple[int, ...] = (200, 201)) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        write: bool = False,
+        permission: str = CONTENTS_PERMISSION,
+        ok: tuple[int, ...] = (200, 201),
+    ) -> Response:
         """One REST call under /repos/{repo}; raises a SyncError unless its status is in `ok`.
 
         409 and 422 are returned to the caller when listed in `ok`.
@@ -134,8 +154,14 @@ class GitHubClient:
             failure = None
             self.calls += 1
             try:
-                response = self.session.request(method, url, headers=self._headers(), json=json,
-                                                params=params, timeout=self.timeout)
+                response = self.session.request(
+                    method,
+                    url,
+                    headers=self._headers(),
+                    json=json,
+                    params=params,
+                    timeout=self.timeout,
+                )
             except requests.Timeout:
                 failure = "timed out"
             except requests.ConnectionError:
@@ -145,10 +171,12 @@ class GitHubClient:
             if failure is None and response.status_code not in _RETRY_STATUSES:
                 break
             if attempt < CALL_ATTEMPTS - 1:
-                self.sleep(0.5 * 2 ** attempt)
+                self.sleep(0.5 * 2**attempt)
         if failure is not None:
-            raise ApiFailed(f"GitHub {failure} while {action} ({self.api_url}); "
-                            "nothing was published; the next run retries")
+            raise ApiFailed(
+                f"GitHub {failure} while {action} ({self.api_url}); "
+                "nothing was published; the next run retries"
+            )
         assert response is not None
         try:
             body = response.json() if response.content else None
@@ -161,33 +189,53 @@ class GitHubClient:
             return Response(status, body, response.headers)
         raise self._error(status, body, response.headers, action, write, permission)
 
-    def _error(self, status: int, body: Any, headers: Mapping[str, str], action: str,
-               write: bool, permission: str) -> Exception:
+    def _error(
+        self,
+        status: int,
+        body: Any,
+        headers: Mapping[str, str],
+        action: str,
+        write: bool,
+        permission: str,
+    ) -> Exception:
         message = body.get("message") if isinstance(body, dict) else None
         said = self._scrub(_one_line(message)) if message else ""
         detail = f": {said}" if said else ""
         if status == 401:
-            return AuthFailed("GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN "
-                              "or github_token; it may be expired or revoked")
-        if status in (403, 429) and (headers.get("x-ratelimit-remaining") == "0"
-                                     or "rate limit" in said.lower()):
+            return AuthFailed(
+                "GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN "
+                "or github_token; it may be expired or revoked"
+            )
+        if status in (403, 429) and (
+            headers.get("x-ratelimit-remaining") == "0" or "rate limit" in said.lower()
+        ):
             return ApiFailed(f"GitHub rate limit reached while {action}; the next run retries")
         if "protected branch" in said.lower():
-            return ApiFailed(f"GitHub refused to update a protected branch of {self.repo}{detail}; "
-                             "allow this token to push to it, or publish to another branch "
-                             f"({BRANCH_ENV})")
+            return ApiFailed(
+                f"GitHub refused to update a protected branch of {self.repo}{detail}; "
+                "allow this token to push to it, or publish to another branch "
+                f"({BRANCH_ENV})"
+            )
         if write and status in (403, 404):
-            return AuthFailed(f"token lacks {permission} on {self.repo} (fine-grained PAT, "
-                              f"single repository) — GitHub answered {status} while {action}")
+            return AuthFailed(
+                f"token lacks {permission} on {self.repo} (fine-grained PAT, "
+                f"single repository) — GitHub answered {status} while {action}"
+            )
         if status == 404:
-            return ApiFailed(f"GitHub: {action}: not found — check GITHUB_REPO ({self.repo}) and "
-                             f"the branch, and that the token can read this repository")
+            return ApiFailed(
+                f"GitHub: {action}: not found — check GITHUB_REPO ({self.repo}) and "
+                f"the branch, and that the token can read this repository"
+            )
         if status == 403:
-            return AuthFailed(f"GitHub refused access to {self.repo} while {action}{detail}; "
-                              f"the token needs {permission} on it")
+            return AuthFailed(
+                f"GitHub refused access to {self.repo} while {action}{detail}; "
+                f"the token needs {permission} on it"
+            )
         if status == 409 and "empty" in said.lower():
-            return ApiFailed(f"{self.repo} is an empty repository: create it with a README "
-                             "(one initial commit) and run again")
+            return ApiFailed(
+                f"{self.repo} is an empty repository: create it with a README "
+                "(one initial commit) and run again"
+            )
         return ApiFailed(f"GitHub answered {status} while {action}{detail}")
 
     # --------------------------------------------------------- git data
@@ -208,13 +256,22 @@ class GitHubClient:
 
     def get_tree(self, sha: str) -> dict[str, str] | None:
         """{path: blob sha} of every file, or None when GitHub truncated the listing."""
-        body = self.request("GET", f"/git/trees/{sha}", params={"recursive": "1"},
-                            action="reading the branch's files").body
+        body = self.request(
+            "GET",
+            f"/git/trees/{sha}",
+            params={"recursive": "1"},
+            action="reading the branch's files",
+        ).body
         if not isinstance(body, dict) or body.get("truncated"):
             return None
-        return {e["path"]: e["sha"] for e in body.get("tree") or []
-                if isinstance(e, dict) and e.get("type") == "blob"
-                and isinstance(e.get("path"), str) and isinstance(e.get("sha"), str)}
+        return {
+            e["path"]: e["sha"]
+            for e in body.get("tree") or []
+            if isinstance(e, dict)
+            and e.get("type") == "blob"
+            and isinstance(e.get("path"), str)
+            and isinstance(e.get("sha"), str)
+        }
 
     def get_blob(self, sha: str, name: str) -> bytes:
         body = self.request("GET", f"/git/blobs/{sha}", action=f"reading the published {name}").body
@@ -224,30 +281,48 @@ class GitHubClient:
         try:
             return base64.b64decode(content)
         except ValueError:
-            raise ApiFailed(f"GitHub returned undecodable content for the published {name}") from None
+            raise ApiFailed(
+                f"GitHub returned undecodable content for the published {name}"
+            ) from None
 
     def create_blob(self, data: bytes, name: str) -> str:
-        body = self.request("POST", "/git/blobs", write=True, action=f"uploading {name}",
-                            json={"content": base64.b64encode(data).decode("ascii"),
-                                  "encoding": "base64"}).body
+        body = self.request(
+            "POST",
+            "/git/blobs",
+            write=True,
+            action=f"uploading {name}",
+            json={"content": base64.b64encode(data).decode("ascii"), "encoding": "base64"},
+        ).body
         sha = body.get("sha") if isinstance(body, dict) else None
         if not isinstance(sha, str):
             raise ApiFailed(f"GitHub returned no blob id for {name}")
         return sha
 
     def create_tree(self, base_tree: str, entries: Mapping[str, str]) -> str:
-        tree = [{"path": path, "mode": FILE_MODE, "type": "blob", "sha": sha}
-                for path, sha in sorted(entries.items())]
-        body = self.request("POST", "/git/trees", write=True, action="creating the tree",
-                            json={"base_tree": base_tree, "tree": tree}).body
+        tree = [
+            {"path": path, "mode": FILE_MODE, "type": "blob", "sha": sha}
+            for path, sha in sorted(entries.items())
+        ]
+        body = self.request(
+            "POST",
+            "/git/trees",
+            write=True,
+            action="creating the tree",
+            json={"base_tree": base_tree, "tree": tree},
+        ).body
         sha = body.get("sha") if isinstance(body, dict) else None
         if not isinstance(sha, str):
             raise ApiFailed("GitHub returned no tree id")
         return sha
 
     def create_commit(self, message: str, tree: str, parents: list[str]) -> str:
-        body = self.request("POST", "/git/commits", write=True, action="creating the commit",
-                            json={"message": message, "tree": tree, "parents": parents}).body
+        body = self.request(
+            "POST",
+            "/git/commits",
+            write=True,
+            action="creating the commit",
+            json={"message": message, "tree": tree, "parents": parents},
+        ).body
         sha = body.get("sha") if isinstance(body, dict) else None
         if not isinstance(sha, str):
             raise ApiFailed("GitHub returned no commit id")
@@ -255,9 +330,14 @@ class GitHubClient:
 
     def update_ref(self, branch: str, sha: str) -> None:
         """Fast-forward the branch to `sha`; RefMoved when it moved meanwhile."""
-        response = self.request("PATCH", f"/git/refs/heads/{quote(branch, safe='/')}",
-                                write=True, action=f"updating branch {branch}",
-                                json={"sha": sha, "force": False}, ok=(200, 201, 409, 422))
+        response = self.request(
+            "PATCH",
+            f"/git/refs/heads/{quote(branch, safe='/')}",
+            write=True,
+            action=f"updating branch {branch}",
+            json={"sha": sha, "force": False},
+            ok=(200, 201, 409, 422),
+        )
         if response.status == 409:
             raise RefMoved()
         if response.status == 422:
@@ -265,8 +345,14 @@ class GitHubClient:
             text = str(message or "").lower()
             if "fast forward" in text or "fast-forward" in text:
                 raise RefMoved()
-            raise self._error(422, response.body, response.headers,
-                              f"updating branch {branch}", True, CONTENTS_PERMISSION)
+            raise self._error(
+                422,
+                response.body,
+                response.headers,
+                f"updating branch {branch}",
+                True,
+                CONTENTS_PERMISSION,
+            )
 
     # --------------------------------------------------------- issues
 
@@ -274,9 +360,13 @@ class GitHubClient:
         """Issues (not pull requests) carrying `label`, by listing (never the search API)."""
         found: list[dict] = []
         for page in range(1, max_pages + 1):
-            body = self.request("GET", "/issues", action="listing issues",
-                                params={"state": state, "labels": label, "per_page": 100,
-                                        "page": page}, permission=ISSUES_PERMISSION).body
+            body = self.request(
+                "GET",
+                "/issues",
+                action="listing issues",
+                params={"state": state, "labels": label, "per_page": 100, "page": page},
+                permission=ISSUES_PERMISSION,
+            ).body
             if not isinstance(body, list):
                 raise ApiFailed("GitHub: the issue list is not a list")
             found += [i for i in body if isinstance(i, dict) and "pull_request" not in i]
@@ -285,9 +375,14 @@ class GitHubClient:
         return found
 
     def create_issue(self, title: str, body: str, labels: list[str]) -> dict:
-        answer = self.request("POST", "/issues", write=True, action="opening an issue",
-                              permission=ISSUES_PERMISSION,
-                              json={"title": title, "body": body, "labels": labels}).body
+        answer = self.request(
+            "POST",
+            "/issues",
+            write=True,
+            action="opening an issue",
+            permission=ISSUES_PERMISSION,
+            json={"title": title, "body": body, "labels": labels},
+        ).body
         return answer if isinstance(answer, dict) else {}
 
 
@@ -296,24 +391,32 @@ class GitHubClient:
 
 def check_repo(repo: str | None) -> str:
     if not repo or not _REPO.fullmatch(repo) or repo.split("/")[1] in (".", ".."):
-        raise InvalidInput("GitHub repository must look like owner/name (GITHUB_REPO or "
-                           "--github-repo)")
+        raise InvalidInput(
+            "GitHub repository must look like owner/name (GITHUB_REPO or --github-repo)"
+        )
     return repo
 
 
 def check_token(token: str | None) -> str:
     if not token:
-        raise AuthFailed("GitHub token not set: set GITHUB_TOKEN (a fine-grained PAT for "
-                         "the data repository with contents: read and write)")
+        raise AuthFailed(
+            "GitHub token not set: set GITHUB_TOKEN (a fine-grained PAT for "
+            "the data repository with contents: read and write)"
+        )
     if not _TOKEN.fullmatch(token):
-        raise AuthFailed("GitHub token contains spaces, line breaks or non-ASCII characters; "
-                         "copy it again")
+        raise AuthFailed(
+            "GitHub token contains spaces, line breaks or non-ASCII characters; copy it again"
+        )
     return token
 
 
 def check_branch(branch: str) -> str:
-    if not _BRANCH.fullmatch(branch) or ".." in branch or branch.startswith("/") \
-            or branch.endswith("/"):
+    if (
+        not _BRANCH.fullmatch(branch)
+        or ".." in branch
+        or branch.startswith("/")
+        or branch.endswith("/")
+    ):
         raise InvalidInput(f"{BRANCH_ENV} must be a branch name such as main")
     return branch
 
@@ -334,12 +437,18 @@ class PublishResult:
     def summary(self) -> str:
         if self.commit is None:
             return f"GitHub {self.repo}@{self.branch} is up to date; no commit needed"
-        return (f"published {len(self.changed)} file{'s' if len(self.changed) != 1 else ''} to "
-                f"{self.repo}@{self.branch} in one commit {self.commit[:7]}")
+        return (
+            f"published {len(self.changed)} file{'s' if len(self.changed) != 1 else ''} to "
+            f"{self.repo}@{self.branch} in one commit {self.commit[:7]}"
+        )
 
 
-def _content_changed(client: GitHubClient, changed: list[str],
-                     wanted: Mapping[str, tuple[bytes, str]], current: Mapping[str, str]) -> bool:
+def _content_changed(
+    client: GitHubClient,
+    changed: list[str],
+    wanted: Mapping[str, tuple[bytes, str]],
+    current: Mapping[str, str],
+) -> bool:
     """Does any changed file differ in more than its generation timestamps?
 
     Same rule as the git commit mode (volatile.content_fingerprint): a run that
@@ -354,8 +463,9 @@ def _content_changed(client: GitHubClient, changed: list[str],
     return False
 
 
-def publish_files(client: GitHubClient, files: Mapping[str, bytes], *, branch: str = DEFAULT_BRANCH,
-                  message: str) -> PublishResult:
+def publish_files(
+    client: GitHubClient, files: Mapping[str, bytes], *, branch: str = DEFAULT_BRANCH, message: str
+) -> PublishResult:
     """Publish `files` ({repo path: bytes}) as one commit on `branch` (see module doc).
 
     Raises a SyncError when nothing was published; the branch is then unchanged.
@@ -383,12 +493,15 @@ def publish_files(client: GitHubClient, files: Mapping[str, bytes], *, branch: s
         except RefMoved:
             continue  # another writer got in first: rebuild on its commit
         return PublishResult(client.repo, branch, commit, changed, attempt)
-    raise ApiFailed(f"branch {branch} of {client.repo} moved during each of {MAX_ATTEMPTS} "
-                    "attempts (another writer); nothing was published; the next run retries")
+    raise ApiFailed(
+        f"branch {branch} of {client.repo} moved during each of {MAX_ATTEMPTS} "
+        "attempts (another writer); nothing was published; the next run retries"
+    )
 
 
-def publish_api_mode(settings, directory: str | os.PathLike, environ: Mapping[str, str],
-                     out: TextIO | None = None) -> PublishResult:
+def publish_api_mode(
+    settings, directory: str | os.PathLike, environ: Mapping[str, str], out: TextIO | None = None
+) -> PublishResult:
     """CLI glue for API mode: publish `directory`'s data files with the settings'
     token and repo (GITHUB_API_URL, SECTION11_GITHUB_BRANCH from `environ`).
 
@@ -397,13 +510,18 @@ def publish_api_mode(settings, directory: str | os.PathLike, environ: Mapping[st
     """
     out = out or sys.stdout
     branch = check_branch((environ.get(BRANCH_ENV) or "").strip() or DEFAULT_BRANCH)
-    client = GitHubClient(settings.github_token, settings.github_repo,
-                          api_url=(environ.get(API_URL_ENV) or "").strip() or None)
+    client = GitHubClient(
+        settings.github_token,
+        settings.github_repo,
+        api_url=(environ.get(API_URL_ENV) or "").strip() or None,
+    )
     try:
         result = publish_data_files(client, directory, branch=branch, now=settings.now)
     except SyncError as exc:
-        raise type(exc)(f"{exc.message} (the local copies in {directory} are written; "
-                        "the next run publishes them)") from None
+        raise type(exc)(
+            f"{exc.message} (the local copies in {directory} are written; "
+            "the next run publishes them)"
+        ) from None
     print(result.summary(), file=out)
     return result
 
@@ -414,24 +532,35 @@ def raw_url(repo: str, branch: str, path: str) -> str:
 
 def commit_message(now: datetime | None = None) -> str:
     """`Update training data - <UTC time>` (the reference's wording, §8.1)."""
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     return f"Update training data - {now:%Y-%m-%d %H:%M:%S} UTC"
 
 
-def make_publisher(client: GitHubClient, *, branch: str = DEFAULT_BRANCH, message: str | None = None,
-                   report: Callable[[str], None] | None = None
-                   ) -> Callable[[Mapping[str, bytes]], list[str]]:
+def make_publisher(
+    client: GitHubClient,
+    *,
+    branch: str = DEFAULT_BRANCH,
+    message: str | None = None,
+    report: Callable[[str], None] | None = None,
+) -> Callable[[Mapping[str, bytes]], list[str]]:
     """The `publish(files) -> list[str]` hook of `pipeline.sync`: one commit, raw URLs back."""
+
     def publish(files: Mapping[str, bytes]) -> list[str]:
         result = publish_files(client, files, branch=branch, message=message or commit_message())
         if report is not None:
             report(result.summary())
         return [raw_url(result.repo, result.branch, path) for path in result.changed]
+
     return publish
 
 
-def publish_data_files(client: GitHubClient, directory: str | os.PathLike, *,
-                       branch: str = DEFAULT_BRANCH, now: datetime | None = None) -> PublishResult:
+def publish_data_files(
+    client: GitHubClient,
+    directory: str | os.PathLike,
+    *,
+    branch: str = DEFAULT_BRANCH,
+    now: datetime | None = None,
+) -> PublishResult:
     """API mode: publish every data file present in `directory` as one commit.
 
     The whole local set is published every run (unchanged files cost nothing:
@@ -446,14 +575,32 @@ def publish_data_files(client: GitHubClient, directory: str | os.PathLike, *,
             try:
                 files[name] = path.read_bytes()
             except OSError as exc:
-                raise OutputFailed(f"cannot read {path} for publishing: "
-                                   f"{exc.strerror or exc}") from None
+                raise OutputFailed(
+                    f"cannot read {path} for publishing: {exc.strerror or exc}"
+                ) from None
     if "latest.json" not in files:
         raise OutputFailed(f"{directory / 'latest.json'} is missing; nothing was published")
     return publish_files(client, files, branch=branch, message=commit_message(now))
 
 
-__all__ = ["GitHubClient", "PublishResult", "RefMoved", "publish_files", "publish_data_files",
-           "make_publisher", "publish_api_mode", "commit_message", "git_blob_sha", "DATA_FILES",
-           "check_repo", "check_token", "check_branch", "raw_url", "DEFAULT_API_URL",
-           "API_URL_ENV", "BRANCH_ENV", "DEFAULT_BRANCH", "MAX_ATTEMPTS"]
+__all__ = [
+    "GitHubClient",
+    "PublishResult",
+    "RefMoved",
+    "publish_files",
+    "publish_data_files",
+    "make_publisher",
+    "publish_api_mode",
+    "commit_message",
+    "git_blob_sha",
+    "DATA_FILES",
+    "check_repo",
+    "check_token",
+    "check_branch",
+    "raw_url",
+    "DEFAULT_API_URL",
+    "API_URL_ENV",
+    "BRANCH_ENV",
+    "DEFAULT_BRANCH",
+    "MAX_ATTEMPTS",
+]

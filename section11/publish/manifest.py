@@ -22,6 +22,7 @@ paths sorted, indent 2, trailing newline), fixed per §9.6:
   Without an installed manifest only the code (sync.py, section11/,
   requirements, the workflow) is compared.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -30,18 +31,28 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 MANIFEST_NAME = "manifest.json"
-SCOPE = ("Distributable files of section11 (sync.py, section11/, requirements, READMEs, "
-         "the auto-sync workflow, docs/, schemas/). hash = SHA-256 of the file's bytes "
-         "with CRLF line endings converted to LF in text files (files without NUL bytes), "
-         "so Windows checkouts compare equal.")
+SCOPE = (
+    "Distributable files of section11 (sync.py, section11/, requirements, READMEs, "
+    "the auto-sync workflow, docs/, schemas/). hash = SHA-256 of the file's bytes "
+    "with CRLF line endings converted to LF in text files (files without NUL bytes), "
+    "so Windows checkouts compare equal."
+)
 
-INCLUDE_FILES = frozenset({"sync.py", "README.md", "DATA_REPO_README.md", "CHANGELOG.md",
-                           ".github/workflows/auto-sync.yml"})
+INCLUDE_FILES = frozenset(
+    {
+        "sync.py",
+        "README.md",
+        "DATA_REPO_README.md",
+        "CHANGELOG.md",
+        ".github/workflows/auto-sync.yml",
+    }
+)
 INCLUDE_ROOT_GLOBS = ("requirements*.txt",)
 INCLUDE_DIRS = ("section11/", "docs/", "schemas/")
 EXCLUDED_PARTS = frozenset({"__pycache__", "node_modules", ".DS_Store"})
@@ -118,14 +129,22 @@ def is_distributable(path: str) -> bool:
 def _git_tracked(root: Path) -> list[str] | None:
     """Tracked paths when `root` is the top of a git work tree, else None."""
     try:
-        top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
-                             capture_output=True, timeout=GIT_TIMEOUT, check=False)
+        top = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
         if top.returncode != 0:
             return None
         if Path(os.fsdecode(top.stdout.strip())).resolve() != root.resolve():
             return None
-        listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached"],
-                                capture_output=True, timeout=GIT_TIMEOUT, check=False)
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached"],
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if listed.returncode != 0:
@@ -136,8 +155,9 @@ def _git_tracked(root: Path) -> list[str] | None:
 def _walk(root: Path) -> Iterable[str]:
     for directory, dirs, files in os.walk(root):
         # hidden directories are skipped, except .github (for the workflow file)
-        dirs[:] = sorted(d for d in dirs
-                         if d not in EXCLUDED_PARTS and (d == ".github" or not d.startswith(".")))
+        dirs[:] = sorted(
+            d for d in dirs if d not in EXCLUDED_PARTS and (d == ".github" or not d.startswith("."))
+        )
         rel_dir = Path(directory).relative_to(root).as_posix()
         for name in files:
             yield name if rel_dir == "." else f"{rel_dir}/{name}"
@@ -180,8 +200,10 @@ def build_manifest(root: str | os.PathLike, previous: Mapping[str, Any] | None =
 def render_manifest(manifest: Mapping[str, Any]) -> bytes:
     """Indent 2, paths sorted, trailing newline (the reference's layout)."""
     files = manifest.get("files") or {}
-    ordered = {"scope": manifest.get("scope", SCOPE),
-               "files": {path: dict(files[path]) for path in sorted(files)}}
+    ordered = {
+        "scope": manifest.get("scope", SCOPE),
+        "files": {path: dict(files[path]) for path in sorted(files)},
+    }
     return (json.dumps(ordered, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -192,7 +214,7 @@ def parse_manifest(data: bytes, source: str = MANIFEST_NAME) -> dict:
     except (UnicodeDecodeError, ValueError):
         raise ManifestError(f"{source} is not valid JSON") from None
     if not isinstance(document, dict) or not isinstance(document.get("files"), dict):
-        raise ManifestError(f"{source} has no \"files\" object")
+        raise ManifestError(f'{source} has no "files" object')
     if not document["files"]:
         raise ManifestError(f"{source} lists no files")
     files: dict[str, dict[str, str]] = {}
@@ -287,8 +309,9 @@ class UpdatePlan:
         return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()[:8]
 
 
-def plan_update(root: str | os.PathLike, upstream: Mapping[str, Any],
-                local: Mapping[str, Any] | None = None) -> UpdatePlan:
+def plan_update(
+    root: str | os.PathLike, upstream: Mapping[str, Any], local: Mapping[str, Any] | None = None
+) -> UpdatePlan:
     """Compare `root`'s files with the upstream manifest (§6.6 step 3, fixed)."""
     root = Path(root)
     installed = (local or {}).get("files") or {}
@@ -318,17 +341,27 @@ def plan_update(root: str | os.PathLike, upstream: Mapping[str, Any],
             conflicts.append(path)
     # Without an installed manifest only the code itself can be "removed": a
     # user's own docs or README must never be offered for deletion.
-    candidates = list(installed) if local is not None else [
-        p for p in distributable_files(root) if p in CODE_FILES or p.startswith(CODE_DIRS)]
-    removed = [p for p in sorted(candidates)
-               if p not in upstream["files"] and safe_relpath(p) and (root / p).is_file()]
-    return UpdatePlan(upstream, tuple(changed), tuple(new), tuple(removed), tuple(conflicts),
-                      tuple(kept))
+    candidates = (
+        list(installed)
+        if local is not None
+        else [p for p in distributable_files(root) if p in CODE_FILES or p.startswith(CODE_DIRS)]
+    )
+    removed = [
+        p
+        for p in sorted(candidates)
+        if p not in upstream["files"] and safe_relpath(p) and (root / p).is_file()
+    ]
+    return UpdatePlan(
+        upstream, tuple(changed), tuple(new), tuple(removed), tuple(conflicts), tuple(kept)
+    )
 
 
 def describe(plan: UpdatePlan) -> str:
-    parts = [f"{len(x)} {name}" for x, name in ((plan.changed, "changed"), (plan.new, "new"),
-                                                 (plan.removed, "removed")) if x]
+    parts = [
+        f"{len(x)} {name}"
+        for x, name in ((plan.changed, "changed"), (plan.new, "new"), (plan.removed, "removed"))
+        if x
+    ]
     return ", ".join(parts) or "no changes"
 
 
@@ -337,7 +370,24 @@ def install_root() -> Path:
     return Path(__file__).resolve().parent.parent.parent
 
 
-__all__ = ["MANIFEST_NAME", "SCOPE", "ManifestError", "normalized_bytes", "content_hash",
-           "file_hash", "safe_relpath", "is_distributable", "distributable_files",
-           "build_manifest", "render_manifest", "parse_manifest", "read_local_manifest",
-           "write_manifest", "install_root", "UpdatePlan", "plan_update", "describe", "is_core"]
+__all__ = [
+    "MANIFEST_NAME",
+    "SCOPE",
+    "ManifestError",
+    "normalized_bytes",
+    "content_hash",
+    "file_hash",
+    "safe_relpath",
+    "is_distributable",
+    "distributable_files",
+    "build_manifest",
+    "render_manifest",
+    "parse_manifest",
+    "read_local_manifest",
+    "write_manifest",
+    "install_root",
+    "UpdatePlan",
+    "plan_update",
+    "describe",
+    "is_core",
+]

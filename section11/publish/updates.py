@@ -18,23 +18,34 @@ and §9.6:
   (the reference wrote unverified bytes). Removed files are listed, and
   deleted only when confirmed.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Mapping, TextIO
+from typing import Any, TextIO
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
 
 from .. import __version__
 from ..errors import ApiFailed, SyncError
-from .manifest import (MANIFEST_NAME, ManifestError, UpdatePlan, content_hash, describe,
-                       parse_manifest, plan_update, read_local_manifest, render_manifest)
+from .manifest import (
+    MANIFEST_NAME,
+    ManifestError,
+    UpdatePlan,
+    content_hash,
+    describe,
+    parse_manifest,
+    plan_update,
+    read_local_manifest,
+    render_manifest,
+)
 
 DEFAULT_MANIFEST_URL = "https://raw.githubusercontent.com/section11/section11/main/manifest.json"
 MANIFEST_URL_ENV = "SECTION11_MANIFEST_URL"
@@ -90,8 +101,14 @@ def file_url(manifest_url_: str, path: str) -> str:
 # ----------------------------------------------------------------- fetching
 
 
-def fetch(url: str, *, what: str, max_bytes: int = MAX_FILE_BYTES,
-          session: requests.Session | None = None, timeout=TIMEOUT) -> bytes:
+def fetch(
+    url: str,
+    *,
+    what: str,
+    max_bytes: int = MAX_FILE_BYTES,
+    session: requests.Session | None = None,
+    timeout=TIMEOUT,
+) -> bytes:
     """GET `url` (no auth); UpdateError with a one-line reason on any failure."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise UpdateError(f"{what}: the URL must start with https:// (or http://)")
@@ -142,20 +159,32 @@ def issue_body(plan: UpdatePlan, url: str, superseded: list[int] | None = None) 
         note = files.get(path, {}).get("description")
         return f"- `{path}`" + (f" — {note}" if note else "")
 
-    lines = [f"The upstream section11 project has updates ({describe(plan)}) "
-             f"compared with the files in this repository.", ""]
-    for title, paths in (("Changed", plan.changed), ("New", plan.new),
-                         ("Removed upstream (delete them when you update)", plan.removed)):
+    lines = [
+        f"The upstream section11 project has updates ({describe(plan)}) "
+        f"compared with the files in this repository.",
+        "",
+    ]
+    for title, paths in (
+        ("Changed", plan.changed),
+        ("New", plan.new),
+        ("Removed upstream (delete them when you update)", plan.removed),
+    ):
         if paths:
             lines += [f"### {title}", *[line(p) for p in paths], ""]
-    lines += ["To update: run `python sync.py --update` in a local copy and commit the result, "
-              "or copy the files from the upstream project. Every download is checked against "
-              "the upstream manifest's SHA-256 hashes.", "",
-              f"Manifest: {_shown(url)}"]
+    lines += [
+        "To update: run `python sync.py --update` in a local copy and commit the result, "
+        "or copy the files from the upstream project. Every download is checked against "
+        "the upstream manifest's SHA-256 hashes.",
+        "",
+        f"Manifest: {_shown(url)}",
+    ]
     if superseded:
         lines += ["", "Supersedes " + ", ".join(f"#{n}" for n in superseded) + "."]
-    lines += ["", f"_Opened by section11 {__version__}. A new issue opens only when the set "
-                  "of differences changes._"]
+    lines += [
+        "",
+        f"_Opened by section11 {__version__}. A new issue opens only when the set "
+        "of differences changes._",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -177,8 +206,10 @@ def _write_state(path: Path, state: Mapping[str, Any], warn: Callable[[str], Non
         path.parent.mkdir(parents=True, exist_ok=True)
         write_files_atomic({path: dump_json(dict(state), name=str(path))})
     except (OSError, SyncError) as exc:
-        warn(f"could not save the update-check state in {path.parent}: "
-             f"{getattr(exc, 'message', None) or exc}")
+        warn(
+            f"could not save the update-check state in {path.parent}: "
+            f"{getattr(exc, 'message', None) or exc}"
+        )
 
 
 def _when(state: Mapping[str, Any], key: str) -> datetime | None:
@@ -203,10 +234,16 @@ class CheckResult:
     issue: dict | None = None
 
 
-def check_for_updates(root: str | os.PathLike, state_dir: str | os.PathLike, url: str, *,
-                      now: datetime | None = None, github=None,
-                      session: requests.Session | None = None,
-                      warn: Callable[[str], None] | None = None) -> CheckResult:
+def check_for_updates(
+    root: str | os.PathLike,
+    state_dir: str | os.PathLike,
+    url: str,
+    *,
+    now: datetime | None = None,
+    github=None,
+    session: requests.Session | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> CheckResult:
     """The throttled update check (§8.3, fixed per §9.6); never raises a SyncError.
 
     With `github` (a GitHubClient) an issue is opened unless one with the same
@@ -214,7 +251,7 @@ def check_for_updates(root: str | os.PathLike, state_dir: str | os.PathLike, url
     Without it the result says whether updates are available.
     """
     warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     state_path = Path(state_dir) / STATE_NAME
     state = _read_state(state_path)
     last_check, last_attempt = _when(state, "last_check"), _when(state, "last_attempt")
@@ -256,24 +293,33 @@ def _notify(plan: UpdatePlan, url: str, github, state: Mapping[str, Any]) -> Che
         open_issues = github.list_issues(LABEL, state="open")
         for issue in open_issues:
             if issue.get("title") == title:
-                return CheckResult("already-open", f"{summary}; issue #{issue.get('number')} "
-                                   "is already open", plan, issue)
+                return CheckResult(
+                    "already-open",
+                    f"{summary}; issue #{issue.get('number')} is already open",
+                    plan,
+                    issue,
+                )
         if plan.fingerprint() in (state.get("notified") or []):
-            return CheckResult("dismissed", f"{summary}; its issue was closed, not reopening",
-                               plan)
-        superseded = sorted(i["number"] for i in open_issues
-                            if str(i.get("title", "")).startswith(TITLE_PREFIX)
-                            and isinstance(i.get("number"), int))
+            return CheckResult("dismissed", f"{summary}; its issue was closed, not reopening", plan)
+        superseded = sorted(
+            i["number"]
+            for i in open_issues
+            if str(i.get("title", "")).startswith(TITLE_PREFIX) and isinstance(i.get("number"), int)
+        )
         issue = github.create_issue(title, issue_body(plan, url, superseded), [LABEL])
     except SyncError as exc:
         return CheckResult("failed", f"could not open the update issue: {exc.message}", plan)
     number = issue.get("number")
-    return CheckResult("opened", f"{summary}; opened issue #{number} in {github.repo}", plan,
-                       issue)
+    return CheckResult("opened", f"{summary}; opened issue #{number} in {github.repo}", plan, issue)
 
 
-def after_sync(settings, directory: str | os.PathLike, environ: Mapping[str, str],
-               out: TextIO | None = None, err: TextIO | None = None) -> CheckResult | None:
+def after_sync(
+    settings,
+    directory: str | os.PathLike,
+    environ: Mapping[str, str],
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> CheckResult | None:
     """CLI glue: the update check after a successful data sync.
 
     Runs only with a GitHub token and repo (the workflow / API mode; a local
@@ -300,15 +346,24 @@ def after_sync(settings, directory: str | os.PathLike, environ: Mapping[str, str
         except SyncError:
             config = {}
     try:
-        client = GitHubClient(settings.github_token, settings.github_repo,
-                              api_url=(environ.get(API_URL_ENV) or "").strip() or None)
+        client = GitHubClient(
+            settings.github_token,
+            settings.github_repo,
+            api_url=(environ.get(API_URL_ENV) or "").strip() or None,
+        )
     except SyncError as exc:
         warn(f"update check skipped: {exc.message}")
         return None
     state_dir = Path(settings.state_dir) if settings.state_dir else Path(directory) / ".section11"
     try:
-        result = check_for_updates(install_root(), state_dir, manifest_url(environ, config),
-                                   now=settings.now, github=client, warn=warn)
+        result = check_for_updates(
+            install_root(),
+            state_dir,
+            manifest_url(environ, config),
+            now=settings.now,
+            github=client,
+            warn=warn,
+        )
     except Exception as exc:  # noqa: BLE001 - the sync succeeded; a bug here must not fail it
         warn(f"update check failed unexpectedly ({type(exc).__name__})")
         return None
@@ -365,8 +420,9 @@ def _remove_files(root: Path, paths: tuple[str, ...], out: TextIO) -> None:
         print(f"  deleted  {rel}", file=out)
 
 
-def download_verified(plan: UpdatePlan, url: str,
-                      session: requests.Session | None = None) -> dict[str, bytes]:
+def download_verified(
+    plan: UpdatePlan, url: str, session: requests.Session | None = None
+) -> dict[str, bytes]:
     """Every pending file, each verified against its manifest hash; UpdateError otherwise."""
     files = plan.upstream["files"]
     fetched: dict[str, bytes] = {}
@@ -374,8 +430,10 @@ def download_verified(plan: UpdatePlan, url: str,
         data = fetch(file_url(url, path), what=path, session=session)
         expected, got = files[path]["hash"], content_hash(data)
         if got != expected:
-            raise UpdateError(f"{path} does not match the upstream manifest (expected SHA-256 "
-                              f"{expected[:12]}…, got {got[:12]}…); nothing was changed")
+            raise UpdateError(
+                f"{path} does not match the upstream manifest (expected SHA-256 "
+                f"{expected[:12]}…, got {got[:12]}…); nothing was changed"
+            )
         fetched[path] = data
     return fetched
 
@@ -415,9 +473,15 @@ def _manifest_keeping(plan: UpdatePlan, local: Mapping[str, Any] | None, root: P
     return render_manifest({"scope": plan.upstream.get("scope") or "", "files": files})
 
 
-def run_update(root: str | os.PathLike, url: str, *, yes: bool = False,
-               input_fn: Callable[[str], str] = input, out: TextIO | None = None,
-               session: requests.Session | None = None) -> int:
+def run_update(
+    root: str | os.PathLike,
+    url: str,
+    *,
+    yes: bool = False,
+    input_fn: Callable[[str], str] = input,
+    out: TextIO | None = None,
+    session: requests.Session | None = None,
+) -> int:
     """`--update` (§6.6, fixed per §9.3.5). Returns 0; raises SyncError on failure.
 
     Both questions are asked first (`yes` answers them). Nothing is replaced
@@ -440,29 +504,54 @@ def run_update(root: str | os.PathLike, url: str, *, yes: bool = False,
             install(root, {}, manifest_bytes)  # record the installed version
         print("section11 is up to date.", file=out)
         return 0
-    if plan.pending and not _confirm(f"Download and install {len(plan.pending)} file(s)?",
-                                     yes, input_fn, out):
+    if plan.pending and not _confirm(
+        f"Download and install {len(plan.pending)} file(s)?", yes, input_fn, out
+    ):
         print("Nothing was changed.", file=out)
         return 0
     remove = bool(plan.removed) and _confirm(
         f"Delete {len(plan.removed)} file(s) that are no longer part of section11?",
-        yes, input_fn, out)
+        yes,
+        input_fn,
+        out,
+    )
     fetched = download_verified(plan, url, session)
     if plan.removed and not remove:
         manifest_bytes = _manifest_keeping(plan, local, root)
     install(root, fetched, manifest_bytes)
     if fetched:
-        print(f"Updated {len(fetched)} file(s); every one matched the upstream manifest.",
-              file=out)
+        print(f"Updated {len(fetched)} file(s); every one matched the upstream manifest.", file=out)
     if remove:
         _remove_files(root, plan.removed, out)
     elif plan.removed:
-        print(f"Kept {len(plan.removed)} file(s) that upstream removed; "
-              "`python sync.py --update --yes` deletes them.", file=out)
+        print(
+            f"Kept {len(plan.removed)} file(s) that upstream removed; "
+            "`python sync.py --update --yes` deletes them.",
+            file=out,
+        )
     return 0
 
 
-__all__ = ["UpdateError", "UpdatePlan", "CheckResult", "plan_update", "check_for_updates",
-           "run_update", "after_sync", "fetch_manifest", "download_verified", "install", "issue_title",
-           "issue_body", "manifest_url", "check_enabled", "file_url", "describe",
-           "DEFAULT_MANIFEST_URL", "MANIFEST_URL_ENV", "LABEL", "TITLE_PREFIX", "STATE_NAME"]
+__all__ = [
+    "UpdateError",
+    "UpdatePlan",
+    "CheckResult",
+    "plan_update",
+    "check_for_updates",
+    "run_update",
+    "after_sync",
+    "fetch_manifest",
+    "download_verified",
+    "install",
+    "issue_title",
+    "issue_body",
+    "manifest_url",
+    "check_enabled",
+    "file_url",
+    "describe",
+    "DEFAULT_MANIFEST_URL",
+    "MANIFEST_URL_ENV",
+    "LABEL",
+    "TITLE_PREFIX",
+    "STATE_NAME",
+]

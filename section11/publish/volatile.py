@@ -7,6 +7,7 @@ compared raw bytes, so every run looked like a change: about 192 commits and 96
 archive snapshots a day. `content_fingerprint` hashes a file without those
 generation stamps; the commit step and the archive both decide "changed" with it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,6 +55,11 @@ def content_fingerprint(data: bytes) -> str:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return "raw:" + hashlib.sha256(data).hexdigest()
-    canonical = json.dumps(strip_volatile(document), sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False, allow_nan=True)
+    canonical = json.dumps(
+        strip_volatile(document),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=True,
+    )
     return "json:" + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()

@@ -10,6 +10,7 @@ The messages are built here from plain values only: they never quote a
 them outside any `except` block, so neither `__cause__` nor `__context__`
 links back to transport objects that could hold the Authorization header.
 """
+
 from __future__ import annotations
 
 
@@ -26,8 +27,10 @@ class IntervalsError(Exception):
         return self.message
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(status={self.status!r}, "
-                f"endpoint={self.endpoint!r}, message={self.message!r})")
+        return (
+            f"{type(self).__name__}(status={self.status!r}, "
+            f"endpoint={self.endpoint!r}, message={self.message!r})"
+        )
 
 
 class AuthError(IntervalsError):
@@ -46,8 +49,14 @@ class RateLimited(IntervalsError):
     """429 after the retries, a Retry-After beyond the cap, or a fail-fast
     refusal once the client's circuit breaker has tripped."""
 
-    def __init__(self, message: str, *, status: int | None = 429, endpoint: str | None = None,
-                 retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = 429,
+        endpoint: str | None = None,
+        retry_after: float | None = None,
+    ):
         super().__init__(message, status=status, endpoint=endpoint)
         self.retry_after = retry_after
 

@@ -17,6 +17,7 @@ retry and no pacing (spec/pipeline.md §9.4). `HttpClient` fixes that:
   values and raised outside `except` blocks, so no transport exception (which
   may hold URLs or headers) is chained to them.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,9 +27,10 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -36,12 +38,25 @@ from requests.adapters import HTTPAdapter
 
 from .. import __version__
 from .errors import (
-    ApiError, AuthError, BadResponse, IntervalsError, NetworkError, NotFound, RateLimited,
+    ApiError,
+    AuthError,
+    BadResponse,
+    IntervalsError,
+    NetworkError,
+    NotFound,
+    RateLimited,
     ResponseTooLarge,
 )
 from .policy import (
-    BACKOFF_BASE, BACKOFF_CAP, DEFAULT_BURST, FAILURE_TEXT, TokenBucket, backoff_delay,
-    looks_truncated, network_reason, parse_retry_after,
+    BACKOFF_BASE,
+    BACKOFF_CAP,
+    DEFAULT_BURST,
+    FAILURE_TEXT,
+    TokenBucket,
+    backoff_delay,
+    looks_truncated,
+    network_reason,
+    parse_retry_after,
 )
 
 log = logging.getLogger(__name__)
@@ -80,19 +95,26 @@ class HttpClient:
     calls only (never on `get_bytes(..., authenticated=False)`).
     """
 
-    def __init__(self, base_url: str, *, auth: tuple[str, str] | None = None,
-                 timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-                 max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 rate: float | None = DEFAULT_RATE, burst: int = DEFAULT_BURST,
-                 pacer: TokenBucket | None = None,
-                 retry_after_cap: float = RETRY_AFTER_CAP,
-                 backoff_base: float = BACKOFF_BASE, backoff_cap: float = BACKOFF_CAP,
-                 breaker_threshold: int = BREAKER_THRESHOLD,
-                 pool_size: int = 10,
-                 sleep: Callable[[float], Any] = time.sleep,
-                 rand: Callable[[], float] = random.random,
-                 wallclock: Callable[[], datetime] | None = None,
-                 user_agent: str = USER_AGENT):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: tuple[str, str] | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        rate: float | None = DEFAULT_RATE,
+        burst: int = DEFAULT_BURST,
+        pacer: TokenBucket | None = None,
+        retry_after_cap: float = RETRY_AFTER_CAP,
+        backoff_base: float = BACKOFF_BASE,
+        backoff_cap: float = BACKOFF_CAP,
+        breaker_threshold: int = BREAKER_THRESHOLD,
+        pool_size: int = 10,
+        sleep: Callable[[float], Any] = time.sleep,
+        rand: Callable[[], float] = random.random,
+        wallclock: Callable[[], datetime] | None = None,
+        user_agent: str = USER_AGENT,
+    ):
         if max_attempts < 1:
             raise ValueError("max_attempts must be >= 1")
         self.base_url = base_url.rstrip("/")
@@ -108,7 +130,7 @@ class HttpClient:
         self.breaker_threshold = int(breaker_threshold)
         self._sleep = sleep
         self._rand = rand
-        self._wallclock = wallclock or (lambda: datetime.now(timezone.utc))
+        self._wallclock = wallclock or (lambda: datetime.now(UTC))
         if pacer is not None:
             self._pacer: TokenBucket | None = pacer
         elif rate:
@@ -140,7 +162,7 @@ class HttpClient:
     def close(self) -> None:
         self.session.close()
 
-    def __enter__(self) -> "HttpClient":
+    def __enter__(self) -> HttpClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -179,8 +201,14 @@ class HttpClient:
 
     # ------------------------------------------------------------ public calls
 
-    def get_json(self, path: str, params: dict[str, Any] | None = None, *,
-                 endpoint: str | None = None, optional: bool = False) -> Any:
+    def get_json(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        endpoint: str | None = None,
+        optional: bool = False,
+    ) -> Any:
         """GET `base_url + path` with auth; return the parsed JSON body.
 
         `endpoint` is the label used in error messages (defaults to `path`;
@@ -189,11 +217,19 @@ class HttpClient:
         """
         url = self.base_url + path
         label = endpoint or path
-        return self._call(url, label, params=params, authenticated=True, optional=optional,
-                          max_bytes=None, as_json=True)
+        return self._call(
+            url,
+            label,
+            params=params,
+            authenticated=True,
+            optional=optional,
+            max_bytes=None,
+            as_json=True,
+        )
 
-    def get_bytes(self, url: str, *, max_bytes: int, authenticated: bool = False,
-                  optional: bool = True) -> bytes:
+    def get_bytes(
+        self, url: str, *, max_bytes: int, authenticated: bool = False, optional: bool = True
+    ) -> bytes:
         """GET an absolute URL (or one relative to the base URL) and return its
         body, streaming and aborting with ResponseTooLarge past `max_bytes`.
         Attachments are fetched without the Authorization header unless
@@ -201,16 +237,32 @@ class HttpClient:
         full = urljoin(self.base_url + "/", url)
         parts = urlsplit(full)
         label = f"{parts.netloc}{parts.path}"  # no query: pre-signed URLs carry signatures
-        return self._call(full, label, params=None, authenticated=authenticated,
-                          optional=optional, max_bytes=max_bytes, as_json=False)
+        return self._call(
+            full,
+            label,
+            params=None,
+            authenticated=authenticated,
+            optional=optional,
+            max_bytes=max_bytes,
+            as_json=False,
+        )
 
     # ------------------------------------------------------------ machinery
 
     def _same_host(self, url: str) -> bool:
         return urlsplit(url).netloc == self.host
 
-    def _call(self, url: str, label: str, *, params, authenticated: bool, optional: bool,
-              max_bytes: int | None, as_json: bool) -> Any:
+    def _call(
+        self,
+        url: str,
+        label: str,
+        *,
+        params,
+        authenticated: bool,
+        optional: bool,
+        max_bytes: int | None,
+        as_json: bool,
+    ) -> Any:
         """The retry loop: send, judge, wait, repeat; errors are raised here or
         in `_judge`/`_give_up`, never inside an `except` block."""
         host = urlsplit(url).netloc or self.host
@@ -222,35 +274,49 @@ class HttpClient:
                     self._fail_fast += 1
                 raise RateLimited(
                     f"skipped {label}: Intervals.icu rate-limited this run earlier; "
-                    "the next sync will fetch it", endpoint=label, status=None)
+                    "the next sync will fetch it",
+                    endpoint=label,
+                    status=None,
+                )
             if self._pacer is not None:
                 self._pacer.acquire()
-            last = self._send_once(url, params=params, authenticated=authenticated,
-                                   max_bytes=max_bytes)
+            last = self._send_once(
+                url, params=params, authenticated=authenticated, max_bytes=max_bytes
+            )
             self._count(last)
-            done, value, what = self._judge(last, label, host, as_json=as_json,
-                                            max_bytes=max_bytes)
+            done, value, what = self._judge(last, label, host, as_json=as_json, max_bytes=max_bytes)
             if done:
                 return value
             if attempt == self.max_attempts:
                 break
             wait = value if value is not None else self._backoff(attempt)
-            log.debug("GET %s: %s; retry %d/%d in %.2f s", label, what, attempt + 1,
-                      self.max_attempts, wait)
+            log.debug(
+                "GET %s: %s; retry %d/%d in %.2f s",
+                label,
+                what,
+                attempt + 1,
+                self.max_attempts,
+                wait,
+            )
             self._pause(wait)
         return self._give_up(last, host, label)
 
-    def _judge(self, result: _Attempt, label: str, host: str, *, as_json: bool,
-               max_bytes: int | None) -> tuple[bool, Any, str]:
+    def _judge(
+        self, result: _Attempt, label: str, host: str, *, as_json: bool, max_bytes: int | None
+    ) -> tuple[bool, Any, str]:
         """(True, value, _) to return; (False, wait or None, what) to retry;
         raises the final error for answers that must not be retried."""
         if result.failure is not None:
             if result.failure == "too_large":
-                raise ResponseTooLarge(f"{label} is larger than {max_bytes} bytes; download aborted",
-                                       status=result.status, endpoint=label)
+                raise ResponseTooLarge(
+                    f"{label} is larger than {max_bytes} bytes; download aborted",
+                    status=result.status,
+                    endpoint=label,
+                )
             if not result.retryable:
-                raise NetworkError(self._network_message(result.failure, host, label),
-                                   endpoint=label)
+                raise NetworkError(
+                    self._network_message(result.failure, host, label), endpoint=label
+                )
             return False, None, FAILURE_TEXT.get(result.failure, "network error")
         status = result.status or 0
         self._note_answer(status)
@@ -263,29 +329,38 @@ class HttpClient:
             if problem == "truncated":
                 result.failure = "truncated"  # for _give_up, if this was the last try
                 return False, None, "truncated JSON"
-            raise BadResponse(f"{label} answered with a body that is not valid JSON; "
-                              "check INTERVALS_BASE_URL points at the Intervals.icu API",
-                              status=status, endpoint=label)
+            raise BadResponse(
+                f"{label} answered with a body that is not valid JSON; "
+                "check INTERVALS_BASE_URL points at the Intervals.icu API",
+                status=status,
+                endpoint=label,
+            )
         if status in (401, 403):
             raise AuthError(
                 f"Intervals.icu refused the credentials (HTTP {status}) on {label}: "
                 "check INTERVALS_KEY and ATHLETE_ID; the athlete id looks like i123456",
-                status=status, endpoint=label)
+                status=status,
+                endpoint=label,
+            )
         if status in (404, 410):
             what = "is gone (deleted)" if status == 410 else "was not found"
             raise NotFound(f"{label} {what} (HTTP {status})", status=status, endpoint=label)
         if status != 429 and status < 500:
-            raise ApiError(f"Intervals.icu rejected {label} (HTTP {status})"
-                           f"{self._server_text(result)}", status=status, endpoint=label)
-        hinted = parse_retry_after((result.headers or {}).get("retry-after"),
-                                   now=self._wallclock())
+            raise ApiError(
+                f"Intervals.icu rejected {label} (HTTP {status}){self._server_text(result)}",
+                status=status,
+                endpoint=label,
+            )
+        hinted = parse_retry_after((result.headers or {}).get("retry-after"), now=self._wallclock())
         if hinted is not None and hinted > self.retry_after_cap:
             if status == 429:
                 self._note_rate_limit_exhausted()
                 raise RateLimited(
                     f"Intervals.icu rate limit on {label}: asked to wait {hinted:.0f} s "
                     f"(over the {self.retry_after_cap:.0f} s cap); run the sync again later",
-                    endpoint=label, retry_after=hinted)
+                    endpoint=label,
+                    retry_after=hinted,
+                )
             hinted = None  # a 5xx with an outsized hint: use our own backoff
         return False, hinted, f"HTTP {status}"
 
@@ -295,21 +370,31 @@ class HttpClient:
         if last is None or last.failure is not None:
             failure = last.failure if last else "network"
             if failure == "truncated":
-                raise BadResponse(f"{label}: the response body was cut short {n} times; "
-                                  "try again later", endpoint=label)
-            raise NetworkError(self._network_message(failure, host, label, attempts=n),
-                               endpoint=label)
+                raise BadResponse(
+                    f"{label}: the response body was cut short {n} times; try again later",
+                    endpoint=label,
+                )
+            raise NetworkError(
+                self._network_message(failure, host, label, attempts=n), endpoint=label
+            )
         status = last.status
         if status == 429:
             self._note_rate_limit_exhausted()
-            raise RateLimited(f"Intervals.icu rate limit (HTTP 429) on {label} persisted over "
-                              f"{n} attempts; run the sync again later", endpoint=label)
-        raise ApiError(f"Intervals.icu server error (HTTP {status}) on {label} after {n} "
-                       f"attempts{self._server_text(last)}; try again later",
-                       status=status, endpoint=label)
+            raise RateLimited(
+                f"Intervals.icu rate limit (HTTP 429) on {label} persisted over "
+                f"{n} attempts; run the sync again later",
+                endpoint=label,
+            )
+        raise ApiError(
+            f"Intervals.icu server error (HTTP {status}) on {label} after {n} "
+            f"attempts{self._server_text(last)}; try again later",
+            status=status,
+            endpoint=label,
+        )
 
-    def _send_once(self, url: str, *, params, authenticated: bool,
-                   max_bytes: int | None) -> _Attempt:
+    def _send_once(
+        self, url: str, *, params, authenticated: bool, max_bytes: int | None
+    ) -> _Attempt:
         """One request; every transport exception becomes a failure code."""
         kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout, "stream": True}
         if authenticated and self._auth is not None:
@@ -329,8 +414,12 @@ class HttpClient:
             failure, retryable = "read_timeout", True
         except requests.exceptions.SSLError:
             failure = "tls"
-        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                requests.exceptions.MissingSchema, requests.exceptions.InvalidHeader):
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidHeader,
+        ):
             failure = "invalid_url"
         except requests.exceptions.TooManyRedirects:
             failure = "redirects"
@@ -346,8 +435,12 @@ class HttpClient:
             status = response.status_code
             headers = {k.lower(): v for k, v in response.headers.items()}
             declared = headers.get("content-length", "")
-            if (max_bytes is not None and declared.isdigit() and int(declared) > max_bytes
-                    and 200 <= status < 300):
+            if (
+                max_bytes is not None
+                and declared.isdigit()
+                and int(declared) > max_bytes
+                and 200 <= status < 300
+            ):
                 failure = "too_large"
             else:
                 success = 200 <= status < 300
@@ -362,22 +455,30 @@ class HttpClient:
                         break
                     chunks.append(chunk)
                 body = b"".join(chunks)
-                encoded = headers.get("content-encoding", "identity").lower() not in ("", "identity")
-                if (failure is None and success and declared.isdigit() and not encoded
-                        and len(body) < int(declared)):
+                encoded = headers.get("content-encoding", "identity").lower() not in (
+                    "",
+                    "identity",
+                )
+                if (
+                    failure is None
+                    and success
+                    and declared.isdigit()
+                    and not encoded
+                    and len(body) < int(declared)
+                ):
                     failure, retryable = "truncated", True
         except requests.exceptions.Timeout:
             failure, retryable = "read_timeout", True
-        except (requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError):
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
             failure, retryable = "truncated", True
         except requests.exceptions.RequestException as exc:
             failure = network_reason(exc)
             retryable = failure != "tls"
         finally:
             response.close()
-        return _Attempt(status=status, headers=headers, body=body, failure=failure,
-                        retryable=retryable)
+        return _Attempt(
+            status=status, headers=headers, body=body, failure=failure, retryable=retryable
+        )
 
     def _parse_json(self, body: bytes) -> tuple[Any, str | None]:
         """(value, None) or (None, "truncated" | "invalid")."""
@@ -433,8 +534,10 @@ class HttpClient:
         if failure == "invalid_url":
             return f"{label}: invalid URL; check INTERVALS_BASE_URL"
         if failure == "read_timeout":
-            return (f"{host} did not answer {label} within {self.timeout[1]:g} s{tries}; "
-                    "check INTERVALS_BASE_URL / network, or try again later")
+            return (
+                f"{host} did not answer {label} within {self.timeout[1]:g} s{tries}; "
+                "check INTERVALS_BASE_URL / network, or try again later"
+            )
         return f"cannot reach {host} ({what}{tries}); check INTERVALS_BASE_URL / network"
 
     def _backoff(self, attempt: int) -> float:
@@ -464,11 +567,20 @@ class HttpClient:
             self._consecutive_429 += 1
             if self._consecutive_429 >= self.breaker_threshold and not self._tripped:
                 self._tripped = True
-                log.warning("Intervals.icu keeps answering 429; optional calls are skipped "
-                            "for the rest of this run")
+                log.warning(
+                    "Intervals.icu keeps answering 429; optional calls are skipped "
+                    "for the rest of this run"
+                )
 
 
 __all__ = [
-    "HttpClient", "TokenBucket", "backoff_delay", "parse_retry_after", "IntervalsError",
-    "DEFAULT_TIMEOUT", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_RATE", "DEFAULT_BURST",
+    "HttpClient",
+    "TokenBucket",
+    "backoff_delay",
+    "parse_retry_after",
+    "IntervalsError",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_RATE",
+    "DEFAULT_BURST",
 ]

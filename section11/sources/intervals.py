@@ -10,13 +10,15 @@ Optional calls (per-activity resources, curves, single-day wellness,
 downloads) fail fast once the client is rate-limited; the core calls
 (athlete, activity list, wellness, events) are always attempted.
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from ..errors import InvalidInput, MissingCredentials
@@ -44,7 +46,8 @@ def validate_athlete_id(value: Any) -> str:
     if not _ATHLETE_ID.fullmatch(text):
         raise InvalidInput(
             "ATHLETE_ID is not valid: expected i followed by digits (e.g. i123456), "
-            "bare digits for old accounts, or 0 for the key's own athlete")
+            "bare digits for old accounts, or 0 for the key's own athlete"
+        )
     return text.lower()
 
 
@@ -58,10 +61,14 @@ def resolve_base_url(base_url: str | None = None) -> str:
         raw = raw[: -len(API_PREFIX)].rstrip("/")
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("INTERVALS_BASE_URL must be an http(s) URL such as https://intervals.icu")
+        raise InvalidInput(
+            "INTERVALS_BASE_URL must be an http(s) URL such as https://intervals.icu"
+        )
     if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-        raise InvalidInput("INTERVALS_BASE_URL uses plain http for a non-local host; "
-                           "use https so the API key is not sent in clear")
+        raise InvalidInput(
+            "INTERVALS_BASE_URL uses plain http for a non-local host; "
+            "use https so the API key is not sent in clear"
+        )
     return raw
 
 
@@ -77,20 +84,33 @@ def _segment(value: Any) -> str:
 class IntervalsClient:
     """Intervals.icu API for one athlete (HTTP Basic, username "API_KEY")."""
 
-    def __init__(self, athlete_id: str, api_key: str, base_url: str | None = None, *,
-                 http: HttpClient | None = None,
-                 timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-                 max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 workers: int = DEFAULT_WORKERS,
-                 **http_options: Any):
+    def __init__(
+        self,
+        athlete_id: str,
+        api_key: str,
+        base_url: str | None = None,
+        *,
+        http: HttpClient | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        workers: int = DEFAULT_WORKERS,
+        **http_options: Any,
+    ):
         if not api_key or not str(api_key).strip():
-            raise MissingCredentials("INTERVALS_KEY is not set; copy the API key from "
-                                     "Intervals.icu Settings > Developer Settings")
+            raise MissingCredentials(
+                "INTERVALS_KEY is not set; copy the API key from "
+                "Intervals.icu Settings > Developer Settings"
+            )
         self.athlete_id = validate_athlete_id(athlete_id)
         self.base_url = resolve_base_url(base_url) if http is None else http.base_url
-        self.http = http or HttpClient(self.base_url, auth=("API_KEY", str(api_key).strip()),
-                                       timeout=timeout, max_attempts=max_attempts,
-                                       pool_size=max(10, workers), **http_options)
+        self.http = http or HttpClient(
+            self.base_url,
+            auth=("API_KEY", str(api_key).strip()),
+            timeout=timeout,
+            max_attempts=max_attempts,
+            pool_size=max(10, workers),
+            **http_options,
+        )
         self.workers = max(1, int(workers))
 
     def __repr__(self) -> str:  # never shows the key
@@ -99,7 +119,7 @@ class IntervalsClient:
     def close(self) -> None:
         self.http.close()
 
-    def __enter__(self) -> "IntervalsClient":
+    def __enter__(self) -> IntervalsClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -120,18 +140,21 @@ class IntervalsClient:
 
     # ------------------------------------------------------------ plumbing
 
-    def _get(self, path: str, label: str, params: dict[str, Any] | None, expect: type,
-             optional: bool) -> Any:
+    def _get(
+        self, path: str, label: str, params: dict[str, Any] | None, expect: type, optional: bool
+    ) -> Any:
         """GET API_PREFIX + path; check the top-level shape. `label` is the
         path with ids replaced by placeholders, used in error messages."""
         endpoint = API_PREFIX + label
-        value = self.http.get_json(API_PREFIX + path, params, endpoint=endpoint,
-                                   optional=optional)
+        value = self.http.get_json(API_PREFIX + path, params, endpoint=endpoint, optional=optional)
         if not isinstance(value, expect):
             wanted = "a list" if expect is list else "an object"
             got = "null" if value is None else type(value).__name__
-            raise BadResponse(f"{endpoint} answered with {got} where {wanted} was expected",
-                              status=200, endpoint=endpoint)
+            raise BadResponse(
+                f"{endpoint} answered with {got} where {wanted} was expected",
+                status=200,
+                endpoint=endpoint,
+            )
         return value
 
     def _athlete(self, suffix: str = "") -> str:
@@ -148,68 +171,99 @@ class IntervalsClient:
         params: dict[str, Any] = {"oldest": _iso(oldest), "newest": _iso(newest)}
         if fields:
             params["fields"] = ",".join(fields)
-        return self._get(self._athlete("/activities"), "/athlete/{id}/activities", params,
-                         list, optional=False)
+        return self._get(
+            self._athlete("/activities"), "/athlete/{id}/activities", params, list, optional=False
+        )
 
     def wellness(self, oldest: date, newest: date) -> list:
         """GET /athlete/{id}/wellness?oldest&newest (§5.7), date-ascending."""
         params = {"oldest": _iso(oldest), "newest": _iso(newest)}
-        return self._get(self._athlete("/wellness"), "/athlete/{id}/wellness", params,
-                         list, optional=False)
+        return self._get(
+            self._athlete("/wellness"), "/athlete/{id}/wellness", params, list, optional=False
+        )
 
     def wellness_day(self, day: date) -> dict:
         """GET /athlete/{id}/wellness/{date} (§5.7): one record."""
-        return self._get(self._athlete(f"/wellness/{_iso(day)}"), "/athlete/{id}/wellness/{date}",
-                         None, dict, optional=True)
+        return self._get(
+            self._athlete(f"/wellness/{_iso(day)}"),
+            "/athlete/{id}/wellness/{date}",
+            None,
+            dict,
+            optional=True,
+        )
 
-    def events(self, oldest: date, newest: date, *, category: list[str] | None = None,
-               resolve: bool = True) -> list:
+    def events(
+        self, oldest: date, newest: date, *, category: list[str] | None = None, resolve: bool = True
+    ) -> list:
         """GET /athlete/{id}/events?oldest&newest[&category][&resolve=true] (§5.8)."""
         params: dict[str, Any] = {"oldest": _iso(oldest), "newest": _iso(newest)}
         if category:
             params["category"] = ",".join(category)
         if resolve:
             params["resolve"] = "true"
-        return self._get(self._athlete("/events"), "/athlete/{id}/events", params,
-                         list, optional=False)
+        return self._get(
+            self._athlete("/events"), "/athlete/{id}/events", params, list, optional=False
+        )
 
     def power_curves(self, curves: list[str], sport_type: str) -> dict:
         """GET /athlete/{id}/power-curves?type&curves (§5.9): {"list": [...]}."""
         params = {"type": sport_type, "curves": ",".join(curves)}
-        return self._get(self._athlete("/power-curves"), "/athlete/{id}/power-curves", params,
-                         dict, optional=True)
+        return self._get(
+            self._athlete("/power-curves"),
+            "/athlete/{id}/power-curves",
+            params,
+            dict,
+            optional=True,
+        )
 
     def hr_curves(self, curves: list[str], sport_type: str | None = None) -> dict:
         """GET /athlete/{id}/hr-curves?curves[&type] (§5.10): {"list": [...]}."""
         params: dict[str, Any] = {"curves": ",".join(curves)}
         if sport_type:
             params["type"] = sport_type
-        return self._get(self._athlete("/hr-curves"), "/athlete/{id}/hr-curves", params,
-                         dict, optional=True)
+        return self._get(
+            self._athlete("/hr-curves"), "/athlete/{id}/hr-curves", params, dict, optional=True
+        )
 
     # ------------------------------------------------------------ per activity
 
     def activity(self, aid: str, intervals: bool = True) -> dict:
         """GET /activity/{aid}[?intervals=true] (§5.4)."""
         params = {"intervals": "true"} if intervals else None
-        return self._get(f"/activity/{_segment(aid)}", "/activity/{aid}", params, dict,
-                         optional=True)
+        return self._get(
+            f"/activity/{_segment(aid)}", "/activity/{aid}", params, dict, optional=True
+        )
 
     def activity_intervals(self, aid: str) -> dict:
         """GET /activity/{aid}/intervals (§5.5): {icu_intervals, icu_groups}."""
-        return self._get(f"/activity/{_segment(aid)}/intervals", "/activity/{aid}/intervals",
-                         None, dict, optional=True)
+        return self._get(
+            f"/activity/{_segment(aid)}/intervals",
+            "/activity/{aid}/intervals",
+            None,
+            dict,
+            optional=True,
+        )
 
     def activity_streams(self, aid: str, types: list[str] | None = None) -> list:
         """GET /activity/{aid}/streams.json[?types=a,b] (§5.6): one object per stream."""
         params = {"types": ",".join(types)} if types else None
-        return self._get(f"/activity/{_segment(aid)}/streams.json",
-                         "/activity/{aid}/streams.json", params, list, optional=True)
+        return self._get(
+            f"/activity/{_segment(aid)}/streams.json",
+            "/activity/{aid}/streams.json",
+            params,
+            list,
+            optional=True,
+        )
 
     def activity_messages(self, aid: str) -> list:
         """GET /activity/{aid}/messages (§5.11)."""
-        return self._get(f"/activity/{_segment(aid)}/messages", "/activity/{aid}/messages",
-                         None, list, optional=True)
+        return self._get(
+            f"/activity/{_segment(aid)}/messages",
+            "/activity/{aid}/messages",
+            None,
+            list,
+            optional=True,
+        )
 
     def download(self, url: str, max_bytes: int = DEFAULT_DOWNLOAD_CAP) -> bytes:
         """An attachment body (§5.15), without the Authorization header, capped."""
@@ -217,8 +271,9 @@ class IntervalsClient:
 
     # ------------------------------------------------------------ fan-out
 
-    def map_bounded(self, fn: Callable[[T], R], items: Iterable[T],
-                    workers: int | None = None) -> list[R | Exception]:
+    def map_bounded(
+        self, fn: Callable[[T], R], items: Iterable[T], workers: int | None = None
+    ) -> list[R | Exception]:
         """Apply `fn` to every item with at most `workers` calls in flight
         (spec/pipeline.md §9.6: a pool of 2–4). Returns, in input order, each
         result or the exception it raised, so one failure does not abort the
@@ -231,8 +286,11 @@ class IntervalsClient:
 
         def run(item: T) -> R | Exception:
             if self.rate_limited:
-                return RateLimited("skipped: Intervals.icu rate-limited this run earlier; "
-                                   "the next sync will fetch it", status=None)
+                return RateLimited(
+                    "skipped: Intervals.icu rate-limited this run earlier; "
+                    "the next sync will fetch it",
+                    status=None,
+                )
             try:
                 return fn(item)
             except Exception as exc:  # noqa: BLE001 - handed back per item by design
@@ -240,6 +298,7 @@ class IntervalsClient:
 
         if limit == 1 or len(todo) == 1:
             return [run(item) for item in todo]
-        with ThreadPoolExecutor(max_workers=min(limit, len(todo)),
-                                thread_name_prefix="intervals") as pool:
+        with ThreadPoolExecutor(
+            max_workers=min(limit, len(todo)), thread_name_prefix="intervals"
+        ) as pool:
             return list(pool.map(run, todo))

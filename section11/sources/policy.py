@@ -3,6 +3,7 @@
 parsing, the backoff schedule, a token bucket, and the classification of
 transport failures and broken JSON bodies. No I/O beyond the bucket's sleep.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,10 @@ import socket
 import ssl
 import threading
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any
 
 import urllib3
 
@@ -47,13 +49,18 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if when is None:
         return None
     if when.tzinfo is None:  # RFC 9110 dates are GMT
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 
-def backoff_delay(attempt: int, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP,
-                  rand: Callable[[], float] = random.random) -> float:
+def backoff_delay(
+    attempt: int,
+    *,
+    base: float = BACKOFF_BASE,
+    cap: float = BACKOFF_CAP,
+    rand: Callable[[], float] = random.random,
+) -> float:
     """Delay before retry number `attempt` (1 = after the first failure):
     exponential `base * 2**(attempt-1)` capped at `cap`, with "equal jitter"
     (half fixed, half uniform random), so it lies in [d/2, d]."""
@@ -68,9 +75,14 @@ class TokenBucket:
     calls from a full bucket take at least (N - burst) / rate seconds.
     """
 
-    def __init__(self, rate: float, burst: int = DEFAULT_BURST, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Any] = time.sleep):
+    def __init__(
+        self,
+        rate: float,
+        burst: int = DEFAULT_BURST,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Any] = time.sleep,
+    ):
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be > 0 and burst >= 1")
         self.rate = float(rate)

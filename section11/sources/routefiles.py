@@ -17,13 +17,14 @@ file. All errors raised here describe the bytes themselves, so they are
 terminal (the same bytes fail the same way next time); the download layer may
 raise non-terminal ones for transport failures.
 """
+
 from __future__ import annotations
 
 import io
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -113,7 +114,9 @@ def parse_route(data: bytes, filename: str) -> list[Trackpoint]:
             raise RouteFileError(f"{label}: FIT format not yet supported")
         if ext in SUPPORTED_EXTENSIONS:
             raise RouteFileError(f"{label}: invalid XML (not an XML document)")
-        raise RouteFileError(f"{label}: unsupported file type {('.' + ext) if ext else '(no extension)'}")
+        raise RouteFileError(
+            f"{label}: unsupported file type {('.' + ext) if ext else '(no extension)'}"
+        )
     points = _parse_xml(bytes(data), label, ext)
     if len(points) < MIN_TRACKPOINTS:
         raise RouteFileError(f"{label}: insufficient trackpoints ({len(points)})")
@@ -154,8 +157,11 @@ def _child(element: Element, name: str) -> Element | None:
 
 def _gpx_point(element: Element) -> Trackpoint | None:
     ele_el = _child(element, "ele")
-    return _point(_finite(element.get("lat")), _finite(element.get("lon")),
-                  _finite(ele_el.text) if ele_el is not None else None)
+    return _point(
+        _finite(element.get("lat")),
+        _finite(element.get("lon")),
+        _finite(ele_el.text) if ele_el is not None else None,
+    )
 
 
 def _tcx_point(element: Element) -> Trackpoint | None:
@@ -165,14 +171,21 @@ def _tcx_point(element: Element) -> Trackpoint | None:
     lat_el = _child(position, "LatitudeDegrees")
     lon_el = _child(position, "LongitudeDegrees")
     alt_el = _child(element, "AltitudeMeters")
-    return _point(_finite(lat_el.text) if lat_el is not None else None,
-                  _finite(lon_el.text) if lon_el is not None else None,
-                  _finite(alt_el.text) if alt_el is not None else None)
+    return _point(
+        _finite(lat_el.text) if lat_el is not None else None,
+        _finite(lon_el.text) if lon_el is not None else None,
+        _finite(alt_el.text) if alt_el is not None else None,
+    )
 
 
 def _events(data: bytes) -> Iterator[tuple[str, Element]]:
-    return iterparse(io.BytesIO(data), events=("start", "end"),
-                     forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    return iterparse(
+        io.BytesIO(data),
+        events=("start", "end"),
+        forbid_dtd=True,
+        forbid_entities=True,
+        forbid_external=True,
+    )
 
 
 POINT_TAGS = {"gpx": ("trkpt", "rtept"), "tcx": ("Trackpoint",)}
@@ -196,8 +209,9 @@ def _parse_xml(data: bytes, label: str, ext: str) -> list[Trackpoint]:
                     if kind is None:
                         kind = ext if ext in SUPPORTED_EXTENSIONS else None
                     if kind is None:
-                        raise RouteFileError(f"{label}: unsupported file type "
-                                             f"(XML root <{name[:40]}>)")
+                        raise RouteFileError(
+                            f"{label}: unsupported file type (XML root <{name[:40]}>)"
+                        )
                     point_tags = POINT_TAGS[kind]
                 stack.append(element)
                 in_point += name in point_tags
@@ -211,12 +225,14 @@ def _parse_xml(data: bytes, label: str, ext: str) -> list[Trackpoint]:
             if in_point == 0 and stack:
                 del stack[-1][:]
     except DefusedXmlException as exc:
-        raise RouteFileError(f"{label}: refused XML with forbidden constructs "
-                             f"({type(exc).__name__})") from None
+        raise RouteFileError(
+            f"{label}: refused XML with forbidden constructs ({type(exc).__name__})"
+        ) from None
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
-        raise RouteFileError(f"{label}: invalid or truncated XML "
-                             f"(line {line}, column {column})") from None
+        raise RouteFileError(
+            f"{label}: invalid or truncated XML (line {line}, column {column})"
+        ) from None
     except RecursionError:
         raise RouteFileError(f"{label}: invalid XML (nested too deeply)") from None
     return track if track else route
