@@ -12,8 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .model import Activity, Athlete, Curve, Event, Wellness
-
-EXTENDED_DAYS = 28
+from .windows import EXTENDED_DAYS
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from typing import Any
 
 from .model import as_dict, as_list, parse_date
 from .store import Store, iter_chunks
+from .windows import HISTORY_DAYS
 
-HISTORY_DAYS = 1095
 CHUNK_DAYS = 366
 FULL_REFRESH_SECONDS = 7 * 86400
 GENERATE_HISTORY_MAX_AGE = 86400

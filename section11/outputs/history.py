@@ -31,11 +31,11 @@ from typing import Any
 
 from ..metrics.common import mean, rnd
 from ..model import Activity, Wellness, num, parse_date
+from ..windows import HISTORY_DAYS
 from .history_rows import DayIndex, daily_rows, monthly_tiers, week_start_of, weekly_rows
 
 SCHEMA_VERSION = 1
 SOURCE = "Intervals.icu API"
-HISTORY_DAYS = 1095  # today-1095 .. today, as the reference's generation fetch
 DAYS_PER_MONTH = 30.44
 GAP_MIN_DAYS = 3
 CONFIDENCE_HIGH_MONTHS = 12
