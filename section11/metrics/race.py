@@ -25,8 +25,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import Activity, Event
-from ..outputs.units import to_display
 from ..sports import RACE_CATEGORIES
+from ..units import to_display
 from .fitness import ATL_DECAY, CTL_DECAY
 
 UNNAMED = "Unnamed Race"

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import Wellness, parse_date
-from ..outputs.units import KG_TO_LB, to_display
+from ..units import KG_TO_LB, to_display
 from .common import mean
 
 LATEST_MAX_AGE = 14

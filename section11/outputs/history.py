@@ -267,7 +267,7 @@ def build_history(
     today-1095 .. today, undated activities and Strava stubs are ignored).
     today: athlete-local date; now: aware datetime for `generated_at`.
     week_start: Mon=0 .. Sun=6. thresholds_sports: current_status.thresholds.sports.
-    units: the athlete's unit preferences (outputs.units.unit_preferences).
+    units: the athlete's unit preferences (units.unit_preferences).
     """
     acts = history_activities(activities, today)
     records = history_wellness(wellness, today)

@@ -33,7 +33,7 @@ from ..metrics.phase import phase_detection
 from ..metrics.zones import classify_hard_day, day_zone_seconds, zone_totals
 from ..model import Activity, Wellness
 from ..sports import family_of
-from .units import to_display
+from ..units import to_display
 from .wellness import SHARED_FIELDS, sleep_formatted, sleep_hours
 
 DAILY_DAYS = 90

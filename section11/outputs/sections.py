@@ -39,10 +39,10 @@ from ..metrics import (
 from ..metrics.fitness import power_model
 from ..model import Activity
 from ..sports import INDOOR_CYCLING_TYPES, family_of
+from ..units import unit_preferences
 from .latest import current_fitness
 from .planned import planned_workouts
 from .profile import thresholds_sports
-from .units import unit_preferences
 
 EVENTS_FLOOR_DAYS = 14
 

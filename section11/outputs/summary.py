@@ -11,7 +11,8 @@ from typing import Any
 
 from ..metrics.common import mean, valid_hrv
 from ..model import Activity, Wellness
-from .units import format_minutes, to_display
+from ..units import to_display
+from .units import format_minutes
 
 UNKNOWN_TYPE = "Unknown"
 
