@@ -9,11 +9,11 @@ A mapping of `None` means the fetch failed; the block is then null with a note.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from ..model import Curve
+from ..numbers import finite
 
 WINDOW_DAYS = 28
 MIN_VALID_ANCHORS = 3  # per window
@@ -74,15 +74,11 @@ def delta_curve_ids(today: date) -> list[str]:
 # ----------------------------------------------------------------- helpers
 
 
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
-
-
 def _pct_change(current: float | None, previous: float | None) -> float | None:
     """round((cur - prev) / prev * 100, 1); None if either is missing (§14.1)."""
     if current is None or previous is None or previous <= 0:
         return None
-    change = _finite((current - previous) / previous * 100)
+    change = finite((current - previous) / previous * 100)
     return round(change, 1) + 0.0 if change is not None else None  # no -0.0
 
 
@@ -93,7 +89,7 @@ def _rotation(pcts: Mapping[int, float | None], groups) -> float | None:
     if any(v is None for v in values):
         return None
     a, b, c, d = values
-    rotation = _finite((a + b) / 2 - (c + d) / 2)
+    rotation = finite((a + b) / 2 - (c + d) / 2)
     return round(rotation, 1) + 0.0 if rotation is not None else None
 
 

@@ -34,9 +34,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import num, parse_date, text
+from ..numbers import finite_mean, round_float
 from ..sports import RACE_CATEGORIES, TRAINING_CATEGORIES, family_of
-from .common import mean
-from .load import round_clean
 from .phase_rows import PHASES
 
 A_B_RACES = ("RACE_A", "RACE_B")
@@ -69,7 +68,7 @@ def _slope(values: Sequence[float]) -> float | None:
         slope = statistics.linear_regression(range(len(values)), values).slope
     except (statistics.StatisticsError, OverflowError, ValueError, ZeroDivisionError):
         return None
-    return round_clean(slope, 2)
+    return round_float(slope, 2)
 
 
 # ----------------------------------------------------------------- §19.2
@@ -102,7 +101,7 @@ def stream1_features(rows: Sequence[Mapping[str, Any]], is_backfill: bool = Fals
     if len(monotony_values) >= 2:
         monotony_trend = "elevated" if monotony_values[-1] > 2.5 else "normal"
     slope = _slope(ctl_values)
-    hard_avg = round_clean(mean(hard_values), 1) if hard_values else None
+    hard_avg = round_float(finite_mean(hard_values), 1) if hard_values else None
 
     suggestion = None
     last_acwr = _n(recent[-1].get("acwr")) if recent else None
@@ -156,7 +155,7 @@ def _planned_tss(entry: Mapping[str, Any]) -> float:
 def _ratio(numerator: float, denominator: float | None, digits: int = 2) -> float | None:
     if denominator is None or not denominator > 0 or not numerator > 0:
         return None
-    return round_clean(numerator / denominator, digits)
+    return round_float(numerator / denominator, digits)
 
 
 def stream2_features(
@@ -200,12 +199,12 @@ def stream2_features(
         return [e for e in entries if family_of(text(e.get("sport_type"))) == primary_sport]
 
     counts = [_n(r.get("activity_count")) or 0 for r in s1["recent"]]
-    avg_count = mean(counts)
+    avg_count = finite_mean(counts)
     expected = max(1, round(avg_count)) if avg_count is not None else DEFAULT_EXPECTED_SESSIONS
 
     use_primary = bool(primary_sport) and any(v > 0 for v in s1["primary_tss_values"])
     series = s1["primary_tss_values"] if use_primary else s1["tss_values"]
-    avg_prev = mean(series[-3:])
+    avg_prev = finite_mean(series[-3:])
     if use_primary:
         current_tss = sum(_planned_tss(e) for e in primary_only(current))
         next_tss = sum(_planned_tss(e) for e in primary_only(upcoming))
@@ -296,8 +295,8 @@ def _deload(
     tss, hard = s1["tss_values"], s1["hard_day_values"]  # C (reachable in backfill only)
     if len(tss) < 4 or len(hard) < 4:
         return False
-    prior3 = mean(tss[-4:-1])
-    prior3_hard = mean(hard[-4:-1])
+    prior3 = finite_mean(tss[-4:-1])
+    prior3_hard = finite_mean(hard[-4:-1])
     if prior3 is None or prior3_hard is None:
         return False
     prior_build = prior3_hard >= 1.5 and prior3 > 0 and weeks >= 4

@@ -35,7 +35,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import Activity, Wellness, num
-from .load import activity_tss, daily_tss, round_clean
+from ..numbers import round_float
+from .load import activity_tss, daily_tss
 from .monotony import foster_monotony
 from .zones import classify_hard_day, day_zone_seconds
 
@@ -83,12 +84,12 @@ def _last_truthy(wellness: Iterable[Wellness], start: date, end: date, field: st
         v = getattr(record, field)
         if v:
             value = v
-    return round_clean(value, 1)
+    return round_float(value, 1)
 
 
 def _truthy_round(value: Any, digits: int) -> float | None:
     value = num(value)
-    return round_clean(value, digits) if value else None
+    return round_float(value, digits) if value else None
 
 
 def _history_by_week(history_weekly: Iterable[Mapping[str, Any]]) -> dict[date, Mapping[str, Any]]:
@@ -115,7 +116,7 @@ def _week_acwr(week: date, tss_by_week: Mapping[date, float]) -> float | None:
     chronic = sum(previous) / 21
     if not chronic > 0:
         return None
-    return round_clean(acute / 7 / chronic, 2)
+    return round_float(acute / 7 / chronic, 2)
 
 
 def _phase(value: Any) -> str | None:
@@ -163,8 +164,8 @@ def live_weekly_rows(
             {
                 "week_start": ws.isoformat(),
                 "week_end": we.isoformat(),
-                "total_tss": round_clean(sum(activity_tss(a) for a in acts), 0),
-                "primary_sport_tss": round_clean(primary, 0),
+                "total_tss": round_float(sum(activity_tss(a) for a in acts), 0),
+                "primary_sport_tss": round_float(primary, 0),
                 "primary_sport": primary_sport,
                 "hard_days": hard,
                 "intensity_basis_breakdown": breakdown,
@@ -198,14 +199,14 @@ def live_weekly_rows(
         row["monotony"] = week_monotony(week_acts[ws], we)
         row["acwr"] = _week_acwr(ws, tss_by_week)
         if row["acwr"] is None:
-            row["acwr"] = round_clean(num(old.get("acwr")), 2)
+            row["acwr"] = round_float(num(old.get("acwr")), 2)
         row["phase_detected"] = _phase(old.get("phase_detected"))
 
     last = rows[-1]
     last["ctl_end"] = _truthy_round(ctl, 1)
     last["atl_end"] = _truthy_round(atl, 1)
-    last["acwr"] = round_clean(num(acwr), 2)
-    last["monotony"] = round_clean(num(monotony), 2)
+    last["acwr"] = round_float(num(acwr), 2)
+    last["monotony"] = round_float(num(monotony), 2)
     return rows
 
 

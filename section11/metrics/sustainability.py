@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from ..model import Curve, Wellness
+from ..numbers import finite, round_half_even
 from ..sports import family_of
 from .curves import curve_id
 
@@ -91,15 +92,15 @@ def sustainability_families(acts_28d: Iterable) -> dict[str, tuple[str, ...]]:
 # ----------------------------------------------------------------- shared inputs
 
 
-def _positive(value) -> float | None:
-    return value if value is not None and math.isfinite(value) and value > 0 else None
+def _positive(value: float | None) -> float | None:
+    value = finite(value)
+    return value if value is not None and value > 0 else None
 
 
 def _ratio(numerator, denominator, digits: int, scale: float = 1.0) -> float | None:
     if numerator is None or _positive(denominator) is None:
         return None
-    value = numerator / denominator * scale
-    return round(value, digits) if math.isfinite(value) else None
+    return round_half_even(numerator / denominator * scale, digits)
 
 
 def body_weight(

@@ -29,8 +29,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..metrics.common import mean, rnd
 from ..model import Activity, Wellness, num, parse_date
+from ..numbers import finite_mean, round_half_even
 from ..windows import HISTORY_DAYS
 from .history_rows import DayIndex, daily_rows, monthly_tiers, week_start_of, weekly_rows
 
@@ -187,8 +187,8 @@ def summary_90d(daily: Sequence[Mapping[str, Any]], earliest: date, today: date)
     return {
         "avg_weekly_tss": round(sum(r["total_tss"] for r in daily) / weeks, 0),
         "avg_weekly_hours": round(sum(r["total_hours"] for r in daily) / weeks, 1),
-        "ctl_start": rnd(ctl_start, 1),
-        "ctl_end": rnd(ctl_end, 1),
+        "ctl_start": round_half_even(ctl_start, 1),
+        "ctl_end": round_half_even(ctl_end, 1),
         "total_activities": sum(r["activity_count"] for r in daily),
         "active_days": sum(1 for r in daily if r["activity_count"] > 0),
         "rest_days": sum(1 for r in daily if r["activity_count"] == 0),
@@ -206,10 +206,10 @@ def summary_180d(weekly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
     ]
     ctl_start, ctl_end = _first_last_truthy([r["ctl_end"] for r in weekly])
     return {
-        "avg_weekly_tss": rnd(mean(r["total_tss"] for r in tracked), 0),
-        "avg_weekly_hours": rnd(mean(r["total_hours"] for r in tracked), 1),
-        "ctl_start": rnd(ctl_start, 1),
-        "ctl_end": rnd(ctl_end, 1),
+        "avg_weekly_tss": round_half_even(finite_mean(r["total_tss"] for r in tracked), 0),
+        "avg_weekly_hours": round_half_even(finite_mean(r["total_hours"] for r in tracked), 1),
+        "ctl_start": round_half_even(ctl_start, 1),
+        "ctl_end": round_half_even(ctl_end, 1),
         "weeks_tracked": len(tracked),
     }
 
@@ -226,7 +226,7 @@ def summary_tier(monthly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
     tracked = [r for r in monthly[:-1] if _month_end(r["month"]) >= earliest]
     ctl = [r["ctl_end"] for r in monthly if r["ctl_end"]]
     return {
-        "avg_monthly_tss": rnd(mean(r["total_tss"] for r in tracked), 0),
+        "avg_monthly_tss": round_half_even(finite_mean(r["total_tss"] for r in tracked), 0),
         "ctl_peak": max(ctl) if ctl else None,
         "ctl_low": min(ctl) if ctl else None,
         "months_tracked": len(tracked),

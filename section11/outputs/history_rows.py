@@ -27,11 +27,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..metrics.capability import durability_values, ef_values, hrrc_values
-from ..metrics.common import mean, rnd, valid_hrv
+from ..metrics.common import valid_hrv
 from ..metrics.monotony import foster_monotony
 from ..metrics.phase import phase_detection
 from ..metrics.zones import classify_hard_day, day_zone_seconds, zone_totals
 from ..model import Activity, Wellness
+from ..numbers import finite_mean, round_half_even
 from ..sports import family_of
 from ..units import to_display
 from .wellness import SHARED_FIELDS, sleep_formatted, sleep_hours
@@ -137,9 +138,9 @@ def zone_percentages(days: Sequence[Day]) -> dict[str, float | None]:
     if total <= 0:
         return {"z1_z2_pct": None, "z3_pct": None, "z4_plus_pct": None}
     return {
-        "z1_z2_pct": rnd(z12 / total * 100, 1),
-        "z3_pct": rnd(z3 / total * 100, 1),
-        "z4_plus_pct": rnd(z4p / total * 100, 1),
+        "z1_z2_pct": round_half_even(z12 / total * 100, 1),
+        "z3_pct": round_half_even(z3 / total * 100, 1),
+        "z4_plus_pct": round_half_even(z4p / total * 100, 1),
     }
 
 
@@ -153,7 +154,7 @@ def _last_truthy(records: Sequence[Wellness], name: str) -> float | None:
 
 
 def _mean_of(values: Iterable[float | None], digits: int) -> float | None:
-    return rnd(mean(v for v in values if v), digits)
+    return round_half_even(finite_mean(v for v in values if v), digits)
 
 
 def _hours(secs: float) -> float:
@@ -252,11 +253,11 @@ def _capability(acts: Sequence[Activity]) -> dict[str, Any]:
     """Weekly capability rollup (§29.3): means over the §13 gates, N >= 1 suffices."""
     dur, ef, hrr = durability_values(acts), ef_values(acts), hrrc_values(acts)
     return {
-        "durability_mean": rnd(mean(dur), 2),
+        "durability_mean": round_half_even(finite_mean(dur), 2),
         "durability_qualifying": len(dur),
-        "ef_mean": rnd(mean(ef), 2),
+        "ef_mean": round_half_even(finite_mean(ef), 2),
         "ef_qualifying": len(ef),
-        "hrrc_mean": rnd(mean(hrr), 1),
+        "hrrc_mean": round_half_even(finite_mean(hrr), 1),
         "hrrc_qualifying": len(hrr),
     }
 
@@ -272,7 +273,7 @@ def weekly_row(
     primary = max(breakdown, key=breakdown.__getitem__) if breakdown else None
     ctl = _last_truthy(records, "ctl")
     atl = _last_truthy(records, "atl")
-    weight = rnd(_last_truthy(records, "weight"), 1)
+    weight = round_half_even(_last_truthy(records, "weight"), 1)
     feel = [a.feel for a in acts if a.feel is not None]
     rpe = [a.rpe for a in acts if a.rpe is not None]
     hard, basis_breakdown = _hard_days(present)
@@ -286,10 +287,10 @@ def weekly_row(
             {k: round(v, 0) for k, v in breakdown.items()} if breakdown else None
         ),
         "activity_count": len(acts),
-        "ctl_end": rnd(ctl, 1),
-        "atl_end": rnd(atl, 1),
+        "ctl_end": round_half_even(ctl, 1),
+        "atl_end": round_half_even(atl, 1),
         "tsb_end": round(ctl - atl, 1) if ctl and atl else None,
-        "ramp_rate": rnd(_last_truthy(records, "ramp_rate"), 2),
+        "ramp_rate": round_half_even(_last_truthy(records, "ramp_rate"), 2),
         "avg_hrv": _mean_of((valid_hrv(r.hrv) for r in records), 1),
         "avg_rhr": _mean_of((r.resting_hr for r in records), 1),
         "avg_sleep_hours": _mean_of((r.sleep_secs / 3600 for r in records if r.sleep_secs), 2),
@@ -299,9 +300,9 @@ def weekly_row(
         {
             "hard_days": hard,
             "longest_ride_hours": _hours(max((d.longest_secs for d in present), default=0)),
-            "avg_feel": rnd(mean(feel), 1),
+            "avg_feel": round_half_even(finite_mean(feel), 1),
             "feel_count": len(feel),
-            "avg_rpe": rnd(mean(rpe), 1),
+            "avg_rpe": round_half_even(finite_mean(rpe), 1),
             "rpe_count": len(rpe),
             "weight_kg": weight,
             "display": {"weight": to_display(weight, "weight", units)},
@@ -436,9 +437,9 @@ def monthly_row(
         "total_hours": _hours(sum(d.secs for d in present)),
         "total_tss": round(_total_tss(present), 0),
         "activity_count": sum(len(d.activities) for d in present),
-        "ctl_peak": rnd(max(ctl_values), 1) if ctl_values else None,
-        "ctl_low": rnd(min(ctl_values), 1) if ctl_values else None,
-        "ctl_end": rnd(ctl_values[-1], 1) if ctl_values else None,
+        "ctl_peak": round_half_even(max(ctl_values), 1) if ctl_values else None,
+        "ctl_low": round_half_even(min(ctl_values), 1) if ctl_values else None,
+        "ctl_end": round_half_even(ctl_values[-1], 1) if ctl_values else None,
         "avg_hrv": _mean_of((valid_hrv(r.hrv) for r in records), 1),
         "avg_rhr": _mean_of((r.resting_hr for r in records), 1),
     }
