@@ -32,7 +32,14 @@ from typing import Any
 from ..model import Activity, Wellness, num, parse_date
 from ..numbers import finite_mean, round_half_even
 from ..windows import HISTORY_DAYS
-from .history_rows import DayIndex, daily_rows, monthly_tiers, week_start_of, weekly_rows
+from .history_rows import (
+    DayIndex,
+    daily_rows,
+    monthly_tiers,
+    next_month,
+    week_start_of,
+    weekly_rows,
+)
 
 SCHEMA_VERSION = 1
 SOURCE = "Intervals.icu API"
@@ -215,8 +222,7 @@ def summary_180d(weekly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
 
 
 def _month_end(month: str) -> date:
-    first = date.fromisoformat(month + "-01")
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+    return next_month(date.fromisoformat(month + "-01")) - timedelta(days=1)
 
 
 def summary_tier(monthly: Sequence[Mapping[str, Any]], earliest: date) -> dict:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
 from ..metrics.capability import durability_values, ef_values, hrrc_values
 from ..metrics.common import valid_hrv
 from ..metrics.monotony import foster_monotony
@@ -393,8 +395,9 @@ def _month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def _next_month(first: date) -> date:
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+def next_month(first: date) -> date:
+    """The first day of the month after the one starting at ``first``."""
+    return first + relativedelta(months=1)
 
 
 def dominant_phase(
@@ -424,7 +427,7 @@ def monthly_row(
     units: Mapping[str, str] | None,
 ) -> dict[str, Any]:
     """One monthly row (§29.5), covering the month's days up to today."""
-    next_start = _next_month(first)
+    next_start = next_month(first)
     last = min(next_start - timedelta(days=1), today)
     days = index.span(first, last)
     present = _present(days)
@@ -463,7 +466,7 @@ def month_starts(today: date, years: int) -> list[date]:
     out = []
     while first <= today:
         out.append(first)
-        first = _next_month(first)
+        first = next_month(first)
     return out
 
 
