@@ -31,18 +31,16 @@ from typing import Any
 from ..model import Wellness
 from ..numbers import finite, round_half_even
 from .common import valid_hrv
-from .recovery import valid_rhr
+from .load import ACWR_OPTIMAL
+from .monotony import MONOTONY_HIGH
+from .recovery import RI_AMBER, RI_RED, valid_rhr
 
 SEVERITY_RANK = {"alarm": 0, "warning": 1, "info": 2}
 
 ACWR_ALARM = 1.35
-ACWR_WARNING = 1.3
-MONOTONY_ALARM = 2.5
 MONOTONY_WARNING = 2.3
 DELOAD_DEFICIT_PCT = 20.0
 STRAIN_ALARM = 3500
-RI_ALARM = 0.6
-RI_WARNING = 0.7
 HRV_LOW_PCT = -20.0
 RHR_HIGH_BPM = 5.0
 STREAK_ALARM_AFTER = 2  # a streak > 2 days turns the HRV/RHR warning into an alarm
@@ -51,7 +49,6 @@ DURABILITY_GAP_PCT = 2.0
 DURABILITY_MIN_N7 = 3
 DURABILITY_MIN_N28 = 5
 HIGH_DRIFT_SESSIONS = 3
-POLARIZED_PI = 2.0
 
 
 # ----------------------------------------------------------------- helpers
@@ -155,20 +152,20 @@ def acwr_alerts(derived: Mapping) -> list[dict]:
     scope "live_retrospective", readiness_eligible false (readiness reads the
     start-of-day ACWR instead)."""
     acwr = finite(derived.get("acwr"))
-    if acwr is None or acwr < ACWR_WARNING:
+    if acwr is None or acwr < ACWR_OPTIMAL:
         return []
     if acwr >= ACWR_ALARM:
-        severity, threshold = "alarm", "1.35"
+        severity, threshold = "alarm", f"{ACWR_ALARM:g}"
         context = (
-            f"Live ACWR {acwr} is at or above 1.35: the last 7 days' load is well "
+            f"Live ACWR {acwr} is at or above {ACWR_ALARM:g}: the last 7 days' load is well "
             "above the 28-day average, so injury and illness risk is raised. "
             "Retrospective (today's training included); the readiness decision "
             "uses the start-of-day ACWR."
         )
     else:
-        severity, threshold = "warning", "1.3"
+        severity, threshold = "warning", f"{ACWR_OPTIMAL:g}"
         context = (
-            f"Live ACWR {acwr} is in the 1.3-1.35 caution band: load is rising "
+            f"Live ACWR {acwr} is in the {ACWR_OPTIMAL:g}-{ACWR_ALARM:g} caution band: load is rising "
             "faster than the 28-day average. Retrospective (today's training "
             "included); the readiness decision uses the start-of-day ACWR."
         )
@@ -209,8 +206,8 @@ def monotony_alerts(derived: Mapping) -> list[dict]:
     if effective is None or effective < MONOTONY_WARNING:
         return []
     deload = deload_context(derived.get("tss_7d_total"), derived.get("tss_28d_total"))
-    if effective >= MONOTONY_ALARM:
-        threshold, severity = MONOTONY_ALARM, "alarm"
+    if effective >= MONOTONY_HIGH:
+        threshold, severity = MONOTONY_HIGH, "alarm"
         base = (
             f"Effective monotony {effective} is at or above 2.5: daily load has been "
             "very uniform, which raises strain; alternate hard and easy days."
@@ -261,19 +258,19 @@ def recovery_index_alerts(derived: Mapping) -> list[dict]:
     ri = finite(derived.get("recovery_index"))
     if ri is None:
         return []
-    if ri < RI_ALARM:
+    if ri < RI_RED:
         context = (
-            f"Recovery Index {ri} is below 0.6 (HRV and resting HR against their "
+            f"Recovery Index {ri} is below {RI_RED:g} (HRV and resting HR against their "
             "7-day baselines): deload-level fatigue."
         )
-        return [make_alert("recovery_index", ri, "alarm", RI_ALARM, context, None, 1)]
+        return [make_alert("recovery_index", ri, "alarm", RI_RED, context, None, 1)]
     ri_y = finite(derived.get("recovery_index_yesterday"))
-    if ri < RI_WARNING and ri_y is not None and ri_y < RI_WARNING:
+    if ri < RI_AMBER and ri_y is not None and ri_y < RI_AMBER:
         context = (
-            f"Recovery Index {ri} today and {ri_y} yesterday, both below 0.7: "
+            f"Recovery Index {ri} today and {ri_y} yesterday, both below {RI_AMBER:g}: "
             "moderate fatigue for 2 days running."
         )
-        return [make_alert("recovery_index", ri, "warning", RI_WARNING, context, 2, 1)]
+        return [make_alert("recovery_index", ri, "warning", RI_AMBER, context, 2, 1)]
     return []
 
 

@@ -30,6 +30,8 @@ from .load import ACUTE_DAYS, daily_tss, load_block, tss_total
 from .recovery import recovery_block
 
 ELEVATED_MONOTONY = 2.0
+# Monotony at or above this is too uniform a load: the alerts' alarm, phase's "elevated".
+MONOTONY_HIGH = 2.5
 PRIMARY_MIN_ACTIVE_DAYS = 3
 
 

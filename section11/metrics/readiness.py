@@ -38,6 +38,8 @@ from .alerts import (
     rhr_delta_bpm,
     rhr_is_high,
 )
+from .load import ACWR_CAUTION, ACWR_OPTIMAL
+from .recovery import RI_AMBER, RI_RED
 
 AMBER_OR_RED = ("amber", "red")
 STATUSES = ("green", "amber", "red", "unavailable")
@@ -46,12 +48,14 @@ HRV_AMBER_PCT = -10.0
 RHR_AMBER_BPM = 3.0
 SLEEP_RED_H = 5.0
 SLEEP_AMBER_H = 7.0
-ACWR_RED = 1.5
-ACWR_AMBER = 1.3
-RI_RED = 0.6
-RI_AMBER = 0.7
 TSB_RED = -30.0
 TSB_P1_MODIFY = -25.0
+# Phase modifiers (§21.1): amber signals that make the day amber, and the TSB amber line.
+AMBER_SIGNALS_DEFAULT = 2
+AMBER_SIGNALS_TIGHT = 1  # race week, Taper
+AMBER_SIGNALS_BUILD = 3
+TSB_AMBER_DEFAULT = -15
+TSB_AMBER_BUILD = -20
 LIMITED_DATA_UNAVAILABLE = 3  # more unavailable signals than this -> limited-data remark
 
 AUTONOMIC = frozenset({"hrv", "rhr", "ri"})
@@ -66,14 +70,15 @@ def phase_modifier(phase: str | None, race_week_active: bool) -> dict:
 
     Keys: amber_threshold, tsb_amber, tighten_red, modifier_applied.
     """
+    values: tuple[int, int, bool, str]
     if race_week_active:
-        values = (1, -15, True, "race_week_tightened")
+        values = (AMBER_SIGNALS_TIGHT, TSB_AMBER_DEFAULT, True, "race_week_tightened")
     elif phase == "Build":
-        values = (3, -20, False, "build_loosened")
+        values = (AMBER_SIGNALS_BUILD, TSB_AMBER_BUILD, False, "build_loosened")
     elif phase == "Taper":
-        values = (1, -15, True, "taper_tightened")
+        values = (AMBER_SIGNALS_TIGHT, TSB_AMBER_DEFAULT, True, "taper_tightened")
     else:
-        values = (2, -15, False, "default")
+        values = (AMBER_SIGNALS_DEFAULT, TSB_AMBER_DEFAULT, False, "default")
     return dict(zip(("amber_threshold", "tsb_amber", "tighten_red", "modifier_applied"), values))
 
 
@@ -148,9 +153,9 @@ def acwr_signal(start_of_day: Mapping | None) -> dict:
     value = finite(block.get("value"))
     if value is None:
         status = "unavailable"
-    elif value >= ACWR_RED:
+    elif value >= ACWR_CAUTION:
         status = "red"
-    elif value >= ACWR_AMBER:
+    elif value >= ACWR_OPTIMAL:
         status = "amber"
     else:
         status = "green"
@@ -352,9 +357,9 @@ def readiness_decision(
     corroborating = [
         n for n in ("hrv", "rhr", "sleep", "ri") if signals[n]["status"] in AMBER_OR_RED
     ]
-    if sod is not None and sod >= ACWR_RED and corroborating:
+    if sod is not None and sod >= ACWR_CAUTION and corroborating:
         reasons.append(
-            f"start-of-day ACWR {sod} >= {ACWR_RED} corroborated by "
+            f"start-of-day ACWR {sod} >= {ACWR_CAUTION} corroborated by "
             + _status_list(signals, corroborating)
         )
     if tsb is not None and tsb < TSB_RED and hrv_down:

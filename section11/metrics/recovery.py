@@ -18,6 +18,10 @@ from ..model import Wellness
 from ..numbers import finite, finite_mean, round_float
 from .common import valid_hrv
 
+# Recovery Index bands: below RI_RED is red (an alarm), below RI_AMBER amber (a warning).
+RI_RED = 0.6
+RI_AMBER = 0.7
+
 
 def valid_rhr(value: float | None) -> float | None:
     """Resting HR if it is a positive number, else None (§10.2 truthiness, plus > 0)."""
