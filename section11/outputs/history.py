@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ..metrics.weeks import week_start_of
 from ..model import Activity, Wellness, num, parse_date
 from ..numbers import finite_mean, round_half_even
 from ..windows import HISTORY_DAYS
@@ -37,7 +38,6 @@ from .history_rows import (
     daily_rows,
     monthly_tiers,
     next_month,
-    week_start_of,
     weekly_rows,
 )
 

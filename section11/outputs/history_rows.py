@@ -30,8 +30,15 @@ from dateutil.relativedelta import relativedelta
 
 from ..metrics.capability import durability_values, ef_values, hrrc_values
 from ..metrics.common import valid_hrv
-from ..metrics.monotony import foster_monotony
 from ..metrics.phase import phase_detection
+from ..metrics.weeks import (
+    ACWR_CHRONIC_WEEKS,
+    DAYS_PER_WEEK,
+    hard_day_breakdown,
+    week_monotony,
+    week_start_of,
+    weekly_acwr,
+)
 from ..metrics.zones import classify_hard_day, day_zone_seconds, zone_totals
 from ..model import Activity, Wellness
 from ..numbers import finite_mean, round_half_even
@@ -42,9 +49,6 @@ from .wellness import SHARED_FIELDS, sleep_formatted, sleep_hours
 DAILY_DAYS = 90
 WEEKLY_DAYS = 180
 MONTH_DAYS_PER_YEAR = 365
-WEEK_MONOTONY_MIN_DAYS = 5
-WEEK_MONOTONY_MIN_ACTIVE_DAYS = 3
-ACWR_CHRONIC_WEEKS = 3
 PHASE_LOOKBACK_ROWS = 4
 
 
@@ -163,16 +167,9 @@ def _hours(secs: float) -> float:
     return round(secs / 3600, 2)
 
 
-def _hard_days(days: Sequence[Day]) -> tuple[int, dict[str, int] | None]:
-    """(hard days, intensity_basis_breakdown {power, hr}; "mixed" days not counted; null
-    when no day is hard) (§11.4, §29.3)."""
-    hard = [d for d in days if d.is_hard]
-    if not hard:
-        return 0, None
-    return len(hard), {
-        "power": sum(d.basis == "power" for d in hard),
-        "hr": sum(d.basis == "hr" for d in hard),
-    }
+def _hard_days(days: Sequence[Day]) -> tuple[int, dict | None]:
+    """(hard days, intensity_basis_breakdown) of the days (§11.4, §29.3)."""
+    return hard_day_breakdown((d.is_hard, d.basis) for d in days)
 
 
 # ----------------------------------------------------------------- §29.2 daily_90d
@@ -225,11 +222,6 @@ def daily_rows(index: DayIndex, today: date, units: Mapping[str, str] | None) ->
 # ----------------------------------------------------------------- §29.3 weekly_180d
 
 
-def week_start_of(day: date, week_start: int) -> date:
-    """First day of the training week holding ``day`` (week_start Mon=0 .. Sun=6, §4.3)."""
-    return day - timedelta(days=(day.weekday() - week_start) % 7)
-
-
 def _sport_breakdown(acts: Sequence[Activity]) -> dict[str, float]:
     """Σ TSS per sport family over activities with TSS > 0, families in first-seen order."""
     out: dict[str, float] = {}
@@ -241,14 +233,8 @@ def _sport_breakdown(acts: Sequence[Activity]) -> dict[str, float]:
 
 
 def _week_monotony(days: Sequence[tuple[date, Day | None]]) -> float | None:
-    """round(mean / sample sd of the daily TSS so far, 2) with >= 5 days elapsed and
-    >= 3 days carrying TSS (§29.3); null otherwise or when the sd is 0."""
-    daily = [d.tss if d is not None else 0 for _, d in days]
-    if len(daily) < WEEK_MONOTONY_MIN_DAYS:
-        return None
-    if sum(1 for v in daily if v > 0) < WEEK_MONOTONY_MIN_ACTIVE_DAYS:
-        return None
-    return foster_monotony(daily)
+    """metrics.weeks.week_monotony of the daily TSS so far (§29.3)."""
+    return week_monotony([d.tss if d is not None else 0 for _, d in days])
 
 
 def _capability(acts: Sequence[Activity]) -> dict[str, Any]:
@@ -328,9 +314,10 @@ def apply_weekly_acwr(rows: list[dict], days_in_row: Sequence[int]) -> None:
     TSS by 7. Here the current week's elapsed days are the days before today, plus
     today once it has an activity (a morning before training is not a rest day)."""
     for i in range(ACWR_CHRONIC_WEEKS, len(rows)):
-        chronic = sum(rows[k]["total_tss"] for k in range(i - ACWR_CHRONIC_WEEKS, i)) / 21
-        if chronic > 0 and days_in_row[i] > 0:
-            rows[i]["acwr"] = round(rows[i]["total_tss"] / days_in_row[i] / chronic, 2)
+        previous = [rows[k]["total_tss"] for k in range(i - ACWR_CHRONIC_WEEKS, i)]
+        ratio = weekly_acwr(rows[i]["total_tss"], previous, days_in_row[i])
+        if ratio is not None:
+            rows[i]["acwr"] = round_half_even(ratio, 2)
 
 
 def backfill_phases(
@@ -377,11 +364,11 @@ def weekly_rows(
     today_entry = index.get(today)
     today_counts = 1 if today_entry is not None and today_entry.activities else 0
     while ws <= today:
-        end = ws + timedelta(days=6)
+        end = ws + timedelta(days=DAYS_PER_WEEK - 1)
         days = index.span(ws, min(end, today))
         rows.append(weekly_row(ws, days, units))
-        lengths.append(7 if end < today else (today - ws).days + today_counts)
-        ws += timedelta(days=7)
+        lengths.append(DAYS_PER_WEEK if end < today else (today - ws).days + today_counts)
+        ws += timedelta(days=DAYS_PER_WEEK)
     apply_weekly_acwr(rows, lengths)
     if backfill:
         backfill_phases(rows, week_start, zone_preference)
