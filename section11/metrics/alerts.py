@@ -429,7 +429,7 @@ def sort_alerts(alerts: Iterable[Mapping]) -> list:
 
     def key(alert: Mapping):
         tier = finite(alert.get("tier"))
-        return (tier if tier is not None else 99, SEVERITY_RANK.get(alert.get("severity"), 3))
+        return (tier if tier is not None else 99, SEVERITY_RANK.get(str(alert.get("severity")), 3))
 
     return sorted(alerts, key=key)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from ..model import Curve
-from ..numbers import finite
+from ..numbers import finite, round_float
 
 WINDOW_DAYS = 28
 MIN_VALID_ANCHORS = 3  # per window
@@ -85,12 +85,10 @@ def _pct_change(current: float | None, previous: float | None) -> float | None:
 def _rotation(pcts: Mapping[int, float | None], groups) -> float | None:
     """mean(short pcts) - mean(long pcts), round 1; None unless all four exist."""
     (s1, s2), (l1, l2) = groups
-    values = [pcts.get(s1), pcts.get(s2), pcts.get(l1), pcts.get(l2)]
-    if any(v is None for v in values):
+    a, b, c, d = pcts.get(s1), pcts.get(s2), pcts.get(l1), pcts.get(l2)
+    if a is None or b is None or c is None or d is None:
         return None
-    a, b, c, d = values
-    rotation = finite((a + b) / 2 - (c + d) / 2)
-    return round(rotation, 1) + 0.0 if rotation is not None else None
+    return round_float((a + b) / 2 - (c + d) / 2, 1)
 
 
 def _delta_block(
@@ -125,7 +123,7 @@ def _delta_block(
     missing = [
         name for name, curve in (("current", current), ("previous", previous)) if curve is None
     ]
-    if missing:
+    if current is None or previous is None:
         block["note"] = (
             f"No {kind} curve for the {' and '.join(missing)} 28-day window "
             "(no recorded efforts in that period); no comparison possible."

@@ -257,10 +257,14 @@ def stream2_features(
 
     suggestion = None
     race_ab = category in A_B_RACES and proximity is not None and proximity >= 0
-    if race_ab and proximity <= TAPER_DAYS:
+    if race_ab and proximity is not None and proximity <= TAPER_DAYS:
         suggestion = "Taper"
     elif (
-        race_ab and proximity <= PEAK_DAYS and planned_delta is not None and planned_delta > REDUCED
+        race_ab
+        and proximity is not None
+        and proximity <= PEAK_DAYS
+        and planned_delta is not None
+        and planned_delta > REDUCED
     ):
         suggestion = "Peak"
     elif planned_delta is not None and planned_delta <= REDUCED:
@@ -468,6 +472,7 @@ def classify_phase(
     margin = build - base
     hysteresis = previous_phase if previous_phase in ("Build", "Base") else None
     codes: list[str] = []
+    phase: str | None
     if margin >= MARGIN_DECISIVE:
         phase = "Build"
     elif margin <= -MARGIN_DECISIVE:

@@ -160,7 +160,11 @@ def zone_totals(activities: Iterable[Activity], zone_preference: Mapping[str, st
     sum of all chosen zone seconds (zone time, not moving time). Shared by the
     7d distribution, Seiler TID and history tiers.
     """
-    z1 = z2 = z3 = z4p = total = 0
+    z1: float = 0
+    z2: float = 0
+    z3: float = 0
+    z4p: float = 0
+    total: float = 0
     bases: list[str] = []
     for activity in activities:
         zones, basis = activity_zones(activity, zone_preference)

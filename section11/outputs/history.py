@@ -166,7 +166,9 @@ def ftp_timeline(
             if kind not in latest or day >= latest[kind][0]:
                 latest[kind] = (day, ftp)
     sports = thresholds_sports if isinstance(thresholds_sports, Mapping) else {}
-    cycling = sports.get("cycling") if isinstance(sports.get("cycling"), Mapping) else {}
+    cycling = sports.get("cycling")
+    if not isinstance(cycling, Mapping):
+        cycling = {}
     for kind, key in (("outdoor", "ftp"), ("indoor", "ftp_indoor")):
         current = _ftp(cycling.get(key))
         if current is not None and (kind not in latest or latest[kind][1] != current):
@@ -277,7 +279,7 @@ def build_history(
     """
     acts = history_activities(activities, today)
     records = history_wellness(wellness, today)
-    dates = [a.date for a in acts]
+    dates = [a.date for a in acts if a.date is not None]
     rng = data_range(dates, today)
     earliest = date.fromisoformat(rng["earliest"])
     index = DayIndex(acts, records, zone_preference)
@@ -422,11 +424,11 @@ def regeneration_reason(existing: Any, today: date, *, week_start: int, version:
 
 
 def _week_counts(rows: Iterable[Any]) -> dict[date, float]:
-    out = {}
+    out: dict[date, float] = {}
     for row in rows:
         ws = _row_week(row)
         count = num(row.get("activity_count")) if ws is not None else None
-        if count is not None:
+        if ws is not None and count is not None:
             out[ws] = count
     return out
 

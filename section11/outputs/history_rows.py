@@ -81,7 +81,8 @@ class DayIndex:
         self.zone_preference = zone_preference
         self.days: dict[date, Day] = {}
         for activity in activities:
-            self.days.setdefault(activity.date, Day()).activities.append(activity)
+            if activity.date is not None:
+                self.days.setdefault(activity.date, Day()).activities.append(activity)
         for record in wellness:
             self.days.setdefault(record.date, Day()).wellness = record
         for day, entry in self.days.items():
@@ -124,8 +125,8 @@ def _records(days: Sequence[Day]) -> list[Wellness]:
     return [d.wellness for d in days if d.wellness is not None]
 
 
-def _total_tss(days: Sequence[Day]):
-    total = 0
+def _total_tss(days: Sequence[Day]) -> float:
+    total: float = 0
     for d in days:
         total += d.tss
     return total
@@ -227,7 +228,7 @@ def _sport_breakdown(acts: Sequence[Activity]) -> dict[str, float]:
     out: dict[str, float] = {}
     for a in acts:
         if a.load is not None and a.load > 0:
-            family = family_of(a.type)
+            family = family_of(a.type) or "other"
             out[family] = out.get(family, 0.0) + a.load
     return out
 

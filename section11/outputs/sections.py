@@ -61,7 +61,8 @@ def last_days(items: Iterable, today: date, days: int) -> list:
 def ftp_timelines(activities: Iterable[Activity]) -> tuple[list, list]:
     """(indoor, outdoor) [(date, icu_ftp)] of cycling activities, oldest first:
     what FTP was in force on each date (the benchmark's fallback, quirk 7 fix)."""
-    indoor, outdoor = [], []
+    indoor: list[tuple[date, float]] = []
+    outdoor: list[tuple[date, float]] = []
     for a in activities:
         if a.date is None or a.ftp is None or family_of(a.type) != "cycling":
             continue
