@@ -111,10 +111,12 @@ def body_weight(
     profile weight ("athlete_profile"), else (None, None)."""
     for records, source in ((wellness_7d, "wellness_recent"), (wellness_28d, "wellness_extended")):
         for record in sorted(records, key=lambda w: w.date, reverse=True):
-            if _positive(record.weight) is not None:
-                return round(float(record.weight), 1), source
-    if _positive(athlete_weight) is not None:
-        return round(float(athlete_weight), 1), "athlete_profile"
+            weight = _positive(record.weight)
+            if weight is not None:
+                return round(float(weight), 1), source
+    weight = _positive(athlete_weight)
+    if weight is not None:
+        return round(float(weight), 1), "athlete_profile"
     return None, None
 
 
@@ -173,7 +175,8 @@ def _best_power(curves: Iterable[tuple[str, Curve | None]], secs: int):
 
 
 def _best_hr(curves: Iterable[Curve | None], secs: int) -> int | None:
-    values = [round(c.at(secs)) for c in curves if c is not None and c.at(secs) is not None]
+    at_secs = (c.at(secs) for c in curves if c is not None)
+    values = [round(v) for v in at_secs if v is not None]
     return max(values) if values else None
 
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import Wellness, parse_date
-from ..numbers import finite_mean, round_half_even
+from ..numbers import finite, finite_mean, round_half_even
 from ..units import KG_TO_LB, to_display
 
 LATEST_MAX_AGE = 14
@@ -67,23 +67,21 @@ def ftp_source(
     cycling = (
         (thresholds_sports or {}).get("cycling") if isinstance(thresholds_sports, Mapping) else None
     )
-    tested = cycling.get("ftp") if isinstance(cycling, Mapping) else None
-    if _positive(tested):
+    tested = _positive(cycling.get("ftp") if isinstance(cycling, Mapping) else None)
+    if tested is not None:
         history = ftp_history if isinstance(ftp_history, Mapping) else {}
         setting = _newest_date(history.get("outdoor")) or _newest_date(history.get("indoor"))
         return tested, "tested", setting
-    if _positive(eftp):
+    eftp = _positive(eftp)
+    if eftp is not None:
         return eftp, "eftp", None
     return None
 
 
-def _positive(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
+def _positive(value: Any) -> float | None:
+    """The value if it is a positive finite number, else None."""
+    number = finite(value)
+    return number if number is not None and number > 0 else None
 
 
 def _pick(
