@@ -138,7 +138,6 @@ def fetch_inputs(
     client, settings, store: Store, warnings: list[str], previous_routes: dict | None = None
 ) -> SyncInputs:
     """All Intervals.icu calls of a sync (pipeline §1.1, without the waste of §9.4)."""
-    from .outputs.units import unit_preferences
     from .resources import (
         fetch_chat_notes,
         fetch_intervals,
@@ -147,6 +146,7 @@ def fetch_inputs(
         store_terrain,
     )
     from .sports import is_outdoor
+    from .units import unit_preferences
 
     athlete_raw = core_call("athlete profile", client.athlete)
     if not isinstance(athlete_raw, dict):

@@ -56,7 +56,7 @@ def build_documents(
     from .outputs.profile import thresholds_sports
     from .outputs.routes import routes_document, terrain_event_ids
     from .outputs.sections import compute_sections
-    from .outputs.units import unit_preferences
+    from .units import unit_preferences
 
     previous = previous or {}
     warnings = warnings if warnings is not None else []

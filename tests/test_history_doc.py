@@ -40,7 +40,7 @@ from section11.outputs.history import (
     shrink_reason,
     weekly_rows_for_phase,
 )
-from section11.outputs.units import METRIC_UNITS
+from section11.units import METRIC_UNITS
 
 TODAY = date(2024, 5, 15)
 NOW = datetime(2024, 5, 15, 7, 30, tzinfo=timezone(timedelta(hours=2)))
@@ -1060,7 +1060,7 @@ def test_demo_history_document(demo_data, demo_today):
     wellness = model.wellness_from_raw(demo_data.wellness)
     athlete = model.Athlete.from_raw(demo_data.athlete)
     from section11.outputs.profile import thresholds_sports
-    from section11.outputs.units import unit_preferences
+    from section11.units import unit_preferences
 
     start = time.perf_counter()
     doc = build_history(

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from section11.metrics.load import daily_tss
 from section11.metrics.phase import (
     classify_phase,
     data_quality,
@@ -22,9 +23,8 @@ from section11.metrics.phase_rows import (
     hard_days_this_week,
     live_weekly_rows,
     week_hard_days,
-    week_monotony,
-    week_start_of,
 )
+from section11.metrics.weeks import week_monotony, week_start_of
 from section11.model import Activity, Wellness
 
 from .helpers import walk
@@ -246,9 +246,9 @@ def test_week_hard_days_mixed_day_counts_once_without_basis():
 def test_week_monotony_gates():
     end = d("2025-03-09")
     two_days = [act("2025-03-03", 50), act("2025-03-05", 50)]
-    assert week_monotony(two_days, end) is None
+    assert week_monotony(daily_tss(two_days, end, 7)) is None
     same = [act(f"2025-03-0{i}", 50) for i in range(3, 10)]
-    assert week_monotony(same, end) is None  # sd 0
+    assert week_monotony(daily_tss(same, end, 7)) is None  # sd 0
 
 
 # ----------------------------------------------------------------- §19.2

@@ -13,7 +13,7 @@ from section11.outputs.activities import (
     weather_summary,
     zone_distribution,
 )
-from section11.outputs.units import unit_preferences
+from section11.units import unit_preferences
 
 ATHLETE = Athlete.from_raw({"id": "i1"})
 UNITS = unit_preferences(ATHLETE)

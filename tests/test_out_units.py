@@ -3,13 +3,8 @@
 import pytest
 
 from section11.model import Athlete
-from section11.outputs.units import (
-    METRIC_UNITS,
-    format_duration,
-    format_minutes,
-    to_display,
-    unit_preferences,
-)
+from section11.outputs.units import format_duration, format_minutes
+from section11.units import METRIC_UNITS, to_display, unit_preferences
 
 IMPERIAL = {
     "wind": "mph",

@@ -29,19 +29,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..model import Wellness
+from ..numbers import finite, round_half_even
 from .common import valid_hrv
-from .recovery import valid_rhr
+from .load import ACWR_OPTIMAL
+from .monotony import MONOTONY_HIGH
+from .recovery import RI_AMBER, RI_RED, valid_rhr
 
 SEVERITY_RANK = {"alarm": 0, "warning": 1, "info": 2}
 
 ACWR_ALARM = 1.35
-ACWR_WARNING = 1.3
-MONOTONY_ALARM = 2.5
 MONOTONY_WARNING = 2.3
 DELOAD_DEFICIT_PCT = 20.0
 STRAIN_ALARM = 3500
-RI_ALARM = 0.6
-RI_WARNING = 0.7
 HRV_LOW_PCT = -20.0
 RHR_HIGH_BPM = 5.0
 STREAK_ALARM_AFTER = 2  # a streak > 2 days turns the HRV/RHR warning into an alarm
@@ -50,32 +49,9 @@ DURABILITY_GAP_PCT = 2.0
 DURABILITY_MIN_N7 = 3
 DURABILITY_MIN_N28 = 5
 HIGH_DRIFT_SESSIONS = 3
-POLARIZED_PI = 2.0
 
 
 # ----------------------------------------------------------------- helpers
-
-
-def finite_number(value: Any) -> float | None:
-    """A finite int/float (bools excluded), else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        return value if math.isfinite(value) else None
-    except OverflowError:  # int too large for a float
-        return None
-
-
-def round_value(value: float | None, digits: int) -> float | None:
-    """round(value, digits) for finite numbers only, else None. An int stays an int
-    (as Python's round keeps it, so 40 prints as 40); a float -0.0 becomes 0.0."""
-    value = finite_number(value)
-    if value is None:
-        return None
-    out = round(value, digits)
-    if isinstance(out, float):
-        return out + 0.0 if math.isfinite(out) else None
-    return out
 
 
 def _dict(value: Any) -> Mapping:
@@ -111,11 +87,11 @@ def hrv_delta_pct(hrv: float | None, baseline: float | None) -> float | None:
 
     round((hrv - B) / B * 100, 1); None unless both are positive finite numbers.
     """
-    hrv, baseline = finite_number(hrv), finite_number(baseline)
+    hrv, baseline = finite(hrv), finite(baseline)
     if not hrv or not baseline or baseline <= 0:
         return None
     try:
-        return round_value((hrv - baseline) / baseline * 100, 1)
+        return round_half_even((hrv - baseline) / baseline * 100, 1)
     except (OverflowError, ZeroDivisionError):
         return None
 
@@ -125,10 +101,10 @@ def rhr_delta_bpm(rhr: float | None, baseline: float | None) -> float | None:
 
     round(rhr - B, 1); None unless both are positive finite numbers.
     """
-    rhr, baseline = finite_number(rhr), finite_number(baseline)
+    rhr, baseline = finite(rhr), finite(baseline)
     if not rhr or not baseline or baseline <= 0:
         return None
-    return round_value(rhr - baseline, 1)
+    return round_half_even(rhr - baseline, 1)
 
 
 def hrv_is_low(delta_pct: float | None) -> bool:
@@ -175,21 +151,21 @@ def acwr_alerts(derived: Mapping) -> list[dict]:
     """Live-ACWR alerts (§20): >= 1.35 alarm, 1.3..1.35 warning; tier 2,
     scope "live_retrospective", readiness_eligible false (readiness reads the
     start-of-day ACWR instead)."""
-    acwr = finite_number(derived.get("acwr"))
-    if acwr is None or acwr < ACWR_WARNING:
+    acwr = finite(derived.get("acwr"))
+    if acwr is None or acwr < ACWR_OPTIMAL:
         return []
     if acwr >= ACWR_ALARM:
-        severity, threshold = "alarm", "1.35"
+        severity, threshold = "alarm", f"{ACWR_ALARM:g}"
         context = (
-            f"Live ACWR {acwr} is at or above 1.35: the last 7 days' load is well "
+            f"Live ACWR {acwr} is at or above {ACWR_ALARM:g}: the last 7 days' load is well "
             "above the 28-day average, so injury and illness risk is raised. "
             "Retrospective (today's training included); the readiness decision "
             "uses the start-of-day ACWR."
         )
     else:
-        severity, threshold = "warning", "1.3"
+        severity, threshold = "warning", f"{ACWR_OPTIMAL:g}"
         context = (
-            f"Live ACWR {acwr} is in the 1.3-1.35 caution band: load is rising "
+            f"Live ACWR {acwr} is in the {ACWR_OPTIMAL:g}-{ACWR_ALARM:g} caution band: load is rising "
             "faster than the 28-day average. Retrospective (today's training "
             "included); the readiness decision uses the start-of-day ACWR."
         )
@@ -206,7 +182,7 @@ def deload_context(tss_7d_total: float | None, tss_28d_total: float | None) -> s
     Returns the text naming the deficit, else None (also for no or non-positive
     28-day load, or a missing 7-day total).
     """
-    t7, t28 = finite_number(tss_7d_total), finite_number(tss_28d_total)
+    t7, t28 = finite(tss_7d_total), finite(tss_28d_total)
     if t7 is None or not t28 or t28 <= 0:
         return None
     t7, t28 = float(t7), float(t28)
@@ -215,9 +191,9 @@ def deload_context(tss_7d_total: float | None, tss_28d_total: float | None) -> s
     if not math.isfinite(deficit) or deficit < DELOAD_DEFICIT_PCT:
         return None
     return (
-        f"Deload context: 7-day load {round_value(t7, 0)} TSS is "
-        f"{round_value(deficit, 1)}% below the 28-day weekly average of "
-        f"{round_value(weekly_avg, 1)} TSS, so evenly easy days are expected and the "
+        f"Deload context: 7-day load {round_half_even(t7, 0)} TSS is "
+        f"{round_half_even(deficit, 1)}% below the 28-day weekly average of "
+        f"{round_half_even(weekly_avg, 1)} TSS, so evenly easy days are expected and the "
         "high monotony is not a warning sign."
     )
 
@@ -226,12 +202,12 @@ def monotony_alerts(derived: Mapping) -> list[dict]:
     """Monotony alert on effective monotony (§20): >= 2.5 alarm, 2.3..2.5 warning,
     both downgraded to info in a deload week; tier 2. A multi-sport note is added
     when the primary-sport monotony is lower than the total."""
-    effective = finite_number(derived.get("effective_monotony"))
+    effective = finite(derived.get("effective_monotony"))
     if effective is None or effective < MONOTONY_WARNING:
         return []
     deload = deload_context(derived.get("tss_7d_total"), derived.get("tss_28d_total"))
-    if effective >= MONOTONY_ALARM:
-        threshold, severity = MONOTONY_ALARM, "alarm"
+    if effective >= MONOTONY_HIGH:
+        threshold, severity = MONOTONY_HIGH, "alarm"
         base = (
             f"Effective monotony {effective} is at or above 2.5: daily load has been "
             "very uniform, which raises strain; alternate hard and easy days."
@@ -243,8 +219,8 @@ def monotony_alerts(derived: Mapping) -> list[dict]:
             "becoming uniform; keep easy days easy and hard days hard."
         )
     parts = [base]
-    total = finite_number(derived.get("monotony"))
-    primary = finite_number(derived.get("primary_sport_monotony"))
+    total = finite(derived.get("monotony"))
+    primary = finite(derived.get("primary_sport_monotony"))
     if (
         derived.get("multi_sport_detected") is True
         and primary is not None
@@ -263,7 +239,7 @@ def monotony_alerts(derived: Mapping) -> list[dict]:
 
 def strain_alerts(derived: Mapping) -> list[dict]:
     """Strain alarm (§20): strain > 3500; tier 2."""
-    strain = finite_number(derived.get("strain"))
+    strain = finite(derived.get("strain"))
     if strain is None or not strain > STRAIN_ALARM:
         return []
     context = (
@@ -279,36 +255,36 @@ def strain_alerts(derived: Mapping) -> list[dict]:
 def recovery_index_alerts(derived: Mapping) -> list[dict]:
     """Recovery Index alerts (§20): RI < 0.6 alarm; else RI < 0.7 and yesterday's
     RI < 0.7 warning with persistence 2; tier 1."""
-    ri = finite_number(derived.get("recovery_index"))
+    ri = finite(derived.get("recovery_index"))
     if ri is None:
         return []
-    if ri < RI_ALARM:
+    if ri < RI_RED:
         context = (
-            f"Recovery Index {ri} is below 0.6 (HRV and resting HR against their "
+            f"Recovery Index {ri} is below {RI_RED:g} (HRV and resting HR against their "
             "7-day baselines): deload-level fatigue."
         )
-        return [make_alert("recovery_index", ri, "alarm", RI_ALARM, context, None, 1)]
-    ri_y = finite_number(derived.get("recovery_index_yesterday"))
-    if ri < RI_WARNING and ri_y is not None and ri_y < RI_WARNING:
+        return [make_alert("recovery_index", ri, "alarm", RI_RED, context, None, 1)]
+    ri_y = finite(derived.get("recovery_index_yesterday"))
+    if ri < RI_AMBER and ri_y is not None and ri_y < RI_AMBER:
         context = (
-            f"Recovery Index {ri} today and {ri_y} yesterday, both below 0.7: "
+            f"Recovery Index {ri} today and {ri_y} yesterday, both below {RI_AMBER:g}: "
             "moderate fatigue for 2 days running."
         )
-        return [make_alert("recovery_index", ri, "warning", RI_WARNING, context, 2, 1)]
+        return [make_alert("recovery_index", ri, "warning", RI_AMBER, context, 2, 1)]
     return []
 
 
 def hrv_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
     """HRV alert (§20): latest HRV at least 20 % below the 7d baseline; alarm when
     the low-day streak is > 2 days, else warning; persistence = streak; tier 1."""
-    hrv = finite_number(derived.get("latest_hrv"))
-    baseline = finite_number(derived.get("hrv_baseline_7d"))
+    hrv = finite(derived.get("latest_hrv"))
+    baseline = finite(derived.get("hrv_baseline_7d"))
     delta = hrv_delta_pct(hrv, baseline)
     if not hrv_is_low(delta):
         return []
     streak = hrv_low_streak(wellness_7d, baseline)
     severity = "alarm" if streak > STREAK_ALARM_AFTER else "warning"
-    value = round_value(hrv, 1)
+    value = round_half_even(hrv, 1)
     context = (
         f"HRV {value} ms is {delta}% against the 7-day baseline of {baseline} ms; "
         f"at least 20% low for {_days(streak)} in a row."
@@ -322,14 +298,14 @@ def rhr_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
     """Resting-HR alert (§20): latest resting HR at least 5 bpm above the 7d
     baseline; alarm when the high-day streak is > 2 days, else warning;
     persistence = streak; tier 1."""
-    rhr = finite_number(derived.get("latest_rhr"))
-    baseline = finite_number(derived.get("rhr_baseline_7d"))
+    rhr = finite(derived.get("latest_rhr"))
+    baseline = finite(derived.get("rhr_baseline_7d"))
     delta = rhr_delta_bpm(rhr, baseline)
     if not rhr_is_high(delta):
         return []
     streak = rhr_high_streak(wellness_7d, baseline)
     severity = "alarm" if streak > STREAK_ALARM_AFTER else "warning"
-    value = round_value(rhr, 1)
+    value = round_half_even(rhr, 1)
     context = (
         f"Resting HR {value} bpm is +{delta} bpm against the 7-day baseline of "
         f"{baseline} bpm; at least 5 bpm high for {_days(streak)} in a row."
@@ -349,11 +325,11 @@ def durability_alerts(durability: Mapping | None) -> list[dict]:
     warning; independently >= 3 high-drift (> 5 %) sessions in 7d → warning."""
     block = _dict(durability)
     out: list[dict] = []
-    mean7 = finite_number(block.get("mean_decoupling_7d"))
-    mean28 = finite_number(block.get("mean_decoupling_28d"))
-    n7 = finite_number(block.get("qualifying_sessions_7d")) or 0
-    n28 = finite_number(block.get("qualifying_sessions_28d")) or 0
-    gap = round_value(mean7 - mean28, 2) if mean7 is not None and mean28 is not None else None
+    mean7 = finite(block.get("mean_decoupling_7d"))
+    mean28 = finite(block.get("mean_decoupling_28d"))
+    n7 = finite(block.get("qualifying_sessions_7d")) or 0
+    n28 = finite(block.get("qualifying_sessions_28d")) or 0
+    gap = round_half_even(mean7 - mean28, 2) if mean7 is not None and mean28 is not None else None
     if mean28 is not None and mean28 > DURABILITY_MEAN_PCT and n28 >= DURABILITY_MIN_N28:
         context = (
             f"Mean aerobic decoupling over 28 days is {mean28}% across {n28} steady "
@@ -385,7 +361,7 @@ def durability_alerts(durability: Mapping | None) -> list[dict]:
                 3,
             )
         )
-    high = finite_number(block.get("high_drift_count_7d"))
+    high = finite(block.get("high_drift_count_7d"))
     if high is not None and high >= HIGH_DRIFT_SESSIONS:
         context = (
             f"{high} steady sessions in the last 7 days had aerobic decoupling above "
@@ -415,7 +391,7 @@ def tid_alerts(comparison: Mapping | None) -> list[dict]:
     cls_7d = cls_7d if isinstance(cls_7d, str) else None
     cls_28d = cls_28d if isinstance(cls_28d, str) else None
     if drift == "acute_depolarization":
-        pi_7d, pi_28d = finite_number(block.get("pi_7d")), finite_number(block.get("pi_28d"))
+        pi_7d, pi_28d = finite(block.get("pi_7d")), finite(block.get("pi_28d"))
         context = (
             f"Intensity distribution: the 7-day polarization index {pi_7d} fell below "
             f"2.0 while the 28-day index is {pi_28d}; recent training is less "
@@ -452,8 +428,8 @@ def sort_alerts(alerts: Iterable[Mapping]) -> list:
     """Stable sort by (tier ascending, severity alarm < warning < info) (§20)."""
 
     def key(alert: Mapping):
-        tier = finite_number(alert.get("tier"))
-        return (tier if tier is not None else 99, SEVERITY_RANK.get(alert.get("severity"), 3))
+        tier = finite(alert.get("tier"))
+        return (tier if tier is not None else 99, SEVERITY_RANK.get(str(alert.get("severity")), 3))
 
     return sorted(alerts, key=key)
 

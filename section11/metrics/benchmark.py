@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import MAX_MAGNITUDE, num
-from .load import round_clean
+from ..numbers import round_float
 
 SERIES = ("indoor", "outdoor")
 BENCHMARK_DAYS = 56  # 8 weeks
@@ -246,7 +246,7 @@ def benchmark_block(
         if current is not None
         else None
     )
-    index = round_clean(current / then - 1, 3) if then is not None else None
+    index = round_float(current / then - 1, 3) if current is not None and then is not None else None
     return {
         "current_ftp": current,
         "ftp_8_weeks_ago": then if index is not None else None,

@@ -10,10 +10,10 @@ Intervals.icu stored on the activity (see model.Activity).
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable, Sequence
 
 from ..model import Activity
+from ..numbers import finite, finite_mean, round_float
 from ..sports import EF_CYCLING_TYPES
 
 # §13.1
@@ -55,25 +55,10 @@ HRRC_NOTE = (
 # ----------------------------------------------------------------- helpers
 
 
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    """Arithmetic mean; None for no values or a sum that overflows a float."""
-    if not values:
-        return None
-    try:
-        return _finite(statistics.fmean(values))
-    except (OverflowError, ValueError):
-        return None
-
-
 def _rounded_mean(values: Sequence[float], min_n: int, digits: int) -> float | None:
     if len(values) < min_n:
         return None
-    value = _mean(values)
-    return round(value, digits) + 0.0 if value is not None else None  # + 0.0: no -0.0
+    return round_float(finite_mean(values), digits)
 
 
 def _band_trend(difference: float | None, band: float) -> str | None:
@@ -209,7 +194,7 @@ def hrrc(acts_7d: Iterable[Activity], acts_28d: Iterable[Activity]) -> dict:
     mean28 = _rounded_mean(v28, HRRC_MIN_N28, 1)
     trend = None
     if mean7 is not None and mean28 is not None and mean28 > 0:
-        trend = _band_trend(_finite((mean7 - mean28) / mean28), HRRC_TREND_FRACTION)
+        trend = _band_trend(finite((mean7 - mean28) / mean28), HRRC_TREND_FRACTION)
     return {
         "mean_hrrc_7d": mean7,
         "mean_hrrc_28d": mean28,

@@ -9,11 +9,11 @@ A mapping of `None` means the fetch failed; the block is then null with a note.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from ..model import Curve
+from ..numbers import finite, round_float
 
 WINDOW_DAYS = 28
 MIN_VALID_ANCHORS = 3  # per window
@@ -74,27 +74,21 @@ def delta_curve_ids(today: date) -> list[str]:
 # ----------------------------------------------------------------- helpers
 
 
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
-
-
 def _pct_change(current: float | None, previous: float | None) -> float | None:
     """round((cur - prev) / prev * 100, 1); None if either is missing (§14.1)."""
     if current is None or previous is None or previous <= 0:
         return None
-    change = _finite((current - previous) / previous * 100)
+    change = finite((current - previous) / previous * 100)
     return round(change, 1) + 0.0 if change is not None else None  # no -0.0
 
 
 def _rotation(pcts: Mapping[int, float | None], groups) -> float | None:
     """mean(short pcts) - mean(long pcts), round 1; None unless all four exist."""
     (s1, s2), (l1, l2) = groups
-    values = [pcts.get(s1), pcts.get(s2), pcts.get(l1), pcts.get(l2)]
-    if any(v is None for v in values):
+    a, b, c, d = pcts.get(s1), pcts.get(s2), pcts.get(l1), pcts.get(l2)
+    if a is None or b is None or c is None or d is None:
         return None
-    a, b, c, d = values
-    rotation = _finite((a + b) / 2 - (c + d) / 2)
-    return round(rotation, 1) + 0.0 if rotation is not None else None
+    return round_float((a + b) / 2 - (c + d) / 2, 1)
 
 
 def _delta_block(
@@ -129,7 +123,7 @@ def _delta_block(
     missing = [
         name for name, curve in (("current", current), ("previous", previous)) if curve is None
     ]
-    if missing:
+    if current is None or previous is None:
         block["note"] = (
             f"No {kind} curve for the {' and '.join(missing)} 28-day window "
             "(no recorded efforts in that period); no comparison possible."

@@ -29,6 +29,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..numbers import finite, finite_float, finite_mean, round_float, round_int
+
 # ----------------------------------------------------------------- §16.1 constants
 
 EASY_GUARD_MARKER = 1.0
@@ -83,39 +85,6 @@ _STREAM_TYPES = ("dfa_a1", "artifacts", "heartrate", "watts")
 # ----------------------------------------------------------------- helpers
 
 
-def _norm(value: Any) -> float | None:
-    """A finite float, else None (bools, NaN, inf, strings, containers, huge ints)."""
-    if type(value) is float:  # fast path: most samples
-        return value if math.isfinite(value) else None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        result = float(value)
-    except OverflowError:
-        return None
-    return result if math.isfinite(result) else None
-
-
-def finite_mean(values: Sequence[float]) -> float | None:
-    """Arithmetic mean of finite floats; None when empty or not representable."""
-    n = len(values)
-    if not n:
-        return None
-    try:
-        result = math.fsum(values) / n
-    except OverflowError:  # the running sum left the float range
-        result = math.fsum(v / n for v in values)
-    return result if math.isfinite(result) else None
-
-
-def _round_int(value: float | None) -> int | None:
-    return round(value) if value is not None else None
-
-
-def round_or_none(value: float | None, digits: int) -> float | None:
-    return round(value, digits) + 0.0 if value is not None else None  # + 0.0: no -0.0
-
-
 def reason_rank(reason: str, priority: Sequence[str]) -> tuple[int, str]:
     """Sort key: listed reasons in their priority order, unknown ones after, by name."""
     try:
@@ -146,7 +115,7 @@ def _aligned(data: Sequence | None, n: int) -> list[float | None]:
     """Normalised copy of a stream padded with None / truncated to n samples."""
     if not data:
         return [None] * n
-    out = [_norm(v) for v in data[:n]]
+    out = [finite_float(v) for v in data[:n]]
     if len(out) < n:
         out.extend([None] * (n - len(out)))
     return out
@@ -204,12 +173,12 @@ def _band_index(a1: float) -> int:
 
 def _avg_hr(values: Iterable[float | None]) -> int | None:
     """int-rounded mean heart rate over known samples (> 0; zeros are dropouts)."""
-    return _round_int(finite_mean([v for v in values if v is not None and v > 0]))
+    return round_int(finite_mean([v for v in values if v is not None and v > 0]))
 
 
 def _avg_watts(values: Iterable[float | None]) -> int | None:
     """int-rounded mean power over known samples (coasting zeros count)."""
-    return _round_int(finite_mean([v for v in values if v is not None]))
+    return round_int(finite_mean([v for v in values if v is not None]))
 
 
 def _bands(
@@ -239,9 +208,9 @@ def _drift(kept_a1: list[float], supra: dict | None) -> dict | None:
     third = len(kept_a1) // 3
     if third < DRIFT_MIN_THIRD:
         return None
-    first = round_or_none(finite_mean(kept_a1[:third]), 3)
-    last = round_or_none(finite_mean(kept_a1[-third:]), 3)
-    delta = round_or_none(last - first, 3) if first is not None and last is not None else None
+    first = round_float(finite_mean(kept_a1[:third]), 3)
+    last = round_float(finite_mean(kept_a1[-third:]), 3)
+    delta = round_float(last - first, 3) if first is not None and last is not None else None
     supra_pct = supra["pct"] if supra else 0.0
     return {
         "first_third_avg": first,
@@ -456,7 +425,7 @@ def dfa_block(streams: Any) -> dict | None:
     m = len(kept_a1)
     ordered = sorted(kept_a1)
     block: dict[str, Any] = {
-        "avg": round_or_none(finite_mean(kept_a1), 3),
+        "avg": round_float(finite_mean(kept_a1), 3),
         "p25": round(ordered[m // 4], 3),
         "p50": round(ordered[m // 2], 3),
         "p75": round(ordered[(3 * m) // 4], 3),
@@ -477,12 +446,6 @@ def _get(mapping: Any, key: str) -> Any:
     return mapping.get(key) if isinstance(mapping, Mapping) else None
 
 
-def _finite_number(value: Any) -> float | int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return value if math.isfinite(value) else None
-
-
 def dfa_summary(block: Mapping | None) -> dict | None:
     """§16.3 compact `dfa_summary`; None unless the block's quality is sufficient."""
     if not isinstance(block, Mapping) or _get(block.get("quality"), "sufficient") is not True:
@@ -491,21 +454,21 @@ def dfa_summary(block: Mapping | None) -> dict | None:
     secs: dict[str, float] = {}
     for key, label in BANDS:
         band = block.get(key)
-        tiz_pct[label] = _finite_number(_get(band, "pct")) or 0.0
-        secs[label] = _finite_number(_get(band, "secs")) or 0
+        tiz_pct[label] = finite(_get(band, "pct")) or 0.0
+        secs[label] = finite(_get(band, "secs")) or 0
     dominant = None
     for _, label in reversed(BANDS):  # supra first: exact ties go to the higher intensity
         if dominant is None or secs[label] > secs[dominant]:
             dominant = label
     summary: dict[str, Any] = {
-        "avg": _finite_number(block.get("avg")),
+        "avg": finite(block.get("avg")),
         "dominant_band": dominant,
         "tiz_pct": tiz_pct,
-        "valid_pct": _finite_number(_get(block.get("quality"), "valid_pct")),
+        "valid_pct": finite(_get(block.get("quality"), "valid_pct")),
         "sufficient": True,
     }
     drift = block.get("drift")
-    delta = _finite_number(_get(drift, "delta"))
+    delta = finite(_get(drift, "delta"))
     if delta is not None:
         interpretable = drift.get("interpretable")
         summary["drift_delta"] = delta
@@ -515,7 +478,7 @@ def dfa_summary(block: Mapping | None) -> dict | None:
         if _get(crossing, "estimate_eligible") is not True:
             continue
         for field, name in (("avg_watts", "watts"), ("avg_hr", "hr")):
-            value = _finite_number(crossing.get(field))
+            value = finite(crossing.get(field))
             if value is not None:
                 summary[f"{prefix}_{name}"] = value
     return summary

@@ -11,11 +11,11 @@ DFA is interpretive (Tier 2): nothing here feeds readiness.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..numbers import finite, finite_mean, round_float
 from ..sports import DFA_VALIDATED_FAMILIES, INDOOR_CYCLING_TYPES, family_of
 from .dfa import (
     BANDS,
@@ -24,9 +24,7 @@ from .dfa import (
     ESTIMATE_REASON_PRIORITY,
     MIN_ELIGIBLE_SESSIONS,
     TRAILING_WINDOW,
-    finite_mean,
     reason_rank,
-    round_or_none,
 )
 
 # marker prefix per crossing block key
@@ -46,12 +44,6 @@ def _get(mapping: Any, key: str) -> Any:
     return mapping.get(key) if isinstance(mapping, Mapping) else None
 
 
-def _number(value: Any) -> float | int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return value if math.isfinite(value) else None
-
-
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -65,7 +57,7 @@ def _sort_key(entry: Mapping) -> str:
 
 
 def _tiz_split(dfa: Mapping) -> dict[str, float | int]:
-    return {label: _number(_get(dfa.get(key), "pct")) or 0.0 for key, label in BANDS}
+    return {label: finite(_get(dfa.get(key), "pct")) or 0.0 for key, label in BANDS}
 
 
 def _is_eligible(crossing: Any) -> bool:
@@ -92,11 +84,11 @@ def _latest_session(entries: list[Mapping]) -> dict:
         "name": _text(chosen.get("name")),
         "sport": _text(sport),
         "validated": family_of(_text(sport)) in DFA_VALIDATED_FAMILIES,
-        "avg": _number(dfa.get("avg")) if sufficient else None,
+        "avg": finite(dfa.get("avg")) if sufficient else None,
         "tiz_split_pct": _tiz_split(dfa) if sufficient else None,
-        "drift_delta": _number(_get(drift, "delta")),
+        "drift_delta": finite(_get(drift, "delta")),
         "drift_interpretable": interpretable if isinstance(interpretable, bool) else None,
-        "quality_pct": _number(_get(dfa.get("quality"), "valid_pct")),
+        "quality_pct": finite(_get(dfa.get("quality"), "valid_pct")),
         "sufficient": sufficient,
     }
 
@@ -110,7 +102,7 @@ def _pooled(crossing_key: str, field: str, sessions: list[Mapping]) -> tuple[int
     for entry in sessions:
         crossing = entry["dfa"].get(crossing_key)
         if _is_eligible(crossing):
-            value = _number(crossing.get(field))
+            value = finite(crossing.get(field))
             if value is not None:
                 values.append(value)
     mean = finite_mean(values)
@@ -189,16 +181,16 @@ def _confidence(lt1_eligible: int, lt2_eligible: int) -> str | None:
 def _family_block(family: str, window: list[Mapping]) -> dict:
     """§16.4 trailing block for one sport family (window = newest <= 7 sufficient sessions)."""
     dfas = [e["dfa"] for e in window]
-    avgs = [v for v in (_number(d.get("avg")) for d in dfas) if v is not None]
+    avgs = [v for v in (finite(d.get("avg")) for d in dfas) if v is not None]
     deltas = []
     for d in dfas:
         drift = d.get("drift")
         if _get(drift, "interpretable") is True:
-            delta = _number(drift.get("delta"))
+            delta = finite(drift.get("delta"))
             if delta is not None:
                 deltas.append(delta)
     valid_pcts = [
-        v for v in (_number(_get(d.get("quality"), "valid_pct")) for d in dfas) if v is not None
+        v for v in (finite(_get(d.get("quality"), "valid_pct")) for d in dfas) if v is not None
     ]
     dates = [d for d in (_text(e.get("date")) for e in window) if d]
     cycling = family == "cycling"
@@ -209,8 +201,8 @@ def _family_block(family: str, window: list[Mapping]) -> dict:
     block: dict[str, Any] = {
         "n_sessions": len(window),
         "date_range": [min(dates), max(dates)] if dates else [None, None],
-        "avg_dfa_a1": round_or_none(finite_mean(avgs), 3),
-        "drift_delta_mean": round_or_none(finite_mean(deltas), 3),
+        "avg_dfa_a1": round_float(finite_mean(avgs), 3),
+        "drift_delta_mean": round_float(finite_mean(deltas), 3),
     }
     for prefix in markers:
         block[f"{prefix}_crossing_sessions"] = markers[prefix]["crossing_sessions"]
@@ -219,7 +211,7 @@ def _family_block(family: str, window: list[Mapping]) -> dict:
     for prefix in markers:
         block[f"{prefix}_estimate"] = markers[prefix]["estimate"]
         block[f"{prefix}_reason"] = markers[prefix]["reason"]
-    block["quality_avg_pct"] = round_or_none(finite_mean(valid_pcts), 1)
+    block["quality_avg_pct"] = round_float(finite_mean(valid_pcts), 1)
     validated = family in DFA_VALIDATED_FAMILIES
     block["validated"] = validated
     block["confidence"] = _confidence(

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import Wellness
+from ..numbers import round_half_even
 
 CTL_DECAY = math.exp(-1 / 42)
 ATL_DECAY = math.exp(-1 / 7)
@@ -31,11 +32,7 @@ POWER_MODEL_UNAVAILABLE = "unavailable"
 
 
 def _decayed(value: float | None, factor: float) -> float | None:
-    return round(value * factor, 2) if value is not None else None
-
-
-def _rounded(value: float | None) -> float | None:
-    return round(value, 2) if value is not None else None
+    return round_half_even(value * factor, 2) if value is not None else None
 
 
 def fitness_block(
@@ -62,12 +59,12 @@ def fitness_block(
 
     if todays_planned_training_events and not todays_completed_activities:
         ctl, atl = decayed_ctl, decayed_atl
-        ramp = decayed_ramp if decayed_ramp is not None else _rounded(api_ramp)
+        ramp = decayed_ramp if decayed_ramp is not None else round_half_even(api_ramp, 2)
         source = SOURCE_DECAYED
     else:
-        ctl = _rounded(api_ctl) if api_ctl is not None else decayed_ctl
-        atl = _rounded(api_atl) if api_atl is not None else decayed_atl
-        ramp = _rounded(api_ramp) if api_ramp is not None else decayed_ramp
+        ctl = round_half_even(api_ctl, 2) if api_ctl is not None else decayed_ctl
+        atl = round_half_even(api_atl, 2) if api_atl is not None else decayed_atl
+        ramp = round_half_even(api_ramp, 2) if api_ramp is not None else decayed_ramp
         source = SOURCE_API
     tsb = round(ctl - atl, 2) if ctl is not None and atl is not None else None
     return {"ctl": ctl, "atl": atl, "tsb": tsb, "ramp_rate": ramp, "fitness_source": source}

@@ -12,11 +12,11 @@ last 7 / 28 calendar days ending today, whatever the lists hold (quirk 2: with
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from ..model import Activity
+from ..numbers import finite, round_float
 
 ACUTE_DAYS = 7
 CHRONIC_DAYS = 28
@@ -30,22 +30,6 @@ SCOPE_START_OF_DAY = "start_of_day"
 
 
 # ----------------------------------------------------------------- helpers
-
-
-def finite(value: float | None) -> float | None:
-    """The value if it is a finite number, else None (overflowed sums are no data)."""
-    if value is None or not math.isfinite(value):
-        return None
-    return value
-
-
-def round_clean(value: float | None, digits: int) -> float | None:
-    """round(value, digits) (half-to-even) for a finite value, with -0.0 shown as 0.0."""
-    value = finite(value)
-    if value is None:
-        return None
-    out = round(value, digits)
-    return out + 0.0 if math.isfinite(out) else None
 
 
 def activity_tss(activity: Activity) -> float:
@@ -88,7 +72,7 @@ def acwr_value(tss_7d: float, tss_28d: float) -> float | None:
     chronic = tss_28d / CHRONIC_DAYS
     if finite(acute) is None or finite(chronic) is None or not chronic > 0:
         return None
-    return round_clean(acute / chronic, 2)
+    return round_float(acute / chronic, 2)
 
 
 def acwr_interpretation(value: float | None) -> str | None:
@@ -141,6 +125,6 @@ def load_block(acts_7d: Sequence[Activity], acts_28d: Sequence[Activity], today:
         "acwr_scope": SCOPE_LIVE,
         "acwr_readiness_eligible": False,
         "acwr_start_of_day": acwr_start_of_day(acts_7d, acts_28d, today),
-        "tss_7d_total": round_clean(t7, 0),
-        "tss_28d_total": round_clean(t28, 0),
+        "tss_7d_total": round_float(t7, 0),
+        "tss_28d_total": round_float(t28, 0),
     }

@@ -24,11 +24,14 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from ..model import Activity, Wellness
-from .common import mean, sample_sd
-from .load import ACUTE_DAYS, daily_tss, load_block, round_clean, tss_total
+from ..numbers import finite_mean, round_float
+from .common import sample_sd
+from .load import ACUTE_DAYS, daily_tss, load_block, tss_total
 from .recovery import recovery_block
 
 ELEVATED_MONOTONY = 2.0
+# Monotony at or above this is too uniform a load: the alerts' alarm, phase's "elevated".
+MONOTONY_HIGH = 2.5
 PRIMARY_MIN_ACTIVE_DAYS = 3
 
 
@@ -45,10 +48,10 @@ def foster_monotony(daily: Sequence[float]) -> float | None:
         return None
     try:
         sd = sample_sd(daily)
-        avg = mean(daily)
+        avg = finite_mean(daily)
         if sd is None or avg is None or not sd > 0:
             return None
-        return round_clean(avg / sd, 2)
+        return round_float(avg / sd, 2)
     except (OverflowError, ValueError, ZeroDivisionError):
         return None
 
@@ -96,7 +99,7 @@ def monotony_block(acts_7d: Sequence[Activity], today: date) -> dict:
     primary_tss = None
     if primary is not None:
         days = arrays[primary]
-        primary_tss = round_clean(sum(days), 0)
+        primary_tss = round_float(sum(days), 0)
         if sum(1 for d in days if d > 0) >= PRIMARY_MIN_ACTIVE_DAYS:
             primary_monotony = foster_monotony(days)
     multi_sport = len(arrays) > 1
@@ -125,13 +128,13 @@ def strain_block(tss_7d_total: float, monotony: float | None, recovery_index: fl
     """
     strain = None
     if monotony:
-        strain = round_clean(tss_7d_total * monotony, 0)
+        strain = round_float(tss_7d_total * monotony, 0)
     stress_tolerance = None
     if strain and monotony:
-        stress_tolerance = round_clean(strain / monotony / 100, 1)
+        stress_tolerance = round_float(strain / monotony / 100, 1)
     lrr = None
     if recovery_index and recovery_index > 0:
-        lrr = round_clean(tss_7d_total / (recovery_index * 100), 1)
+        lrr = round_float(tss_7d_total / (recovery_index * 100), 1)
     return {"strain": strain, "stress_tolerance": stress_tolerance, "load_recovery_ratio": lrr}
 
 

@@ -34,9 +34,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import num, parse_date, text
+from ..numbers import finite_mean, round_float
 from ..sports import RACE_CATEGORIES, TRAINING_CATEGORIES, family_of
-from .common import mean
-from .load import round_clean
+from .load import ACWR_CAUTION, ACWR_OPTIMAL
+from .monotony import MONOTONY_HIGH
 from .phase_rows import PHASES
 
 A_B_RACES = ("RACE_A", "RACE_B")
@@ -54,6 +55,35 @@ HARD_NAME_WORDS = (
 HARD_SUMMARY_MARKS = ("×", "sets")
 DEFAULT_EXPECTED_SESSIONS = 5
 REDUCED = 0.80  # planned load at or below 80 % of recent weeks = reducing
+
+# stream 1 (retrospective)
+LOOKBACK_WEEKS = 4  # finalized rows read by stream 1, rows read by data quality
+ACWR_TREND_BAND = 0.1  # last - first ACWR beyond +/- this: rising / falling
+CTL_SLOPE_FLAT = 1.0  # CTL/week: above is rising, -this..this is flat
+CTL_SLOPE_STEEP = 2.0  # CTL/week: steep rise (3 build points)
+HARD_DAYS_BUILD = 1.5  # mean hard days per week of a build
+HARD_DAYS_HIGH = 2.5  # mean hard days: 2 build points
+HARD_DAYS_LOW = 1.0  # mean hard days at or below: 2 base points
+# stream 2 (prospective)
+PRIOR_WEEKS = 3  # recent weeks whose mean TSS the planned load is compared with
+TAPER_DAYS = 14  # A/B race this close: Taper
+PEAK_DAYS = 21  # A/B race this close: Peak candidate
+REBOUND = 0.85  # next week's planned load back at this share: the deload is a dip
+PLAN_GAP_COVERAGE = 0.3  # next-week plan coverage below this: a plan gap
+# data quality
+MIN_WEEKS_GOOD = 3  # fewer weekly rows: quality "poor"
+MIN_WEEKS_CLASSIFY = 2  # poor quality with fewer rows: no phase
+# classifier (rules 1-9)
+TSS_RELIABLE_SESSIONS = 3  # planned sessions for the planned TSS delta to count
+PEAK_CTL_FRACTION = 0.95  # CTL within 5 % of its recent high
+PEAK_MIN_CTL_WEEKS = 3
+PEAK_MIN_SLOPE = -0.5
+RECOVERY_HARD_DAYS = 0.5  # mean hard days below: no hard days
+DELOAD_B_HARD_DAYS = 2.0  # path B: mean hard days of the build
+BUILD_RESUME_HARD_SESSIONS = 2  # hard sessions planned after a Deload: Build (medium)
+BUILD_WEEK_HARD_DAYS = 2  # this week's hard days total: a build point (<= 1: a base point)
+MARGIN_DECISIVE = 2  # build - base points beyond +/- this ignore the previous phase
+MARGIN_HIGH_CONFIDENCE = 3
 _FROM_ROWS = object()
 
 
@@ -69,7 +99,7 @@ def _slope(values: Sequence[float]) -> float | None:
         slope = statistics.linear_regression(range(len(values)), values).slope
     except (statistics.StatisticsError, OverflowError, ValueError, ZeroDivisionError):
         return None
-    return round_clean(slope, 2)
+    return round_float(slope, 2)
 
 
 # ----------------------------------------------------------------- §19.2
@@ -86,7 +116,7 @@ def stream1_features(rows: Sequence[Mapping[str, Any]], is_backfill: bool = Fals
     last non-null monotony > 2.5 (needs 2 values).
     """
     finalized = list(rows) if is_backfill else list(rows[:-1])
-    recent = finalized[-4:]
+    recent = finalized[-LOOKBACK_WEEKS:]
     ctl_values = [v for v in (_n(r.get("ctl_end")) for r in recent) if v is not None]
     acwr_values = [v for v in (_n(r.get("acwr")) for r in recent) if v is not None]
     monotony_values = [v for v in (_n(r.get("monotony")) for r in recent) if v is not None]
@@ -97,25 +127,31 @@ def stream1_features(rows: Sequence[Mapping[str, Any]], is_backfill: bool = Fals
     acwr_trend = None
     if len(acwr_values) >= 2:
         diff = acwr_values[-1] - acwr_values[0]
-        acwr_trend = "rising" if diff > 0.1 else "falling" if diff < -0.1 else "stable"
+        acwr_trend = (
+            "rising"
+            if diff > ACWR_TREND_BAND
+            else "falling"
+            if diff < -ACWR_TREND_BAND
+            else "stable"
+        )
     monotony_trend = None
     if len(monotony_values) >= 2:
-        monotony_trend = "elevated" if monotony_values[-1] > 2.5 else "normal"
+        monotony_trend = "elevated" if monotony_values[-1] > MONOTONY_HIGH else "normal"
     slope = _slope(ctl_values)
-    hard_avg = round_clean(mean(hard_values), 1) if hard_values else None
+    hard_avg = round_float(finite_mean(hard_values), 1) if hard_values else None
 
     suggestion = None
     last_acwr = _n(recent[-1].get("acwr")) if recent else None
     if (
         monotony_trend == "elevated"
         and last_acwr is not None
-        and (last_acwr >= 1.5 or (last_acwr >= 1.3 and acwr_trend == "rising"))
+        and (last_acwr >= ACWR_CAUTION or (last_acwr >= ACWR_OPTIMAL and acwr_trend == "rising"))
     ):
         suggestion = "Overreached"
     elif slope is not None and hard_avg is not None:
-        if slope > 1.0 and hard_avg >= 1.5:
+        if slope > CTL_SLOPE_FLAT and hard_avg >= HARD_DAYS_BUILD:
             suggestion = "Build"
-        elif -1.0 <= slope <= 1.0 and hard_avg <= 1.5:
+        elif -CTL_SLOPE_FLAT <= slope <= CTL_SLOPE_FLAT and hard_avg <= HARD_DAYS_BUILD:
             suggestion = "Base"
     return {
         "recent": recent,
@@ -156,7 +192,7 @@ def _planned_tss(entry: Mapping[str, Any]) -> float:
 def _ratio(numerator: float, denominator: float | None, digits: int = 2) -> float | None:
     if denominator is None or not denominator > 0 or not numerator > 0:
         return None
-    return round_clean(numerator / denominator, digits)
+    return round_float(numerator / denominator, digits)
 
 
 def stream2_features(
@@ -200,12 +236,12 @@ def stream2_features(
         return [e for e in entries if family_of(text(e.get("sport_type"))) == primary_sport]
 
     counts = [_n(r.get("activity_count")) or 0 for r in s1["recent"]]
-    avg_count = mean(counts)
+    avg_count = finite_mean(counts)
     expected = max(1, round(avg_count)) if avg_count is not None else DEFAULT_EXPECTED_SESSIONS
 
     use_primary = bool(primary_sport) and any(v > 0 for v in s1["primary_tss_values"])
     series = s1["primary_tss_values"] if use_primary else s1["tss_values"]
-    avg_prev = mean(series[-3:])
+    avg_prev = finite_mean(series[-PRIOR_WEEKS:])
     if use_primary:
         current_tss = sum(_planned_tss(e) for e in primary_only(current))
         next_tss = sum(_planned_tss(e) for e in primary_only(upcoming))
@@ -221,14 +257,20 @@ def stream2_features(
 
     suggestion = None
     race_ab = category in A_B_RACES and proximity is not None and proximity >= 0
-    if race_ab and proximity <= 14:
+    if race_ab and proximity is not None and proximity <= TAPER_DAYS:
         suggestion = "Taper"
-    elif race_ab and proximity <= 21 and planned_delta is not None and planned_delta > REDUCED:
+    elif (
+        race_ab
+        and proximity is not None
+        and proximity <= PEAK_DAYS
+        and planned_delta is not None
+        and planned_delta > REDUCED
+    ):
         suggestion = "Peak"
     elif planned_delta is not None and planned_delta <= REDUCED:
-        if next_delta is not None and next_delta >= 0.85:
+        if next_delta is not None and next_delta >= REBOUND:
             suggestion = "Deload"
-        elif coverage_next >= 0.3:
+        elif coverage_next >= PLAN_GAP_COVERAGE:
             suggestion = "Deload"
     return {
         "race_proximity": proximity,
@@ -257,10 +299,10 @@ def data_quality(
     "mixed" + HR_ONLY_MAJORITY when most of the last <= 4 rows had only HR-based
     hard days and no family is configured for HR zones."""
     quality, codes = "good", []
-    if weeks_available < 3:
+    if weeks_available < MIN_WEEKS_GOOD:
         quality = "poor"
         codes.append("INSUFFICIENT_LOOKBACK")
-    recent = list(rows[-4:])
+    recent = list(rows[-LOOKBACK_WEEKS:])
     hr_only = 0
     for row in recent:
         breakdown = row.get("intensity_basis_breakdown")
@@ -289,18 +331,24 @@ def _deload(
     slope, hard_avg, weeks = s1["ctl_slope"], s1["hard_day_avg"], s1["weeks_available"]
     if tss_reliable and delta <= REDUCED and build_history:
         return True  # A
-    if sessions > 0 and not tss_reliable and build_history and slope > 1.0 and hard_avg >= 2.0:
+    if (
+        sessions > 0
+        and not tss_reliable
+        and build_history
+        and slope > CTL_SLOPE_FLAT
+        and hard_avg >= DELOAD_B_HARD_DAYS
+    ):
         return True  # B
     if sessions != 0:
         return False
     tss, hard = s1["tss_values"], s1["hard_day_values"]  # C (reachable in backfill only)
-    if len(tss) < 4 or len(hard) < 4:
+    if len(tss) < PRIOR_WEEKS + 1 or len(hard) < PRIOR_WEEKS + 1:
         return False
-    prior3 = mean(tss[-4:-1])
-    prior3_hard = mean(hard[-4:-1])
+    prior3 = finite_mean(tss[-PRIOR_WEEKS - 1 : -1])
+    prior3_hard = finite_mean(hard[-PRIOR_WEEKS - 1 : -1])
     if prior3 is None or prior3_hard is None:
         return False
-    prior_build = prior3_hard >= 1.5 and prior3 > 0 and weeks >= 4
+    prior_build = prior3_hard >= HARD_DAYS_BUILD and prior3 > 0 and weeks >= PRIOR_WEEKS + 1
     return prior_build and tss[-1] / prior3 <= REDUCED
 
 
@@ -309,20 +357,20 @@ def _score(s1: Mapping[str, Any], s2: Mapping[str, Any]) -> tuple[int, int]:
     build = base = 0
     slope, hard_avg = s1["ctl_slope"], s1["hard_day_avg"]
     if slope is not None:
-        if slope > 2.0:
+        if slope > CTL_SLOPE_STEEP:
             build += 3
-        elif slope > 1.0:
+        elif slope > CTL_SLOPE_FLAT:
             build += 2
         elif slope > 0:
             build += 1
-        elif slope >= -1.0:
+        elif slope >= -CTL_SLOPE_FLAT:
             base += 2
     if hard_avg is not None:
-        if hard_avg >= 2.5:
+        if hard_avg >= HARD_DAYS_HIGH:
             build += 2
-        elif hard_avg >= 1.5:
+        elif hard_avg >= HARD_DAYS_BUILD:
             build += 1
-        elif hard_avg <= 1.0:
+        elif hard_avg <= HARD_DAYS_LOW:
             base += 2
         else:
             base += 1
@@ -330,13 +378,13 @@ def _score(s1: Mapping[str, Any], s2: Mapping[str, Any]) -> tuple[int, int]:
         build += 1
     elif s1["acwr_trend"] in ("stable", "falling"):
         base += 1
-    if s2["next_7d_sessions"] >= 3:
+    if s2["next_7d_sessions"] >= TSS_RELIABLE_SESSIONS:
         cw = s2["current_week_hard_days_total"]
         if cw is None:
             cw = s2["hard_sessions_planned"]
-        if cw >= 2:
+        if cw >= BUILD_WEEK_HARD_DAYS:
             build += 1
-        elif cw <= 1:
+        elif cw < BUILD_WEEK_HARD_DAYS:
             base += 1
     return build, base
 
@@ -357,53 +405,57 @@ def classify_phase(
     hard_planned = s2["hard_sessions_planned"]
     cov_current, cov_next = s2["plan_coverage_current_week"], s2["plan_coverage_next_week"]
     proximity = s2["race_proximity"]
-    tss_reliable = delta is not None and sessions >= 3
+    tss_reliable = delta is not None and sessions >= TSS_RELIABLE_SESSIONS
     not_reducing = not tss_reliable or delta > REDUCED
     race_ab = s2["race_category"] in A_B_RACES and proximity is not None and proximity >= 0
     poor = quality == "poor"
 
-    if poor and weeks < 2:
+    if poor and weeks < MIN_WEEKS_CLASSIFY:
         return None, "low", ["INSUFFICIENT_DATA"]
     if s1["suggestion"] == "Overreached":
         return "Overreached", "high", ["SAFETY_ACWR_OR_MONOTONY"]
-    if race_ab and proximity <= 14:
+    if race_ab and proximity <= TAPER_DAYS:
         if tss_reliable and delta <= REDUCED:
             return "Taper", "high", ["RACE_IMMINENT_VOLUME_REDUCING"]
         return "Taper", "medium", ["RACE_IMMINENT"]
     ctl_values = s1["ctl_values"]
     if (
         race_ab
-        and proximity <= 21
+        and proximity <= PEAK_DAYS
         and not_reducing
-        and len(ctl_values) >= 3
-        and ctl_values[-1] >= 0.95 * max(ctl_values)
+        and len(ctl_values) >= PEAK_MIN_CTL_WEEKS
+        and ctl_values[-1] >= PEAK_CTL_FRACTION * max(ctl_values)
         and slope is not None
-        and slope >= -0.5
+        and slope >= PEAK_MIN_SLOPE
     ):
         return "Peak", "medium", ["RACE_APPROACHING_CTL_HIGH"]
     if (
         slope is not None
         and hard_avg is not None
-        and slope < -1.0
-        and hard_avg < 0.5
-        and weeks >= 3
+        and slope < -CTL_SLOPE_FLAT
+        and hard_avg < RECOVERY_HARD_DAYS
+        and weeks >= MIN_WEEKS_GOOD
     ):
         return "Recovery", "low" if poor else "medium", ["DECLINING_LOAD_NO_HARD_DAYS"]
     if previous_phase == "Deload":
-        if hard_planned >= 2:
+        if hard_planned >= BUILD_RESUME_HARD_SESSIONS:
             return "Build", "medium", ["BUILD_RESUMING_AFTER_DELOAD"]
         if hard_planned >= 1 or (cov_current > 0 and not_reducing):
             return "Build", "low", ["BUILD_RESUMING_AFTER_DELOAD_TENTATIVE"]
     build_history = (
-        slope is not None and hard_avg is not None and slope > 0 and hard_avg >= 1.5 and weeks >= 3
+        slope is not None
+        and hard_avg is not None
+        and slope > 0
+        and hard_avg >= HARD_DAYS_BUILD
+        and weeks >= MIN_WEEKS_GOOD
     )
-    if (hard_planned == 0 or (hard_planned == 1 and sessions >= 3)) and _deload(
+    if (hard_planned == 0 or (hard_planned == 1 and sessions >= TSS_RELIABLE_SESSIONS)) and _deload(
         s1, s2, tss_reliable, build_history
     ):
         next_delta = s2["next_week_tss_delta"]
         if next_delta is not None and next_delta >= REDUCED:
             return "Deload", "high", ["BUILD_HISTORY_REDUCED_LOAD_REBOUND_CONFIRMED"]
-        if cov_next < 0.3:
+        if cov_next < PLAN_GAP_COVERAGE:
             return "Deload", "medium", ["BUILD_HISTORY_REDUCED_LOAD", "PLAN_GAP_NEXT_WEEK"]
         return "Deload", "medium", ["BUILD_HISTORY_REDUCED_LOAD"]
     if (
@@ -412,7 +464,7 @@ def classify_phase(
         and hard_planned <= 1
         and not build_history
         and slope is not None
-        and slope < -1.0
+        and slope < -CTL_SLOPE_FLAT
     ):
         return "Recovery", "low" if poor else "medium", ["NO_BUILD_HISTORY_LOW_LOAD"]
 
@@ -420,9 +472,10 @@ def classify_phase(
     margin = build - base
     hysteresis = previous_phase if previous_phase in ("Build", "Base") else None
     codes: list[str] = []
-    if margin >= 2:
+    phase: str | None
+    if margin >= MARGIN_DECISIVE:
         phase = "Build"
-    elif margin <= -2:
+    elif margin <= -MARGIN_DECISIVE:
         phase = "Base"
     elif margin > 0:
         phase = hysteresis or "Build"
@@ -433,9 +486,9 @@ def classify_phase(
         codes.append("BUILD_BASE_AMBIGUOUS")
     if phase is None:
         confidence = "low"
-    elif abs(margin) >= 3 and quality == "good":
+    elif abs(margin) >= MARGIN_HIGH_CONFIDENCE and quality == "good":
         confidence = "high"
-    elif abs(margin) >= 2 or quality == "good":
+    elif abs(margin) >= MARGIN_DECISIVE or quality == "good":
         confidence = "medium"
     else:
         confidence = "low"

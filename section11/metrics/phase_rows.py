@@ -35,46 +35,21 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import Activity, Wellness, num
-from .load import activity_tss, daily_tss, round_clean
-from .monotony import foster_monotony
+from ..numbers import round_float
+from .load import activity_tss, daily_tss
+from .weeks import DAYS_PER_WEEK, hard_day_breakdown, week_monotony, week_start_of, weekly_acwr
 from .zones import classify_hard_day, day_zone_seconds
 
 WEEKS = 4
-WEEK_MONOTONY_MIN_ACTIVE_DAYS = 3
 PHASES = ("Build", "Base", "Peak", "Taper", "Deload", "Recovery", "Overreached")
-
-
-def week_start_of(day: date, week_start: int) -> date:
-    """Start of the training week holding ``day`` (week_start: Mon=0 .. Sun=6) (§4.3, §19.1)."""
-    return day - timedelta(days=(day.weekday() - week_start) % 7)
 
 
 def week_hard_days(
     activities: Iterable[Activity], zone_preference: Mapping[str, str] | None
 ) -> tuple[int, dict | None]:
-    """(hard days, intensity_basis_breakdown) of one week's activities (§11.4, §29.3).
-
-    The breakdown counts hard days by basis {"power": n, "hr": n} ("mixed"
-    days are not counted) and is None when no day is hard.
-    """
-    hard = 0
-    breakdown = {"power": 0, "hr": 0}
-    for per_basis in day_zone_seconds(activities, zone_preference).values():
-        is_hard, basis = classify_hard_day(per_basis)
-        if is_hard:
-            hard += 1
-            if basis in breakdown:
-                breakdown[basis] += 1
-    return hard, (breakdown if hard else None)
-
-
-def week_monotony(activities: Sequence[Activity], week_end: date) -> float | None:
-    """weekly_180d monotony of a complete week (§29.3): round(mean / sample sd of the
-    7 daily loads, 2) when >= 3 days carry load and the sd is > 0, else None."""
-    daily = daily_tss(activities, week_end, 7)
-    if sum(1 for d in daily if d > 0) < WEEK_MONOTONY_MIN_ACTIVE_DAYS:
-        return None
-    return foster_monotony(daily)
+    """(hard days, intensity_basis_breakdown) of one week's activities (§11.4, §29.3)."""
+    days = day_zone_seconds(activities, zone_preference).values()
+    return hard_day_breakdown(classify_hard_day(per_basis) for per_basis in days)
 
 
 def _last_truthy(wellness: Iterable[Wellness], start: date, end: date, field: str) -> float | None:
@@ -83,12 +58,12 @@ def _last_truthy(wellness: Iterable[Wellness], start: date, end: date, field: st
         v = getattr(record, field)
         if v:
             value = v
-    return round_clean(value, 1)
+    return round_float(value, 1)
 
 
 def _truthy_round(value: Any, digits: int) -> float | None:
     value = num(value)
-    return round_clean(value, digits) if value else None
+    return round_float(value, digits) if value else None
 
 
 def _history_by_week(history_weekly: Iterable[Mapping[str, Any]]) -> dict[date, Mapping[str, Any]]:
@@ -107,15 +82,15 @@ def _history_by_week(history_weekly: Iterable[Mapping[str, Any]]) -> dict[date, 
 
 
 def _week_acwr(week: date, tss_by_week: Mapping[date, float]) -> float | None:
-    """(TSS_week / 7) / (Σ TSS of the 3 previous weeks / 21), 2 dp (§29.3 post-pass)."""
-    previous = [tss_by_week.get(week - timedelta(days=7 * k)) for k in (1, 2, 3)]
+    """The weekly ACWR of a completed week, 2 dp; None without the 3 previous weeks' TSS."""
+    previous = [tss_by_week.get(week - timedelta(weeks=k)) for k in (3, 2, 1)]
     acute = tss_by_week.get(week)
-    if acute is None or any(p is None for p in previous):
+    if acute is None:
         return None
-    chronic = sum(previous) / 21
-    if not chronic > 0:
+    known = [p for p in previous if p is not None]
+    if len(known) < len(previous):
         return None
-    return round_clean(acute / 7 / chronic, 2)
+    return round_float(weekly_acwr(acute, known), 2)
 
 
 def _phase(value: Any) -> str | None:
@@ -152,7 +127,7 @@ def live_weekly_rows(
     rows: list[dict] = []
     week_acts: dict[date, list[Activity]] = {}
     for ws in starts:
-        we = ws + timedelta(days=6)
+        we = ws + timedelta(days=DAYS_PER_WEEK - 1)
         acts = [a for a in acts_28d if a.date is not None and ws <= a.date <= min(we, today)]
         week_acts[ws] = acts
         hard, breakdown = week_hard_days(acts, zone_preference)
@@ -163,8 +138,8 @@ def live_weekly_rows(
             {
                 "week_start": ws.isoformat(),
                 "week_end": we.isoformat(),
-                "total_tss": round_clean(sum(activity_tss(a) for a in acts), 0),
-                "primary_sport_tss": round_clean(primary, 0),
+                "total_tss": round_float(sum(activity_tss(a) for a in acts), 0),
+                "primary_sport_tss": round_float(primary, 0),
                 "primary_sport": primary_sport,
                 "hard_days": hard,
                 "intensity_basis_breakdown": breakdown,
@@ -195,17 +170,17 @@ def live_weekly_rows(
         row["atl_end"] = _last_truthy(wellness, ws, we, "atl")
         if row["atl_end"] is None:
             row["atl_end"] = _truthy_round(old.get("atl_end"), 1)
-        row["monotony"] = week_monotony(week_acts[ws], we)
+        row["monotony"] = week_monotony(daily_tss(week_acts[ws], we, DAYS_PER_WEEK))
         row["acwr"] = _week_acwr(ws, tss_by_week)
         if row["acwr"] is None:
-            row["acwr"] = round_clean(num(old.get("acwr")), 2)
+            row["acwr"] = round_float(num(old.get("acwr")), 2)
         row["phase_detected"] = _phase(old.get("phase_detected"))
 
     last = rows[-1]
     last["ctl_end"] = _truthy_round(ctl, 1)
     last["atl_end"] = _truthy_round(atl, 1)
-    last["acwr"] = round_clean(num(acwr), 2)
-    last["monotony"] = round_clean(num(monotony), 2)
+    last["acwr"] = round_float(num(acwr), 2)
+    last["monotony"] = round_float(num(monotony), 2)
     return rows
 
 

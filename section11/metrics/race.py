@@ -25,8 +25,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import Activity, Event
-from ..outputs.units import to_display
+from ..numbers import finite, round_float, round_int
 from ..sports import RACE_CATEGORIES
+from ..units import to_display
 from .fitness import ATL_DECAY, CTL_DECAY
 
 UNNAMED = "Unnamed Race"
@@ -124,19 +125,6 @@ PRE_RACE_WEEK = (
 
 
 # ----------------------------------------------------------------- helpers
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
-
-
-def _round(value: float | None, digits: int | None = None):
-    """Python round of a finite value (None otherwise); -0.0 shown as 0.0."""
-    value = _finite(value)
-    if value is None:
-        return None
-    out = round(value, digits) if digits is not None else round(value)
-    return out + 0 if digits is None else out + 0.0
 
 
 def _start_time(start_local: str | None) -> str | None:
@@ -253,13 +241,13 @@ def tsb_target_range(klass: str, category: str | None) -> dict[str, int]:
 def project_tsb(ctl: float | None, atl: float | None, days: int) -> float | None:
     """Race-day TSB with zero load: CTL·e^(-1/42) and ATL·e^(-1/7) applied `days`
     times, round 1 (§22.4; same decay as the fitness block). None without CTL/ATL."""
-    if _finite(ctl) is None or _finite(atl) is None:
+    if finite(ctl) is None or finite(atl) is None:
         return None
     ctl_p, atl_p = ctl, atl
     for _ in range(max(0, days)):
         ctl_p *= CTL_DECAY
         atl_p *= ATL_DECAY
-    return _round(ctl_p - atl_p, 1)
+    return round_float(ctl_p - atl_p, 1)
 
 
 def day_protocol(days: int, klass: str, ctl_baseline: float) -> dict[str, Any]:
@@ -277,7 +265,10 @@ def day_protocol(days: int, klass: str, ctl_baseline: float) -> dict[str, Any]:
         purpose += LONG_EASY_EXTRA
     return {
         "label": label,
-        "load_target_tss": {"min": _round(low * ctl_baseline), "max": _round(high * ctl_baseline)},
+        "load_target_tss": {
+            "min": round_int(low * ctl_baseline),
+            "max": round_int(high * ctl_baseline),
+        },
         "zones": zones,
         "purpose": purpose,
     }
@@ -292,7 +283,7 @@ def _tss_spent(activities: Iterable[Activity], first: date, today: date) -> int 
         if a.date is not None and first <= a.date <= today and a.load and a.load > 0
     ]
     try:
-        return _round(math.fsum(loads))
+        return round_int(math.fsum(loads))
     except OverflowError:
         return None
 
@@ -338,12 +329,12 @@ def race_week_block(
     race_date = event.date
     category = event.category
     klass = duration_class(event.moving_time, category)
-    baseline = ctl if _finite(ctl) is not None and ctl > 0 else 0.0
-    normal = _round(baseline * 7, 1)
+    baseline = ctl if finite(ctl) is not None and ctl > 0 else 0.0
+    normal = round_float(baseline * 7, 1)
     low_pct, high_pct = BUDGET_FRACTIONS.get(category, BUDGET_FRACTIONS["RACE_B"])
     budget = {
-        "min": _round(normal * low_pct) if normal is not None else None,
-        "max": _round(normal * high_pct) if normal is not None else None,
+        "min": round_int(normal * low_pct) if normal is not None else None,
+        "max": round_int(normal * high_pct) if normal is not None else None,
     }
     spent = _tss_spent(activities_7d, race_date - timedelta(days=RACE_WEEK_DAYS), today)
     remaining = {
@@ -366,7 +357,7 @@ def race_week_block(
         "event_moving_time_seconds": moving,
         "days_until_event": d,
         "current_day": f"D-{d}",
-        "ctl_baseline": _round(baseline, 1),
+        "ctl_baseline": round_float(baseline, 1),
         "normal_weekly_tss": normal,
         "race_week_tss_budget": budget,
         "race_week_tss_spent": spent,

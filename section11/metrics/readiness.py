@@ -31,14 +31,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..model import Wellness
+from ..numbers import finite, round_half_even
 from .alerts import (
-    finite_number,
     hrv_delta_pct,
     hrv_is_low,
     rhr_delta_bpm,
     rhr_is_high,
-    round_value,
 )
+from .load import ACWR_CAUTION, ACWR_OPTIMAL
+from .recovery import RI_AMBER, RI_RED
 
 AMBER_OR_RED = ("amber", "red")
 STATUSES = ("green", "amber", "red", "unavailable")
@@ -47,12 +48,14 @@ HRV_AMBER_PCT = -10.0
 RHR_AMBER_BPM = 3.0
 SLEEP_RED_H = 5.0
 SLEEP_AMBER_H = 7.0
-ACWR_RED = 1.5
-ACWR_AMBER = 1.3
-RI_RED = 0.6
-RI_AMBER = 0.7
 TSB_RED = -30.0
 TSB_P1_MODIFY = -25.0
+# Phase modifiers (§21.1): amber signals that make the day amber, and the TSB amber line.
+AMBER_SIGNALS_DEFAULT = 2
+AMBER_SIGNALS_TIGHT = 1  # race week, Taper
+AMBER_SIGNALS_BUILD = 3
+TSB_AMBER_DEFAULT = -15
+TSB_AMBER_BUILD = -20
 LIMITED_DATA_UNAVAILABLE = 3  # more unavailable signals than this -> limited-data remark
 
 AUTONOMIC = frozenset({"hrv", "rhr", "ri"})
@@ -67,14 +70,15 @@ def phase_modifier(phase: str | None, race_week_active: bool) -> dict:
 
     Keys: amber_threshold, tsb_amber, tighten_red, modifier_applied.
     """
+    values: tuple[int, int, bool, str]
     if race_week_active:
-        values = (1, -15, True, "race_week_tightened")
+        values = (AMBER_SIGNALS_TIGHT, TSB_AMBER_DEFAULT, True, "race_week_tightened")
     elif phase == "Build":
-        values = (3, -20, False, "build_loosened")
+        values = (AMBER_SIGNALS_BUILD, TSB_AMBER_BUILD, False, "build_loosened")
     elif phase == "Taper":
-        values = (1, -15, True, "taper_tightened")
+        values = (AMBER_SIGNALS_TIGHT, TSB_AMBER_DEFAULT, True, "taper_tightened")
     else:
-        values = (2, -15, False, "default")
+        values = (AMBER_SIGNALS_DEFAULT, TSB_AMBER_DEFAULT, False, "default")
     return dict(zip(("amber_threshold", "tsb_amber", "tighten_red", "modifier_applied"), values))
 
 
@@ -89,11 +93,11 @@ def hrv_signal(
     rMSSD or baseline; reason "rmssd_missing_sdnn_available" when the rMSSD is
     missing but today's record has an SDNN (never substituted: different measure)."""
     delta = hrv_delta_pct(latest_hrv, baseline_7d)
-    value, baseline = round_value(latest_hrv, 1), round_value(baseline_7d, 1)
+    value, baseline = round_half_even(latest_hrv, 1), round_half_even(baseline_7d, 1)
     if delta is None:
         out = {"status": "unavailable", "value": value, "baseline_7d": baseline, "delta_pct": None}
         if (
-            finite_number(latest_hrv) is None
+            finite(latest_hrv) is None
             and latest_wellness is not None
             and latest_wellness.hrv_sdnn is not None
         ):
@@ -112,7 +116,7 @@ def rhr_signal(latest_rhr: float | None, baseline_7d: float | None) -> dict:
     """Resting-HR signal (§21.2): d = round(rhr - B7, 1); red d >= 5, amber d >= 3,
     else green. Unavailable without a resting HR or baseline."""
     delta = rhr_delta_bpm(latest_rhr, baseline_7d)
-    value, baseline = round_value(latest_rhr, 1), round_value(baseline_7d, 1)
+    value, baseline = round_half_even(latest_rhr, 1), round_half_even(baseline_7d, 1)
     if delta is None:
         status = "unavailable"
     elif rhr_is_high(delta):
@@ -128,9 +132,9 @@ def sleep_signal(latest_wellness: Wellness | None) -> dict:
     """Sleep signal (§21.2): h = round(sleepSecs / 3600, 2); red h < 5, amber h < 7,
     else green. No (or a non-positive) sleep time is unavailable. Sleep quality is
     reported, never scored."""
-    secs = finite_number(latest_wellness.sleep_secs) if latest_wellness else None
+    secs = finite(latest_wellness.sleep_secs) if latest_wellness else None
     quality = latest_wellness.sleep_quality if latest_wellness else None
-    hours = round_value(secs / 3600, 2) if secs and secs > 0 else None
+    hours = round_half_even(secs / 3600, 2) if secs and secs > 0 else None
     if hours is None:
         status = "unavailable"
     elif hours < SLEEP_RED_H:
@@ -146,12 +150,12 @@ def acwr_signal(start_of_day: Mapping | None) -> dict:
     """Start-of-day ACWR signal (§21.2, §7.3): red >= 1.5, amber >= 1.3, else green
     (a low ratio is green)."""
     block = start_of_day if isinstance(start_of_day, Mapping) else {}
-    value = finite_number(block.get("value"))
+    value = finite(block.get("value"))
     if value is None:
         status = "unavailable"
-    elif value >= ACWR_RED:
+    elif value >= ACWR_CAUTION:
         status = "red"
-    elif value >= ACWR_AMBER:
+    elif value >= ACWR_OPTIMAL:
         status = "amber"
     else:
         status = "green"
@@ -168,7 +172,7 @@ def acwr_signal(start_of_day: Mapping | None) -> dict:
 def ri_signal(ri: float | None, ri_yesterday: float | None) -> dict:
     """Recovery Index signal (§21.2): red RI < 0.6; amber RI < 0.7 and yesterday's
     RI present and < 0.7; else green."""
-    ri, ri_y = finite_number(ri), finite_number(ri_yesterday)
+    ri, ri_y = finite(ri), finite(ri_yesterday)
     if ri is None:
         status = "unavailable"
     elif ri < RI_RED:
@@ -183,7 +187,7 @@ def ri_signal(ri: float | None, ri_yesterday: float | None) -> dict:
 def tsb_signal(tsb: float | None, tsb_amber: float) -> dict:
     """TSB signal (§21.2, added at P2): red tsb < -30, amber tsb < the phase's
     tsb_amber, else green."""
-    tsb = finite_number(tsb)
+    tsb = finite(tsb)
     if tsb is None:
         return {"status": "unavailable", "value": None}
     if tsb < TSB_RED:
@@ -192,7 +196,7 @@ def tsb_signal(tsb: float | None, tsb_amber: float) -> dict:
         status = "amber"
     else:
         status = "green"
-    return {"status": status, "value": round_value(tsb, 1)}
+    return {"status": status, "value": round_half_even(tsb, 1)}
 
 
 def signal_summary(signals: Mapping[str, Mapping]) -> dict:
@@ -283,9 +287,9 @@ def readiness_decision(
     derived = derived if isinstance(derived, Mapping) else {}
     race_week_active = isinstance(race_week, Mapping) and race_week.get("active") is True
     mods = phase_modifier(phase, race_week_active)
-    tsb = finite_number(tsb)
+    tsb = finite(tsb)
     tsb = float(tsb) if tsb is not None else None
-    ri = finite_number(derived.get("recovery_index"))
+    ri = finite(derived.get("recovery_index"))
     signals: dict = {
         "hrv": hrv_signal(
             derived.get("latest_hrv"), derived.get("hrv_baseline_7d"), latest_wellness
@@ -353,20 +357,22 @@ def readiness_decision(
     corroborating = [
         n for n in ("hrv", "rhr", "sleep", "ri") if signals[n]["status"] in AMBER_OR_RED
     ]
-    if sod is not None and sod >= ACWR_RED and corroborating:
+    if sod is not None and sod >= ACWR_CAUTION and corroborating:
         reasons.append(
-            f"start-of-day ACWR {sod} >= {ACWR_RED} corroborated by "
+            f"start-of-day ACWR {sod} >= {ACWR_CAUTION} corroborated by "
             + _status_list(signals, corroborating)
         )
     if tsb is not None and tsb < TSB_RED and hrv_down:
-        reasons.append(f"TSB {round_value(tsb, 1)} < {TSB_RED:g} with HRV {hrv_delta}% vs baseline")
+        reasons.append(
+            f"TSB {round_half_even(tsb, 1)} < {TSB_RED:g} with HRV {hrv_delta}% vs baseline"
+        )
     if ri is not None and ri < RI_AMBER:
         persistent = [
             a
             for a in usable
             if a.get("tier") == 1
             and a.get("severity") in ("warning", "alarm")
-            and (finite_number(a.get("persistence_days")) or 0) >= 2
+            and (finite(a.get("persistence_days")) or 0) >= 2
         ]
         if persistent:
             reasons.append(
@@ -383,7 +389,7 @@ def readiness_decision(
     if tsb is not None and tsb < TSB_P1_MODIFY and hrv_down:
         triggers = _named(signals, "red") + _named(signals, "amber") + ["tsb"]
         reason = (
-            f"P1 modify. TSB {round_value(tsb, 1)} < {TSB_P1_MODIFY:g} with HRV "
+            f"P1 modify. TSB {round_half_even(tsb, 1)} < {TSB_P1_MODIFY:g} with HRV "
             f"{hrv_delta}% vs baseline: accumulated fatigue, lighten today's session."
         )
         return result("modify", 1, race_week_active, build_modification(triggers), reason, [])

@@ -15,8 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..model import Wellness
-from .common import mean, valid_hrv
-from .load import finite, round_clean
+from ..numbers import finite, finite_mean, round_float
+from .common import valid_hrv
+
+# Recovery Index bands: below RI_RED is red (an alarm), below RI_AMBER amber (a warning).
+RI_RED = 0.6
+RI_AMBER = 0.7
 
 
 def valid_rhr(value: float | None) -> float | None:
@@ -38,7 +42,7 @@ def rhr_values(wellness: Iterable[Wellness]) -> list[float]:
 
 def _baseline(values: list[float]) -> float | None:
     """Rounded mean (1 decimal); None for no values or an overflowing garbage sum."""
-    return round_clean(mean(values), 1)
+    return round_float(finite_mean(values), 1)
 
 
 def recovery_index(
@@ -51,7 +55,7 @@ def recovery_index(
     if not (hrv and rhr and hrv_baseline and rhr_baseline):
         return None
     try:
-        return round_clean((hrv / hrv_baseline) / (rhr / rhr_baseline), 2)
+        return round_float((hrv / hrv_baseline) / (rhr / rhr_baseline), 2)
     except (ZeroDivisionError, OverflowError):
         return None
 

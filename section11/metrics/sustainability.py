@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from ..model import Curve, Wellness
+from ..numbers import finite, round_half_even
 from ..sports import family_of
 from .curves import curve_id
 
@@ -91,15 +92,15 @@ def sustainability_families(acts_28d: Iterable) -> dict[str, tuple[str, ...]]:
 # ----------------------------------------------------------------- shared inputs
 
 
-def _positive(value) -> float | None:
-    return value if value is not None and math.isfinite(value) and value > 0 else None
+def _positive(value: float | None) -> float | None:
+    value = finite(value)
+    return value if value is not None and value > 0 else None
 
 
 def _ratio(numerator, denominator, digits: int, scale: float = 1.0) -> float | None:
     if numerator is None or _positive(denominator) is None:
         return None
-    value = numerator / denominator * scale
-    return round(value, digits) if math.isfinite(value) else None
+    return round_half_even(numerator / denominator * scale, digits)
 
 
 def body_weight(
@@ -110,10 +111,12 @@ def body_weight(
     profile weight ("athlete_profile"), else (None, None)."""
     for records, source in ((wellness_7d, "wellness_recent"), (wellness_28d, "wellness_extended")):
         for record in sorted(records, key=lambda w: w.date, reverse=True):
-            if _positive(record.weight) is not None:
-                return round(float(record.weight), 1), source
-    if _positive(athlete_weight) is not None:
-        return round(float(athlete_weight), 1), "athlete_profile"
+            weight = _positive(record.weight)
+            if weight is not None:
+                return round(float(weight), 1), source
+    weight = _positive(athlete_weight)
+    if weight is not None:
+        return round(float(weight), 1), "athlete_profile"
     return None, None
 
 
@@ -172,7 +175,8 @@ def _best_power(curves: Iterable[tuple[str, Curve | None]], secs: int):
 
 
 def _best_hr(curves: Iterable[Curve | None], secs: int) -> int | None:
-    values = [round(c.at(secs)) for c in curves if c is not None and c.at(secs) is not None]
+    at_secs = (c.at(secs) for c in curves if c is not None)
+    values = [round(v) for v in at_secs if v is not None]
     return max(values) if values else None
 
 

@@ -155,15 +155,14 @@ def tid_comparison(tid_7d: Mapping | None, tid_28d: Mapping | None) -> dict:
             note="Needs zone time in both the 7-day and the 28-day window.",
         )
         return block
-    both_pi = pi_7d is not None and pi_28d is not None
-    if both_pi and pi_7d < POLARIZED_PI <= pi_28d:
+    if pi_7d is not None and pi_28d is not None and pi_7d < POLARIZED_PI <= pi_28d:
         drift = "acute_depolarization"
     elif cls_7d != cls_28d:
         drift = "shifting"
     else:
         drift = "consistent"
     block.update(
-        pi_delta=round(pi_7d - pi_28d, 2) if both_pi else None,
+        pi_delta=round(pi_7d - pi_28d, 2) if pi_7d is not None and pi_28d is not None else None,
         drift=drift,
         note=_comparison_note(cls_7d, cls_28d, drift),
     )

@@ -19,8 +19,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import Wellness, parse_date
-from ..outputs.units import KG_TO_LB, to_display
-from .common import mean
+from ..numbers import finite, finite_mean, round_half_even
+from ..units import KG_TO_LB, to_display
 
 LATEST_MAX_AGE = 14
 WINDOW_DAYS = 28
@@ -46,8 +46,7 @@ def weigh_ins(wellness: Sequence[Wellness], today: date) -> list[tuple[date, flo
 
 
 def _wkg(ftp: float, kg: float) -> float | None:
-    value = ftp / kg
-    return round(value, 2) if math.isfinite(value) else None
+    return round_half_even(ftp / kg, 2)
 
 
 def _newest_date(dates: Mapping[str, Any] | None) -> str | None:
@@ -68,23 +67,21 @@ def ftp_source(
     cycling = (
         (thresholds_sports or {}).get("cycling") if isinstance(thresholds_sports, Mapping) else None
     )
-    tested = cycling.get("ftp") if isinstance(cycling, Mapping) else None
-    if _positive(tested):
+    tested = _positive(cycling.get("ftp") if isinstance(cycling, Mapping) else None)
+    if tested is not None:
         history = ftp_history if isinstance(ftp_history, Mapping) else {}
         setting = _newest_date(history.get("outdoor")) or _newest_date(history.get("indoor"))
         return tested, "tested", setting
-    if _positive(eftp):
+    eftp = _positive(eftp)
+    if eftp is not None:
         return eftp, "eftp", None
     return None
 
 
-def _positive(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
+def _positive(value: Any) -> float | None:
+    """The value if it is a positive finite number, else None."""
+    number = finite(value)
+    return number if number is not None and number > 0 else None
 
 
 def _pick(
@@ -105,7 +102,7 @@ def slope_per_week(entries: list[tuple[date, float]], today: date) -> float | No
     origin = today - timedelta(days=WINDOW_DAYS - 1)
     xs = [(d - origin).days for d, _ in entries]
     ys = [kg for _, kg in entries]
-    x_bar, y_bar = mean(xs), mean(ys)
+    x_bar, y_bar = finite_mean(xs), finite_mean(ys)
     if x_bar is None or y_bar is None:
         return None
     sxx = math.fsum((x - x_bar) ** 2 for x in xs)
@@ -165,7 +162,7 @@ def weight_signal(
             out["wkg_block_delta"] = round(end_wkg - start_wkg, 2)
 
     week = [kg for d, kg in entries if d >= today - timedelta(days=AVG_DAYS - 1)]
-    week_mean = mean(week) if len(week) >= AVG_MIN_WEIGH_INS else None
+    week_mean = finite_mean(week) if len(week) >= AVG_MIN_WEIGH_INS else None
     if week_mean is not None:
         out["weight_7d_avg_kg"] = round(week_mean, 1)
         display["weight_7d_avg"] = to_display(week_mean, "weight", units)

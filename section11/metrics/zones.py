@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from ..model import Activity
-from .common import rnd
+from ..numbers import round_half_even
 
 ZONE_KEYS: tuple[str, ...] = ("z1", "z2", "z3", "z4", "z5", "z6", "z7")
 BASES: tuple[str, ...] = ("power", "hr")
@@ -160,7 +160,11 @@ def zone_totals(activities: Iterable[Activity], zone_preference: Mapping[str, st
     sum of all chosen zone seconds (zone time, not moving time). Shared by the
     7d distribution, Seiler TID and history tiers.
     """
-    z1 = z2 = z3 = z4p = total = 0
+    z1: float = 0
+    z2: float = 0
+    z3: float = 0
+    z4p: float = 0
+    total: float = 0
     bases: list[str] = []
     for activity in activities:
         zones, basis = activity_zones(activity, zone_preference)
@@ -208,11 +212,13 @@ def zone_distribution_block(
             "total_hours": _hours(total),
             "zone_basis": t["zone_basis"],
         },
-        "grey_zone_percentage": rnd(t["z3"] / total * 100, 1) if has_time else None,
+        "grey_zone_percentage": round_half_even(t["z3"] / total * 100, 1) if has_time else None,
         "grey_zone_note": GREY_ZONE_NOTE,
-        "quality_intensity_percentage": rnd(t["z4_plus"] / total * 100, 1) if has_time else None,
+        "quality_intensity_percentage": round_half_even(t["z4_plus"] / total * 100, 1)
+        if has_time
+        else None,
         "quality_intensity_note": QUALITY_INTENSITY_NOTE,
-        "easy_time_ratio": rnd((t["z1"] + t["z2"]) / total, 2) if has_time else None,
+        "easy_time_ratio": round_half_even((t["z1"] + t["z2"]) / total, 2) if has_time else None,
         "easy_time_ratio_note": EASY_TIME_RATIO_NOTE,
     }
 

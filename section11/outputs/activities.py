@@ -17,7 +17,8 @@ from typing import Any
 
 from ..model import Activity, Athlete
 from ..sports import is_outdoor
-from .units import format_duration, to_display, unit_preferences
+from ..units import to_display, unit_preferences
+from .units import format_duration
 
 UNKNOWN_TYPE = "Unknown"
 UNKNOWN_DATE = "unknown"

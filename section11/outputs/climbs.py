@@ -11,7 +11,7 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from .units import to_display
+from ..units import to_display
 
 CHUNK_M = 200.0
 START_GRADE_PCT = 1.0

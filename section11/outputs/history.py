@@ -29,10 +29,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..metrics.common import mean, rnd
+from ..metrics.weeks import week_start_of
 from ..model import Activity, Wellness, num, parse_date
+from ..numbers import finite_mean, round_half_even
 from ..windows import HISTORY_DAYS
-from .history_rows import DayIndex, daily_rows, monthly_tiers, week_start_of, weekly_rows
+from .history_rows import (
+    DayIndex,
+    daily_rows,
+    monthly_tiers,
+    next_month,
+    weekly_rows,
+)
 
 SCHEMA_VERSION = 1
 SOURCE = "Intervals.icu API"
@@ -159,7 +166,9 @@ def ftp_timeline(
             if kind not in latest or day >= latest[kind][0]:
                 latest[kind] = (day, ftp)
     sports = thresholds_sports if isinstance(thresholds_sports, Mapping) else {}
-    cycling = sports.get("cycling") if isinstance(sports.get("cycling"), Mapping) else {}
+    cycling = sports.get("cycling")
+    if not isinstance(cycling, Mapping):
+        cycling = {}
     for kind, key in (("outdoor", "ftp"), ("indoor", "ftp_indoor")):
         current = _ftp(cycling.get(key))
         if current is not None and (kind not in latest or latest[kind][1] != current):
@@ -187,8 +196,8 @@ def summary_90d(daily: Sequence[Mapping[str, Any]], earliest: date, today: date)
     return {
         "avg_weekly_tss": round(sum(r["total_tss"] for r in daily) / weeks, 0),
         "avg_weekly_hours": round(sum(r["total_hours"] for r in daily) / weeks, 1),
-        "ctl_start": rnd(ctl_start, 1),
-        "ctl_end": rnd(ctl_end, 1),
+        "ctl_start": round_half_even(ctl_start, 1),
+        "ctl_end": round_half_even(ctl_end, 1),
         "total_activities": sum(r["activity_count"] for r in daily),
         "active_days": sum(1 for r in daily if r["activity_count"] > 0),
         "rest_days": sum(1 for r in daily if r["activity_count"] == 0),
@@ -206,17 +215,16 @@ def summary_180d(weekly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
     ]
     ctl_start, ctl_end = _first_last_truthy([r["ctl_end"] for r in weekly])
     return {
-        "avg_weekly_tss": rnd(mean(r["total_tss"] for r in tracked), 0),
-        "avg_weekly_hours": rnd(mean(r["total_hours"] for r in tracked), 1),
-        "ctl_start": rnd(ctl_start, 1),
-        "ctl_end": rnd(ctl_end, 1),
+        "avg_weekly_tss": round_half_even(finite_mean(r["total_tss"] for r in tracked), 0),
+        "avg_weekly_hours": round_half_even(finite_mean(r["total_hours"] for r in tracked), 1),
+        "ctl_start": round_half_even(ctl_start, 1),
+        "ctl_end": round_half_even(ctl_end, 1),
         "weeks_tracked": len(tracked),
     }
 
 
 def _month_end(month: str) -> date:
-    first = date.fromisoformat(month + "-01")
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+    return next_month(date.fromisoformat(month + "-01")) - timedelta(days=1)
 
 
 def summary_tier(monthly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
@@ -226,7 +234,7 @@ def summary_tier(monthly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
     tracked = [r for r in monthly[:-1] if _month_end(r["month"]) >= earliest]
     ctl = [r["ctl_end"] for r in monthly if r["ctl_end"]]
     return {
-        "avg_monthly_tss": rnd(mean(r["total_tss"] for r in tracked), 0),
+        "avg_monthly_tss": round_half_even(finite_mean(r["total_tss"] for r in tracked), 0),
         "ctl_peak": max(ctl) if ctl else None,
         "ctl_low": min(ctl) if ctl else None,
         "months_tracked": len(tracked),
@@ -267,11 +275,11 @@ def build_history(
     today-1095 .. today, undated activities and Strava stubs are ignored).
     today: athlete-local date; now: aware datetime for `generated_at`.
     week_start: Mon=0 .. Sun=6. thresholds_sports: current_status.thresholds.sports.
-    units: the athlete's unit preferences (outputs.units.unit_preferences).
+    units: the athlete's unit preferences (units.unit_preferences).
     """
     acts = history_activities(activities, today)
     records = history_wellness(wellness, today)
-    dates = [a.date for a in acts]
+    dates = [a.date for a in acts if a.date is not None]
     rng = data_range(dates, today)
     earliest = date.fromisoformat(rng["earliest"])
     index = DayIndex(acts, records, zone_preference)
@@ -416,11 +424,11 @@ def regeneration_reason(existing: Any, today: date, *, week_start: int, version:
 
 
 def _week_counts(rows: Iterable[Any]) -> dict[date, float]:
-    out = {}
+    out: dict[date, float] = {}
     for row in rows:
         ws = _row_week(row)
         count = num(row.get("activity_count")) if ws is not None else None
-        if count is not None:
+        if ws is not None and count is not None:
             out[ws] = count
     return out
 

@@ -26,22 +26,29 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
 from ..metrics.capability import durability_values, ef_values, hrrc_values
-from ..metrics.common import mean, rnd, valid_hrv
-from ..metrics.monotony import foster_monotony
+from ..metrics.common import valid_hrv
 from ..metrics.phase import phase_detection
+from ..metrics.weeks import (
+    ACWR_CHRONIC_WEEKS,
+    DAYS_PER_WEEK,
+    hard_day_breakdown,
+    week_monotony,
+    week_start_of,
+    weekly_acwr,
+)
 from ..metrics.zones import classify_hard_day, day_zone_seconds, zone_totals
 from ..model import Activity, Wellness
+from ..numbers import finite_mean, round_half_even
 from ..sports import family_of
-from .units import to_display
+from ..units import to_display
 from .wellness import SHARED_FIELDS, sleep_formatted, sleep_hours
 
 DAILY_DAYS = 90
 WEEKLY_DAYS = 180
 MONTH_DAYS_PER_YEAR = 365
-WEEK_MONOTONY_MIN_DAYS = 5
-WEEK_MONOTONY_MIN_ACTIVE_DAYS = 3
-ACWR_CHRONIC_WEEKS = 3
 PHASE_LOOKBACK_ROWS = 4
 
 
@@ -74,7 +81,8 @@ class DayIndex:
         self.zone_preference = zone_preference
         self.days: dict[date, Day] = {}
         for activity in activities:
-            self.days.setdefault(activity.date, Day()).activities.append(activity)
+            if activity.date is not None:
+                self.days.setdefault(activity.date, Day()).activities.append(activity)
         for record in wellness:
             self.days.setdefault(record.date, Day()).wellness = record
         for day, entry in self.days.items():
@@ -117,8 +125,8 @@ def _records(days: Sequence[Day]) -> list[Wellness]:
     return [d.wellness for d in days if d.wellness is not None]
 
 
-def _total_tss(days: Sequence[Day]):
-    total = 0
+def _total_tss(days: Sequence[Day]) -> float:
+    total: float = 0
     for d in days:
         total += d.tss
     return total
@@ -137,9 +145,9 @@ def zone_percentages(days: Sequence[Day]) -> dict[str, float | None]:
     if total <= 0:
         return {"z1_z2_pct": None, "z3_pct": None, "z4_plus_pct": None}
     return {
-        "z1_z2_pct": rnd(z12 / total * 100, 1),
-        "z3_pct": rnd(z3 / total * 100, 1),
-        "z4_plus_pct": rnd(z4p / total * 100, 1),
+        "z1_z2_pct": round_half_even(z12 / total * 100, 1),
+        "z3_pct": round_half_even(z3 / total * 100, 1),
+        "z4_plus_pct": round_half_even(z4p / total * 100, 1),
     }
 
 
@@ -153,23 +161,16 @@ def _last_truthy(records: Sequence[Wellness], name: str) -> float | None:
 
 
 def _mean_of(values: Iterable[float | None], digits: int) -> float | None:
-    return rnd(mean(v for v in values if v), digits)
+    return round_half_even(finite_mean(v for v in values if v), digits)
 
 
 def _hours(secs: float) -> float:
     return round(secs / 3600, 2)
 
 
-def _hard_days(days: Sequence[Day]) -> tuple[int, dict[str, int] | None]:
-    """(hard days, intensity_basis_breakdown {power, hr}; "mixed" days not counted; null
-    when no day is hard) (§11.4, §29.3)."""
-    hard = [d for d in days if d.is_hard]
-    if not hard:
-        return 0, None
-    return len(hard), {
-        "power": sum(d.basis == "power" for d in hard),
-        "hr": sum(d.basis == "hr" for d in hard),
-    }
+def _hard_days(days: Sequence[Day]) -> tuple[int, dict | None]:
+    """(hard days, intensity_basis_breakdown) of the days (§11.4, §29.3)."""
+    return hard_day_breakdown((d.is_hard, d.basis) for d in days)
 
 
 # ----------------------------------------------------------------- §29.2 daily_90d
@@ -222,41 +223,30 @@ def daily_rows(index: DayIndex, today: date, units: Mapping[str, str] | None) ->
 # ----------------------------------------------------------------- §29.3 weekly_180d
 
 
-def week_start_of(day: date, week_start: int) -> date:
-    """First day of the training week holding ``day`` (week_start Mon=0 .. Sun=6, §4.3)."""
-    return day - timedelta(days=(day.weekday() - week_start) % 7)
-
-
 def _sport_breakdown(acts: Sequence[Activity]) -> dict[str, float]:
     """Σ TSS per sport family over activities with TSS > 0, families in first-seen order."""
     out: dict[str, float] = {}
     for a in acts:
         if a.load is not None and a.load > 0:
-            family = family_of(a.type)
+            family = family_of(a.type) or "other"
             out[family] = out.get(family, 0.0) + a.load
     return out
 
 
 def _week_monotony(days: Sequence[tuple[date, Day | None]]) -> float | None:
-    """round(mean / sample sd of the daily TSS so far, 2) with >= 5 days elapsed and
-    >= 3 days carrying TSS (§29.3); null otherwise or when the sd is 0."""
-    daily = [d.tss if d is not None else 0 for _, d in days]
-    if len(daily) < WEEK_MONOTONY_MIN_DAYS:
-        return None
-    if sum(1 for v in daily if v > 0) < WEEK_MONOTONY_MIN_ACTIVE_DAYS:
-        return None
-    return foster_monotony(daily)
+    """metrics.weeks.week_monotony of the daily TSS so far (§29.3)."""
+    return week_monotony([d.tss if d is not None else 0 for _, d in days])
 
 
 def _capability(acts: Sequence[Activity]) -> dict[str, Any]:
     """Weekly capability rollup (§29.3): means over the §13 gates, N >= 1 suffices."""
     dur, ef, hrr = durability_values(acts), ef_values(acts), hrrc_values(acts)
     return {
-        "durability_mean": rnd(mean(dur), 2),
+        "durability_mean": round_half_even(finite_mean(dur), 2),
         "durability_qualifying": len(dur),
-        "ef_mean": rnd(mean(ef), 2),
+        "ef_mean": round_half_even(finite_mean(ef), 2),
         "ef_qualifying": len(ef),
-        "hrrc_mean": rnd(mean(hrr), 1),
+        "hrrc_mean": round_half_even(finite_mean(hrr), 1),
         "hrrc_qualifying": len(hrr),
     }
 
@@ -272,7 +262,7 @@ def weekly_row(
     primary = max(breakdown, key=breakdown.__getitem__) if breakdown else None
     ctl = _last_truthy(records, "ctl")
     atl = _last_truthy(records, "atl")
-    weight = rnd(_last_truthy(records, "weight"), 1)
+    weight = round_half_even(_last_truthy(records, "weight"), 1)
     feel = [a.feel for a in acts if a.feel is not None]
     rpe = [a.rpe for a in acts if a.rpe is not None]
     hard, basis_breakdown = _hard_days(present)
@@ -286,10 +276,10 @@ def weekly_row(
             {k: round(v, 0) for k, v in breakdown.items()} if breakdown else None
         ),
         "activity_count": len(acts),
-        "ctl_end": rnd(ctl, 1),
-        "atl_end": rnd(atl, 1),
+        "ctl_end": round_half_even(ctl, 1),
+        "atl_end": round_half_even(atl, 1),
         "tsb_end": round(ctl - atl, 1) if ctl and atl else None,
-        "ramp_rate": rnd(_last_truthy(records, "ramp_rate"), 2),
+        "ramp_rate": round_half_even(_last_truthy(records, "ramp_rate"), 2),
         "avg_hrv": _mean_of((valid_hrv(r.hrv) for r in records), 1),
         "avg_rhr": _mean_of((r.resting_hr for r in records), 1),
         "avg_sleep_hours": _mean_of((r.sleep_secs / 3600 for r in records if r.sleep_secs), 2),
@@ -299,9 +289,9 @@ def weekly_row(
         {
             "hard_days": hard,
             "longest_ride_hours": _hours(max((d.longest_secs for d in present), default=0)),
-            "avg_feel": rnd(mean(feel), 1),
+            "avg_feel": round_half_even(finite_mean(feel), 1),
             "feel_count": len(feel),
-            "avg_rpe": rnd(mean(rpe), 1),
+            "avg_rpe": round_half_even(finite_mean(rpe), 1),
             "rpe_count": len(rpe),
             "weight_kg": weight,
             "display": {"weight": to_display(weight, "weight", units)},
@@ -325,9 +315,10 @@ def apply_weekly_acwr(rows: list[dict], days_in_row: Sequence[int]) -> None:
     TSS by 7. Here the current week's elapsed days are the days before today, plus
     today once it has an activity (a morning before training is not a rest day)."""
     for i in range(ACWR_CHRONIC_WEEKS, len(rows)):
-        chronic = sum(rows[k]["total_tss"] for k in range(i - ACWR_CHRONIC_WEEKS, i)) / 21
-        if chronic > 0 and days_in_row[i] > 0:
-            rows[i]["acwr"] = round(rows[i]["total_tss"] / days_in_row[i] / chronic, 2)
+        previous = [rows[k]["total_tss"] for k in range(i - ACWR_CHRONIC_WEEKS, i)]
+        ratio = weekly_acwr(rows[i]["total_tss"], previous, days_in_row[i])
+        if ratio is not None:
+            rows[i]["acwr"] = round_half_even(ratio, 2)
 
 
 def backfill_phases(
@@ -374,11 +365,11 @@ def weekly_rows(
     today_entry = index.get(today)
     today_counts = 1 if today_entry is not None and today_entry.activities else 0
     while ws <= today:
-        end = ws + timedelta(days=6)
+        end = ws + timedelta(days=DAYS_PER_WEEK - 1)
         days = index.span(ws, min(end, today))
         rows.append(weekly_row(ws, days, units))
-        lengths.append(7 if end < today else (today - ws).days + today_counts)
-        ws += timedelta(days=7)
+        lengths.append(DAYS_PER_WEEK if end < today else (today - ws).days + today_counts)
+        ws += timedelta(days=DAYS_PER_WEEK)
     apply_weekly_acwr(rows, lengths)
     if backfill:
         backfill_phases(rows, week_start, zone_preference)
@@ -392,8 +383,9 @@ def _month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def _next_month(first: date) -> date:
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+def next_month(first: date) -> date:
+    """The first day of the month after the one starting at ``first``."""
+    return first + relativedelta(months=1)
 
 
 def dominant_phase(
@@ -423,7 +415,7 @@ def monthly_row(
     units: Mapping[str, str] | None,
 ) -> dict[str, Any]:
     """One monthly row (§29.5), covering the month's days up to today."""
-    next_start = _next_month(first)
+    next_start = next_month(first)
     last = min(next_start - timedelta(days=1), today)
     days = index.span(first, last)
     present = _present(days)
@@ -436,9 +428,9 @@ def monthly_row(
         "total_hours": _hours(sum(d.secs for d in present)),
         "total_tss": round(_total_tss(present), 0),
         "activity_count": sum(len(d.activities) for d in present),
-        "ctl_peak": rnd(max(ctl_values), 1) if ctl_values else None,
-        "ctl_low": rnd(min(ctl_values), 1) if ctl_values else None,
-        "ctl_end": rnd(ctl_values[-1], 1) if ctl_values else None,
+        "ctl_peak": round_half_even(max(ctl_values), 1) if ctl_values else None,
+        "ctl_low": round_half_even(min(ctl_values), 1) if ctl_values else None,
+        "ctl_end": round_half_even(ctl_values[-1], 1) if ctl_values else None,
         "avg_hrv": _mean_of((valid_hrv(r.hrv) for r in records), 1),
         "avg_rhr": _mean_of((r.resting_hr for r in records), 1),
     }
@@ -462,7 +454,7 @@ def month_starts(today: date, years: int) -> list[date]:
     out = []
     while first <= today:
         out.append(first)
-        first = _next_month(first)
+        first = next_month(first)
     return out
 
 

@@ -18,13 +18,13 @@ from ..metrics.dfa import dfa_summary as default_dfa_summary
 from ..metrics.fitness import fitness_block, power_model
 from ..model import Activity
 from ..sports import TRAINING_CATEGORIES
+from ..units import unit_preferences
 from .activities import recent_activities
 from .ai_text import read_this_first
 from .anonymize import anonymize_latest
 from .planned import planned_workouts
 from .profile import athlete_profile, thresholds_block
 from .summary import quick_stats, summary, weekly_summary
-from .units import unit_preferences
 from .wellness import current_metrics, wellness_data
 
 # Sections produced elsewhere, accepted through `sections` (weight goes into current_status).

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..model import Athlete, parse_date
 from ..sports import family_of
-from .units import to_display, unit_preferences
+from ..units import to_display, unit_preferences
 
 
 def whole_years(start: date | None, today: date) -> int | None:

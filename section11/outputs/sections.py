@@ -39,10 +39,10 @@ from ..metrics import (
 from ..metrics.fitness import power_model
 from ..model import Activity
 from ..sports import INDOOR_CYCLING_TYPES, family_of
+from ..units import unit_preferences
 from .latest import current_fitness
 from .planned import planned_workouts
 from .profile import thresholds_sports
-from .units import unit_preferences
 
 EVENTS_FLOOR_DAYS = 14
 
@@ -61,7 +61,8 @@ def last_days(items: Iterable, today: date, days: int) -> list:
 def ftp_timelines(activities: Iterable[Activity]) -> tuple[list, list]:
     """(indoor, outdoor) [(date, icu_ftp)] of cycling activities, oldest first:
     what FTP was in force on each date (the benchmark's fallback, quirk 7 fix)."""
-    indoor, outdoor = [], []
+    indoor: list[tuple[date, float]] = []
+    outdoor: list[tuple[date, float]] = []
     for a in activities:
         if a.date is None or a.ftp is None or family_of(a.type) != "cycling":
             continue

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..metrics.common import mean, valid_hrv
+from ..metrics.common import valid_hrv
 from ..model import Activity, Wellness
-from .units import format_minutes, to_display
+from ..numbers import finite_mean
+from ..units import to_display
+from .units import format_minutes
 
 UNKNOWN_TYPE = "Unknown"
 
@@ -81,8 +83,8 @@ def weekly_summary(activities: Iterable[Activity], wellness: Iterable[Wellness])
     activities = list(activities)
     wellness = list(wellness)
     seconds, tss = _totals(activities)
-    hrv = mean(v for v in (valid_hrv(w.hrv) for w in wellness) if v is not None)
-    rhr = mean(w.resting_hr for w in wellness if w.resting_hr)
+    hrv = finite_mean(v for v in (valid_hrv(w.hrv) for w in wellness) if v is not None)
+    rhr = finite_mean(w.resting_hr for w in wellness if w.resting_hr)
     return {
         "total_training_hours": round(seconds / 3600, 2),
         "total_training_formatted": format_minutes(seconds),

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..sources.routefiles import Trackpoint
+from ..units import to_display
 from .climbs import (
     PointLike,
     chunk_bounds,
@@ -30,7 +31,6 @@ from .climbs import (
     kept,
     segment_display,
 )
-from .units import to_display
 
 EARTH_RADIUS_M = 6_371_000.0
 SMOOTHING_WINDOW_M = 25.0  # neighbours closer than this on either side are averaged

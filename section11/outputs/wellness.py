@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..model import Athlete, Wellness
-from .units import format_minutes, to_display
+from ..units import to_display
+from .units import format_minutes
 
 # output key -> Wellness attribute, for the fields shared by both builders
 # (subjective, vitals, body, nutrition, cycle, readiness), in emitted order.

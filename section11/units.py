@@ -1,0 +1,109 @@
+"""Unit preferences and unit conversion into `display` blocks.
+
+Every number in the outputs is stored in a canonical metric unit (km, m, m/km,
+kg, metres for height, km/h). Next to it, a `display` block carries the same
+value converted to the athlete's preferred unit, so an AI reader can quote the
+athlete's own units without doing arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .model import Athlete
+
+# The reference only knew MPS/KPH/MPH, MM/IN and height "IN"; the API's actual
+# enums are MPS|KNOTS|KMH|MPH|BFT, MM|INCHES and CM|FEET (spec/intervals_api.md
+# §4.1), so km/h, inch and feet users fell back to metric labels. Both spellings
+# are accepted here (docs/deviations.md).
+WIND_UNITS = {"MPS": "m/s", "KPH": "km/h", "KMH": "km/h", "MPH": "mph", "KNOTS": "kn", "BFT": "Bft"}
+RAIN_UNITS = {"MM": "mm", "IN": "in", "INCHES": "in"}
+IMPERIAL_HEIGHT_UNITS = frozenset({"IN", "FEET"})
+
+METRIC_UNITS: Mapping[str, str] = {
+    "wind": "m/s",
+    "temp": "c",
+    "rain": "mm",
+    "distance": "metric",
+    "weight": "kg",
+    "height": "cm",
+}
+
+KM_TO_MI = 0.621371
+M_TO_FT = 3.28084
+M_PER_KM_TO_FT_PER_MI = 5.28
+KG_TO_LB = 2.20462
+M_TO_IN = 39.3701
+
+KINDS = ("distance", "elevation", "elevation_per_distance", "weight", "height", "speed")
+
+
+def unit_preferences(athlete: Athlete | None) -> dict[str, str]:
+    """The athlete's unit dict {wind, temp, rain, distance, weight, height} (§6.4).
+
+    Also emitted as `athlete_profile.display_preferences`.
+    """
+    if athlete is None:
+        return dict(METRIC_UNITS)
+    pref = athlete.measurement_preference
+    return {
+        "wind": WIND_UNITS.get(athlete.wind_speed or "", "m/s"),
+        "temp": "f" if athlete.fahrenheit else "c",
+        "rain": RAIN_UNITS.get(athlete.rain or "", "mm"),
+        "distance": "metric" if pref is None or pref == "meters" else "imperial",
+        "weight": "lb" if athlete.weight_pref_lb else "kg",
+        "height": "in" if athlete.height_units in IMPERIAL_HEIGHT_UNITS else "cm",
+    }
+
+
+def to_display(
+    value: float | None, kind: str, units: Mapping[str, str] | None = None
+) -> dict[str, Any] | None:
+    """`{value, unit}` of a canonical value in the preferred unit, or None (§6.4).
+
+    kind: distance (km), elevation (m), elevation_per_distance (m/km), speed
+    (km/h) follow the `distance` preference; weight (kg) the `weight`
+    preference; height (m) the `height` preference.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    units = units or METRIC_UNITS
+    imperial = units.get("distance") == "imperial"
+    if kind == "distance":
+        return (
+            {"value": round(value * KM_TO_MI, 2), "unit": "mi"}
+            if imperial
+            else {"value": round(value, 2), "unit": "km"}
+        )
+    if kind == "elevation":
+        return (
+            {"value": round(value * M_TO_FT), "unit": "ft"}
+            if imperial
+            else {"value": round(value), "unit": "m"}
+        )
+    if kind == "elevation_per_distance":
+        return (
+            {"value": round(value * M_PER_KM_TO_FT_PER_MI), "unit": "ft/mi"}
+            if imperial
+            else {"value": round(value), "unit": "m/km"}
+        )
+    if kind == "speed":
+        return (
+            {"value": round(value * KM_TO_MI, 1), "unit": "mph"}
+            if imperial
+            else {"value": round(value, 1), "unit": "km/h"}
+        )
+    if kind == "weight":
+        return (
+            {"value": round(value * KG_TO_LB, 1), "unit": "lb"}
+            if units.get("weight") == "lb"
+            else {"value": round(value, 1), "unit": "kg"}
+        )
+    if kind == "height":
+        return (
+            {"value": round(value * M_TO_IN), "unit": "in"}
+            if units.get("height") == "in"
+            else {"value": round(value * 100), "unit": "cm"}
+        )
+    raise ValueError(f"unknown display kind {kind!r}")
