@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint venv clean manifest bench
+.PHONY: demo test lint venv clean manifest bench screenshot
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,8 @@ manifest: venv
 
 bench: venv
 	$(PY) bench/bench_sync.py
+
+# Refresh docs/dashboard.png (the README's screenshot) from the browser test.
+screenshot: venv
+	UPDATE_SCREENSHOT=1 $(PY) -m pytest -q -n 0 tests/test_pictures_browser.py -k test_dashboard
+	$(PY) sync.py --generate-manifest
