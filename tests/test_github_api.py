@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from section11 import pipeline
-from section11.demo.fake_github import FakeGitHub, git_blob_sha
+from tests.kit.fake_github import FakeGitHub, git_blob_sha
 from section11.errors import ApiFailed, AuthFailed, InvalidInput, OutputFailed
 from section11.publish import github_api
 from section11.publish.github_api import (
@@ -416,7 +416,7 @@ def test_cli_sync_runs_the_update_check_once(
     fake_api, gh, fast_intervals, tmp_path, capsys, monkeypatch
 ):
     """After a successful sync with a token and repo: one issue, then throttled."""
-    from section11.demo.fake_github import FakeFileHost
+    from tests.kit.fake_github import FakeFileHost
     from section11.publish import manifest as mf
 
     install = tmp_path / "install"

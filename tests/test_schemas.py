@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from section11 import pipeline
-from section11.demo.replay import DemoReplay
+from tests.kit.replay import DemoReplay
 from section11.errors import EXIT_OUTPUT_FAILED, OutputFailed
 from section11.outputs import validate as validate_mod
 from section11.outputs.history import SCHEMA_VERSION as HISTORY_SCHEMA_VERSION

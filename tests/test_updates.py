@@ -17,7 +17,7 @@ import pytest
 
 from section11 import cli
 from section11.config import Settings
-from section11.demo.fake_github import FakeFileHost, FakeGitHub
+from tests.kit.fake_github import FakeFileHost, FakeGitHub
 from section11.errors import ApiFailed
 from section11.publish import manifest as mf
 from section11.publish import updates
