@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from section11.demo.server import RequestRecord
 from tests.kit import faults
 from tests.kit.fault_answers import (
     ABSURD,
@@ -28,7 +29,6 @@ from tests.kit.fault_answers import (
     strava_stubs,
 )
 from tests.kit.faults import CALLS, FAULTS, Call, Row, format_table, scenarios, strict_json
-from section11.demo.server import RequestRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = scenarios()

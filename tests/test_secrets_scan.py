@@ -287,8 +287,8 @@ def gh():
 
 
 def test_api_mode_and_update_check_leak_nothing(server, gh, tmp_path, capsys, monkeypatch, logs):
-    from tests.kit.fake_github import FakeFileHost
     from section11.publish import manifest
+    from tests.kit.fake_github import FakeFileHost
 
     install = tmp_path / "install"
     (install / "section11").mkdir(parents=True)
