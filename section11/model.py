@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from dateutil.parser import isoparse
+
 from .sports import family_of
 
 # ----------------------------------------------------------------- coercion
@@ -72,12 +74,18 @@ def non_negative(value: Any) -> float | int | None:
 
 
 def parse_date(value: Any) -> date | None:
-    """The YYYY-MM-DD prefix of an ISO date/datetime string."""
+    """The calendar date an ISO 8601 date or timestamp is written in, else None.
+
+    The API writes "2026-03-01", "2026-03-01T07:12:44" (local wall clock),
+    "2026-03-01T07:12:44Z" and "2026-03-01T07:12:44.123+01:00"; the date is
+    the one written, never shifted by the offset. Anything shorter than a full
+    date, or that does not parse as a whole, is None.
+    """
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
+        return isoparse(value).date()
+    except (ValueError, OverflowError):
         return None
 
 
