@@ -540,10 +540,9 @@ class Event:
         start = text(raw.get("start_date_local"))
         attachments = []
         for a in as_list(raw.get("attachments")):
-            if isinstance(a, dict) and _id(a.get("id")) and text(a.get("url")):
-                attachments.append(
-                    Attachment(_id(a["id"]), text(a.get("filename")) or "", a["url"])
-                )
+            aid = _id(a.get("id")) if isinstance(a, dict) else None
+            if aid and text(a.get("url")):
+                attachments.append(Attachment(aid, text(a.get("filename")) or "", a["url"]))
         doc = as_dict(raw.get("workout_doc"))
         return cls(
             id=_id(raw.get("id")),
@@ -573,7 +572,7 @@ class Curve:
     """One best-effort curve (power in watts or HR in bpm) by duration."""
 
     id: str
-    secs: tuple[float, ...]
+    secs: tuple[float | None, ...]  # None where the API gave no usable duration
     values: tuple[float | None, ...]
 
     def at(self, seconds: float) -> float | None:

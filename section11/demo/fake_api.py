@@ -354,7 +354,8 @@ class FakeApi:
         rows = [
             (start, a)
             for a in self.data.activities
-            if _within(start := _local_start(a), oldest, newest)
+            if (start := _local_start(a)) is not None
+            and _within(start, oldest, newest)
             and (route_id is None or a.get("route_id") == route_id)
         ]
         rows.sort(key=lambda pair: pair[0], reverse=True)
@@ -401,7 +402,8 @@ class FakeApi:
         rows = [
             (start, e)
             for e in self.data.events
-            if _within(start := _local_start(e), oldest, newest)
+            if (start := _local_start(e)) is not None
+            and _within(start, oldest, newest)
             and (not categories or e.get("category") in categories)
         ]
         rows.sort(key=lambda pair: pair[0])
@@ -420,9 +422,10 @@ class FakeApi:
             try:
                 start, end = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
             except ValueError:
-                start = end = None
-            if start is not None and end is not None and start <= end:
-                return start, end
+                pass  # an impossible date: an invalid curve
+            else:
+                if start <= end:
+                    return start, end
         elif m := re.fullmatch(r"([1-9]\d{0,4})d", base):
             return ref - timedelta(days=int(m.group(1)) - 1), ref
         elif m := re.fullmatch(r"([1-9]\d?)y", base):
