@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Print the fault table: every fault of section11/demo/faults.py on every
+"""Print the fault table: every fault of tests/kit/faults.py on every
 call it applies to, against the fake Intervals.icu on 127.0.0.1.
 
     python scripts/fault_table.py [--only TEXT] [--verbose]
@@ -8,6 +8,11 @@ Columns: fault, call, outcome ("completed, status=..." or "exit N"), files
 intact. Exits 1 when a row is not intact or its outcome is not the expected
 one (a core call that outlasts the retries must fail, everything else must
 complete), 0 otherwise.
+
+The fault machinery is test code (tests/kit/, not shipped to data
+repositories): the script puts the repository root (its parent directory) on
+sys.path, so `tests.kit` and `section11` import from a checkout whatever the
+current directory.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ import sys
 import time
 from pathlib import Path
 
+# the checkout's root: section11/ and tests/kit/ import from it
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from section11.demo.faults import format_table, run_scenarios, scenarios
+from tests.kit.faults import format_table, run_scenarios, scenarios
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from dateutil.parser import isoparse
+
 from .sports import family_of
 
 # ----------------------------------------------------------------- coercion
@@ -72,12 +74,18 @@ def non_negative(value: Any) -> float | int | None:
 
 
 def parse_date(value: Any) -> date | None:
-    """The YYYY-MM-DD prefix of an ISO date/datetime string."""
+    """The calendar date an ISO 8601 date or timestamp is written in, else None.
+
+    The API writes "2026-03-01", "2026-03-01T07:12:44" (local wall clock),
+    "2026-03-01T07:12:44Z" and "2026-03-01T07:12:44.123+01:00"; the date is
+    the one written, never shifted by the offset. Anything shorter than a full
+    date, or that does not parse as a whole, is None.
+    """
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
+        return isoparse(value).date()
+    except (ValueError, OverflowError):
         return None
 
 
@@ -532,10 +540,9 @@ class Event:
         start = text(raw.get("start_date_local"))
         attachments = []
         for a in as_list(raw.get("attachments")):
-            if isinstance(a, dict) and _id(a.get("id")) and text(a.get("url")):
-                attachments.append(
-                    Attachment(_id(a["id"]), text(a.get("filename")) or "", a["url"])
-                )
+            aid = _id(a.get("id")) if isinstance(a, dict) else None
+            if aid and text(a.get("url")):
+                attachments.append(Attachment(aid, text(a.get("filename")) or "", a["url"]))
         doc = as_dict(raw.get("workout_doc"))
         return cls(
             id=_id(raw.get("id")),
@@ -565,7 +572,7 @@ class Curve:
     """One best-effort curve (power in watts or HR in bpm) by duration."""
 
     id: str
-    secs: tuple[float, ...]
+    secs: tuple[float | None, ...]  # None where the API gave no usable duration
     values: tuple[float | None, ...]
 
     def at(self, seconds: float) -> float | None:

@@ -27,10 +27,7 @@ def demo_today() -> date:
 
 @pytest.fixture(scope="session")
 def demo_data() -> DemoData:
-    try:
-        return build_demo(DEMO_TODAY)
-    except NotImplementedError:
-        pytest.skip("section11.demo.dataset.build_demo is not implemented yet")
+    return build_demo(DEMO_TODAY)
 
 
 def private_copy(data: DemoData) -> DemoData:

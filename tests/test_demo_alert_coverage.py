@@ -1,6 +1,6 @@
 """The demo athlete exercises every alert and readiness path somewhere in its history.
 
-A sync is replayed for every day of the demo history (section11.demo.replay:
+A sync is replayed for every day of the demo history (tests.kit.replay:
 the SyncInputs the pipeline would fetch on that day, no HTTP) and the computed
 sections are collected: every alert row of spec/metrics.md §20 and §22.5, and
 every rung of the readiness ladder (§21.3) with each outcome. The history is
@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from section11.demo.dataset import HISTORY_DAYS, RECENT_DAYS, build_demo
-from section11.demo.replay import DemoReplay, replay_inputs
 from section11.demo.server import FakeIntervals
 from section11.model import Athlete, activities_from_raw, events_from_raw, wellness_from_raw
 from section11.outputs.latest import current_fitness
 from section11.outputs.sections import compute_sections
 from section11.sources.intervals import IntervalsClient
+from tests.kit.replay import DemoReplay, replay_inputs
 
 TODAY = date(2026, 4, 15)
 WARMUP_DAYS = 40  # the first replayed day still has 28-day windows inside the history

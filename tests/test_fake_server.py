@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from section11.demo.dataset import DemoData, build_demo
+from section11.demo.dataset import DemoData
 from section11.demo.fake_api import derive_groups
 from section11.demo.server import FakeIntervals, main
 
@@ -474,13 +474,14 @@ def test_badly_typed_parameters_are_spring_500(server, http, params):
     assert r.json()["status"] == 500 and "MethodArgumentTypeMismatchException" in r.json()["error"]
 
 
-def test_activities_csv(server, http):
-    r = get(http, server, "/athlete/0/activities.csv", oldest="2026-03-15", newest="2026-03-18")
-    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
-    lines = r.text.splitlines()
-    assert lines[0].split(",")[:3] == ["id", "start_date_local", "type"]
-    assert [line.split(",")[0] for line in lines[1:]] == ["i1004", "i1003"]
-    assert get(http, server, "/athlete/0.csv").status_code == 400
+def test_json_suffix_is_served_and_csv_is_not(server, http):
+    plain = get(http, server, "/athlete/0/activities", oldest="2026-03-15", newest="2026-03-18")
+    suffixed = get(
+        http, server, "/athlete/0/activities.json", oldest="2026-03-15", newest="2026-03-18"
+    )
+    assert suffixed.status_code == 200 and suffixed.json() == plain.json()
+    csv = get(http, server, "/athlete/0/activities.csv", oldest="2026-03-15", newest="2026-03-18")
+    assert csv.status_code == 404
 
 
 def test_mutating_data_between_requests_is_visible(server, http, data):
@@ -1045,14 +1046,6 @@ def test_demo_athlete_smoke(fake_api, demo_data, demo_today):
         assert curves["list"][0]["id"] == "r.2026-10-27.2026-11-23"
 
 
-def _demo_available() -> bool:
-    try:
-        build_demo(date(2026, 11, 23))
-    except NotImplementedError:
-        return False
-    return True
-
-
 def test_main_rejects_a_bad_date():
     with pytest.raises(SystemExit) as info:
         main(["--today", "not-a-date"])
@@ -1060,8 +1053,6 @@ def test_main_rejects_a_bad_date():
 
 
 def test_python_m_entry_serves_until_interrupted():
-    if not _demo_available():
-        pytest.skip("section11.demo.dataset.build_demo is not implemented yet")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "section11.demo.server", "--today", "2026-11-23"],

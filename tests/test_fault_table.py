@@ -1,4 +1,4 @@
-"""The fault table (section11/demo/faults.py + fault_answers.py,
+"""The fault table (tests/kit/faults.py + fault_answers.py,
 scripts/fault_table.py): every fault on every call it applies to, against the
 fake Intervals.icu. Each row
 must be intact: a failed run leaves the previous files byte-identical, a
@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from section11.demo import faults
-from section11.demo.fault_answers import (
+from section11.demo.server import RequestRecord
+from tests.kit import faults
+from tests.kit.fault_answers import (
     ABSURD,
     absurd_values,
     emptied,
@@ -27,8 +28,7 @@ from section11.demo.fault_answers import (
     schema_drift,
     strava_stubs,
 )
-from section11.demo.faults import CALLS, FAULTS, Call, Row, format_table, scenarios, strict_json
-from section11.demo.server import RequestRecord
+from tests.kit.faults import CALLS, FAULTS, Call, Row, format_table, scenarios, strict_json
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = scenarios()
@@ -440,7 +440,7 @@ def test_curves_and_health_markers_say_when_their_refresh_failed(
     import shutil
     import sqlite3
 
-    from section11.demo.fault_answers import FaultyIntervals
+    from tests.kit.fault_answers import FaultyIntervals
 
     work = tmp_path / "run"
     shutil.copytree(baseline.directory, work)

@@ -9,7 +9,6 @@ import socket
 import pytest
 
 from section11 import pipeline
-from section11.demo.fake_github import FakeGitHub, git_blob_sha
 from section11.errors import ApiFailed, AuthFailed, InvalidInput, OutputFailed
 from section11.publish import github_api
 from section11.publish.github_api import (
@@ -20,6 +19,7 @@ from section11.publish.github_api import (
     publish_files,
 )
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
+from tests.kit.fake_github import FakeGitHub, git_blob_sha
 
 from .conftest import private_copy  # noqa: F401  (fixtures come from conftest)
 from .helpers import run_cli
@@ -416,8 +416,8 @@ def test_cli_sync_runs_the_update_check_once(
     fake_api, gh, fast_intervals, tmp_path, capsys, monkeypatch
 ):
     """After a successful sync with a token and repo: one issue, then throttled."""
-    from section11.demo.fake_github import FakeFileHost
     from section11.publish import manifest as mf
+    from tests.kit.fake_github import FakeFileHost
 
     install = tmp_path / "install"
     (install / "section11").mkdir(parents=True)

@@ -161,14 +161,6 @@ D1, D2 = date(2026, 7, 1), date(2026, 7, 28)
             False,
         ),
         (
-            lambda c: c.wellness_day(D2),
-            {},
-            "/api/v1/athlete/i123456/wellness/2026-07-28",
-            None,
-            "/api/v1/athlete/{id}/wellness/{date}",
-            True,
-        ),
-        (
             lambda c: c.events(D1, D2),
             [],
             "/api/v1/athlete/i123456/events",
@@ -211,22 +203,6 @@ D1, D2 = date(2026, 7, 1), date(2026, 7, 28)
             True,
         ),
         (
-            lambda c: c.activity("i77"),
-            {},
-            "/api/v1/activity/i77",
-            {"intervals": "true"},
-            "/api/v1/activity/{aid}",
-            True,
-        ),
-        (
-            lambda c: c.activity("i77", intervals=False),
-            {},
-            "/api/v1/activity/i77",
-            None,
-            "/api/v1/activity/{aid}",
-            True,
-        ),
-        (
             lambda c: c.activity_intervals("i77"),
             {},
             "/api/v1/activity/i77/intervals",
@@ -259,11 +235,11 @@ D1, D2 = date(2026, 7, 1), date(2026, 7, 28)
             True,
         ),
         (
-            lambda c: c.activity("../athlete/0"),
+            lambda c: c.activity_intervals("../athlete/0"),
             {},
-            "/api/v1/activity/..%2Fathlete%2F0",
-            {"intervals": "true"},
-            "/api/v1/activity/{aid}",
+            "/api/v1/activity/..%2Fathlete%2F0/intervals",
+            None,
+            "/api/v1/activity/{aid}/intervals",
             True,
         ),
     ],
@@ -416,7 +392,6 @@ def test_every_endpoint_over_http(fake):
     assert all(set(a) <= {"id", "type"} for a in slim)
     well = client.wellness(TODAY - timedelta(days=6), TODAY)
     assert [w["id"] for w in well][-1] == TODAY.isoformat()
-    assert client.wellness_day(TODAY)["id"] == TODAY.isoformat()
     assert isinstance(client.events(TODAY - timedelta(days=14), TODAY + timedelta(days=90)), list)
     assert isinstance(
         client.events(
@@ -428,23 +403,22 @@ def test_every_endpoint_over_http(fake):
     assert isinstance(curves.get("list"), list)
     assert isinstance(client.hr_curves(["42d"]).get("list"), list)
     aid = own_ids(fake, 1)[0]
-    assert client.activity(aid)["id"] == aid
     assert isinstance(client.activity_intervals(aid), dict)
     assert isinstance(client.activity_streams(aid, ["time", "watts"]), list)
     assert isinstance(client.activity_messages(aid), list)
 
     log = fake.requests
-    assert client.request_count == len(log) == 13 and sleeps == []
+    assert client.request_count == len(log) == 11 and sleeps == []
     assert {r.status for r in log} == {200}
     assert log[1].path == "/api/v1/athlete/i500011/activities"
     assert log[1].query == {
         "oldest": (TODAY - timedelta(days=27)).isoformat(),
         "newest": TODAY.isoformat(),
     }
-    assert log[5].query["resolve"] == "true"
-    assert log[6].query["category"] == "INJURED,SICK" and "resolve" not in log[6].query
-    assert log[11].path.endswith("/streams.json") and log[11].query == {"types": "time,watts"}
-    assert client.stats()["by_status"] == {200: 13}
+    assert log[4].query["resolve"] == "true"
+    assert log[5].query["category"] == "INJURED,SICK" and "resolve" not in log[5].query
+    assert log[9].path.endswith("/streams.json") and log[9].query == {"types": "time,watts"}
+    assert client.stats()["by_status"] == {200: 11}
 
 
 def test_athlete_zero_means_the_keys_own_athlete(fake):
@@ -491,7 +465,7 @@ def test_server_rate_limit_bucket_is_survived(fake):
 
     client = IntervalsClient("i500011", KEY, fake.base_url, sleep=nap, rate=None)
     for _ in range(4):
-        client.wellness_day(TODAY)
+        client.wellness(TODAY, TODAY)
     assert statuses(fake).count(200) == 4 and 429 in statuses(fake)
     assert asked and set(asked) == {1.0}
 
@@ -566,10 +540,10 @@ def test_json_null_top_level_is_bad_response(fake):
 def test_strava_stub_detail_is_api_error_with_message(fake):
     client, sleeps = connect(fake)
     with pytest.raises(ApiError) as info:
-        client.activity(strava_id(fake))
+        client.activity_intervals(strava_id(fake))
     assert info.value.status == 422
     assert "Cannot read Strava activities via the API" in str(info.value)
-    assert info.value.endpoint == "/api/v1/activity/{aid}"
+    assert info.value.endpoint == "/api/v1/activity/{aid}/intervals"
     assert len(fake.requests) == 1 and sleeps == []
 
 
@@ -584,7 +558,7 @@ def test_pacing_spaces_quick_calls(fake):
     client, _ = connect(fake, rate=20.0, burst=2)
     start = time.monotonic()
     for _ in range(12):
-        client.wellness_day(TODAY)
+        client.wellness(TODAY, TODAY)
     assert time.monotonic() - start >= (12 - 2) / 20 - 0.01
 
 
@@ -593,7 +567,7 @@ def test_keep_alive_uses_one_session_and_one_connection(fake):
     session = client.http.session
     before = fake.connections
     for _ in range(5):
-        client.wellness_day(TODAY)
+        client.wellness(TODAY, TODAY)
     assert client.http.session is session
     assert fake.connections - before == 1
 
@@ -687,12 +661,12 @@ def test_no_fragment_of_the_key_in_any_error_or_log(fake, caplog):
     collect(lambda: client.activities(TODAY, TODAY))
     fake.inject(r"/messages$", reset=True, times=2)
     collect(lambda: client.activity_messages(own_ids(fake, 1)[0]))
-    fake.inject(r"/wellness/", delay=0.3, times=2)
-    collect(lambda: client.wellness_day(TODAY))
+    fake.inject(r"/streams\.json$", delay=0.3, times=2)
+    collect(lambda: client.activity_streams(own_ids(fake, 1)[0]))
     fake.inject(r"/hr-curves$", null_body=True)
     collect(lambda: client.hr_curves(["42d"]))
-    collect(lambda: client.activity(strava_id(fake)))
-    collect(lambda: client.activity("i1"))
+    collect(lambda: client.activity_intervals(strava_id(fake)))
+    collect(lambda: client.activity_intervals("i1"))
     collect(lambda: client.download("/files/nope.gpx"))
     wrong, _ = connect(fake, key=KEY[::-1])
     collect(wrong.athlete)

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
-from section11.model import Activity, Athlete, Event, Wellness, num, wellness_from_raw
+import pytest
+
+from section11.model import (
+    Activity,
+    Athlete,
+    Event,
+    Wellness,
+    num,
+    parse_date,
+    wellness_from_raw,
+)
 
 
 def test_num_accepts_only_sane_finite_numbers():
@@ -79,3 +90,43 @@ def test_wellness_sorted_and_deduplicated_by_date():
         ]
     )
     assert [(w.date.isoformat(), w.ctl) for w in rows] == [("2026-11-20", 1), ("2026-11-21", 3)]
+
+
+# API timestamp forms: the date is the one written, whatever the offset says.
+TIMESTAMPS = [
+    ("2026-03-01T07:12:44Z", date(2026, 3, 1)),
+    ("2026-03-01T07:12:44", date(2026, 3, 1)),
+    ("2026-03-01T07:12:44.123+01:00", date(2026, 3, 1)),
+    ("2026-03-01", date(2026, 3, 1)),
+    ("2026-03-01T23:59:59-05:00", date(2026, 3, 1)),
+    ("2026-03-01T00:30:00+14:00", date(2026, 3, 1)),
+    ("2026-02-28T07:12:44.123456789", date(2026, 2, 28)),
+    ("2028-02-29T12:00:00Z", date(2028, 2, 29)),
+]
+UNPARSEABLE = [
+    None,
+    20260301,
+    "",
+    "2026-03",
+    "not a date",
+    "2026-02-30",
+    "2026-03-01T25:00:00",
+    "2026-03-01Tnoon",
+    "9999-12-31T24:00:00",
+    ["2026-03-01"],
+]
+
+
+@pytest.mark.parametrize("raw, expected", TIMESTAMPS)
+def test_api_timestamps_give_the_date_written(raw, expected):
+    assert parse_date(raw) == expected
+    activity = Activity.from_raw({"id": "i1", "start_date_local": raw, "type": "Ride"})
+    assert activity.date == expected
+    assert Event.from_raw({"id": 1, "start_date_local": raw}).date == expected
+
+
+@pytest.mark.parametrize("raw", UNPARSEABLE)
+def test_unparseable_timestamps_are_none(raw):
+    assert parse_date(raw) is None
+    assert Activity.from_raw({"id": "i1", "start_date_local": raw, "type": "Ride"}).date is None
+    assert Event.from_raw({"id": 1, "start_date_local": raw}).date is None

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from section11.demo import dataset
 from section11.model import Attachment, Event
 from section11.outputs.routes import (
     ROUTES_SCHEMA_VERSION,
@@ -333,7 +334,6 @@ def test_cached_result_kinds():
 
 
 def test_demo_dataset_routes_document():
-    dataset = pytest.importorskip("section11.demo.dataset")
     from section11.model import events_from_raw
 
     demo = dataset.build_demo(date(2026, 11, 23))

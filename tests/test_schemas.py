@@ -18,7 +18,6 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from section11 import pipeline
-from section11.demo.replay import DemoReplay
 from section11.errors import EXIT_OUTPUT_FAILED, OutputFailed
 from section11.outputs import validate as validate_mod
 from section11.outputs.history import SCHEMA_VERSION as HISTORY_SCHEMA_VERSION
@@ -35,6 +34,7 @@ from section11.outputs.validate import (
     validate_documents,
 )
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
+from tests.kit.replay import DemoReplay
 
 from .helpers import run_cli
 
@@ -564,14 +564,20 @@ def test_long_offending_values_are_abbreviated(demo_documents):
     assert len(text) < 300 and "is not of type 'string', 'null'" in text
 
 
-def test_pending_sections_may_be_missing_only_when_listed(demo_documents):
-    doc = tampered(demo_documents, "latest.json", lambda d: d.pop("race_calendar"))
-    with pytest.raises(OutputFailed, match="'race_calendar' is a required property"):
-        validate_document("latest.json", doc)
-    doc["metadata"]["sections_pending"] = ["race_calendar"]
-    validate_document("latest.json", doc)
-    doc["metadata"]["sections_pending"] = ["history"]
-    with pytest.raises(OutputFailed, match="'race_calendar' is a required property"):
+@pytest.mark.parametrize(
+    "section",
+    [
+        "alerts",
+        "readiness_decision",
+        "health_context",
+        "history",
+        "derived_metrics",
+        "race_calendar",
+    ],
+)
+def test_every_computed_section_is_required(demo_documents, section):
+    doc = tampered(demo_documents, "latest.json", lambda d: d.pop(section))
+    with pytest.raises(OutputFailed, match=f"'{section}' is a required property"):
         validate_document("latest.json", doc)
 
 

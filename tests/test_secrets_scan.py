@@ -280,15 +280,15 @@ def test_unexpected_error_traceback_is_scrubbed(server, tmp_path, capsys, monkey
 
 @pytest.fixture
 def gh():
-    from section11.demo.fake_github import FakeGitHub
+    from tests.kit.fake_github import FakeGitHub
 
     with FakeGitHub(token=TOKEN, repo=REPO, files={"README.md": b"# my data\n"}) as fake:
         yield fake
 
 
 def test_api_mode_and_update_check_leak_nothing(server, gh, tmp_path, capsys, monkeypatch, logs):
-    from section11.demo.fake_github import FakeFileHost
     from section11.publish import manifest
+    from tests.kit.fake_github import FakeFileHost
 
     install = tmp_path / "install"
     (install / "section11").mkdir(parents=True)

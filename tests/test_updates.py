@@ -17,7 +17,6 @@ import pytest
 
 from section11 import cli
 from section11.config import Settings
-from section11.demo.fake_github import FakeFileHost, FakeGitHub
 from section11.errors import ApiFailed
 from section11.publish import manifest as mf
 from section11.publish import updates
@@ -32,6 +31,7 @@ from section11.publish.updates import (
     manifest_url,
     run_update,
 )
+from tests.kit.fake_github import FakeFileHost, FakeGitHub
 
 TOKEN = "ghp_Zq8xK3vR7mW2pL9tN4bY6cJ1upd"
 REPO = "me/data"

@@ -9,9 +9,11 @@ steps, heart rate from the intensity. A `Detail` keeps what the lazy endpoints
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import profile, story, workouts
 from .gpx import Route, route_for
@@ -74,9 +76,8 @@ class Clock:
     """Local wall clock -> UTC for the athlete's timezone (UTC if unknown)."""
 
     def __init__(self, tz_name: str):
+        self.tz: tzinfo
         try:
-            from zoneinfo import ZoneInfo
-
             self.tz = ZoneInfo(tz_name)
         except Exception:  # unknown or malformed zone: the demo still builds
             self.tz = UTC
@@ -94,7 +95,7 @@ def local_iso(day: date, secs: int) -> str:
 # ----------------------------------------------------------------- helpers
 
 
-def _zone_index(value: float, bounds: list[float]) -> int:
+def _zone_index(value: float, bounds: Sequence[float]) -> int:
     for i, upper in enumerate(bounds):
         if value <= upper:
             return i
@@ -300,6 +301,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         moving = elapsed = 0
 
     joules = int(avg_w * moving) if avg_w else None
+    calories: int | None
     if joules:
         calories = int(joules / 1000 * 1.04)
     else:
@@ -451,8 +453,10 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "icu_weighted_avg_watts": np_w,
         "icu_intensity": round(factor * 100, 5) if (has_power and ftp) or sport in RUNS else None,
         "icu_variability_index": round(np_w / avg_w, 4) if np_w and avg_w else None,
-        "icu_efficiency_factor": round(np_w / hr_reported, 4) if np_w and hr_ok and ftp else None,
-        "icu_power_hr": round(avg_w / hr_reported, 4) if avg_w and hr_ok else None,
+        "icu_efficiency_factor": round(np_w / hr_reported, 4)
+        if np_w and hr_ok and hr_reported and ftp
+        else None,
+        "icu_power_hr": round(avg_w / hr_reported, 4) if avg_w and hr_ok and hr_reported else None,
         "icu_w_prime": int(profile.w_prime(seed, day)) if ftp else None,
         "p_max": int(profile.p_max(seed, day)) if ftp else None,
         "icu_max_wbal_depletion": (

@@ -8,7 +8,8 @@ HTTP. Choices where the real API is unknown or a test needs a fixed answer:
   curves) or a malformed curve spec answers 422 `{"status", "error"}`; a value
   of the wrong type (bad date, non-numeric limit) answers 500 with a
   Spring-style MethodArgumentTypeMismatchException text (§4.6);
-- `.csv` answers a small CSV for list resources (rows of objects), 400 otherwise;
+- a `.json` suffix is accepted on every route (the client asks for `streams.json`);
+  other suffixes (`.csv`) are not served;
 - `/wellness/{date}` for a day without a record answers `{"id": date}`;
 - a Strava stub answers 422 on detail, intervals and streams (messages: its list);
 - when the dataset gives intervals without groups, `icu_groups` is derived
@@ -21,9 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import hmac
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -165,30 +164,6 @@ def _strip_resolved(value: Any) -> Any:
     return value
 
 
-def _to_csv(payload: Any) -> bytes | None:
-    if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
-        return None
-    columns: dict[str, None] = {}
-    for row in payload:
-        columns.update(dict.fromkeys(row))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-
-    def cell(v: Any) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (dict, list)):
-            return json.dumps(v, separators=(",", ":"))
-        return str(v)
-
-    for row in payload:
-        writer.writerow([cell(row.get(c)) for c in columns])
-    return out.getvalue().encode("utf-8")
-
-
 _SUMS = ("elapsed_time", "moving_time", "distance", "training_load", "joules", "joules_above_ftp")
 _MEANS = (
     "average_watts",
@@ -248,7 +223,7 @@ def derive_groups(intervals: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _route(template: str) -> re.Pattern[str]:
     regex = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m.group(1)}>[^/]+?)", template)
-    return re.compile(regex + r"(?P<ext>\.json|\.csv)?")
+    return re.compile(regex + r"(?:\.json)?")
 
 
 class FakeApi:
@@ -275,19 +250,8 @@ class FakeApi:
                 match = pattern.fullmatch(rest)
                 if match is None:
                     continue
-                args = {
-                    k: unquote(v)
-                    for k, v in match.groupdict().items()
-                    if k != "ext" and v is not None
-                }
+                args = {k: unquote(v) for k, v in match.groupdict().items() if v is not None}
                 payload = handler(self, query, **args)
-                if match.group("ext") == ".csv":
-                    body = _to_csv(payload)
-                    if body is None:
-                        return json_reply(
-                            400, error_body(400, "CSV is not available for this resource")
-                        )
-                    return Reply(200, body, "text/csv; charset=utf-8")
                 return json_reply(200, payload)
             raise Fail(404)
         except Fail as fail:
@@ -390,7 +354,8 @@ class FakeApi:
         rows = [
             (start, a)
             for a in self.data.activities
-            if _within(start := _local_start(a), oldest, newest)
+            if (start := _local_start(a)) is not None
+            and _within(start, oldest, newest)
             and (route_id is None or a.get("route_id") == route_id)
         ]
         rows.sort(key=lambda pair: pair[0], reverse=True)
@@ -437,7 +402,8 @@ class FakeApi:
         rows = [
             (start, e)
             for e in self.data.events
-            if _within(start := _local_start(e), oldest, newest)
+            if (start := _local_start(e)) is not None
+            and _within(start, oldest, newest)
             and (not categories or e.get("category") in categories)
         ]
         rows.sort(key=lambda pair: pair[0])
@@ -456,9 +422,10 @@ class FakeApi:
             try:
                 start, end = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
             except ValueError:
-                start = end = None
-            if start is not None and end is not None and start <= end:
-                return start, end
+                pass  # an impossible date: an invalid curve
+            else:
+                if start <= end:
+                    return start, end
         elif m := re.fullmatch(r"([1-9]\d{0,4})d", base):
             return ref - timedelta(days=int(m.group(1)) - 1), ref
         elif m := re.fullmatch(r"([1-9]\d?)y", base):

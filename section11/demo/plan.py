@@ -96,7 +96,8 @@ class _Day:
     """Collects a day's sessions before they get their ids and flags."""
 
     def __init__(self, day: date, rng: random.Random, scale: float = 1.0):
-        self.day, self.rng, self.items = day, rng, []
+        self.day, self.rng = day, rng
+        self.items: list[Session] = []
         self.scale = scale  # < 1 in a taper week
 
     def add(

@@ -40,7 +40,7 @@ def _flat_speed(watts: float) -> float:
     return _SPEED_TABLE[i]
 
 
-def series(detail: Detail, seed: int) -> dict[str, list]:
+def series(detail: Detail, seed: int) -> dict[str, Any]:
     """Raw per-sample arrays of one activity (empty dict for a zero-length entry)."""
     act = detail.activity
     n = int(act.get("moving_time") or 0)
@@ -97,13 +97,14 @@ def series(detail: Detail, seed: int) -> dict[str, list]:
         effort.append(r)
         watts.append(int(r * thr) if detail.has_power else None)
 
-    out: dict[str, list] = {}
+    out: dict[str, Any] = {}  # stream type -> values; "latlng" -> (lats, lons)
     if detail.has_power:
+        powered = [w or 0 for w in watts]  # with power every second has a value
         target = act.get("average_watts") or 0
-        actual = sum(watts) / n
+        actual = sum(powered) / n
         if target and actual:  # calibrate to the summary average (coasting zeros stay zero)
             scale = target / actual
-            watts = [int(w * scale) for w in watts]
+            watts = [int(w * scale) for w in powered]
         out["watts"] = watts
 
     # speed and distance
@@ -132,9 +133,9 @@ def series(detail: Detail, seed: int) -> dict[str, list]:
         if route is not None:
             out["altitude"] = [round(route.elevation(d), 1) for d in dist]
             if detail.outdoor:
-                lats, lons = route.positions(dist)
-                lats = [round(v, 6) for v in lats]
-                lons = [round(v, 6) for v in lons]
+                raw_lats, raw_lons = route.positions(dist)
+                lats: list[float | None] = [round(v, 6) for v in raw_lats]
+                lons: list[float | None] = [round(v, 6) for v in raw_lons]
                 for _ in range(rng.randint(1, 4)):  # GPS dropouts
                     a = rng.randrange(0, n)
                     for j in range(a, min(n, a + rng.randint(3, 20))):
@@ -317,7 +318,7 @@ def intervals(detail: Detail, data: dict[str, list], seed: int) -> list[dict[str
     bounds = [b * ftp / 100 for b in profile.POWER_ZONES] if ftp else None
     hr_zones = act.get("icu_hr_zones")
     cadence_label = int(round(act.get("average_cadence") or 0))
-    out = []
+    out: list[dict[str, Any]] = []
     for idx, (a, b, kind, planned) in enumerate(_ranges(detail, n), start=1):
         item: dict[str, Any] = {
             "id": idx,
@@ -356,7 +357,7 @@ def intervals(detail: Detail, data: dict[str, list], seed: int) -> list[dict[str
             weight = act.get("icu_weight")
             if weight:
                 item["average_watts_kg"] = round(avg / weight, 2)
-            if ftp:
+            if ftp and bounds is not None:
                 zone = 0
                 while zone < 6 and avg > bounds[zone]:
                     zone += 1

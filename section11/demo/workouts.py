@@ -242,7 +242,7 @@ def workout(kind: str, rng: random.Random, minutes: int = 0) -> tuple[str, tuple
             block = Repeat(
                 sets, (S(240, 0.50, role="rest", text="Set recovery"), *pairs), "30/15 sets"
             )
-            items = (_warmup(), S(300, 0.65), block, _cooldown())
+            items: tuple[Item, ...] = (_warmup(), S(300, 0.65), block, _cooldown())
         else:
             block = Repeat(sets, tuple(pairs), "30/15 sets")
             items = (_warmup(), S(300, 0.65), block, S(300, 0.5, role="rest"), _cooldown())
@@ -262,12 +262,12 @@ def workout(kind: str, rng: random.Random, minutes: int = 0) -> tuple[str, tuple
     if kind == "recovery":
         return ("Recovery spin", (S(max(minutes, 35) * 60, 0.50, text="Easy spin"),))
     # "steady": a plain endurance ride, no repeats
-    main = max(minutes - 15, 40) * 60
+    endurance = max(minutes - 15, 40) * 60
     return (
         f"Endurance {minutes}min",
         (
             S(600, 0.55, role="warmup", text="Warmup"),
-            S(main, rng.choice([0.66, 0.68, 0.70]), text="Endurance"),
+            S(endurance, rng.choice([0.66, 0.68, 0.70]), text="Endurance"),
             _cooldown(300),
         ),
     )

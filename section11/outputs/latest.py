@@ -3,9 +3,8 @@
 `assemble_latest` builds the core sections from a `SyncInputs` and slots in
 the sections other modules compute (derived metrics, alerts, readiness,
 health context, history, race calendar, body-weight signal). A section that
-is not passed is left out, and its key is listed in
-`metadata.sections_pending`, so a reader can tell "not computed" from "empty".
-Pure: "now" and "today" come from the context.
+is not passed is left out; the pipeline passes them all, as the schema
+requires. Pure: "now" and "today" come from the context.
 """
 
 from __future__ import annotations
@@ -39,15 +38,6 @@ EXTERNAL_SECTIONS = (
 # Version of schemas/latest.schema.json, emitted as metadata.schema_version;
 # bumped on a breaking change of the file (CHANGELOG.md).
 LATEST_SCHEMA_VERSION = 1
-# Top-level keys reported in metadata.sections_pending when not provided.
-PENDABLE = (
-    "alerts",
-    "readiness_decision",
-    "health_context",
-    "history",
-    "derived_metrics",
-    "race_calendar",
-)
 
 HIDDEN_NOTE = (
     "{n} Strava-sourced activities in this period are hidden by the "
@@ -73,7 +63,7 @@ def _timezone_name(ctx: SyncInputs) -> str | None:
     return getattr(tz, "key", None) or (str(tz) if tz else None)
 
 
-def metadata(ctx: SyncInputs, pending: Iterable[str] = ()) -> dict[str, Any]:
+def metadata(ctx: SyncInputs) -> dict[str, Any]:
     """`metadata` block. athlete_id is redacted later by the anonymizer when enabled."""
     out: dict[str, Any] = {
         "athlete_id": ctx.athlete.id,
@@ -92,9 +82,6 @@ def metadata(ctx: SyncInputs, pending: Iterable[str] = ()) -> dict[str, Any]:
         # used | unavailable | kept_previous (a suspicious answer, e.g. an empty
         # activity list after a full one, was ignored in favour of stored data)
         out["sync_status"] = dict(ctx.sync_status)
-    pending = list(pending)
-    if pending:
-        out["sections_pending"] = pending
     return out
 
 
@@ -137,11 +124,6 @@ def assemble_latest(
         ctx.near_future_events, ctx.today, routes_with_terrain
     )
 
-    provided = {key for key in PENDABLE if key in sections}
-    if derived is not None:
-        provided.add("derived_metrics")
-    pending = [key for key in PENDABLE if key not in provided]
-
     current_status: dict[str, Any] = {
         "fitness": current_fitness(ctx),
         "thresholds": thresholds_block(athlete, power),
@@ -154,7 +136,7 @@ def assemble_latest(
         "READ_THIS_FIRST": read_this_first(
             ctx.days, ctx.zone_preference, quick_stats(display_activities), EXTENDED_DAYS
         ),
-        "metadata": metadata(ctx, pending),
+        "metadata": metadata(ctx),
         "athlete_profile": athlete_profile(athlete, ctx.today, units),
         "athlete_notes": athlete.notes,
     }

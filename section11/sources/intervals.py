@@ -182,16 +182,6 @@ class IntervalsClient:
             self._athlete("/wellness"), "/athlete/{id}/wellness", params, list, optional=False
         )
 
-    def wellness_day(self, day: date) -> dict:
-        """GET /athlete/{id}/wellness/{date} (§5.7): one record."""
-        return self._get(
-            self._athlete(f"/wellness/{_iso(day)}"),
-            "/athlete/{id}/wellness/{date}",
-            None,
-            dict,
-            optional=True,
-        )
-
     def events(
         self, oldest: date, newest: date, *, category: list[str] | None = None, resolve: bool = True
     ) -> list:
@@ -226,13 +216,6 @@ class IntervalsClient:
         )
 
     # ------------------------------------------------------------ per activity
-
-    def activity(self, aid: str, intervals: bool = True) -> dict:
-        """GET /activity/{aid}[?intervals=true] (§5.4)."""
-        params = {"intervals": "true"} if intervals else None
-        return self._get(
-            f"/activity/{_segment(aid)}", "/activity/{aid}", params, dict, optional=True
-        )
 
     def activity_intervals(self, aid: str) -> dict:
         """GET /activity/{aid}/intervals (§5.5): {icu_intervals, icu_groups}."""

@@ -22,8 +22,11 @@ from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..context import EXTENDED_DAYS, SyncInputs
-from ..model import (
+from section11.context import EXTENDED_DAYS, SyncInputs
+from section11.demo.dataset import DemoData
+from section11.metrics.curves import delta_curve_ids
+from section11.metrics.sustainability import sustainability_curve_id, sustainability_families
+from section11.model import (
     Activity,
     Athlete,
     Event,
@@ -32,9 +35,8 @@ from ..model import (
     events_from_raw,
     wellness_from_raw,
 )
-from ..refresh import HISTORY_DAYS
-from ..sports import HEALTH_CATEGORIES
-from .dataset import DemoData
+from section11.refresh import HISTORY_DAYS
+from section11.sports import HEALTH_CATEGORIES
 
 DEFAULT_DAYS = 7
 # the fetch windows of a sync (spec/pipeline.md §1.1), as the fetch phase uses them
@@ -149,8 +151,6 @@ class DemoReplay:
     # ------------------------------------------------------------ curves
     def _curves(self, activities, today: date):
         """Curves as pipeline.fetch_curves would get them from the fake server."""
-        from ..metrics.curves import delta_curve_ids
-        from ..metrics.sustainability import sustainability_curve_id, sustainability_families
 
         def fetch(kind: str, sport: str | None, ids: list[str], keys: tuple[str, ...]):
             items = []

@@ -1,5 +1,5 @@
 """What the fake Intervals.icu answers under a content fault, for the fault
-table (section11/demo/faults.py): rewrites of a real answer's JSON
+table (tests/kit/faults.py): rewrites of a real answer's JSON
 (present-but-null fields, emptied answers, absurd values, schema drift,
 Strava stubs) and `FaultyIntervals`, the fake server whose fault (injected or
 a rewrite) spares the first requests of a call.
@@ -14,9 +14,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from .dataset import DemoData
-from .fake_api import FakeApi, Reply, json_reply
-from .server import FakeIntervals
+from section11.demo.dataset import DemoData
+from section11.demo.fake_api import FakeApi, Reply, json_reply
+from section11.demo.server import FakeIntervals
 
 KEEP_KEYS = frozenset({"id", "start_date_local", "type"})  # identity: never nulled or dropped
 DRIFT_KEEP = KEEP_KEYS | {"source", "_note"}  # and what marks a Strava stub as one

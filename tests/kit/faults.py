@@ -42,8 +42,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .dataset import DemoData, build_demo
-from .fake_api import STRAVA_ERROR
+from section11 import cli, pipeline
+from section11.demo.dataset import DemoData, build_demo
+from section11.demo.fake_api import STRAVA_ERROR
+from section11.demo.server import FakeIntervals
+from section11.sources.intervals import IntervalsClient, validate_athlete_id
+from section11.store import open_store
+
 from .fault_answers import (
     FaultyIntervals,
     absurd_values,
@@ -52,7 +57,6 @@ from .fault_answers import (
     schema_drift,
     strava_stubs,
 )
-from .server import FakeIntervals
 
 TODAY = date(2026, 11, 23)
 NOW = "2026-11-23T09:00:00+00:00"  # 10:00 in the demo athlete's Amsterdam
@@ -202,8 +206,6 @@ def sync_env(server: FakeIntervals, now: str = NOW) -> dict[str, str]:
 def fast_client(read_timeout: float = READ_TIMEOUT):
     """pipeline.make_client without real sleeps between retries and with a
     short read timeout (the retry logic and attempt count are the real ones)."""
-    from .. import pipeline
-    from ..sources.intervals import IntervalsClient, validate_athlete_id
 
     def make_client(settings):
         return IntervalsClient(
@@ -226,7 +228,6 @@ def fast_client(read_timeout: float = READ_TIMEOUT):
 
 def run_sync(server: FakeIntervals, directory: Path, now: str = NOW) -> tuple[int, str, str]:
     """`sync.py --output-dir directory` in this process: (exit code, stdout, stderr)."""
-    from .. import cli
 
     out, err = io.StringIO(), io.StringIO()
     previous = os.getcwd()
@@ -270,8 +271,6 @@ def strict_json(data: bytes) -> Any:
 
 def _age_history(directory: Path, athlete_id: str) -> None:
     """Make the store's 3-year history 8 days old so the next run re-reads it."""
-    from ..store import open_store
-
     with open_store(directory / STATE_DIR, athlete_id) as store:
         for kind in ("activity", "wellness"):
             coverage = store.coverage(kind)

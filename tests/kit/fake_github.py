@@ -40,6 +40,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from section11.publish.manifest import SCOPE, content_hash, render_manifest
+
 FILE_MODE = "100644"
 PER_PAGE_DEFAULT = 30
 PER_PAGE_MAX = 100
@@ -595,8 +597,6 @@ class FakeFileHost(_Loopback):
 
         `extra` files are served but not listed.
         """
-        from ..publish.manifest import SCOPE, content_hash, render_manifest
-
         manifest = {"scope": SCOPE, "files": {}}
         for path, data in files.items():
             entry = {"hash": content_hash(data)}
