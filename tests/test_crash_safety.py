@@ -42,7 +42,7 @@ import pytest
 
 from section11.demo.faults import TODAY, run_sync, sync_env
 from section11.demo.server import FakeIntervals
-from section11.store import open_store
+from section11.ingest.store import open_store
 
 from .conftest import private_copy
 

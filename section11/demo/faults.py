@@ -270,7 +270,7 @@ def strict_json(data: bytes) -> Any:
 
 def _age_history(directory: Path, athlete_id: str) -> None:
     """Make the store's 3-year history 8 days old so the next run re-reads it."""
-    from ..store import open_store
+    from ..ingest.store import open_store
 
     with open_store(directory / STATE_DIR, athlete_id) as store:
         for kind in ("activity", "wellness"):

@@ -32,8 +32,8 @@ from ..model import (
     events_from_raw,
     wellness_from_raw,
 )
-from ..refresh import HISTORY_DAYS
 from ..sports import HEALTH_CATEGORIES
+from ..windows import HISTORY_DAYS
 from .dataset import DemoData
 
 DEFAULT_DAYS = 7
@@ -141,7 +141,6 @@ class DemoReplay:
             hr_curves=hr,
             sport_power_curves=sport_power,
             sport_hr_curves=sport_hr,
-            anonymize=True,
             history_activities=history,
             history_wellness=history_wellness,
         )
