@@ -291,7 +291,7 @@ def write_outputs(documents: dict[str, Any], settings: Settings) -> list[Path]:
 
 def make_client(settings: Settings) -> IntervalsClient:
     athlete_id = validate_athlete_id(settings.athlete_id)
-    return IntervalsClient(athlete_id, settings.intervals_key, base_url=settings.base_url)
+    return IntervalsClient(athlete_id, settings.intervals_key or "", base_url=settings.base_url)
 
 
 def state_directory(settings: Settings, directory: Path) -> Path:

@@ -117,10 +117,10 @@ def retain(
     }
     kept_states = {}
     for key, record in states.items():
-        activity = keep(key, record)
-        if activity is not None:
+        current = keep(key, record)
+        if current is not None:
             record = dict(record)
-            if activity.date is not None:
-                record["date"] = activity.date.isoformat()
+            if current.date is not None:
+                record["date"] = current.date.isoformat()
             kept_states[key] = record
     return kept_payloads, kept_states, None

@@ -392,7 +392,8 @@ def _advance_refresh(
             state["source_icu_sync_date"] = token
         return state
     state = _kept_ok(old, now)
-    previous = old.get("refresh") if isinstance(old.get("refresh"), Mapping) else {}
+    stored = old.get("refresh")
+    previous: Mapping[str, Any] = stored if isinstance(stored, Mapping) else {}
     same_target = previous.get("target_sync_date") == token
     attempts = _count(previous.get("attempts")) + 1 if same_target else 1
     refresh: dict[str, Any] = {"target_sync_date": token, "attempts": attempts}

@@ -67,15 +67,14 @@ def fill_elevation(elevations: Sequence[float | None], cum: Sequence[float]) -> 
     Before the first and after the last known value the nearest known value
     is held (quirk 16 fix). Needs at least one known value.
     """
-    known = [i for i, e in enumerate(elevations) if e is not None]
+    known = [(i, e) for i, e in enumerate(elevations) if e is not None]
     out = [0.0] * len(elevations)
-    first, last = known[0], known[-1]
+    (first, first_ele), (last, last_ele) = known[0], known[-1]
     for i in range(first + 1):
-        out[i] = elevations[first]
+        out[i] = first_ele
     for i in range(last, len(elevations)):
-        out[i] = elevations[last]
-    for a, b in zip(known, known[1:]):
-        ea, eb = elevations[a], elevations[b]
+        out[i] = last_ele
+    for (a, ea), (b, eb) in zip(known, known[1:]):
         out[a] = ea
         span = cum[b] - cum[a]
         for i in range(a + 1, b):

@@ -188,12 +188,10 @@ def entries(
         by_id.setdefault(activity.id, activity)
     out = {}
     for key, payload in payloads.items():
-        activity = by_id.get(str(key))
-        if activity is None or not isinstance(payload, Mapping):
+        found = by_id.get(str(key))
+        if found is None or not isinstance(payload, Mapping):
             continue
-        entry = merge_entry(
-            None, activity, intervals=payload.get("intervals"), dfa=payload.get("dfa")
-        )
+        entry = merge_entry(None, found, intervals=payload.get("intervals"), dfa=payload.get("dfa"))
         if has_payload(entry):
             out[str(key)] = entry
     return out
