@@ -1,7 +1,7 @@
 """Replay a sync of the demo athlete on any past date, without HTTP.
 
 `DemoReplay(data).inputs(day)` returns the `SyncInputs` that the fetch phase
-(section11.fetch.fetch_inputs) would build if the fake server were asked on
+(section11.pipeline.fetch_inputs) would build if the fake server were asked on
 `day` (athlete-local date): the same windows (activities and wellness over
 max(N, 28) days, the 3-year history records, calendar events from
 day - max(N-1, 14) to day + 90, SICK / INJURED markers 365 days back), the same
@@ -147,7 +147,7 @@ class DemoReplay:
 
     # ------------------------------------------------------------ curves
     def _curves(self, activities, today: date):
-        """Curves as pipeline.fetch_curves would get them from the fake server."""
+        """Curves as section11.ingest.curves.fetch_curves would get them from the fake server."""
         from ..metrics.curves import delta_curve_ids
         from ..metrics.sustainability import sustainability_curve_id, sustainability_families
 
