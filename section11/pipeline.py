@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -82,9 +82,7 @@ class SyncResult:
 
 def curve_plan(today: date, activities_28d: Sequence[ActivityRef]) -> CurvePlan:
     """Curves for the 28-day deltas (§14) and the 42-day sustainability profile (§15)."""
-    families = sustainability_families(
-        [a for a in activities_28d if a.date and a.date >= today - timedelta(days=27)]
-    )
+    families = sustainability_families(activities_28d)
     return CurvePlan(
         delta_ids=tuple(delta_curve_ids(today)),
         window_id=sustainability_curve_id(today),
