@@ -38,19 +38,18 @@ class SyncInputs:
     )
     intervals_entries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     history_weekly: tuple[Mapping[str, Any], ...] = ()  # history.json weekly_180d rows
-    history_meta: Mapping[str, Any] | None = None  # history.json generated_at, data_range
     chat_notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # activity id -> texts
-    anonymize: bool = True
     version: str = ""
     # 3-year records from the local store (history.json, FTP timeline); empty when unknown
     history_activities: tuple[Activity, ...] = ()
     history_wellness: tuple[Wellness, ...] = ()
-    sync_status: Mapping[str, str] = field(default_factory=dict)
+    sync_status: Mapping[str, str] = field(
+        default_factory=dict
+    )  # per source: ok | kept_previous | ...
     intervals_states: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # fetch_state
-    activity_terrain: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # id -> fields
-    route_entries: tuple[
-        Mapping[str, Any], ...
-    ] = ()  # routes.json events  # per source: ok | kept_previous | ...
+    # id -> terrain keys of an outdoor activity, metric units (outputs add display blocks)
+    activity_terrain: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    route_entries: tuple[Mapping[str, Any], ...] = ()  # routes.json events
 
     # ------------------------------------------------------------ windows
     def days_ago(self, n: int) -> date:

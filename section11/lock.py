@@ -62,12 +62,12 @@ def pid_alive(pid: int) -> bool:
 
 def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover - exercised on Windows only
     # os.kill(pid, 0) would terminate the process on Windows; ask the kernel.
-    import ctypes
+    import ctypes  # here on purpose: only this Windows-only path needs it
 
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined,unused-ignore]
     handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
     if not handle:
-        return ctypes.get_last_error() == 5  # ERROR_ACCESS_DENIED: exists
+        return ctypes.get_last_error() == 5  # type: ignore[attr-defined,unused-ignore]  # ERROR_ACCESS_DENIED
     try:
         code = ctypes.c_ulong()
         if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):

@@ -1,23 +1,70 @@
 """One data sync: fetch -> normalize -> compute -> write.
 
-The two ends touch the outside world: `fetch_inputs` talks to Intervals.icu
-through the client, `write_outputs` writes files atomically. Everything in
-between is pure. A core fetch failure raises a SyncError before any file is
-touched, so previous outputs stay byte-identical.
+The two ends touch the outside world: `section11.ingest.fetch_raw` talks to
+Intervals.icu through the client and keeps the raw answers in the store,
+`write_outputs` writes files atomically. In between, `fetch_inputs` turns the
+raw answers into model records (`SyncInputs`) and `build_documents` computes
+and shapes every document, purely. A core fetch failure raises a SyncError
+before any file is touched, so previous outputs stay byte-identical.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from . import __version__
+from .config import Settings
 from .context import SyncInputs
-from .privacy import PrivacyPolicy, policy_from, policy_of_settings
+from .ingest import Hooks, Ingested, IngestRequest, Store, fetch_raw, open_store, source_status
+from .ingest.curves import CurvePlan, RawCurves
+from .ingest.raw import ActivityRef
+from .ingest.routes import RouteFile
+from .localfiles import load_ftp_history, load_json_document
+from .metrics.benchmark import update_ftp_history
+from .metrics.curves import delta_curve_ids
+from .metrics.dfa import dfa_block
+from .metrics.sustainability import sustainability_curve_id, sustainability_families
+from .metrics.terrain import terrain_from_streams
+from .model import (
+    Athlete,
+    Attachment,
+    Curve,
+    activities_from_raw,
+    curves_from_raw,
+    events_from_raw,
+    wellness_from_raw,
+)
+from .outputs.anonymize import protect_documents
+from .outputs.history import build_history, history_block, shrink_reason, weekly_rows_for_phase
+from .outputs.intervals import entries as intervals_entries
+from .outputs.intervals import intervals_document
+from .outputs.latest import assemble_latest
+from .outputs.profile import thresholds_sports
+from .outputs.routes import (
+    attachments_to_fetch,
+    previous_entries,
+    route_entries,
+    routes_document,
+    terrain_event_ids,
+)
+from .outputs.sections import compute_sections
+from .outputs.terrain import terrain_fields
+from .outputs.validate import validate_documents
+from .privacy import DEFAULT_POLICY, PrivacyPolicy, policy_of_settings
+from .publish.files import dump_json, resolve_destination, write_files_atomic
+from .sources.intervals import IntervalsClient, validate_athlete_id
+from .sources.routefiles import RouteFileError
+from .units import unit_preferences
 
 STATE_DIR = ".section11"
+CURVE_STATUS_KEYS = ("power_curves", "hr_curves")  # reported after routes, as before
+
+Publish = Callable[[dict[str, bytes]], list[Any]]  # serialized documents -> what was published
 
 
 @dataclass
@@ -27,7 +74,125 @@ class SyncResult:
     documents: dict[str, Any]
     inputs: SyncInputs
     warnings: list[str] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
+    written: list[Any] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------- fetch + normalize
+
+
+def curve_plan(today: date, activities_28d: Sequence[ActivityRef]) -> CurvePlan:
+    """Curves for the 28-day deltas (§14) and the 42-day sustainability profile (§15)."""
+    families = sustainability_families(activities_28d)
+    return CurvePlan(
+        delta_ids=tuple(delta_curve_ids(today)),
+        window_id=sustainability_curve_id(today),
+        types=tuple(t for family_types in families.values() for t in family_types),
+    )
+
+
+def route_fetcher(files: Mapping[str, RouteFile]) -> Callable[[Attachment], bytes]:
+    """`route_entries`' fetch function over the files the fetch stage downloaded."""
+
+    def fetch(attachment: Attachment) -> bytes:
+        got = files.get(attachment.id)
+        if isinstance(got, bytes):
+            return got
+        raise got or RouteFileError(
+            f"{attachment.filename}: not downloaded; retried next sync", terminal=False
+        )
+
+    return fetch
+
+
+def normalize_curves(
+    raw: RawCurves,
+) -> tuple[
+    dict[str, Curve] | None,
+    dict[str, Curve] | None,
+    dict[str, dict[str, Curve]],
+    dict[str, dict[str, Curve]],
+]:
+    """(Ride power deltas, HR deltas, power and HR curves by sustainability type);
+    None where the call failed."""
+    power_by_type = {
+        t: curves_from_raw(r, ("watts", "values")) for t, r in raw.power_by_type.items()
+    }
+    ride = power_by_type.get("Ride")
+    delta_ids = set(raw.plan.delta_ids)
+    power_delta = {k: v for k, v in ride.items() if k in delta_ids} if ride is not None else None
+    hr_delta = curves_from_raw(raw.hr_delta, ("values",)) if raw.hr_delta is not None else None
+    hr_by_type = {t: curves_from_raw(r, ("values",)) for t, r in raw.hr_by_type.items()}
+    sport_power = {t: c for t, c in power_by_type.items() if t in raw.plan.types}
+    return power_delta, hr_delta, sport_power, hr_by_type
+
+
+def inputs_from(got: Ingested, settings: Settings, route_cache: Mapping[str, Any]) -> SyncInputs:
+    """The raw answers of the fetch stage as normalized SyncInputs."""
+    athlete = Athlete.from_raw(got.athlete)
+    history = activities_from_raw(got.activities)
+    stubs = [a for a in history if a.is_stub and a.date and a.date >= got.oldest]
+    history = [a for a in history if not a.is_stub]
+    history.sort(key=lambda a: a.start_local or "", reverse=True)  # API order: newest first
+    recent = [a for a in history if a.date and a.date >= got.oldest]
+    history_wellness = wellness_from_raw(got.wellness)
+    events = events_from_raw(got.events)
+    routes = route_entries(
+        events, route_fetcher(got.route_files), unit_preferences(athlete), route_cache
+    )
+    status = dict(got.status)
+    curve_status = {key: status.pop(key) for key in CURVE_STATUS_KEYS if key in status}
+    retry = sum(1 for r in routes if r.get("terrain_retry"))
+    status["routes"] = source_status(retry, len(routes))
+    status.update(curve_status)
+    power_curves, hr_curves, sport_power, sport_hr = normalize_curves(got.curves)
+    return SyncInputs(
+        today=got.today,
+        now=got.now,
+        days=settings.days,
+        athlete=athlete,
+        activities=tuple(recent),
+        wellness=tuple(w for w in history_wellness if w.date >= got.oldest),
+        events=tuple(events),
+        health_events=tuple(events_from_raw(got.health)) if got.health is not None else None,
+        hidden_activities=len(stubs),
+        week_start=settings.week_start,
+        zone_preference=dict(settings.zone_preference),
+        chat_notes=got.chat_notes,
+        version=__version__,
+        power_curves=power_curves,
+        hr_curves=hr_curves,
+        sport_power_curves=sport_power,
+        sport_hr_curves=sport_hr,
+        history_activities=tuple(history),
+        history_wellness=tuple(history_wellness),
+        sync_status=status,
+        intervals_entries=intervals_entries(got.intervals, history),
+        intervals_states=got.fetch_states,
+        activity_terrain=got.terrain,
+        route_entries=tuple(routes),
+    )
+
+
+def fetch_inputs(
+    client: IntervalsClient,
+    settings: Settings,
+    store: Store,
+    warnings: list[str],
+    previous_routes: Mapping[str, Any] | None = None,
+) -> SyncInputs:
+    """Fetch (through the store) and normalize everything one sync needs."""
+    route_cache = previous_entries(previous_routes, __version__)
+    hooks = Hooks(
+        dfa_block=dfa_block,
+        terrain=terrain_from_streams,
+        curve_plan=curve_plan,
+        routes_wanted=lambda events: attachments_to_fetch(events_from_raw(events), route_cache),
+    )
+    request = IngestRequest(
+        days=settings.days, now=settings.now, generate_history=settings.generate_history
+    )
+    got = fetch_raw(client, store, request, hooks, warnings)
+    return inputs_from(got, settings, route_cache)
 
 
 # ----------------------------------------------------------------- build
@@ -45,19 +210,9 @@ def build_documents(
     one would have lost most of its activities). ftp_history.json is included
     only when today's settings changed it. latest.json comes last so a reader
     never sees it ahead of the files it refers to. `privacy`: the run's policy
-    (default: everything redacted when ctx.anonymize, else nothing); it is
-    applied to every document at the end, never to the records metrics use.
+    (default: everything redacted); it is applied to every document at the end,
+    never to the records metrics use.
     """
-    from .metrics.benchmark import update_ftp_history
-    from .outputs.anonymize import protect_documents
-    from .outputs.history import build_history, history_block, shrink_reason, weekly_rows_for_phase
-    from .outputs.intervals import intervals_document
-    from .outputs.latest import assemble_latest
-    from .outputs.profile import thresholds_sports
-    from .outputs.routes import routes_document, terrain_event_ids
-    from .outputs.sections import compute_sections
-    from .units import unit_preferences
-
     previous = previous or {}
     warnings = warnings if warnings is not None else []
     documents: dict[str, Any] = {}
@@ -91,8 +246,8 @@ def build_documents(
         documents["history.json"] = history
     ctx = replace(ctx, history_weekly=tuple(weekly_rows_for_phase(history)))
 
-    policy = privacy if privacy is not None else policy_from(ctx.anonymize)
-    ctx = replace(ctx, anonymize=False)  # redaction happens once, below, under `policy`
+    policy = privacy if privacy is not None else DEFAULT_POLICY
+    units = unit_preferences(ctx.athlete)
     documents["intervals.json"] = intervals_document(
         ctx.intervals_entries, ctx.intervals_states, ctx.now, ctx.version
     )
@@ -107,7 +262,11 @@ def build_documents(
         derived=computed.derived,
         sections=sections,
         routes_with_terrain=with_terrain,
-        activity_terrain=ctx.activity_terrain,
+        activity_terrain={
+            aid: shown
+            for aid, fields in ctx.activity_terrain.items()
+            if (shown := terrain_fields(fields, units)) is not None
+        },
     )
     return protect_documents(documents, policy)
 
@@ -115,9 +274,7 @@ def build_documents(
 # ----------------------------------------------------------------- write
 
 
-def write_outputs(documents: dict[str, Any], settings) -> list[Path]:
-    from .publish.files import dump_json, resolve_destination, write_files_atomic
-
+def write_outputs(documents: dict[str, Any], settings: Settings) -> list[Path]:
     latest_path, directory = resolve_destination(settings.output, settings.output_dir)
     files = {}
     for name, document in documents.items():
@@ -130,29 +287,24 @@ def write_outputs(documents: dict[str, Any], settings) -> list[Path]:
 # ----------------------------------------------------------------- run
 
 
-def make_client(settings):
-    from .sources.intervals import IntervalsClient, validate_athlete_id
-
+def make_client(settings: Settings) -> IntervalsClient:
     athlete_id = validate_athlete_id(settings.athlete_id)
-    return IntervalsClient(athlete_id, settings.intervals_key, base_url=settings.base_url)
+    return IntervalsClient(athlete_id, settings.intervals_key or "", base_url=settings.base_url)
 
 
-def state_directory(settings, directory: Path) -> Path:
+def state_directory(settings: Settings, directory: Path) -> Path:
     return Path(settings.state_dir) if settings.state_dir else directory / STATE_DIR
 
 
-def sync(settings, client=None, publish=None) -> SyncResult:
+def sync(
+    settings: Settings, client: IntervalsClient | None = None, publish: Publish | None = None
+) -> SyncResult:
     """Fetch, compute and write. Raises SyncError; writes nothing on failure.
 
     `publish(files: dict[str, bytes]) -> list[str]`, when given (GitHub API
     mode), runs after the local write: it receives every document serialized,
     by file name, and returns what it published.
     """
-    from .fetch import fetch_inputs
-    from .localfiles import load_ftp_history, load_json_document
-    from .publish.files import resolve_destination
-    from .store import open_store
-
     client = client or make_client(settings)
     warnings: list[str] = []
     _, directory = resolve_destination(settings.output, settings.output_dir)
@@ -169,13 +321,9 @@ def sync(settings, client=None, publish=None) -> SyncResult:
     ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
     documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
-    from .outputs.validate import validate_documents
-
     validate_documents(documents)  # schemas/: an invalid document is never written
     result.written = write_outputs(documents, settings)
     if publish is not None:
-        from .publish.files import dump_json
-
         result.written += publish({name: dump_json(doc, name) for name, doc in documents.items()})
     return result
 
@@ -205,7 +353,7 @@ def summary_lines(result: SyncResult) -> list[str]:
     return lines
 
 
-def run(settings, out=None) -> int:
+def run(settings: Settings, out: TextIO | None = None) -> int:
     """CLI entry for a data sync. Returns the exit code (0) or raises SyncError."""
     out = out or sys.stdout
     result = sync(settings)

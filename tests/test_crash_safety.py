@@ -41,7 +41,7 @@ from pathlib import Path
 import pytest
 
 from section11.demo.server import FakeIntervals
-from section11.store import open_store
+from section11.ingest.store import open_store
 from tests.kit.faults import TODAY, run_sync, sync_env
 
 from .conftest import private_copy

@@ -376,7 +376,7 @@ def test_absurd_wellness_completes_with_finite_numbers(baseline, tmp_path):
 
 
 def test_source_status_values():
-    from section11.fetch import source_status
+    from section11.ingest.status import source_status
 
     assert source_status(0, 0) == "ok"
     assert source_status(0, 5) == "ok"
@@ -386,9 +386,10 @@ def test_source_status_values():
 
 
 def test_cached_optional_counts_calls_failures_and_stale_copies():
-    from section11.fetch import cached_optional, tally_status
+    from section11.ingest.calls import cached_optional
+    from section11.ingest.status import Tally
+    from section11.ingest.store import open_store
     from section11.sources.errors import ApiError
-    from section11.store import open_store
 
     def good():
         return {"list": [1]}
@@ -398,29 +399,30 @@ def test_cached_optional_counts_calls_failures_and_stale_copies():
 
     warnings: list[str] = []
     store = open_store(None, "i1")
-    tally = [0, 0, 0]  # failed, calls made, failures covered by a stored copy
+    tally = Tally()
     assert cached_optional(store, "k", 100, "curves", warnings, tally, good, now=1000.0) == {
         "list": [1]
     }
-    assert tally == [0, 1, 0] and tally_status(tally) == "ok"
+    assert tally == Tally(calls=1, failed=0, covered=0) and tally.status == "ok"
     # younger than the ttl: no call at all
     assert cached_optional(store, "k", 100, "curves", warnings, tally, bad, now=1050.0) == {
         "list": [1]
     }
-    assert tally == [0, 1, 0]
+    assert tally == Tally(calls=1, failed=0, covered=0)
     # expired and failing: the older copy stands in
     assert cached_optional(store, "k", 100, "curves", warnings, tally, bad, now=2000.0) == {
         "list": [1]
     }
-    assert tally == [1, 2, 1] and tally_status(tally) == "partial: 1 of 2 failed"
-    stale = [0, 0, 0]
+    assert tally == Tally(calls=2, failed=1, covered=1)
+    assert tally.status == "partial: 1 of 2 failed"
+    stale = Tally()
     cached_optional(store, "k", 100, "curves", warnings, stale, bad, now=3000.0)
-    assert tally_status(stale) == "stale: refresh failed, stored copy used"
-    missing = [0, 0, 0]
+    assert stale.status == "stale: refresh failed, stored copy used"
+    missing = Tally()
     assert (
         cached_optional(store, "other", 100, "curves", warnings, missing, bad, now=3000.0) is None
     )
-    assert missing == [1, 1, 0] and tally_status(missing) == "unavailable"
+    assert missing == Tally(calls=1, failed=1, covered=0) and missing.status == "unavailable"
     assert len(warnings) == 3 and all(w.startswith("curves unavailable") for w in warnings)
 
 

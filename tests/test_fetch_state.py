@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from section11.fetch_state import (
+from section11.ingest.retry import (
     REASONS,
     STATUSES,
     Due,

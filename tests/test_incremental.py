@@ -181,3 +181,65 @@ def test_late_comment_on_a_recent_activity_is_picked_up(fake_api, demo_today, tm
     latest = json.loads((tmp_path / "latest.json").read_text())
     ride = next(a for a in latest["recent_activities"] if a["id"] == late["id"])
     assert ride["chat_notes"] == ["Coach: great pacing"]  # ... and shared on request
+
+
+def test_a_store_of_the_previous_layout_is_migrated_without_a_history_download(
+    fake_api, tmp_path, capsys
+):
+    """Schema 1 kept intervals.json-shaped `entry` rows and terrain with display
+    blocks. Rewrite a synced store into that layout, then sync: the lists and
+    the DFA blocks and terrain carry over; only the raw intervals are fetched again."""
+    import sqlite3
+
+    sync(fake_api, tmp_path, capsys)
+    first_intervals = json.loads((tmp_path / "intervals.json").read_text())
+    first_latest = json.loads((tmp_path / "latest.json").read_text())
+    conn = sqlite3.connect(tmp_path / ".section11" / "store.sqlite3")
+    conn.execute("DELETE FROM resources WHERE kind IN ('intervals', 'dfa')")
+    for entry in first_intervals["activities"]:
+        conn.execute(
+            "INSERT INTO resources (activity_id, kind, token, payload, fetched_at) "
+            "VALUES (?, 'entry', NULL, ?, '2026-01-01T00:00:00+00:00')",
+            (entry["activity_id"], json.dumps(entry)),
+        )
+    display = {"total_distance": {"value": 1, "unit": "parsec"}}
+    terrain_rows = conn.execute(
+        "SELECT activity_id, payload FROM resources WHERE kind = 'terrain'"
+    ).fetchall()
+    summaries = 0
+    for activity_id, payload in terrain_rows:
+        fields = json.loads(payload)
+        if "terrain_summary" in fields:
+            summaries += 1
+            summary = fields["terrain_summary"]
+            summary["display"] = display
+            for climb in summary["climbs"]:
+                climb["display"] = display
+        conn.execute(
+            "UPDATE resources SET payload = ? WHERE activity_id = ? AND kind = 'terrain'",
+            (json.dumps(fields), activity_id),
+        )
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    assert summaries  # the demo has outdoor rides with a track
+
+    fake_api.reset_log()
+    out = sync(fake_api, tmp_path, capsys)
+    assert "rebuilding" not in out
+    paths = [r.path for r in fake_api.requests]
+    assert len([p for p in paths if p.endswith("/activities")]) == 1  # no 3-year download
+    assert not [p for p in paths if p.endswith("/streams.json")]  # DFA and terrain carried over
+    with_segments = {e["activity_id"] for e in first_intervals["activities"] if e["intervals"]}
+    refetched = {p.split("/")[-2] for p in paths if p.endswith("/intervals")}
+    assert with_segments and refetched == with_segments
+    again = json.loads((tmp_path / "intervals.json").read_text())
+    assert again["activities"] == first_intervals["activities"]
+    latest = json.loads((tmp_path / "latest.json").read_text())
+    assert latest["recent_activities"] == first_latest["recent_activities"]
+    assert "parsec" not in json.dumps(latest)
+    conn = sqlite3.connect(tmp_path / ".section11" / "store.sqlite3")
+    version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    kinds = {k for (k,) in conn.execute("SELECT DISTINCT kind FROM resources")}
+    conn.close()
+    assert version == ("2",) and "entry" not in kinds and {"intervals", "dfa"} <= kinds

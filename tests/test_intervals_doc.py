@@ -7,13 +7,14 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from section11.fetch_state import Outcome, advance, plan
+from section11.ingest.retention import retain
+from section11.ingest.retry import Outcome, advance, plan
 from section11.model import Activity
 from section11.outputs.intervals import (
+    entries,
     has_flags,
     intervals_document,
     merge_entry,
-    retain,
     segments,
     zone_basis,
 )
@@ -265,7 +266,23 @@ def test_retention_boundary_presence_and_payload():
     assert warning is None
     assert set(kept) == {"edge", "keep"}
     assert set(kept_states) == {"edge", "keep", "empty", "fresh"}
-    assert kept["keep"]["name"] == "Morning Ride"  # follows the current list
+    assert kept["keep"] == entries["keep"]  # the stored payload, untouched
+
+
+def test_entries_are_shaped_from_raw_payloads_and_the_current_list():
+    ride = act("r1", name="Renamed", interval_summary=["4x 8m"], icu_hr_zone_times=[60])
+    payloads = {
+        "r1": {"intervals": [{"type": "WORK", "zone": 4, "average_watts": 250}]},
+        "d1": {"dfa": {"avg": 0.8}},
+        "junk": {"intervals": [{"unknown": 1}]},  # no segment at all: left out
+        "gone": {"dfa": {"avg": 0.7}},  # not in the list: left out
+    }
+    shaped = entries(payloads, [ride, act("d1"), act("junk")])
+    assert set(shaped) == {"r1", "d1"}
+    assert shaped["r1"] == merge_entry(None, ride, intervals=payloads["r1"]["intervals"])
+    assert shaped["r1"]["name"] == "Renamed" and shaped["r1"]["zone_basis"] == "hr"
+    assert shaped["r1"]["intervals"] == [{"type": "WORK", "avg_power": 250, "zone": 4}]
+    assert shaped["d1"]["intervals"] == [] and shaped["d1"]["dfa"] == {"avg": 0.8}
 
 
 def test_retention_uses_the_current_activity_date():

@@ -11,6 +11,7 @@ from section11.context import SyncInputs
 from section11.metrics.fitness import SOURCE_DECAYED
 from section11.model import Activity, Athlete, Event, Wellness
 from section11.outputs.ai_text import DEFAULT_ZONE_PREFERENCE
+from section11.outputs.anonymize import anonymize_latest
 from section11.outputs.latest import assemble_latest
 
 TODAY = date(2025, 3, 10)
@@ -157,7 +158,6 @@ def make_ctx(**changes):
         events=tuple(Event.from_raw(e) for e in EVENTS),
         hidden_activities=2,
         version="1.0.0",
-        anonymize=True,
         intervals_entries={"a2": {"intervals": [{"type": "WORK"}]}},
         chat_notes={"a1": ("Nice one",)},
     )
@@ -195,7 +195,7 @@ def test_weight_none_is_omitted_and_unknown_sections_rejected():
 
 
 def test_metadata():
-    meta = assemble_latest(make_ctx(anonymize=False), dfa_summary=None)["metadata"]
+    meta = assemble_latest(make_ctx(), dfa_summary=None)["metadata"]
     assert meta["athlete_id"] == "i12345"
     assert meta["last_updated"] == "2025-03-10T07:45:00+01:00"
     assert meta["data_range_days"] == 7 and meta["extended_range_days"] == 28
@@ -206,15 +206,16 @@ def test_metadata():
 
 
 def test_no_secrets_from_raw_athlete():
-    for anonymize in (True, False):
-        text = json.dumps(assemble_latest(make_ctx(anonymize=anonymize), dfa_summary=None))
+    doc = assemble_latest(make_ctx(), dfa_summary=None)
+    for shown in (anonymize_latest(doc), doc):
+        text = json.dumps(shown)
         assert SECRET_KEY not in text
         assert SECRET_MAIL not in text
         assert "icu_api_key" not in text and "Private Person" not in text
 
 
 def test_anonymize_on():
-    doc = assemble_latest(make_ctx(), dfa_summary=None)
+    doc = anonymize_latest(assemble_latest(make_ctx(), dfa_summary=None))
     assert doc["metadata"]["athlete_id"] == "REDACTED"
     names = {a["id"]: a["name"] for a in doc["recent_activities"]}
     assert names == {"a1": "Outdoor Ride", "a2": "Zwift - Watopia", "a3": "Outdoor Run"}
@@ -222,7 +223,7 @@ def test_anonymize_on():
 
 
 def test_anonymize_off():
-    doc = assemble_latest(make_ctx(anonymize=False), dfa_summary=None)
+    doc = assemble_latest(make_ctx(), dfa_summary=None)  # redaction is the output edge's job
     assert doc["metadata"]["athlete_id"] == "i12345"
     assert doc["recent_activities"][0]["name"] == "Loop past my house on Elm Street"
 
@@ -298,7 +299,6 @@ def test_empty_context():
         activities=(),
         wellness=(),
         events=(),
-        anonymize=False,
     )
     doc = assemble_latest(ctx, dfa_summary=None)
     assert list(doc) == CORE_ORDER
@@ -377,8 +377,6 @@ def test_neutral_activity_names(activity_type, label):
 
 
 def test_anonymize_rules_do_not_mutate_input():
-    from section11.outputs.anonymize import anonymize_latest
-
     doc = {
         "metadata": {"athlete_id": "i1"},
         "recent_activities": [

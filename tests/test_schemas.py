@@ -617,16 +617,14 @@ def test_schemas_load_from_any_working_directory(tmp_path):
 
 def break_latest(monkeypatch):
     """compute_sections with derived_metrics.capability.hrrc.mean_hrrc_7d made a string."""
-    from section11.outputs import sections
-
-    real = sections.compute_sections
+    real = pipeline.compute_sections
 
     def broken(*args, **kwargs):
         result = real(*args, **kwargs)
         result.derived["capability"]["hrrc"]["mean_hrrc_7d"] = "fast"
         return result
 
-    monkeypatch.setattr(sections, "compute_sections", broken)
+    monkeypatch.setattr(pipeline, "compute_sections", broken)
     return (
         "latest.json: derived_metrics.capability.hrrc.mean_hrrc_7d: 'fast' is not of type "
         "'number', 'null'"
@@ -635,16 +633,14 @@ def break_latest(monkeypatch):
 
 def break_history(monkeypatch):
     """build_history with the first weekly row missing its required total_tss."""
-    from section11.outputs import history
-
-    real = history.build_history
+    real = pipeline.build_history
 
     def broken(*args, **kwargs):
         doc = real(*args, **kwargs)
         del doc["weekly_180d"][0]["total_tss"]
         return doc
 
-    monkeypatch.setattr(history, "build_history", broken)
+    monkeypatch.setattr(pipeline, "build_history", broken)
     return "history.json: weekly_180d[0]: 'total_tss' is a required property"
 
 

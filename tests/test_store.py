@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-from section11.store import SCHEMA_VERSION, STORE_NAME, iter_chunks, open_store
+from section11.ingest.store import SCHEMA_VERSION, STORE_NAME, iter_chunks, open_store
 
 
 def test_records_roundtrip_and_change_detection(tmp_path):

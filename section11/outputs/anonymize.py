@@ -165,9 +165,8 @@ LATEST_CATEGORY_RULES: dict[str, Rule] = {
 }
 assert set(LATEST_CATEGORY_RULES) == set(CATEGORIES)
 
-# The two categories the reference once had; `assemble_latest` applies them when
-# ctx.anonymize is set (direct callers). The pipeline assembles without them and
-# applies the run's whole policy with `protect_documents`.
+# The two categories the reference once had (`anonymize_latest`'s default). The
+# pipeline applies the run's whole policy with `protect_documents`.
 LATEST_RULES: tuple[Rule, ...] = (redact_athlete_id, outdoor_activity_names)
 
 

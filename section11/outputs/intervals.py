@@ -2,10 +2,10 @@
 
 spec/metrics.md §2.4 (shape), §30.4 (segment mapping, zone_basis), §30.5
 (merge and write), §25.5 (has_intervals / has_dfa); spec/pipeline.md §4.1.
-The pipeline fetches `icu_intervals` and the DFA streams (scheduled by
-`section11.fetch_state`), computes the dfa block with
-`section11.metrics.dfa.dfa_block`, and calls these functions to keep the
-entries, then writes `intervals_document(...)`.
+The fetch stage (`section11.ingest`) stores the raw `icu_intervals` list and
+the DFA block of each activity, with its fetch-state record, and prunes them
+to the retention; `entries(...)` shapes them into intervals.json entries and
+`intervals_document(...)` writes the document.
 
 Entries and fetch_state records are plain dicts keyed by activity id (str).
 
@@ -13,8 +13,7 @@ Deliberate differences from the reference (docs/deviations.md):
 * No `script_hash` key: the cache schema is versioned by `schema_version`
   instead of a hash of the script file (spec/pipeline.md §9.4, §9.6).
 * Pruning is refused when the activity list is empty or shrank sharply
-  (spec/pipeline.md §9.2): the entries and states come back unchanged with a
-  warning.
+  (spec/pipeline.md §9.2, `section11.ingest.retention`).
 * An entry's date, start_datetime, type and name follow the current activity
   list (a rename after upload shows up), not only the values at first fetch.
 * Segment values of the wrong type are dropped like nulls; elements that are not
@@ -23,11 +22,11 @@ Deliberate differences from the reference (docs/deviations.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
-from ..fetch_state import RETENTION_DAYS, SCAN_HOURS, record_date
+from ..ingest.retry import RETENTION_DAYS, SCAN_HOURS
 from ..model import Activity, as_dict, as_list, num
 from .activities import has_dfa, has_intervals
 
@@ -54,10 +53,6 @@ SEGMENT_FIELDS: tuple[tuple[str, str], ...] = (
 )
 TEXT_FIELDS = frozenset({"type"})
 LABEL_FIELDS = frozenset({"label"})
-
-# refuse-to-prune guard (spec/pipeline.md §9.2)
-SHRINK_RATIO = 0.5  # fewer than half of before counts as "shrank sharply"
-SHRINK_MIN_BASE = 4  # too few to judge a ratio below this
 
 
 # ----------------------------------------------------------------- §30.4 segments
@@ -181,104 +176,33 @@ def merge_entry(
     return out
 
 
-def _shrink_warning(
-    known: set[str], activities: list[Activity], previous_count: int | None
-) -> str | None:
-    present = {a.id for a in activities}
-    if not activities:
-        return (
-            "the activity list came back empty; intervals.json entries and fetch state "
-            "are kept unpruned this run"
-        )
-    if (
-        previous_count is not None
-        and previous_count >= SHRINK_MIN_BASE
-        and len(activities) < previous_count * SHRINK_RATIO
-    ):
-        return (
-            f"the activity list shrank from {previous_count} to {len(activities)}; "
-            "intervals.json entries and fetch state are kept unpruned this run"
-        )
-    missing = known - present
-    if len(known) >= SHRINK_MIN_BASE and len(missing) > len(known) * SHRINK_RATIO:
-        return (
-            f"{len(missing)} of {len(known)} cached activities inside retention are missing "
-            "from the activity list; intervals.json entries and fetch state are kept "
-            "unpruned this run"
-        )
-    return None
-
-
-def _stored_date(value: Any) -> date | None:
-    if isinstance(value, Mapping) and isinstance(value.get("date"), str):
-        return record_date(value)
-    return None
-
-
-def retain(
-    entries: Mapping[str, Any],
-    states: Mapping[str, Any],
-    activities: Iterable[Activity],
-    today: date,
-    *,
-    previous_count: int | None = None,
-) -> tuple[dict, dict, str | None]:
-    """Prune to the 14-day retention and still-present ids (§30.5, pipeline §4.1).
-
-    Keeps entries/records whose activity is in `activities` (the 28-day list)
-    and dated ≥ today − 14 (the list's date wins over the stored one); entries
-    without segments or dfa are dropped; kept entries take the activity's
-    current date, start, type and name. Returns (entries, states, warning).
-
-    Refuses to prune (returns both unchanged, with a warning) when the list is
-    empty while something is cached, when it has fewer than half of
-    `previous_count` (the previous run's list size, if known), or when more than
-    half of the cached ids inside retention are missing from it.
-    """
-    activities = list(activities)
-    cutoff = today - timedelta(days=RETENTION_DAYS)
-    entries = {str(k): v for k, v in entries.items()}
-    states = {str(k): v for k, v in states.items()}
-    known = {
-        k
-        for k, v in list(entries.items()) + list(states.items())
-        if (_stored_date(v) or cutoff) >= cutoff
-    }
-    if entries or states:
-        warning = _shrink_warning(known, activities, previous_count)
-        if warning:
-            return dict(entries), dict(states), warning
+def entries(
+    payloads: Mapping[str, Mapping[str, Any]], activities: Iterable[Activity]
+) -> dict[str, dict]:
+    """intervals.json entries of the stored payloads (`{"intervals": raw
+    icu_intervals, "dfa": block}` by activity id) for the activities they
+    belong to; payloads of activities not in `activities`, and entries with
+    neither segments nor dfa, are left out."""
     by_id: dict[str, Activity] = {}
     for activity in activities:
         by_id.setdefault(activity.id, activity)
-
-    def keep(key: str, value: Any) -> Activity | None:
-        activity = by_id.get(key)
-        if activity is None or not isinstance(value, Mapping):
-            return None
-        day = activity.date or _stored_date(value)
-        return activity if day is not None and day >= cutoff else None
-
-    kept_entries = {}
-    for key, entry in entries.items():
-        activity = keep(key, entry)
-        if activity is not None and has_payload(entry):
-            kept_entries[key] = merge_entry(entry, activity)
-    kept_states = {}
-    for key, record in states.items():
-        activity = keep(key, record)
-        if activity is not None:
-            record = dict(record)
-            if activity.date is not None:
-                record["date"] = activity.date.isoformat()
-            kept_states[key] = record
-    return kept_entries, kept_states, None
+    out = {}
+    for key, payload in payloads.items():
+        found = by_id.get(str(key))
+        if found is None or not isinstance(payload, Mapping):
+            continue
+        entry = merge_entry(None, found, intervals=payload.get("intervals"), dfa=payload.get("dfa"))
+        if has_payload(entry):
+            out[str(key)] = entry
+    return out
 
 
 # ----------------------------------------------------------------- §2.4 document
 
 
-def _newest_first(items: list[tuple[str, Any]], when) -> list[tuple[str, Any]]:
+def _newest_first(
+    items: list[tuple[str, Any]], when: Callable[[Any], str]
+) -> list[tuple[str, Any]]:
     return sorted(items, key=lambda kv: (when(kv[1]), kv[0]), reverse=True)
 
 

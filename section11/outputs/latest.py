@@ -20,7 +20,6 @@ from ..sports import TRAINING_CATEGORIES
 from ..units import unit_preferences
 from .activities import recent_activities
 from .ai_text import read_this_first
-from .anonymize import anonymize_latest
 from .planned import planned_workouts
 from .profile import athlete_profile, thresholds_block
 from .summary import quick_stats, summary, weekly_summary
@@ -162,4 +161,4 @@ def assemble_latest(
     doc["weekly_summary"] = weekly_summary(display_activities, display_wellness)
     if "race_calendar" in sections:
         doc["race_calendar"] = sections["race_calendar"]
-    return anonymize_latest(doc) if ctx.anonymize else doc
+    return doc

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from ..metrics.terrain import analyse_terrain
 from ..model import Attachment, Event
 from ..sources.routefiles import (
     ROUTE_EXTENSIONS,
@@ -31,7 +32,7 @@ from ..sources.routefiles import (
     file_label,
     parse_route,
 )
-from .terrain import analyse_terrain, refresh_display
+from .terrain import refresh_display, with_display
 
 ROUTES_SCHEMA_VERSION = 1
 ROUTE_SOURCE = "gpx_attachment"  # the reference's label for GPX and TCX alike
@@ -81,14 +82,14 @@ def analyse_route_file(
     except RouteFileError as exc:
         return exc
     try:
-        summary = analyse_terrain(points, ROUTE_SOURCE, units, polyline=True)
+        summary = analyse_terrain(points, ROUTE_SOURCE, polyline=True)
     except (ArithmeticError, ValueError, IndexError) as exc:  # never fail a sync on one file
         return RouteFileError(
             f"{file_label(filename)}: terrain analysis failed ({type(exc).__name__})"
         )
     if summary is None:
         return RouteFileError(f"{file_label(filename)}: insufficient trackpoints")
-    return summary
+    return with_display(summary, units)
 
 
 def _start_time(start_local: str | None) -> str | None:
@@ -173,6 +174,21 @@ def cached_result(entry: Mapping[str, Any] | None) -> RouteResult | None:
     ):
         return RouteFileError(entry["terrain_error"], terminal=True)
     return None
+
+
+def attachments_to_fetch(
+    events: Iterable[Event], cache: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[Attachment]:
+    """The attachments `route_entries` will download: gpx/tcx files without a
+    usable result in `cache` (`previous_entries(...)`), each once."""
+    cache = cache or {}
+    wanted: dict[str, Attachment] = {}
+    for _event, attachment in route_attachments(events):
+        if attachment.id in wanted or unsupported_error(attachment) is not None:
+            continue
+        if cached_result(cache.get(attachment.id)) is None:
+            wanted[attachment.id] = attachment
+    return list(wanted.values())
 
 
 def route_entries(

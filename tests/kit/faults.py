@@ -46,8 +46,8 @@ from section11 import cli, pipeline
 from section11.demo.dataset import DemoData, build_demo
 from section11.demo.fake_api import STRAVA_ERROR
 from section11.demo.server import FakeIntervals
+from section11.ingest.store import open_store
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
-from section11.store import open_store
 
 from .fault_answers import (
     FaultyIntervals,

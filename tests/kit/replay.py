@@ -1,7 +1,7 @@
 """Replay a sync of the demo athlete on any past date, without HTTP.
 
 `DemoReplay(data).inputs(day)` returns the `SyncInputs` that the fetch phase
-(section11.fetch.fetch_inputs) would build if the fake server were asked on
+(section11.pipeline.fetch_inputs) would build if the fake server were asked on
 `day` (athlete-local date): the same windows (activities and wellness over
 max(N, 28) days, the 3-year history records, calendar events from
 day - max(N-1, 14) to day + 90, SICK / INJURED markers 365 days back), the same
@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from section11.context import EXTENDED_DAYS, SyncInputs
+from section11.context import SyncInputs
 from section11.demo.dataset import DemoData
 from section11.metrics.curves import delta_curve_ids
 from section11.metrics.sustainability import sustainability_curve_id, sustainability_families
@@ -35,8 +35,8 @@ from section11.model import (
     events_from_raw,
     wellness_from_raw,
 )
-from section11.refresh import HISTORY_DAYS
 from section11.sports import HEALTH_CATEGORIES
+from section11.windows import EXTENDED_DAYS, HISTORY_DAYS
 
 DEFAULT_DAYS = 7
 # the fetch windows of a sync (spec/pipeline.md §1.1), as the fetch phase uses them
@@ -143,14 +143,13 @@ class DemoReplay:
             hr_curves=hr,
             sport_power_curves=sport_power,
             sport_hr_curves=sport_hr,
-            anonymize=True,
             history_activities=history,
             history_wellness=history_wellness,
         )
 
     # ------------------------------------------------------------ curves
     def _curves(self, activities, today: date):
-        """Curves as pipeline.fetch_curves would get them from the fake server."""
+        """Curves as section11.ingest.curves.fetch_curves would get them from the fake server."""
 
         def fetch(kind: str, sport: str | None, ids: list[str], keys: tuple[str, ...]):
             items = []

@@ -2,14 +2,15 @@
 
 A stdlib sqlite3 file in the state directory (default `.section11/` beside the
 outputs, never published). It holds raw records keyed by id with their change
-token, per-activity resources (intervals, DFA block, terrain, messages),
-per-endpoint fetch state, cached curve responses and route attachments, and
-the date ranges already fetched. It holds no secrets: the athlete id is kept
+token, per-activity resources (the raw `icu_intervals` list, the DFA block and
+the terrain reduced from the streams, message texts), per-activity fetch state,
+cached curve and health-marker responses, and the date ranges already fetched. It holds no secrets: the athlete id is kept
 only as a hash, to notice a store that belongs to another athlete.
 
-The schema is versioned explicitly. A store that is corrupt, from another
-schema version or another athlete is moved aside and rebuilt from the API:
-losing it costs requests, never data.
+The schema is versioned explicitly. A store of the previous version is
+migrated in place (`_migrate_v1`); one that is corrupt, from an unknown
+version or another athlete is moved aside and rebuilt from the API: losing it
+costs requests, never data.
 """
 
 from __future__ import annotations
@@ -19,14 +20,19 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import closing
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STORE_NAME = "store.sqlite3"
+
+# resource kinds (one row per activity and kind)
+INTERVALS = "intervals"  # the raw icu_intervals list of GET /activity/{id}?intervals=true
+DFA = "dfa"  # the DFA block computed from the streams (the streams are not kept)
+TERRAIN = "terrain"  # terrain keys computed from the streams, metric units, no display
+MESSAGES = "messages"  # non-blank message texts
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -197,7 +203,7 @@ class Store:
     # ------------------------------------------------------------ fetch state
     def fetch_states(self, endpoint: str | None = None) -> dict[tuple[str, str], dict]:
         sql = "SELECT activity_id, endpoint, state FROM fetch_state"
-        args: tuple = ()
+        args: tuple[str, ...] = ()
         if endpoint is not None:
             sql += " WHERE endpoint = ?"
             args = (endpoint,)
@@ -245,9 +251,6 @@ class Store:
             return None
         return date.fromisoformat(row[0]), date.fromisoformat(row[1]), row[2]
 
-    def clear_coverage(self) -> None:
-        self.conn.execute("DELETE FROM coverage")
-
     def set_coverage(self, kind: str, oldest: date, newest: date, now: float | None = None) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO coverage (kind, oldest, newest, fetched_at) VALUES (?,?,?,?)",
@@ -268,7 +271,8 @@ def _create(conn: sqlite3.Connection, fingerprint: str) -> None:
 
 
 def _check(conn: sqlite3.Connection, fingerprint: str) -> None:
-    """Raise StoreRebuilt with the reason when the file is not a usable store."""
+    """Raise StoreRebuilt with the reason when the file is not a usable store;
+    migrate a store of the previous schema version."""
     try:
         integrity = conn.execute("PRAGMA quick_check").fetchone()
         rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -276,16 +280,84 @@ def _check(conn: sqlite3.Connection, fingerprint: str) -> None:
         raise StoreRebuilt(f"the local store is unreadable ({exc})") from None
     if not integrity or integrity[0] != "ok":
         raise StoreRebuilt("the local store failed its integrity check")
-    if rows.get("schema_version") != str(SCHEMA_VERSION):
+    if rows.get("athlete") != fingerprint:
+        raise StoreRebuilt("the local store belongs to another athlete")
+    if rows.get("schema_version") == "1":
+        _migrate_v1(conn)
+    elif rows.get("schema_version") != str(SCHEMA_VERSION):
         raise StoreRebuilt(
             f"the local store has schema {rows.get('schema_version')!r}, "
             f"this version uses {SCHEMA_VERSION}"
         )
-    if rows.get("athlete") != fingerprint:
-        raise StoreRebuilt("the local store belongs to another athlete")
 
 
-def open_store(state_dir: Path | str | None, athlete_id: str, notice=None) -> Store:
+def _without_display(summary: Any) -> Any:
+    """A version-1 terrain summary without its display blocks (metric fields kept)."""
+    if not isinstance(summary, dict):
+        return summary
+    out = {k: v for k, v in summary.items() if k != "display"}
+    for key in ("climbs", "descents"):
+        if isinstance(out.get(key), list):
+            out[key] = [
+                {k: v for k, v in s.items() if k != "display"} if isinstance(s, dict) else s
+                for s in out[key]
+            ]
+    return out
+
+
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    """Version 1 -> 2, in one transaction, without touching the 3-year lists.
+
+    Version 1 kept an intervals.json-shaped `entry` per activity (segments, not
+    the raw `icu_intervals`) and terrain with display blocks. Its DFA blocks
+    carry over as `dfa` rows and its terrain loses the display blocks; the
+    segments cannot be turned back into the raw list, so the `intervals` state
+    of those activities (14 days at most) is reset and fetched again.
+    """
+    with conn:
+        for activity_id, payload, fetched_at in conn.execute(
+            "SELECT activity_id, payload, fetched_at FROM resources WHERE kind = 'entry'"
+        ).fetchall():
+            entry = json.loads(payload)
+            block = entry.get("dfa") if isinstance(entry, dict) else None
+            if isinstance(block, dict):
+                conn.execute(
+                    "INSERT OR REPLACE INTO resources (activity_id, kind, token, payload, "
+                    "fetched_at) VALUES (?,?,NULL,?,?)",
+                    (activity_id, DFA, _dumps(block), fetched_at),
+                )
+        conn.execute("DELETE FROM resources WHERE kind = 'entry'")
+        for activity_id, endpoint, state in conn.execute(
+            "SELECT activity_id, endpoint, state FROM fetch_state"
+        ).fetchall():
+            record = json.loads(state)
+            if isinstance(record, dict) and isinstance(record.get("intervals"), dict):
+                if record["intervals"].get("status") == "ok":
+                    del record["intervals"]
+                    conn.execute(
+                        "UPDATE fetch_state SET state = ? WHERE activity_id = ? AND endpoint = ?",
+                        (_dumps(record), activity_id, endpoint),
+                    )
+        for activity_id, payload in conn.execute(
+            "SELECT activity_id, payload FROM resources WHERE kind = ?", (TERRAIN,)
+        ).fetchall():
+            fields = json.loads(payload)
+            if isinstance(fields, dict) and "terrain_summary" in fields:
+                fields["terrain_summary"] = _without_display(fields["terrain_summary"])
+                conn.execute(
+                    "UPDATE resources SET payload = ? WHERE activity_id = ? AND kind = ?",
+                    (_dumps(fields), activity_id, TERRAIN),
+                )
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+        )
+
+
+def open_store(
+    state_dir: Path | str | None,
+    athlete_id: str,
+    notice: Callable[[str], None] | None = None,
+) -> Store:
     """Open (or create) the store in `state_dir`; None = an in-memory store.
 
     A corrupt, foreign or outdated store is renamed to `store.sqlite3.old-<ts>`
@@ -324,8 +396,6 @@ def open_store(state_dir: Path | str | None, athlete_id: str, notice=None) -> St
 
 def iter_chunks(oldest: date, newest: date, days: int) -> Iterator[tuple[date, date]]:
     """Split oldest..newest into consecutive ranges of at most `days` days, newest first."""
-    from datetime import timedelta
-
     end = newest
     while end >= oldest:
         start = max(oldest, end - timedelta(days=days - 1))
@@ -340,5 +410,4 @@ __all__ = [
     "SCHEMA_VERSION",
     "STORE_NAME",
     "athlete_fingerprint",
-    "closing",
 ]

@@ -4,8 +4,8 @@ Each run asks for the recent window of activities and wellness (one call
 each). The 3-year history is fetched once, in yearly chunks, and refreshed
 in full only when it is older than a week, so edits to old records are picked
 up without a 3-year download on every run. Curves and the year of health
-markers are cached with a time-to-live. Per-activity resources are fetched
-elsewhere (`section11/resources.py`), only when new or changed.
+markers are cached with a time-to-live (`calls.cached_call`). Per-activity
+resources are fetched elsewhere (`resources.py`), only when new or changed.
 
 Suspicious answers never destroy stored data: an activity list that comes back
 empty, or sharply shorter, while the store knows activities in that window is
@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from .model import as_dict, as_list, parse_date
+from ..sources.intervals import IntervalsClient
+from ..windows import HISTORY_DAYS
+from .raw import as_dict, as_list, parse_date
+from .status import KEPT_PREVIOUS, OK
 from .store import Store, iter_chunks
-from .windows import HISTORY_DAYS
 
 CHUNK_DAYS = 366
 FULL_REFRESH_SECONDS = 7 * 86400
 GENERATE_HISTORY_MAX_AGE = 86400
-CURVES_TTL_SECONDS = 6 * 3600
-HEALTH_TTL_SECONDS = 6 * 3600
 SHRINK_GUARD_MIN = 3  # removals below this are never suspicious
 
 
@@ -43,7 +43,10 @@ class RefreshReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def activity_key(raw: Any) -> tuple[str, str | None, str | None, Any] | None:
+Keyed = tuple[str, str | None, str | None, Any]  # (id, day, change token, raw)
+
+
+def activity_key(raw: Any) -> Keyed | None:
     raw = as_dict(raw)
     if raw.get("id") is None or isinstance(raw.get("id"), bool):
         return None
@@ -52,7 +55,7 @@ def activity_key(raw: Any) -> tuple[str, str | None, str | None, Any] | None:
     return str(raw["id"]), day.isoformat() if day else None, token, raw
 
 
-def wellness_key(raw: Any) -> tuple[str, str | None, str | None, Any] | None:
+def wellness_key(raw: Any) -> Keyed | None:
     raw = as_dict(raw)
     day = parse_date(raw.get("id"))
     if day is None:
@@ -61,7 +64,13 @@ def wellness_key(raw: Any) -> tuple[str, str | None, str | None, Any] | None:
     return day.isoformat(), day.isoformat(), token, raw
 
 
-def _upsert(store: Store, kind: str, items: list, keyer, report: RefreshReport) -> set[str]:
+def _upsert(
+    store: Store,
+    kind: str,
+    items: list,
+    keyer: Callable[[Any], Keyed | None],
+    report: RefreshReport,
+) -> set[str]:
     keyed = [k for k in (keyer(i) for i in items) if k is not None]
     if kind == "activity":
         known = {
@@ -77,7 +86,7 @@ def _upsert(store: Store, kind: str, items: list, keyer, report: RefreshReport) 
 
 
 def refresh_lists(
-    client,
+    client: IntervalsClient,
     store: Store,
     today: date,
     span: int,
@@ -101,7 +110,7 @@ def refresh_lists(
     stored_days = store.ids_in("wellness", recent_oldest, today)
     fetched = _upsert(store, "activity", activities, activity_key, report)
     if not _upsert(store, "wellness", wellness, wellness_key, report) and stored_days:
-        report.status["wellness"] = "kept_previous"  # wellness rows are never deleted
+        report.status["wellness"] = KEPT_PREVIOUS  # wellness rows are never deleted
         report.warnings.append(
             f"the wellness list came back empty where {len(stored_days)} "
             f"days were known for the last {span} days; kept the stored ones"
@@ -111,20 +120,20 @@ def refresh_lists(
         not fetched or (len(missing) >= SHRINK_GUARD_MIN and len(missing) > len(stored) / 2)
     )
     if suspicious:
-        report.status["activities"] = "kept_previous"
+        report.status["activities"] = KEPT_PREVIOUS
         report.warnings.append(
             f"the activity list came back with {len(fetched)} activities where "
             f"{len(stored)} were known for the last {span} days; kept the stored ones "
             "(if you really deleted them, they disappear on the next full refresh)"
         )
     else:
-        report.status["activities"] = "ok"
+        report.status["activities"] = OK
         store.delete("activity", missing)
         report.removed_activities = missing
 
     coverage = store.coverage("activity")
     stale = coverage is None or coverage[0] > history_oldest or now - coverage[2] > max_history_age
-    report.status["history"] = "ok"  # "kept_previous" when a history chunk shrank
+    report.status["history"] = OK  # "kept_previous" when a history chunk shrank
     if stale and recent_oldest > history_oldest:
         _refresh_history(client, store, history_oldest, recent_oldest - timedelta(days=1), report)
         store.set_coverage("activity", history_oldest, today, now)
@@ -134,7 +143,7 @@ def refresh_lists(
 
 
 def _refresh_history(
-    client, store: Store, oldest: date, newest: date, report: RefreshReport
+    client: IntervalsClient, store: Store, oldest: date, newest: date, report: RefreshReport
 ) -> None:
     """Re-read oldest..newest in yearly chunks; records gone upstream are removed
     only when the chunk answered with data (an empty chunk deletes nothing)."""
@@ -149,24 +158,8 @@ def _refresh_history(
         if fetched and len(gone) <= max(SHRINK_GUARD_MIN, len(stored) // 2):
             store.delete("activity", gone)
         elif gone:
-            report.status["history"] = "kept_previous"
+            report.status["history"] = KEPT_PREVIOUS
             report.warnings.append(
                 f"the activity list for {start}..{end} came back with {len(fetched)} of "
                 f"{len(stored)} known activities; kept the stored ones"
             )
-
-
-def cached_call(
-    store: Store, key: str, ttl: float, fetch: Callable[[], Any], now: float | None = None
-) -> tuple[Any, bool]:
-    """(value, fetched): a cached response younger than ttl, else a fresh one.
-    A failed fetch (None) falls back to the cached value of any age."""
-    now = time.time() if now is None else now
-    value = store.cached(key, max_age=ttl, now=now)
-    if value is not None:
-        return value, False
-    fresh = fetch()
-    if fresh is None:
-        return store.cached(key), False
-    store.put_cache(key, fresh, now=now)
-    return fresh, True

@@ -2,16 +2,15 @@
 
 Implements spec/metrics.md §31.3 (climb / descent detection on 200 m chunks
 with trimming, categories, max gradient) and §31.4 (grade distribution and
-max grade). Used by `terrain.analyse_terrain`; pure.
+max grade). Used by `terrain.analyse_terrain`; pure. Segments carry metric
+values only (km, m, %); `outputs.terrain` adds the display blocks.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
-
-from ..units import to_display
+from typing import Any, NamedTuple, Protocol
 
 CHUNK_M = 200.0
 START_GRADE_PCT = 1.0
@@ -28,9 +27,20 @@ CATEGORIES = ((1000, "HC"), (650, "Cat 1"), (400, "Cat 2"), (200, "Cat 3"), (100
 
 
 class PointLike(Protocol):
+    @property
+    def lat(self) -> float: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def ele(self) -> float | None: ...
+
+
+class Point(NamedTuple):
+    """A track position in degrees with its elevation in metres (None = unknown)."""
+
     lat: float
     lon: float
-    ele: float | None
+    ele: float | None = None
 
 
 def coords(point: PointLike) -> list[float]:
@@ -119,7 +129,6 @@ def detect_segments(
     cum: Sequence[float],
     bounds: Sequence[tuple[int, int]],
     ascending: bool,
-    units: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Climbs (ascending) or descents of the smoothed profile (§31.3), before the
     keep filter of §31.2."""
@@ -159,7 +168,7 @@ def detect_segments(
         if dist >= MIN_SEGMENT_M and abs(rise) >= MIN_SEGMENT_GAIN_M:
             avg = rise / dist * 100
             if sign * avg >= MIN_AVG_GRADE_PCT:
-                segments.append(_segment(points, ele, cum, start, end, rise, avg, ascending, units))
+                segments.append(_segment(points, ele, cum, start, end, rise, avg, ascending))
         i = mark_chunk + 1
     return segments
 
@@ -173,7 +182,6 @@ def _segment(
     rise: float,
     avg: float,
     ascending: bool,
-    units: Mapping[str, str] | None,
 ) -> dict[str, Any]:
     sign = 1 if ascending else -1
     elevation_m = sign * round(abs(rise))
@@ -190,16 +198,7 @@ def _segment(
         seg["category"] = category(elevation_m)
     seg["start_coords"] = coords(points[start])
     seg["end_coords"] = coords(points[end])
-    seg["display"] = segment_display(seg, units)
     return seg
-
-
-def segment_display(seg: Mapping[str, Any], units: Mapping[str, str] | None) -> dict[str, Any]:
-    return {
-        "position": to_display(seg.get("position_km"), "distance", units),
-        "distance": to_display(seg.get("distance_km"), "distance", units),
-        "elevation": to_display(seg.get("elevation_m"), "elevation", units),
-    }
 
 
 def kept(seg: Mapping[str, Any]) -> bool:

@@ -1,10 +1,12 @@
-"""Per-activity fetch scheduling for intervals.json (pure state machine).
+"""Per-activity retry schedule: the fetch-state machine (pure).
 
 Implements spec/metrics.md §30.1-§30.3 and spec/pipeline.md §3.2-§3.3 / §4.1:
 which per-activity calls (`intervals`: GET /activity/{id}?intervals=true,
 `streams`: the DFA streams) are due this sync, and how one attempt's outcome
-moves the stored state. The pipeline does the HTTP calls and persists the
+moves the stored state. `resources.py` does the HTTP calls and persists the
 records; nothing here does I/O or reads the clock ("now" is an argument).
+Activities and events are anything with the fields of `ActivityLike` /
+`EventLike` (the fetch stage's `raw.ActivityRef`, or `model.Activity`).
 
 A stored record, keyed by activity id (str)::
 
@@ -42,10 +44,9 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
-from .model import Activity, Event
-from .sports import INTERVAL_ELIGIBLE_FAMILIES, family_of
+from ..sports import INTERVAL_ELIGIBLE_FAMILIES, family_of
 
 ENDPOINTS = ("intervals", "streams")
 STATUSES = frozenset({"ok", "pending", "tombstone"})
@@ -64,6 +65,36 @@ MAX_RETRY_AFTER = float(RETENTION_DAYS * 86400)  # clamp absurd server values
 
 # (last attempt number of the rung, delay in seconds); later attempts use the last rung
 LADDER = ((6, 300.0), (12, 1800.0), (None, 21600.0))
+
+
+class ActivityLike(Protocol):
+    """The activity fields scheduling reads."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def date(self) -> date | None: ...
+    @property
+    def start_local(self) -> str | None: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def sync_date(self) -> str | None: ...
+    @property
+    def intervals_edited(self) -> bool: ...
+    @property
+    def paired_event_id(self) -> str | None: ...
+
+
+class EventLike(Protocol):
+    """The calendar event fields pairing reads."""
+
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def steps(self) -> tuple[Mapping[str, Any], ...]: ...
+    @property
+    def paired_activity_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -122,7 +153,7 @@ def parse_stamp(value: Any, now: datetime) -> datetime | None:
     return moment
 
 
-def activity_start(activity: Activity, now: datetime) -> datetime | None:
+def activity_start(activity: ActivityLike, now: datetime) -> datetime | None:
     """Activity start (start_date_local, a local wall time) as an aware datetime."""
     start = parse_stamp(activity.start_local, now)
     if start is None and activity.date is not None:
@@ -154,7 +185,7 @@ def _count(value: Any) -> int:
 # ----------------------------------------------------------------- pairing
 
 
-def pairing(activities: Iterable[Activity], events: Iterable[Event]) -> set[str]:
+def pairing(activities: Iterable[ActivityLike], events: Iterable[EventLike]) -> set[str]:
     """Ids of activities exactly paired to a planned workout with steps (§30.1).
 
     Joined both ways: activity.paired_event_id == event.id, or
@@ -242,7 +273,7 @@ def _is_due(stamp: Any, now: datetime) -> bool:
     return moment is None or moment <= now
 
 
-def _refresh_due(state: Mapping, activity: Activity, now: datetime) -> bool:
+def _refresh_due(state: Mapping, activity: ActivityLike, now: datetime) -> bool:
     """Intervals refresh arm (§3.3): an edited activity whose token moved."""
     token = activity.sync_date
     if not (activity.intervals_edited and token and token != state.get("source_icu_sync_date")):
@@ -253,7 +284,7 @@ def _refresh_due(state: Mapping, activity: Activity, now: datetime) -> bool:
     return refresh.get("status") != "exhausted" and _is_due(refresh.get("next_retry_at"), now)
 
 
-def _reopen(state: Mapping, activity: Activity, paired: bool, now: datetime) -> bool:
+def _reopen(state: Mapping, activity: ActivityLike, paired: bool, now: datetime) -> bool:
     """A retry_expired intervals tombstone whose paired window is still open."""
     if not paired or state.get("reason") != "retry_expired":
         return False
@@ -262,7 +293,7 @@ def _reopen(state: Mapping, activity: Activity, paired: bool, now: datetime) -> 
 
 
 def _endpoint_due(
-    endpoint: str, state: Any, entry: Any, activity: Activity, paired: bool, now: datetime
+    endpoint: str, state: Any, entry: Any, activity: ActivityLike, paired: bool, now: datetime
 ) -> str | None:
     if not isinstance(state, Mapping) or state.get("status") not in STATUSES:
         return None if _has_payload(entry, endpoint) else "new"
@@ -277,7 +308,7 @@ def _endpoint_due(
 
 
 def plan(
-    activities: Iterable[Activity],
+    activities: Iterable[ActivityLike],
     states: Mapping[str, Any],
     entries: Mapping[str, Any],
     paired_ids: set[str],
@@ -322,7 +353,7 @@ def _outcome_kind(outcome: Any) -> str:
     return kind if kind in OUTCOME_KINDS else "transient"
 
 
-def _token(outcome: Outcome, activity: Activity) -> str | None:
+def _token(outcome: Outcome, activity: ActivityLike) -> str | None:
     token = getattr(outcome, "sync_date", None)
     return token if isinstance(token, str) and token else activity.sync_date
 
@@ -344,7 +375,7 @@ def _kept_ok(old: Mapping, now: datetime) -> dict:
 
 
 def _advance_refresh(
-    old: Mapping, kind: str, outcome: Outcome, activity: Activity, now: datetime
+    old: Mapping, kind: str, outcome: Outcome, activity: ActivityLike, now: datetime
 ) -> dict:
     """An attempt on an intervals endpoint that is already ok (§3.3 refresh lifecycle)."""
     token = _token(outcome, activity)
@@ -361,7 +392,8 @@ def _advance_refresh(
             state["source_icu_sync_date"] = token
         return state
     state = _kept_ok(old, now)
-    previous = old.get("refresh") if isinstance(old.get("refresh"), Mapping) else {}
+    stored = old.get("refresh")
+    previous: Mapping[str, Any] = stored if isinstance(stored, Mapping) else {}
     same_target = previous.get("target_sync_date") == token
     attempts = _count(previous.get("attempts")) + 1 if same_target else 1
     refresh: dict[str, Any] = {"target_sync_date": token, "attempts": attempts}
@@ -380,7 +412,7 @@ def _advance_endpoint(
     endpoint: str,
     kind: str,
     outcome: Outcome,
-    activity: Activity,
+    activity: ActivityLike,
     paired: bool,
     now: datetime,
 ) -> dict:
@@ -435,7 +467,7 @@ def advance(
     state: Mapping[str, Any] | None,
     endpoint: str,
     outcome: Outcome,
-    activity: Activity,
+    activity: ActivityLike,
     paired: bool,
     now: datetime,
 ) -> dict:

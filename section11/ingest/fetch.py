@@ -1,0 +1,227 @@
+"""The fetch stage of one sync: Intervals.icu -> local store -> raw payloads.
+
+Core calls (athlete, activity list, wellness, events) must succeed or the run
+stops with a one-line SyncError before any file is touched. Everything else is
+optional: a failure becomes a warning and, where possible, the stored copy is
+used. Requests per run are kept to the floor described in design.md: the
+recent lists, the calendar and the athlete; history, curves, health markers
+and per-activity resources only when new, changed or expired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import ApiFailed
+from ..sources.intervals import IntervalsClient
+from ..sports import HEALTH_CATEGORIES
+from ..windows import EXTENDED_DAYS, HISTORY_DAYS
+from .calls import cached_optional, core_call
+from .curves import CurvePlan, RawCurves, fetch_curves
+from .lists import FULL_REFRESH_SECONDS, GENERATE_HISTORY_MAX_AGE, refresh_lists
+from .raw import ActivityRef, activity_refs, event_refs, text
+from .resources import Reducer, fetch_chat_notes, fetch_intervals, fetch_terrain
+from .routes import AttachmentLike, RouteFile, download_routes
+from .status import OK, Tally
+from .store import Store
+
+EVENTS_BACK_DAYS = 14
+EVENTS_AHEAD_DAYS = 90
+HEALTH_BACK_DAYS = 365
+HEALTH_TTL_SECONDS = 6 * 3600
+CACHE_KEEP_SECONDS = 3 * 86400  # cached curves/health answers are keyed by date; drop old days
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    """What the run asks for: the display window, the clock, the history refresh."""
+
+    days: int  # display window N (--days)
+    now: datetime | None = None  # None = the real clock
+    generate_history: bool = False  # refresh the 3-year history if older than a day
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Decisions that need normalized data or a metric, passed in by the pipeline.
+
+    dfa_block / terrain reduce a streams payload to what the store keeps (the
+    DFA block; the terrain keys in metric units). curve_plan picks the curves
+    from today and the 28-day activities. routes_wanted picks, from the raw
+    calendar events, the route attachments that need a download.
+    """
+
+    dfa_block: Reducer
+    terrain: Reducer
+    curve_plan: Callable[[date, Sequence[ActivityRef]], CurvePlan]
+    routes_wanted: Callable[[list[Any]], Iterable[AttachmentLike]]
+
+
+@dataclass
+class Ingested:
+    """Everything the fetch stage got, raw, for the pipeline to normalize.
+
+    `athlete` is the raw profile and holds secrets (icu_api_key): convert it and
+    let it go; it is never stored or serialized.
+    """
+
+    athlete: dict[str, Any]
+    now: datetime  # aware, in the athlete's timezone
+    oldest: date  # first day of the max(N, 28)-day window
+    activities: list[Any]  # 3-year raw activities, newest day first
+    wellness: list[Any]  # 3-year raw wellness, ascending
+    events: list[Any]  # calendar, today-max(N-1,14) .. today+90
+    health: list[Any] | None  # SICK/INJURED markers, 365 d back; None = unavailable
+    chat_notes: dict[str, tuple[str, ...]]
+    intervals: dict[str, dict[str, Any]]  # {"intervals": raw list, "dfa": block} by id
+    fetch_states: dict[str, dict]  # per-activity retry records
+    terrain: dict[str, dict[str, Any]]  # terrain keys (metric units) by activity id
+    route_files: dict[str, RouteFile]  # attachment id -> bytes or the error
+    curves: RawCurves
+    status: dict[str, str] = field(default_factory=dict)  # metadata.sync_status
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+# ----------------------------------------------------------------- time
+
+
+def athlete_zone(tz_name: str | None, warn: Callable[[str], None]) -> ZoneInfo | timezone:
+    """The athlete's IANA timezone; UTC (with a warning) when missing or unknown."""
+    if tz_name:
+        try:
+            return ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            warn(f"unknown athlete timezone {tz_name!r}; using UTC for 'today'")
+            return UTC
+    warn("athlete has no timezone set in Intervals.icu; using UTC for 'today'")
+    return UTC
+
+
+def local_now(tz_name: str | None, now: datetime | None, warn: Callable[[str], None]) -> datetime:
+    """Aware 'now' in the athlete's timezone (spec/pipeline.md §9.1 item 1)."""
+    instant = now or datetime.now(UTC)
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(athlete_zone(tz_name, warn))
+
+
+# ----------------------------------------------------------------- the stage
+
+
+def fetch_raw(
+    client: IntervalsClient,
+    store: Store,
+    request: IngestRequest,
+    hooks: Hooks,
+    warnings: list[str],
+) -> Ingested:
+    """All Intervals.icu calls of a sync (pipeline §1.1, without the waste of §9.4)."""
+    athlete = core_call("athlete profile", client.athlete)
+    if not isinstance(athlete, dict):
+        raise ApiFailed("athlete profile: the API answered with something that is not an object")
+    now = local_now(text(athlete.get("timezone")), request.now, warnings.append)
+    today = now.date()
+    span = max(request.days, EXTENDED_DAYS)
+    oldest = today - timedelta(days=span - 1)
+    history_oldest = today - timedelta(days=HISTORY_DAYS - 1)
+
+    # One wellness call covers the display window, the 28-day baseline, today and
+    # yesterday (the reference made four calls); history comes from the store.
+    report = core_call(
+        "activity list and wellness",
+        refresh_lists,
+        client,
+        store,
+        today,
+        span,
+        now=now.timestamp(),
+        max_history_age=(
+            GENERATE_HISTORY_MAX_AGE if request.generate_history else FULL_REFRESH_SECONDS
+        ),
+    )
+    warnings.extend(report.warnings)
+    events = core_call(
+        "calendar events",
+        client.events,
+        today - timedelta(days=max(request.days - 1, EVENTS_BACK_DAYS)),
+        today + timedelta(days=EVENTS_AHEAD_DAYS),
+        resolve=True,
+    )
+    status = {"athlete": OK, "activities": OK, "history": OK, "wellness": OK, "events": OK}
+    status.update(report.status)
+    health = fetch_health(client, store, today, now, warnings, status)
+
+    activities = list(reversed(store.records("activity", history_oldest, today)))
+    recent = [a for a in activity_refs(activities) if not a.is_stub and a.date and a.date >= oldest]
+    recent.sort(key=lambda a: a.start_local or "", reverse=True)  # API order: newest first
+    window_28 = [
+        a for a in recent if a.date and a.date >= today - timedelta(days=EXTENDED_DAYS - 1)
+    ]
+    chat = fetch_chat_notes(client, store, recent, today, now, warnings, status)
+    payloads, records = fetch_intervals(
+        client,
+        store,
+        window_28,
+        event_refs(events),
+        today,
+        now,
+        warnings,
+        (hooks.dfa_block, hooks.terrain),
+        status,
+    )
+    terrain = fetch_terrain(client, store, recent, now, warnings, hooks.terrain, status)
+    route_files = download_routes(client, hooks.routes_wanted(events))
+    store.prune_cache(CACHE_KEEP_SECONDS, now=now.timestamp())
+    curve_plan = hooks.curve_plan(today, window_28)
+    curves = fetch_curves(client, store, curve_plan, now, warnings, status)
+    return Ingested(
+        athlete=athlete,
+        now=now,
+        oldest=oldest,
+        activities=activities,
+        wellness=store.records("wellness", history_oldest, today),
+        events=events if isinstance(events, list) else [],
+        health=health,
+        chat_notes=chat,
+        intervals=payloads,
+        fetch_states=records,
+        terrain=terrain,
+        route_files=route_files,
+        curves=curves,
+        status=status,
+    )
+
+
+def fetch_health(
+    client: IntervalsClient,
+    store: Store,
+    today: date,
+    now: datetime,
+    warnings: list[str],
+    status: dict[str, str],
+) -> list[Any] | None:
+    """The year of SICK/INJURED markers (cached a few hours); None when unavailable."""
+    tally = Tally()
+    raw = cached_optional(
+        store,
+        f"health:{today.isoformat()}",
+        HEALTH_TTL_SECONDS,
+        "health markers (SICK/INJURED)",
+        warnings,
+        tally,
+        client.events,
+        today - timedelta(days=HEALTH_BACK_DAYS),
+        today + timedelta(days=EVENTS_AHEAD_DAYS),
+        category=sorted(HEALTH_CATEGORIES),
+        resolve=False,
+        now=now.timestamp(),
+    )
+    status["health_markers"] = tally.status
+    return raw if isinstance(raw, list) or raw is None else []
