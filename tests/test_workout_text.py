@@ -236,6 +236,50 @@ CASES = {
         "Ride",
         "12 min: 2 × (3 × 1 min @ 300W (r 1 min @ 100W))",
     ),
+    "written-out work/rest pairs fold into a repeat": (
+        doc(
+            step(600, power=val(60, "%ftp")),
+            *[step(40, power=val(150, "%ftp")), step(20, power=val(50, "%ftp"))] * 8,
+            step(600, power=val(50, "%ftp")),
+        ),
+        "Ride",
+        "28 min: 10 min @ 60% FTP, 8 × 40s @ 150% FTP (r 20s @ 50% FTP), 10 min @ 50% FTP",
+    ),
+    "written-out pairs inside a repeat, after a set recovery": (
+        doc(
+            rep(
+                3,
+                step(180, power=val(1, "power_zone")),
+                *[step(30, power=val(6, "power_zone")), step(15, power=val(1, "power_zone"))] * 4,
+            )
+        ),
+        "Ride",
+        "18 min: 3 × (3 min @ Z1, 4 × 30s @ Z6 (r 15s @ Z1))",
+    ),
+    "the longest written-out block wins; a lone last rep stays a step": (
+        doc(
+            *[
+                step(120, power=val(105, "%ftp")),
+                step(120, power=val(95, "%ftp")),
+                step(120, power=val(105, "%ftp")),
+                step(300, power=val(55, "%ftp")),
+            ]
+            * 2,
+            step(120, power=val(105, "%ftp")),
+        ),
+        "Ride",
+        "24 min: 2 × (2 min @ 105% FTP, 2 min @ 95% FTP, 2 min @ 105% FTP, 5 min @ 55% FTP), 2 min @ 105% FTP",
+    ),
+    "repeat blocks of the workout are never folded together": (
+        doc(
+            rep(2, step(60, power=val(300, "w")), step(60, power=val(100, "w"))),
+            step(300, power=val(100, "w")),
+            rep(2, step(60, power=val(300, "w")), step(60, power=val(100, "w"))),
+            step(300, power=val(100, "w")),
+        ),
+        "Ride",
+        "18 min: 2 × 1 min @ 300W (r 1 min @ 100W), 5 min @ 100W, 2 × 1 min @ 300W (r 1 min @ 100W), 5 min @ 100W",
+    ),
     "unreadable steps are skipped": (
         doc(
             "junk",

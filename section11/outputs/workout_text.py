@@ -22,8 +22,10 @@ a range as "a-b" ("55-65% FTP", "Z3-Z4"), a ramp with the word "ramp" before it.
 Pace is printed as m:ss per km (per 100 m for swims) from the resolved `_pace`
 (m/s), or from a %pace of the workout's `threshold_pace`; otherwise as stated
 ("85% pace", "pace Z2"). The text of a step is shown only when the step has no
-target (strength work, free-text steps). Consecutive identical steps are merged
-into one longer step. A recovery step is the second step of a two-step repeat
+target (strength work, free-text steps). Repetition written out step by step
+(a block of 2-6 steps following itself back to back, e.g. eight 40/20s pairs)
+is written as a repeat; consecutive identical steps are merged into one longer
+step. A recovery step is the second step of a two-step repeat
 that is marked rest/recovery, has no target while the first has, or has a lower
 target of the same kind and units.
 """
@@ -39,6 +41,7 @@ from ..sports import family_of
 
 TIMES = "×"
 TEXT_MAX = 60  # characters of a free-text step shown
+MAX_PERIOD = 6  # longest written-out block folded into a repeat
 RECOVERY_INTENSITIES = frozenset({"rest", "recovery"})
 SWIM_PACE_UNITS = frozenset({"SECS_100M", "SECS_100Y"})
 
@@ -287,12 +290,49 @@ def _add(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a + b
 
 
-def parse_steps(steps: Sequence[Any], ctx: Context) -> tuple[Node, ...]:
-    """Readable steps of a list, consecutive identical steps merged into one."""
+def _run(nodes: Sequence[Node], start: int, period: int) -> int:
+    """How many times nodes[start:start+period] repeats back to back from `start`."""
+    block = list(nodes[start : start + period])
+    count = 1
+    while list(nodes[start + count * period : start + (count + 1) * period]) == block:
+        count += 1
+    return count
+
+
+def fold_runs(nodes: Sequence[Node]) -> list[Node]:
+    """Written-out repetition as repeats: a block of 2..MAX_PERIOD flat steps that
+    follows itself back to back becomes one Repeat (its own inside folded the same
+    way). At each position the block covering the most steps wins (the shorter
+    block on a tie); a block of identical steps is left to merging."""
     out: list[Node] = []
-    for node in (parse_step(s, ctx) for s in steps):
-        if node is None:
+    index = 0
+    while index < len(nodes):
+        best: tuple[int, int] | None = None  # (period, count)
+        for period in range(2, MAX_PERIOD + 1):
+            block = nodes[index : index + period]
+            if (
+                len(block) < period
+                or any(isinstance(n, Repeat) for n in block)
+                or all(n == block[0] for n in block)
+            ):
+                continue
+            count = _run(nodes, index, period)
+            if count >= 2 and (best is None or count * period > best[0] * best[1]):
+                best = (period, count)
+        if best is None:
+            out.append(nodes[index])
+            index += 1
             continue
+        period, count = best
+        out.append(Repeat(count, merge_steps(fold_runs(nodes[index : index + period]))))
+        index += period * count
+    return out
+
+
+def merge_steps(nodes: Sequence[Node]) -> tuple[Node, ...]:
+    """Consecutive identical steps merged into one longer step."""
+    out: list[Node] = []
+    for node in nodes:
         last = out[-1] if out else None
         if last is not None and _same_step(last, node):
             assert isinstance(last, Step) and isinstance(node, Step)
@@ -304,6 +344,12 @@ def parse_steps(steps: Sequence[Any], ctx: Context) -> tuple[Node, ...]:
         else:
             out.append(node)
     return tuple(out)
+
+
+def parse_steps(steps: Sequence[Any], ctx: Context) -> tuple[Node, ...]:
+    """Readable steps of a list: written-out repetition folded, identical steps merged."""
+    nodes = [n for n in (parse_step(s, ctx) for s in steps) if n is not None]
+    return merge_steps(fold_runs(nodes))
 
 
 # ----------------------------------------------------------------- text
