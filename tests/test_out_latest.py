@@ -258,9 +258,14 @@ def test_sections_content():
     assert doc["weekly_summary"]["avg_resting_hr"] == 49.0
     planned = doc["planned_workouts"]
     assert [p["id"] for p in planned] == ["901", "902"]
-    assert planned[0]["workout_summary"] == "3×12m @234W / 4m rec"
+    assert planned[0]["workout_summary"] == "48 min: 3 × 12 min @ 234W (r 4 min @ 143W)"
     assert planned[1]["description_preview"] == "Travel day\nno bike"
-    assert doc["workout_summary_stats"]["patternA"] == 1
+    assert doc["workout_summary_stats"] == {
+        "attempted": 1,
+        "success": 1,
+        "bail_no_workout_doc": 0,
+        "bail_unreadable": 0,
+    }
     a1, a2 = doc["recent_activities"][:2]
     assert a1["chat_notes"] == ["Nice one"] and a1["weather_status"] == "unavailable"
     assert a2["has_intervals"] is True
