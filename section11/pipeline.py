@@ -40,6 +40,7 @@ from .model import (
     wellness_from_raw,
 )
 from .outputs.anonymize import protect_documents
+from .outputs.charts import pictures_to_write, render_pictures
 from .outputs.history import build_history, history_block, shrink_reason, weekly_rows_for_phase
 from .outputs.intervals import entries as intervals_entries
 from .outputs.intervals import intervals_document
@@ -274,9 +275,32 @@ def build_documents(
 # ----------------------------------------------------------------- write
 
 
-def write_outputs(documents: dict[str, Any], settings: Settings) -> list[Path]:
+def changed_pictures(
+    documents: Mapping[str, Any], previous: Mapping[str, Any], ctx: SyncInputs, directory: Path
+) -> dict[str, str]:
+    """The charts and dashboard whose drawn data changed (relative name -> text).
+
+    Drawn from the documents as written (privacy applied); history.json and
+    ftp_history.json come from disk when this run keeps them unchanged.
+    """
+    drawn = {
+        "history.json": previous.get("history.json"),
+        "ftp_history.json": ctx.ftp_history,
+        **documents,
+    }
+    return pictures_to_write(render_pictures(drawn, ctx.today), directory)
+
+
+def write_outputs(
+    documents: dict[str, Any], settings: Settings, pictures: Mapping[str, str] | None = None
+) -> list[Path]:
+    """Write the documents (and the changed pictures) as one atomic unit; latest.json last."""
     latest_path, directory = resolve_destination(settings.output, settings.output_dir)
-    files = {}
+    files: dict[Path, bytes] = {}
+    for name, text in (pictures or {}).items():
+        path = directory / name
+        path.parent.mkdir(exist_ok=True)  # charts/
+        files[path] = text.encode("utf-8")
     for name, document in documents.items():
         path = latest_path if name == "latest.json" else directory / name
         files[path] = dump_json(document)
@@ -322,9 +346,12 @@ def sync(
     documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
     validate_documents(documents)  # schemas/: an invalid document is never written
-    result.written = write_outputs(documents, settings)
+    pictures = changed_pictures(documents, previous, ctx, directory)
+    result.written = write_outputs(documents, settings, pictures)
     if publish is not None:
-        result.written += publish({name: dump_json(doc, name) for name, doc in documents.items()})
+        files = {name: text.encode("utf-8") for name, text in pictures.items()}
+        files.update({name: dump_json(doc, name) for name, doc in documents.items()})
+        result.written += publish(files)
     return result
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from ..publish.files import resolve_destination
 from .dataset import build_demo
 from .server import FakeIntervals
 
@@ -48,4 +49,6 @@ def run_demo(settings, out=None) -> int:
     for line in pipeline.summary_lines(result):
         print(line, file=out)
     print(f"{requests_made} API requests.", file=out)
+    _, directory = resolve_destination(local.output, local.output_dir)
+    print(f"Dashboard: open {directory / 'dashboard.html'} in a browser.", file=out)
     return 0
