@@ -46,6 +46,7 @@ from .climbs import (
 
 EARTH_RADIUS_M = 6_371_000.0
 SMOOTHING_WINDOW_M = 200.0  # the profile is averaged over this much distance around each point
+SMOOTH_DECIMALS = 6
 SPIKE_NEIGHBOURS = 7  # known elevations on each side a point is compared with
 SPIKE_MIN_M = 25.0  # a point closer than this to its neighbours' median is never a spike
 SPIKE_MAD_FACTOR = 5.0  # ... nor one within this many (normal-scaled) MADs of it
@@ -135,7 +136,9 @@ def smooth(
     The profile is the straight line between consecutive points, so the mean
     is its area over the window divided by the window's length: points farther
     apart than the window still count by their share of it. Two pointers over
-    a prefix area: O(n) however dense the track is.
+    a prefix area: O(n) however dense the track is. Means are kept to the
+    micrometre so that the rounding noise of the prefix area does not make a
+    flat stretch look like it still rises or falls.
     """
     n = len(raw)
     if n < 2 or cum[-1] <= cum[0]:
@@ -160,7 +163,8 @@ def smooth(
             lo_j += 1
         while hi_j < n - 2 and cum[hi_j + 1] < hi:
             hi_j += 1
-        out.append((area_to(hi, hi_j) - area_to(lo, lo_j)) / (hi - lo))
+        mean = (area_to(hi, hi_j) - area_to(lo, lo_j)) / (hi - lo)
+        out.append(round(mean, SMOOTH_DECIMALS))
     return out
 
 
