@@ -14,6 +14,7 @@ from section11.demo import dataset
 from section11.sources import routefiles
 from section11.sources.routefiles import (
     MAX_ROUTE_BYTES,
+    Course,
     RouteFileError,
     Trackpoint,
     parse_route,
@@ -37,6 +38,11 @@ TWO = (
 )
 
 
+def parsed(data: bytes, name: str) -> list[Trackpoint]:
+    """Every point of every course, in document order."""
+    return [p for course in parse_route(data, name) for seg in course.segments for p in seg]
+
+
 def message(data: bytes, name: str) -> RouteFileError:
     with pytest.raises(RouteFileError) as info:
         parse_route(data, name)
@@ -47,7 +53,7 @@ def message(data: bytes, name: str) -> RouteFileError:
 
 
 def test_gpx_with_default_namespace():
-    assert parse_route(gpx(TWO), "loop.gpx") == [
+    assert parsed(gpx(TWO), "loop.gpx") == [
         Trackpoint(50.1, 5.2, 120.5),
         Trackpoint(50.2, 5.3, 130.0),
     ]
@@ -60,16 +66,13 @@ def test_gpx_with_prefixed_namespace():
         '<g:trkpt lat="1.6" lon="2.6"><g:ele>11</g:ele></g:trkpt>'
         "</g:trkseg></g:trk></g:gpx>"
     ).encode()
-    assert parse_route(data, "x.gpx") == [Trackpoint(1.5, 2.5, 10.0), Trackpoint(1.6, 2.6, 11.0)]
+    assert parsed(data, "x.gpx") == [Trackpoint(1.5, 2.5, 10.0), Trackpoint(1.6, 2.6, 11.0)]
 
 
 def test_gpx_without_namespace_or_declaration_and_gpx_1_0():
-    assert len(parse_route(gpx(TWO, root_attrs=""), "a.gpx")) == 2
+    assert len(parsed(gpx(TWO, root_attrs=""), "a.gpx")) == 2
     data = gpx(TWO, root_attrs='xmlns="http://www.topografix.com/GPX/1/0"')
-    assert (
-        len(parse_route(data.replace(b'<?xml version="1.0" encoding="UTF-8"?>\n', b""), "a.gpx"))
-        == 2
-    )
+    assert len(parsed(data.replace(b'<?xml version="1.0" encoding="UTF-8"?>\n', b""), "a.gpx")) == 2
 
 
 def test_gpx_multiple_segments_in_document_order_and_missing_ele():
@@ -78,7 +81,8 @@ def test_gpx_multiple_segments_in_document_order_and_missing_ele():
         '<trkpt lat="2" lon="2"><ele>  7 </ele></trkpt>'
         '<trkpt lat="3" lon="3"><ele>n/a</ele></trkpt>'
     )
-    assert parse_route(gpx(points), "a.gpx") == [
+    assert [len(s) for s in parse_route(gpx(points), "a.gpx")[0].segments] == [1, 2]
+    assert parsed(gpx(points), "a.gpx") == [
         Trackpoint(1, 1, None),
         Trackpoint(2, 2, 7.0),
         Trackpoint(3, 3, None),
@@ -96,35 +100,57 @@ def test_invalid_coordinates_and_implausible_elevation_are_skipped():
         '<trkpt lat="10" lon="-180"><ele>99999</ele></trkpt>'
         '<trkpt lat="11" lon="12"><ele>-50</ele></trkpt>'
     )
-    assert parse_route(gpx(points), "a.gpx") == [
+    assert parsed(gpx(points), "a.gpx") == [
         Trackpoint(-90, 180, None),
         Trackpoint(10, -180, None),
         Trackpoint(11, 12, -50.0),
     ]
 
 
-def test_route_points_are_used_only_when_there_is_no_track():
+def test_tracks_routes_and_segments_keep_their_structure():
     rte = (
-        f'<?xml version="1.0"?><gpx xmlns="{GPX_NS}"><rte>'
+        f'<?xml version="1.0"?><gpx xmlns="{GPX_NS}"><wpt lat="0" lon="0"/><rte>'
         '<rtept lat="1" lon="1"><ele>5</ele></rtept><rtept lat="2" lon="2"/>'
         "</rte></gpx>"
     ).encode()
-    assert parse_route(rte, "r.gpx") == [Trackpoint(1, 1, 5.0), Trackpoint(2, 2, None)]
+    assert parse_route(rte, "r.gpx") == [
+        Course("route", ((Trackpoint(1, 1, 5.0), Trackpoint(2, 2, None)),))
+    ]
     both = rte.replace(
         b"</gpx>",
-        b'<trk><trkseg><trkpt lat="7" lon="7"/><trkpt lat="8" lon="8"/></trkseg></trk></gpx>',
+        b'<trk><trkseg><trkpt lat="7" lon="7"/></trkseg><trkseg><trkpt lat="8" lon="8"/>'
+        b'<trkpt lat="9" lon="9"/></trkseg></trk><rte><rtept lat="3" lon="3"/></rte></gpx>',
     )
-    assert parse_route(both, "r.gpx") == [Trackpoint(7, 7, None), Trackpoint(8, 8, None)]
+    courses = parse_route(both, "r.gpx")
+    assert [c.kind for c in courses] == ["route", "track", "route"]
+    assert courses[1].segments == (
+        (Trackpoint(7, 7, None),),
+        (Trackpoint(8, 8, None), Trackpoint(9, 9, None)),
+    )
+    assert [c.points for c in courses] == [2, 3, 1]
+
+
+def test_tcx_activities_are_tracks_and_courses_are_routes():
+    activity = (
+        f'<?xml version="1.0"?><TrainingCenterDatabase xmlns="{TCX_NS}"><Activities><Activity>'
+        f"<Lap><Track>{tp(1, 1)}{tp(1.001, 1)}</Track></Lap><Lap><Track>{tp(1.002, 1)}</Track>"
+        f"<Track>{tp(1.003, 1)}</Track></Lap></Activity></Activities></TrainingCenterDatabase>"
+    ).encode()
+    (course,) = parse_route(activity, "a.tcx")
+    assert course.kind == "track"
+    assert [len(s) for s in course.segments] == [2, 1, 1]
+    (planned,) = parse_route(tcx(tp(1, 1) + tp(2, 2)), "c.tcx")
+    assert planned.kind == "route" and planned.points == 2
 
 
 def test_content_wins_over_extension():
-    assert len(parse_route(gpx(TWO), "course.tcx")) == 2
-    assert len(parse_route(gpx(TWO), "no-extension")) == 2
+    assert len(parsed(gpx(TWO), "course.tcx")) == 2
+    assert len(parsed(gpx(TWO), "no-extension")) == 2
 
 
 def test_utf8_bom_and_leading_whitespace():
-    assert len(parse_route(b"\xef\xbb\xbf" + gpx(TWO), "a.gpx")) == 2
-    assert len(parse_route(b"\n  " + gpx(TWO).split(b"\n", 1)[1], "a.gpx")) == 2
+    assert len(parsed(b"\xef\xbb\xbf" + gpx(TWO), "a.gpx")) == 2
+    assert len(parsed(b"\n  " + gpx(TWO).split(b"\n", 1)[1], "a.gpx")) == 2
 
 
 # ----------------------------------------------------------------- TCX
@@ -150,7 +176,7 @@ def tp(lat, lon, alt=None):
 def test_tcx_trackpoints_with_optional_altitude():
     no_position = "<Trackpoint><Time>2026-01-01T00:00:01Z</Time><HeartRateBpm/></Trackpoint>"
     data = tcx(tp(50.5, 6.1, 210.25) + no_position + tp(50.6, 6.2))
-    assert parse_route(data, "c.tcx") == [
+    assert parsed(data, "c.tcx") == [
         Trackpoint(50.5, 6.1, 210.25),
         Trackpoint(50.6, 6.2, None),
     ]
@@ -166,9 +192,15 @@ def test_tcx_with_prefix_and_activity_laps():
         "</t:Track></t:Lap><t:Lap><t:Track>"
         "<t:Trackpoint><t:Position><t:LatitudeDegrees>4</t:LatitudeDegrees>"
         "<t:LongitudeDegrees>5</t:LongitudeDegrees></t:Position></t:Trackpoint>"
+        "<t:Trackpoint><t:Position><t:LatitudeDegrees>4.5</t:LatitudeDegrees>"
+        "<t:LongitudeDegrees>5</t:LongitudeDegrees></t:Position></t:Trackpoint>"
         "</t:Track></t:Lap></t:Activity></t:Activities></t:TrainingCenterDatabase>"
     ).encode()
-    assert parse_route(data, "ride.tcx") == [Trackpoint(1, 2, 3.0), Trackpoint(4, 5, None)]
+    assert parsed(data, "ride.tcx") == [
+        Trackpoint(1, 2, 3.0),
+        Trackpoint(4, 5, None),
+        Trackpoint(4.5, 5, None),
+    ]
 
 
 def test_unknown_xml_root_falls_back_to_the_extension():
@@ -176,7 +208,7 @@ def test_unknown_xml_root_falls_back_to_the_extension():
         b'<?xml version="1.0"?><doc><trk><trkseg><trkpt lat="1" lon="1"/>'
         b'<trkpt lat="2" lon="2"/></trkseg></trk></doc>'
     )
-    assert len(parse_route(data, "odd.gpx")) == 2
+    assert len(parsed(data, "odd.gpx")) == 2
     err = message(data, "odd.xml")
     assert "unsupported" in err.message and "odd.xml" in err.message
 
@@ -201,11 +233,22 @@ def test_too_small():
     assert err.terminal
 
 
-def test_fewer_than_two_trackpoints():
+def test_no_segment_of_two_points_is_refused_saying_what_the_file_holds():
     one = gpx('<trkpt lat="1" lon="1"><ele>1</ele></trkpt>')
-    assert message(one, "one.gpx").message == "one.gpx: insufficient trackpoints (1)"
+    assert message(one, "one.gpx").message == (
+        "one.gpx: insufficient trackpoints (no track or route has 2 points: "
+        "1 track point, 0 route points)"
+    )
     none = gpx('<trkpt lat="x" lon="1"/><trkpt lat="1" lon="999"/>')
-    assert message(none, "none.gpx").message == "none.gpx: insufficient trackpoints (0)"
+    assert "0 track points" in message(none, "none.gpx").message
+    split = gpx('<trkpt lat="1" lon="1"/></trkseg><trkseg><trkpt lat="2" lon="2"/>')
+    split = split.replace(
+        b"</trk>", b'</trk><rte><rtept lat="1" lon="1"/></rte><wpt lat="3" lon="3"/>'
+    )
+    assert message(split, "split.gpx").message == (
+        "split.gpx: insufficient trackpoints (no track or route has 2 points: "
+        "2 track points, 1 route point, 1 waypoint)"
+    )
 
 
 def test_truncated_xml():
@@ -269,7 +312,7 @@ def test_memory_stays_flat_on_a_file_full_of_other_elements():
     data = gpx('<trkpt lat="1" lon="1"/>' + filler.decode() + '<trkpt lat="2" lon="2"/>')
     tracemalloc.start()
     try:
-        points = parse_route(data, "filler.gpx")
+        points = parsed(data, "filler.gpx")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -296,7 +339,7 @@ def test_route_file_error_transient_flag():
 def test_random_bytes_only_ever_raise_route_file_error(data):
     for name in ("r.gpx", "r.tcx", "r.fit", "r"):
         try:
-            points = parse_route(data, name)
+            points = parsed(data, name)
         except RouteFileError as exc:
             assert "\n" not in exc.message
         else:
@@ -307,7 +350,7 @@ def test_random_bytes_only_ever_raise_route_file_error(data):
 @given(st.text(max_size=300))
 def test_random_text_inside_a_gpx_only_raises_route_file_error(body):
     try:
-        points = parse_route(gpx(body), "r.gpx")
+        points = parsed(gpx(body), "r.gpx")
     except RouteFileError as exc:
         assert exc.message and "\n" not in exc.message
     else:  # the text happened to hold two or more valid track points
@@ -321,6 +364,6 @@ def test_demo_dataset_route_files_parse():
     demo = dataset.build_demo(date(2026, 11, 23))
     assert demo.attachments
     for path, (_ctype, body) in demo.attachments.items():
-        points = parse_route(body, path.rsplit("/", 1)[-1])
+        points = parsed(body, path.rsplit("/", 1)[-1])
         assert len(points) > 100
         assert all(p.ele is not None for p in points)

@@ -122,7 +122,10 @@ def test_route_entry_with_summary():
     ts = entry["terrain_summary"]
     assert ts["source"] == "gpx_attachment"
     assert ts["total_distance_km"] == 3.0
-    assert ts["total_elevation_m"] == 45  # 3 % over 1,500 m
+    # 3 % over the last 1,500 m; the last 100 m average the height at 2,950 m
+    # (143.5 m), so the smoothed rise is 43.5 m
+    assert ts["total_elevation_m"] == 44
+    assert (ts["courses"], ts["segments"], ts["course_rule"]) == (1, 1, "all_tracks")
     assert ts["polyline"][0] == [0.0, 0.0, 5.0, 100]
     assert ts["polyline"][-1][0] == 3.0
 
@@ -164,7 +167,7 @@ def test_cached_summary_gets_display_blocks_for_current_units():
     entry = route_entry(ev, ev.attachments[0], metric, IMPERIAL)
     ts = entry["terrain_summary"]
     assert ts["display"]["total_distance"] == {"value": 1.86, "unit": "mi"}  # 3.0 x 0.621371
-    assert ts["display"]["total_elevation"] == {"value": 148, "unit": "ft"}  # 45 x 3.28084
+    assert ts["display"]["total_elevation"] == {"value": 144, "unit": "ft"}  # 44 x 3.28084
     assert metric["display"]["total_distance"]["unit"] == "km"
 
 
@@ -181,7 +184,14 @@ def test_routes_document_shape():
     ev = event()
     entries = [route_entry(ev, ev.attachments[0], analyse_route_file(route_gpx(), "c.gpx"))]
     doc = routes_document(entries, NOW, "1.4.0")
-    assert list(doc) == ["generated_at", "sync_version", "schema_version", "events"]
+    assert list(doc) == [
+        "generated_at",
+        "sync_version",
+        "schema_version",
+        "course_rules",
+        "events",
+    ]
+    assert set(doc["course_rules"]) == {"all_tracks", "longest_route"}
     assert doc["generated_at"] == "2026-11-23T06:30:00+01:00"
     assert doc["sync_version"] == "1.4.0"
     assert doc["schema_version"] == ROUTES_SCHEMA_VERSION == 1

@@ -2,10 +2,11 @@
 
 Synthetic tracks run north along the meridian 5°E, so the haversine distance
 between points is exactly R·Δφ and a point at s metres sits at latitude
-degrees(s / 6,371,000). Points are 15 m apart unless stated: the 25 m smoothing
-window then averages each point with its two neighbours, which leaves straight
-grades unchanged, and a 200 m chunk is 14 steps = 210 m, so chunks start at
-multiples of 210 m. Every expected value below is worked out from those facts.
+degrees(s / 6,371,000). Points are 15 m apart unless stated: the smoothing
+(mean of the straight-line profile over 200 m around each point) leaves
+straight grades unchanged and rounds a change of grade over 100 m either side
+of it, and a 200 m chunk is 14 steps = 210 m, so chunks start at multiples of
+210 m. Every expected value below is worked out from those facts.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ import math
 import pytest
 
 from section11.metrics.climbs import Point as Trackpoint
-from section11.metrics.climbs import category, chunk_bounds, grade_distribution
+from section11.metrics.climbs import category, chunk_bounds, grade_distribution, steepest_grade
 from section11.metrics.terrain import (
     analyse_terrain,
+    ascent,
     course_character,
     cumulative_distance,
     fill_elevation,
     haversine_m,
+    reject_spikes,
     smooth,
     terrain_from_streams,
 )
@@ -34,7 +37,7 @@ IMPERIAL = {"distance": "imperial", "weight": "kg", "height": "cm"}
 
 def shown(points, source: str, units=None, *, polyline: bool = False):
     """The summary as the documents show it: metrics.terrain, then outputs' display blocks."""
-    return refresh_display(analyse_terrain(points, source, polyline=polyline), units)
+    return refresh_display(analyse_terrain([points], source, polyline=polyline), units)
 
 
 def lat_at(s: float) -> float:
@@ -79,22 +82,56 @@ def test_cumulative_distance():
     assert cum == pytest.approx([0.0, 15.0, 30.0, 45.0])
 
 
-def test_smoothing_window_is_strictly_less_than_25_m_each_side():
-    cum = [0.0, 10.0, 20.0, 25.0, 60.0]
-    raw = [0.0, 10.0, 20.0, 50.0, 100.0]
-    # i=0: 0,10,20 (25 is not < 25) -> 10; i=1: 0..25 -> 20; i=2: 0..25 -> 20;
-    # i=3: 10,20,25 -> 80/3; i=4: alone -> 100
-    assert smooth(raw, cum) == pytest.approx([10.0, 20.0, 20.0, 80 / 3, 100.0])
+def test_smoothing_is_the_mean_of_the_straight_line_profile_over_200_m():
+    cum = [0.0, 100.0, 200.0, 300.0, 400.0]
+    raw = [0.0, 0.0, 100.0, 0.0, 0.0]  # a 100 m peak on a 200 m base: area 10,000 m²
+    # i=2: the window 100-300 m holds the whole peak -> 10,000 / 200 = 50;
+    # i=1: 0-200 m holds its rising half (5,000) -> 25; i=0: 0-100 m (cut) -> 0
+    assert smooth(raw, cum) == pytest.approx([0.0, 25.0, 50.0, 25.0, 0.0])
+
+
+def test_smoothing_counts_points_farther_apart_than_the_window():
+    # 0 -> 100 m over 1 km: the first 100 m average 5, the last 100 m 95
+    assert smooth([0.0, 100.0], [0.0, 1000.0]) == pytest.approx([5.0, 95.0])
+    straight = [0.05 * 15 * i for i in range(40)]
+    cum = [15.0 * i for i in range(40)]
+    assert smooth(straight, cum)[7:33] == pytest.approx(straight[7:33])  # >= 100 m from the ends
 
 
 def test_smoothing_a_dense_track():  # speed belongs in bench/, not in a test
     n = 200_000
-    cum = [i * 0.5 for i in range(n)]  # 99 points (|j - i| < 50) in every inner window
+    cum = [i * 0.5 for i in range(n)]  # 0.5 m apart: the window is 400 steps
     raw = [float(i % 7) for i in range(n)]
     out = smooth(raw, cum)
+
+    def trapezoid_mean(a: int, b: int) -> float:
+        return (sum(raw[a : b + 1]) - (raw[a] + raw[b]) / 2) / (b - a)
+
     assert len(out) == n
-    assert out[1000] == pytest.approx(sum(raw[951:1050]) / 99)
-    assert out[0] == pytest.approx(sum(raw[:50]) / 50)
+    assert out[1000] == pytest.approx(trapezoid_mean(800, 1200))
+    assert out[0] == pytest.approx(trapezoid_mean(0, 200))
+
+
+def test_spikes_are_rejected_and_real_slopes_kept():
+    flat = [100.0] * 20
+    flat[8] = -572.0  # the logger's -672 m reading, on a flat
+    flat[12] = 130.0
+    cleaned = reject_spikes(flat)
+    assert cleaned[8] is None and cleaned[12] is None
+    assert [e for i, e in enumerate(cleaned) if i not in (8, 12)] == [100.0] * 18
+    slope = [100.0 + 20 * i for i in range(20)]  # 20 m a point: steep but steady
+    assert reject_spikes(slope) == slope
+    summit = [100.0 + 30 * min(i, 20 - i) for i in range(21)]
+    assert reject_spikes(summit) == summit
+    assert reject_spikes([None, 5.0, None]) == [None, 5.0, None]
+
+
+def test_ascent_counts_a_rise_once_it_passes_the_hysteresis():
+    assert ascent([0.0, 2.0, 0.0, 2.0, 0.0]) == 0.0  # noise under 3 m
+    assert ascent([0.0, 2.0, 4.0, 3.0, 10.0, 6.0, 7.0]) == 10.0  # 0 -> 10, then 6 -> 7 is noise
+    assert ascent([5.0, 0.0, 3.0, 1.0, 4.0]) == 4.0  # 0 -> 3 and 1 -> 4 form one rise 0 -> 4
+    assert ascent([0.0, 10.0, 0.0, 10.0]) == 20.0
+    assert ascent([]) == 0.0
 
 
 def test_fill_elevation_interpolates_by_distance_and_holds_the_ends():
@@ -104,9 +141,13 @@ def test_fill_elevation_interpolates_by_distance_and_holds_the_ends():
     assert fill_elevation(ele, cum) == [100.0, 100.0, 107.5, 130.0, 130.0, 130.0]
 
 
-def test_chunks_end_at_the_first_point_200_m_on_or_at_the_last_point():
+def test_chunks_end_at_the_first_point_200_m_on_and_a_short_last_chunk_joins_the_one_before():
     cum = [0.0, 100.0, 199.0, 200.0, 350.0, 500.0, 520.0]
-    assert chunk_bounds(cum) == [(0, 3), (3, 5), (5, 6)]
+    assert chunk_bounds(cum) == [(0, 3), (3, 6)]  # the last 20 m are not graded alone
+    assert chunk_bounds(cum, 3, 6) == [(3, 6)]
+    assert chunk_bounds(cum + [620.0]) == [(0, 3), (3, 5), (5, 7)]  # 120 m is enough
+    assert chunk_bounds([0.0, 50.0, 99.0]) == []  # under 100 m: no grade at all
+    assert chunk_bounds([0.0, 100.0]) == [(0, 1)]
     assert chunk_bounds([0.0]) == []
 
 
@@ -122,15 +163,17 @@ def test_known_climb_summary():
     assert result["course_character"] == "rolling"  # 5 <= 10.7 < 20, Cat 4 does not upgrade
     assert result["start_coords"] == [0.0, 5.0]
     assert result["descents"] == []
-    # chunk 48 (10,080-10,290 m) starts the climb (grade 9.5/210 = 4.5 %);
-    # the high is reached at the end of chunk 63 (13,440 m); the 2 km look-ahead
-    # from 10,080 m climbs 99.5 m in 2,010 m (4.95 % >= 2.5) so nothing is trimmed.
+    # chunk 48 (10,080-10,290 m) starts the climb; the high is reached at the
+    # end of chunk 63 (13,440 m); the 2 km look-ahead from 10,080 m climbs about
+    # 99 m in 2,010 m (>= 2.5 %) so nothing is trimmed. Smoothed, 10,080 m sits
+    # at 100.8 m (the window 9,980-10,180 m holds 80 m of ramp rising 4 m:
+    # 160 m² / 200 m), so the climb is 260 - 100.8 = 159.2 m.
     assert result["climbs"] == [
         {
             "position_km": 10.1,  # 10,080 m
             "distance_km": 3.4,  # 13,440 - 10,080 = 3,360 m
-            "elevation_m": 160,
-            "avg_gradient_pct": 4.8,  # 160 / 3,360
+            "elevation_m": 159,
+            "avg_gradient_pct": 4.7,  # 159.2 / 3,360
             "max_gradient_pct": 5.0,
             "category": "Cat 4",
             "start_coords": [0.09065, 5.0],
@@ -138,7 +181,7 @@ def test_known_climb_summary():
             "display": {
                 "position": {"value": 10.1, "unit": "km"},
                 "distance": {"value": 3.4, "unit": "km"},
-                "elevation": {"value": 160, "unit": "m"},
+                "elevation": {"value": 159, "unit": "m"},
             },
         }
     ]
@@ -184,13 +227,13 @@ def test_known_descent_is_the_mirror_image():
     } == {
         "position_km": 1.7,
         "distance_km": 3.4,
-        "elevation_m": -160,
-        "avg_gradient_pct": -4.8,
+        "elevation_m": -159,  # the mirror of the climb
+        "avg_gradient_pct": -4.7,
         "start_coords": [0.01511, 5.0],
         "end_coords": [0.04533, 5.0],
     }
     assert "category" not in descent and "max_gradient_pct" not in descent
-    assert descent["display"]["elevation"] == {"value": -160, "unit": "m"}
+    assert descent["display"]["elevation"] == {"value": -159, "unit": "m"}
     assert result["grade_distribution"] == {
         "flat_pct": 77.6,
         "gentle_pct": 1.4,
@@ -204,19 +247,21 @@ def test_shallow_approach_is_trimmed_from_the_climb():
     assert result["total_elevation_m"] == 240
     assert result["elevation_per_km"] == 22.9  # 240 / 10.5
     assert result["course_character"] == "hilly"
-    # detection starts at chunk 10 (2,100 m, 1.5 %) and runs to 8,190 m; the
-    # 2,010 m look-ahead first reaches 2.5 % from chunk 17 (3,570 m:
-    # 57.4 m / 2,010 m = 2.86 %; from 3,360 m it is 49/2,010 = 2.44 %).
+    # detection starts at chunk 10 (2,100 m) and runs to the high: smoothed, the
+    # profile reaches 340 m only 100 m past the top of the ramp (8,150 m), so at
+    # the end of chunk 39 (8,400 m; at 8,190 m it is 339.46 m). The 2,010 m
+    # look-ahead first reaches 2.5 % from chunk 17 (3,570 m: 57.4 m / 2,010 m =
+    # 2.86 %; from 3,360 m it is 49/2,010 = 2.44 %).
     climb = result["climbs"][0]
     assert len(result["climbs"]) == 1
     assert climb["position_km"] == 3.6
-    assert climb["distance_km"] == 4.6  # 8,190 - 3,570
+    assert climb["distance_km"] == 4.8  # 8,400 - 3,570 = 4,830
     assert climb["elevation_m"] == 212  # 340 - 128.4 = 211.6
-    assert climb["avg_gradient_pct"] == 4.6  # 211.6 / 4,620
+    assert climb["avg_gradient_pct"] == 4.4  # 211.6 / 4,830
     assert climb["max_gradient_pct"] == 6.0
     assert climb["category"] == "Cat 3"
     assert climb["start_coords"] == [0.03211, 5.0]
-    assert climb["end_coords"] == [0.07365, 5.0]
+    assert climb["end_coords"] == [0.07554, 5.0]
 
 
 def test_small_climbs_are_not_kept():
@@ -239,7 +284,7 @@ def test_imperial_display_blocks():
 
 
 def test_the_metric_summary_has_no_display_blocks_and_display_sits_before_the_polyline():
-    metric = analyse_terrain(track(climb_profile, 15000), "gpx_attachment", polyline=True)
+    metric = analyse_terrain([track(climb_profile, 15000)], "gpx_attachment", polyline=True)
     assert "display" not in metric and all("display" not in c for c in metric["climbs"])
     keys = list(refresh_display(metric, None))
     assert keys[-2:] == ["display", "polyline"] and keys[:-2] == list(metric)[:-1]
@@ -301,25 +346,37 @@ def test_grade_distribution_buckets_and_boundaries():
     cum = [0.0, 200.0, 400.0, 600.0, 800.0]
     # chunk grades 0.5 % flat, 1 % gentle (boundary), 3 % moderate (boundary), 6 % steep
     ele = [0.0, 1.0, 3.0, 9.0, 21.0]
-    grades, steepest = grade_distribution(ele, cum, chunk_bounds(cum))
+    grades = grade_distribution(ele, cum, chunk_bounds(cum))
     assert grades == {"flat_pct": 25.0, "gentle_pct": 25.0, "moderate_pct": 25.0, "steep_pct": 25.0}
-    assert steepest == 6.0
+    assert steepest_grade(ele, cum, 0, 4) == pytest.approx(6.0)
 
 
-def test_grade_distribution_uses_absolute_grade_and_a_short_last_chunk():
+def test_grade_distribution_uses_absolute_grade_and_a_100_m_last_chunk():
     cum = [0.0, 200.0, 300.0]
-    ele = [10.0, 0.0, 0.5]  # -5 % then +0.5 %
-    grades, steepest = grade_distribution(ele, cum, chunk_bounds(cum))
+    ele = [10.0, 0.0, 0.5]  # -5 % then +0.5 % over 100 m
+    grades = grade_distribution(ele, cum, chunk_bounds(cum))
     assert grades == {"flat_pct": 33.3, "gentle_pct": 0.0, "moderate_pct": 66.7, "steep_pct": 0.0}
-    assert steepest == 5.0
+    assert steepest_grade(ele, cum, 0, 2) == pytest.approx(5.0)
 
 
-def test_grade_distribution_under_200_m_is_all_flat():
-    cum = [0.0, 100.0, 199.0]
-    assert grade_distribution([0.0, 50.0, 0.0], cum, chunk_bounds(cum)) == (
-        {"flat_pct": 100.0, "gentle_pct": 0.0, "moderate_pct": 0.0, "steep_pct": 0.0},
-        0.0,
-    )
+def test_a_30_m_end_chunk_gives_no_grade_of_its_own():
+    """dg100: the last 30 m of a track made a 153.8 % maximum grade."""
+    cum = [0.0, 200.0, 230.0]
+    ele = [10.0, 0.0, 40.0]  # +40 m in the last 30 m
+    # one chunk of 230 m: |40 - 10| / 230 = 13.0 %
+    assert grade_distribution(ele, cum, chunk_bounds(cum))["steep_pct"] == 100.0
+    assert steepest_grade(ele, cum, 0, 2) == pytest.approx(5.0)  # only 0 -> 200 m spans 200 m
+
+
+def test_grade_distribution_without_a_chunk_is_all_flat():
+    cum = [0.0, 50.0, 99.0]
+    assert grade_distribution([0.0, 50.0, 0.0], cum, chunk_bounds(cum)) == {
+        "flat_pct": 100.0,
+        "gentle_pct": 0.0,
+        "moderate_pct": 0.0,
+        "steep_pct": 0.0,
+    }
+    assert steepest_grade([0.0, 50.0, 0.0], cum, 0, 2) == 0.0
 
 
 # ----------------------------------------------------------------- polyline
@@ -344,11 +401,14 @@ def test_polyline_does_not_repeat_the_last_point():
     assert [r[0] for r in rows] == [0.0, 0.5, 1.0]
 
 
-def test_polyline_uses_smoothed_elevation():
-    # 15 m spacing, a single 30 m spike at 510 m is averaged with its neighbours
-    points = track(lambda s: 130.0 if s == 510 else 100.0, 1005)
+def test_polyline_uses_smoothed_elevation_without_spikes():
+    # 15 m spacing: a 20 m bump at 510 m is a triangle of 30 m x 20 m (300 m²)
+    # averaged over 200 m: 101.5 -> 102; a 30 m one is a spike and is dropped
+    points = track(lambda s: 120.0 if s == 510 else 100.0, 1005)
     rows = shown(points, "gpx_attachment", polyline=True)["polyline"]
-    assert rows[1] == [0.5, round(lat_at(510), 5), 5.0, 110]
+    assert rows[1] == [0.5, round(lat_at(510), 5), 5.0, 102]
+    spiked = shown(track(lambda s: 130.0 if s == 510 else 100.0, 1005), "gpx_attachment")
+    assert spiked["elevation_spikes_removed"] == 1 and spiked["total_elevation_m"] == 0
 
 
 # ----------------------------------------------------------------- missing elevation
@@ -404,7 +464,8 @@ def test_track_shorter_than_100_m_gets_an_explicit_small_summary():
 
 def test_fewer_than_two_points_is_none():
     assert analyse_terrain([], "gpx_attachment") is None
-    assert analyse_terrain([Trackpoint(1.0, 2.0, 3.0)], "gpx_attachment") is None
+    assert analyse_terrain([[]], "gpx_attachment") is None
+    assert analyse_terrain([[Trackpoint(1.0, 2.0, 3.0)]] * 3, "gpx_attachment") is None
 
 
 def test_identical_points_do_not_divide_by_zero():
@@ -449,7 +510,7 @@ def test_streams_with_gps_dropouts_match_the_clean_track():
     # dropouts on the flats of a straight track change nothing
     drop = {5, 6, 7, 400, 401, 950}
     result = terrain_from_streams(streams_for(points, drop=drop))
-    expected = analyse_terrain(points, "activity_streams")
+    expected = analyse_terrain([points], "activity_streams")
     assert set(result) == {"terrain_summary"}
     summary = result["terrain_summary"]
     assert summary["source"] == "activity_streams"

@@ -4,6 +4,11 @@ Implements spec/metrics.md §31.3 (climb / descent detection on 200 m chunks
 with trimming, categories, max gradient) and §31.4 (grade distribution and
 max grade). Used by `terrain.analyse_terrain`; pure. Segments carry metric
 values only (km, m, %); `outputs.terrain` adds the display blocks.
+
+Deliberate deviation: every grade is taken over at least 100 m. The reference
+graded the last chunk of a track however short it was (a 30 m end chunk gave
+a 153.8 % maximum grade); here a last chunk under `MIN_GRADE_RUN_M` joins the
+chunk before it, and a piece of track shorter than that is not graded.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 CHUNK_M = 200.0
+MIN_GRADE_RUN_M = 100.0  # no grade is taken over less
 START_GRADE_PCT = 1.0
 STOP_DROP_M = 50.0
 TRIM_LOOKAHEAD_M = 2000.0
@@ -20,7 +26,6 @@ TRIM_GRADE_PCT = 2.5
 MIN_SEGMENT_M = 500.0
 MIN_SEGMENT_GAIN_M = 50.0
 MIN_AVG_GRADE_PCT = 1.5
-CHUNK_MIN_RUN_M = 10.0
 KEEP_ELEVATION_M = 100
 KEEP_GRADE_PCT = 3.0
 CATEGORIES = ((1000, "HC"), (650, "Cat 1"), (400, "Cat 2"), (200, "Cat 3"), (100, "Cat 4"))
@@ -48,21 +53,30 @@ def coords(point: PointLike) -> list[float]:
     return [round(point.lat, 5), round(point.lon, 5)]
 
 
-def chunk_bounds(cum: Sequence[float], size: float = CHUNK_M) -> list[tuple[int, int]]:
-    """(start, end) index pairs of consecutive ~200 m chunks (§31.3, §31.4).
+def chunk_bounds(
+    cum: Sequence[float], first: int = 0, last: int | None = None, size: float = CHUNK_M
+) -> list[tuple[int, int]]:
+    """(start, end) index pairs of consecutive ~200 m chunks of cum[first..last]
+    (§31.3, §31.4).
 
     Each chunk ends at the first point at least `size` metres after its start
-    (or at the last point); the next chunk starts where this one ends.
+    (or at the last point); the next chunk starts where this one ends. A last
+    chunk shorter than `MIN_GRADE_RUN_M` joins the one before; a stretch
+    shorter than that has no chunk.
     """
-    out = []
-    last = len(cum) - 1
-    ci = 0
+    last = len(cum) - 1 if last is None else last
+    out: list[tuple[int, int]] = []
+    ci = first
     while ci < last:
         cj = ci + 1
         while cj < last and cum[cj] - cum[ci] < size:
             cj += 1
         out.append((ci, cj))
         ci = cj
+    if out and cum[out[-1][1]] - cum[out[-1][0]] < MIN_GRADE_RUN_M:
+        out.pop()
+        if out:
+            out[-1] = (out[-1][0], last)
     return out
 
 
@@ -71,29 +85,23 @@ def chunk_bounds(cum: Sequence[float], size: float = CHUNK_M) -> list[tuple[int,
 
 def grade_distribution(
     ele: Sequence[float], cum: Sequence[float], bounds: Sequence[tuple[int, int]]
-) -> tuple[dict[str, float], float]:
-    """({flat_pct, gentle_pct, moderate_pct, steep_pct}, max_grade_pct) (§31.4).
+) -> dict[str, float]:
+    """{flat_pct, gentle_pct, moderate_pct, steep_pct} (§31.4).
 
     Absolute chunk grade: < 1 % flat, < 3 % gentle, < 6 % moderate, else steep;
-    each bucket's share of the total distance.
+    each bucket's share of the graded distance (the chunks' total). Without a
+    chunk everything is flat.
     """
-    total = cum[-1] if cum else 0.0
-    if total < CHUNK_M:
-        return {"flat_pct": 100.0, "gentle_pct": 0.0, "moderate_pct": 0.0, "steep_pct": 0.0}, 0.0
+    total = sum(cum[b] - cum[a] for a, b in bounds)
+    if total <= 0:
+        return {"flat_pct": 100.0, "gentle_pct": 0.0, "moderate_pct": 0.0, "steep_pct": 0.0}
     buckets = [0.0, 0.0, 0.0, 0.0]
-    max_grade = 0.0
     for a, b in bounds:
         run = cum[b] - cum[a]
-        if run <= 0:
-            continue
         g = abs(ele[b] - ele[a]) / run * 100
         buckets[0 if g < 1 else 1 if g < 3 else 2 if g < 6 else 3] += run
-        max_grade = max(max_grade, g)
     names = ("flat_pct", "gentle_pct", "moderate_pct", "steep_pct")
-    return (
-        {name: round(m / total * 100, 1) for name, m in zip(names, buckets)},
-        round(max_grade, 1),
-    )
+    return {name: round(m / total * 100, 1) for name, m in zip(names, buckets)}
 
 
 # ----------------------------------------------------------------- climbs
@@ -107,9 +115,10 @@ def category(elevation_m: int) -> str | None:
     return None
 
 
-def _max_gradient(ele: Sequence[float], cum: Sequence[float], start: int, end: int) -> float:
+def steepest_grade(ele: Sequence[float], cum: Sequence[float], start: int, end: int) -> float:
     """Steepest |grade| from any point in [start, end) to the first point m <= end
-    at least 200 m ahead (two pointers)."""
+    at least 200 m ahead (two pointers); 0 when no point is that far ahead.
+    The summary's `max_grade_pct` and each climb's `max_gradient_pct`."""
     best = 0.0
     m = start
     for k in range(start, end):
@@ -136,7 +145,7 @@ def detect_segments(
     grads = []
     for a, b in bounds:
         run = cum[b] - cum[a]
-        grads.append((ele[b] - ele[a]) / run * 100 if run > CHUNK_MIN_RUN_M else 0.0)
+        grads.append((ele[b] - ele[a]) / run * 100)
     segments: list[dict[str, Any]] = []
     i = 0
     while i < len(bounds):
@@ -193,7 +202,7 @@ def _segment(
         "avg_gradient_pct": avg_pct,
     }
     if ascending:
-        steepest = round(_max_gradient(ele, cum, start, end), 1)
+        steepest = round(steepest_grade(ele, cum, start, end), 1)
         seg["max_gradient_pct"] = steepest or avg_pct
         seg["category"] = category(elevation_m)
     seg["start_coords"] = coords(points[start])

@@ -14,12 +14,23 @@ Deliberate deviations (quirk 16, docs/deviations.md):
   much of the track carried its own elevation when that is below 100 %.
 * A track shorter than 100 m gets an explicit small summary
   (source "<source>_too_short") instead of null.
+* A track is a list of segments (pieces of one file that were recorded or
+  planned separately): distance, climbing, climbs and grades are taken within
+  each segment; no straight line bridges two segments.
+* Elevation is cleaned before it is smoothed: an elevation farther from the
+  median of its neighbours than they vary among themselves is a spike (a
+  logger's -672 m reading) and is treated as missing. The profile is smoothed
+  over 200 m of distance, whatever the point spacing (the reference's 25 m
+  window averaged nothing on a track with points 46 m apart), and the total
+  ascent counts a rise only once it exceeds `GAIN_HYSTERESIS_M`, so GPS noise
+  on a lake shore is not climbing.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .climbs import (
@@ -30,10 +41,17 @@ from .climbs import (
     detect_segments,
     grade_distribution,
     kept,
+    steepest_grade,
 )
 
 EARTH_RADIUS_M = 6_371_000.0
-SMOOTHING_WINDOW_M = 25.0  # neighbours closer than this on either side are averaged
+SMOOTHING_WINDOW_M = 200.0  # the profile is averaged over this much distance around each point
+SMOOTH_DECIMALS = 6
+SPIKE_NEIGHBOURS = 7  # known elevations on each side a point is compared with
+SPIKE_MIN_M = 25.0  # a point closer than this to its neighbours' median is never a spike
+SPIKE_MAD_FACTOR = 5.0  # ... nor one within this many (normal-scaled) MADs of it
+MAD_TO_SIGMA = 1.4826
+GAIN_HYSTERESIS_M = 3.0  # a rise counts once it is this far above the last low
 MIN_ANALYSIS_M = 100.0
 POLYLINE_STEP_M = 500.0
 MIN_STREAM_GPS_POINTS = 10
@@ -53,12 +71,38 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
 
 
-def cumulative_distance(points: Sequence[PointLike]) -> list[float]:
-    """Metres from the first point to each point along the track (§31.2)."""
-    cum = [0.0]
+def cumulative_distance(points: Sequence[PointLike], start: float = 0.0) -> list[float]:
+    """Metres along the track to each point, from `start` at the first (§31.2)."""
+    cum = [start]
     for a, b in zip(points, points[1:]):
         cum.append(cum[-1] + haversine_m(a.lat, a.lon, b.lat, b.lon))
     return cum
+
+
+def segment_length_m(points: Sequence[PointLike]) -> float:
+    """Length of one segment along its points, m."""
+    return cumulative_distance(points)[-1] if points else 0.0
+
+
+def reject_spikes(elevations: Sequence[float | None]) -> list[float | None]:
+    """Elevations with spikes set to None (a Hampel filter over known values).
+
+    A known elevation is a spike when it lies more than max(SPIKE_MIN_M,
+    SPIKE_MAD_FACTOR x 1.4826 x MAD) from the median of itself and up to
+    SPIKE_NEIGHBOURS known elevations on each side. On a steady slope the
+    median is the point itself; at a real summit the neighbours spread as much
+    as the summit stands out, so only isolated readings are removed.
+    """
+    known = [(i, e) for i, e in enumerate(elevations) if e is not None]
+    out = list(elevations)
+    values = [e for _, e in known]
+    for k, (i, e) in enumerate(known):
+        window = sorted(values[max(0, k - SPIKE_NEIGHBOURS) : k + SPIKE_NEIGHBOURS + 1])
+        median = window[len(window) // 2]
+        mad = sorted(abs(v - median) for v in window)[len(window) // 2]
+        if abs(e - median) > max(SPIKE_MIN_M, SPIKE_MAD_FACTOR * MAD_TO_SIGMA * mad):
+            out[i] = None
+    return out if any(e is not None for e in out) else list(elevations)
 
 
 def fill_elevation(elevations: Sequence[float | None], cum: Sequence[float]) -> list[float]:
@@ -86,27 +130,65 @@ def fill_elevation(elevations: Sequence[float | None], cum: Sequence[float]) -> 
 def smooth(
     raw: Sequence[float], cum: Sequence[float], window: float = SMOOTHING_WINDOW_M
 ) -> list[float]:
-    """Mean of raw over the points within < window metres on either side (§31.2).
+    """At each point, the mean of the profile over `window` metres centred on
+    it (cut at the ends of the segment).
 
-    Two pointers over a prefix sum: O(n) however dense the track is.
+    The profile is the straight line between consecutive points, so the mean
+    is its area over the window divided by the window's length: points farther
+    apart than the window still count by their share of it. Two pointers over
+    a prefix area: O(n) however dense the track is. Means are kept to the
+    micrometre so that the rounding noise of the prefix area does not make a
+    flat stretch look like it still rises or falls.
     """
     n = len(raw)
-    if n == 0:
-        return []
-    base = raw[0]  # sums of offsets keep the prefix sums small and exact-ish
-    prefix = [0.0]
-    for value in raw:
-        prefix.append(prefix[-1] + (value - base))
+    if n < 2 or cum[-1] <= cum[0]:
+        return list(raw)
+    area = [0.0]
+    for j in range(n - 1):
+        area.append(area[-1] + (cum[j + 1] - cum[j]) * (raw[j] + raw[j + 1]) / 2)
+
+    def area_to(x: float, j: int) -> float:  # cum[j] <= x <= cum[j + 1]
+        span = cum[j + 1] - cum[j]
+        if span <= 0:
+            return area[j]
+        at_x = raw[j] + (raw[j + 1] - raw[j]) * (x - cum[j]) / span
+        return area[j] + (x - cum[j]) * (raw[j] + at_x) / 2
+
     out = []
-    lo = hi = 0
+    lo_j = hi_j = 0
+    half = window / 2
     for i in range(n):
-        while cum[i] - cum[lo] >= window:
-            lo += 1
-        hi = max(hi, i)
-        while hi + 1 < n and cum[hi + 1] - cum[i] < window:
-            hi += 1
-        out.append(base + (prefix[hi + 1] - prefix[lo]) / (hi + 1 - lo))
+        lo, hi = max(cum[0], cum[i] - half), min(cum[-1], cum[i] + half)
+        while lo_j < n - 2 and cum[lo_j + 1] < lo:
+            lo_j += 1
+        while hi_j < n - 2 and cum[hi_j + 1] < hi:
+            hi_j += 1
+        mean = (area_to(hi, hi_j) - area_to(lo, lo_j)) / (hi - lo)
+        out.append(round(mean, SMOOTH_DECIMALS))
     return out
+
+
+def ascent(ele: Sequence[float], threshold: float = GAIN_HYSTERESIS_M) -> float:
+    """Total ascent with hysteresis: a rise counts, in full from its low, once
+    the profile is `threshold` above that low; it ends when the profile falls
+    `threshold` below its high."""
+    if not ele:
+        return 0.0
+    gain = 0.0
+    low = high = ele[0]
+    rising = False
+    for e in ele[1:]:
+        if rising:
+            if e > high:
+                high = e
+            elif high - e >= threshold:
+                gain += high - low
+                rising, low = False, e
+        elif e < low:
+            low = e
+        elif e - low >= threshold:
+            rising, high = True, e
+    return gain + (high - low if rising else 0.0)
 
 
 # ----------------------------------------------------------------- summary
@@ -152,55 +234,96 @@ def _polyline(
     return rows
 
 
+@dataclass(frozen=True)
+class _Course:
+    """Segments laid end to end: `cum` runs on across a gap without counting
+    it; `ranges` are the (first, last) indices of each segment."""
+
+    points: list[PointLike]
+    cum: list[float]
+    ranges: list[tuple[int, int]]
+
+
+def _lay_out(segments: Sequence[Sequence[PointLike]]) -> _Course:
+    points: list[PointLike] = []
+    cum: list[float] = []
+    ranges = []
+    for segment in segments:
+        first = len(points)
+        points.extend(segment)
+        cum.extend(cumulative_distance(segment, cum[-1] if cum else 0.0))
+        ranges.append((first, len(points) - 1))
+    return _Course(points, cum, ranges)
+
+
+def _profile(course: _Course) -> tuple[list[float], int]:
+    """(smoothed elevation per point, spikes removed): spikes rejected within
+    each segment, gaps filled along the whole course, smoothing per segment."""
+    raw = [p.ele for p in course.points]
+    cleaned: list[float | None] = []
+    for a, b in course.ranges:
+        cleaned.extend(reject_spikes(raw[a : b + 1]))
+    spikes = sum(1 for r, c in zip(raw, cleaned) if r is not None and c is None)
+    filled = fill_elevation(cleaned, course.cum)
+    ele: list[float] = []
+    for a, b in course.ranges:
+        ele.extend(smooth(filled[a : b + 1], course.cum[a : b + 1]))
+    return ele, spikes
+
+
+def _reduced(source: str, total_km: float, gain: int, note: str | None) -> dict[str, Any]:
+    """The summary of a track without elevation (note None) or a too-short one."""
+    out: dict[str, Any] = {
+        "source": f"{source}_too_short" if note else f"{source}_no_elevation",
+        "total_distance_km": total_km,
+        "total_elevation_m": gain,
+        "elevation_per_km": None if note else 0.0,
+        "course_character": None if note else "flat",
+        "climbs": [],
+        "descents": [],
+    }
+    if note:
+        out["note"] = note
+    return out
+
+
 def analyse_terrain(
-    points: Sequence[PointLike],
+    segments: Sequence[Sequence[PointLike]],
     source: str,
     *,
     polyline: bool = False,
 ) -> dict[str, Any] | None:
-    """Terrain summary of a track (spec/metrics.md §31.2-§31.4).
+    """Terrain summary of a track made of segments (spec/metrics.md §31.2-§31.4).
 
-    source: "gpx_attachment" or "activity_streams". None only for fewer than
-    two points. See the module docstring for the quirk-16 decisions.
+    source: "gpx_attachment" or "activity_streams". Segments of fewer than two
+    points are left out; None when none is left. See the module docstring for
+    the deliberate deviations.
     """
-    points = list(points)
-    if len(points) < 2:
+    course = _lay_out([s for s in segments if len(s) >= 2])
+    if not course.points:
         return None
-    cum = cumulative_distance(points)
+    cum = course.cum
     total_m = cum[-1]
     total_km = round(total_m / 1000, 1)
-    elevations = [p.ele for p in points]
-    known = sum(1 for e in elevations if e is not None)
+    known = sum(1 for p in course.points if p.ele is not None)
     if known == 0:
-        out: dict[str, Any] = {
-            "source": f"{source}_no_elevation",
-            "total_distance_km": total_km,
-            "total_elevation_m": 0,
-            "elevation_per_km": 0.0,
-            "course_character": "flat",
-            "climbs": [],
-            "descents": [],
-        }
-        return out
-    ele = smooth(fill_elevation(elevations, cum), cum)
-    gain = round(sum(b - a for a, b in zip(ele, ele[1:]) if b > a))
+        return _reduced(source, total_km, 0, None)
+    ele, spikes = _profile(course)
+    gain = round(sum(ascent(ele[a : b + 1]) for a, b in course.ranges))
     if total_m < MIN_ANALYSIS_M:
-        out = {
-            "source": f"{source}_too_short",
-            "total_distance_km": total_km,
-            "total_elevation_m": gain,
-            "elevation_per_km": None,
-            "course_character": None,
-            "climbs": [],
-            "descents": [],
-            "note": TOO_SHORT_NOTE,
-        }
-        return out
+        return _reduced(source, total_km, gain, TOO_SHORT_NOTE)
     per_km = round(gain / total_km, 1)
-    bounds = chunk_bounds(cum)
-    climbs = [s for s in detect_segments(points, ele, cum, bounds, True) if kept(s)]
-    descents = [s for s in detect_segments(points, ele, cum, bounds, False) if kept(s)]
-    grades, max_grade = grade_distribution(ele, cum, bounds)
+    points = course.points
+    climbs: list[dict[str, Any]] = []
+    descents: list[dict[str, Any]] = []
+    bounds: list[tuple[int, int]] = []
+    for a, b in course.ranges:
+        chunks = chunk_bounds(cum, a, b)
+        climbs += [s for s in detect_segments(points, ele, cum, chunks, True) if kept(s)]
+        descents += [s for s in detect_segments(points, ele, cum, chunks, False) if kept(s)]
+        bounds += chunks
+    grades = grade_distribution(ele, cum, bounds)
+    max_grade = round(max(steepest_grade(ele, cum, a, b) for a, b in course.ranges), 1)
     out = {
         "source": source,
         "total_distance_km": total_km,
@@ -215,6 +338,8 @@ def analyse_terrain(
     }
     if known < len(points):
         out["elevation_coverage_pct"] = round(known / len(points) * 100, 1)
+    if spikes:
+        out["elevation_spikes_removed"] = spikes
     if polyline:
         out["polyline"] = _polyline(points, ele, cum)
     return out
@@ -277,7 +402,7 @@ def terrain_from_streams(streams: Any) -> dict[str, Any]:
         return {"terrain_status": "no_gps"}
     if all(p.ele is None for p in points):
         return {"terrain_status": "no_elevation"}
-    summary = analyse_terrain(points, "activity_streams", polyline=False)
+    summary = analyse_terrain([points], "activity_streams", polyline=False)
     if summary is None:
         return {"terrain_status": "no_elevation"}
     return {"terrain_summary": summary}

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from ..metrics.courses import COURSE_RULES, choose_course
 from ..metrics.terrain import analyse_terrain
 from ..model import Attachment, Event
 from ..sources.routefiles import (
@@ -76,20 +77,26 @@ def unsupported_error(attachment: Attachment) -> RouteFileError | None:
 def analyse_route_file(
     data: bytes, filename: str, units: Mapping[str, str] | None = None
 ) -> RouteResult:
-    """Terrain summary (with polyline) of a downloaded route file, or the error."""
+    """Terrain summary (with polyline) of a downloaded route file, or the error.
+
+    The summary says which part of the file it describes: `courses` (tracks
+    and routes with two points), `segments` (pieces analysed) and
+    `course_rule` (`metrics.courses`), right after `source`.
+    """
     try:
-        points = parse_route(data, filename)
+        choice = choose_course(parse_route(data, filename))
     except RouteFileError as exc:
         return exc
     try:
-        summary = analyse_terrain(points, ROUTE_SOURCE, polyline=True)
+        summary = analyse_terrain(choice.segments, ROUTE_SOURCE, polyline=True) if choice else None
     except (ArithmeticError, ValueError, IndexError) as exc:  # never fail a sync on one file
         return RouteFileError(
             f"{file_label(filename)}: terrain analysis failed ({type(exc).__name__})"
         )
-    if summary is None:
+    if summary is None or choice is None:
         return RouteFileError(f"{file_label(filename)}: insufficient trackpoints")
-    return with_display(summary, units)
+    source = summary.pop("source")
+    return with_display({"source": source, **choice.fields(), **summary}, units)
 
 
 def _start_time(start_local: str | None) -> str | None:
@@ -225,11 +232,13 @@ def route_entries(
 def routes_document(
     entries: Iterable[Mapping[str, Any]], now: datetime, version: str | None
 ) -> dict[str, Any]:
-    """The routes.json document (§2.5); always written, even with no events."""
+    """The routes.json document (§2.5); always written, even with no events.
+    `course_rules` states what each summary's `course_rule` means."""
     return {
         "generated_at": now.isoformat(),
         "sync_version": version,
         "schema_version": ROUTES_SCHEMA_VERSION,
+        "course_rules": dict(COURSE_RULES),
         "events": [dict(e) for e in entries],
     }
 

@@ -1,4 +1,4 @@
-"""Route files attached to calendar events: GPX and TCX -> trackpoints.
+"""Route files attached to calendar events: GPX and TCX -> courses of trackpoints.
 
 Implements the file side of spec/metrics.md §31.1 (format detection, GPX and
 TCX parsing) with the hardening of spec/pipeline.md §9.3 item 6: route files
@@ -11,6 +11,10 @@ are untrusted input downloaded from arbitrary URLs, so
 * the document is streamed (iterparse) and every processed trackpoint element
   is cleared, so memory stays proportional to the points kept;
 * non-finite or out-of-range coordinates are skipped.
+
+The file's structure is kept: every track and route is a `Course` of
+segments, so that nothing downstream joins two pieces of a file with a
+straight line. Which course is analysed is `metrics.courses`' decision.
 
 Every problem is a `RouteFileError` with a one-line message that names the
 file. All errors raised here describe the bytes themselves, so they are
@@ -44,11 +48,31 @@ MAX_ELEVATION_M = 10000.0
 FIT_CRC_HEADER = b"\x0e\x10\xd9\x07"  # 14-byte header, protocol 1.0, profile 20.09
 
 
+TRACK = "track"  # recorded: GPX <trk>, TCX <Activity>
+ROUTE = "route"  # planned: GPX <rte>, TCX <Course>
+
+
 @dataclass(frozen=True)
 class Trackpoint:
     lat: float
     lon: float
     ele: float | None = None
+
+
+@dataclass(frozen=True)
+class Course:
+    """One track or route of a file: its segments in document order.
+
+    kind: TRACK or ROUTE. A segment is a run of points joined by the recorded
+    path (GPX <trkseg> or <rte>, TCX <Track>); two segments are not joined.
+    """
+
+    kind: str
+    segments: tuple[tuple[Trackpoint, ...], ...]
+
+    @property
+    def points(self) -> int:
+        return sum(len(segment) for segment in self.segments)
 
 
 class RouteFileError(Exception):
@@ -89,14 +113,15 @@ def _looks_like_xml(data: bytes) -> bool:
     return head.lstrip().startswith(b"<")
 
 
-def parse_route(data: bytes, filename: str) -> list[Trackpoint]:
-    """Trackpoints of a GPX or TCX route file (spec/metrics.md §31.1).
+def parse_route(data: bytes, filename: str) -> list[Course]:
+    """The tracks and routes of a GPX or TCX route file, in document order.
 
     Format by content first (FIT magic; XML root `gpx` or
-    `TrainingCenterDatabase`), then by extension. GPX: every `trkpt`; when a
-    file has no track at all, its `rtept` route points are used instead (the
-    reference ignores routes and reports too few trackpoints). TCX: every
-    `Trackpoint` with a `Position`. Raises RouteFileError.
+    `TrainingCenterDatabase`), then by extension. GPX: every `trk` (its
+    `trkseg` segments of `trkpt`) and every `rte` (one segment of `rtept`);
+    TCX: every `Activity` and `Course` (its `Track` segments of `Trackpoint`
+    with a `Position`). Raises RouteFileError, also when no track or route
+    has a segment of two points.
     """
     label = file_label(filename)
     if not isinstance(data, (bytes, bytearray)):
@@ -117,10 +142,27 @@ def parse_route(data: bytes, filename: str) -> list[Trackpoint]:
         raise RouteFileError(
             f"{label}: unsupported file type {('.' + ext) if ext else '(no extension)'}"
         )
-    points = _parse_xml(bytes(data), label, ext)
-    if len(points) < MIN_TRACKPOINTS:
-        raise RouteFileError(f"{label}: insufficient trackpoints ({len(points)})")
-    return points
+    courses, waypoints = _parse_xml(bytes(data), label, ext)
+    if not any(len(seg) >= MIN_TRACKPOINTS for course in courses for seg in course.segments):
+        raise RouteFileError(
+            f"{label}: insufficient trackpoints ({_inventory(courses, waypoints)})"
+        )
+    return courses
+
+
+def _inventory(courses: list[Course], waypoints: int) -> str:
+    """What a file without a usable course holds, e.g. 'no track or route has
+    2 points: 1 track point, 3 route points, 2 waypoints'."""
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}{'' if n == 1 else 's'}"
+
+    track = sum(c.points for c in courses if c.kind == TRACK)
+    route = sum(c.points for c in courses if c.kind == ROUTE)
+    found = [count(track, "track point"), count(route, "route point")]
+    if waypoints:
+        found.append(count(waypoints, "waypoint"))
+    return f"no track or route has {MIN_TRACKPOINTS} points: " + ", ".join(found)
 
 
 # ----------------------------------------------------------------- XML
@@ -189,15 +231,47 @@ def _events(data: bytes) -> Iterator[tuple[str, Element]]:
 
 
 POINT_TAGS = {"gpx": ("trkpt", "rtept"), "tcx": ("Trackpoint",)}
+COURSE_TAGS = {"gpx": {"trk": TRACK, "rte": ROUTE}, "tcx": {"Activity": TRACK, "Course": ROUTE}}
+SEGMENT_TAGS = {"gpx": ("trkseg", "rte"), "tcx": ("Track",)}
+WAYPOINT_TAG = "wpt"
 
 
-def _parse_xml(data: bytes, label: str, ext: str) -> list[Trackpoint]:
-    """Stream the document; every finished element outside a point is dropped
-    from its parent at once, so memory stays flat whatever the file holds."""
-    track: list[Trackpoint] = []
-    route: list[Trackpoint] = []
-    kind: str | None = None
-    point_tags: tuple[str, ...] = ()
+class _Builder:
+    """Courses as the stream goes: a point belongs to the open course's last
+    segment (a point outside any course or segment opens one)."""
+
+    def __init__(self) -> None:
+        self.courses: list[tuple[str, list[list[Trackpoint]]]] = []
+        self.open = False
+        self.waypoints = 0
+
+    def start_course(self, kind: str) -> None:
+        self.courses.append((kind, []))
+        self.open = True
+
+    def start_segment(self) -> None:
+        if not self.open:
+            self.start_course(TRACK)
+        self.courses[-1][1].append([])
+
+    def add(self, point: Trackpoint) -> None:
+        if not self.open or not self.courses[-1][1]:
+            self.start_segment()
+        self.courses[-1][1][-1].append(point)
+
+    def result(self) -> list[Course]:
+        return [
+            Course(kind, tuple(tuple(segment) for segment in segments))
+            for kind, segments in self.courses
+        ]
+
+
+def _parse_xml(data: bytes, label: str, ext: str) -> tuple[list[Course], int]:
+    """(courses, waypoint count). Stream the document; every finished element
+    outside a point is dropped from its parent at once, so memory stays flat
+    whatever the file holds."""
+    built = _Builder()
+    kind = ""
     stack: list[Element] = []
     in_point = 0
     try:
@@ -205,23 +279,21 @@ def _parse_xml(data: bytes, label: str, ext: str) -> list[Trackpoint]:
             name = _local(element.tag)
             if event == "start":
                 if not stack:
-                    kind = {"gpx": "gpx", "TrainingCenterDatabase": "tcx"}.get(name)
-                    if kind is None:
-                        kind = ext if ext in SUPPORTED_EXTENSIONS else None
-                    if kind is None:
-                        raise RouteFileError(
-                            f"{label}: unsupported file type (XML root <{name[:40]}>)"
-                        )
-                    point_tags = POINT_TAGS[kind]
+                    kind = _root_kind(name, ext, label)
                 stack.append(element)
-                in_point += name in point_tags
+                in_point += name in POINT_TAGS[kind]
+                if in_point == 0:
+                    _open(built, kind, name)
                 continue
             stack.pop()
-            if name in point_tags:
+            if name in POINT_TAGS[kind]:
                 in_point -= 1
                 point = _gpx_point(element) if kind == "gpx" else _tcx_point(element)
                 if point is not None:
-                    (route if name == "rtept" else track).append(point)
+                    built.add(point)
+            elif in_point == 0:
+                built.open = built.open and name not in COURSE_TAGS[kind]
+                built.waypoints += name == WAYPOINT_TAG and len(stack) == 1
             if in_point == 0 and stack:
                 del stack[-1][:]
     except DefusedXmlException as exc:
@@ -235,4 +307,23 @@ def _parse_xml(data: bytes, label: str, ext: str) -> list[Trackpoint]:
         ) from None
     except RecursionError:
         raise RouteFileError(f"{label}: invalid XML (nested too deeply)") from None
-    return track if track else route
+    return built.result(), built.waypoints
+
+
+def _root_kind(name: str, ext: str, label: str) -> str:
+    """'gpx' or 'tcx' by the root element, else by the extension."""
+    kind = {"gpx": "gpx", "TrainingCenterDatabase": "tcx"}.get(name)
+    if kind is None and ext in SUPPORTED_EXTENSIONS:
+        kind = ext
+    if kind is None:
+        raise RouteFileError(f"{label}: unsupported file type (XML root <{name[:40]}>)")
+    return kind
+
+
+def _open(built: _Builder, kind: str, name: str) -> None:
+    """A course or segment starts at this element."""
+    course = COURSE_TAGS[kind].get(name)
+    if course is not None:
+        built.start_course(course)
+    if name in SEGMENT_TAGS[kind]:
+        built.start_segment()
