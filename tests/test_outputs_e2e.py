@@ -68,6 +68,7 @@ DERIVED_KEYS = [  # spec/metrics.md §2.2, in emitted order
     "p_max",
     "power_model_source",
     "vo2max",
+    "vo2max_date",
     "calculation_timestamp",
     "data_quality",
 ]

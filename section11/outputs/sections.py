@@ -36,7 +36,7 @@ from ..metrics import (
     weight,
     zones,
 )
-from ..metrics.fitness import power_model
+from ..metrics.fitness import latest_vo2max, power_model
 from ..model import Activity
 from ..sports import INDOOR_CYCLING_TYPES, family_of
 from ..units import unit_preferences
@@ -86,7 +86,7 @@ def compute_sections(
     well28 = last_days(ctx.wellness, today, 28)
     sports = thresholds_sports(ctx.athlete)
     cycling = sports.get("cycling") or {}
-    power = power_model(ctx.today_wellness)
+    power = {**power_model(ctx.today_wellness), **latest_vo2max(ctx.wellness, ctx.today)}
     fitness = current_fitness(ctx)
     terrain_ids = frozenset(routes_with_terrain)
 
@@ -158,7 +158,15 @@ def compute_sections(
             outdoor_tl,
         )
     )
-    for key in ("eftp", "w_prime", "w_prime_kj", "p_max", "power_model_source", "vo2max"):
+    for key in (
+        "eftp",
+        "w_prime",
+        "w_prime_kj",
+        "p_max",
+        "power_model_source",
+        "vo2max",
+        "vo2max_date",
+    ):
         derived[key] = power.get(key)
     derived["calculation_timestamp"] = ctx.now.isoformat(timespec="seconds")
     points = recovery.recovery_data_points(well7)
