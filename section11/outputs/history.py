@@ -144,7 +144,7 @@ def ftp_timeline(
     ftp_history: Mapping | None, thresholds_sports: Mapping | None, today: date
 ) -> list[dict[str, Any]]:
     """ftp_timeline (§29.7): every ftp_history.json entry as {date, ftp, type,
-    source: "FTP"}; then the cycling thresholds' FTP (outdoor) and indoor FTP, each
+    source: "FTP"} ("activity" for an entry backfilled from the activities' FTPs); then the cycling thresholds' FTP (outdoor) and indoor FTP, each
     appended as {today, ftp, type, "user_set"} when it differs from that type's latest
     timeline value. Sorted by (date, type). Malformed entries are skipped.
 
@@ -154,15 +154,18 @@ def ftp_timeline(
     entries: list[dict[str, Any]] = []
     latest: dict[str, tuple[date, Any]] = {}
     history = ftp_history if isinstance(ftp_history, Mapping) else {}
+    origins = history.get("sources") if isinstance(history.get("sources"), Mapping) else {}
     for kind in ("indoor", "outdoor"):
         series = history.get(kind)
         if not isinstance(series, Mapping):
             continue
+        kind_origins = origins.get(kind) if isinstance(origins.get(kind), Mapping) else {}
         for key, value in series.items():
             day, ftp = parse_date(key), _ftp(value)
             if day is None or ftp is None or len(key) != 10:
                 continue
-            entries.append({"date": day.isoformat(), "ftp": ftp, "type": kind, "source": "FTP"})
+            origin = "activity" if kind_origins.get(key) == "activity" else "FTP"
+            entries.append({"date": day.isoformat(), "ftp": ftp, "type": kind, "source": origin})
             if kind not in latest or day >= latest[kind][0]:
                 latest[kind] = (day, ftp)
     sports = thresholds_sports if isinstance(thresholds_sports, Mapping) else {}

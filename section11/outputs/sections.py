@@ -38,7 +38,6 @@ from ..metrics import (
 )
 from ..metrics.fitness import latest_vo2max, power_model
 from ..model import Activity
-from ..sports import INDOOR_CYCLING_TYPES, family_of
 from ..units import unit_preferences
 from .latest import current_fitness
 from .planned import planned_workouts
@@ -56,18 +55,6 @@ class Sections:
 def last_days(items: Iterable, today: date, days: int) -> list:
     start = today - timedelta(days=days - 1)
     return [x for x in items if x.date is not None and start <= x.date <= today]
-
-
-def ftp_timelines(activities: Iterable[Activity]) -> tuple[list, list]:
-    """(indoor, outdoor) [(date, icu_ftp)] of cycling activities, oldest first:
-    what FTP was in force on each date (the benchmark's fallback, quirk 7 fix)."""
-    indoor: list[tuple[date, float]] = []
-    outdoor: list[tuple[date, float]] = []
-    for a in activities:
-        if a.date is None or a.ftp is None or family_of(a.type) != "cycling":
-            continue
-        (indoor if a.type in INDOOR_CYCLING_TYPES or a.trainer else outdoor).append((a.date, a.ftp))
-    return sorted(indoor), sorted(outdoor)
 
 
 def compute_sections(
@@ -147,7 +134,7 @@ def compute_sections(
         rows, today, ctx.week_start, prefs, plan, calendar.get("next_race")
     )
     derived.update(phase.phase_keys(detection))
-    indoor_tl, outdoor_tl = ftp_timelines(history_activities or ctx.activities)
+    indoor_tl, outdoor_tl = benchmark.activity_ftp_timelines(history_activities or ctx.activities)
     derived.update(
         benchmark.benchmark_metrics(
             ctx.ftp_history,
