@@ -154,12 +154,14 @@ def ftp_timeline(
     entries: list[dict[str, Any]] = []
     latest: dict[str, tuple[date, Any]] = {}
     history = ftp_history if isinstance(ftp_history, Mapping) else {}
-    origins = history.get("sources") if isinstance(history.get("sources"), Mapping) else {}
+    raw_origins = history.get("sources")
+    origins: Mapping = raw_origins if isinstance(raw_origins, Mapping) else {}
     for kind in ("indoor", "outdoor"):
         series = history.get(kind)
         if not isinstance(series, Mapping):
             continue
-        kind_origins = origins.get(kind) if isinstance(origins.get(kind), Mapping) else {}
+        raw_kind = origins.get(kind)
+        kind_origins: Mapping = raw_kind if isinstance(raw_kind, Mapping) else {}
         for key, value in series.items():
             day, ftp = parse_date(key), _ftp(value)
             if day is None or ftp is None or len(key) != 10:
