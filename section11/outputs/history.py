@@ -43,7 +43,6 @@ from .history_rows import (
 
 SCHEMA_VERSION = 1
 SOURCE = "Intervals.icu API"
-DAYS_PER_MONTH = 30.44
 GAP_MIN_DAYS = 3
 CONFIDENCE_HIGH_MONTHS = 12
 CONFIDENCE_MEDIUM_MONTHS = 3
@@ -65,6 +64,14 @@ SUMMARIES_NOTE = (
     "in-progress week or month is left out of the 180d and yearly averages) and include "
     "weeks or months without training, so breaks lower them. 90d total_activities counts "
     "activities, active_days the days with at least one, rest_days the days without."
+)
+MONTHLY_NOTE = (
+    "monthly_1y, monthly_2y and monthly_3y overlap on purpose: each tier covers its whole "
+    "window up to the current month (13, 25 and 37 rows when the history reaches back that "
+    "far), so a reader can take one tier alone. monthly_3y holds every month: read one tier, "
+    "never add the tiers up. data_range.total_months counts the calendar months from the "
+    "first activity's month to the current month, the partial first and current months "
+    "included."
 )
 DAILY_NOTE = (
     "hrv is the value as recorded (not filtered for plausibility); tsb = ctl - atl; "
@@ -106,16 +113,24 @@ def history_wellness(wellness: Iterable[Wellness], today: date) -> list[Wellness
 # ----------------------------------------------------------------- §29.1 / §29.7
 
 
+def months_spanned(earliest: date, today: date) -> int:
+    """Calendar months from earliest's month to today's month, both counted (at least 1)."""
+    return max(1, (today.year - earliest.year) * 12 + today.month - earliest.month + 1)
+
+
 def data_range(activity_dates: Iterable[date], today: date) -> dict[str, Any]:
     """{earliest, latest, total_months} (§29.1): first/last activity date (both today
-    without activities); total_months = max(1, int(days since earliest / 30.44))."""
+    without activities); total_months = the calendar months from the earliest
+    activity's month to the current month, both counted: the rows of a monthly tier
+    that reaches back that far (deviation: the reference floored days / 30.44,
+    which left out the partial first and current months)."""
     dates = sorted(set(activity_dates))
     earliest = dates[0] if dates else today
     latest = dates[-1] if dates else today
     return {
         "earliest": earliest.isoformat(),
         "latest": latest.isoformat(),
-        "total_months": max(1, int((today - earliest).days / DAYS_PER_MONTH)),
+        "total_months": months_spanned(earliest, today),
     }
 
 
@@ -304,6 +319,7 @@ def build_history(
             "daily_90d": DAILY_NOTE,
             "weekly_180d": WEEKLY_NOTE.format(weekday=WEEKDAY_NAMES[week_start % 7]),
             "summaries": SUMMARIES_NOTE,
+            "monthly": MONTHLY_NOTE,
         },
         "daily_90d": daily,
         "weekly_180d": weekly,
