@@ -9,7 +9,8 @@ Implements:
         ``backfill_ftp_history`` (first run: the FTP changes the stored
         activities carry, before the first recorded entry),
   §18.2 ``benchmark_indoor`` / ``benchmark_outdoor``,
-  §18.3 ``seasonal_context``, §18.4 ``seasonal_expected``,
+  §18.3 ``seasonal_context`` (label from ``season.py``: hemisphere, phase
+        and race calendar), §18.4 ``seasonal_expected``,
   §18.5 block shapes and ``data_quality.ftp_history_days``.
 
 Quirk 7 (§32), fixed: the reference only found an 8-weeks-ago FTP when a
@@ -35,6 +36,7 @@ from typing import Any
 from ..model import MAX_MAGNITUDE, Activity, num
 from ..numbers import round_float
 from ..sports import INDOOR_CYCLING_TYPES, family_of
+from .season import NORTH, season_label
 
 SERIES = ("indoor", "outdoor")
 SOURCES_KEY = "sources"  # ftp_history.json: {series: {date: where the entry came from}}
@@ -43,21 +45,7 @@ SOURCE_ACTIVITY = "activity"  # the first stored activity that carried the FTP (
 BENCHMARK_DAYS = 56  # 8 weeks
 TIMELINE_MAX_AGE_DAYS = 28  # an activity's FTP older than this before the target is not "in effect"
 
-# §18.3 / §18.4: month -> season label (Northern hemisphere); label -> expected index band
-SEASON_BY_MONTH: dict[int, str] = {
-    11: "Off-season / Transition",
-    12: "Off-season / Transition",
-    1: "Early Base",
-    2: "Early Base",
-    3: "Late Base / Build",
-    4: "Late Base / Build",
-    5: "Build / Early Race Season",
-    6: "Build / Early Race Season",
-    7: "Peak Race Season",
-    8: "Peak Race Season",
-    9: "Late Season / Transition",
-    10: "Late Season / Transition",
-}
+# §18.4: season label -> expected benchmark index band
 SEASON_BANDS: dict[str, tuple[float, float]] = {
     "Off-season / Transition": (-0.05, -0.02),
     "Early Base": (-0.02, 0.01),
@@ -302,17 +290,19 @@ def ftp_in_effect(
     return best
 
 
-def seasonal_context(today: date) -> str:
-    """``seasonal_context``: Northern-hemisphere season label of today's month (§18.3)."""
-    return SEASON_BY_MONTH[today.month]
+def seasonal_context(today: date, season: str | None = None) -> str:
+    """``seasonal_context``: the given label (``season.season_label``: hemisphere,
+    phase and race calendar), else the Northern-hemisphere label of today's month
+    (§18.3)."""
+    return season if season is not None else season_label(today.month, NORTH)
 
 
-def seasonal_expected(index: float | None, today: date) -> bool | None:
-    """``seasonal_expected``: low <= index <= high for today's season band (§18.4);
+def seasonal_expected(index: float | None, today: date, season: str | None = None) -> bool | None:
+    """``seasonal_expected``: low <= index <= high for the season's band (§18.4);
     None when the index is None."""
     if index is None:
         return None
-    low, high = SEASON_BANDS[seasonal_context(today)]
+    low, high = SEASON_BANDS[seasonal_context(today, season)]
     return low <= index <= high
 
 
@@ -328,6 +318,7 @@ def benchmark_block(
     series: Mapping[str, Any] | None,
     today: date,
     ftp_timeline: Sequence[tuple[date, Any]] | None = None,
+    season: str | None = None,
 ) -> dict:
     """One ``benchmark_indoor`` / ``benchmark_outdoor`` block (§18.2, §18.5).
 
@@ -347,7 +338,7 @@ def benchmark_block(
         "ftp_8_weeks_ago": then if index is not None else None,
         "benchmark_index": index,
         "benchmark_percentage": benchmark_percentage(index),
-        "seasonal_expected": seasonal_expected(index, today),
+        "seasonal_expected": seasonal_expected(index, today, season),
     }
 
 
@@ -358,20 +349,22 @@ def benchmark_metrics(
     outdoor_ftp: Any,
     indoor_timeline: Sequence[tuple[date, Any]] | None = None,
     outdoor_timeline: Sequence[tuple[date, Any]] | None = None,
+    season: str | None = None,
 ) -> dict:
     """derived_metrics ``seasonal_context``, ``benchmark_indoor``, ``benchmark_outdoor``
     in emitted order (§2.2, §18).
 
     ``indoor_ftp`` / ``outdoor_ftp`` are thresholds.sports.cycling ftp_indoor /
-    ftp; ``ftp_history`` is the (updated) normalized history.
+    ftp; ``ftp_history`` is the (updated) normalized history; ``season`` the
+    label of ``season.season_label`` (None: the Northern month table).
     """
     history = ftp_history or {}
     return {
-        "seasonal_context": seasonal_context(today),
+        "seasonal_context": seasonal_context(today, season),
         "benchmark_indoor": benchmark_block(
-            indoor_ftp, history.get("indoor"), today, indoor_timeline
+            indoor_ftp, history.get("indoor"), today, indoor_timeline, season
         ),
         "benchmark_outdoor": benchmark_block(
-            outdoor_ftp, history.get("outdoor"), today, outdoor_timeline
+            outdoor_ftp, history.get("outdoor"), today, outdoor_timeline, season
         ),
     }

@@ -37,6 +37,7 @@ from ..metrics import (
     zones,
 )
 from ..metrics.fitness import latest_vo2max, power_model
+from ..metrics.season import hemisphere, season_label
 from ..model import Activity
 from ..units import unit_preferences
 from .latest import current_fitness
@@ -135,6 +136,13 @@ def compute_sections(
     )
     derived.update(phase.phase_keys(detection))
     indoor_tl, outdoor_tl = benchmark.activity_ftp_timelines(history_activities or ctx.activities)
+    next_race = calendar.get("next_race") or {}
+    season = season_label(
+        today.month,
+        hemisphere(ctx.athlete.timezone, ctx.athlete.country),
+        detection.get("phase"),
+        next_race.get("days_until"),
+    )
     derived.update(
         benchmark.benchmark_metrics(
             ctx.ftp_history,
@@ -143,6 +151,7 @@ def compute_sections(
             cycling.get("ftp"),
             indoor_tl,
             outdoor_tl,
+            season,
         )
     )
     for key in (
