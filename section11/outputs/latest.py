@@ -4,7 +4,7 @@
 the sections other modules compute (derived metrics, alerts, readiness,
 health context, history, race calendar, body-weight signal). A section that
 is not passed is left out; the pipeline passes them all, as the schema
-requires. Pure: "now" and "today" come from the context.
+requires. Blocks with null values get their `null_reasons` last. Pure: "now" and "today" come from the context.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ..sports import TRAINING_CATEGORIES
 from ..units import unit_preferences
 from .activities import recent_activities
 from .ai_text import read_this_first
+from .null_reasons import annotate_nulls
 from .planned import planned_workouts
 from .profile import athlete_profile, thresholds_block
 from .summary import quick_stats, summary, weekly_summary
@@ -163,4 +164,4 @@ def assemble_latest(
     doc["weekly_summary"] = weekly_summary(display_activities, display_wellness)
     if "race_calendar" in sections:
         doc["race_calendar"] = sections["race_calendar"]
-    return doc
+    return annotate_nulls(doc)
