@@ -25,7 +25,7 @@ from .ingest.curves import CurvePlan, RawCurves
 from .ingest.raw import ActivityRef
 from .ingest.routes import RouteFile
 from .localfiles import load_ftp_history, load_json_document
-from .metrics.benchmark import update_ftp_history
+from .metrics.benchmark import activity_ftp_timelines, backfill_ftp_history, update_ftp_history
 from .metrics.curves import delta_curve_ids
 from .metrics.dfa import dfa_block
 from .metrics.sustainability import sustainability_curve_id, sustainability_families
@@ -209,7 +209,8 @@ def build_documents(
 
     `previous`: the documents already on disk (history.json is kept when the new
     one would have lost most of its activities). ftp_history.json is included
-    only when today's settings changed it. latest.json comes last so a reader
+    only when today's settings changed it or its first-run backfill from the
+    activities' FTPs ran. latest.json comes last so a reader
     never sees it ahead of the files it refers to. `privacy`: the run's policy
     (default: everything redacted); it is applied to every document at the end,
     never to the records metrics use.
@@ -219,10 +220,13 @@ def build_documents(
     documents: dict[str, Any] = {}
     sports = thresholds_sports(ctx.athlete)
     cycling = sports.get("cycling") or {}
-    ftp_history, changed = update_ftp_history(
-        ctx.ftp_history, ctx.today, cycling.get("ftp_indoor"), cycling.get("ftp")
+    ftp_history, filled = backfill_ftp_history(
+        ctx.ftp_history, *activity_ftp_timelines(ctx.history_activities or ctx.activities)
     )
-    if changed:
+    ftp_history, changed = update_ftp_history(
+        ftp_history, ctx.today, cycling.get("ftp_indoor"), cycling.get("ftp")
+    )
+    if filled or changed:
         documents["ftp_history.json"] = ftp_history
     ctx = replace(ctx, ftp_history=ftp_history)
 

@@ -1,13 +1,16 @@
 """Fitness block and power model (spec/metrics.md §5, §6.2)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from section11.metrics.fitness import (
     SOURCE_API,
     SOURCE_DECAYED,
+    SOURCE_FALLBACK,
     fitness_block,
+    fitness_fallback_row,
+    latest_vo2max,
     power_model,
 )
 from section11.model import Wellness
@@ -34,6 +37,7 @@ def test_api_path_when_nothing_planned():
         "tsb": -6.34,
         "ramp_rate": 3.33,
         "fitness_source": SOURCE_API,
+        "fitness_date": "2025-03-10",
     }
 
 
@@ -51,6 +55,7 @@ def test_decayed_path_when_planned_not_done():
         "tsb": -3.19,
         "ramp_rate": 3.91,
         "fitness_source": SOURCE_DECAYED,
+        "fitness_date": "2025-03-10",
     }
 
 
@@ -68,6 +73,7 @@ def test_decayed_path_without_yesterday_is_null():
         "tsb": None,
         "ramp_rate": 3.33,
         "fitness_source": SOURCE_DECAYED,
+        "fitness_date": None,
     }
 
 
@@ -81,6 +87,7 @@ def test_api_values_missing_fall_back_to_decay():
         "tsb": -12.64,
         "ramp_rate": 3.91,
         "fitness_source": SOURCE_API,
+        "fitness_date": "2025-03-10",
     }
 
 
@@ -91,6 +98,7 @@ def test_no_wellness_at_all():
         "tsb": None,
         "ramp_rate": None,
         "fitness_source": SOURCE_API,
+        "fitness_date": None,
     }
 
 
@@ -102,6 +110,7 @@ def test_zero_is_a_value():
         "tsb": 0,
         "ramp_rate": 0,
         "fitness_source": SOURCE_API,
+        "fitness_date": "2025-03-10",
     }
 
 
@@ -121,7 +130,6 @@ def test_power_model_from_ride_sport_info():
         "w_prime_kj": 18.5,
         "p_max": 980,
         "power_model_source": "wellness.sportInfo",
-        "vo2max": 55.5,
     }
 
 
@@ -148,5 +156,58 @@ def test_power_model_zero_and_null_values():
         "w_prime_kj": None,
         "p_max": None,
         "power_model_source": "wellness.sportInfo",
-        "vo2max": None,
     }
+
+
+# ------------------------------------------------- fallback row and VO2max window
+
+
+def test_fallback_row_when_today_and_yesterday_are_missing():
+    # rows: today-3 (ctl 40, atl 45), today-5 (ctl 39); the newest with CTL/ATL wins
+    rows = [
+        w(date(2025, 3, 5), ctl=39.0, atl=44.0),
+        w(date(2025, 3, 7), ctl=40.004, atl=45.0, rampRate=1.234),
+    ]
+    fallback = fitness_fallback_row(rows, TODAY)
+    assert fallback is rows[1]
+    assert fitness_block(None, None, [], [], fallback) == {
+        "ctl": 40.0,
+        "atl": 45.0,
+        "tsb": -5.0,
+        "ramp_rate": 1.23,
+        "fitness_source": SOURCE_FALLBACK.format(day="2025-03-07"),
+        "fitness_date": "2025-03-07",
+    }
+
+
+def test_fallback_window_is_seven_days_and_skips_today_and_yesterday():
+    assert fitness_fallback_row([w(date(2025, 3, 3), ctl=40.0)], TODAY).date == date(2025, 3, 3)
+    assert fitness_fallback_row([w(date(2025, 3, 2), ctl=40.0)], TODAY) is None  # 8 days old
+    assert fitness_fallback_row([w(date(2025, 3, 4)), w(date(2025, 3, 5), hrv=50)], TODAY) is None
+    assert fitness_fallback_row([w(YESTERDAY, ctl=40.0)], TODAY) is None
+
+
+def test_fallback_is_not_used_when_yesterday_gives_values():
+    fallback = w(date(2025, 3, 6), ctl=1.0, atl=1.0)
+    block = fitness_block(None, YESTERDAY_W, [], [], fallback)
+    assert (block["ctl"], block["atl"], block["fitness_source"]) == (48.82, 52.01, SOURCE_API)
+    assert block["fitness_date"] == "2025-03-10"
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # newest non-zero reading wins, today included
+        ([(3, 50.0), (9, 51.5)], (51.5, "2025-03-09")),
+        ([(10, 52.0), (9, 51.5)], (52.0, "2025-03-10")),
+        # 0 is no reading; a reading 14 days old still counts, 15 days does not
+        ([(9, 0), (-4, 49.0)], (49.0, "2025-02-24")),
+        ([(-5, 49.0)], (None, None)),
+        # a record dated after today (timezone edge) is ignored
+        ([(11, 60.0)], (None, None)),
+    ],
+)
+def test_latest_vo2max(rows, expected):
+    records = [w(date(2025, 3, 1) + timedelta(days=d - 1), vo2max=v) for d, v in rows]
+    block = latest_vo2max(records, TODAY)
+    assert (block["vo2max"], block["vo2max_date"]) == expected

@@ -212,11 +212,11 @@ def test_notes_explain_weekly_acwr_and_week_start():
 
 
 def test_data_range(doc):
-    # earliest 2023-10-01 -> 227 days -> int(227 / 30.44) = int(7.457) = 7
+    # earliest 2023-10-01, today 2024-05-15: Oct, Nov, Dec, Jan, Feb, Mar, Apr, May = 8
     assert doc["data_range"] == {
         "earliest": "2023-10-01",
         "latest": "2024-05-15",
-        "total_months": 7,
+        "total_months": 8,
     }
 
 
@@ -621,19 +621,18 @@ def test_phase_backfill_real_classifier(doc):
 
 
 @pytest.mark.parametrize(
-    "days_back, tiers",
+    "first, tiers",
     [
-        (182, []),  # 182 / 30.44 = 5.98 -> 5 months
-        (183, ["1y"]),  # 6.01 -> 6
-        (365, ["1y"]),  # 11.99 -> 11
-        (366, ["1y", "2y"]),  # 12.02 -> 12
-        (547, ["1y", "2y"]),  # 17.97 -> 17
-        (548, ["1y", "2y", "3y"]),  # 18.003 -> 18
+        ("2024-01-01", []),  # Jan..May 2024 = 5 calendar months
+        ("2023-12-31", ["1y"]),  # Dec..May = 6
+        ("2023-07-01", ["1y"]),  # Jul..May = 11
+        ("2023-06-30", ["1y", "2y"]),  # Jun..May = 12
+        ("2023-01-01", ["1y", "2y"]),  # Jan 2023..May 2024 = 17
+        ("2022-12-31", ["1y", "2y", "3y"]),  # Dec 2022..May 2024 = 18
     ],
 )
-def test_month_tiers_appear_at_6_12_18_months(days_back, tiers):
-    first = TODAY - timedelta(days=days_back)
-    doc = build([act(first.isoformat(), 50), act("2024-05-10", 40)], [])
+def test_month_tiers_appear_at_6_12_18_months(first, tiers):
+    doc = build([act(first, 50), act("2024-05-10", 40)], [])
     present = [t for t in ("1y", "2y", "3y") if doc[f"monthly_{t}"]]
     assert present == tiers
     assert [k for k in doc["summaries"] if k.endswith("y")] == tiers
@@ -643,6 +642,10 @@ def test_month_tier_lengths():
     doc = build([act("2021-06-01", 50), act("2024-05-10", 40)], [])
     # 1y: from the month of 2023-05-16 (13 months), 2y: 2022-05-16 (25), 3y: 2021-05-16 (37)
     assert [len(doc[f"monthly_{y}y"]) for y in (1, 2, 3)] == [13, 25, 37]
+    # first activity 2021-06-01: Jun 2021 .. May 2024 = 36 months (monthly_3y starts in
+    # May 2021, the month of today - 1095 days, whose row is empty)
+    assert doc["data_range"]["total_months"] == 36
+    assert doc["notes"]["monthly"].startswith("monthly_1y, monthly_2y and monthly_3y overlap")
     assert doc["monthly_1y"][0]["month"] == "2023-05"
     assert doc["monthly_3y"][0]["month"] == "2021-05"
     assert doc["monthly_1y"][-1]["month"] == "2024-05"
@@ -879,7 +882,7 @@ def test_history_block_from_a_full_document(doc):
         "available": True,
         "last_generated": "2024-05-15",
         "age_days": 0,
-        "total_months": 7,
+        "total_months": 8,
         "history_confidence": "medium",
     }
 

@@ -243,3 +243,65 @@ def test_a_store_of_the_previous_layout_is_migrated_without_a_history_download(
     kinds = {k for (k,) in conn.execute("SELECT DISTINCT kind FROM resources")}
     conn.close()
     assert version == ("2",) and "entry" not in kinds and {"intervals", "dfa"} <= kinds
+
+
+CYCLING = {"Ride", "VirtualRide", "GravelRide", "MountainBikeRide", "EBikeRide", "TrackRide"}
+
+
+def expected_backfill(activities: list[dict], today: date) -> dict[str, dict[str, float]]:
+    """Per series, the first date of each FTP run of the served cycling activities
+    of the three fetched years (today-1095 ... today)."""
+    oldest = (today - timedelta(days=1095)).isoformat()
+    rows: dict[str, list[tuple[str, float]]] = {"indoor": [], "outdoor": []}
+    for raw in activities:
+        if (
+            raw.get("type") in CYCLING
+            and raw.get("icu_ftp")
+            and raw["start_date_local"][:10] >= oldest
+        ):
+            kind = "indoor" if raw["type"] == "VirtualRide" or raw.get("trainer") else "outdoor"
+            rows[kind].append((raw["start_date_local"][:10], raw["icu_ftp"]))
+    out: dict[str, dict[str, float]] = {}
+    for kind, points in rows.items():
+        out[kind] = {}
+        last = None
+        for day, ftp in sorted(points):
+            if ftp != last:
+                out[kind][day] = ftp
+                last = ftp
+    return out
+
+
+def test_first_run_backfills_ftp_history_from_the_activities(
+    fake_api, demo_today, tmp_path, capsys
+):
+    sync(fake_api, tmp_path, capsys)
+    written = json.loads((tmp_path / "ftp_history.json").read_text())
+    expected = expected_backfill(fake_api.data.activities, demo_today)
+    assert len(expected["outdoor"]) >= 2  # the demo's FTP moved during the three years
+    for kind in ("indoor", "outdoor"):
+        backfilled = {
+            day: ftp
+            for day, ftp in written[kind].items()
+            if written["sources"][kind][day] == "activity"
+        }
+        assert backfilled == expected[kind], kind
+        assert set(written["sources"][kind]) == set(written[kind])
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert {e["date"] for e in history["ftp_timeline"] if e["source"] == "activity"} == {
+        day for kind in ("indoor", "outdoor") for day in expected[kind]
+    }
+
+
+def test_a_reference_ftp_history_is_backfilled_before_its_first_entry(
+    fake_api, demo_today, tmp_path, capsys
+):
+    expected = expected_backfill(fake_api.data.activities, demo_today)["outdoor"]
+    cut = sorted(expected)[1]  # the reference started recording after the first change
+    (tmp_path / "ftp_history.json").write_text(json.dumps({"indoor": {}, "outdoor": {cut: 999}}))
+    sync(fake_api, tmp_path, capsys)
+    written = json.loads((tmp_path / "ftp_history.json").read_text())
+    assert written["outdoor"][cut] == 999 and written["sources"]["outdoor"][cut] == "settings"
+    before = {day: ftp for day, ftp in expected.items() if day < cut}
+    assert {d: f for d, f in written["outdoor"].items() if d < cut} == before
+    assert all(written["sources"]["outdoor"][d] == "activity" for d in before)

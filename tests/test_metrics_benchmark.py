@@ -9,9 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.metrics.benchmark import (
+    backfill_ftp_history,
     benchmark_block,
     benchmark_metrics,
     benchmark_percentage,
+    ftp_change_points,
     ftp_history_days,
     ftp_in_effect,
     normalize_ftp_history,
@@ -421,3 +423,101 @@ def test_property_history_and_benchmark_never_crash_or_emit_nan(
             assert math.isfinite(value)
     for block in (out["benchmark_indoor"], out["benchmark_outdoor"]):
         assert (block["benchmark_index"] is None) == (block["benchmark_percentage"] is None)
+
+
+# ----------------------------------------------------------------- first-run backfill
+
+D = date.fromisoformat
+
+
+def test_change_points_keep_the_first_date_of_each_ftp():
+    timeline = [
+        (D("2024-01-01"), 240),
+        (D("2024-01-05"), 240.0),
+        (D("2024-02-01"), 250),
+        (D("2024-02-03"), None),
+        (D("2024-03-01"), 240),
+    ]
+    assert ftp_change_points(timeline) == [
+        (D("2024-01-01"), 240),
+        (D("2024-02-01"), 250),
+        (D("2024-03-01"), 240),
+    ]
+
+
+def test_backfill_an_empty_history_from_both_timelines():
+    indoor = [(D("2024-01-02"), 230), (D("2024-06-02"), 235)]
+    outdoor = [(D("2024-01-01"), 240), (D("2024-01-09"), 240), (D("2024-05-01"), 255)]
+    new, changed = backfill_ftp_history({"indoor": {}, "outdoor": {}}, indoor, outdoor)
+    assert changed
+    assert new == {
+        "indoor": {"2024-01-02": 230, "2024-06-02": 235},
+        "outdoor": {"2024-01-01": 240, "2024-05-01": 255},
+        "sources": {
+            "indoor": {"2024-01-02": "activity", "2024-06-02": "activity"},
+            "outdoor": {"2024-01-01": "activity", "2024-05-01": "activity"},
+        },
+    }
+    assert normalize_ftp_history(new) == new  # what we write reads back unchanged
+
+
+def test_backfill_stops_at_the_first_recorded_entry_and_marks_it_settings():
+    hist = {"indoor": {}, "outdoor": {"2024-05-10": 260}}
+    outdoor = [(D("2024-01-01"), 240), (D("2024-05-01"), 255), (D("2024-06-01"), 262)]
+    new, _ = backfill_ftp_history(hist, [], outdoor)
+    assert new["outdoor"] == {"2024-01-01": 240, "2024-05-01": 255, "2024-05-10": 260}
+    assert new["sources"]["outdoor"] == {
+        "2024-01-01": "activity",
+        "2024-05-01": "activity",
+        "2024-05-10": "settings",
+    }
+    assert hist == {"indoor": {}, "outdoor": {"2024-05-10": 260}}  # input untouched
+
+
+def test_backfill_runs_once():
+    first, _ = backfill_ftp_history(None, [], [(D("2024-01-01"), 240)])
+    again, changed = backfill_ftp_history(first, [], [(D("2023-01-01"), 200)])
+    assert not changed and again == first
+
+
+def test_update_after_backfill_marks_the_new_entry_settings():
+    hist, _ = backfill_ftp_history(None, [], [(D("2024-01-01"), 240)])
+    new, changed = update_ftp_history(hist, TODAY, None, 250)
+    assert changed
+    assert new["outdoor"] == {"2024-01-01": 240, TODAY.isoformat(): 250}
+    assert new["sources"]["outdoor"] == {"2024-01-01": "activity", TODAY.isoformat(): "settings"}
+    same, changed = update_ftp_history(hist, TODAY, None, 240)  # the activities' FTP holds
+    assert not changed and same == hist
+
+
+def test_backfilled_history_gives_the_benchmark_on_day_one():
+    # FTP 240 from the activities since 2024-01-01, 250 set today: the 8-weeks-ago
+    # FTP is 240 -> round(250/240 - 1, 3) = 0.042
+    hist, _ = backfill_ftp_history(None, [], [(D("2024-01-01"), 240), (D("2025-03-01"), 240)])
+    hist, _ = update_ftp_history(hist, TODAY, None, 250)
+    block = benchmark_block(250, hist["outdoor"], TODAY)
+    assert (block["ftp_8_weeks_ago"], block["benchmark_index"]) == (240, 0.042)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"indoor": {}, "outdoor": {}, "sources": []},
+        {"indoor": {}, "outdoor": {}, "sources": {"indoor": [], "outdoor": {}}},
+    ],
+)
+def test_normalize_bad_sources_raise(raw):
+    with pytest.raises(ValueError):
+        normalize_ftp_history(raw)
+
+
+def test_normalize_sources_follow_the_series_dates():
+    raw = {
+        "indoor": {},
+        "outdoor": {"2024-01-01": 240, "2024-02-01": 250},
+        "sources": {"outdoor": {"2024-01-01": "activity", "2023-01-01": "activity"}},
+    }
+    assert normalize_ftp_history(raw)["sources"] == {
+        "indoor": {},
+        "outdoor": {"2024-01-01": "activity", "2024-02-01": "settings"},
+    }

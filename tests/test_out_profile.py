@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from section11.metrics.fitness import power_model
+from section11.metrics.fitness import latest_vo2max, power_model
 from section11.model import Athlete, Wellness
 from section11.outputs.profile import (
     athlete_profile,
@@ -200,12 +200,14 @@ def test_thresholds_block_carries_power_model():
     today = Wellness.from_raw(
         {"id": "2025-03-01", "vo2max": 52, "sportInfo": [{"type": "Ride", "eftp": 260.04}]}
     )
-    block = thresholds_block(Athlete.from_raw({"id": "1"}), power_model(today))
+    power = {**power_model(today), **latest_vo2max([today], today.date)}
+    block = thresholds_block(Athlete.from_raw({"id": "1"}), power)
     assert block == {
         "eftp": 260.0,
         "w_prime": None,
         "w_prime_kj": None,
         "p_max": None,
         "vo2max": 52,
+        "vo2max_date": "2025-03-01",
         "sports": {},
     }

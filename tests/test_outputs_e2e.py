@@ -68,6 +68,7 @@ DERIVED_KEYS = [  # spec/metrics.md §2.2, in emitted order
     "p_max",
     "power_model_source",
     "vo2max",
+    "vo2max_date",
     "calculation_timestamp",
     "data_quality",
 ]
@@ -113,7 +114,9 @@ def demo_run(fake_api, tmp_path, capsys):
 
 def test_every_derived_field_present_and_populated(demo_run):
     docs, _ = demo_run
-    derived = docs["latest.json"]["derived_metrics"]
+    derived = dict(docs["latest.json"]["derived_metrics"])
+    reasons = derived.pop("null_reasons", {})
+    assert list(reasons) == [key for key in DERIVED_KEYS if derived[key] is None]
     assert list(derived) == DERIVED_KEYS
     assert list(derived["capability"]) == CAPABILITY_KEYS
     for key in DERIVED_KEYS:

@@ -4,10 +4,13 @@ Implements:
   §18.1 ftp_history.json maintenance: ``normalize_ftp_history`` (legacy flat
         file read as outdoor; anything else that is not the documented shape
         raises ValueError so the caller can quarantine the file instead of
-        wiping it, pipeline §9 item 6) and ``update_ftp_history`` (append a
-        dated entry when the observed FTP changes; never drops entries),
+        wiping it, pipeline §9 item 6), ``update_ftp_history`` (append a
+        dated entry when the observed FTP changes; never drops entries) and
+        ``backfill_ftp_history`` (first run: the FTP changes the stored
+        activities carry, before the first recorded entry),
   §18.2 ``benchmark_indoor`` / ``benchmark_outdoor``,
-  §18.3 ``seasonal_context``, §18.4 ``seasonal_expected``,
+  §18.3 ``seasonal_context`` (label from ``season.py``: hemisphere, phase
+        and race calendar), §18.4 ``seasonal_expected``,
   §18.5 block shapes and ``data_quality.ftp_history_days``.
 
 Quirk 7 (§32), fixed: the reference only found an 8-weeks-ago FTP when a
@@ -26,32 +29,23 @@ Pure: the caller reads/writes ftp_history.json; nothing here touches files.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from ..model import MAX_MAGNITUDE, num
+from ..model import MAX_MAGNITUDE, Activity, num
 from ..numbers import round_float
+from ..sports import INDOOR_CYCLING_TYPES, family_of
+from .season import NORTH, season_label
 
 SERIES = ("indoor", "outdoor")
+SOURCES_KEY = "sources"  # ftp_history.json: {series: {date: where the entry came from}}
+SOURCE_SETTINGS = "settings"  # a sync saw the athlete's sport settings change
+SOURCE_ACTIVITY = "activity"  # the first stored activity that carried the FTP (icu_ftp)
 BENCHMARK_DAYS = 56  # 8 weeks
 TIMELINE_MAX_AGE_DAYS = 28  # an activity's FTP older than this before the target is not "in effect"
 
-# §18.3 / §18.4: month -> season label (Northern hemisphere); label -> expected index band
-SEASON_BY_MONTH: dict[int, str] = {
-    11: "Off-season / Transition",
-    12: "Off-season / Transition",
-    1: "Early Base",
-    2: "Early Base",
-    3: "Late Base / Build",
-    4: "Late Base / Build",
-    5: "Build / Early Race Season",
-    6: "Build / Early Race Season",
-    7: "Peak Race Season",
-    8: "Peak Race Season",
-    9: "Late Season / Transition",
-    10: "Late Season / Transition",
-}
+# §18.4: season label -> expected benchmark index band
 SEASON_BANDS: dict[str, tuple[float, float]] = {
     "Off-season / Transition": (-0.05, -0.02),
     "Early Base": (-0.02, 0.01),
@@ -117,8 +111,27 @@ def _normalize_series(name: str, raw: Any) -> dict[str, float | int]:
     return dict(sorted(out.items()))
 
 
-def normalize_ftp_history(raw: Any) -> dict[str, dict[str, float | int]]:
-    """Parsed ftp_history.json -> {"indoor": {date: ftp}, "outdoor": {date: ftp}} (§2.6, §18.1).
+def _normalize_sources(raw: Any, series: Mapping[str, Mapping[str, Any]]) -> dict[str, dict]:
+    """The ``sources`` map for exactly the dates of each series: a known source
+    is kept, a date without one is a settings entry (the reference's only kind)."""
+    if not isinstance(raw, dict) or not all(
+        isinstance(raw.get(name), dict | None) for name in SERIES
+    ):
+        raise ValueError("ftp history: sources is not an object of series")
+    out: dict[str, dict[str, str]] = {}
+    for name in SERIES:
+        given = raw.get(name) or {}
+        out[name] = {
+            day: given[day] if given.get(day) == SOURCE_ACTIVITY else SOURCE_SETTINGS
+            for day in series[name]
+        }
+    return out
+
+
+def normalize_ftp_history(raw: Any) -> dict[str, dict[str, Any]]:
+    """Parsed ftp_history.json -> {"indoor": {date: ftp}, "outdoor": {date: ftp}}
+    (§2.6, §18.1), plus {"sources": {series: {date: "settings"|"activity"}}} when
+    the file has that map (written by this version after its first run).
 
     A legacy flat {date: ftp} object is the outdoor series. A null series is
     empty. Anything else (not an object, unknown top-level keys next to
@@ -129,11 +142,74 @@ def normalize_ftp_history(raw: Any) -> dict[str, dict[str, float | int]]:
     if not isinstance(raw, dict):
         raise ValueError("ftp history: the file is not a JSON object")
     if "indoor" in raw or "outdoor" in raw:
-        unknown = set(raw) - set(SERIES)
+        unknown = set(raw) - set(SERIES) - {SOURCES_KEY}
         if unknown:
             raise ValueError("ftp history: unexpected top-level keys next to indoor/outdoor")
-        return {name: _normalize_series(name, raw.get(name)) for name in SERIES}
+        out: dict[str, dict[str, Any]] = {
+            name: _normalize_series(name, raw.get(name)) for name in SERIES
+        }
+        if SOURCES_KEY in raw:
+            out[SOURCES_KEY] = _normalize_sources(raw[SOURCES_KEY], out)
+        return out
     return {"indoor": {}, "outdoor": _normalize_series("outdoor", raw)}
+
+
+def activity_ftp_timelines(
+    activities: Iterable[Activity],
+) -> tuple[list[tuple[date, float]], list[tuple[date, float]]]:
+    """(indoor, outdoor) [(date, icu_ftp)] of cycling activities, oldest first:
+    what FTP was in force on each date (indoor: an indoor cycling type or a
+    trainer ride)."""
+    indoor: list[tuple[date, float]] = []
+    outdoor: list[tuple[date, float]] = []
+    for a in activities:
+        if a.date is None or a.ftp is None or family_of(a.type) != "cycling":
+            continue
+        (indoor if a.type in INDOOR_CYCLING_TYPES or a.trainer else outdoor).append((a.date, a.ftp))
+    return sorted(indoor), sorted(outdoor)
+
+
+def ftp_change_points(timeline: Sequence[tuple[date, Any]]) -> list[tuple[date, float | int]]:
+    """The first date of each run of equal FTPs in a (date, ftp) timeline sorted
+    by date; unusable FTPs are skipped."""
+    out: list[tuple[date, float | int]] = []
+    for day, value in timeline:
+        ftp = _ftp(value)
+        if ftp is not None and (not out or out[-1][1] != ftp):
+            out.append((day, _stored(ftp)))
+    return out
+
+
+def backfill_ftp_history(
+    history: Mapping[str, Mapping[str, Any]] | None,
+    indoor_timeline: Sequence[tuple[date, Any]],
+    outdoor_timeline: Sequence[tuple[date, Any]],
+) -> tuple[dict[str, dict[str, Any]], bool]:
+    """First run of this version (the history has no ``sources`` map yet): add
+    the FTP changes of the stored activities dated before each series' first
+    entry, marked "activity"; every existing entry is kept and marked
+    "settings". Returns (new history with ``sources``, changed). A history that
+    already has ``sources`` comes back as it is, so the backfill runs once.
+    """
+    history = history or {}
+    out: dict[str, dict[str, Any]] = {name: dict(history.get(name) or {}) for name in SERIES}
+    if SOURCES_KEY in history:
+        out[SOURCES_KEY] = {name: dict(history[SOURCES_KEY].get(name) or {}) for name in SERIES}
+        return out, False
+    sources: dict[str, dict[str, str]] = {
+        name: dict.fromkeys(out[name], SOURCE_SETTINGS) for name in SERIES
+    }
+    for name, timeline in (("indoor", indoor_timeline), ("outdoor", outdoor_timeline)):
+        dated = _dated(out[name])
+        first = dated[0][0] if dated else None
+        for day, ftp in ftp_change_points(timeline):
+            if first is None or day < first:
+                out[name][day.isoformat()] = ftp
+                sources[name][day.isoformat()] = SOURCE_ACTIVITY
+        out[name] = dict(sorted(out[name].items()))
+        sources[name] = dict(sorted(sources[name].items()))
+    out[SOURCES_KEY] = sources
+    return out, True
 
 
 def update_ftp_history(
@@ -143,12 +219,16 @@ def update_ftp_history(
 
     Per series: when the current FTP is a positive number and the series is
     empty or its latest-dated value differs, {today: ftp} is added (a change
-    on the same day overwrites today's entry). Every existing entry is kept;
+    on the same day overwrites today's entry), marked "settings" in ``sources``
+    when the history has that map. Every existing entry is kept;
     the input is not modified. Dates are sync dates (when a change was first
     observed), not test dates.
     """
     history = history or {}
     out: dict[str, dict[str, Any]] = {name: dict(history.get(name) or {}) for name in SERIES}
+    sources = history.get(SOURCES_KEY)
+    if sources is not None:
+        out[SOURCES_KEY] = {name: dict(sources.get(name) or {}) for name in SERIES}
     changed = False
     for name, current in (("indoor", indoor_ftp), ("outdoor", outdoor_ftp)):
         ftp = _ftp(current)
@@ -160,6 +240,9 @@ def update_ftp_history(
             continue
         series[today.isoformat()] = _stored(ftp)
         out[name] = dict(sorted(series.items()))
+        if sources is not None:
+            out[SOURCES_KEY][name][today.isoformat()] = SOURCE_SETTINGS
+            out[SOURCES_KEY][name] = dict(sorted(out[SOURCES_KEY][name].items()))
         changed = True
     return out, changed
 
@@ -207,17 +290,19 @@ def ftp_in_effect(
     return best
 
 
-def seasonal_context(today: date) -> str:
-    """``seasonal_context``: Northern-hemisphere season label of today's month (§18.3)."""
-    return SEASON_BY_MONTH[today.month]
+def seasonal_context(today: date, season: str | None = None) -> str:
+    """``seasonal_context``: the given label (``season.season_label``: hemisphere,
+    phase and race calendar), else the Northern-hemisphere label of today's month
+    (§18.3)."""
+    return season if season is not None else season_label(today.month, NORTH)
 
 
-def seasonal_expected(index: float | None, today: date) -> bool | None:
-    """``seasonal_expected``: low <= index <= high for today's season band (§18.4);
+def seasonal_expected(index: float | None, today: date, season: str | None = None) -> bool | None:
+    """``seasonal_expected``: low <= index <= high for the season's band (§18.4);
     None when the index is None."""
     if index is None:
         return None
-    low, high = SEASON_BANDS[seasonal_context(today)]
+    low, high = SEASON_BANDS[seasonal_context(today, season)]
     return low <= index <= high
 
 
@@ -233,6 +318,7 @@ def benchmark_block(
     series: Mapping[str, Any] | None,
     today: date,
     ftp_timeline: Sequence[tuple[date, Any]] | None = None,
+    season: str | None = None,
 ) -> dict:
     """One ``benchmark_indoor`` / ``benchmark_outdoor`` block (§18.2, §18.5).
 
@@ -252,7 +338,7 @@ def benchmark_block(
         "ftp_8_weeks_ago": then if index is not None else None,
         "benchmark_index": index,
         "benchmark_percentage": benchmark_percentage(index),
-        "seasonal_expected": seasonal_expected(index, today),
+        "seasonal_expected": seasonal_expected(index, today, season),
     }
 
 
@@ -263,20 +349,22 @@ def benchmark_metrics(
     outdoor_ftp: Any,
     indoor_timeline: Sequence[tuple[date, Any]] | None = None,
     outdoor_timeline: Sequence[tuple[date, Any]] | None = None,
+    season: str | None = None,
 ) -> dict:
     """derived_metrics ``seasonal_context``, ``benchmark_indoor``, ``benchmark_outdoor``
     in emitted order (§2.2, §18).
 
     ``indoor_ftp`` / ``outdoor_ftp`` are thresholds.sports.cycling ftp_indoor /
-    ftp; ``ftp_history`` is the (updated) normalized history.
+    ftp; ``ftp_history`` is the (updated) normalized history; ``season`` the
+    label of ``season.season_label`` (None: the Northern month table).
     """
     history = ftp_history or {}
     return {
-        "seasonal_context": seasonal_context(today),
+        "seasonal_context": seasonal_context(today, season),
         "benchmark_indoor": benchmark_block(
-            indoor_ftp, history.get("indoor"), today, indoor_timeline
+            indoor_ftp, history.get("indoor"), today, indoor_timeline, season
         ),
         "benchmark_outdoor": benchmark_block(
-            outdoor_ftp, history.get("outdoor"), today, outdoor_timeline
+            outdoor_ftp, history.get("outdoor"), today, outdoor_timeline, season
         ),
     }

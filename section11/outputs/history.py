@@ -43,7 +43,6 @@ from .history_rows import (
 
 SCHEMA_VERSION = 1
 SOURCE = "Intervals.icu API"
-DAYS_PER_MONTH = 30.44
 GAP_MIN_DAYS = 3
 CONFIDENCE_HIGH_MONTHS = 12
 CONFIDENCE_MEDIUM_MONTHS = 3
@@ -65,6 +64,14 @@ SUMMARIES_NOTE = (
     "in-progress week or month is left out of the 180d and yearly averages) and include "
     "weeks or months without training, so breaks lower them. 90d total_activities counts "
     "activities, active_days the days with at least one, rest_days the days without."
+)
+MONTHLY_NOTE = (
+    "monthly_1y, monthly_2y and monthly_3y overlap on purpose: each tier covers its whole "
+    "window up to the current month (13, 25 and 37 rows when the history reaches back that "
+    "far), so a reader can take one tier alone. monthly_3y holds every month: read one tier, "
+    "never add the tiers up. data_range.total_months counts the calendar months from the "
+    "first activity's month to the current month, the partial first and current months "
+    "included."
 )
 DAILY_NOTE = (
     "hrv is the value as recorded (not filtered for plausibility); tsb = ctl - atl; "
@@ -106,16 +113,24 @@ def history_wellness(wellness: Iterable[Wellness], today: date) -> list[Wellness
 # ----------------------------------------------------------------- §29.1 / §29.7
 
 
+def months_spanned(earliest: date, today: date) -> int:
+    """Calendar months from earliest's month to today's month, both counted (at least 1)."""
+    return max(1, (today.year - earliest.year) * 12 + today.month - earliest.month + 1)
+
+
 def data_range(activity_dates: Iterable[date], today: date) -> dict[str, Any]:
     """{earliest, latest, total_months} (§29.1): first/last activity date (both today
-    without activities); total_months = max(1, int(days since earliest / 30.44))."""
+    without activities); total_months = the calendar months from the earliest
+    activity's month to the current month, both counted: the rows of a monthly tier
+    that reaches back that far (deviation: the reference floored days / 30.44,
+    which left out the partial first and current months)."""
     dates = sorted(set(activity_dates))
     earliest = dates[0] if dates else today
     latest = dates[-1] if dates else today
     return {
         "earliest": earliest.isoformat(),
         "latest": latest.isoformat(),
-        "total_months": max(1, int((today - earliest).days / DAYS_PER_MONTH)),
+        "total_months": months_spanned(earliest, today),
     }
 
 
@@ -144,7 +159,7 @@ def ftp_timeline(
     ftp_history: Mapping | None, thresholds_sports: Mapping | None, today: date
 ) -> list[dict[str, Any]]:
     """ftp_timeline (§29.7): every ftp_history.json entry as {date, ftp, type,
-    source: "FTP"}; then the cycling thresholds' FTP (outdoor) and indoor FTP, each
+    source: "FTP"} ("activity" for an entry backfilled from the activities' FTPs); then the cycling thresholds' FTP (outdoor) and indoor FTP, each
     appended as {today, ftp, type, "user_set"} when it differs from that type's latest
     timeline value. Sorted by (date, type). Malformed entries are skipped.
 
@@ -154,15 +169,20 @@ def ftp_timeline(
     entries: list[dict[str, Any]] = []
     latest: dict[str, tuple[date, Any]] = {}
     history = ftp_history if isinstance(ftp_history, Mapping) else {}
+    raw_origins = history.get("sources")
+    origins: Mapping = raw_origins if isinstance(raw_origins, Mapping) else {}
     for kind in ("indoor", "outdoor"):
         series = history.get(kind)
         if not isinstance(series, Mapping):
             continue
+        raw_kind = origins.get(kind)
+        kind_origins: Mapping = raw_kind if isinstance(raw_kind, Mapping) else {}
         for key, value in series.items():
             day, ftp = parse_date(key), _ftp(value)
             if day is None or ftp is None or len(key) != 10:
                 continue
-            entries.append({"date": day.isoformat(), "ftp": ftp, "type": kind, "source": "FTP"})
+            origin = "activity" if kind_origins.get(key) == "activity" else "FTP"
+            entries.append({"date": day.isoformat(), "ftp": ftp, "type": kind, "source": origin})
             if kind not in latest or day >= latest[kind][0]:
                 latest[kind] = (day, ftp)
     sports = thresholds_sports if isinstance(thresholds_sports, Mapping) else {}
@@ -299,6 +319,7 @@ def build_history(
             "daily_90d": DAILY_NOTE,
             "weekly_180d": WEEKLY_NOTE.format(weekday=WEEKDAY_NAMES[week_start % 7]),
             "summaries": SUMMARIES_NOTE,
+            "monthly": MONTHLY_NOTE,
         },
         "daily_90d": daily,
         "weekly_180d": weekly,

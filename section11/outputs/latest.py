@@ -4,7 +4,7 @@
 the sections other modules compute (derived metrics, alerts, readiness,
 health context, history, race calendar, body-weight signal). A section that
 is not passed is left out; the pipeline passes them all, as the schema
-requires. Pure: "now" and "today" come from the context.
+requires. Blocks with null values get their `null_reasons` last. Pure: "now" and "today" come from the context.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Any
 
 from ..context import EXTENDED_DAYS, SyncInputs
 from ..metrics.dfa import dfa_summary as default_dfa_summary
-from ..metrics.fitness import fitness_block, power_model
+from ..metrics.fitness import fitness_block, fitness_fallback_row, latest_vo2max, power_model
 from ..model import Activity
 from ..sports import TRAINING_CATEGORIES
 from ..units import unit_preferences
 from .activities import recent_activities
 from .ai_text import read_this_first
+from .null_reasons import annotate_nulls
 from .planned import planned_workouts
 from .profile import athlete_profile, thresholds_block
 from .summary import quick_stats, summary, weekly_summary
@@ -85,10 +86,12 @@ def metadata(ctx: SyncInputs) -> dict[str, Any]:
 
 
 def current_fitness(ctx: SyncInputs) -> dict[str, Any]:
-    """§5 fitness with today's planned training events and today's completed activities."""
+    """§5 fitness with today's planned training events and today's completed activities,
+    falling back to the latest recent wellness row with CTL/ATL."""
     planned = [e for e in ctx.events if e.date == ctx.today and e.category in TRAINING_CATEGORIES]
     completed = [a for a in ctx.activities_7d if a.date == ctx.today]
-    return fitness_block(ctx.today_wellness, ctx.yesterday_wellness, planned, completed)
+    fallback = fitness_fallback_row(ctx.wellness, ctx.today)
+    return fitness_block(ctx.today_wellness, ctx.yesterday_wellness, planned, completed, fallback)
 
 
 def assemble_latest(
@@ -118,7 +121,7 @@ def assemble_latest(
     units = unit_preferences(athlete)
     display_activities = list(ctx.activities_7d)
     display_wellness = list(ctx.wellness_7d)
-    power = power_model(ctx.today_wellness)
+    power = {**power_model(ctx.today_wellness), **latest_vo2max(ctx.wellness, ctx.today)}
     planned, planned_stats = planned_workouts(
         ctx.near_future_events, ctx.today, routes_with_terrain
     )
@@ -161,4 +164,4 @@ def assemble_latest(
     doc["weekly_summary"] = weekly_summary(display_activities, display_wellness)
     if "race_calendar" in sections:
         doc["race_calendar"] = sections["race_calendar"]
-    return doc
+    return annotate_nulls(doc)

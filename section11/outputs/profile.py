@@ -92,5 +92,6 @@ def thresholds_block(athlete: Athlete, power: Mapping[str, Any]) -> dict[str, An
         "w_prime_kj": power.get("w_prime_kj"),
         "p_max": power.get("p_max"),
         "vo2max": power.get("vo2max"),
+        "vo2max_date": power.get("vo2max_date"),
         "sports": thresholds_sports(athlete),
     }

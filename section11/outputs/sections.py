@@ -36,9 +36,9 @@ from ..metrics import (
     weight,
     zones,
 )
-from ..metrics.fitness import power_model
+from ..metrics.fitness import latest_vo2max, power_model
+from ..metrics.season import hemisphere, season_label
 from ..model import Activity
-from ..sports import INDOOR_CYCLING_TYPES, family_of
 from ..units import unit_preferences
 from .latest import current_fitness
 from .planned import planned_workouts
@@ -58,18 +58,6 @@ def last_days(items: Iterable, today: date, days: int) -> list:
     return [x for x in items if x.date is not None and start <= x.date <= today]
 
 
-def ftp_timelines(activities: Iterable[Activity]) -> tuple[list, list]:
-    """(indoor, outdoor) [(date, icu_ftp)] of cycling activities, oldest first:
-    what FTP was in force on each date (the benchmark's fallback, quirk 7 fix)."""
-    indoor: list[tuple[date, float]] = []
-    outdoor: list[tuple[date, float]] = []
-    for a in activities:
-        if a.date is None or a.ftp is None or family_of(a.type) != "cycling":
-            continue
-        (indoor if a.type in INDOOR_CYCLING_TYPES or a.trainer else outdoor).append((a.date, a.ftp))
-    return sorted(indoor), sorted(outdoor)
-
-
 def compute_sections(
     ctx: SyncInputs,
     *,
@@ -86,7 +74,7 @@ def compute_sections(
     well28 = last_days(ctx.wellness, today, 28)
     sports = thresholds_sports(ctx.athlete)
     cycling = sports.get("cycling") or {}
-    power = power_model(ctx.today_wellness)
+    power = {**power_model(ctx.today_wellness), **latest_vo2max(ctx.wellness, ctx.today)}
     fitness = current_fitness(ctx)
     terrain_ids = frozenset(routes_with_terrain)
 
@@ -147,7 +135,14 @@ def compute_sections(
         rows, today, ctx.week_start, prefs, plan, calendar.get("next_race")
     )
     derived.update(phase.phase_keys(detection))
-    indoor_tl, outdoor_tl = ftp_timelines(history_activities or ctx.activities)
+    indoor_tl, outdoor_tl = benchmark.activity_ftp_timelines(history_activities or ctx.activities)
+    next_race = calendar.get("next_race") or {}
+    season = season_label(
+        today.month,
+        hemisphere(ctx.athlete.timezone, ctx.athlete.country),
+        detection.get("phase"),
+        next_race.get("days_until"),
+    )
     derived.update(
         benchmark.benchmark_metrics(
             ctx.ftp_history,
@@ -156,9 +151,18 @@ def compute_sections(
             cycling.get("ftp"),
             indoor_tl,
             outdoor_tl,
+            season,
         )
     )
-    for key in ("eftp", "w_prime", "w_prime_kj", "p_max", "power_model_source", "vo2max"):
+    for key in (
+        "eftp",
+        "w_prime",
+        "w_prime_kj",
+        "p_max",
+        "power_model_source",
+        "vo2max",
+        "vo2max_date",
+    ):
         derived[key] = power.get(key)
     derived["calculation_timestamp"] = ctx.now.isoformat(timespec="seconds")
     points = recovery.recovery_data_points(well7)
