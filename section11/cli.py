@@ -54,7 +54,9 @@ from .errors import (
     InvalidInput,
     MissingCredentials,
     NotAvailable,
+    RunDeadlineExceeded,
     SyncError,
+    printable,
 )
 from .privacy import CATEGORIES as PRIVACY_CATEGORIES
 from .sports import WEEKDAYS
@@ -77,7 +79,7 @@ class _UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing usage and exiting."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         raise _UsageError(_sanitize_usage(message))
 
 
@@ -209,7 +211,7 @@ def _redact(text: str, secrets: list[str]) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return printable(text)
 
 
 def banner(settings: Settings) -> str:
@@ -238,6 +240,14 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
     secrets = _argv_secrets(argv) + [environ.get(name, "") for name in _SECRET_ENV]
     debug = "--debug" in argv
     err = sys.stderr
+    from .sources.transport import (
+        DEFAULT_RUN_DEADLINE,
+        RUN_CLOCK,
+        RUN_DEADLINE_ENV,
+        seconds_from_env,
+    )
+
+    RUN_CLOCK.start(seconds_from_env(RUN_DEADLINE_ENV, DEFAULT_RUN_DEADLINE, environ))
     try:
         try:
             args = build_parser().parse_args(argv)
@@ -249,7 +259,7 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
     except KeyboardInterrupt:
         print("error: interrupted", file=err)
         return EXIT_INTERRUPTED
-    except SyncError as exc:
+    except (SyncError, RunDeadlineExceeded) as exc:
         print(f"error: {_redact(_one_line(exc.message), secrets)}", file=err)
         return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the last line of defence
@@ -258,11 +268,15 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
         message = _redact(_one_line(f"unexpected {type(exc).__name__}: {exc}"), secrets)
         print(f"error: {message}; rerun with --debug for details", file=err)
         return EXIT_UNEXPECTED
+    finally:
+        RUN_CLOCK.stop()
 
 
 def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: list[str]) -> int:
     if args.setup:
         path, _ = config_location(args.config, environ, for_writing=True)
+        if path is None:
+            raise InvalidInput("--setup: no place for the config file; pass --config PATH")
         return run_setup(path)
     if args.init:
         raise NotAvailable("--init is not available in this version yet; see README")
@@ -500,7 +514,7 @@ def run_setup(
         "Enter keeps the value in [brackets]; '-' removes an optional one; Ctrl-D cancels.",
         file=out,
     )
-    questions = [
+    questions: list[tuple[str, str, dict[str, Any]]] = [
         (
             "athlete_id",
             "Intervals.icu athlete id (Settings > Developer Settings, e.g. i123456)",

@@ -213,7 +213,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 def holds_secret(data: Mapping[str, Any]) -> bool:
-    return any(isinstance(data.get(k), str) and data.get(k).strip() for k in SECRET_KEYS)
+    return any(isinstance(value, str) and value.strip() for value in map(data.get, SECRET_KEYS))
 
 
 def check_permissions(path: Path) -> None:
