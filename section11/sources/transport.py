@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
@@ -321,3 +322,30 @@ __all__ = [
     "REQUEST_DEADLINE_ENV",
     "RUN_DEADLINE_ENV",
 ]
+
+
+# ----------------------------------------------------------------- URLs
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_loopback_host(host: str | None) -> bool:
+    return (host or "").lower().strip("[]") in LOOPBACK_HOSTS
+
+
+def secure_url_problem(url: str) -> str | None:
+    """Why `url` may not carry a credential or code, or None: it must be https,
+    or plain http to a loopback host (the demo and the tests)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must start with https:// (plain http only for a loopback host)"
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        return "uses plain http for a non-local host: it must start with https://"
+    return None
+
+
+def same_origin_redirect(url: str, location: str) -> str | None:
+    """The redirect target when it stays on the same scheme, host and port, else None."""
+    target = urljoin(url, location)
+    old, new = urlsplit(url), urlsplit(target)
+    return target if (old.scheme, old.netloc) == (new.scheme, new.netloc) else None
