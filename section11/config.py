@@ -217,7 +217,8 @@ def holds_secret(data: Mapping[str, Any]) -> bool:
 
 
 def check_permissions(path: Path) -> None:
-    """Refuse a secret-holding config that group or others can read (§9.3.2)."""
+    """Refuse a secret-holding config that group or others can read (§9.3.2)
+    or write (someone else could point the sync elsewhere with your key)."""
     if os.name == "nt":  # POSIX mode bits mean nothing there
         return
     try:
@@ -227,6 +228,10 @@ def check_permissions(path: Path) -> None:
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         raise InvalidInput(
             f"config file {path} holds secrets and is readable by others; run `chmod 600 {path}`"
+        )
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise InvalidInput(
+            f"config file {path} holds secrets and is writable by others; run `chmod 600 {path}`"
         )
 
 

@@ -156,3 +156,68 @@ def test_the_memory_limit_is_real(tmp_path):
         check=False,
     )
     assert proc.returncode != 0 and b"MemoryError" in proc.stderr
+
+
+# ----------------------------------------------------------------- sync.log
+
+
+def big_log(path: Path, marker: bool = False) -> bytes:
+    from section11.cli import LOG_MARKER
+
+    data = b"".join(b"my own line %06d %s\n" % (i, b"y" * 80) for i in range(12000))
+    if marker:
+        data += f"{LOG_MARKER} run at 2026-11-23 07:00:00 UTC\n".encode()
+    path.write_bytes(data)
+    return data
+
+
+def run_with_stdout_to(tmp_path: Path, log: Path, base_url: str) -> subprocess.CompletedProcess:
+    with open(log, "ab") as handle:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from section11.cli import main; sys.exit(main(sys.argv[1:]))",
+                "--output-dir",
+                str(tmp_path / "out"),
+            ],
+            cwd=tmp_path,
+            env=sync_env(tmp_path, base_url, INTERVALS_KEY=""),  # exit 3, quickly
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            timeout=HANG_GUARD,
+            check=False,
+        )
+
+
+def test_a_users_unrelated_sync_log_is_never_cut(tmp_path):
+    from section11.cli import rotate_log
+
+    log = tmp_path / "sync.log"
+    data = big_log(log)
+    assert rotate_log(log) is False
+    proc = run_with_stdout_to(tmp_path, tmp_path / "other.log", "http://127.0.0.1:9")
+    assert proc.returncode == 3
+    assert log.read_bytes() == data
+
+
+def test_a_symlinked_sync_log_is_never_cut_through(tmp_path):
+    from section11.cli import rotate_log
+
+    target = tmp_path / "elsewhere.txt"
+    data = big_log(target, marker=True)
+    (tmp_path / "sync.log").symlink_to(target)
+    assert rotate_log(tmp_path / "sync.log") is False
+    assert target.read_bytes() == data
+
+
+def test_the_programs_own_log_is_marked_then_rotated(tmp_path):
+    log = tmp_path / "sync.log"
+    big_log(log)  # 1 MB of the user's cron output, not yet marked
+    run_with_stdout_to(tmp_path, log, "http://127.0.0.1:9")
+    from section11.cli import LOG_MARKER
+
+    assert LOG_MARKER.encode() in log.read_bytes()  # this run wrote into it: now it is ours
+    run_with_stdout_to(tmp_path, log, "http://127.0.0.1:9")
+    lines = log.read_bytes().splitlines()
+    assert len(lines) <= 210 and lines[-1].startswith(b"error: ")
