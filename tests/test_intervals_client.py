@@ -119,7 +119,7 @@ class RecordingHttp:
         self.request_count += 1
         return self.answers.pop(0)
 
-    def get_bytes(self, url, *, max_bytes, authenticated=False, optional=True):
+    def get_bytes(self, url, *, max_bytes, authenticated=False, optional=True, check_url=None):
         self.calls.append((url, max_bytes, authenticated))
         return b"gpx"
 
