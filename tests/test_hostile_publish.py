@@ -199,3 +199,62 @@ def test_unpushed_local_commits_are_never_pushed(tmp_path):
     code, _, err = run_cli(["--commit", "--output-dir", str(work)], GITHUB_TOKEN=TOKEN)
     assert code == EXIT_OUTPUT_FAILED and "not on origin/main" in err
     assert b"my own notes" not in pushed_content(remote)
+
+
+# ----------------------------------------------------------------- secret scan
+
+
+def test_secret_scan_of_everything_that_leaves_the_machine(fake_api, tmp_path):
+    """A whole sync and --commit: the headers every host other than the API
+    received (an attachment host and the host it redirects to) and every
+    object pushed to the remote hold no 5-character piece of the key or token."""
+    fake_api.data.api_key = key = "dk9Q2x7LmP4rT8vW3zY6"  # no common word inside
+    remote, work = make_repos(tmp_path)
+    files = fake_api.data.attachments
+
+    def serve(h):
+        ctype, body = files[h.path.split("?")[0]]
+        h.send_response(200)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        h.send_header("Set-Cookie", "att=1")
+        h.end_headers()
+        h.wfile.write(body)
+
+    with HostileServer([(r".", serve)]) as final, HostileServer() as first:
+        first.add(
+            r".",
+            lambda h: (
+                h.send_response(302),
+                h.send_header("Location", f"{final.url}{h.path}"),
+                h.send_header("Content-Length", "0"),
+                h.end_headers(),
+            ),
+        )
+        moved = 0
+        for event in fake_api.data.events:
+            for attachment in event.get("attachments") or []:
+                if str(attachment.get("url", "")).startswith("/files/"):
+                    attachment["url"] = first.url + attachment["url"]
+                    moved += 1
+        assert moved
+        env = {
+            "ATHLETE_ID": fake_api.data.athlete_id,
+            "INTERVALS_KEY": key,
+            "INTERVALS_BASE_URL": fake_api.base_url,
+            "GITHUB_TOKEN": TOKEN,
+            "SECTION11_UPDATE_CHECK": "off",
+        }
+        code, out1, err1 = run_cli(["--output-dir", str(work)], **env)
+        assert code == 0, err1
+        code, out2, err2 = run_cli(["--commit", "--output-dir", str(work)], **env)
+        assert code == 0, err2
+    received = [s.headers for s in first.seen + final.seen]
+    assert first.seen and final.seen  # the attachments really travelled
+    sent = json.dumps(received)
+    assert not [p for s in (key, TOKEN) for p in pieces(s) if p in sent]
+    assert "authorization" not in sent.lower() and "cookie" not in sent.lower()
+    pushed = pushed_content(remote).decode("utf-8", "replace")
+    assert "latest.json" in git(remote, "ls-tree", "--name-only", "main")
+    assert not [p for s in (key, TOKEN) for p in pieces(s) if p in pushed]
+    assert not [p for s in (key, TOKEN) for p in pieces(s) if p in out1 + err1 + out2 + err2]
