@@ -232,11 +232,14 @@ def test_secret_scan_of_everything_that_leaves_the_machine(fake_api, tmp_path):
             ),
         )
         moved = 0
-        for event in fake_api.data.events:
-            for attachment in event.get("attachments") or []:
+        for event in fake_api.data.events:  # new lists: the session's demo data is shared
+            attachments = [dict(a) for a in event.get("attachments") or []]
+            for attachment in attachments:
                 if str(attachment.get("url", "")).startswith("/files/"):
                     attachment["url"] = first.url + attachment["url"]
                     moved += 1
+            if attachments:
+                event["attachments"] = attachments
         assert moved
         env = {
             "ATHLETE_ID": fake_api.data.athlete_id,
