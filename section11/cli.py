@@ -31,9 +31,11 @@ import argparse
 import getpass
 import os
 import re
+import stat
 import sys
 import traceback
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -54,7 +56,9 @@ from .errors import (
     InvalidInput,
     MissingCredentials,
     NotAvailable,
+    RunDeadlineExceeded,
     SyncError,
+    printable,
 )
 from .privacy import CATEGORIES as PRIVACY_CATEGORIES
 from .sports import WEEKDAYS
@@ -77,7 +81,7 @@ class _UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing usage and exiting."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         raise _UsageError(_sanitize_usage(message))
 
 
@@ -209,7 +213,7 @@ def _redact(text: str, secrets: list[str]) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return printable(text)
 
 
 def banner(settings: Settings) -> str:
@@ -238,6 +242,14 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
     secrets = _argv_secrets(argv) + [environ.get(name, "") for name in _SECRET_ENV]
     debug = "--debug" in argv
     err = sys.stderr
+    from .sources.transport import (
+        DEFAULT_RUN_DEADLINE,
+        RUN_CLOCK,
+        RUN_DEADLINE_ENV,
+        seconds_from_env,
+    )
+
+    RUN_CLOCK.start(seconds_from_env(RUN_DEADLINE_ENV, DEFAULT_RUN_DEADLINE, environ))
     try:
         try:
             args = build_parser().parse_args(argv)
@@ -249,7 +261,7 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
     except KeyboardInterrupt:
         print("error: interrupted", file=err)
         return EXIT_INTERRUPTED
-    except SyncError as exc:
+    except (SyncError, RunDeadlineExceeded) as exc:
         print(f"error: {_redact(_one_line(exc.message), secrets)}", file=err)
         return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the last line of defence
@@ -258,11 +270,15 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
         message = _redact(_one_line(f"unexpected {type(exc).__name__}: {exc}"), secrets)
         print(f"error: {message}; rerun with --debug for details", file=err)
         return EXIT_UNEXPECTED
+    finally:
+        RUN_CLOCK.stop()
 
 
 def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: list[str]) -> int:
     if args.setup:
         path, _ = config_location(args.config, environ, for_writing=True)
+        if path is None:
+            raise InvalidInput("--setup: no place for the config file; pass --config PATH")
         return run_setup(path)
     if args.init:
         raise NotAvailable("--init is not available in this version yet; see README")
@@ -318,23 +334,68 @@ def is_api_mode(settings: Settings) -> bool:
     )
 
 
+LOG_NAME = "sync.log"
 LOG_ROTATE_BYTES = 1_000_000
 LOG_KEEP_LINES = 200
+LOG_MARKER = "## section11 sync log:"  # written by the program into its own log
+LOG_SCAN_BYTES = 256 * 1024  # where the marker is looked for: the end of the log
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _streams_writing_to(path: Path) -> list[TextIO]:
+    """stdout/stderr when they are the regular file `path` itself (cron's `>> sync.log`)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return []
+    found = []
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            own = os.fstat(stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            continue
+        if (own.st_dev, own.st_ino) == (st.st_dev, st.st_ino) and stat.S_ISREG(st.st_mode):
+            found.append(stream)
+    return found[:1]
+
+
+def mark_log(path: Path) -> bool:
+    """Write the marker line into `path` when this run's output goes there:
+    that is how a log is known to be the program's own."""
+    for stream in _streams_writing_to(path):
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        print(f"{LOG_MARKER} run at {stamp}", file=stream, flush=True)
+        return True
+    return False
 
 
 def rotate_log(path: Path) -> bool:
-    """Keep the last 200 lines of a sync.log of 1 MB or more (spec/pipeline.md
-    §6.9): cron and launchd jobs append to it with `>> sync.log`. Best effort."""
+    """Keep the last 200 lines of the program's own sync.log once it reaches
+    1 MB (spec/pipeline.md §6.9: cron and launchd append to it). Only a regular
+    file (opened without following a symlink) whose end holds the marker line
+    this program writes is cut; any other file of that name is left alone.
+    Best effort, in place: the appending shell keeps its handle."""
+    if path.name != LOG_NAME:
+        return False
     try:
-        if path.stat().st_size < LOG_ROTATE_BYTES:
+        fd = os.open(path, os.O_RDWR | _NOFOLLOW)
+    except OSError:
+        return False  # missing, unwritable, or a symlink (ELOOP)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size < LOG_ROTATE_BYTES:
             return False
-        with open(path, "rb") as handle:
-            tail = handle.read().splitlines(keepends=True)[-LOG_KEEP_LINES:]
-        with open(path, "wb") as handle:  # in place: the appending shell keeps its handle
-            handle.writelines(tail)
+        end = os.pread(fd, LOG_SCAN_BYTES, st.st_size - LOG_SCAN_BYTES)
+        if LOG_MARKER.encode() not in end:
+            return False  # not a log this program wrote
+        tail = b"".join(end.splitlines(keepends=True)[-LOG_KEEP_LINES:])
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, tail, 0)
         return True
     except OSError:
         return False
+    finally:
+        os.close(fd)
 
 
 def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> int:
@@ -348,8 +409,10 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     from .publish.files import resolve_destination
 
     environ = os.environ if environ is None else environ
+    log = Path(LOG_NAME)
+    mark_log(log)
+    rotate_log(log)
     check_sync_settings(settings)
-    rotate_log(Path("sync.log"))
     api_mode = is_api_mode(settings)
     if api_mode:
         settings = dataclasses.replace(settings, output_dir=".")
@@ -500,7 +563,7 @@ def run_setup(
         "Enter keeps the value in [brackets]; '-' removes an optional one; Ctrl-D cancels.",
         file=out,
     )
-    questions = [
+    questions: list[tuple[str, str, dict[str, Any]]] = [
         (
             "athlete_id",
             "Intervals.icu athlete id (Settings > Developer Settings, e.g. i123456)",

@@ -213,11 +213,12 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 def holds_secret(data: Mapping[str, Any]) -> bool:
-    return any(isinstance(data.get(k), str) and data.get(k).strip() for k in SECRET_KEYS)
+    return any(isinstance(value, str) and value.strip() for value in map(data.get, SECRET_KEYS))
 
 
 def check_permissions(path: Path) -> None:
-    """Refuse a secret-holding config that group or others can read (§9.3.2)."""
+    """Refuse a secret-holding config that group or others can read (§9.3.2)
+    or write (someone else could point the sync elsewhere with your key)."""
     if os.name == "nt":  # POSIX mode bits mean nothing there
         return
     try:
@@ -227,6 +228,10 @@ def check_permissions(path: Path) -> None:
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         raise InvalidInput(
             f"config file {path} holds secrets and is readable by others; run `chmod 600 {path}`"
+        )
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise InvalidInput(
+            f"config file {path} holds secrets and is writable by others; run `chmod 600 {path}`"
         )
 
 

@@ -52,3 +52,25 @@ class OutputFailed(SyncError):
 
 class NotAvailable(SyncError):
     exit_code = EXIT_NOT_AVAILABLE
+
+
+class RunDeadlineExceeded(BaseException):
+    """The run's total deadline passed (exit 5). A BaseException, like
+    KeyboardInterrupt: the run is over, so no `except Exception` that tolerates
+    one failed optional call may swallow it; the CLI prints its one line."""
+
+    exit_code = EXIT_API_FAILED
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def printable(text: str) -> str:
+    """`text` on one line without control characters (ESC, BEL, C1 codes...):
+    text quoted from a server must not drive the terminal or split a log line."""
+    cleaned = "".join(
+        " " if (ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029") else ch
+        for ch in text
+    )
+    return " ".join(cleaned.split())

@@ -358,13 +358,16 @@ def test_no_lock_without_flag(capsys, monkeypatch, tmp_path):
 
 
 def test_sync_log_rotation_keeps_the_last_200_lines(tmp_path):
-    from section11.cli import rotate_log
+    from section11.cli import LOG_MARKER, rotate_log
 
     log = tmp_path / "sync.log"
-    log.write_bytes(b"".join(b"line %06d %s\n" % (i, b"x" * 80) for i in range(12000)))
+    log.write_bytes(
+        b"".join(b"line %06d %s\n" % (i, b"x" * 80) for i in range(12000))
+        + f"{LOG_MARKER} run at 2026-11-23\n".encode()
+    )
     assert log.stat().st_size >= 1_000_000
     assert rotate_log(log) is True
     lines = log.read_bytes().splitlines()
-    assert len(lines) == 200 and lines[-1].startswith(b"line 011999")
+    assert len(lines) == 200 and lines[-2].startswith(b"line 011999")
     assert rotate_log(log) is False  # small now: untouched
     assert rotate_log(tmp_path / "missing.log") is False

@@ -247,6 +247,17 @@ def test_config_with_secret_readable_by_others_is_refused(mode, env, tmp_path):
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+@pytest.mark.parametrize("mode", [0o620, 0o602, 0o622])
+def test_config_with_secret_writable_by_others_is_refused(mode, env, tmp_path):
+    path = write_config(tmp_path / "cfg.json", {"intervals_key": "k-123456"}, mode)
+    with pytest.raises(InvalidInput) as exc:
+        load(ns(config=str(path)), env, tmp_path)
+    message = exc.value.message
+    assert "writable by others" in message and f"chmod 600 {path}" in message
+    assert "k-123456" not in message
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
 @pytest.mark.parametrize("mode", [0o600, 0o400, 0o700])
 def test_private_config_is_accepted(mode, env, tmp_path):
     path = write_config(tmp_path / "cfg.json", {"intervals_key": "k", "github_token": "t"}, mode)

@@ -460,15 +460,18 @@ def test_diverged_local_branch_is_refused(repos, tmp_path):
         step(work).run()
 
 
-def test_local_commits_ahead_are_pushed_with_ours(repos):
+def test_local_commits_ahead_are_refused_never_pushed(repos):
+    """--commit pushes only the commit it made: the user's own unpushed commits stay local."""
     remote, work = repos
+    before = git(remote, "rev-parse", "main")
     (work / "notes.md").write_text("local commit\n")
     git(work, "commit", "-q", "-am", "local")
     write(work, documents(ctl=91))
-    result = step(work).run()
-    assert result.pushed
-    assert show(remote, "main", "notes.md") == b"local commit\n"
-    assert git(remote, "log", "-2", "--format=%s", "main").splitlines()[1] == "local"
+    code, _, err = run_cli(["--commit", "--output-dir", str(work)])
+    assert code == EXIT_OUTPUT_FAILED
+    assert "has 1 commit(s) not on origin/main" in err and len(err.strip().splitlines()) == 1
+    assert git(remote, "rev-parse", "main") == before
+    assert show(remote, "main", "notes.md") != b"local commit\n"
 
 
 def test_without_remote_commits_locally(tmp_path):
@@ -647,13 +650,19 @@ def test_missing_token_on_private_https_remote(repos, auth_server):
 def test_existing_extraheader_is_not_doubled(tmp_path):
     runner = git_runner.GitRunner(tmp_path, {}, "tok-12345", 5)
     runner.use_token("https://github.com/a/b.git", has_own_header=True)
-    assert runner.auth_env == {}
+    assert runner.auth_env == {  # no header of ours; redirects still refused
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "http.followRedirects",
+        "GIT_CONFIG_VALUE_0": "false",
+    }
+    runner = git_runner.GitRunner(tmp_path, {}, "tok-12345", 5)
     runner.use_token("git@github.com:a/b.git", has_own_header=False)
     assert runner.auth_env == {}
     runner = git_runner.GitRunner(tmp_path, {"GIT_CONFIG_COUNT": "2"}, "tok-12345", 5)
     runner.use_token("https://github.com:8443/a/b.git", has_own_header=False)
-    assert runner.auth_env["GIT_CONFIG_COUNT"] == "3"
-    assert runner.auth_env["GIT_CONFIG_KEY_2"] == "http.https://github.com:8443/.extraheader"
+    assert runner.auth_env["GIT_CONFIG_COUNT"] == "4"
+    assert runner.auth_env["GIT_CONFIG_KEY_2"] == "http.followRedirects"
+    assert runner.auth_env["GIT_CONFIG_KEY_3"] == "http.https://github.com:8443/.extraheader"
 
 
 def test_scrub_removes_credentials_from_urls_and_secrets():

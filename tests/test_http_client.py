@@ -207,6 +207,7 @@ def make(steps, **options):
     client = HttpClient("http://api.test", auth=("API_KEY", KEY), sleep=sleeps.append, **options)
     script = Script(steps)
     client.session.get = script
+    client.download_session.get = script  # attachments: the cookie-less session
     return client, script, sleeps
 
 

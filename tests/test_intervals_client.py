@@ -119,7 +119,7 @@ class RecordingHttp:
         self.request_count += 1
         return self.answers.pop(0)
 
-    def get_bytes(self, url, *, max_bytes, authenticated=False, optional=True):
+    def get_bytes(self, url, *, max_bytes, authenticated=False, optional=True, check_url=None):
         self.calls.append((url, max_bytes, authenticated))
         return b"gpx"
 
@@ -602,13 +602,13 @@ def test_attachment_download_without_auth_and_capped(fake):
     url = attachment["url"]
     assert url.startswith(fake.base_url + "/files/")
     sent_auth = []
-    real_send = client.http.session.send
+    for session in (client.http.session, client.http.download_session):
 
-    def spy(request, **kwargs):
-        sent_auth.append(request.headers.get("Authorization"))
-        return real_send(request, **kwargs)
+        def spy(request, _real=session.send, **kwargs):
+            sent_auth.append(request.headers.get("Authorization"))
+            return _real(request, **kwargs)
 
-    client.http.session.send = spy
+        session.send = spy
     body = client.download(url)
     path = url[len(fake.base_url) :]
     assert body == fake.data.attachments[path][1]

@@ -13,9 +13,11 @@ filesystem supports them.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import stat
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -76,6 +78,42 @@ def dump_json(obj: Any, name: str = "document") -> bytes:
         return (text + "\n").encode("utf-8")
     except UnicodeEncodeError:
         raise OutputFailed(f"{name}: text with invalid Unicode (lone surrogate)") from None
+
+
+# ----------------------------------------------------------------- reading data files
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def read_data_file(path: str | os.PathLike) -> bytes | None:
+    """The bytes of a data file, or None when it does not exist.
+
+    A data file must be a regular file: it is opened without following a
+    symbolic link (O_NOFOLLOW), so a link planted in the data repository (to
+    the config file holding the API key, say) is never read, published or
+    committed. OutputFailed names the file and the fix otherwise.
+    """
+    path = Path(path)
+    if path.is_symlink():
+        raise OutputFailed(
+            f"{path} is a symbolic link; data files must be regular files inside the "
+            "output folder (delete the link; the next sync writes the file)"
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or path.is_symlink():
+            raise OutputFailed(
+                f"{path} is a symbolic link; data files must be regular files inside the "
+                "output folder (delete the link; the next sync writes the file)"
+            ) from None
+        raise OutputFailed(f"cannot read {path}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OutputFailed(f"{path} is not a regular file; refusing to read it")
+        return handle.read()
 
 
 # ----------------------------------------------------------------- destination

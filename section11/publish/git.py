@@ -42,6 +42,7 @@ from typing import TextIO
 
 from ..errors import InvalidInput, OutputFailed
 from .archive import ARCHIVE_DIR, parse_retention_days, plan_archive
+from .files import read_data_file, write_files_atomic
 from .git_runner import GitRunner, PublishFailed, classify_output
 from .volatile import content_fingerprint
 
@@ -119,6 +120,15 @@ def set_last_sync_line(text: str, when: datetime) -> str:
         lines[anchor] += "\n"
     lines.insert(anchor + 1, f"\n{line}\n")
     return "".join(lines)
+
+
+def _regular_bytes(path: Path) -> bytes | None:
+    """The bytes of `path` when it is a regular file (None when missing, a
+    symlink or anything else): the checkout is never read through a link."""
+    try:
+        return read_data_file(path)
+    except OutputFailed:
+        return None
 
 
 # ----------------------------------------------------------------- the step
@@ -205,7 +215,7 @@ class CommitStep:
 
     def _read_files(self) -> dict[str, bytes]:
         latest = self.data_dir / self.latest_name
-        if not latest.is_file():
+        if not latest.is_file() and not latest.is_symlink():
             raise InvalidInput(
                 f"--commit: {latest} not found; run the sync first "
                 "(python sync.py --output-dir DIR)"
@@ -213,12 +223,12 @@ class CommitStep:
         files: dict[str, bytes] = {}
         for name in (self.latest_name, *OTHER_DATA_FILES):
             path = self.data_dir / name
-            if not path.is_file():
-                continue
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise OutputFailed(f"--commit: cannot read {path}: {exc.strerror or exc}") from None
+                data = read_data_file(path)  # a regular file; never through a symlink
+            except OutputFailed as exc:
+                raise OutputFailed(f"--commit: {exc.message}") from None
+            if data is None:
+                continue
             if content_fingerprint(data).startswith("raw:"):
                 raise OutputFailed(f"--commit: {path} is not valid JSON; refusing to publish it")
             files[self.prefix + name] = data
@@ -288,13 +298,25 @@ class CommitStep:
         return PublishFailed(f"{text}; nothing was published, the next run retries")
 
     def _base(self, remote_tip: str | None) -> str | None:
+        """The remote tip: the commit made is pushed alone, so local commits the
+        user has not pushed are refused, never published with ours."""
         head = self.head
         if remote_tip is None or head == remote_tip:
+            if remote_tip is None and head is not None and self.has_remote:
+                raise PublishFailed(
+                    f"branch {self.branch} does not exist on {self.remote}; push it yourself "
+                    "once (git push -u), then rerun: --commit pushes only its own commit"
+                )
             return head
         if head is None or self._is_ancestor(head, remote_tip):
             return remote_tip
         if self._is_ancestor(remote_tip, head):
-            return head
+            ahead = self.git.out("rev-list", "--count", f"{remote_tip}..{head}")
+            raise PublishFailed(
+                f"local branch {self.branch} has {ahead} commit(s) not on "
+                f"{self.remote}/{self.branch}; push or drop them first (git push / git reset), "
+                "then rerun: --commit pushes only its own commit"
+            )
         raise PublishFailed(
             f"local branch {self.branch} and {self.remote}/{self.branch} have "
             "diverged; reconcile them (git pull --rebase) and rerun"
@@ -321,6 +343,12 @@ class CommitStep:
             if kind == "blob":
                 entries[path.decode("utf-8", "surrogateescape")] = (mode, oid)
         return entries
+
+    @staticmethod
+    def _mode(entries: dict[str, tuple[str, str]], path: str) -> str:
+        """Mode of a written path: a regular file, executable only if it was
+        (a symlink or submodule entry in the base becomes a regular file)."""
+        return "100755" if entries.get(path, ("",))[0] == "100755" else "100644"
 
     def _blob(self, oid: str) -> bytes:
         return self.git.run("cat-file", "blob", oid).stdout
@@ -380,7 +408,7 @@ class CommitStep:
             else:
                 self.git.run("read-tree", base, env=env)
             info = b"".join(
-                f"{entries.get(path, ('100644', ''))[0]} {self._write_blob(data)}\t".encode()
+                f"{self._mode(entries, path)} {self._write_blob(data)}\t".encode()
                 + path.encode("utf-8", "surrogateescape")
                 + b"\0"
                 for path, data in written.items()
@@ -435,7 +463,7 @@ class CommitStep:
         for path, data in plan.written.items():
             target = self.root / path
             try:
-                current = target.read_bytes() if target.is_file() else None
+                current = _regular_bytes(target)
                 if current != data:
                     if path in plan.data_paths:
                         continue  # rewritten since it was read (a newer sync): leave it
@@ -446,11 +474,14 @@ class CommitStep:
                         if current != before:
                             continue  # a local edit: git will refuse and we warn below
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-                    temp.write_bytes(data)
-                    os.replace(temp, target)
+                    # a random O_EXCL temp name beside it, renamed over the target
+                    # (a symlink there is replaced, never followed)
+                    write_files_atomic({target: data})
             except OSError as exc:
                 result.warnings.append(f"could not write {path} locally: {exc.strerror or exc}")
+                continue
+            except OutputFailed as exc:
+                result.warnings.append(f"could not write {path} locally: {exc.message}")
                 continue
             staged.append(path)
         if staged:

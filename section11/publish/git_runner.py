@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import InvalidInput, OutputFailed
+from ..sources.transport import secure_url_problem
 
 _UNSET_ENV = (
     "GIT_DIR",
@@ -160,17 +161,29 @@ class GitRunner:
         return ((proc.stdout or b"") + b"\n" + (proc.stderr or b"")).decode("utf-8", "replace")
 
     def use_token(self, remote_url: str, has_own_header: bool) -> None:
-        """Authenticate http(s) pushes with the token via env-only git config."""
+        """Network settings for an http(s) remote, through env-only git config:
+        redirects are never followed (git would re-send the credentials to the
+        other host), and the token, when there is one and the checkout has no
+        header of its own, is scoped to the remote's scheme, host and port.
+        A token is never sent over plain http to a non-loopback host."""
         parts = urlsplit(remote_url)
-        if not self.token or parts.scheme not in ("http", "https") or has_own_header:
+        if parts.scheme not in ("http", "https"):
             return
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        basic = base64.b64encode(f"x-access-token:{self.token}".encode()).decode()
+        settings = [("http.followRedirects", "false")]
+        if self.token and not has_own_header:
+            problem = secure_url_problem(remote_url)
+            if problem:
+                raise InvalidInput(
+                    f"--commit: the remote URL {problem} (the token would travel in clear)"
+                )
+            host = parts.hostname or ""
+            if parts.port:
+                host = f"{host}:{parts.port}"
+            basic = base64.b64encode(f"x-access-token:{self.token}".encode()).decode()
+            key = f"http.{parts.scheme}://{host}/.extraheader"
+            settings.append((key, f"AUTHORIZATION: basic {basic}"))
         count = int(self.env.get("GIT_CONFIG_COUNT", "0") or 0)
-        self.auth_env = {
-            "GIT_CONFIG_COUNT": str(count + 1),
-            f"GIT_CONFIG_KEY_{count}": f"http.{parts.scheme}://{host}/.extraheader",
-            f"GIT_CONFIG_VALUE_{count}": f"AUTHORIZATION: basic {basic}",
-        }
+        self.auth_env = {"GIT_CONFIG_COUNT": str(count + len(settings))}
+        for index, (key, value) in enumerate(settings, start=count):
+            self.auth_env[f"GIT_CONFIG_KEY_{index}"] = key
+            self.auth_env[f"GIT_CONFIG_VALUE_{index}"] = value

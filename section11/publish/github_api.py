@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json as _json
 import os
 import re
 import sys
@@ -41,9 +42,20 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 import requests
+import urllib3
 
 from .. import __version__
-from ..errors import ApiFailed, AuthFailed, InvalidInput, OutputFailed, SyncError
+from ..errors import ApiFailed, AuthFailed, InvalidInput, OutputFailed, SyncError, printable
+from ..sources.transport import (
+    RUN_CLOCK,
+    Watch,
+    call_deadline,
+    new_session,
+    read_body,
+    request_deadline,
+    secure_url_problem,
+)
+from .files import read_data_file
 from .volatile import content_fingerprint
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -65,6 +77,7 @@ _REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
 _BRANCH = re.compile(r"[A-Za-z0-9._/-]+")
 _TOKEN = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces
 _RETRY_STATUSES = (500, 502, 503, 504)
+MAX_BODY_BYTES = 32 * 1024 * 1024  # decoded; a recursive tree of ~200,000 files
 
 
 def git_blob_sha(data: bytes) -> str:
@@ -73,7 +86,7 @@ def git_blob_sha(data: bytes) -> str:
 
 
 def _one_line(text: Any, limit: int = 200) -> str:
-    text = " ".join(str(text).split())
+    text = printable(str(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -111,9 +124,10 @@ class GitHubClient:
     ):
         self.repo = check_repo(repo)
         self._token = check_token(token)
-        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        self.api_url = check_api_url(api_url or DEFAULT_API_URL)
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.deadline = request_deadline()
+        self.session = session or new_session(f"section11/{__version__}")
         self.sleep = sleep
         self.calls = 0
 
@@ -148,11 +162,42 @@ class GitHubClient:
         409 and 422 are returned to the caller when listed in `ok`.
         """
         url = f"{self.api_url}/repos/{self.repo}{path}"
-        failure = None
-        response = None
+        failure: str | None = None
+        answer: tuple[int, Any, Mapping[str, str]] | None = None
         for attempt in range(CALL_ATTEMPTS):
-            failure = None
+            RUN_CLOCK.check(f"GitHub ({action})")
             self.calls += 1
+            failure, answer = self._send(method, url, json, params)
+            if failure is None and answer is not None and answer[0] not in _RETRY_STATUSES:
+                break
+            if failure is not None and ("too slow" in failure or failure == "answered too much"):
+                break
+            if attempt < CALL_ATTEMPTS - 1:
+                self.sleep(0.5 * 2**attempt)
+        if failure is not None or answer is None:
+            raise ApiFailed(
+                f"GitHub {failure} while {action} ({self.api_url}); "
+                "nothing was published; the next run retries"
+            )
+        status, body, headers = answer
+        if status in ok:
+            if body is None and status != 204:
+                raise ApiFailed(f"GitHub answered {status} without JSON while {action}")
+            return Response(status, body, headers)
+        if 300 <= status < 400:
+            raise ApiFailed(
+                f"GitHub answered {status} (a redirect) while {action}; it is not followed "
+                f"with the token: check GITHUB_REPO and {API_URL_ENV}"
+            )
+        raise self._error(status, body, headers, action, write, permission)
+
+    def _send(
+        self, method: str, url: str, json: Any, params: Mapping[str, Any] | None
+    ) -> tuple[str | None, tuple[int, Any, Mapping[str, str]] | None]:
+        """One HTTP exchange under the request deadline and the body cap:
+        (failure text, None) or (None, (status, parsed JSON or None, headers))."""
+        deadline = call_deadline(self.deadline)
+        with Watch(deadline) as watch:
             try:
                 response = self.session.request(
                     method,
@@ -161,33 +206,35 @@ class GitHubClient:
                     json=json,
                     params=params,
                     timeout=self.timeout,
+                    stream=True,
+                    allow_redirects=False,
                 )
-            except requests.Timeout:
-                failure = "timed out"
-            except requests.ConnectionError:
-                failure = "could not connect"
             except requests.RequestException as exc:
-                failure = f"request failed ({type(exc).__name__})"
-            if failure is None and response.status_code not in _RETRY_STATUSES:
-                break
-            if attempt < CALL_ATTEMPTS - 1:
-                self.sleep(0.5 * 2**attempt)
-        if failure is not None:
-            raise ApiFailed(
-                f"GitHub {failure} while {action} ({self.api_url}); "
-                "nothing was published; the next run retries"
-            )
-        assert response is not None
+                if watch.expired:
+                    return f"was too slow (over {self.deadline:g} s)", None
+                if isinstance(exc, requests.Timeout):
+                    return "timed out", None
+                if isinstance(exc, requests.ConnectionError):
+                    return "could not connect", None
+                return f"request failed ({type(exc).__name__})", None
+            try:
+                read = read_body(response, max_bytes=MAX_BODY_BYTES, deadline=deadline)
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
+                read = None
+            finally:
+                response.close()
+            if read is None or read.failure == "deadline" or watch.fired:
+                slow = watch.expired
+                return (f"was too slow (over {self.deadline:g} s)" if slow else "dropped"), None
+            if read.failure == "too_large":
+                return "answered too much", None
+            if read.failure is not None:
+                return "sent an undecodable body", None
         try:
-            body = response.json() if response.content else None
-        except ValueError:
+            body = _json.loads(read.data) if read.data else None
+        except (ValueError, RecursionError):
             body = None
-        status = response.status_code
-        if status in ok:
-            if body is None and status != 204:
-                raise ApiFailed(f"GitHub answered {status} without JSON while {action}")
-            return Response(status, body, response.headers)
-        raise self._error(status, body, response.headers, action, write, permission)
+        return None, (response.status_code, body, response.headers)
 
     def _error(
         self,
@@ -389,6 +436,15 @@ class GitHubClient:
 # ----------------------------------------------------------------- validation
 
 
+def check_api_url(url: str) -> str:
+    """GITHUB_API_URL: https, or plain http to a loopback host only (the token
+    travels in a header)."""
+    problem = secure_url_problem(url.strip())
+    if problem:
+        raise InvalidInput(f"{API_URL_ENV} {problem} (the GitHub token would travel in clear)")
+    return url.strip().rstrip("/")
+
+
 def check_repo(repo: str | None) -> str:
     if not repo or not _REPO.fullmatch(repo) or repo.split("/")[1] in (".", ".."):
         raise InvalidInput(
@@ -570,14 +626,9 @@ def publish_data_files(
     directory = Path(directory)
     files = {}
     for name in DATA_FILES:
-        path = directory / name
-        if path.is_file():
-            try:
-                files[name] = path.read_bytes()
-            except OSError as exc:
-                raise OutputFailed(
-                    f"cannot read {path} for publishing: {exc.strerror or exc}"
-                ) from None
+        data = read_data_file(directory / name)  # never through a symbolic link
+        if data is not None:
+            files[name] = data
     if "latest.json" not in files:
         raise OutputFailed(f"{directory / 'latest.json'} is missing; nothing was published")
     return publish_files(client, files, branch=branch, message=commit_message(now))

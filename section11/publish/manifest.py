@@ -48,6 +48,7 @@ INCLUDE_FILES = frozenset(
     {
         "sync.py",
         "README.md",
+        "SECURITY.md",
         "DATA_REPO_README.md",
         "CHANGELOG.md",
         ".github/workflows/auto-sync.yml",

@@ -32,9 +32,20 @@ from typing import Any, TextIO
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from .. import __version__
 from ..errors import ApiFailed, SyncError
+from ..sources.transport import (
+    RUN_CLOCK,
+    Watch,
+    call_deadline,
+    new_session,
+    read_body,
+    request_deadline,
+    same_origin_redirect,
+    secure_url_problem,
+)
 from .manifest import (
     MANIFEST_NAME,
     ManifestError,
@@ -60,6 +71,7 @@ TIMEOUT = (5.0, 30.0)
 MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_FILE_BYTES = 8 * 1024 * 1024
 REMEMBERED_FINGERPRINTS = 20
+MAX_REDIRECTS = 3
 
 
 class UpdateError(ApiFailed):
@@ -109,34 +121,71 @@ def fetch(
     session: requests.Session | None = None,
     timeout=TIMEOUT,
 ) -> bytes:
-    """GET `url` (no auth); UpdateError with a one-line reason on any failure."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise UpdateError(f"{what}: the URL must start with https:// (or http://)")
-    getter = session or requests
-    failure = None
-    try:
-        response = getter.get(url, timeout=timeout, stream=True)
-        try:
-            if response.status_code != 200:
-                failure = f"HTTP {response.status_code}"
-            else:
-                body = bytearray()
-                for chunk in response.iter_content(64 * 1024):
-                    body += chunk
-                    if len(body) > max_bytes:
-                        failure = f"larger than {max_bytes // 1024} KiB"
-                        break
-        finally:
-            response.close()
-    except requests.Timeout:
-        failure = "timed out"
-    except requests.ConnectionError:
-        failure = "could not connect"
-    except requests.RequestException as exc:
-        failure = f"request failed ({type(exc).__name__})"
+    """GET `url` (no auth) under the request deadline, with `max_bytes` decoded
+    bytes at most; UpdateError with a one-line reason on any failure.
+
+    The URL must be https (plain http only to a loopback host). Redirects are
+    followed only on the same scheme, host and port: this is code the user
+    will run, so neither a downgrade nor another host is accepted."""
+    problem = secure_url_problem(url)
+    if problem:
+        raise UpdateError(f"{what}: the URL {problem}")
+    getter = session or new_session(f"section11/{__version__}", cookies=False)
+    deadline = call_deadline(request_deadline())
+    failure, body = None, b""
+    with Watch(deadline) as watch:
+        for _hop in range(MAX_REDIRECTS + 1):
+            RUN_CLOCK.check(f"{_shown(url)} ({what})")
+            failure, body, location = _get_once(getter, url, timeout, max_bytes, deadline, watch)
+            if location is None:
+                break
+            target = same_origin_redirect(url, location)
+            if target is None:
+                failure = "redirected to another host or scheme (not followed)"
+                break
+            url, failure = target, "too many redirects"
     if failure is not None:
         raise UpdateError(f"{what} unavailable from {_shown(url)}: {failure}")
-    return bytes(body)
+    return body
+
+
+def _get_once(
+    getter, url: str, timeout, max_bytes: int, deadline: float, watch: Watch
+) -> tuple[str | None, bytes, str | None]:
+    """(failure, body, redirect location)."""
+    try:
+        response = getter.get(url, timeout=timeout, stream=True, allow_redirects=False)
+    except requests.RequestException as exc:
+        if watch.expired:
+            return "too slow (request deadline)", b"", None
+        if isinstance(exc, requests.Timeout):
+            return "timed out", b"", None
+        if isinstance(exc, requests.ConnectionError):
+            return "could not connect", b"", None
+        return f"request failed ({type(exc).__name__})", b"", None
+    try:
+        location = response.headers.get("location")
+        if response.status_code in (301, 302, 303, 307, 308) and location:
+            return None, b"", location
+        if response.status_code != 200:
+            return f"HTTP {response.status_code}", b"", None
+        try:
+            read = read_body(response, max_bytes=max_bytes, deadline=deadline)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
+            return (
+                ("too slow (request deadline)" if watch.expired else "connection lost"),
+                b"",
+                None,
+            )
+    finally:
+        response.close()
+    if read.failure == "too_large":
+        return f"larger than {max_bytes // 1024} KiB", b"", None
+    if read.failure == "deadline" or watch.fired:
+        return "too slow (request deadline)", b"", None
+    if read.failure is not None:
+        return "undecodable compressed body", b"", None
+    return None, read.data, None
 
 
 def fetch_manifest(url: str, session: requests.Session | None = None) -> tuple[dict, bytes]:

@@ -76,3 +76,8 @@ class BadResponse(IntervalsError):
 
 class ResponseTooLarge(BadResponse):
     """A download exceeded its byte cap and was aborted."""
+
+
+class RefusedUrl(IntervalsError):
+    """A URL (an attachment, or a redirect target) that the client will not
+    fetch: another host, a private or link-local address, or plain http."""

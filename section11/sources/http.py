@@ -34,9 +34,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
+import urllib3
 
 from .. import __version__
+from ..errors import printable
 from .errors import (
     ApiError,
     AuthError,
@@ -58,6 +59,15 @@ from .policy import (
     network_reason,
     parse_retry_after,
 )
+from .transport import (
+    REQUEST_DEADLINE_ENV,
+    RUN_CLOCK,
+    Watch,
+    call_deadline,
+    new_session,
+    read_body,
+    request_deadline,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +76,10 @@ DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_RATE = 8.0  # requests per second, under the ~10/s the developer quotes
 RETRY_AFTER_CAP = 60.0  # a longer Retry-After is a give-up, not a sleep
 BREAKER_THRESHOLD = 3
-CHUNK = 64 * 1024
 ERROR_BODY_CAP = 64 * 1024  # enough of an error body to quote the server's message
+MAX_JSON_BYTES = 32 * 1024 * 1024  # decoded; ~30x the largest demo answer (1 MB)
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 USER_AGENT = f"section11/{__version__}"
 
 
@@ -114,6 +126,8 @@ class HttpClient:
         rand: Callable[[], float] = random.random,
         wallclock: Callable[[], datetime] | None = None,
         user_agent: str = USER_AGENT,
+        deadline: float | None = None,
+        max_json_bytes: int = MAX_JSON_BYTES,
     ):
         if max_attempts < 1:
             raise ValueError("max_attempts must be >= 1")
@@ -138,12 +152,12 @@ class HttpClient:
         else:
             self._pacer = None
 
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = user_agent
+        self.deadline = float(deadline) if deadline else request_deadline()
+        self.max_json_bytes = int(max_json_bytes)
+        self.session = new_session(user_agent, pool_size=pool_size)
         self.session.headers["Accept"] = "application/json"
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, pool_size), max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        # attachments: no cookie jar (a cookie the API set never reaches another host)
+        self.download_session = new_session(user_agent, cookies=False, pool_size=pool_size)
 
         self._lock = threading.Lock()
         self._requests = 0
@@ -161,6 +175,7 @@ class HttpClient:
 
     def close(self) -> None:
         self.session.close()
+        self.download_session.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -223,18 +238,28 @@ class HttpClient:
             params=params,
             authenticated=True,
             optional=optional,
-            max_bytes=None,
+            max_bytes=self.max_json_bytes,
             as_json=True,
         )
 
     def get_bytes(
-        self, url: str, *, max_bytes: int, authenticated: bool = False, optional: bool = True
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        authenticated: bool = False,
+        optional: bool = True,
+        check_url: Callable[[str], None] | None = None,
     ) -> bytes:
         """GET an absolute URL (or one relative to the base URL) and return its
-        body, streaming and aborting with ResponseTooLarge past `max_bytes`.
-        Attachments are fetched without the Authorization header unless
-        `authenticated=True` (spec/intervals_api.md §5.15)."""
+        body, streaming and aborting with ResponseTooLarge past `max_bytes`
+        decoded bytes. Attachments are fetched without the Authorization header
+        and without cookies unless `authenticated=True` (spec/intervals_api.md
+        §5.15). `check_url` vets the URL and every redirect target (raising an
+        IntervalsError to refuse one); without it no redirect is followed."""
         full = urljoin(self.base_url + "/", url)
+        if check_url is not None:
+            check_url(full)
         parts = urlsplit(full)
         label = f"{parts.netloc}{parts.path}"  # no query: pre-signed URLs carry signatures
         return self._call(
@@ -245,6 +270,7 @@ class HttpClient:
             optional=optional,
             max_bytes=max_bytes,
             as_json=False,
+            check_url=check_url,
         )
 
     # ------------------------------------------------------------ machinery
@@ -260,8 +286,9 @@ class HttpClient:
         params,
         authenticated: bool,
         optional: bool,
-        max_bytes: int | None,
+        max_bytes: int,
         as_json: bool,
+        check_url: Callable[[str], None] | None = None,
     ) -> Any:
         """The retry loop: send, judge, wait, repeat; errors are raised here or
         in `_judge`/`_give_up`, never inside an `except` block."""
@@ -269,6 +296,7 @@ class HttpClient:
         guarded = optional and self._same_host(url)
         last: _Attempt | None = None
         for attempt in range(1, self.max_attempts + 1):
+            RUN_CLOCK.check(f"{host} ({label})")
             if guarded and self.rate_limited:
                 with self._lock:
                     self._fail_fast += 1
@@ -281,7 +309,11 @@ class HttpClient:
             if self._pacer is not None:
                 self._pacer.acquire()
             last = self._send_once(
-                url, params=params, authenticated=authenticated, max_bytes=max_bytes
+                url,
+                params=params,
+                authenticated=authenticated,
+                max_bytes=max_bytes,
+                check_url=check_url,
             )
             self._count(last)
             done, value, what = self._judge(last, label, host, as_json=as_json, max_bytes=max_bytes)
@@ -302,14 +334,34 @@ class HttpClient:
         return self._give_up(last, host, label)
 
     def _judge(
-        self, result: _Attempt, label: str, host: str, *, as_json: bool, max_bytes: int | None
+        self, result: _Attempt, label: str, host: str, *, as_json: bool, max_bytes: int
     ) -> tuple[bool, Any, str]:
         """(True, value, _) to return; (False, wait or None, what) to retry;
         raises the final error for answers that must not be retried."""
         if result.failure is not None:
             if result.failure == "too_large":
                 raise ResponseTooLarge(
-                    f"{label} is larger than {max_bytes} bytes; download aborted",
+                    f"{label} is larger than {max_bytes} bytes (decoded); download aborted",
+                    status=result.status,
+                    endpoint=label,
+                )
+            if result.failure == "deadline":
+                RUN_CLOCK.check(f"{host} ({label})")
+                raise NetworkError(
+                    f"{host} was too slow: {label} did not finish within {self.deadline:g} s "
+                    f"(request deadline, {REQUEST_DEADLINE_ENV}); try again later",
+                    endpoint=label,
+                )
+            if result.failure == "encoding":
+                raise BadResponse(
+                    f"{label} answered with a compressed body that cannot be decoded",
+                    status=result.status,
+                    endpoint=label,
+                )
+            if result.failure == "redirect":
+                raise BadResponse(
+                    f"{label} answered with a redirect that was not followed "
+                    "(another host, a downgrade to http, or too many hops)",
                     status=result.status,
                     endpoint=label,
                 )
@@ -368,7 +420,7 @@ class HttpClient:
         """Raise the error for a call whose retries are exhausted."""
         n = self.max_attempts
         if last is None or last.failure is not None:
-            failure = last.failure if last else "network"
+            failure = (last.failure if last else None) or "network"
             if failure == "truncated":
                 raise BadResponse(
                     f"{label}: the response body was cut short {n} times; try again later",
@@ -393,21 +445,76 @@ class HttpClient:
         )
 
     def _send_once(
-        self, url: str, *, params, authenticated: bool, max_bytes: int | None
+        self,
+        url: str,
+        *,
+        params,
+        authenticated: bool,
+        max_bytes: int,
+        check_url: Callable[[str], None] | None = None,
     ) -> _Attempt:
-        """One request; every transport exception becomes a failure code."""
-        kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout, "stream": True}
+        """One request (following only the redirects allowed, see `_next_hop`)
+        under the request deadline; every transport exception becomes a failure code."""
+        deadline = call_deadline(self.deadline)
+        session = self.session if authenticated else self.download_session
+        with Watch(deadline) as watch:
+            for _hop in range(MAX_REDIRECTS + 1):
+                result, location = self._one_hop(
+                    session, url, params, authenticated, max_bytes, deadline, watch
+                )
+                if location is None:
+                    return result
+                nxt = self._next_hop(url, location, authenticated, check_url)
+                if nxt is None:
+                    return _Attempt(status=result.status, failure="redirect")
+                url, params = nxt, None
+        return _Attempt(failure="redirect")
+
+    def _next_hop(
+        self,
+        url: str,
+        location: str,
+        authenticated: bool,
+        check_url: Callable[[str], None] | None,
+    ) -> str | None:
+        """The redirect target to follow, or None to refuse it. Never a downgrade
+        to http; with credentials only the same origin; otherwise only what
+        `check_url` accepts (it raises to refuse)."""
+        target = urljoin(url, location)
+        old, new = urlsplit(url), urlsplit(target)
+        if new.scheme not in ("http", "https") or (old.scheme == "https" and new.scheme == "http"):
+            return None
+        if authenticated:
+            return target if (new.scheme, new.netloc) == (old.scheme, old.netloc) else None
+        if check_url is None:
+            return None
+        check_url(target)
+        return target
+
+    def _timeout_until(self, deadline: float) -> tuple[float, float]:
+        left = max(0.01, deadline - time.monotonic())
+        if left >= self.timeout[1]:
+            return self.timeout
+        return (min(self.timeout[0], left), left)
+
+    def _one_hop(
+        self, session, url, params, authenticated, max_bytes, deadline, watch
+    ) -> tuple[_Attempt, str | None]:
+        """(attempt, redirect location or None)."""
+        kwargs: dict[str, Any] = {
+            "params": params,
+            "timeout": self._timeout_until(deadline),
+            "stream": True,
+            "allow_redirects": False,
+        }
         if authenticated and self._auth is not None:
             kwargs["auth"] = self._auth
-        if max_bytes is not None:
+        if not authenticated:
             kwargs["headers"] = {"Accept": "*/*"}
         failure: str | None = None
         retryable = False
-        status = None
-        headers: dict[str, str] | None = None
-        body: bytes | None = None
         try:
-            response = self.session.get(url, **kwargs)
+            response = session.get(url, **kwargs)
         except requests.exceptions.ConnectTimeout:
             failure, retryable = "connect_timeout", True
         except requests.exceptions.ReadTimeout:
@@ -429,55 +536,51 @@ class HttpClient:
             failure = network_reason(exc)
             retryable = failure != "tls"
         if failure is not None:
-            return _Attempt(failure=failure, retryable=retryable)
-
+            if watch.expired:
+                failure, retryable = "deadline", False
+            return _Attempt(failure=failure, retryable=retryable), None
         try:
-            status = response.status_code
-            headers = {k.lower(): v for k, v in response.headers.items()}
-            declared = headers.get("content-length", "")
-            if (
-                max_bytes is not None
-                and declared.isdigit()
-                and int(declared) > max_bytes
-                and 200 <= status < 300
-            ):
-                failure = "too_large"
-            else:
-                success = 200 <= status < 300
-                chunks: list[bytes] = []
-                total = 0
-                for chunk in response.iter_content(CHUNK):
-                    total += len(chunk)
-                    if not success and total > ERROR_BODY_CAP:
-                        break  # an error page: its start is all we quote
-                    if max_bytes is not None and total > max_bytes and success:
-                        failure = "too_large"
-                        break
-                    chunks.append(chunk)
-                body = b"".join(chunks)
-                encoded = headers.get("content-encoding", "identity").lower() not in (
-                    "",
-                    "identity",
-                )
-                if (
-                    failure is None
-                    and success
-                    and declared.isdigit()
-                    and not encoded
-                    and len(body) < int(declared)
-                ):
-                    failure, retryable = "truncated", True
-        except requests.exceptions.Timeout:
-            failure, retryable = "read_timeout", True
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-            failure, retryable = "truncated", True
-        except requests.exceptions.RequestException as exc:
-            failure = network_reason(exc)
-            retryable = failure != "tls"
+            return self._read_answer(response, max_bytes, deadline, watch)
         finally:
             response.close()
-        return _Attempt(
-            status=status, headers=headers, body=body, failure=failure, retryable=retryable
+
+    def _read_answer(
+        self, response, max_bytes: int, deadline: float, watch: Watch
+    ) -> tuple[_Attempt, str | None]:
+        status = response.status_code
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        location = headers.get("location")
+        if status in REDIRECT_STATUSES and location:
+            return _Attempt(status=status, headers=headers), location
+        success = 200 <= status < 300
+        declared = headers.get("content-length", "").strip()
+        if success and declared.isdigit() and int(declared) > max_bytes:
+            return _Attempt(status=status, headers=headers, failure="too_large"), None
+        failure: str | None = None
+        retryable = False
+        body = None
+        try:
+            read = read_body(
+                response, max_bytes=max_bytes if success else ERROR_BODY_CAP, deadline=deadline
+            )
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            reason = network_reason(exc)  # a body cut short, or a read timeout
+            failure, retryable = ("read_timeout" if reason == "read_timeout" else "truncated"), True
+        else:
+            body = read.data
+            if read.failure == "too_large" and not success:
+                pass  # an error page: its start is all we quote
+            elif read.failure is not None:
+                failure = read.failure
+            elif success and declared.isdigit() and read.raw_length < int(declared):
+                failure, retryable = "truncated", True
+        if failure is not None and failure != "too_large" and watch.expired:
+            failure, retryable = "deadline", False
+        return (
+            _Attempt(
+                status=status, headers=headers, body=body, failure=failure, retryable=retryable
+            ),
+            None,
         )
 
     def _parse_json(self, body: bytes) -> tuple[Any, str | None]:
@@ -511,7 +614,7 @@ class HttpClient:
             text = "; ".join(t for t in texts if isinstance(t, str))
         elif body and not body.lstrip().startswith(b"<"):
             text = body.decode("utf-8", "replace")
-        text = self.scrub(" ".join(text.split()))
+        text = self.scrub(printable(text))
         if len(text) > 200:
             text = text[:197] + "..."
         return f": {text}" if text else ""

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from ..errors import InvalidInput, MissingCredentials
+from .attachments import attachment_checker
 from .errors import BadResponse, RateLimited
 from .http import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT, HttpClient
 
@@ -249,8 +250,10 @@ class IntervalsClient:
         )
 
     def download(self, url: str, max_bytes: int = DEFAULT_DOWNLOAD_CAP) -> bytes:
-        """An attachment body (§5.15), without the Authorization header, capped."""
-        return self.http.get_bytes(url, max_bytes=max_bytes, authenticated=False)
+        """An attachment body (§5.15), without the Authorization header or
+        cookies, capped, from an allowed host only (attachments.py)."""
+        check = attachment_checker(self.base_url)
+        return self.http.get_bytes(url, max_bytes=max_bytes, authenticated=False, check_url=check)
 
     # ------------------------------------------------------------ fan-out
 
