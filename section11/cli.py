@@ -431,8 +431,18 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     else:
         code = work()
     if code == 0:
-        updates.after_sync(settings, directory, environ)
+        updates.after_sync(settings, directory, environ, config=_config_values(settings))
     return code
+
+
+def _config_values(settings: Any) -> Mapping[str, Any]:
+    """The config file's values, or nothing when there is none or it cannot be read."""
+    if settings.config_path is None:
+        return {}
+    try:
+        return read_config_file(Path(settings.config_path))
+    except SyncError:
+        return {}
 
 
 def run_update_mode(args: argparse.Namespace, environ: Mapping[str, str]) -> int:

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .errors import OutputFailed
 from .metrics.benchmark import normalize_ftp_history
+from .publish.files import read_data_file
 
 FTP_HISTORY = "ftp_history.json"
 
@@ -26,18 +28,25 @@ def quarantine(path: Path, reason: str, warn: Callable[[str], None]) -> Path:
 
 
 def read_json(path: Path) -> Any:
-    with open(path, "rb") as handle:
-        return json.loads(handle.read().decode("utf-8"))
+    """The JSON value of a data file, read without following a symlink.
+
+    FileNotFoundError when missing; OutputFailed when it is a symlink or not a
+    regular file.
+    """
+    data = read_data_file(path)
+    if data is None:
+        raise FileNotFoundError(path)
+    return json.loads(data.decode("utf-8"))
 
 
 def load_ftp_history(directory: Path, warn: Callable[[str], None]) -> dict:
     """{"indoor": {...}, "outdoor": {...}} from ftp_history.json (legacy flat form too)."""
     path = directory / FTP_HISTORY
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return {"indoor": {}, "outdoor": {}}
     try:
         return normalize_ftp_history(read_json(path))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, OutputFailed, UnicodeDecodeError, ValueError) as exc:
         quarantine(path, str(exc).splitlines()[0][:120], warn)
         return {"indoor": {}, "outdoor": {}}
 
@@ -46,6 +55,6 @@ def load_json_document(path: Path) -> dict | None:
     """A previous output document, or None when missing or unreadable (left in place)."""
     try:
         value = read_json(path)
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, OutputFailed, UnicodeDecodeError, ValueError):
         return None
     return value if isinstance(value, dict) else None

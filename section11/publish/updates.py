@@ -368,8 +368,11 @@ def after_sync(
     environ: Mapping[str, str],
     out: TextIO | None = None,
     err: TextIO | None = None,
+    config: Mapping[str, Any] | None = None,
 ) -> CheckResult | None:
     """CLI glue: the update check after a successful data sync.
+
+    `config`: the settings file's values (for `manifest_url`), read by the CLI.
 
     Runs only with a GitHub token and repo (the workflow / API mode; a local
     sync without them makes no call to GitHub) and unless SECTION11_UPDATE_CHECK
@@ -386,14 +389,7 @@ def after_sync(
     def warn(message: str) -> None:
         print(f"warning: {message}", file=err)
 
-    config: Mapping[str, Any] = {}
-    if settings.config_path is not None:
-        try:
-            from ..config import read_config_file
-
-            config = read_config_file(Path(settings.config_path))
-        except SyncError:
-            config = {}
+    config = config or {}
     try:
         client = GitHubClient(
             settings.github_token,
