@@ -42,6 +42,7 @@ import pytest
 
 from section11.demo.server import FakeIntervals
 from section11.ingest.store import open_store
+from section11.outputs.charts import CHARTS, DASHBOARD
 from tests.kit.faults import TODAY, run_sync, sync_env
 
 from .conftest import private_copy
@@ -55,7 +56,8 @@ CRASH_EVERY = 8  # every 8th kill uses SECTION11_CRASH_AT instead of a timer
 CHECK_EVERY = 25  # an unkilled run every 25 kills (and at the end)
 WRITE_STEPS = 10  # 2 * files + 2 write steps of a steady-state sync (4 files)
 DATA_DAYS = 90  # the demo athlete's last 90 days: a fast run, every output file
-OUTPUTS = ("ftp_history.json", "history.json", "intervals.json", "latest.json", "routes.json")
+DOCUMENTS = ("ftp_history.json", "history.json", "intervals.json", "latest.json", "routes.json")
+OUTPUTS = DOCUMENTS + (DASHBOARD, *CHARTS)  # the pictures are written in the same unit
 TEMP = re.compile(r"^\.(?P<name>[^/]+)\.[0-9a-f]{8}\.(tmp|bak)$")
 STATE = ".section11"
 
@@ -160,12 +162,18 @@ class Lane:
         """Only output names and hidden temp files; every output complete; when
         `before` and the killed run's `now` are given, each file is the old or
         the new version and latest.json is not new unless everything else is."""
-        names = [p.name for p in self.directory.iterdir() if p.name != STATE]
+        names = [
+            str(p.relative_to(self.directory))
+            for p in [*self.directory.iterdir(), *self.directory.glob("charts/*")]
+            if p.name not in (STATE, "charts")
+        ]
         for name in names:
-            temp = TEMP.match(name)
-            assert name in OUTPUTS or (temp and temp.group("name") in OUTPUTS), (
-                f"{when}: unexpected file {name}"
+            folder, _, base = name.rpartition("/")
+            temp = TEMP.match(base)
+            original = (
+                f"{folder}/{temp.group('name')}" if temp and folder else temp and temp["name"]
             )
+            assert name in OUTPUTS or original in OUTPUTS, f"{when}: unexpected file {name}"
             if temp:
                 self.stats["temp_files"] += 1
         files = outputs(self.directory)

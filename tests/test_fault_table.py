@@ -261,6 +261,7 @@ def baseline(tmp_path_factory, demo_data):
 
 def test_baseline_is_a_complete_good_run(baseline):
     assert sorted(p.name for p in baseline.directory.iterdir() if p.is_file()) == [
+        "dashboard.html",
         "ftp_history.json",
         "history.json",
         "intervals.json",
