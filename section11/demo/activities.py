@@ -510,6 +510,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "tags": ["race"] if session.race else [],
         "attachments": [],
         "paired_event_id": event_id(day, session.k) if session.planned or session.race else None,
+        "compliance": _compliance(seed, session) if session.planned or session.race else None,
         "route_id": None,
         "icu_sync_date": stamp(synced),
         "analyzed": stamp(synced + timedelta(seconds=3, milliseconds=rng.randint(0, 999))),
@@ -540,6 +541,12 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         route,
         stops,
     )
+
+
+def _compliance(seed: int, session: Session) -> float:
+    """% of the planned workout achieved (own random stream: the rest of the day stays put)."""
+    rng = random.Random(f"{seed}:{session.day.isoformat()}:{session.k}:compliance")
+    return round(min(100.0, rng.gauss(93, 6)), 5)
 
 
 def _cadence(sport: str, rng: random.Random) -> float:
