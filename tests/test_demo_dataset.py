@@ -420,7 +420,8 @@ def test_messy_real_world_cases_are_present(demo):
     assert any(a["icu_hr_zone_times"] is None and a["has_heartrate"] for a in acts)
     # no heart rate, no power, zero moving time
     assert any(
-        a["type"] in CYCLING and a["average_heartrate"] is None and a["icu_average_watts"] for a in acts
+        a["type"] in CYCLING and a["average_heartrate"] is None and a["icu_average_watts"]
+        for a in acts
     )
     no_power = [a for a in acts if a["type"] in OUTDOOR_RIDES and a["icu_average_watts"] is None]
     assert no_power and all(
