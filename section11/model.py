@@ -89,6 +89,12 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
+def _count(value: Any) -> int | None:
+    """A non-negative whole number (an int, or a float without a fraction), else None."""
+    value = non_negative(value)
+    return int(value) if value is not None and float(value).is_integer() else None
+
+
 def _id(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
@@ -98,6 +104,31 @@ def _id(value: Any) -> str | None:
 
 
 # ----------------------------------------------------------------- athlete
+
+
+@dataclass(frozen=True)
+class PowerModel:
+    """The power-duration model Intervals.icu fitted for a sport (`mmp_model`)."""
+
+    type: str | None
+    critical_power: float | None  # W
+    w_prime: float | None  # J
+    p_max: float | None  # W
+    ftp: float | None  # W
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> PowerModel | None:
+        """None without a dict or without any model value."""
+        raw = as_dict(raw)
+        model = cls(
+            type=text(raw.get("type")),
+            critical_power=num(raw.get("criticalPower")),
+            w_prime=num(raw.get("wPrime")),
+            p_max=num(raw.get("pMax")),
+            ftp=num(raw.get("ftp")),
+        )
+        values = (model.critical_power, model.w_prime, model.p_max, model.ftp)
+        return model if any(v is not None for v in values) else None
 
 
 @dataclass(frozen=True)
@@ -112,6 +143,9 @@ class SportSetting:
     hr_zones: tuple[float, ...] = ()
     power_zones: tuple[float, ...] = ()
     w_prime: float | None = None
+    sweet_spot_min: float | None = None  # % of FTP
+    sweet_spot_max: float | None = None
+    mmp_model: PowerModel | None = None
 
     @classmethod
     def from_raw(cls, raw: Any) -> SportSetting:
@@ -127,6 +161,9 @@ class SportSetting:
             hr_zones=tuple(v for v in as_list(raw.get("hr_zones")) if num(v) is not None),
             power_zones=tuple(v for v in as_list(raw.get("power_zones")) if num(v) is not None),
             w_prime=num(raw.get("w_prime")),
+            sweet_spot_min=num(raw.get("sweet_spot_min")) or None,
+            sweet_spot_max=num(raw.get("sweet_spot_max")) or None,
+            mmp_model=PowerModel.from_raw(raw.get("mmp_model")),
         )
 
 
@@ -232,7 +269,8 @@ class Activity:
     avg_cadence: float | None = None
     avg_speed: float | None = None  # m/s
     max_speed: float | None = None  # m/s
-    avg_pace: float | None = None
+    pace: float | None = None  # `pace`: average speed as the pace basis, m/s
+    gap: float | None = None  # grade-adjusted speed, m/s
     joules: float | None = None
     calories: float | None = None
     carbs_used: float | None = None
@@ -254,10 +292,24 @@ class Activity:
     trainer: bool | None = None
     has_weather: bool = False
     weather: Mapping[str, Any] = field(default_factory=dict)  # WEATHER_FIELDS present
-    weather_description: str | None = None
-    humidity: float | None = None
     device_temp: float | None = None
     wind_speed: float | None = None
+    compliance: float | None = None  # % of the planned workout achieved
+    race: bool | None = None
+    trimp: float | None = None
+    hr_load: float | None = None
+    hr_load_type: str | None = None
+    power_load: float | None = None
+    pace_load: float | None = None
+    pace_load_type: str | None = None
+    elevation_loss: float | None = None  # m
+    recording_time: float | None = None  # s, icu_recording_time
+    coasting_time: float | None = None  # s
+    lap_count: int | None = None
+    device_name: str | None = None
+    min_temp: float | None = None  # device temperature
+    max_temp: float | None = None
+    athlete_max_hr: float | None = None  # the max HR setting in force
 
     @property
     def family(self) -> str | None:
@@ -311,7 +363,8 @@ class Activity:
             avg_cadence=first(raw, "average_cadence", "avg_cadence", "icu_average_cadence"),
             avg_speed=num(raw.get("average_speed")),
             max_speed=num(raw.get("max_speed")),
-            avg_pace=first(raw, "average_pace", "icu_pace"),
+            pace=num(raw.get("pace")),
+            gap=num(raw.get("gap")),
             joules=non_negative(raw.get("icu_joules")),
             calories=first(raw, "calories", "icu_calories", conv=non_negative),
             carbs_used=num(raw.get("carbs_used")),
@@ -335,12 +388,26 @@ class Activity:
             trainer=flag(raw.get("trainer")),
             has_weather=bool(flag(raw.get("has_weather"))),
             weather={k: num(raw.get(k)) for k in WEATHER_FIELDS if num(raw.get(k)) is not None},
-            weather_description=first(raw, "weather_description", "weather", conv=text),
-            humidity=first(raw, "humidity", "average_humidity"),
             device_temp=first(
                 raw, "average_weather_temp", "average_temp", "avg_temp", "average_temperature"
             ),
             wind_speed=first(raw, "average_wind_speed", "wind_speed"),
+            compliance=num(raw.get("compliance")),
+            race=flag(raw.get("race")),
+            trimp=num(raw.get("trimp")),
+            hr_load=num(raw.get("hr_load")),
+            hr_load_type=text(raw.get("hr_load_type")),
+            power_load=num(raw.get("power_load")),
+            pace_load=num(raw.get("pace_load")),
+            pace_load_type=text(raw.get("pace_load_type")),
+            elevation_loss=non_negative(raw.get("total_elevation_loss")),
+            recording_time=non_negative(raw.get("icu_recording_time")),
+            coasting_time=non_negative(raw.get("coasting_time")),
+            lap_count=_count(raw.get("icu_lap_count")),
+            device_name=text(raw.get("device_name")),
+            min_temp=num(raw.get("min_temp")),
+            max_temp=num(raw.get("max_temp")),
+            athlete_max_hr=num(raw.get("athlete_max_hr")),
         )
 
 
@@ -395,6 +462,34 @@ WELLNESS_FIELDS: tuple[tuple[str, str], ...] = (
     ("ramp_rate", "rampRate"),
     ("ctl_load", "ctlLoad"),
 )
+
+
+# API wellness fields that are not measurements (or are read elsewhere): every other
+# numeric field of a row is a custom field the athlete defined (e.g. BodyBatteryMax).
+WELLNESS_OTHER_KEYS = frozenset(
+    {
+        "id",
+        "updated",
+        "sportInfo",
+        "menstrualPhase",
+        "menstrualPhasePredicted",
+        "atlLoad",
+        "comments",
+        "locked",
+        "tempWeight",
+        "tempRestingHR",
+    }
+)
+WELLNESS_KNOWN_KEYS = WELLNESS_OTHER_KEYS | {key for _, key in WELLNESS_FIELDS}
+
+
+def custom_wellness_fields(raw: Mapping[str, Any]) -> dict[str, float | int]:
+    """Numeric values of the fields the API does not define (custom fields), sorted."""
+    return {
+        key: value
+        for key in sorted(raw)
+        if key not in WELLNESS_KNOWN_KEYS and (value := num(raw[key])) is not None
+    }
 
 
 # Physiologically possible ranges of wellness fields; a value outside is a device or
@@ -475,6 +570,7 @@ class Wellness:
     menstrual_phase: str | None = None
     menstrual_phase_predicted: str | None = None
     sport_info: tuple[SportInfo, ...] = ()
+    custom_fields: Mapping[str, float | int] = field(default_factory=dict)  # by API name
     updated: str | None = None  # change token
 
     @classmethod
@@ -497,6 +593,7 @@ class Wellness:
             menstrual_phase=text(raw.get("menstrualPhase")),
             menstrual_phase_predicted=text(raw.get("menstrualPhasePredicted")),
             sport_info=sport_info,
+            custom_fields=custom_wellness_fields(raw),
             updated=text(raw.get("updated")),
             **values,
         )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .model import Athlete
+from .sports import family_of
 
 # The reference only knew MPS/KPH/MPH, MM/IN and height "IN"; the API's actual
 # enums are MPS|KNOTS|KMH|MPH|BFT, MM|INCHES and CM|FEET (spec/intervals_api.md
@@ -35,6 +36,11 @@ M_TO_FT = 3.28084
 M_PER_KM_TO_FT_PER_MI = 5.28
 KG_TO_LB = 2.20462
 M_TO_IN = 39.3701
+
+# Pace is time over a distance that depends on the sport: per km on foot, per 100 m in
+# the water; other sports (rides, rowing, strength) have no pace.
+PACE_DISTANCE_M: Mapping[str, int] = {"run": 1000, "walk": 1000, "swim": 100}
+PACE_UNIT_LABEL: Mapping[int, str] = {1000: "km", 100: "100m"}
 
 KINDS = ("distance", "elevation", "elevation_per_distance", "weight", "height", "speed")
 
@@ -107,3 +113,22 @@ def to_display(
             else {"value": round(value * 100), "unit": "cm"}
         )
     raise ValueError(f"unknown display kind {kind!r}")
+
+
+def pace_distance(activity_type: str | None) -> int | None:
+    """Metres the sport's pace is given over (1000 run/walk/hike, 100 swim), else None."""
+    family = family_of(activity_type, None)
+    return PACE_DISTANCE_M.get(family) if family is not None else None
+
+
+def pace_seconds(speed_mps: float | None, metres: int) -> float | None:
+    """Seconds to cover `metres` at `speed_mps` (unrounded); None without a positive speed."""
+    if speed_mps is None or isinstance(speed_mps, bool) or not speed_mps > 0:
+        return None
+    return metres / speed_mps
+
+
+def format_pace(seconds: float, metres: int) -> str:
+    """ "4:05/km" or "1:52/100m": whole seconds (rounded) as m:ss over the distance."""
+    whole = int(round(seconds))
+    return f"{whole // 60}:{whole % 60:02d}/{PACE_UNIT_LABEL[metres]}"

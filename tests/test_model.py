@@ -11,6 +11,7 @@ from section11.model import (
     Activity,
     Athlete,
     Event,
+    SportSetting,
     Wellness,
     num,
     parse_date,
@@ -130,3 +131,40 @@ def test_unparseable_timestamps_are_none(raw):
     assert parse_date(raw) is None
     assert Activity.from_raw({"id": "i1", "start_date_local": raw, "type": "Ride"}).date is None
     assert Event.from_raw({"id": 1, "start_date_local": raw}).date is None
+
+
+def test_activity_reads_pace_gap_and_coach_fields():
+    a = Activity.from_raw(
+        {
+            "id": "i1",
+            "pace": 3.2,
+            "gap": 3.3,
+            "average_pace": 9.9,  # not an API field: ignored
+            "race": True,
+            "compliance": 0.0,  # a real 0 is kept
+            "icu_lap_count": 3.0,
+            "icu_recording_time": -5,  # impossible: absent
+            "hr_load_type": "HRSS",
+            "device_name": "Garmin fenix 7",
+        }
+    )
+    assert (a.pace, a.gap, a.race, a.compliance) == (3.2, 3.3, True, 0.0)
+    assert a.lap_count == 3 and isinstance(a.lap_count, int) and a.recording_time is None
+    assert a.hr_load_type == "HRSS" and a.device_name == "Garmin fenix 7"
+    assert Activity.from_raw({"id": "i2", "icu_lap_count": 2.5, "race": "yes"}).lap_count is None
+    assert Activity.from_raw({"id": "i2", "race": "yes"}).race is None
+
+
+def test_sport_setting_power_model():
+    s = SportSetting.from_raw(
+        {
+            "sweet_spot_min": 84,
+            "sweet_spot_max": 0,
+            "mmp_model": {"criticalPower": 266, "wPrime": "x"},
+        }
+    )
+    assert s.sweet_spot_min == 84 and s.sweet_spot_max is None  # 0 = unset
+    assert s.mmp_model is not None and s.mmp_model.critical_power == 266
+    assert s.mmp_model.w_prime is None
+    assert SportSetting.from_raw({"mmp_model": {"type": "FFT_CURVES"}}).mmp_model is None
+    assert SportSetting.from_raw({"mmp_model": None}).mmp_model is None

@@ -47,6 +47,11 @@ BASE_KEYS = [
     "max_speed",
     "max_speed_unit",
     "avg_pace",
+    "pace",
+    "pace_secs",
+    "pace_unit",
+    "grade_adjusted_pace",
+    "grade_adjusted_pace_secs",
     "avg_temp",
     "avg_temp_unit",
     "weather",
@@ -62,6 +67,24 @@ BASE_KEYS = [
     "efficiency_factor",
     "hrrc",
     "elevation_m",
+    "elevation_loss_m",
+    "moving_time_secs",
+    "elapsed_time_secs",
+    "recording_time_secs",
+    "coasting_time_secs",
+    "lap_count",
+    "race",
+    "compliance_pct",
+    "trimp",
+    "hr_load",
+    "hr_load_type",
+    "power_load",
+    "pace_load",
+    "pace_load_type",
+    "min_temp_device",
+    "max_temp_device",
+    "athlete_max_hr",
+    "device_name",
     "display",
     "feel",
     "rpe",
@@ -261,6 +284,9 @@ def test_full_record_fields():
         "max_speed": {"value": 54.0, "unit": "km/h"},
     }
     assert rec["effort_response"] == "neutral"  # IF 0.853 -> band 6-8, RPE 6
+    assert rec["intensity_factor"] == 0.85  # icu_intensity 85.3 % -> fraction, 2 dp
+    assert rec["pace"] is None and rec["pace_unit"] is None  # a ride has no pace
+    assert rec["weather"] is None and rec["humidity"] is None  # indoor: no weather
     assert rec["description"] == "NOTE: hold 220W\nWindy day"
     assert rec["coach_notes"] == ["hold 220W"]
     # indoor type: no terrain/weather keys at all
@@ -334,6 +360,103 @@ def test_outdoor_weather_summary():
     }
     # as binary floats 12.345 is 12.34500000000000064 (-> 12.35) and 10.555 is
     # 10.55499999999999972 (-> 10.55); 4.567 -> 4.57, 40.123 -> 40.12
+
+
+def test_weather_line_from_the_open_meteo_fields():
+    rec = activity_record(act(type="Ride", **WEATHER), athlete=ATHLETE, units=UNITS)
+    # one decimal: 12.345 -> "12.3", 10.555 -> "10.6"; snow 0.0 is left out
+    assert rec["weather"] == "12.3°C (feels like 10.6°C), wind 4.6 m/s, 75% cloud, rain 0.5 mm"
+    imperial = unit_preferences(IMPERIAL_ATHLETE)
+    line = activity_record(act(type="Run", **WEATHER), athlete=IMPERIAL_ATHLETE, units=imperial)
+    assert line["weather"] == "12.3°F (feels like 10.6°F), wind 4.6 mph, 75% cloud, rain 0.5 in"
+    assert line["humidity"] is None  # the API records no humidity
+
+
+def test_weather_line_without_weather_or_with_partial_fields():
+    assert (
+        activity_record(
+            act(type="Ride", has_weather=False, average_weather_temp=9.0),
+            athlete=ATHLETE,
+            units=UNITS,
+        )["weather"]
+        is None
+    )
+    rec = activity_record(
+        act(type="Ride", has_weather=True, average_wind_speed=3.0, max_snow=1.5),
+        athlete=ATHLETE,
+        units=UNITS,
+    )
+    assert rec["weather"] == "wind 3.0 m/s, snow 1.5 mm"
+
+
+RUN = dict(
+    type="Run",
+    pace=1000 / 245,  # 4:05/km
+    gap=1000 / 241.4,  # 4:01.4/km
+    race=True,
+    compliance=100.16129,
+    trimp=95.40028,
+    hr_load=61,
+    hr_load_type="HRSS",
+    pace_load=58,
+    pace_load_type="RUN",
+    power_load=None,
+    total_elevation_loss=120.5,
+    moving_time=3000,
+    elapsed_time=3300,
+    icu_recording_time=3250,
+    coasting_time=7,
+    icu_lap_count=11,
+    device_name="Garmin fenix 7",
+    min_temp=16,
+    max_temp=27,
+    athlete_max_hr=190,
+)
+
+
+def test_run_pace_and_coach_fields():
+    rec = activity_record(act(**RUN), athlete=ATHLETE, units=UNITS)
+    assert rec["avg_pace"] == RUN["pace"]  # the API's speed, m/s
+    assert rec["pace"] == "4:05/km" and rec["pace_secs"] == 245.0 and rec["pace_unit"] == "km"
+    assert rec["grade_adjusted_pace"] == "4:01/km" and rec["grade_adjusted_pace_secs"] == 241.4
+    assert {k: rec[k] for k in BASE_KEYS[BASE_KEYS.index("elevation_loss_m") : -7]} == {
+        "elevation_loss_m": 120.5,
+        "moving_time_secs": 3000,
+        "elapsed_time_secs": 3300,
+        "recording_time_secs": 3250,
+        "coasting_time_secs": 7,
+        "lap_count": 11,
+        "race": True,
+        "compliance_pct": 100.2,
+        "trimp": 95.4,
+        "hr_load": 61,
+        "hr_load_type": "HRSS",
+        "power_load": None,
+        "pace_load": 58,
+        "pace_load_type": "RUN",
+        "min_temp_device": 16,
+        "max_temp_device": 27,
+        "athlete_max_hr": 190,
+        "device_name": "Garmin fenix 7",
+    }
+
+
+@pytest.mark.parametrize(
+    "sport, speed, expected",
+    [
+        ("Swim", 100 / 112, ("1:52/100m", 112.0, "100m")),
+        ("Walk", 1.45, ("11:30/km", 689.7, "km")),
+        ("Hike", 1000 / 59.6, ("1:00/km", 59.6, "km")),  # 59.6 s rounds to a whole minute
+        ("Ride", 8.4, (None, None, None)),
+        ("WeightTraining", 0.0, (None, None, None)),
+        ("Run", 0.0, (None, None, None)),
+        ("Run", None, (None, None, None)),
+    ],
+)
+def test_pace_by_sport(sport, speed, expected):
+    rec = activity_record(act(type=sport, pace=speed), athlete=ATHLETE, units=UNITS)
+    assert (rec["pace"], rec["pace_secs"], rec["pace_unit"]) == expected
+    assert rec["grade_adjusted_pace"] is None  # no gap sent
 
 
 def test_outdoor_without_weather_is_unavailable():

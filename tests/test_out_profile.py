@@ -137,6 +137,9 @@ def test_thresholds_per_family_and_pace_rules():
             "pace_units": None,
             "ftp": 250,
             "ftp_indoor": 240,
+            "sweet_spot_min_pct": None,
+            "sweet_spot_max_pct": None,
+            "power_model": None,
         },
         "run": {
             "lthr": 170,
@@ -145,8 +148,36 @@ def test_thresholds_per_family_and_pace_rules():
             "pace_units": "MINS_KM",
             "ftp": None,
             "ftp_indoor": None,
+            "sweet_spot_min_pct": None,
+            "sweet_spot_max_pct": None,
+            "power_model": None,
         },
     }
+
+
+def test_thresholds_carry_sweet_spot_and_power_model():
+    mmp = {"type": "FFT_CURVES", "criticalPower": 266, "wPrime": 19740, "pMax": 1274, "ftp": 272}
+    athlete = Athlete.from_raw(
+        {
+            "id": "1",
+            "sportSettings": [
+                setting(["Ride"], ftp=280, sweet_spot_min=84, sweet_spot_max=97, mmp_model=mmp),
+                # no FTP: sweet-spot bounds mean nothing; an empty model is no model
+                setting(["Run"], lthr=170, sweet_spot_min=84, sweet_spot_max=97, mmp_model={}),
+            ],
+        }
+    )
+    sports = thresholds_sports(athlete)
+    assert sports["cycling"]["sweet_spot_min_pct"] == 84
+    assert sports["cycling"]["sweet_spot_max_pct"] == 97
+    assert sports["cycling"]["power_model"] == {
+        "type": "FFT_CURVES",
+        "critical_power": 266,
+        "w_prime": 19740,
+        "p_max": 1274,
+        "ftp": 272,
+    }
+    assert sports["run"]["sweet_spot_min_pct"] is None and sports["run"]["power_model"] is None
 
 
 def test_thresholds_most_populated_wins():

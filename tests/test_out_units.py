@@ -4,7 +4,14 @@ import pytest
 
 from section11.model import Athlete
 from section11.outputs.units import format_duration, format_minutes
-from section11.units import METRIC_UNITS, to_display, unit_preferences
+from section11.units import (
+    METRIC_UNITS,
+    format_pace,
+    pace_distance,
+    pace_seconds,
+    to_display,
+    unit_preferences,
+)
 
 IMPERIAL = {
     "wind": "mph",
@@ -178,3 +185,28 @@ def test_format_duration(seconds, expected):
 )
 def test_format_minutes_truncates_to_whole_minutes(seconds, expected):
     assert format_minutes(seconds) == expected
+
+
+@pytest.mark.parametrize(
+    "sport, metres",
+    [
+        ("Run", 1000),
+        ("TrailRun", 1000),
+        ("Walk", 1000),
+        ("Hike", 1000),
+        ("Swim", 100),
+        ("Ride", None),
+        ("VirtualRow", None),
+        (None, None),
+    ],
+)
+def test_pace_distance_by_sport(sport, metres):
+    assert pace_distance(sport) == metres
+
+
+def test_pace_seconds_and_text():
+    assert pace_seconds(4.0, 1000) == 250.0 and format_pace(250.0, 1000) == "4:10/km"
+    assert pace_seconds(1.25, 100) == 80.0 and format_pace(80.0, 100) == "1:20/100m"
+    assert format_pace(599.6, 1000) == "10:00/km"  # rounds to whole seconds
+    for speed in (None, 0, 0.0, -1.0, float("nan"), True):
+        assert pace_seconds(speed, 1000) is None

@@ -90,6 +90,7 @@ RECORD_KEYS = [
     "menstrual_phase",
     "menstrual_phase_predicted",
     "readiness",
+    "custom_fields",
 ]
 
 
@@ -114,7 +115,7 @@ def test_wellness_record_empty_and_imperial():
     )
     assert out["sleep_hours"] is None and out["sleep_formatted"] is None
     assert out["display"] == {"weight": {"value": 176.4, "unit": "lb"}}  # 80*2.20462=176.37
-    assert all(out[k] is None for k in RECORD_KEYS[13:])
+    assert all(out[k] is None for k in RECORD_KEYS[13:-1]) and out["custom_fields"] == {}
 
 
 def test_wellness_data_keeps_order():
@@ -156,3 +157,25 @@ def test_current_metrics_falls_back_to_athlete():
     assert empty["weight_kg"] == 69.5 and empty["hrv"] is None and empty["sleep_hours"] is None
     none = current_metrics([], Athlete.from_raw({"id": "1"}))
     assert none["weight_kg"] is None and none["display"] == {"weight": None}
+
+
+def test_custom_numeric_fields_are_kept_under_one_map():
+    raw = {
+        **FULL,
+        "BodyBatteryMax": 93,
+        "BodyBatteryMin": 31.5,
+        "GarminNote": "slept badly",  # not a number: left out
+        "HeatScore": None,
+        "atlLoad": 60.0,  # an API field, not a custom one
+        "tempWeight": True,
+        "locked": None,
+        "comments": "fine",
+    }
+    record = Wellness.from_raw(raw)
+    assert wellness_record(record)["custom_fields"] == {
+        "BodyBatteryMax": 93,
+        "BodyBatteryMin": 31.5,
+    }
+    out = current_metrics([record], Athlete.from_raw({"id": "1"}))
+    assert out["custom_fields"] == {"BodyBatteryMax": 93, "BodyBatteryMin": 31.5}
+    assert current_metrics([], Athlete.from_raw({"id": "1"}))["custom_fields"] == {}

@@ -62,6 +62,11 @@ ACTIVITY_KEYS = [
     "max_speed",
     "max_speed_unit",
     "avg_pace",
+    "pace",
+    "pace_secs",
+    "pace_unit",
+    "grade_adjusted_pace",
+    "grade_adjusted_pace_secs",
     "avg_temp",
     "avg_temp_unit",
     "weather",
@@ -77,6 +82,24 @@ ACTIVITY_KEYS = [
     "efficiency_factor",
     "hrrc",
     "elevation_m",
+    "elevation_loss_m",
+    "moving_time_secs",
+    "elapsed_time_secs",
+    "recording_time_secs",
+    "coasting_time_secs",
+    "lap_count",
+    "race",
+    "compliance_pct",
+    "trimp",
+    "hr_load",
+    "hr_load_type",
+    "power_load",
+    "pace_load",
+    "pace_load_type",
+    "min_temp_device",
+    "max_temp_device",
+    "athlete_max_hr",
+    "device_name",
     "display",
     "feel",
     "rpe",
@@ -124,6 +147,7 @@ WELLNESS_KEYS = [
     "menstrual_phase",
     "menstrual_phase_predicted",
     "readiness",
+    "custom_fields",
 ]
 PLANNED_KEYS = [
     "id",
@@ -192,6 +216,14 @@ def test_sync_writes_every_core_section(fake_api, tmp_path, capsys):
         assert list(record)[: len(ACTIVITY_KEYS)] == ACTIVITY_KEYS
     for record in doc["wellness_data"]:
         assert list(record) == WELLNESS_KEYS
+    # pace in the sport's unit for runs, none for rides; IF as a fraction
+    runs = [r for r in doc["recent_activities"] if r["type"] == "Run"]
+    assert runs and all(r["pace"].endswith("/km") and r["pace_unit"] == "km" for r in runs)
+    for run in runs:
+        assert run["pace_secs"] == pytest.approx(1000 / run["avg_pace"], abs=0.05)
+    rides = [r for r in doc["recent_activities"] if "Ride" in r["type"]]
+    assert rides and all(r["pace"] is None for r in rides)
+    assert all(0 < r["intensity_factor"] < 2 for r in rides if r["intensity_factor"] is not None)
     for record in doc["planned_workouts"]:
         assert set(PLANNED_KEYS) <= set(record)
     assert any(p["workout_summary"] for p in doc["planned_workouts"])

@@ -420,7 +420,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "icu_distance": distance,
         "total_elevation_gain": gain,
         "total_elevation_loss": gain,
-        "average_speed": round(speed, 3) if speed is not None and moving else None,
+        "average_speed": round(speed, 3) if speed is not None and moving else 0.0,
         "max_speed": round(speed * rng.uniform(1.6, 2.3), 2)
         if speed is not None and moving
         else None,
@@ -447,9 +447,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "icu_ctl": None,
         "icu_atl": None,
         "icu_ftp": ftp,
-        "average_watts": avg_w,
         "icu_average_watts": avg_w,
-        "weighted_average_watts": np_w,
         "icu_weighted_avg_watts": np_w,
         "icu_intensity": round(factor * 100, 5) if (has_power and ftp) or sport in RUNS else None,
         "icu_variability_index": round(np_w / avg_w, 4) if np_w and avg_w else None,
@@ -488,8 +486,8 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "decoupling": decoupling,
         "icu_hrr": hrr,
         "icu_power_zones": list(profile.POWER_ZONES) if ftp else None,
-        "icu_sweet_spot_min": profile.SWEET_SPOT[0] if ftp else None,
-        "icu_sweet_spot_max": profile.SWEET_SPOT[1] if ftp else None,
+        "icu_sweet_spot_min": profile.SWEET_SPOT[0] if ftp else 0,
+        "icu_sweet_spot_max": profile.SWEET_SPOT[1] if ftp else 0,
         "icu_hr_zones": list(hr_zones) if hr_zones else None,
         "pace_zones": list(profile.PACE_ZONES) if sport in RUNS or sport == "Swim" else None,
         "threshold_pace": threshold if sport in RUNS or sport == "Swim" else None,
@@ -497,7 +495,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "icu_hr_zone_times": hr_times,
         "pace_zone_times": pace_zone_times(steps, moving) if sport in RUNS and moving else None,
         "gap_zone_times": None,
-        "polarization_index": round(rng.uniform(0.4, 1.3), 2) if zone_times else None,
+        "polarization_index": round(rng.uniform(0.4, 1.3), 2) if zone_times else 0.0,
         "icu_rpe": rpe,
         "feel": feel,
         "interval_summary": interval_summary(session, steps, threshold),
@@ -512,6 +510,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "tags": ["race"] if session.race else [],
         "attachments": [],
         "paired_event_id": event_id(day, session.k) if session.planned or session.race else None,
+        "compliance": _compliance(seed, session) if session.planned or session.race else None,
         "route_id": None,
         "icu_sync_date": stamp(synced),
         "analyzed": stamp(synced + timedelta(seconds=3, milliseconds=rng.randint(0, 999))),
@@ -519,10 +518,6 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         "analysis_issues": None,
         "custom_zones": None,
     }
-    if decoupling is not None and day.toordinal() % 2 == 0:
-        act["icu_hr_decoupling"] = decoupling
-    if "decoupling_zero" in flags and decoupling is not None:
-        act["icu_hr_decoupling"] = None  # present-but-null, the real value is an exact 0.0
     act.update(w)
     if route is not None and outdoor:
         low = route.base - 10
@@ -546,6 +541,12 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         route,
         stops,
     )
+
+
+def _compliance(seed: int, session: Session) -> float:
+    """% of the planned workout achieved (own random stream: the rest of the day stays put)."""
+    rng = random.Random(f"{seed}:{session.day.isoformat()}:{session.k}:compliance")
+    return round(min(100.0, rng.gauss(93, 6)), 5)
 
 
 def _cadence(sport: str, rng: random.Random) -> float:

@@ -214,13 +214,12 @@ def session_event(seed: int, session: Session, done: bool) -> dict[str, Any]:
     """The calendar entry that planned a session (WORKOUT, or RACE_* for races)."""
     day = session.day
     eid = event_id(day, session.k)
+    end = f"{(day + timedelta(days=1)).isoformat()}T00:00:00"  # the API's all-day end
     if session.race:
         start = f"{day.isoformat()}T{session.start // 3600:02d}:{session.start % 3600 // 60:02d}:00"
-        ev = _base(seed, eid, session.race, day, start, None)
+        ev = _base(seed, eid, session.race, day, start, end)
     else:
-        ev = _base(
-            seed, eid, "WORKOUT", day, f"{day.isoformat()}T00:00:00", f"{day.isoformat()}T00:00:00"
-        )
+        ev = _base(seed, eid, "WORKOUT", day, f"{day.isoformat()}T00:00:00", end)
     sport = "Ride" if session.sport == "VirtualRide" else session.sport
     indoor = session.sport in ("VirtualRide", "VirtualRow") or session.kind in ("strength",)
     ftp = None
@@ -355,7 +354,8 @@ def goal_race_events(
     for category, day in dates.items():
         name, sport, dist, secs, load, clock = spec[category]
         eid = event_id(day, SLOT_RACE[category])
-        ev = _base(seed, eid, category, day, f"{day.isoformat()}T{clock}", None)
+        end = f"{(day + timedelta(days=1)).isoformat()}T00:00:00"
+        ev = _base(seed, eid, category, day, f"{day.isoformat()}T{clock}", end)
         ev.update(
             type=sport,
             name=name,

@@ -211,7 +211,7 @@ def _ride_settings(seed: int, today: date, created: str, updated: str) -> dict[s
         "gap_model": "NONE",
         "elevation_correction": "NO",
         "use_gap_zone_times": False,
-        "best_effort_distances": None,
+        "best_effort_distances": [400, 800, 1500, 1609.34, 3000, 5000, 10000, 21097.5, 42195],
         "load_order": "POWER_HR_PACE",
         "tiz_order": "POWER_HR_PACE",
         "workout_order": "POWER_HR_PACE",

@@ -100,7 +100,7 @@ def series(detail: Detail, seed: int) -> dict[str, Any]:
     out: dict[str, Any] = {}  # stream type -> values; "latlng" -> (lats, lons)
     if detail.has_power:
         powered = [w or 0 for w in watts]  # with power every second has a value
-        target = act.get("average_watts") or 0
+        target = act.get("icu_average_watts") or 0
         actual = sum(powered) / n
         if target and actual:  # calibrate to the summary average (coasting zeros stay zero)
             scale = target / actual

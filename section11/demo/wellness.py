@@ -200,4 +200,13 @@ def row(
             )
     if day.weekday() == 0 or rng.random() < 0.08:
         out["vo2max"] = float(int(round(54 + 1.5 * math.sin(n / 60.0) + ctl / 60)))
+    out.update(body_battery(seed, day, out["sleepScore"], strain))
     return out
+
+
+def body_battery(seed: int, day: date, sleep_score: float, strain: float) -> dict[str, int]:
+    """Garmin's Body Battery range, a custom wellness field of Garmin users (own random
+    stream, so the other fields of the row do not move)."""
+    rng = random.Random(f"{seed}:{day.isoformat()}:body-battery")
+    high = int(min(100, max(20, sleep_score + 10 - 0.4 * strain + rng.gauss(0, 5))))
+    return {"BodyBatteryMax": high, "BodyBatteryMin": int(max(5, high - rng.uniform(45, 70)))}

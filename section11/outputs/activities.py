@@ -17,7 +17,14 @@ from typing import Any
 
 from ..model import Activity, Athlete
 from ..sports import is_outdoor
-from ..units import to_display, unit_preferences
+from ..units import (
+    PACE_UNIT_LABEL,
+    format_pace,
+    pace_distance,
+    pace_seconds,
+    to_display,
+    unit_preferences,
+)
 from .units import format_duration
 
 UNKNOWN_TYPE = "Unknown"
@@ -53,6 +60,7 @@ WEATHER_SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
     ("snow", "max_snow"),
 )
 WEATHER_SOURCE = "intervals_open_meteo"
+TEMP_SIGN = {"c": "°C", "f": "°F"}
 WEATHER_UNAVAILABLE = "unavailable"
 
 
@@ -104,6 +112,81 @@ def weather_summary(activity: Activity, units: Mapping[str, str]) -> dict[str, A
     return out
 
 
+def weather_text(activity: Activity, units: Mapping[str, str]) -> str | None:
+    """One line of the activity's Open-Meteo weather, e.g. "14.2°C (feels like 12.0°C),
+    wind 4.3 m/s, 80% cloud, rain 0.4 mm"; None without weather data.
+
+    The API has no weather text on the activity, only these numbers.
+    """
+    w = activity.weather
+    if not activity.has_weather or not w:
+        return None
+    temp_sign = TEMP_SIGN.get(units.get("temp", "c"), "°C")
+    parts = []
+    temp, feels = w.get("average_weather_temp"), w.get("average_feels_like")
+    if temp is not None:
+        feels_part = f" (feels like {feels:.1f}{temp_sign})" if feels is not None else ""
+        parts.append(f"{temp:.1f}{temp_sign}{feels_part}")
+    if (wind := w.get("average_wind_speed")) is not None:
+        parts.append(f"wind {wind:.1f} {units.get('wind', 'm/s')}")
+    if (clouds := w.get("average_clouds")) is not None:
+        parts.append(f"{clouds:.0f}% cloud")
+    for key, label in (("max_rain", "rain"), ("max_snow", "snow")):
+        if (amount := w.get(key)) is not None and amount > 0:
+            parts.append(f"{label} {amount:g} {units.get('rain', 'mm')}")
+    return ", ".join(parts) or None
+
+
+def pace_fields(activity: Activity) -> dict[str, Any]:
+    """Pace and grade-adjusted pace in the sport's unit (per km on foot, per 100 m
+    swimming), as "m:ss/unit" and as seconds; null where the sport has no pace or the
+    activity no speed."""
+    metres = pace_distance(activity.type)
+    pace = pace_seconds(activity.pace, metres) if metres else None
+    gap = pace_seconds(activity.gap, metres) if metres else None
+    return {
+        "pace": _pace_text(pace, metres),
+        "pace_secs": _round(pace, 1),
+        "pace_unit": PACE_UNIT_LABEL[metres] if metres and pace is not None else None,
+        "grade_adjusted_pace": _pace_text(gap, metres),
+        "grade_adjusted_pace_secs": _round(gap, 1),
+    }
+
+
+def _pace_text(seconds: float | None, metres: int | None) -> str | None:
+    return format_pace(seconds, metres) if seconds is not None and metres else None
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return round(value, digits) if value is not None else None
+
+
+def session_fields(activity: Activity) -> dict[str, Any]:
+    """Times, loads, race and plan compliance, device: what a coach reads next to the
+    headline numbers."""
+    a = activity
+    return {
+        "elevation_loss_m": a.elevation_loss,
+        "moving_time_secs": a.moving_time,
+        "elapsed_time_secs": a.elapsed_time,
+        "recording_time_secs": a.recording_time,
+        "coasting_time_secs": a.coasting_time,
+        "lap_count": a.lap_count,
+        "race": a.race,
+        "compliance_pct": _round(a.compliance, 1),
+        "trimp": _round(a.trimp, 1),
+        "hr_load": a.hr_load,
+        "hr_load_type": a.hr_load_type,
+        "power_load": a.power_load,
+        "pace_load": a.pace_load,
+        "pace_load_type": a.pace_load_type,
+        "min_temp_device": a.min_temp,
+        "max_temp_device": a.max_temp,
+        "athlete_max_hr": a.athlete_max_hr,
+        "device_name": a.device_name,
+    }
+
+
 def split_coach_notes(description: str | None) -> tuple[list[str], str]:
     """(coach notes, cleaned description) of a description (§25.6, §27.1).
 
@@ -141,7 +224,7 @@ def has_intervals(entry: Mapping[str, Any] | None) -> bool:
 
 
 def has_dfa(entry: Mapping[str, Any] | None) -> bool:
-    return bool(entry) and isinstance(entry.get("dfa"), Mapping)
+    return entry is not None and isinstance(entry.get("dfa"), Mapping)
 
 
 def _speed_kph(mps: float | None) -> float | None:
@@ -172,7 +255,7 @@ def activity_record(
         "duration_formatted": format_duration(a.moving_time or 0),
         "distance_km": distance_km,
         "tss": a.load,
-        "intensity_factor": a.intensity,
+        "intensity_factor": _round(a.intensity / 100, 2) if a.intensity is not None else None,
         "avg_power": a.avg_power,
         "normalized_power": a.norm_power,
         "avg_hr": a.avg_hr,
@@ -182,11 +265,12 @@ def activity_record(
         "avg_speed_unit": SPEED_UNIT,
         "max_speed": max_speed,
         "max_speed_unit": SPEED_UNIT,
-        "avg_pace": a.avg_pace,
+        "avg_pace": a.pace,
+        **pace_fields(a),
         "avg_temp": a.device_temp,
         "avg_temp_unit": "F" if athlete.fahrenheit else "C",
-        "weather": a.weather_description,
-        "humidity": a.humidity,
+        "weather": weather_text(a, units),
+        "humidity": None,  # Intervals.icu records no humidity; kept from the reference
         "wind_speed": a.wind_speed,
         "wind_speed_unit": athlete.wind_speed or "MPS",
         "work_kj": round(a.joules / 1000, 1) if a.joules is not None else None,
@@ -198,6 +282,7 @@ def activity_record(
         "efficiency_factor": a.efficiency_factor,
         "hrrc": a.hrr,
         "elevation_m": a.elevation_gain,
+        **session_fields(a),
         "display": {
             "distance": to_display(distance_km, "distance", units),
             "elevation": to_display(a.elevation_gain, "elevation", units),
@@ -211,7 +296,7 @@ def activity_record(
         "has_intervals": has_intervals(intervals_entry),
         "has_dfa": has_dfa(intervals_entry),
     }
-    if dfa_summary is not None and has_dfa(intervals_entry):
+    if dfa_summary is not None and intervals_entry is not None and has_dfa(intervals_entry):
         compact = dfa_summary(intervals_entry["dfa"])
         if compact is not None:
             out["dfa_summary"] = compact

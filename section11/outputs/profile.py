@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from ..model import Athlete, parse_date
+from ..model import Athlete, SportSetting, parse_date
 from ..sports import family_of
 from ..units import to_display, unit_preferences
 
@@ -51,6 +51,25 @@ def athlete_profile(
     }
 
 
+def power_settings(setting: SportSetting) -> dict[str, Any]:
+    """Sweet-spot bounds (% FTP) and the fitted power model of a sport with an FTP."""
+    model = setting.mmp_model
+    has_ftp = bool(setting.ftp or setting.indoor_ftp)
+    return {
+        "sweet_spot_min_pct": setting.sweet_spot_min if has_ftp else None,
+        "sweet_spot_max_pct": setting.sweet_spot_max if has_ftp else None,
+        "power_model": None
+        if model is None
+        else {
+            "type": model.type,
+            "critical_power": model.critical_power,
+            "w_prime": model.w_prime,
+            "p_max": model.p_max,
+            "ftp": model.ftp,
+        },
+    }
+
+
 def thresholds_sports(athlete: Athlete) -> dict[str, dict[str, Any]]:
     """Per-family thresholds from the athlete's sport settings (§6.1).
 
@@ -70,6 +89,7 @@ def thresholds_sports(athlete: Athlete) -> dict[str, dict[str, Any]]:
             "ftp_indoor": setting.indoor_ftp or None,
         }
         populated = sum(v is not None for v in entry.values())
+        entry.update(power_settings(setting))
         for sport_type in setting.types:
             family = family_of(sport_type, None)
             if family is None:

@@ -50,7 +50,9 @@ def sleep_formatted(secs: float | None) -> str | None:
 
 
 def _shared(record: Wellness | None) -> dict[str, Any]:
-    return {key: (getattr(record, attr) if record else None) for key, attr in SHARED_FIELDS}
+    out = {key: (getattr(record, attr) if record else None) for key, attr in SHARED_FIELDS}
+    out["custom_fields"] = dict(record.custom_fields) if record else {}
+    return out
 
 
 def wellness_record(record: Wellness, units: Mapping[str, str] | None = None) -> dict[str, Any]:
