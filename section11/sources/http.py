@@ -208,6 +208,7 @@ class HttpClient:
         *,
         endpoint: str | None = None,
         optional: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """GET `base_url + path` with auth; return the parsed JSON body.
 
@@ -225,6 +226,31 @@ class HttpClient:
             optional=optional,
             max_bytes=None,
             as_json=True,
+            headers=headers,
+        )
+
+    def post_json(
+        self,
+        path: str,
+        body: Any,
+        *,
+        headers: dict[str, str] | None = None,
+        endpoint: str | None = None,
+        optional: bool = False,
+    ) -> Any:
+        """POST `body` as JSON to `base_url + path` and return the parsed JSON
+        answer; retried and judged exactly like `get_json` (for read-only
+        query endpoints that take their arguments in a body)."""
+        return self._call(
+            self.base_url + path,
+            endpoint or path,
+            params=None,
+            authenticated=True,
+            optional=optional,
+            max_bytes=None,
+            as_json=True,
+            headers=headers,
+            json_body=body,
         )
 
     def get_bytes(
@@ -262,6 +288,8 @@ class HttpClient:
         optional: bool,
         max_bytes: int | None,
         as_json: bool,
+        headers: dict[str, str] | None = None,
+        json_body: Any = None,
     ) -> Any:
         """The retry loop: send, judge, wait, repeat; errors are raised here or
         in `_judge`/`_give_up`, never inside an `except` block."""
@@ -281,7 +309,12 @@ class HttpClient:
             if self._pacer is not None:
                 self._pacer.acquire()
             last = self._send_once(
-                url, params=params, authenticated=authenticated, max_bytes=max_bytes
+                url,
+                params=params,
+                authenticated=authenticated,
+                max_bytes=max_bytes,
+                extra_headers=headers,
+                json_body=json_body,
             )
             self._count(last)
             done, value, what = self._judge(last, label, host, as_json=as_json, max_bytes=max_bytes)
@@ -393,21 +426,37 @@ class HttpClient:
         )
 
     def _send_once(
-        self, url: str, *, params, authenticated: bool, max_bytes: int | None
+        self,
+        url: str,
+        *,
+        params,
+        authenticated: bool,
+        max_bytes: int | None,
+        extra_headers: dict[str, str] | None = None,
+        json_body: Any = None,
     ) -> _Attempt:
-        """One request; every transport exception becomes a failure code."""
+        """One request (a POST when `json_body` is given); every transport
+        exception becomes a failure code."""
         kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout, "stream": True}
         if authenticated and self._auth is not None:
             kwargs["auth"] = self._auth
+        extra = dict(extra_headers or {})
         if max_bytes is not None:
-            kwargs["headers"] = {"Accept": "*/*"}
+            extra["Accept"] = "*/*"
+        if extra:
+            kwargs["headers"] = extra
+        if json_body is not None:
+            kwargs["json"] = json_body
         failure: str | None = None
         retryable = False
         status = None
         headers: dict[str, str] | None = None
         body: bytes | None = None
         try:
-            response = self.session.get(url, **kwargs)
+            if json_body is None:
+                response = self.session.get(url, **kwargs)
+            else:
+                response = self.session.post(url, **kwargs)
         except requests.exceptions.ConnectTimeout:
             failure, retryable = "connect_timeout", True
         except requests.exceptions.ReadTimeout:
