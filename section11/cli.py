@@ -64,7 +64,7 @@ EXIT_SETUP_CANCELLED = EXIT_INVALID_INPUT
 SETUP_MAX_TRIES = 5
 _REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
 _SECRET_FLAGS = ("--intervals-key", "--github-token")
-_SECRET_ENV = ("INTERVALS_KEY", "GITHUB_TOKEN")
+_SECRET_ENV = ("INTERVALS_KEY", "GITHUB_TOKEN", "TP_AUTH_COOKIE")
 
 
 # ----------------------------------------------------------------- argparse
@@ -239,6 +239,10 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
     debug = "--debug" in argv
     err = sys.stderr
     try:
+        if argv[:1] == ["tp"]:
+            from .tp_cli import run_tp
+
+            return run_tp(argv[1:], environ, secrets)
         try:
             args = build_parser().parse_args(argv)
         except _UsageError as exc:
@@ -271,7 +275,9 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     if args.generate_manifest:
         return run_generate_manifest()
     settings = load_settings(args, environ)
-    secrets.extend(s for s in (settings.intervals_key, settings.github_token) if s)
+    secrets.extend(
+        s for s in (settings.intervals_key, settings.github_token, settings.tp_auth_cookie) if s
+    )
     if settings.debug:
         print(banner(settings), file=sys.stderr)
     if getattr(args, "commit", False):
