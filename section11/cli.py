@@ -123,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="run against a bundled demo athlete on a local fake API"
     )
     modes.add_argument(
+        "--demo-sources",
+        choices=("intervals", "both", "tp"),
+        default="intervals",
+        help="with --demo: serve Intervals.icu only (default), or Intervals.icu and TrainingPeaks",
+    )
+    modes.add_argument(
         "--generate-history", action="store_true", help="regenerate history.json (3 years)"
     )
     modes.add_argument(
@@ -287,7 +293,7 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     if settings.demo:
         from .demo.runner import run_demo
 
-        return _code(run_demo(settings))
+        return _code(run_demo(settings, sources=args.demo_sources))
     return run_sync(settings, environ)
 
 

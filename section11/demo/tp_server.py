@@ -112,8 +112,9 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeTrainingPeaks:
     """The fake service; use as a context manager or start()/stop()."""
 
-    def __init__(self, view: TpView):
+    def __init__(self, view: TpView, token_factory: Callable[[], str] | None = None):
         self.view = view
+        self._new_token = token_factory or (lambda: "tp-" + secrets.token_hex(24))
         self.hooks: list[Hook] = []
         self.cookie_valid = True
         self._tokens: set[str] = set()
@@ -198,7 +199,7 @@ class FakeTrainingPeaks:
         pairs = dict(part.strip().split("=", 1) for part in cookie_header.split(";") if "=" in part)
         if not self.cookie_valid or pairs.get("Production_tpAuth") != self.view.cookie:
             return _message(401, "Authorization has been denied for this request.")
-        token = "tp-" + secrets.token_hex(24)
+        token = self._new_token()
         with self._lock:
             self._tokens.add(token)
         body = {
