@@ -293,6 +293,8 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     if settings.demo:
         from .demo.runner import run_demo
 
+        if args.demo_sources == "intervals":
+            return _code(run_demo(settings))
         return _code(run_demo(settings, sources=args.demo_sources))
     return run_sync(settings, environ)
 

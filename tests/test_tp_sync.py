@@ -157,3 +157,16 @@ def test_structure_summary_reads_repeats_and_targets():
     assert summary.endswith("10m @ 60-70% LTHR, 4 × (1 km @ 95% LTHR, 2m)")
     assert structure_summary(None, 3600) is None
     assert structure_summary({"structure": "junk"}, 60) is None
+
+
+def test_demo_both_sources_and_tp_alone_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = {"SECTION11_NOW": NOW, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    code = cli.main(["--demo", "--demo-sources", "both", "--output-dir", "out"], environ=env)
+    out = capsys.readouterr().out
+    assert code == 0 and "fake TrainingPeaks API" in out
+    latest = json.loads((tmp_path / "out" / "latest.json").read_text())
+    assert latest["sources_status"]["trainingpeaks"]["status"] == "ok"
+    assert any(p.get("origin") == "trainingpeaks" for p in latest["planned_workouts"])
+    code = cli.main(["--demo", "--demo-sources", "tp"], environ=env)
+    assert code == 8 and "not available" in capsys.readouterr().err
