@@ -68,7 +68,7 @@ EXIT_SETUP_CANCELLED = EXIT_INVALID_INPUT
 SETUP_MAX_TRIES = 5
 _REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
 _SECRET_FLAGS = ("--intervals-key", "--github-token")
-_SECRET_ENV = ("INTERVALS_KEY", "GITHUB_TOKEN")
+_SECRET_ENV = ("INTERVALS_KEY", "GITHUB_TOKEN", "TP_AUTH_COOKIE")
 
 
 # ----------------------------------------------------------------- argparse
@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes.add_argument(
         "--demo", action="store_true", help="run against a bundled demo athlete on a local fake API"
+    )
+    modes.add_argument(
+        "--demo-sources",
+        choices=("intervals", "both", "tp"),
+        default="intervals",
+        help="with --demo: serve Intervals.icu only (default), or Intervals.icu and TrainingPeaks",
     )
     modes.add_argument(
         "--generate-history", action="store_true", help="regenerate history.json (3 years)"
@@ -251,6 +257,10 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
 
     RUN_CLOCK.start(seconds_from_env(RUN_DEADLINE_ENV, DEFAULT_RUN_DEADLINE, environ))
     try:
+        if argv[:1] == ["tp"]:
+            from .tp_cli import run_tp
+
+            return run_tp(argv[1:], environ, secrets)
         try:
             args = build_parser().parse_args(argv)
         except _UsageError as exc:
@@ -287,7 +297,9 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     if args.generate_manifest:
         return run_generate_manifest()
     settings = load_settings(args, environ)
-    secrets.extend(s for s in (settings.intervals_key, settings.github_token) if s)
+    secrets.extend(
+        s for s in (settings.intervals_key, settings.github_token, settings.tp_auth_cookie) if s
+    )
     if settings.debug:
         print(banner(settings), file=sys.stderr)
     if getattr(args, "commit", False):
@@ -297,7 +309,9 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     if settings.demo:
         from .demo.runner import run_demo
 
-        return _code(run_demo(settings))
+        if args.demo_sources == "intervals":
+            return _code(run_demo(settings))
+        return _code(run_demo(settings, sources=args.demo_sources))
     return run_sync(settings, environ)
 
 

@@ -42,7 +42,7 @@ ZONE_BASES = ("power", "hr")
 LEGACY_CONFIG_NAME = ".sync_config.json"
 CONFIG_ENV = "SECTION11_CONFIG"
 NOW_ENV = "SECTION11_NOW"
-SECRET_KEYS = ("intervals_key", "github_token")
+SECRET_KEYS = ("intervals_key", "github_token", "tp_auth_cookie")
 
 # setting name -> (config file key, environment variable)
 SOURCES = {
@@ -53,6 +53,7 @@ SOURCES = {
     "week_start": ("week_start", "WEEK_START"),
     "zone_preference": ("zone_preference", "ZONE_PREFERENCE"),
     "share": ("share", "SECTION11_SHARE"),  # privacy categories to share (section11.privacy)
+    "tp_auth_cookie": ("tp_auth_cookie", "TP_AUTH_COOKIE"),  # TrainingPeaks Production_tpAuth
 }
 
 Warn = Callable[[str], None]
@@ -81,6 +82,8 @@ class Settings:
     base_url: str | None = None  # INTERVALS_BASE_URL; None = the client's default
     config_path: Path | None = None  # the config file that was read, if any
     now: datetime | None = None  # SECTION11_NOW override (aware), tests only
+    tp_auth_cookie: str | None = field(default=None, repr=False)  # TrainingPeaks cookie
+    tp_base_url: str | None = None  # TRAININGPEAKS_BASE_URL; None = the real API
 
 
 def _stderr_warn(message: str) -> None:
@@ -345,4 +348,6 @@ def load_settings(
         base_url=_clean(environ.get("INTERVALS_BASE_URL")),
         config_path=path,
         now=now,
+        tp_auth_cookie=_text(*pick("tp_auth_cookie")),
+        tp_base_url=_clean(environ.get("TRAININGPEAKS_BASE_URL")),
     )

@@ -22,6 +22,7 @@ from typing import Any
 
 from dateutil.parser import isoparse
 
+from .origins import split_origin
 from .sports import family_of
 
 # ----------------------------------------------------------------- coercion
@@ -630,6 +631,8 @@ class Event:
     attachments: tuple[Attachment, ...] = ()
     paired_activity_id: str | None = None
     updated: str | None = None
+    origin: str | None = None  # "trainingpeaks" / "trainerroad": a tp2intervals copy
+    origin_id: str | None = None  # the workout's id at its origin
 
     @classmethod
     def from_raw(cls, raw: Any) -> Event:
@@ -641,6 +644,7 @@ class Event:
             if aid and text(a.get("url")):
                 attachments.append(Attachment(aid, text(a.get("filename")) or "", a["url"]))
         doc = as_dict(raw.get("workout_doc"))
+        source = split_origin(text(raw.get("description")))
         return cls(
             id=_id(raw.get("id")),
             date=parse_date(start),
@@ -649,7 +653,7 @@ class Event:
             category=text(raw.get("category")),
             type=text(raw.get("type")),
             name=text(raw.get("name")),
-            description=text(raw.get("description")),
+            description=source.text,
             load=num(raw.get("icu_training_load")),
             moving_time=non_negative(raw.get("moving_time")),
             distance=non_negative(raw.get("distance")),
@@ -658,6 +662,8 @@ class Event:
             attachments=tuple(attachments),
             paired_activity_id=_id(raw.get("paired_activity_id")),
             updated=text(raw.get("updated")),
+            origin=source.origin,
+            origin_id=source.origin_id,
         )
 
 

@@ -24,6 +24,7 @@ from .ingest import Hooks, Ingested, IngestRequest, Store, fetch_raw, open_store
 from .ingest.curves import CurvePlan, RawCurves
 from .ingest.raw import ActivityRef
 from .ingest.routes import RouteFile
+from .ingest.trainingpeaks import fetch_trainingpeaks
 from .localfiles import load_ftp_history, load_json_document
 from .metrics.benchmark import activity_ftp_timelines, backfill_ftp_history, update_ftp_history
 from .metrics.curves import delta_curve_ids
@@ -55,6 +56,7 @@ from .outputs.routes import (
 )
 from .outputs.sections import compute_sections
 from .outputs.terrain import terrain_fields
+from .outputs.trainingpeaks import add_trainingpeaks
 from .outputs.validate import validate_documents
 from .privacy import DEFAULT_POLICY, PrivacyPolicy, policy_of_settings
 from .publish.files import dump_json, resolve_destination, write_files_atomic
@@ -324,6 +326,25 @@ def state_directory(settings: Settings, directory: Path) -> Path:
     return Path(settings.state_dir) if settings.state_dir else directory / STATE_DIR
 
 
+def with_trainingpeaks(
+    latest: dict[str, Any],
+    ctx: SyncInputs,
+    settings: Settings,
+    directory: Path,
+    warnings: list[str],
+) -> dict[str, Any]:
+    """latest.json with the optional TrainingPeaks source added (never fails the run)."""
+    raw = fetch_trainingpeaks(
+        settings.tp_auth_cookie,
+        settings.tp_base_url,
+        ctx.today,
+        settings.days,
+        state_directory(settings, directory),
+        warnings,
+    )
+    return add_trainingpeaks(latest, raw, ctx.events, ctx.today)
+
+
 def sync(
     settings: Settings, client: IntervalsClient | None = None, publish: Publish | None = None
 ) -> SyncResult:
@@ -348,6 +369,10 @@ def sync(
         store.commit()
     ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
     documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
+    if settings.tp_auth_cookie:
+        documents["latest.json"] = with_trainingpeaks(
+            documents["latest.json"], ctx, settings, directory, warnings
+        )
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
     validate_documents(documents)  # schemas/: an invalid document is never written
     pictures = changed_pictures(documents, previous, ctx, directory)

@@ -36,9 +36,12 @@ TOP_LEVEL = {
     "units": "model",  # unit preferences read the athlete record
     "model": "model",
     "context": "model",
+    "origins": "model",  # planned workouts copied by tp2intervals
+    "tp_model": "model",  # TrainingPeaks records -> dataclasses
     "privacy": "outputs",
     "pipeline": "app",
     "cli": "app",
+    "tp_cli": "app",  # `sync.py tp ...` commands
     "config": "app",
     "lock": "app",
     "localfiles": "app",

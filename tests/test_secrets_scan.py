@@ -38,7 +38,9 @@ WRONG_KEY = "Gh2Jk8Np4Sd6Fw9Qz3Tx7Cv1"
 TOKEN = "ghp_Fq3Zs8Wn2Xc7Vb5Lk9Mj4Pt6Rd1Hy0"
 BAD_TOKEN = "ghp_Yt6Ue1Wo9Rp3Ai5Sk7Dl2Fj8Gh4Zx0"
 COOKIE = "Jx4Tq9Wm2Zr7Kc5Vn8Bq1Ys6"
-SECRETS = (KEY, WRONG_KEY, TOKEN, BAD_TOKEN, COOKIE)
+TP_COOKIE = "V001Pq7Wd3Zm8Xk2Rb6Ln9Ht4Jc5"
+TP_TOKEN = "Ew5Ry8Ui2Op6As9Df3Gh7Zq1"
+SECRETS = (KEY, WRONG_KEY, TOKEN, BAD_TOKEN, COOKIE, TP_COOKIE, TP_TOKEN)
 ENCODED = tuple(
     base64.b64encode(text.encode()).decode()
     for text in (
@@ -432,3 +434,57 @@ def test_commit_step_with_token_leaks_nothing(server, tmp_path, capsys, logs):
     texts["logs"] = logs.text
     assert_no_leaks(texts)
     assert_no_leaks(file_texts(repo))
+
+
+# ----------------------------------------------------------------- TrainingPeaks
+
+
+@pytest.fixture
+def tp_server(server):
+    from section11.demo.tp_server import FakeTrainingPeaks
+    from section11.demo.tp_view import build_tp_view
+
+    view = dataclasses.replace(build_tp_view(server.data), cookie=TP_COOKIE)
+    with FakeTrainingPeaks(view, token_factory=lambda: TP_TOKEN) as fake:
+        yield fake
+
+
+def test_trainingpeaks_cookie_and_token_leak_nowhere(server, tp_server, tmp_path, capsys, logs):
+    from tests.kit.tp_faults import token_outage
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = env_for(server, HOME=str(home), XDG_CONFIG_HOME=str(home / "cfg"))
+    env |= {"TRAININGPEAKS_BASE_URL": tp_server.base_url}
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    texts = []
+    runs = [
+        ["tp", "auth", f"Production_tpAuth={TP_COOKIE}"],
+        ["tp", "auth-status"],
+        ["tp", "workouts", "2026-11-16", "2026-11-29", "--json"],
+        ["tp", "profile"],
+        ["--output-dir", str(out_dir), "--debug"],
+    ]
+    for argv in runs:
+        assert cli.main(argv, environ={**env, "TP_AUTH_COOKIE": TP_COOKIE}) == 0
+        captured = capsys.readouterr()
+        texts += [captured.out, captured.err]
+    tp_server.hooks.append(token_outage())
+    assert (
+        cli.main(["--output-dir", str(out_dir)], environ={**env, "TP_AUTH_COOKIE": TP_COOKIE}) == 0
+    )
+    tp_server.hooks.clear()
+    tp_server.expire_cookie()
+    assert cli.main(["tp", "profile"], environ={**env, "TP_AUTH_COOKIE": TP_COOKIE}) == 4
+    assert (
+        cli.main(["--output-dir", str(out_dir)], environ={**env, "TP_AUTH_COOKIE": TP_COOKIE}) == 0
+    )
+    captured = capsys.readouterr()
+    texts += [captured.out, captured.err]
+    config = home / "cfg" / "section11" / "config.json"
+    assert TP_COOKIE in config.read_text() and stat.S_IMODE(config.stat().st_mode) == 0o600
+    scanned = {f"output {i}": t for i, t in enumerate(texts)}
+    scanned["logs"] = logs.text
+    scanned |= file_texts(out_dir, home, skip=(config,))
+    assert_no_leaks(scanned)

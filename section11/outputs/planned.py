@@ -83,6 +83,9 @@ def planned_entry(
         out["start_time"] = start
     if event.indoor is True:
         out["indoor"] = True
+    if event.origin:
+        out["origin"] = event.origin
+        out["origin_id"] = event.origin_id
     if days_ahead <= DESCRIPTION_DAYS:
         out["description"] = cleaned
     elif summary is None:

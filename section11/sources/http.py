@@ -223,6 +223,7 @@ class HttpClient:
         *,
         endpoint: str | None = None,
         optional: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """GET `base_url + path` with auth; return the parsed JSON body.
 
@@ -240,6 +241,31 @@ class HttpClient:
             optional=optional,
             max_bytes=self.max_json_bytes,
             as_json=True,
+            headers=headers,
+        )
+
+    def post_json(
+        self,
+        path: str,
+        body: Any,
+        *,
+        headers: dict[str, str] | None = None,
+        endpoint: str | None = None,
+        optional: bool = False,
+    ) -> Any:
+        """POST `body` as JSON to `base_url + path` and return the parsed JSON
+        answer; retried and judged exactly like `get_json` (for read-only
+        query endpoints that take their arguments in a body)."""
+        return self._call(
+            self.base_url + path,
+            endpoint or path,
+            params=None,
+            authenticated=True,
+            optional=optional,
+            max_bytes=self.max_json_bytes,
+            as_json=True,
+            headers=headers,
+            json_body=body,
         )
 
     def get_bytes(
@@ -289,6 +315,8 @@ class HttpClient:
         max_bytes: int,
         as_json: bool,
         check_url: Callable[[str], None] | None = None,
+        headers: dict[str, str] | None = None,
+        json_body: Any = None,
     ) -> Any:
         """The retry loop: send, judge, wait, repeat; errors are raised here or
         in `_judge`/`_give_up`, never inside an `except` block."""
@@ -314,6 +342,8 @@ class HttpClient:
                 authenticated=authenticated,
                 max_bytes=max_bytes,
                 check_url=check_url,
+                extra_headers=headers,
+                json_body=json_body,
             )
             self._count(last)
             done, value, what = self._judge(last, label, host, as_json=as_json, max_bytes=max_bytes)
@@ -452,15 +482,26 @@ class HttpClient:
         authenticated: bool,
         max_bytes: int,
         check_url: Callable[[str], None] | None = None,
+        extra_headers: dict[str, str] | None = None,
+        json_body: Any = None,
     ) -> _Attempt:
-        """One request (following only the redirects allowed, see `_next_hop`)
-        under the request deadline; every transport exception becomes a failure code."""
+        """One request (a POST when `json_body` is given), following only the
+        redirects allowed (see `_next_hop`), under the request deadline; every
+        transport exception becomes a failure code."""
         deadline = call_deadline(self.deadline)
         session = self.session if authenticated else self.download_session
         with Watch(deadline) as watch:
             for _hop in range(MAX_REDIRECTS + 1):
                 result, location = self._one_hop(
-                    session, url, params, authenticated, max_bytes, deadline, watch
+                    session,
+                    url,
+                    params,
+                    authenticated,
+                    max_bytes,
+                    deadline,
+                    watch,
+                    extra_headers=extra_headers,
+                    json_body=json_body,
                 )
                 if location is None:
                     return result
@@ -498,7 +539,17 @@ class HttpClient:
         return (min(self.timeout[0], left), left)
 
     def _one_hop(
-        self, session, url, params, authenticated, max_bytes, deadline, watch
+        self,
+        session,
+        url,
+        params,
+        authenticated,
+        max_bytes,
+        deadline,
+        watch,
+        *,
+        extra_headers: dict[str, str] | None = None,
+        json_body: Any = None,
     ) -> tuple[_Attempt, str | None]:
         """(attempt, redirect location or None)."""
         kwargs: dict[str, Any] = {
@@ -509,12 +560,19 @@ class HttpClient:
         }
         if authenticated and self._auth is not None:
             kwargs["auth"] = self._auth
-        if not authenticated:
-            kwargs["headers"] = {"Accept": "*/*"}
+        headers = {} if authenticated else {"Accept": "*/*"}
+        headers.update(extra_headers or {})
+        if headers:
+            kwargs["headers"] = headers
+        if json_body is not None:
+            kwargs["json"] = json_body
         failure: str | None = None
         retryable = False
         try:
-            response = session.get(url, **kwargs)
+            if json_body is None:
+                response = session.get(url, **kwargs)
+            else:
+                response = session.post(url, **kwargs)
         except requests.exceptions.ConnectTimeout:
             failure, retryable = "connect_timeout", True
         except requests.exceptions.ReadTimeout:
