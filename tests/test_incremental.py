@@ -57,7 +57,8 @@ def test_all_files_and_request_budgets(fake_api, demo_today, tmp_path, capsys):
     late = recent_outdoor_ride(fake_api.data, demo_today)
     fake_api.data.activities.remove(late)
     sync(fake_api, tmp_path, capsys)
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == FILES
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == FILES
+    assert (tmp_path / "dashboard.html").is_file() and len(list(tmp_path.glob("charts/*.svg"))) == 8
     for name in FILES:
         json.loads((tmp_path / name).read_text())
     latest = json.loads((tmp_path / "latest.json").read_text())
