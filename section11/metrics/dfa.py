@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..numbers import finite, finite_float, finite_mean, round_float, round_int
 
@@ -93,9 +93,9 @@ def reason_rank(reason: str, priority: Sequence[str]) -> tuple[int, str]:
         return (len(priority), reason)
 
 
-def _streams_by_type(streams: Any) -> dict[str, list]:
+def _streams_by_type(streams: Any) -> dict[str, Sequence[Any]]:
     """type -> data list for the four DFA streams (last one wins on duplicates)."""
-    found: dict[str, list] = {}
+    found: dict[str, Sequence[Any]] = {}
     if not isinstance(streams, (list, tuple)):
         return found
     for stream in streams:
@@ -269,6 +269,11 @@ class _Lookback:
         return None
 
 
+def _complete(values: Sequence[float | None]) -> TypeGuard[Sequence[float]]:
+    """True when no sample of the span is missing (None)."""
+    return None not in values
+
+
 def segment_estimate_reason(
     start: int,
     end: int,
@@ -298,15 +303,15 @@ def segment_estimate_reason(
         return "lookback_incomplete"
     lo, hi = i + 1, end + 1
     span_art = artifacts[lo:hi]
-    if None in span_art:
+    if not _complete(span_art):
         return "unknown_artifact"
     if max(span_art) > ARTIFACT_DROP_PCT:
         return "excessive_artifact"
     span_hr = hr[lo:hi]
-    if None in span_hr or min(span_hr) <= 0:
+    if not _complete(span_hr) or min(span_hr) <= 0:
         return "unknown_hr"
     span_w = watts[lo:hi]
-    if None in span_w:
+    if not _complete(span_w):
         return "unknown_power"
     mean_w = finite_mean(span_w)
     if mean_w is None:  # not representable: treat as unusable power
@@ -470,7 +475,7 @@ def dfa_summary(block: Mapping | None) -> dict | None:
     drift = block.get("drift")
     delta = finite(_get(drift, "delta"))
     if delta is not None:
-        interpretable = drift.get("interpretable")
+        interpretable = _get(drift, "interpretable")
         summary["drift_delta"] = delta
         summary["drift_interpretable"] = interpretable if isinstance(interpretable, bool) else None
     for key, prefix in (("lt1_crossing", "lt1"), ("lt2_crossing", "lt2")):
@@ -478,7 +483,7 @@ def dfa_summary(block: Mapping | None) -> dict | None:
         if _get(crossing, "estimate_eligible") is not True:
             continue
         for field, name in (("avg_watts", "watts"), ("avg_hr", "hr")):
-            value = finite(crossing.get(field))
+            value = finite(_get(crossing, field))
             if value is not None:
                 summary[f"{prefix}_{name}"] = value
     return summary

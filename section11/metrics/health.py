@@ -48,17 +48,16 @@ def marker_end(event: Event, start: date) -> date:
     exclusive, so the day before; any other time is that day; never before start."""
     raw = event.end_local
     end_day = parse_date(raw)
-    if end_day is None:
+    if raw is None or end_day is None:
         return start
     time_part = raw[11:16] if len(raw) >= 16 else ""
     end = end_day - timedelta(days=1) if time_part in ("", "00:00") else end_day
     return max(end, start)
 
 
-def marker_entry(event: Event, today: date) -> dict[str, Any]:
+def marker_entry(event: Event, start: date, today: date) -> dict[str, Any]:
     """{event_id, category, start_date, end_date, marker_active_today, source,
-    [name], [description]} of one SICK/INJURED event with a start date."""
-    start = event.date
+    [name], [description]} of one SICK/INJURED event starting on `start`."""
     end = marker_end(event, start)
     entry: dict[str, Any] = {
         "event_id": event.id,
@@ -83,11 +82,12 @@ def marker_buckets(events: Iterable[Event], today: date) -> tuple[list, list, li
     are dropped; recent entries carry days_since_end."""
     current, recent, upcoming = [], [], []
     for event in events:
-        if event.category not in HEALTH_CATEGORIES or event.date is None:
+        start = event.date
+        if event.category not in HEALTH_CATEGORIES or start is None:
             continue
-        entry = marker_entry(event, today)
+        entry = marker_entry(event, start, today)
         end = date.fromisoformat(entry["end_date"])
-        if event.date > today:
+        if start > today:
             upcoming.append(entry)
         elif entry["marker_active_today"]:
             current.append(entry)

@@ -178,12 +178,14 @@ def race_entry(
 
 def race_events(future_events: Iterable[Event], today: date) -> list[Event]:
     """RACE_A/B/C events dated today or later, nearest first (stable on ties)."""
-    races = [
-        e
+    dated = [
+        (days, e)
         for e in future_events
-        if e.category in RACE_CATEGORIES and e.date is not None and (e.date - today).days >= 0
+        if e.category in RACE_CATEGORIES
+        and (days := days_until(e, today)) is not None
+        and days >= 0
     ]
-    return sorted(races, key=lambda e: (e.date - today).days)
+    return [e for _, e in sorted(dated, key=lambda pair: pair[0])]
 
 
 # ----------------------------------------------------------------- §22.2 / §22.3
@@ -193,8 +195,10 @@ def taper_alert(races: Sequence[Event], today: date) -> dict[str, Any]:
     """First RACE_A 8-14 days out -> {active:true, event_name, event_date, days_until,
     message}; else {active:false} (§22.2)."""
     for event in races:
-        d = days_until(event, today)
-        if event.category == "RACE_A" and TAPER_DAYS[0] <= d <= TAPER_DAYS[1]:
+        if event.category != "RACE_A" or event.date is None:
+            continue
+        d = (event.date - today).days
+        if TAPER_DAYS[0] <= d <= TAPER_DAYS[1]:
             return {
                 "active": True,
                 "event_name": event.name or UNNAMED,
@@ -210,7 +214,9 @@ def select_race_week(races: Sequence[Event], today: date) -> Event | None:
     candidates = [
         e
         for e in races
-        if e.category in BUDGET_FRACTIONS and days_until(e, today) <= RACE_WEEK_DAYS
+        if e.category in BUDGET_FRACTIONS
+        and (d := days_until(e, today)) is not None
+        and d <= RACE_WEEK_DAYS
     ]
     return next(
         (e for e in candidates if e.category == "RACE_A"), candidates[0] if candidates else None
@@ -241,9 +247,9 @@ def tsb_target_range(klass: str, category: str | None) -> dict[str, int]:
 def project_tsb(ctl: float | None, atl: float | None, days: int) -> float | None:
     """Race-day TSB with zero load: CTL·e^(-1/42) and ATL·e^(-1/7) applied `days`
     times, round 1 (§22.4; same decay as the fitness block). None without CTL/ATL."""
-    if finite(ctl) is None or finite(atl) is None:
+    ctl_p, atl_p = finite(ctl), finite(atl)
+    if ctl_p is None or atl_p is None:
         return None
-    ctl_p, atl_p = ctl, atl
     for _ in range(max(0, days)):
         ctl_p *= CTL_DECAY
         atl_p *= ATL_DECAY
@@ -324,14 +330,18 @@ def race_week_block(
     ctl: float | None,
     atl: float | None,
 ) -> dict[str, Any]:
-    """The active `race_calendar.race_week` block for the selected race (§22.4)."""
-    d = days_until(event, today)
+    """The active `race_calendar.race_week` block for the selected race (§22.4);
+    inactive for an event without a date."""
     race_date = event.date
+    if race_date is None:
+        return {"active": False}
+    d = (race_date - today).days
     category = event.category
     klass = duration_class(event.moving_time, category)
-    baseline = ctl if finite(ctl) is not None and ctl > 0 else 0.0
+    ctl_value = finite(ctl)
+    baseline = ctl_value if ctl_value is not None and ctl_value > 0 else 0.0
     normal = round_float(baseline * 7, 1)
-    low_pct, high_pct = BUDGET_FRACTIONS.get(category, BUDGET_FRACTIONS["RACE_B"])
+    low_pct, high_pct = BUDGET_FRACTIONS[category if category in BUDGET_FRACTIONS else "RACE_B"]
     budget = {
         "min": round_int(normal * low_pct) if normal is not None else None,
         "max": round_int(normal * high_pct) if normal is not None else None,
@@ -416,7 +426,7 @@ def race_calendar(
     }
 
 
-def _alert(metric: str, value: Any, severity: str, threshold: str, context: str) -> dict:
+def _alert(metric: str, value: Any, severity: str, threshold: str, context: str | None) -> dict:
     return {
         "metric": metric,
         "value": value,
