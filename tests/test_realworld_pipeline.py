@@ -355,3 +355,25 @@ def test_route_terrain_distance_is_the_haversine_sum_of_each_segment(runner):
     with_terrain = {str(e["event_id"]) for e in events}
     planned = runner.doc("latest.json")["planned_workouts"]
     assert {str(p["id"]) for p in planned if p["has_terrain"]} == with_terrain
+
+
+# ----------------------------------------------------------------- history
+
+
+def test_history_months_hold_every_raw_activity_and_its_load(runner):
+    """The 3-year history, fetched in yearly chunks, against the raw records month
+    by month (the longest tier that is not empty holds every month)."""
+    history = runner.doc("history.json")
+    tiers = [history[f"monthly_{y}y"] for y in (1, 2, 3)]
+    longest = max(tiers, key=len)
+    counts: dict[str, int] = {}
+    loads: dict[str, float] = {}
+    for activity in runner.data.activities:
+        month = activity["start_date_local"][:7]
+        counts[month] = counts.get(month, 0) + 1
+        loads[month] = loads.get(month, 0) + (activity.get("icu_training_load") or 0)
+    assert {r["month"] for r in longest} >= set(counts)
+    for row in longest:
+        assert row["activity_count"] == counts.get(row["month"], 0), row["month"]
+        assert row["total_tss"] == round(loads.get(row["month"], 0)), row["month"]
+    assert sum(r["activity_count"] for r in longest) == len(runner.data.activities) == 312
