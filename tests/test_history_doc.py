@@ -638,6 +638,20 @@ def test_month_tiers_appear_at_6_12_18_months(first, tiers):
     assert [k for k in doc["summaries"] if k.endswith("y")] == tiers
 
 
+@pytest.mark.parametrize("first", ["2023-12-31", "2023-06-30", "2023-04-01", "2022-12-31"])
+def test_the_longest_tier_holds_every_month_as_the_note_says(first):
+    """A real runner's 13 months of history gave an empty monthly_3y while the note
+    said monthly_3y holds every month."""
+    doc = build([act(first, 50), act("2024-05-10", 40)], [])
+    longest = max((doc[f"monthly_{y}y"] for y in (1, 2, 3)), key=len)
+    months = [r["month"] for r in longest]
+    assert first[:7] in months and months[-1] == "2024-05"
+    assert sum(r["activity_count"] for r in longest) == 2
+    note = doc["notes"]["monthly"]
+    assert "monthly_3y holds every month" not in note
+    assert "6, 12 or 18" in note and "longest tier that is not empty holds every month" in note
+
+
 def test_month_tier_lengths():
     doc = build([act("2021-06-01", 50), act("2024-05-10", 40)], [])
     # 1y: from the month of 2023-05-16 (13 months), 2y: 2022-05-16 (25), 3y: 2021-05-16 (37)

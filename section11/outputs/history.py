@@ -67,11 +67,12 @@ SUMMARIES_NOTE = (
 )
 MONTHLY_NOTE = (
     "monthly_1y, monthly_2y and monthly_3y overlap on purpose: each tier covers its whole "
-    "window up to the current month (13, 25 and 37 rows when the history reaches back that "
-    "far), so a reader can take one tier alone. monthly_3y holds every month: read one tier, "
-    "never add the tiers up. data_range.total_months counts the calendar months from the "
-    "first activity's month to the current month, the partial first and current months "
-    "included."
+    "window up to the current month (13, 25 and 37 rows; a month before the first activity "
+    "is a row without data, days_with_data 0), so a reader can take one tier alone. A tier "
+    "is built only once data_range.total_months reaches 6, 12 or 18, else it is empty: the "
+    "longest tier that is not empty holds every month. Read one tier, never add the tiers "
+    "up. data_range.total_months counts the calendar months from the first activity's month "
+    "to the current month, the partial first and current months included."
 )
 DAILY_NOTE = (
     "hrv is the value as recorded (not filtered for plausibility); tsb = ctl - atl; "
