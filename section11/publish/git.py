@@ -41,13 +41,23 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import InvalidInput, OutputFailed
+from ..outputs.charts.pictures import CHARTS, DASHBOARD
 from .archive import ARCHIVE_DIR, parse_retention_days, plan_archive
 from .files import read_data_file, write_files_atomic
 from .git_runner import GitRunner, PublishFailed, classify_output
-from .volatile import content_fingerprint
+from .volatile import content_fingerprint, data_fingerprint
 
 LATEST_NAME = "latest.json"
-OTHER_DATA_FILES = ("history.json", "intervals.json", "routes.json", "ftp_history.json")
+PICTURE_FILES = (*CHARTS, DASHBOARD)  # charts/*.svg and dashboard.html
+# every data file a sync writes besides latest.json: the JSON files, then the
+# charts and the dashboard (committed under the same rules: regular files only)
+OTHER_DATA_FILES = (
+    "history.json",
+    "intervals.json",
+    "routes.json",
+    "ftp_history.json",
+    *PICTURE_FILES,
+)
 README_NAME = "README.md"
 SYNC_LABEL = "Last successful sync:"
 BOT_NAME = "github-actions[bot]"
@@ -229,7 +239,7 @@ class CommitStep:
                 raise OutputFailed(f"--commit: {exc.message}") from None
             if data is None:
                 continue
-            if content_fingerprint(data).startswith("raw:"):
+            if name.endswith(".json") and content_fingerprint(data).startswith("raw:"):
                 raise OutputFailed(f"--commit: {path} is not valid JSON; refusing to publish it")
             files[self.prefix + name] = data
         return files
@@ -358,14 +368,18 @@ class CommitStep:
 
     def _build(self, base: str | None, files: dict[str, bytes]) -> _Plan | None:
         entries = self._tree_entries(base, [*files, README_NAME])
+        before = {path: self._blob(entries[path][1]) for path in files if path in entries}
         changed = [
             path
             for path, data in files.items()
-            if path not in entries
-            or content_fingerprint(self._blob(entries[path][1])) != content_fingerprint(data)
+            if path not in before or content_fingerprint(before[path]) != content_fingerprint(data)
         ]
-        if not changed:
-            return None
+        if not any(
+            path not in before
+            or data_fingerprint(path, before[path]) != data_fingerprint(path, files[path])
+            for path in changed
+        ):
+            return None  # nothing, or retry bookkeeping only: it waits for a data change
         written = dict(files)
         archive = self.prefix + ARCHIVE_DIR + "/"
         existing = []
