@@ -140,14 +140,6 @@ def test_missing_output_parent_is_invalid_input(capsys, runs, tmp_path):
 # ----------------------------------------------------------------- modes
 
 
-@pytest.mark.parametrize("flag", ["--init"])
-def test_modes_not_available(capsys, runs, flag):
-    code, out, err = run_main(capsys, [flag] + CREDS)
-    assert code == 8 and runs == []
-    assert_one_line_without_secrets(out, err)
-    assert f"{flag} is not available in this version yet; see README" in err
-
-
 def test_demo_mode(capsys, runs, monkeypatch):
     import section11.demo.runner as runner
 
@@ -159,14 +151,14 @@ def test_demo_mode(capsys, runs, monkeypatch):
 
 def test_setup_takes_precedence_and_targets_xdg(capsys, monkeypatch, tmp_path, runs):
     seen = []
-    monkeypatch.setattr(cli, "run_setup", lambda path: seen.append(path) or 0)
+    monkeypatch.setattr(cli, "run_setup", lambda path, **kw: seen.append(path) or 0)
     assert main(["--setup", "--init"]) == 0
     assert seen == [tmp_path / "xdg" / "section11" / "config.json"] and runs == []
 
 
 def test_setup_uses_config_flag(monkeypatch, tmp_path):
     seen = []
-    monkeypatch.setattr(cli, "run_setup", lambda path: seen.append(path) or 0)
+    monkeypatch.setattr(cli, "run_setup", lambda path, **kw: seen.append(path) or 0)
     main(["--setup", "--config", str(tmp_path / "c.json")])
     assert seen == [tmp_path / "c.json"]
 

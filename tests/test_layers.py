@@ -42,6 +42,8 @@ TOP_LEVEL = {
     "config": "app",
     "lock": "app",
     "localfiles": "app",
+    "credentials_check": "app",
+    "progress": "app",
 }
 PACKAGES = {
     "sources": "sources",

@@ -221,7 +221,9 @@ def test_main_setup_end_to_end(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("SECTION11_CONFIG", raising=False)
     real = cli.run_setup
     ask, hidden = Script(["i77", "", "", ""]), Script([KEY, ""])
-    monkeypatch.setattr(cli, "run_setup", lambda path: real(path, input_fn=ask, getpass_fn=hidden))
+    monkeypatch.setattr(
+        cli, "run_setup", lambda path, **kw: real(path, input_fn=ask, getpass_fn=hidden)
+    )
     assert cli.main(["--setup"]) == 0
     path = tmp_path / "xdg" / "section11" / "config.json"
     assert json.loads(path.read_text())["intervals_key"] == KEY

@@ -440,6 +440,25 @@ class GitHubClient:
         ).body
         return answer if isinstance(answer, dict) else {}
 
+    def close_issue(self, number: int, comment: str) -> None:
+        """Comment on issue `number` (why it closes), then close it."""
+        self.request(
+            "POST",
+            f"/issues/{int(number)}/comments",
+            write=True,
+            action="commenting on an issue",
+            permission=ISSUES_PERMISSION,
+            json={"body": comment},
+        )
+        self.request(
+            "PATCH",
+            f"/issues/{int(number)}",
+            write=True,
+            action="closing an issue",
+            permission=ISSUES_PERMISSION,
+            json={"state": "closed", "state_reason": "completed"},
+        )
+
 
 # ----------------------------------------------------------------- validation
 
