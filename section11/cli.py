@@ -59,6 +59,7 @@ from .errors import (
     SyncError,
     printable,
 )
+from .install_check import check_installation
 from .privacy import CATEGORIES as PRIVACY_CATEGORIES
 from .sports import WEEKDAYS
 
@@ -432,6 +433,7 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     mark_log(log)
     rotate_log(log)
     check_sync_settings(settings)
+    check_installation()  # schemas/ readable, before any request
     api_mode = is_api_mode(settings)
     if api_mode:
         settings = dataclasses.replace(settings, output_dir=".")

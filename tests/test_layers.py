@@ -44,6 +44,7 @@ TOP_LEVEL = {
     "localfiles": "app",
     "credentials_check": "app",
     "progress": "app",
+    "install_check": "app",
 }
 PACKAGES = {
     "sources": "sources",

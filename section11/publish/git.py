@@ -589,6 +589,17 @@ def step_summary(result: CommitResult) -> str:
     return text
 
 
+def _append(path: str | None, text: str) -> None:
+    """Append to a GitHub Actions file ($GITHUB_OUTPUT) when it is set; best effort."""
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError:
+        print("warning: could not write the step output", file=sys.stderr)
+
+
 def run_commit_mode(
     settings,
     retention_days: int | None,
@@ -614,6 +625,7 @@ def run_commit_mode(
     result = step.run()
     for line in result.lines():
         print(line, file=err if line.startswith("warning:") else out)
+    _append(environ.get("GITHUB_OUTPUT"), f"committed={str(result.commit is not None).lower()}\n")
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:

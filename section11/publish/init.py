@@ -92,7 +92,7 @@ def planned_files(project: Path, repo: str | None, source: str | None) -> dict[s
                 "get a complete copy (git clone) and rerun"
             ) from None
         if rel == README_TEMPLATE:
-            files[README_NAME] = fill(data.decode("utf-8"), repo).encode("utf-8")
+            files[README_NAME] = fill(data.decode("utf-8"), repo, source).encode("utf-8")
         else:
             files[rel] = data
     hashes = {rel: content_hash(data) for rel, data in files.items() if rel != README_NAME}

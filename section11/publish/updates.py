@@ -555,7 +555,7 @@ def download_verified(
     return fetched
 
 
-def _readme_batch(root: Path, template: bytes) -> dict[Path, bytes]:
+def _readme_batch(root: Path, template: bytes, source: str | None) -> dict[Path, bytes]:
     """README.md with its managed block replaced by `template`'s (user text kept)."""
     readme = root / README_NAME
     try:
@@ -565,11 +565,13 @@ def _readme_batch(root: Path, template: bytes) -> dict[Path, bytes]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UpdateError(f"cannot read {readme} to update its section11 block: {exc}") from None
     repo = github_repo(remote_url(root))
-    merged = merge(current, template.decode("utf-8", "replace"), repo)
+    merged = merge(current, template.decode("utf-8", "replace"), repo, source)
     return {} if merged == current else {readme: merged.encode("utf-8")}
 
 
-def install(root: Path, fetched: Mapping[str, bytes], manifest_bytes: bytes) -> None:
+def install(
+    root: Path, fetched: Mapping[str, bytes], manifest_bytes: bytes, source: str | None = None
+) -> None:
     """Replace the verified files and the installed manifest.json as one atomic batch.
 
     In a data repository (no DATA_REPO_README.md of its own) the README
@@ -580,7 +582,7 @@ def install(root: Path, fetched: Mapping[str, bytes], manifest_bytes: bytes) -> 
     fetched = dict(fetched)
     batch: dict[Path, bytes] = {}
     if README_TEMPLATE in fetched and not (root / README_TEMPLATE).is_file():
-        batch.update(_readme_batch(root, fetched.pop(README_TEMPLATE)))
+        batch.update(_readme_batch(root, fetched.pop(README_TEMPLATE), source))
     created: list[Path] = []
     for rel in fetched:
         parent = (root / rel).parent
@@ -667,7 +669,7 @@ def run_update(
     )
     fetched = download_verified(plan, url, session)
     keep = bool(plan.removed) and not remove
-    install(root, fetched, _manifest_to_install(plan, local, root, source, keep))
+    install(root, fetched, _manifest_to_install(plan, local, root, source, keep), source)
     if fetched:
         print(f"Updated {len(fetched)} file(s); every one matched the upstream manifest.", file=out)
     if remove:
