@@ -361,7 +361,8 @@ class CommitStep:
         return "100755" if entries.get(path, ("",))[0] == "100755" else "100644"
 
     def _blob(self, oid: str) -> bytes:
-        return self.git.run("cat-file", "blob", oid).stdout
+        # network: a blob-less (partial) clone fetches it on demand, with the token
+        return self.git.run("cat-file", "blob", oid, network=True).stdout
 
     def _write_blob(self, data: bytes) -> str:
         return self.git.out("hash-object", "-w", "--stdin", stdin=data)
@@ -390,7 +391,9 @@ class CommitStep:
             existing = [p.decode("utf-8", "surrogateescape") for p in listing.split(b"\0") if p]
 
         def read(path: str) -> bytes | None:
-            proc = self.git.run("cat-file", "blob", f"{base}:{path}", check=False)
+            # network: in the workflow's sparse, blob-less checkout the snapshot
+            # is fetched on demand, with the token
+            proc = self.git.run("cat-file", "blob", f"{base}:{path}", check=False, network=True)
             return proc.stdout if proc.returncode == 0 else None
 
         plan = plan_archive(
