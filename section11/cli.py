@@ -439,9 +439,11 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
         settings = dataclasses.replace(settings, output_dir=".")
     _, directory = resolve_destination(settings.output, settings.output_dir)
     from . import pipeline
+    from .progress import Progress
 
     def work() -> int:
-        code = _code(pipeline.run(settings))
+        progress = Progress.for_environment(environ)
+        code = _code(pipeline.run(settings, progress=progress))
         if code == 0 and api_mode:
             github_api.publish_api_mode(settings, directory, environ)
         return code

@@ -353,7 +353,10 @@ def plan_update(
     """
     root = Path(root)
     installed = runtime_files(local) if local is not None else {}
-    changed, new, conflicts, kept = [], [], [], []
+    changed: list[str] = []
+    new: list[str] = []
+    conflicts: list[str] = []
+    kept: list[str] = []
     for path, entry in sorted(runtime_files(upstream).items()):
         was = (installed.get(path) or {}).get("hash")
         target = root / path
