@@ -17,7 +17,6 @@ problem, weakness 9.1.11):
     5     Intervals.icu API failure
     6     another sync holds the lock (--lockfile)
     7     output files could not be written
-    8     mode not available in this version yet
     130   interrupted (Ctrl-C)
 
 A failure prints exactly one line `error: <message>` on stderr. No secret,
@@ -51,15 +50,16 @@ from .config import (
     read_config_file,
 )
 from .errors import (
+    EXIT_AUTH_FAILED,
     EXIT_INVALID_INPUT,
     EXIT_UNEXPECTED,
     InvalidInput,
     MissingCredentials,
-    NotAvailable,
     RunDeadlineExceeded,
     SyncError,
     printable,
 )
+from .install_check import check_installation
 from .privacy import CATEGORIES as PRIVACY_CATEGORIES
 from .sports import WEEKDAYS
 
@@ -108,12 +108,24 @@ def build_parser() -> argparse.ArgumentParser:
     modes.add_argument(
         "--setup", action="store_true", help="interactive set-up (config file, 0600)"
     )
-    modes.add_argument("--init", action="store_true", help="(not available in this version)")
+    modes.add_argument(
+        "--init",
+        nargs="?",
+        const=".",
+        default=None,
+        metavar="DIR",
+        help="build a ready data repository in DIR (default: the current folder)",
+    )
     modes.add_argument(
         "--update",
         action="store_true",
         help="install upstream updates, each file verified against the upstream "
         "manifest's SHA-256 (env SECTION11_MANIFEST_URL)",
+    )
+    modes.add_argument(
+        "--update-source",
+        metavar="URL",
+        help="--init/--update: the upstream manifest.json URL (recorded by --init)",
     )
     modes.add_argument(
         "--yes", "-y", action="store_true", help="--update: install and delete without asking"
@@ -289,9 +301,17 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
         path, _ = config_location(args.config, environ, for_writing=True)
         if path is None:
             raise InvalidInput("--setup: no place for the config file; pass --config PATH")
-        return run_setup(path)
-    if args.init:
-        raise NotAvailable("--init is not available in this version yet; see README")
+        return run_setup(path, verify=_api_check(environ))
+    if args.init is not None:
+        from .publish.init import run_init
+        from .publish.manifest import install_root
+
+        return run_init(
+            args.init,
+            install_root(),
+            repo=_checked_repo(args.github_repo),
+            source=args.update_source,
+        )
     if args.update:
         return run_update_mode(args, environ)
     if args.generate_manifest:
@@ -427,14 +447,17 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     mark_log(log)
     rotate_log(log)
     check_sync_settings(settings)
+    check_installation()  # schemas/ readable, before any request
     api_mode = is_api_mode(settings)
     if api_mode:
         settings = dataclasses.replace(settings, output_dir=".")
     _, directory = resolve_destination(settings.output, settings.output_dir)
     from . import pipeline
+    from .progress import Progress
 
     def work() -> int:
-        code = _code(pipeline.run(settings))
+        progress = Progress.for_environment(environ)
+        code = _code(pipeline.run(settings, progress=progress))
         if code == 0 and api_mode:
             github_api.publish_api_mode(settings, directory, environ)
         return code
@@ -459,14 +482,33 @@ def _config_values(settings: Any) -> Mapping[str, Any]:
         return {}
 
 
+def _api_check(environ: Mapping[str, str]) -> Callable[[str, str], Any]:
+    """--setup's credential test against INTERVALS_BASE_URL (default Intervals.icu)."""
+    from .credentials_check import check_credentials
+
+    base_url = (environ.get("INTERVALS_BASE_URL") or "").strip() or None
+    return lambda athlete_id, key: check_credentials(athlete_id, key, base_url)
+
+
+def _checked_repo(repo: str | None) -> str | None:
+    if repo is None:
+        return None
+    try:
+        return _github_repo(repo.strip())
+    except ValueError as exc:
+        raise InvalidInput(f"--github-repo: {exc}") from None
+
+
 def run_update_mode(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     """--update: see section11.publish.updates.run_update."""
     from .publish import updates
-    from .publish.manifest import install_root
+    from .publish.manifest import install_root, read_local_manifest
 
     path, _ = config_location(args.config, environ)
     config = read_config_file(path) if path is not None else {}
-    return updates.run_update(install_root(), updates.manifest_url(environ, config), yes=args.yes)
+    root = install_root()
+    url = args.update_source or updates.manifest_url(environ, config, read_local_manifest(root))
+    return updates.run_update(root, url, yes=args.yes)
 
 
 def run_generate_manifest() -> int:
@@ -570,12 +612,16 @@ def run_setup(
     input_fn: Callable[[str], str] = input,
     getpass_fn: Callable[[str], str] = getpass.getpass,
     out: TextIO | None = None,
+    verify: Callable[[str, str], Any] | None = None,
 ) -> int:
     """Interactive set-up (spec/pipeline.md §6.4, fixed per §9.3.2).
 
     Secrets are read with getpass (not echoed). Answers are merged into an
     existing config (unknown keys kept) and written atomically with mode 0600
     from the first byte. EOF cancels with EXIT_SETUP_CANCELLED and no change.
+    `verify(athlete_id, key)` (the CLI passes one API call,
+    credentials_check) tests them first: refused credentials are not saved
+    (exit 4); when the test cannot be made they are saved untested.
     """
     from .publish.files import dump_json, write_files_atomic
 
@@ -628,6 +674,12 @@ def run_setup(
             merged.pop(key, None)
         else:
             merged[key] = value
+    if verify is not None:
+        outcome = verify(merged["athlete_id"], merged["intervals_key"])
+        print(outcome.line, file=out)
+        if outcome.rejected:
+            print("Nothing was saved; run `python sync.py --setup` again.", file=out)
+            return EXIT_AUTH_FAILED
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
@@ -640,5 +692,5 @@ def run_setup(
             f"move it to {default_config_path(os.environ)}.",
             file=out,
         )
-    print("Next: python sync.py --output latest.json", file=out)
+    print("Next: python sync.py --output-dir mydata", file=out)
     return 0

@@ -59,6 +59,7 @@ from .outputs.terrain import terrain_fields
 from .outputs.trainingpeaks import add_trainingpeaks
 from .outputs.validate import validate_documents
 from .privacy import DEFAULT_POLICY, PrivacyPolicy, policy_of_settings
+from .progress import Progress
 from .publish.files import dump_json, resolve_destination, write_files_atomic
 from .sources.intervals import IntervalsClient, validate_athlete_id
 from .sources.routefiles import RouteFileError
@@ -346,20 +347,27 @@ def with_trainingpeaks(
 
 
 def sync(
-    settings: Settings, client: IntervalsClient | None = None, publish: Publish | None = None
+    settings: Settings,
+    client: IntervalsClient | None = None,
+    publish: Publish | None = None,
+    progress: Progress | None = None,
 ) -> SyncResult:
     """Fetch, compute and write. Raises SyncError; writes nothing on failure.
 
     `publish(files: dict[str, bytes]) -> list[str]`, when given (GitHub API
     mode), runs after the local write: it receives every document serialized,
-    by file name, and returns what it published.
+    by file name, and returns what it published. `progress` hears each phase.
     """
     client = client or make_client(settings)
+    phase = progress.phase if progress is not None else (lambda name: None)
     warnings: list[str] = []
     _, directory = resolve_destination(settings.output, settings.output_dir)
     previous = {
         name: load_json_document(directory / name) for name in ("history.json", "routes.json")
     }
+    if progress is not None:
+        progress.count_requests(lambda: client.request_count, state_directory(settings, directory))
+    phase("fetching")
     with open_store(
         state_directory(settings, directory), client.athlete_id, notice=warnings.append
     ) as store:
@@ -367,6 +375,7 @@ def sync(
             client, settings, store, warnings, previous_routes=previous["routes.json"]
         )
         store.commit()
+    phase("computing")
     ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
     documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
     if settings.tp_auth_cookie:
@@ -375,6 +384,7 @@ def sync(
         )
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
     validate_documents(documents)  # schemas/: an invalid document is never written
+    phase("writing")
     pictures = changed_pictures(documents, previous, ctx, directory)
     result.written = write_outputs(documents, settings, pictures)
     if publish is not None:
@@ -409,10 +419,17 @@ def summary_lines(result: SyncResult) -> list[str]:
     return lines
 
 
-def run(settings: Settings, out: TextIO | None = None) -> int:
+def run(settings: Settings, out: TextIO | None = None, progress: Progress | None = None) -> int:
     """CLI entry for a data sync. Returns the exit code (0) or raises SyncError."""
     out = out or sys.stdout
-    result = sync(settings)
+    try:
+        result = sync(settings, progress=progress)
+    finally:
+        if progress is not None:
+            progress.finish()
+    if progress is not None:
+        metadata = result.documents.get("latest.json", {}).get("metadata", {})
+        progress.report(result.written, metadata.get("sync_status") or {})
     for line in summary_lines(result):
         print(line, file=out)
     return 0

@@ -45,7 +45,7 @@ def runs(monkeypatch):
     """Replace pipeline.run; record the settings of each call."""
     calls = []
 
-    def fake_run(settings, out=None):
+    def fake_run(settings, out=None, progress=None):
         calls.append(settings)
         return 0
 
@@ -103,7 +103,7 @@ def test_env_credentials_and_cli_precedence(capsys, runs, monkeypatch):
 
 
 def test_pipeline_exit_code_is_returned(capsys, monkeypatch):
-    monkeypatch.setattr(pipeline, "run", lambda settings, out=None: 5)
+    monkeypatch.setattr(pipeline, "run", lambda settings, out=None, progress=None: 5)
     assert main(CREDS + ["--output", "latest.json"]) == 5
 
 
@@ -140,14 +140,6 @@ def test_missing_output_parent_is_invalid_input(capsys, runs, tmp_path):
 # ----------------------------------------------------------------- modes
 
 
-@pytest.mark.parametrize("flag", ["--init"])
-def test_modes_not_available(capsys, runs, flag):
-    code, out, err = run_main(capsys, [flag] + CREDS)
-    assert code == 8 and runs == []
-    assert_one_line_without_secrets(out, err)
-    assert f"{flag} is not available in this version yet; see README" in err
-
-
 def test_demo_mode(capsys, runs, monkeypatch):
     import section11.demo.runner as runner
 
@@ -159,14 +151,14 @@ def test_demo_mode(capsys, runs, monkeypatch):
 
 def test_setup_takes_precedence_and_targets_xdg(capsys, monkeypatch, tmp_path, runs):
     seen = []
-    monkeypatch.setattr(cli, "run_setup", lambda path: seen.append(path) or 0)
+    monkeypatch.setattr(cli, "run_setup", lambda path, **kw: seen.append(path) or 0)
     assert main(["--setup", "--init"]) == 0
     assert seen == [tmp_path / "xdg" / "section11" / "config.json"] and runs == []
 
 
 def test_setup_uses_config_flag(monkeypatch, tmp_path):
     seen = []
-    monkeypatch.setattr(cli, "run_setup", lambda path: seen.append(path) or 0)
+    monkeypatch.setattr(cli, "run_setup", lambda path, **kw: seen.append(path) or 0)
     main(["--setup", "--config", str(tmp_path / "c.json")])
     assert seen == [tmp_path / "c.json"]
 
@@ -241,7 +233,7 @@ def test_invalid_week_start_env(capsys, runs, monkeypatch):
     ],
 )
 def test_sync_errors_map_to_exit_codes(capsys, monkeypatch, exc, code):
-    def boom(settings, out=None):
+    def boom(settings, out=None, progress=None):
         raise exc
 
     monkeypatch.setattr(pipeline, "run", boom)
@@ -251,7 +243,7 @@ def test_sync_errors_map_to_exit_codes(capsys, monkeypatch, exc, code):
 
 
 def test_unexpected_exception(capsys, monkeypatch):
-    def boom(settings, out=None):
+    def boom(settings, out=None, progress=None):
         raise RuntimeError(f"broken with {KEY}\nsecond line")
 
     monkeypatch.setattr(pipeline, "run", boom)
@@ -266,7 +258,7 @@ def test_unexpected_exception(capsys, monkeypatch):
 def test_unexpected_exception_with_debug_shows_traceback_without_secrets(capsys, monkeypatch):
     monkeypatch.setenv("INTERVALS_KEY", KEY)
 
-    def boom(settings, out=None):
+    def boom(settings, out=None, progress=None):
         raise ValueError(f"bad {settings.intervals_key}")
 
     monkeypatch.setattr(pipeline, "run", boom)
@@ -281,7 +273,7 @@ def test_secret_from_config_file_is_redacted_too(capsys, monkeypatch, tmp_path):
     cfg.write_text(json.dumps({"athlete_id": "i1", "intervals_key": KEY}))
     os.chmod(cfg, 0o600)
 
-    def boom(settings, out=None):
+    def boom(settings, out=None, progress=None):
         raise ApiFailed(f"echo {settings.intervals_key}")
 
     monkeypatch.setattr(pipeline, "run", boom)
@@ -291,7 +283,7 @@ def test_secret_from_config_file_is_redacted_too(capsys, monkeypatch, tmp_path):
 
 
 def test_keyboard_interrupt(capsys, monkeypatch):
-    def interrupted(settings, out=None):
+    def interrupted(settings, out=None, progress=None):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pipeline, "run", interrupted)
@@ -313,7 +305,7 @@ def test_debug_banner_says_set_not_set_only(capsys, runs, monkeypatch):
 def test_lockfile_held_during_sync_and_released(capsys, monkeypatch, tmp_path):
     seen = []
 
-    def fake_run(settings, out=None):
+    def fake_run(settings, out=None, progress=None):
         lock = tmp_path / "out" / ".sync.lock"
         seen.append(json.loads(lock.read_text())["pid"])
         return 0
@@ -325,7 +317,7 @@ def test_lockfile_held_during_sync_and_released(capsys, monkeypatch, tmp_path):
 
 
 def test_lockfile_released_when_sync_fails(capsys, monkeypatch, tmp_path):
-    def boom(settings, out=None):
+    def boom(settings, out=None, progress=None):
         raise ApiFailed("down")
 
     monkeypatch.setattr(pipeline, "run", boom)
@@ -352,7 +344,9 @@ def test_no_lock_without_flag(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr(
         pipeline,
         "run",
-        lambda settings, out=None: 0 if not (tmp_path / ".sync.lock").exists() else 99,
+        lambda settings, out=None, progress=None: (
+            0 if not (tmp_path / ".sync.lock").exists() else 99
+        ),
     )
     assert main(CREDS + ["--output", str(tmp_path / "l.json")]) == 0
 

@@ -733,3 +733,59 @@ def test_step_summary_of_a_local_commit():
     )
     text = step_summary(result)
     assert "made on `main`" in text and "Pruned 2 snapshot(s)" in text and "> warning: w" in text
+
+
+# ----------------------------------------------------------------- issue 12: bookkeeping, charts, races
+
+
+def test_retry_bookkeeping_alone_waits_for_the_next_data_change(repos):
+    remote, work = repos
+    before = tip(remote)
+    files = documents()
+    bookkeeping = json.loads(files["intervals.json"])
+    bookkeeping["fetch_state"] = {"1": {"intervals": {"attempts": 2, "tombstone": True}}}
+    files["intervals.json"] = dumps(bookkeeping)
+    write(work, files)
+    assert step(work).run().commit is None and tip(remote) == before
+    write(work, {**files, "latest.json": documents(ctl=61.0)["latest.json"]})
+    result = step(work).run()
+    assert result.commit is not None
+    assert set(result.changed) == {"latest.json", "intervals.json"}  # it travels with the data
+    assert (
+        json.loads(show(remote, "main", "intervals.json"))["fetch_state"]["1"]["intervals"][
+            "attempts"
+        ]
+        == 2
+    )
+
+
+def test_charts_and_dashboard_are_committed_with_the_data(repos):
+    remote, work = repos
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><title>fitness</title></svg>\n'
+    write(work, {**documents(ctl=55.0), "charts/fitness.svg": svg, "dashboard.html": b"<html/>\n"})
+    result = step(work).run()
+    assert {"charts/fitness.svg", "dashboard.html"} <= set(result.changed)
+    assert show(remote, "main", "charts/fitness.svg") == svg
+    # a chart linked elsewhere is never read through the link
+    (work / "charts" / "acwr.svg").symlink_to(work / "README.md")
+    with pytest.raises(OutputFailed, match="symbolic link"):
+        step(work).run()
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        " ! [remote rejected] main -> main (cannot lock ref 'refs/heads/main': is at abc "
+        "but expected def)",
+        " ! [remote rejected] main -> main (incorrect old value provided)",
+        " ! [rejected]        main -> main (fetch first)",
+        " ! [rejected]        main -> main (non-fast-forward)",
+    ],
+)
+def test_push_races_are_races_even_when_remote_rejected(output):
+    assert git_runner.classify_output(f"To origin\n{output}\nerror: failed to push") == "moved"
+
+
+def test_a_protected_branch_is_still_a_refusal():
+    output = " ! [remote rejected] main -> main (protected branch hook declined)"
+    assert git_runner.classify_output(output) == "refused"

@@ -439,3 +439,21 @@ def test_cli_sync_runs_the_update_check_once(
         code, out, err = run_cli(["--output-dir", "out"], env, capsys, work)
         assert code == 0 and len(host.calls("GET", "/manifest.json")) == 1  # throttled
         assert TOKEN not in out + err
+
+
+def test_api_mode_publishes_charts_and_dashboard(gh, tmp_path):
+    (tmp_path / "charts").mkdir()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"/>\n'
+    for name, data in {**FILES, "charts/zones.svg": svg, "dashboard.html": b"<html/>\n"}.items():
+        (tmp_path / name).write_bytes(data)
+    result = publish_data_files(client_for(gh), tmp_path)
+    assert {"charts/zones.svg", "dashboard.html"} <= set(result.changed)
+    assert gh.files()["charts/zones.svg"] == svg
+
+
+def test_update_issue_can_be_closed_with_a_comment(gh):
+    client = client_for(gh)
+    issue = client.create_issue("t", "b", ["update-notification"])
+    client.close_issue(issue["number"], "Resolved.")
+    [stored] = gh.issues()
+    assert stored["state"] == "closed" and stored["comments_text"] == ["Resolved."]

@@ -45,6 +45,9 @@ TOP_LEVEL = {
     "config": "app",
     "lock": "app",
     "localfiles": "app",
+    "credentials_check": "app",
+    "progress": "app",
+    "install_check": "app",
 }
 PACKAGES = {
     "sources": "sources",

@@ -242,7 +242,7 @@ def test_render_format_and_stability(tmp_path):
     assert list(document) == ["scope", "files"]
     assert "CRLF" in document["scope"]
     assert list(document["files"]) == EXPECTED  # sorted POSIX paths
-    assert document["files"]["sync.py"] == {"hash": sha(TREE["sync.py"])}
+    assert document["files"]["sync.py"] == {"hash": sha(TREE["sync.py"]), "runtime": True}
     assert first.decode().startswith('{\n  "scope": ')  # indent 2
 
 
@@ -263,8 +263,8 @@ def test_write_manifest_keeps_descriptions(tmp_path):
     assert count == 2
     files = json.loads(path.read_text())["files"]
     assert files == {
-        "section11/a.py": {"hash": sha(b"a\n")},
-        "sync.py": {"hash": sha(b"x\n"), "description": "Entry point"},
+        "section11/a.py": {"hash": sha(b"a\n"), "runtime": True},
+        "sync.py": {"hash": sha(b"x\n"), "runtime": True, "description": "Entry point"},
     }
 
 
@@ -361,29 +361,36 @@ def test_plan_without_installed_manifest(tmp_path):
 
 def test_plan_with_installed_manifest_kept_and_conflicts(tmp_path):
     installed = {
-        "README.md": b"# project\n",
+        "schemas/x.json": b"{}\n",
         "section11/a.py": b"a1\n",
         "section11/b.py": b"b1\n",
-        "docs/old.md": b"old\n",
+        "section11/old.py": b"old\n",
     }
     write(tmp_path, installed)
     write(
         tmp_path,
         {
-            "README.md": b"# my data repo\n",  # edited here, unchanged upstream
-            "section11/b.py": b"b1 with my patch\n",
+            "schemas/x.json": b"{ }\n",  # edited here, unchanged upstream
+            "section11/b.py": b"b1 with my patch\n",  # edited here AND upstream
+            "README.md": b"# my data repo\n",  # the user's own: never compared
         },
-    )  # edited here AND upstream
+    )
     local = upstream_of(installed)
     upstream = upstream_of(
-        {"README.md": b"# project\n", "section11/a.py": b"a2\n", "section11/b.py": b"b2\n"}
+        {
+            "README.md": b"# project\n",
+            "docs/new.md": b"not a runtime file\n",
+            "schemas/x.json": b"{}\n",
+            "section11/a.py": b"a2\n",
+            "section11/b.py": b"b2\n",
+        }
     )
     plan = plan_update(tmp_path, upstream, local)
-    assert plan.kept == ("README.md",)
+    assert plan.kept == ("schemas/x.json",)
     assert plan.changed == ("section11/a.py", "section11/b.py")
     assert plan.conflicts == ("section11/b.py",)
-    assert plan.removed == ("docs/old.md",)  # installed by us, gone upstream
-    assert plan.new == ()
+    assert plan.removed == ("section11/old.py",)  # installed by us, gone upstream
+    assert plan.new == ()  # docs/new.md is the project's, not the data repository's
 
 
 def test_plan_up_to_date_and_crlf_copy_is_not_changed(tmp_path):
@@ -433,4 +440,4 @@ def test_plan_without_installed_manifest_compares_only_the_code(tmp_path):
     plan = plan_update(tmp_path, upstream)
     assert plan.new == ("requirements.txt", "sync.py")
     assert plan.changed == (".github/workflows/auto-sync.yml",)
-    assert plan.kept == ("README.md",) and plan.removed == ()
+    assert plan.kept == () and plan.removed == ()  # README.md and docs/ are not runtime

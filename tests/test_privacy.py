@@ -495,7 +495,9 @@ def test_bad_share_in_config_names_the_file(tmp_path):
 
 def test_cli_share_flag_and_bad_value(tmp_path, capsys, monkeypatch):
     seen = []
-    monkeypatch.setattr(pipeline, "run", lambda settings, out=None: seen.append(settings) or 0)
+    monkeypatch.setattr(
+        pipeline, "run", lambda settings, out=None, progress=None: seen.append(settings) or 0
+    )
     env = {
         "ATHLETE_ID": "i1",
         "INTERVALS_KEY": "k" * 20,

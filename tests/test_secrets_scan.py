@@ -339,8 +339,11 @@ def test_setup_config_file_and_permissions(server, tmp_path, capsys, monkeypatch
     monkeypatch.setattr(
         cli,
         "run_setup",
-        lambda path: real(
-            path, input_fn=lambda prompt: next(answers), getpass_fn=lambda prompt: next(hidden)
+        lambda path, **kw: real(
+            path,
+            input_fn=lambda prompt: next(answers),
+            getpass_fn=lambda prompt: next(hidden),
+            **kw,
         ),
     )
     config = tmp_path / "xdg" / "section11" / "config.json"

@@ -221,10 +221,70 @@ def test_main_setup_end_to_end(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("SECTION11_CONFIG", raising=False)
     real = cli.run_setup
     ask, hidden = Script(["i77", "", "", ""]), Script([KEY, ""])
-    monkeypatch.setattr(cli, "run_setup", lambda path: real(path, input_fn=ask, getpass_fn=hidden))
+    monkeypatch.setattr(
+        cli, "run_setup", lambda path, **kw: real(path, input_fn=ask, getpass_fn=hidden)
+    )
     assert cli.main(["--setup"]) == 0
     path = tmp_path / "xdg" / "section11" / "config.json"
     assert json.loads(path.read_text())["intervals_key"] == KEY
     captured = capsys.readouterr()
     assert KEY[:5] not in captured.out + captured.err
     assert not (tmp_path / ".sync_config.json").exists()
+
+
+# ----------------------------------------------------------------- the credential test
+
+
+def checked_setup(path, fake_api, athlete_id, key):
+    from section11.credentials_check import check_credentials
+
+    ask, hidden, out = Script([athlete_id, "", "", ""]), Script([key, ""]), io.StringIO()
+    code = run_setup(
+        path,
+        input_fn=ask,
+        getpass_fn=hidden,
+        out=out,
+        verify=lambda a, k: check_credentials(a, k, fake_api.base_url),
+    )
+    return code, out.getvalue()
+
+
+def test_setup_tests_the_credentials_with_one_call(fake_api, tmp_path):
+    path = tmp_path / "config.json"
+    athlete = fake_api.data.athlete
+    code, out = checked_setup(path, fake_api, fake_api.data.athlete_id, fake_api.data.api_key)
+    assert code == 0 and path.is_file()
+    assert f"timezone {athlete['timezone']}" in out and "Credentials work: athlete " in out
+    assert [r.path for r in fake_api.requests] == [f"/api/v1/athlete/{fake_api.data.athlete_id}"]
+    assert "Next: python sync.py --output-dir mydata" in out
+    assert fake_api.data.api_key not in out
+
+
+def test_setup_with_a_wrong_key_says_so_and_saves_nothing(fake_api, tmp_path):
+    path = tmp_path / "config.json"
+    code, out = checked_setup(path, fake_api, fake_api.data.athlete_id, "wrong-key-123456")
+    assert code == 4 and not path.exists()
+    assert "refused the API key" in out and "Nothing was saved" in out
+    assert "wrong-key-123456" not in out
+
+
+def test_setup_with_a_wrong_athlete_id_says_so(fake_api, tmp_path):
+    path = tmp_path / "config.json"
+    code, out = checked_setup(path, fake_api, "i424242", fake_api.data.api_key)
+    assert code == 4 and not path.exists()
+    assert "refused the API key for athlete i424242 (HTTP 403)" in out  # the API answers 403
+
+
+def test_setup_saves_untested_when_the_api_is_unreachable(tmp_path):
+    from section11.credentials_check import check_credentials
+
+    path = tmp_path / "config.json"
+    ask, hidden, out = Script(["i77", "", "", ""]), Script([KEY, ""]), io.StringIO()
+    code = run_setup(
+        path,
+        input_fn=ask,
+        getpass_fn=hidden,
+        out=out,
+        verify=lambda a, k: check_credentials(a, k, "http://127.0.0.1:9"),
+    )
+    assert code == 0 and path.is_file() and "could not test the credentials" in out.getvalue()

@@ -108,7 +108,11 @@ def free_port() -> int:
 
 
 def test_manifest_url_precedence():
-    assert manifest_url({}) == updates.DEFAULT_MANIFEST_URL
+    assert manifest_url({}) is None  # no default: the check is off without a source
+    assert manifest_url({}, {}, {"source": "http://i/m.json", "files": {}}) == "http://i/m.json"
+    assert manifest_url({}, {"manifest_url": "http://c/m.json"}, {"source": "http://i/m.json"}) == (
+        "http://c/m.json"
+    )
     assert manifest_url({}, {"manifest_url": "http://c/m.json"}) == "http://c/m.json"
     assert (
         manifest_url(
@@ -215,17 +219,18 @@ def test_up_to_date_opens_nothing(root, host, gh, tmp_path):
     result = check_for_updates(
         root, tmp_path / "state", host.manifest_url, now=NOW, github=github(gh)
     )
-    assert result.status == "up-to-date" and gh.issues() == [] and gh.requests == []
+    assert result.status == "up-to-date" and gh.issues() == []
+    assert [r.method for r in gh.requests] == ["GET"]  # only looked for issues to close
 
 
-def test_locally_edited_readme_is_not_an_update(root, host, gh, tmp_path):
-    """A data repo's README (edited, with its sync timestamp) is not upstream news."""
-    host.release(INSTALLED)
+def test_the_project_readme_is_not_an_update(root, host, gh, tmp_path):
+    """README.md is not a runtime file: an upstream change to it is no news for a data repo."""
+    host.release({**INSTALLED, "README.md": b"# section11, rewritten upstream\n"})
     (root / "README.md").write_bytes(b"# my data\n**Last successful sync:** now\n")
     result = check_for_updates(
         root, tmp_path / "state", host.manifest_url, now=NOW, github=github(gh)
     )
-    assert result.status == "up-to-date" and result.plan.kept == ("README.md",)
+    assert result.status == "up-to-date" and result.plan.kept == () and gh.issues() == []
 
 
 def test_without_github_the_check_only_reports(root, host, tmp_path):
@@ -396,7 +401,10 @@ def test_update_installs_verified_files_atomically(root, host):
     assert files["section11/__init__.py"] == UPSTREAM["section11/__init__.py"]
     assert files["section11/new/b.py"] == UPSTREAM["section11/new/b.py"]
     assert "section11/old.py" not in files  # --yes confirmed the removal
-    assert files["manifest.json"] == host.files["manifest.json"]  # installed version recorded
+    installed = mf.read_local_manifest(root)  # installed version recorded, with its source
+    upstream = mf.parse_manifest(host.files["manifest.json"])
+    assert installed["files"] == mf.runtime_files(upstream)
+    assert installed["source"] == host.manifest_url
     assert not [p for p in files if p.endswith((".tmp", ".bak"))]
     text = out.getvalue()
     assert "changed  section11/__init__.py" in text and "new      section11/new/b.py" in text
@@ -451,9 +459,8 @@ def test_removed_files_are_kept_unless_confirmed(root, host):
     assert (root / "section11/old.py").exists()
     assert run_update(root, host.manifest_url, input_fn=answers("y"), out=io.StringIO()) == 0
     assert not (root / "section11/old.py").exists()
-    assert (
-        mf.read_local_manifest(root)["files"]
-        == mf.parse_manifest(host.files["manifest.json"])["files"]
+    assert mf.read_local_manifest(root)["files"] == mf.runtime_files(
+        mf.parse_manifest(host.files["manifest.json"])
     )
 
 
@@ -480,7 +487,9 @@ def test_up_to_date_records_the_manifest(root, host):
     out = io.StringIO()
     assert run_update(root, host.manifest_url, out=out, input_fn=answers()) == 0
     assert "up to date" in out.getvalue()
-    assert (root / "manifest.json").read_bytes() == host.files["manifest.json"]
+    installed = mf.read_local_manifest(root)
+    assert installed["files"] == mf.runtime_files(mf.parse_manifest(host.files["manifest.json"]))
+    assert installed["source"] == host.manifest_url
 
 
 def test_update_flag_exit_codes(root, host, monkeypatch, capsys, tmp_path):
@@ -539,5 +548,6 @@ def test_after_sync_survives_a_bug_in_the_check(root, tmp_path, monkeypatch):
 
     monkeypatch.setattr(updates, "check_for_updates", broken)
     err = io.StringIO()
-    assert updates.after_sync(settings_for(tmp_path), tmp_path, {}, io.StringIO(), err) is None
+    env = {"SECTION11_MANIFEST_URL": "https://example.invalid/manifest.json"}
+    assert updates.after_sync(settings_for(tmp_path), tmp_path, env, io.StringIO(), err) is None
     assert err.getvalue() == "warning: update check failed unexpectedly (KeyError)\n"

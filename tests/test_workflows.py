@@ -23,6 +23,8 @@ AUTO_SYNC = WORKFLOWS / "auto-sync.yml"
 CI = WORKFLOWS / "ci.yml"
 CONFIGURED = "steps.config.outputs.configured == 'true'"
 DATA_FILES = {"latest.json", "history.json", "intervals.json", "routes.json", "ftp_history.json"}
+PICTURES = {"charts/", "dashboard.html"}
+FREE_MINUTES = 2000  # a private repository on GitHub Free, per month
 
 
 def load(path: Path) -> dict:
@@ -55,11 +57,29 @@ def all_workflows():
 # ----------------------------------------------------------------- triggers, concurrency, permissions
 
 
-def test_triggers_cron_every_15_minutes_and_manual(auto):
-    assert auto["on"]["schedule"] == [{"cron": "*/15 * * * *"}]
+def runs_per_month(cron: str) -> float:
+    """Runs a month of a `M H * * *` cron line (minute and hour fields only)."""
+    minute, hour = cron.split()[:2]
+
+    def count(field: str, size: int) -> int:
+        if field == "*":
+            return size
+        if field.startswith("*/"):
+            return size // int(field[2:])
+        return len(field.split(","))
+
+    return count(minute, 60) * count(hour, 24) * 30.4
+
+
+def test_default_schedule_fits_the_free_minutes_with_margin(auto):
+    [entry] = auto["on"]["schedule"]
+    assert entry["cron"] == "23 * * * *"  # hourly, off the top of the hour
+    # each run is billed at least one minute; even two-minute runs stay within
+    assert 2 * runs_per_month(entry["cron"]) < FREE_MINUTES
+    assert runs_per_month("*/15 * * * *") > FREE_MINUTES  # the old default did not
     assert "workflow_dispatch" in auto["on"]
     text = AUTO_SYNC.read_text()
-    assert "Cadence: edit the cron line" in text and '"0 * * * *"' in text
+    assert "Cadence: edit the cron line" in text and '"23 */2 * * *"' in text
 
 
 def test_runs_never_overlap(auto):
@@ -80,7 +100,8 @@ def test_every_action_is_pinned_to_a_commit():
         for job in load(path)["jobs"].values():
             for step in job["steps"]:
                 if "uses" in step:
-                    assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+                    pinned = r"[\w.-]+/[\w.-]+(/[\w.-]+)?@[0-9a-f]{40}"  # also actions/cache/save
+                    assert re.fullmatch(pinned, step["uses"]), step["uses"]
 
 
 # ----------------------------------------------------------------- secrets
@@ -130,8 +151,8 @@ def test_commit_step_gets_the_token_through_env_only(steps):
 def test_run_commands_are_valid_cli_invocations_without_secrets(steps):
     for step in steps:
         for line in step.get("run", "").splitlines():
-            if "python sync.py" not in line:
-                continue
+            if not line.strip().startswith("python sync.py"):
+                continue  # (the file check's message names a command too)
             words = shlex.split(line)
             assert words[:2] == ["python", "sync.py"]
             assert not {"--intervals-key", "--athlete-id", "--github-token"} & set(words)
@@ -156,6 +177,8 @@ def test_every_step_after_the_check_is_skipped_without_secrets(steps):
             assert "github.event_name == 'workflow_dispatch'" in condition
         elif step.get("name", "").startswith("Report a failure"):
             assert condition == "failure()"
+        elif step.get("name", "").startswith("Save the local state store"):
+            assert condition.startswith(CONFIGURED + " && "), condition
         else:
             assert condition == CONFIGURED, step.get("name")
 
@@ -209,15 +232,43 @@ def test_pip_cache_and_state_store_cache(steps):
     python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert python["with"]["cache"] == "pip"
     assert python["with"]["python-version"] == "3.11"
-    store = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
-    assert store["with"]["path"] == ".section11"
-    assert store["with"]["restore-keys"].strip() == "section11-store-"
+    store = next(s for s in steps if s.get("uses", "").startswith("actions/cache/restore@"))
+    save = next(s for s in steps if s.get("uses", "").startswith("actions/cache/save@"))
+    assert store["with"]["path"] == save["with"]["path"] == ".section11"
+    # one stable prefix per branch; a new entry only when the run committed data
+    assert store["with"]["restore-keys"].strip() == "section11-store-${{ github.ref_name }}-"
+    assert store["with"]["key"] == save["with"]["key"]
+    assert store["with"]["key"].startswith("section11-store-${{ github.ref_name }}-")
+    assert "steps.commit.outputs.committed == 'true'" in save["if"]
     assert steps.index(store) < steps.index(step_named(steps, "Sync"))
+    assert steps.index(step_named(steps, "Commit and push")) < steps.index(save)
+
+
+def test_file_check_covers_schemas_and_names_the_fix(steps, tmp_path):
+    check = step_named(steps, "Check the files sync.py needs")
+    for needed in ("sync.py", "section11/", "requirements.txt", "schemas/latest.schema.json"):
+        assert needed in check["run"]
+    (tmp_path / "section11").mkdir()
+    for rel in ("sync.py", "section11/cli.py", "requirements.txt"):
+        (tmp_path / rel).write_text("x")
+    proc = subprocess.run(
+        ["bash", "-e", "-c", check["run"]], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert "Missing schemas/latest.schema.json" in proc.stdout
+    assert "python sync.py --init" in proc.stdout
+
+
+def test_checkout_leaves_the_archive_out(steps):
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    folders = checkout["with"]["sparse-checkout"].split()
+    assert "archive" not in folders
+    assert {"section11", "schemas", "charts", ".github"} <= set(folders)
 
 
 def test_artifact_of_the_data_files_on_manual_runs(steps):
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
-    assert set(upload["with"]["path"].split()) == DATA_FILES
+    assert set(upload["with"]["path"].split()) == DATA_FILES | PICTURES
     assert upload["with"]["if-no-files-found"] == "ignore"
 
 

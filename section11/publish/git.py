@@ -41,13 +41,23 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import InvalidInput, OutputFailed
+from ..outputs.charts.pictures import CHARTS, DASHBOARD
 from .archive import ARCHIVE_DIR, parse_retention_days, plan_archive
 from .files import read_data_file, write_files_atomic
 from .git_runner import GitRunner, PublishFailed, classify_output
-from .volatile import content_fingerprint
+from .volatile import content_fingerprint, data_fingerprint
 
 LATEST_NAME = "latest.json"
-OTHER_DATA_FILES = ("history.json", "intervals.json", "routes.json", "ftp_history.json")
+PICTURE_FILES = (*CHARTS, DASHBOARD)  # charts/*.svg and dashboard.html
+# every data file a sync writes besides latest.json: the JSON files, then the
+# charts and the dashboard (committed under the same rules: regular files only)
+OTHER_DATA_FILES = (
+    "history.json",
+    "intervals.json",
+    "routes.json",
+    "ftp_history.json",
+    *PICTURE_FILES,
+)
 README_NAME = "README.md"
 SYNC_LABEL = "Last successful sync:"
 BOT_NAME = "github-actions[bot]"
@@ -229,7 +239,7 @@ class CommitStep:
                 raise OutputFailed(f"--commit: {exc.message}") from None
             if data is None:
                 continue
-            if content_fingerprint(data).startswith("raw:"):
+            if name.endswith(".json") and content_fingerprint(data).startswith("raw:"):
                 raise OutputFailed(f"--commit: {path} is not valid JSON; refusing to publish it")
             files[self.prefix + name] = data
         return files
@@ -351,21 +361,26 @@ class CommitStep:
         return "100755" if entries.get(path, ("",))[0] == "100755" else "100644"
 
     def _blob(self, oid: str) -> bytes:
-        return self.git.run("cat-file", "blob", oid).stdout
+        # network: a blob-less (partial) clone fetches it on demand, with the token
+        return self.git.run("cat-file", "blob", oid, network=True).stdout
 
     def _write_blob(self, data: bytes) -> str:
         return self.git.out("hash-object", "-w", "--stdin", stdin=data)
 
     def _build(self, base: str | None, files: dict[str, bytes]) -> _Plan | None:
         entries = self._tree_entries(base, [*files, README_NAME])
+        before = {path: self._blob(entries[path][1]) for path in files if path in entries}
         changed = [
             path
             for path, data in files.items()
-            if path not in entries
-            or content_fingerprint(self._blob(entries[path][1])) != content_fingerprint(data)
+            if path not in before or content_fingerprint(before[path]) != content_fingerprint(data)
         ]
-        if not changed:
-            return None
+        if not any(
+            path not in before
+            or data_fingerprint(path, before[path]) != data_fingerprint(path, files[path])
+            for path in changed
+        ):
+            return None  # nothing, or retry bookkeeping only: it waits for a data change
         written = dict(files)
         archive = self.prefix + ARCHIVE_DIR + "/"
         existing = []
@@ -376,7 +391,9 @@ class CommitStep:
             existing = [p.decode("utf-8", "surrogateescape") for p in listing.split(b"\0") if p]
 
         def read(path: str) -> bytes | None:
-            proc = self.git.run("cat-file", "blob", f"{base}:{path}", check=False)
+            # network: in the workflow's sparse, blob-less checkout the snapshot
+            # is fetched on demand, with the token
+            proc = self.git.run("cat-file", "blob", f"{base}:{path}", check=False, network=True)
             return proc.stdout if proc.returncode == 0 else None
 
         plan = plan_archive(
@@ -575,6 +592,17 @@ def step_summary(result: CommitResult) -> str:
     return text
 
 
+def _append(path: str | None, text: str) -> None:
+    """Append to a GitHub Actions file ($GITHUB_OUTPUT) when it is set; best effort."""
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError:
+        print("warning: could not write the step output", file=sys.stderr)
+
+
 def run_commit_mode(
     settings,
     retention_days: int | None,
@@ -600,6 +628,7 @@ def run_commit_mode(
     result = step.run()
     for line in result.lines():
         print(line, file=err if line.startswith("warning:") else out)
+    _append(environ.get("GITHUB_OUTPUT"), f"committed={str(result.commit is not None).lower()}\n")
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:

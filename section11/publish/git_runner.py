@@ -77,11 +77,15 @@ def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
 
 
 def classify_output(output: str) -> str:
+    """The kind of a git failure. A push race ("cannot lock ref", "incorrect old
+    value", "fetch first", "non-fast-forward") comes back as `[remote rejected]`
+    too, so the race patterns are matched first: a race is retried, a refusal
+    (branch protection, a hook) is not."""
     low = output.lower()
+    if ("rejected]" in low or "failed to push" in low) and any(p in low for p in _RETRYABLE):
+        return "moved"
     if "[remote rejected]" in low or "protected branch" in low or "gh006" in low:
         return "refused"
-    if "[rejected]" in low and any(p in low for p in _RETRYABLE):
-        return "moved"
     if any(p in low for p in _AUTH):
         return "auth"
     if any(p in low for p in _NO_PERMISSION):

@@ -56,7 +56,8 @@ from ..sources.transport import (
     secure_url_problem,
 )
 from .files import read_data_file
-from .volatile import content_fingerprint
+from .git import PICTURE_FILES
+from .volatile import data_fingerprint
 
 DEFAULT_API_URL = "https://api.github.com"
 API_URL_ENV = "GITHUB_API_URL"
@@ -71,7 +72,14 @@ RAW_URL = "https://raw.githubusercontent.com/{repo}/{branch}/{path}"
 CONTENTS_PERMISSION = "contents: read and write"
 ISSUES_PERMISSION = "issues: read and write"
 # API mode publishes these from the output directory; caches before latest.json
-DATA_FILES = ("ftp_history.json", "history.json", "intervals.json", "routes.json", "latest.json")
+DATA_FILES = (
+    "ftp_history.json",
+    "history.json",
+    "intervals.json",
+    "routes.json",
+    *PICTURE_FILES,
+    "latest.json",
+)
 
 _REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
 _BRANCH = re.compile(r"[A-Za-z0-9._/-]+")
@@ -432,6 +440,25 @@ class GitHubClient:
         ).body
         return answer if isinstance(answer, dict) else {}
 
+    def close_issue(self, number: int, comment: str) -> None:
+        """Comment on issue `number` (why it closes), then close it."""
+        self.request(
+            "POST",
+            f"/issues/{int(number)}/comments",
+            write=True,
+            action="commenting on an issue",
+            permission=ISSUES_PERMISSION,
+            json={"body": comment},
+        )
+        self.request(
+            "PATCH",
+            f"/issues/{int(number)}",
+            write=True,
+            action="closing an issue",
+            permission=ISSUES_PERMISSION,
+            json={"state": "closed", "state_reason": "completed"},
+        )
+
 
 # ----------------------------------------------------------------- validation
 
@@ -507,14 +534,14 @@ def _content_changed(
 ) -> bool:
     """Does any changed file differ in more than its generation timestamps?
 
-    Same rule as the git commit mode (volatile.content_fingerprint): a run that
-    only refreshed `last_updated` makes no commit.
+    Same rule as the git commit mode (volatile.data_fingerprint): a run that
+    only refreshed `last_updated` or retry bookkeeping makes no commit.
     """
     for path in changed:
         if path not in current:
             return True
         published = client.get_blob(current[path], path)
-        if content_fingerprint(published) != content_fingerprint(wanted[path][0]):
+        if data_fingerprint(path, published) != data_fingerprint(path, wanted[path][0]):
             return True
     return False
 

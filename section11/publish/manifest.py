@@ -15,12 +15,19 @@ paths sorted, indent 2, trailing newline), fixed per §9.6:
 - Manifests read from elsewhere are validated (`parse_manifest`): every path
   must be a plain relative POSIX path inside the project, so a malformed or
   hostile manifest can never name a file outside it.
-- `plan_update` compares a manifest with the local copies (§6.6 step 3) and
-  the installed manifest.json, so a file the user edited while upstream kept
-  it unchanged is not reported (a data repo's README with its sync
-  timestamp), and one the user edited that upstream changed too is flagged.
-  Without an installed manifest only the code (sync.py, section11/,
-  requirements, the workflow) is compared.
+- Every entry says whether a data repository runs it (`"runtime": true`:
+  sync.py, section11/, schemas/, requirements.txt, the workflow and the data
+  repository's README template) or only the project needs it (docs, the
+  changelog, the project README, requirements-dev.txt). `--init` copies the
+  runtime files and the update check compares only them.
+- `plan_update` compares the upstream runtime files with the local copies
+  (§6.6 step 3) and the installed manifest.json, so a file the user edited
+  while upstream kept it unchanged is not reported, and one the user edited
+  that upstream changed too is flagged. The README template is compared with
+  the installed manifest only: in a data repository it lives as the managed
+  block of README.md (publish/readme.py).
+- An installed manifest may carry `source`: the upstream manifest URL recorded
+  by `--init` (the update source; there is no default).
 """
 
 from __future__ import annotations
@@ -41,7 +48,8 @@ SCOPE = (
     "Distributable files of section11 (sync.py, section11/, requirements, READMEs, "
     "the auto-sync workflow, docs/, schemas/). hash = SHA-256 of the file's bytes "
     "with CRLF line endings converted to LF in text files (files without NUL bytes), "
-    "so Windows checkouts compare equal."
+    "so Windows checkouts compare equal. runtime = a data repository runs the file "
+    "(python sync.py --init copies these; the update check compares only these)."
 )
 
 INCLUDE_FILES = frozenset(
@@ -59,6 +67,14 @@ INCLUDE_DIRS = ("section11/", "docs/", "schemas/")
 EXCLUDED_PARTS = frozenset({"__pycache__", "node_modules", ".DS_Store"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo", ".tmp", ".bak", ".swp")
 GIT_TIMEOUT = 20  # seconds
+
+# What a data repository runs; everything else distributable is the project's.
+RUNTIME_FILES = frozenset(
+    {"sync.py", "requirements.txt", ".github/workflows/auto-sync.yml", "DATA_REPO_README.md"}
+)
+RUNTIME_DIRS = ("section11/", "schemas/")
+README_TEMPLATE = "DATA_REPO_README.md"  # becomes README.md's managed block in a data repo
+SOURCE_KEY = "source"
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -127,6 +143,22 @@ def is_distributable(path: str) -> bool:
     return path.startswith(INCLUDE_DIRS)
 
 
+def is_runtime(path: str) -> bool:
+    """Does a data repository run this distributable file?"""
+    return path in RUNTIME_FILES or path.startswith(RUNTIME_DIRS)
+
+
+def entry_is_runtime(path: str, entry: Mapping[str, Any]) -> bool:
+    """The entry's `runtime` flag; manifests without flags fall back to `is_runtime`."""
+    flag = entry.get("runtime")
+    return flag if isinstance(flag, bool) else is_runtime(path)
+
+
+def runtime_files(manifest: Mapping[str, Any]) -> dict[str, dict]:
+    """The runtime entries of a manifest, by path."""
+    return {p: dict(e) for p, e in manifest["files"].items() if entry_is_runtime(p, e)}
+
+
 def _git_tracked(root: Path) -> list[str] | None:
     """Tracked paths when `root` is the top of a git work tree, else None."""
     try:
@@ -188,9 +220,9 @@ def build_manifest(root: str | os.PathLike, previous: Mapping[str, Any] | None =
     """The manifest of `root`; descriptions of `previous` are kept (§6.7)."""
     root = Path(root)
     old_files = (previous or {}).get("files") or {}
-    files: dict[str, dict[str, str]] = {}
+    files: dict[str, dict[str, Any]] = {}
     for rel in distributable_files(root):
-        entry = {"hash": file_hash(root / rel)}
+        entry: dict[str, Any] = {"hash": file_hash(root / rel), "runtime": is_runtime(rel)}
         old = old_files.get(rel)
         if isinstance(old, Mapping) and isinstance(old.get("description"), str):
             entry["description"] = old["description"]
@@ -201,10 +233,10 @@ def build_manifest(root: str | os.PathLike, previous: Mapping[str, Any] | None =
 def render_manifest(manifest: Mapping[str, Any]) -> bytes:
     """Indent 2, paths sorted, trailing newline (the reference's layout)."""
     files = manifest.get("files") or {}
-    ordered = {
-        "scope": manifest.get("scope", SCOPE),
-        "files": {path: dict(files[path]) for path in sorted(files)},
-    }
+    ordered: dict[str, Any] = {"scope": manifest.get("scope", SCOPE)}
+    if isinstance(manifest.get(SOURCE_KEY), str):
+        ordered[SOURCE_KEY] = manifest[SOURCE_KEY]
+    ordered["files"] = {path: dict(files[path]) for path in sorted(files)}
     return (json.dumps(ordered, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -218,19 +250,24 @@ def parse_manifest(data: bytes, source: str = MANIFEST_NAME) -> dict:
         raise ManifestError(f'{source} has no "files" object')
     if not document["files"]:
         raise ManifestError(f"{source} lists no files")
-    files: dict[str, dict[str, str]] = {}
+    files: dict[str, dict[str, Any]] = {}
     for path, entry in document["files"].items():
         if not safe_relpath(path) or path == MANIFEST_NAME:
             raise ManifestError(f"{source} lists an unsafe path {path[:80]!r}")
         digest = entry.get("hash") if isinstance(entry, dict) else None
         if not isinstance(digest, str) or not _HEX64.fullmatch(digest.lower()):
             raise ManifestError(f"{source}: {path} has no valid SHA-256 hash")
-        clean = {"hash": digest.lower()}
+        clean: dict[str, Any] = {"hash": digest.lower()}
+        if isinstance(entry.get("runtime"), bool):
+            clean["runtime"] = entry["runtime"]
         if isinstance(entry.get("description"), str):
             clean["description"] = entry["description"]
         files[path] = clean
     scope = document.get("scope")
-    return {"scope": scope if isinstance(scope, str) else "", "files": files}
+    parsed: dict[str, Any] = {"scope": scope if isinstance(scope, str) else "", "files": files}
+    if isinstance(document.get(SOURCE_KEY), str):
+        parsed[SOURCE_KEY] = document[SOURCE_KEY]
+    return parsed
 
 
 def read_local_manifest(root: str | os.PathLike) -> dict | None:
@@ -261,16 +298,10 @@ def write_manifest(root: str | os.PathLike) -> tuple[Path, int]:
 
 # ----------------------------------------------------------------- comparing
 
-# What a copy of section11 always consists of (the workflow's "files sync.py
-# needs"). Without an installed manifest.json, only these are compared: a data
-# repository has its own README and no docs/, which are not updates.
+# Without an installed manifest only the code can be "removed": a user's own
+# files are never offered for deletion.
 CODE_FILES = ("sync.py",)
 CODE_DIRS = ("section11/",)
-CORE_GLOBS = ("sync.py", "section11/*", "requirements*.txt", ".github/workflows/auto-sync.yml")
-
-
-def is_core(path: str) -> bool:
-    return any(fnmatch.fnmatchcase(path, g) for g in CORE_GLOBS)
 
 
 @dataclass(frozen=True)
@@ -313,16 +344,26 @@ class UpdatePlan:
 def plan_update(
     root: str | os.PathLike, upstream: Mapping[str, Any], local: Mapping[str, Any] | None = None
 ) -> UpdatePlan:
-    """Compare `root`'s files with the upstream manifest (§6.6 step 3, fixed)."""
+    """Compare `root`'s runtime files with the upstream manifest (§6.6 step 3, fixed).
+
+    Only runtime files count (docs and the project's README are not updates
+    of a data repository). The README template is compared with the installed
+    manifest alone when `root` has no copy of it (a data repository keeps it as
+    the managed block of its README.md).
+    """
     root = Path(root)
-    installed = (local or {}).get("files") or {}
-    changed, new, conflicts, kept = [], [], [], []
-    for path, entry in sorted(upstream["files"].items()):
-        if local is None and not is_core(path):
-            if (root / path).is_file() and file_hash(root / path) != entry["hash"]:
-                kept.append(path)  # no record of what was installed: the user's own file
-            continue
+    installed = runtime_files(local) if local is not None else {}
+    changed: list[str] = []
+    new: list[str] = []
+    conflicts: list[str] = []
+    kept: list[str] = []
+    for path, entry in sorted(runtime_files(upstream).items()):
+        was = (installed.get(path) or {}).get("hash")
         target = root / path
+        if path == README_TEMPLATE and not target.is_file():
+            if was != entry["hash"]:
+                (changed if was else new).append(path)
+            continue
         if not target.is_file():
             new.append(path)
             continue
@@ -333,15 +374,12 @@ def plan_update(
             continue
         if have == entry["hash"]:
             continue
-        was = (installed.get(path) or {}).get("hash")
         if was == entry["hash"]:
             kept.append(path)  # edited here; upstream unchanged since install
             continue
         changed.append(path)
         if was is not None and was != have:
             conflicts.append(path)
-    # Without an installed manifest only the code itself can be "removed": a
-    # user's own docs or README must never be offered for deletion.
     candidates = (
         list(installed)
         if local is not None
@@ -355,6 +393,20 @@ def plan_update(
     return UpdatePlan(
         upstream, tuple(changed), tuple(new), tuple(removed), tuple(conflicts), tuple(kept)
     )
+
+
+def installed_manifest(
+    upstream: Mapping[str, Any], source: str | None, hashes: Mapping[str, str] | None = None
+) -> bytes:
+    """The manifest a data repository keeps: the upstream runtime entries (with
+    `hashes` overriding, for files copied from a working tree) and the source."""
+    files = runtime_files(upstream)
+    for path, digest in (hashes or {}).items():
+        files[path] = {**files.get(path, {}), "hash": digest, "runtime": True}
+    manifest: dict[str, Any] = {"scope": upstream.get("scope") or SCOPE, "files": files}
+    if source:
+        manifest[SOURCE_KEY] = source
+    return render_manifest(manifest)
 
 
 def describe(plan: UpdatePlan) -> str:
@@ -390,5 +442,10 @@ __all__ = [
     "UpdatePlan",
     "plan_update",
     "describe",
-    "is_core",
+    "is_runtime",
+    "entry_is_runtime",
+    "runtime_files",
+    "installed_manifest",
+    "README_TEMPLATE",
+    "SOURCE_KEY",
 ]

@@ -4,19 +4,27 @@ Implements spec/pipeline.md §6.6 and §8.3, fixed per §9.3 item 5, §9.1 item 
 and §9.6:
 
 - One route: the upstream manifest.json (URL: env SECTION11_MANIFEST_URL >
-  config key `manifest_url` > DEFAULT_MANIFEST_URL). Raw files are fetched
-  from the manifest URL's directory. Every call has timeouts and a size cap.
+  config key `manifest_url` > the `source` recorded in the installed manifest
+  by `--init`). There is no default: without a configured source the check is
+  off and says so in one line. Raw files are fetched from the manifest URL's
+  directory. Every call has timeouts and a size cap.
 - The comparison with the local copies is `manifest.plan_update`.
 - `check_for_updates` (after a data sync with a GitHub token and repo): at
   most once per 24 h (state file in the state directory, never the credentials
   config); opens ONE issue `Section 11 updates — <fingerprint>` labelled
   `update-notification`, deduplicated by listing open issues with that label
   (the reference searched, and a failing search opened a duplicate each sync).
-  Every failure is a warning: the sync itself succeeded.
+  Every failure is a warning: the sync itself succeeded. One issue is open at
+  a time: a new set of differences closes the older issue as superseded, and
+  a check that finds nothing to update closes it as resolved. A change of the
+  installed manifest (an `--update` was applied) makes the next run check at
+  once, whatever the 24 h throttle.
 - `run_update` downloads every changed/new file, verifies each against the
   manifest hash, and only when all verify replaces them in one atomic batch
   (the reference wrote unverified bytes). Removed files are listed, and
-  deleted only when confirmed.
+  deleted only when confirmed. In a data repository the README template is
+  applied as README.md's managed block (publish/readme.py), keeping the
+  user's text.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ import requests
 import urllib3
 
 from .. import __version__
-from ..errors import ApiFailed, SyncError
+from ..errors import ApiFailed, InvalidInput, SyncError
 from ..sources.transport import (
     RUN_CLOCK,
     Watch,
@@ -48,23 +56,27 @@ from ..sources.transport import (
 )
 from .manifest import (
     MANIFEST_NAME,
+    README_TEMPLATE,
+    SOURCE_KEY,
     ManifestError,
     UpdatePlan,
     content_hash,
     describe,
+    installed_manifest,
     parse_manifest,
     plan_update,
     read_local_manifest,
-    render_manifest,
 )
+from .readme import merge
+from .source import github_repo, remote_url
 
-DEFAULT_MANIFEST_URL = "https://raw.githubusercontent.com/section11/section11/main/manifest.json"
 MANIFEST_URL_ENV = "SECTION11_MANIFEST_URL"
 MANIFEST_URL_KEY = "manifest_url"
 CHECK_ENV = "SECTION11_UPDATE_CHECK"  # "off" disables the check after a sync
 LABEL = "update-notification"
 TITLE_PREFIX = "Section 11 updates — "
 STATE_NAME = "update_check.json"
+README_NAME = "README.md"
 CHECK_INTERVAL = timedelta(hours=24)
 RETRY_INTERVAL = timedelta(hours=1)  # after a failed check
 TIMEOUT = (5.0, 30.0)
@@ -81,12 +93,28 @@ class UpdateError(ApiFailed):
 # ----------------------------------------------------------------- settings
 
 
-def manifest_url(environ: Mapping[str, str], config: Mapping[str, Any] | None = None) -> str:
-    """env SECTION11_MANIFEST_URL > config `manifest_url` > the default."""
+NO_SOURCE_NOTICE = (
+    "notice: update check off: no update source configured "
+    "(`python sync.py --init` records one; or set SECTION11_MANIFEST_URL)"
+)
+UPDATE_COMMAND = (
+    'python sync.py --update --yes && git add -A && git commit -m "Update section11" && git push'
+)
+
+
+def manifest_url(
+    environ: Mapping[str, str],
+    config: Mapping[str, Any] | None = None,
+    installed: Mapping[str, Any] | None = None,
+) -> str | None:
+    """env SECTION11_MANIFEST_URL > config `manifest_url` > the installed
+    manifest's `source`; None when none is configured (never a guess)."""
     value = (environ.get(MANIFEST_URL_ENV) or "").strip()
     if not value and config and isinstance(config.get(MANIFEST_URL_KEY), str):
         value = config[MANIFEST_URL_KEY].strip()
-    return value or DEFAULT_MANIFEST_URL
+    if not value and installed and isinstance(installed.get(SOURCE_KEY), str):
+        value = installed[SOURCE_KEY].strip()
+    return value or None
 
 
 def check_enabled(environ: Mapping[str, str]) -> bool:
@@ -221,9 +249,15 @@ def issue_body(plan: UpdatePlan, url: str, superseded: list[int] | None = None) 
         if paths:
             lines += [f"### {title}", *[line(p) for p in paths], ""]
     lines += [
-        "To update: run `python sync.py --update` in a local copy and commit the result, "
-        "or copy the files from the upstream project. Every download is checked against "
-        "the upstream manifest's SHA-256 hashes.",
+        "To update, run in a clone of this repository:",
+        "",
+        "```sh",
+        UPDATE_COMMAND,
+        "```",
+        "",
+        "Every download is checked against the upstream manifest's SHA-256 hashes; "
+        "your text in README.md outside the section11 block is kept. The next sync "
+        "closes this issue.",
         "",
         f"Manifest: {_shown(url)}",
     ]
@@ -231,8 +265,8 @@ def issue_body(plan: UpdatePlan, url: str, superseded: list[int] | None = None) 
         lines += ["", "Supersedes " + ", ".join(f"#{n}" for n in superseded) + "."]
     lines += [
         "",
-        f"_Opened by section11 {__version__}. A new issue opens only when the set "
-        "of differences changes._",
+        f"_Opened by section11 {__version__}. One update issue is open at a time: a "
+        "new set of differences replaces this one._",
     ]
     return "\n".join(lines) + "\n"
 
@@ -303,6 +337,9 @@ def check_for_updates(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     state_path = Path(state_dir) / STATE_NAME
     state = _read_state(state_path)
+    installed = _installed_hash(Path(root))
+    if state.get("installed") != installed:  # an update was applied: check now
+        state = {k: v for k, v in state.items() if k not in ("last_check", "last_attempt")}
     last_check, last_attempt = _when(state, "last_check"), _when(state, "last_attempt")
     if last_check and timedelta(0) <= now - last_check < CHECK_INTERVAL:
         return CheckResult("skipped", "checked less than 24 h ago")
@@ -310,7 +347,8 @@ def check_for_updates(
         return CheckResult("skipped", "the last check failed less than 1 h ago")
 
     def failed(message: str) -> CheckResult:
-        _write_state(state_path, {**state, "last_attempt": now.isoformat()}, warn)
+        failed_state = {**state, "last_attempt": now.isoformat(), "installed": installed}
+        _write_state(state_path, failed_state, warn)
         return CheckResult("failed", f"update check skipped: {message}")
 
     try:
@@ -323,7 +361,12 @@ def check_for_updates(
     result = _notify(plan, url, github, state)
     if result.status == "failed":
         return failed(result.message)
-    state = {**state, "last_check": now.isoformat(), "last_attempt": now.isoformat()}
+    state = {
+        **state,
+        "last_check": now.isoformat(),
+        "last_attempt": now.isoformat(),
+        "installed": installed,
+    }
     if result.status == "opened":
         seen = [f for f in state.get("notified", []) if isinstance(f, str)]
         state["notified"] = (seen + [plan.fingerprint()])[-REMEMBERED_FINGERPRINTS:]
@@ -331,33 +374,58 @@ def check_for_updates(
     return result
 
 
+def _installed_hash(root: Path) -> str | None:
+    """Hash of the installed manifest.json (None when there is none)."""
+    try:
+        return content_hash((root / MANIFEST_NAME).read_bytes())
+    except OSError:
+        return None
+
+
+def _update_issues(open_issues: list[dict]) -> list[dict]:
+    return [
+        i
+        for i in open_issues
+        if str(i.get("title", "")).startswith(TITLE_PREFIX) and isinstance(i.get("number"), int)
+    ]
+
+
+def _close_all(github, issues: list[dict], comment: str) -> list[int]:
+    for issue in issues:
+        github.close_issue(issue["number"], comment)
+    return [i["number"] for i in issues]
+
+
 def _notify(plan: UpdatePlan, url: str, github, state: Mapping[str, Any]) -> CheckResult:
-    if not plan.has_updates:
-        return CheckResult("up-to-date", "section11 is up to date", plan)
     title = issue_title(plan)
     summary = f"section11 updates available ({describe(plan)})"
     if github is None:
+        if not plan.has_updates:
+            return CheckResult("up-to-date", "section11 is up to date", plan)
         return CheckResult("available", f"{summary}; run `python sync.py --update`", plan)
     try:
-        open_issues = github.list_issues(LABEL, state="open")
-        for issue in open_issues:
-            if issue.get("title") == title:
-                return CheckResult(
-                    "already-open",
-                    f"{summary}; issue #{issue.get('number')} is already open",
-                    plan,
-                    issue,
-                )
+        ours = _update_issues(github.list_issues(LABEL, state="open"))
+        if not plan.has_updates:
+            closed = _close_all(
+                github, ours, "Resolved: this repository now runs the upstream version."
+            )
+            note = f"; closed issue(s) {', '.join(f'#{n}' for n in closed)}" if closed else ""
+            return CheckResult("up-to-date", f"section11 is up to date{note}", plan)
+        current = [i for i in ours if i.get("title") == title]
+        if current:
+            keep = max(i["number"] for i in current)
+            others = [i for i in ours if i["number"] != keep]
+            _close_all(github, others, f"Superseded by #{keep}.")
+            return CheckResult(
+                "already-open", f"{summary}; issue #{keep} is already open", plan, current[0]
+            )
         if plan.fingerprint() in (state.get("notified") or []):
             return CheckResult("dismissed", f"{summary}; its issue was closed, not reopening", plan)
-        superseded = sorted(
-            i["number"]
-            for i in open_issues
-            if str(i.get("title", "")).startswith(TITLE_PREFIX) and isinstance(i.get("number"), int)
-        )
+        superseded = sorted(i["number"] for i in ours)
         issue = github.create_issue(title, issue_body(plan, url, superseded), [LABEL])
+        _close_all(github, ours, f"Superseded by #{issue.get('number')}.")
     except SyncError as exc:
-        return CheckResult("failed", f"could not open the update issue: {exc.message}", plan)
+        return CheckResult("failed", f"could not update the update issue: {exc.message}", plan)
     number = issue.get("number")
     return CheckResult("opened", f"{summary}; opened issue #{number} in {github.repo}", plan, issue)
 
@@ -389,7 +457,11 @@ def after_sync(
     def warn(message: str) -> None:
         print(f"warning: {message}", file=err)
 
-    config = config or {}
+    root = install_root()
+    url = manifest_url(environ, config or {}, read_local_manifest(root))
+    if url is None:
+        print(NO_SOURCE_NOTICE, file=out)
+        return CheckResult("skipped", NO_SOURCE_NOTICE)
     try:
         client = GitHubClient(
             settings.github_token,
@@ -402,9 +474,9 @@ def after_sync(
     state_dir = Path(settings.state_dir) if settings.state_dir else Path(directory) / ".section11"
     try:
         result = check_for_updates(
-            install_root(),
+            root,
             state_dir,
-            manifest_url(environ, config),
+            url,
             now=settings.now,
             github=client,
             warn=warn,
@@ -414,7 +486,7 @@ def after_sync(
         return None
     if result.status == "failed":
         warn(result.message)
-    elif result.status == "opened" or (settings.debug and result.message):
+    elif result.status == "opened" or "closed issue" in result.message or settings.debug:
         print(result.message, file=out)
     return result
 
@@ -483,10 +555,34 @@ def download_verified(
     return fetched
 
 
-def install(root: Path, fetched: Mapping[str, bytes], manifest_bytes: bytes) -> None:
-    """Replace the verified files and the installed manifest.json as one atomic batch."""
+def _readme_batch(root: Path, template: bytes, source: str | None) -> dict[Path, bytes]:
+    """README.md with its managed block replaced by `template`'s (user text kept)."""
+    readme = root / README_NAME
+    try:
+        current = readme.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        current = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UpdateError(f"cannot read {readme} to update its section11 block: {exc}") from None
+    repo = github_repo(remote_url(root))
+    merged = merge(current, template.decode("utf-8", "replace"), repo, source)
+    return {} if merged == current else {readme: merged.encode("utf-8")}
+
+
+def install(
+    root: Path, fetched: Mapping[str, bytes], manifest_bytes: bytes, source: str | None = None
+) -> None:
+    """Replace the verified files and the installed manifest.json as one atomic batch.
+
+    In a data repository (no DATA_REPO_README.md of its own) the README
+    template goes into README.md's managed block instead of a file of its own.
+    """
     from .files import write_files_atomic
 
+    fetched = dict(fetched)
+    batch: dict[Path, bytes] = {}
+    if README_TEMPLATE in fetched and not (root / README_TEMPLATE).is_file():
+        batch.update(_readme_batch(root, fetched.pop(README_TEMPLATE), source))
     created: list[Path] = []
     for rel in fetched:
         parent = (root / rel).parent
@@ -494,7 +590,7 @@ def install(root: Path, fetched: Mapping[str, bytes], manifest_bytes: bytes) -> 
         for directory in reversed(missing):
             directory.mkdir()
             created.append(directory)
-    batch = {root / rel: data for rel, data in sorted(fetched.items())}
+    batch.update({root / rel: data for rel, data in sorted(fetched.items())})
     batch[root / MANIFEST_NAME] = manifest_bytes
     try:
         write_files_atomic(batch)
@@ -507,20 +603,24 @@ def install(root: Path, fetched: Mapping[str, bytes], manifest_bytes: bytes) -> 
         raise
 
 
-def _manifest_keeping(plan: UpdatePlan, local: Mapping[str, Any] | None, root: Path) -> bytes:
-    """The upstream manifest plus the removed files the user chose to keep, so a
-    later `--update` still lists them."""
-    installed = (local or {}).get("files") or {}
-    files = dict(plan.upstream["files"])
-    for path in plan.removed:
-        entry = installed.get(path)
-        files[path] = dict(entry) if entry else {"hash": content_hash((root / path).read_bytes())}
-    return render_manifest({"scope": plan.upstream.get("scope") or "", "files": files})
+def _manifest_to_install(
+    plan: UpdatePlan, local: Mapping[str, Any] | None, root: Path, source: str, keep: bool
+) -> bytes:
+    """The installed manifest after the update: upstream's runtime entries and
+    the source; with `keep`, also the removed files the user chose to keep, so
+    a later `--update` still lists them."""
+    kept: dict[str, str] = {}
+    if keep:
+        installed = (local or {}).get("files") or {}
+        for path in plan.removed:
+            entry = installed.get(path)
+            kept[path] = entry["hash"] if entry else content_hash((root / path).read_bytes())
+    return installed_manifest(plan.upstream, source, kept)
 
 
 def run_update(
     root: str | os.PathLike,
-    url: str,
+    url: str | None,
     *,
     yes: bool = False,
     input_fn: Callable[[str], str] = input,
@@ -533,19 +633,26 @@ def run_update(
     unless every download matches the manifest; the files and manifest.json
     are then replaced as one atomic batch, and only after that are confirmed
     removals deleted. Declining the update (or EOF at the prompt) changes
-    nothing.
+    nothing. `url` None: no update source is configured (an InvalidInput).
     """
     out = out or sys.stdout
     root = Path(root)
-    print(f"Checking {_shown(url)} for updates to {root} ...", file=out)
-    upstream, manifest_bytes = fetch_manifest(url, session)
     local = read_local_manifest(root)
+    if url is None:
+        raise InvalidInput(
+            "--update: no update source configured; pass --update-source URL (the "
+            "upstream manifest.json) or set SECTION11_MANIFEST_URL"
+        )
+    source = (local or {}).get(SOURCE_KEY) or url
+    print(f"Checking {_shown(url)} for updates to {root} ...", file=out)
+    upstream, _ = fetch_manifest(url, session)
     plan = plan_update(root, upstream, local)
     _print_plan(plan, out)
-    if (root / ".git").exists():
-        print("note: this is a git checkout; `git pull` is the usual way to update it", file=out)
     if not plan.has_updates:
-        if local is None or local["files"] != upstream["files"]:
+        manifest_bytes = _manifest_to_install(plan, local, root, source, keep=False)
+        if not (root / MANIFEST_NAME).is_file() or (
+            (root / MANIFEST_NAME).read_bytes() != manifest_bytes
+        ):
             install(root, {}, manifest_bytes)  # record the installed version
         print("section11 is up to date.", file=out)
         return 0
@@ -561,9 +668,8 @@ def run_update(
         out,
     )
     fetched = download_verified(plan, url, session)
-    if plan.removed and not remove:
-        manifest_bytes = _manifest_keeping(plan, local, root)
-    install(root, fetched, manifest_bytes)
+    keep = bool(plan.removed) and not remove
+    install(root, fetched, _manifest_to_install(plan, local, root, source, keep), source)
     if fetched:
         print(f"Updated {len(fetched)} file(s); every one matched the upstream manifest.", file=out)
     if remove:
@@ -574,6 +680,10 @@ def run_update(
             "`python sync.py --update --yes` deletes them.",
             file=out,
         )
+    print(
+        'Commit the result: git add -A && git commit -m "Update section11" && git push',
+        file=out,
+    )
     return 0
 
 
@@ -594,7 +704,8 @@ __all__ = [
     "check_enabled",
     "file_url",
     "describe",
-    "DEFAULT_MANIFEST_URL",
+    "NO_SOURCE_NOTICE",
+    "UPDATE_COMMAND",
     "MANIFEST_URL_ENV",
     "LABEL",
     "TITLE_PREFIX",

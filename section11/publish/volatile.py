@@ -44,7 +44,23 @@ def strip_volatile(document: Any) -> Any:
     return document
 
 
-def content_fingerprint(data: bytes) -> str:
+# Retry bookkeeping of a data file, keyed by its name: it changes when a
+# per-activity fetch is retried or given up, not when the athlete's data does.
+# A commit is made only when something else changed; the bookkeeping then
+# travels with it.
+BOOKKEEPING_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "intervals.json": (("fetch_state",),),
+}
+
+
+def data_fingerprint(name: str, data: bytes) -> str:
+    """`content_fingerprint` without the retry bookkeeping of file `name`
+    (its base name decides): equal fingerprints mean no athlete-data change."""
+    extra = BOOKKEEPING_PATHS.get(name.rsplit("/", 1)[-1], ())
+    return content_fingerprint(data, extra)
+
+
+def content_fingerprint(data: bytes, extra_paths: tuple[tuple[str, ...], ...] = ()) -> str:
     """SHA-256 hex of a data file's content, ignoring generation timestamps.
 
     JSON is parsed, stripped of VOLATILE_PATHS and re-serialized canonically
@@ -55,8 +71,11 @@ def content_fingerprint(data: bytes) -> str:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return "raw:" + hashlib.sha256(data).hexdigest()
+    document = strip_volatile(document)
+    for path in extra_paths:
+        document = _without(document, path)
     canonical = json.dumps(
-        strip_volatile(document),
+        document,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,

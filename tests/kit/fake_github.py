@@ -464,6 +464,24 @@ class FakeGitHub(_Loopback):
             return self._list_issues(repo, store, query)
         if rest == "/issues" and method == "POST":
             return self._create_issue(repo, body)
+        if m := re.fullmatch(r"/issues/(\d+)(/comments)?", rest):
+            return self._issue_action(store, int(m.group(1)), bool(m.group(2)), method, body)
+        raise _Reply(404, {"message": "Not Found"})
+
+    def _issue_action(self, store, number, comment, method, body):
+        """PATCH /issues/N (state) and POST /issues/N/comments."""
+        if self.issues_read_only or self.read_only:
+            raise _Reply(403, {"message": "Resource not accessible by personal access token"})
+        issue = next((i for i in store.issues if i["number"] == number), None)
+        if issue is None:
+            raise _Reply(404, {"message": "Not Found"})
+        if comment and method == "POST":
+            issue.setdefault("comments_text", []).append(str(body.get("body", "")))
+            return 201, {"body": body.get("body", "")}, {}
+        if not comment and method == "PATCH":
+            if body.get("state") in ("open", "closed"):
+                issue["state"] = body["state"]
+            return 200, dict(issue), {}
         raise _Reply(404, {"message": "Not Found"})
 
     def _create_blob(self, repo, body):
