@@ -523,10 +523,10 @@ def open_store(
     """
     fingerprint = athlete_fingerprint(athlete_id)
     if state_dir is None:
-        conn = sqlite3.connect(":memory:")
-        _create(conn, fingerprint)
-        conn.commit()
-        return Store(conn, None)
+        memory = sqlite3.connect(":memory:")
+        _create(memory, fingerprint)
+        memory.commit()
+        return Store(memory, None)
     directory = Path(state_dir)
     path = directory / STORE_NAME
     try:
