@@ -466,3 +466,35 @@ def test_curves_and_health_markers_say_when_their_refresh_failed(
     assert status["hr_curves"] == expected
     assert status["activities"] == status["events"] == "ok"
     assert "health markers (SICK/INJURED) unavailable" in out
+
+
+# ------------------------------------------------------------ local state (issue 11)
+
+from tests.kit.local_faults import LOCAL_FAULTS, run_local_fault  # noqa: E402
+
+
+def test_local_state_section_has_every_row_of_the_issue():
+    names = {f.name for f in LOCAL_FAULTS}
+    assert names == {
+        "store damaged row",
+        "store missing table",
+        "store is a folder",
+        "store read-only",
+        "state folder read-only",
+        "store locked",
+        "two syncs at once",
+        "output folder read-only",
+        "symlinked data file",
+        "symlinked sync.log",
+        "SIGTERM",
+        "SIGINT",
+    }
+    assert len({f.slug for f in LOCAL_FAULTS}) == len(LOCAL_FAULTS)
+    assert all(1 not in f.expected for f in LOCAL_FAULTS)
+
+
+@pytest.mark.parametrize("fault", LOCAL_FAULTS, ids=[f.slug for f in LOCAL_FAULTS])
+def test_local_state_row_is_intact(baseline, fault, tmp_path):
+    row = run_local_fault(baseline, fault, tmp_path)
+    assert row.intact, f"{row.outcome}: {row.problems}"
+    assert row.as_expected and row.code != 1, row.outcome
