@@ -33,7 +33,9 @@ from .child_sync import ROOT, ChildResult, check_intact, finish, start_sync
 from .faults import STATE_DIR, TODAY, Baseline, Row, snapshot, sync_env
 
 ROW_KEY = "Lq7Zr2Wm9Xk4Vb8Tn3Hy6Pd5"  # the rows' API key: every piece of it is distinctive
-HOLD_SECONDS = 3.0  # how long another process holds the store in the "locked" row
+HOLD_SECONDS = (
+    8.0  # longer than sqlite's default 5 s busy wait: a store that waited less was rebuilt
+)
 SIGNAL_WAIT = 60.0  # seconds to wait for the moment a signal is due
 
 HOLD = (
@@ -259,7 +261,6 @@ def with_key(data: DemoData) -> DemoData:
     return keyed
 
 
-
 @dataclass
 class _Requests:
     """Requests of a whole run of the baseline (the signal rows' clock)."""
@@ -331,9 +332,7 @@ def run_local_fault(baseline: Baseline, fault: LocalFault, root: Path) -> Row:
                 if undo is not None:
                     undo()
             requests = len(server.requests)
-        problems = extra + check_intact(
-            result, before, work, ROW_KEY, set(fault.expected)
-        )
+        problems = extra + check_intact(result, before, work, ROW_KEY, set(fault.expected))
         if fault.check is not None:
             problems += fault.check(work, result, requests)
         expected = " or ".join(f"exit {c}" if c else "complete" for c in sorted(fault.expected))
