@@ -18,6 +18,7 @@ problem, weakness 9.1.11):
     6     another sync holds the lock (--lockfile)
     7     output files could not be written
     130   interrupted (Ctrl-C)
+    143   terminated (SIGTERM)
 
 A failure prints exactly one line `error: <message>` on stderr. No secret,
 and no part of one, is ever printed: the --debug banner says only "set" or
@@ -30,8 +31,10 @@ import argparse
 import getpass
 import os
 import re
+import signal
 import stat
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -57,6 +60,7 @@ from .errors import (
     MissingCredentials,
     RunDeadlineExceeded,
     SyncError,
+    Terminated,
     printable,
 )
 from .install_check import check_installation
@@ -268,6 +272,7 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
     )
 
     RUN_CLOCK.start(seconds_from_env(RUN_DEADLINE_ENV, DEFAULT_RUN_DEADLINE, environ))
+    previous_term = _on_sigterm()
     try:
         if argv[:1] == ["tp"]:
             from .tp_cli import run_tp
@@ -283,6 +288,9 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
     except KeyboardInterrupt:
         print("error: interrupted", file=err)
         return EXIT_INTERRUPTED
+    except Terminated:
+        print("error: terminated (SIGTERM)", file=err)
+        return Terminated.exit_code
     except (SyncError, RunDeadlineExceeded) as exc:
         print(f"error: {_redact(_one_line(exc.message), secrets)}", file=err)
         return exc.exit_code
@@ -294,6 +302,21 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
         return EXIT_UNEXPECTED
     finally:
         RUN_CLOCK.stop()
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
+
+
+def _terminate(_signum: int, _frame: Any) -> None:
+    raise Terminated()
+
+
+def _on_sigterm() -> Any:
+    """SIGTERM ends the run like Ctrl-C (the lock is released, temp files
+    removed, exit 143); returns the handler to restore, None when this is not
+    the main thread (handlers can only be set there)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminate)
 
 
 def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: list[str]) -> int:

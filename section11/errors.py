@@ -16,6 +16,7 @@ EXIT_API_FAILED = 5
 EXIT_LOCK_HELD = 6
 EXIT_OUTPUT_FAILED = 7
 EXIT_NOT_AVAILABLE = 8  # a mode this version does not implement yet
+EXIT_TERMINATED = 143  # SIGTERM (128 + 15)
 
 
 class SyncError(Exception):
@@ -64,6 +65,13 @@ class RunDeadlineExceeded(BaseException):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (exit 143, 128 + 15): the run stops where it is, like
+    Ctrl-C; files already replaced are whole, the rest untouched."""
+
+    exit_code = EXIT_TERMINATED
 
 
 def printable(text: str) -> str:

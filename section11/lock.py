@@ -7,7 +7,10 @@ Fixes of the reference's lock:
 - age alone never makes a lock stale while its process lives (the 10-minute
   rule let a slow run and the next timer run write at the same time).
 
-A lock is stale when its pid is not running, is our own pid (left by an
+A lock is stale when its pid is not running, runs another process than the
+one that took the lock (the lock records the process start time and the boot
+id where the system shows them: a pid reused after a crash or a reboot no
+longer looks live for ever), is our own pid (left by an
 earlier run that had the same pid, common in containers), or its content is
 unreadable and it is older than a short grace period (a fresh lock may be
 caught between its creation and its write). Breaking a stale lock is
@@ -32,6 +35,7 @@ UNREADABLE_GRACE_SECONDS = 2.0  # a lock younger than this may still be mid-writ
 BREAKER_STALE_SECONDS = 10.0  # a .break file older than this is a crash leftover
 ACQUIRE_PATIENCE_SECONDS = 5.0  # how long to keep retrying while others take over
 POLL_SECONDS = 0.05
+BOOT_ID = "/proc/sys/kernel/random/boot_id"  # Linux: changes at every boot
 
 Warn = Callable[[str], None]
 
@@ -77,12 +81,38 @@ def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover - exercised on Win
         kernel32.CloseHandle(handle)
 
 
+def process_identity(pid: int) -> str | None:
+    """What tells this process apart from a later one that reuses its pid: the
+    boot id and the process start time in clock ticks (Linux /proc); None where
+    that cannot be read (then the pid alone decides)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        start = stat[stat.rindex(")") + 2 :].split()[19]  # field 22, starttime
+        boot = Path(BOOT_ID).read_text(encoding="ascii").strip()
+    except (OSError, ValueError, IndexError):
+        return None
+    return f"{boot}:{start}"
+
+
+def holder_alive(pid: int, identity: str | None) -> bool:
+    """True when the lock's process still runs: its pid is alive and, when the
+    lock recorded the process identity, that pid is still the same process
+    (not a reused pid, nor a pid from before a reboot)."""
+    if not pid_alive(pid):
+        return False
+    if identity is None:
+        return True
+    current = process_identity(pid)
+    return current is None or current == identity
+
+
 # ----------------------------------------------------------------- file content
 
 
 def _lock_bytes(pid: int) -> bytes:
     started = datetime.now(UTC).isoformat(timespec="microseconds")
-    return (json.dumps({"pid": pid, "started": started}) + "\n").encode("utf-8")
+    data = {"pid": pid, "started": started, "process": process_identity(pid)}
+    return (json.dumps(data) + "\n").encode("utf-8")
 
 
 def _read(path: Path) -> bytes | None:
@@ -95,16 +125,18 @@ def _read(path: Path) -> bytes | None:
         return b""  # exists but unreadable
 
 
-def _pid_of(raw: bytes) -> int | None:
-    """The pid recorded in a lock, or None when the content is unreadable."""
+def _holder_of(raw: bytes) -> tuple[int, str | None] | None:
+    """(pid, process identity or None) recorded in a lock, or None when the
+    content is unreadable."""
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     pid = data.get("pid") if isinstance(data, dict) else None
     if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
         return None
-    return pid
+    identity = data.get("process")
+    return pid, identity if isinstance(identity, str) else None
 
 
 def _age_seconds(path: Path) -> float | None:
@@ -224,7 +256,8 @@ def acquire(path: Path | str, *, warn: Warn | None = None) -> Lock:
             return lock
         raw = _read(path)
         if raw is not None:
-            pid = _pid_of(raw)
+            holder = _holder_of(raw)
+            pid, identity = holder if holder is not None else (None, None)
             reason = None
             if pid is None:
                 age = _age_seconds(path)
@@ -232,8 +265,10 @@ def acquire(path: Path | str, *, warn: Warn | None = None) -> Lock:
                     reason = "its content is unreadable"
             elif pid == me:
                 reason = f"it was left by an earlier run with our pid {pid}"
-            elif pid_alive(pid):
+            elif holder_alive(pid, identity):
                 raise LockHeld(f"another sync is running (pid {pid}); remove {path} if it is not")
+            elif pid_alive(pid):
+                reason = f"pid {pid} now belongs to another process"
             else:
                 reason = f"pid {pid} is not running"
             if reason and _break_stale(path, raw):

@@ -60,7 +60,7 @@ from .outputs.trainingpeaks import add_trainingpeaks
 from .outputs.validate import validate_documents
 from .privacy import DEFAULT_POLICY, PrivacyPolicy, policy_of_settings
 from .progress import Progress
-from .publish.files import dump_json, resolve_destination, write_files_atomic
+from .publish.files import check_writable, dump_json, resolve_destination, write_files_atomic
 from .sources.intervals import IntervalsClient, validate_athlete_id
 from .sources.routefiles import RouteFileError
 from .units import unit_preferences
@@ -362,6 +362,7 @@ def sync(
     phase = progress.phase if progress is not None else (lambda name: None)
     warnings: list[str] = []
     _, directory = resolve_destination(settings.output, settings.output_dir)
+    check_writable(directory)  # before any API call: a read-only folder ends the run here
     previous = {
         name: load_json_document(directory / name) for name in ("history.json", "routes.json")
     }

@@ -1052,7 +1052,15 @@ def test_main_rejects_a_bad_date():
     assert info.value.code == 2
 
 
-def test_python_m_entry_serves_until_interrupted():
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("inherited", ["default", "ignored"])
+def test_python_m_entry_serves_until_interrupted(inherited):
+    """It stops on Ctrl-C even when started with SIGINT ignored, as every
+    background job of a non-interactive shell is (`make test &`, cron): it used
+    to sleep on until the test's 10 s timeout."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "section11.demo.server", "--today", "2026-11-23"],
@@ -1060,6 +1068,7 @@ def test_python_m_entry_serves_until_interrupted():
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_ignore_sigint if inherited == "ignored" else None,
         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
     )
     try:

@@ -466,3 +466,85 @@ def test_curves_and_health_markers_say_when_their_refresh_failed(
     assert status["hr_curves"] == expected
     assert status["activities"] == status["events"] == "ok"
     assert "health markers (SICK/INJURED) unavailable" in out
+
+
+# ------------------------------------------------------------ local state (issue 11)
+
+from tests.kit.local_faults import LOCAL_FAULTS, run_local_fault  # noqa: E402
+
+
+def test_local_state_section_has_every_row_of_the_issue():
+    names = {f.name for f in LOCAL_FAULTS}
+    assert names == {
+        "store damaged row",
+        "store missing table",
+        "store is a folder",
+        "store read-only",
+        "state folder read-only",
+        "store locked",
+        "two syncs at once",
+        "output folder read-only",
+        "symlinked data file",
+        "symlinked sync.log",
+        "SIGTERM",
+        "SIGINT",
+    }
+    assert len({f.slug for f in LOCAL_FAULTS}) == len(LOCAL_FAULTS)
+    assert all(1 not in f.expected for f in LOCAL_FAULTS)
+
+
+@pytest.mark.parametrize("fault", LOCAL_FAULTS, ids=[f.slug for f in LOCAL_FAULTS])
+def test_local_state_row_is_intact(baseline, fault, tmp_path):
+    row = run_local_fault(baseline, fault, tmp_path)
+    assert row.intact, f"{row.outcome}: {row.problems}"
+    assert row.as_expected and row.code != 1, row.outcome
+
+
+# ------------------------------------------------------------ hostile server (issue 11)
+
+from tests.kit.hostile_faults import HOSTILE_FAULTS, run_hostile_fault  # noqa: E402
+
+
+def test_hostile_server_section_has_every_row_of_the_issue():
+    assert {f.name for f in HOSTILE_FAULTS} == {
+        "slow drip",
+        "endless body",
+        "gzip bomb",
+        "huge body (1 GB)",
+        "NaN, Infinity, 5,000-digit numbers",
+        "deep JSON",
+        "wrong types",
+        "HTML with 200",
+        "redirect to another host",
+        "attachments on another host",
+    }
+    assert {f.name for f in HOSTILE_FAULTS if f.memory_limit} == {
+        "endless body",
+        "gzip bomb",
+        "huge body (1 GB)",
+    }
+    assert len({f.slug for f in HOSTILE_FAULTS}) == len(HOSTILE_FAULTS)
+    assert all(1 not in f.expected for f in HOSTILE_FAULTS)
+
+
+@pytest.mark.parametrize("fault", HOSTILE_FAULTS, ids=[f.slug for f in HOSTILE_FAULTS])
+def test_hostile_server_row_is_intact(baseline, fault, tmp_path):
+    row = run_hostile_fault(baseline, fault, tmp_path)
+    assert row.intact, f"{row.outcome}: {row.problems}"
+    assert row.as_expected and row.code != 1, row.outcome
+
+
+def test_script_prints_the_hostile_and_local_sections(monkeypatch, capsys):
+    spec = importlib.util.spec_from_file_location(
+        "fault_table", ROOT / "scripts" / "fault_table.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main(["--section", "all", "--only", "html with 200"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["fault", "call", "outcome", "files", "intact"]
+    assert out[2].startswith("HTML with 200") and out[2].endswith("yes") and "exit 5" in out[2]
+    assert script.main(["--section", "all", "--only", "folder read-only"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = [line for line in out[2:] if line.strip()]
+    assert len(rows) == 2 and all("exit 7" in r and r.endswith("yes") for r in rows)

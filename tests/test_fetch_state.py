@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from section11.ingest.retry import (
@@ -633,6 +633,16 @@ endpoint_states = st.one_of(
     token=st.sampled_from([None, "t1", "t2"]),
     zone=st.sampled_from([TZ, UTC, ZoneInfo("America/New_York")]),
 )
+# issue 11: a damaged stored state ({"status": []}) made planning raise
+# "TypeError: unhashable type: 'list'"; always run that case
+@example(
+    initial={"intervals": {"status": []}, "streams": None},
+    steps=[("streams", Outcome("ok"), False, 0)],
+    start=START,
+    edited=False,
+    token=None,
+    zone=TZ,
+)
 def test_advance_never_raises_and_yields_valid_states(initial, steps, start, edited, token, zone):
     activity = act(start=start, icu_intervals_edited=edited, icu_sync_date=token)
     now = datetime(2025, 6, 2, 9, 0, tzinfo=zone)
@@ -655,6 +665,19 @@ def test_advance_never_raises_and_yields_valid_states(initial, steps, start, edi
         assert isinstance(record["date"], str)
         # planning over the result never raises either
         plan([activity], {activity.id: record}, {}, {activity.id} if paired else set(), now)
+
+
+@pytest.mark.parametrize("status", [[], {}, ["ok"], 7, None, "gone"])
+def test_damaged_stored_state_counts_as_absent_and_is_fetched_again(status):
+    a = act()
+    now = at("2025-06-02T09:00:00")
+    damaged = {"intervals": {"status": status}, "streams": {"status": status}}
+    assert [(d.endpoint, d.kind) for d in plan([a], {a.id: damaged}, {}, set(), now)] == [
+        ("intervals", "new"),
+        ("streams", "new"),
+    ]
+    record = advance(damaged, "intervals", Outcome("ok"), a, False, now)
+    assert record["intervals"]["status"] == "ok"
 
 
 @pytest.mark.parametrize("endpoint", ["intervals", "streams"])

@@ -490,3 +490,46 @@ def test_clock_in_http_date_uses_injected_wallclock():
     )
     client.get_json("/x")
     assert sleeps == [20.0]
+
+
+# ------------------------------------------------------------ unreadable numbers (issue 11 item 6)
+
+
+@pytest.mark.parametrize(
+    "body, value, dropped",
+    [
+        (b'{"a": NaN, "b": 1}', {"a": None, "b": 1}, 1),
+        (b"[Infinity, -Infinity, 2.5]", [None, None, 2.5], 2),
+        (b'{"a": 1e400, "b": -1e999}', {"a": None, "b": None}, 2),
+        (b'{"a": ' + b"9" * 5000 + b"}", {"a": None}, 1),
+        (
+            b'{"a": -' + b"1" * 41 + b', "b": ' + b"1" * 40 + b"}",
+            {"a": None, "b": int("1" * 40)},
+            1,
+        ),
+    ],
+    ids=["nan", "infinity", "1e400", "5000-digits", "41-digits"],
+)
+def test_unreadable_numbers_are_read_as_absent_and_counted(body, value, dropped):
+    from tests.hostile_server import HostileServer, raw_reply
+
+    with HostileServer([(r".", raw_reply(body, content_type="application/json"))]) as server:
+        client = HttpClient(server.url, auth=("API_KEY", KEY), sleep=lambda s: None)
+        try:
+            assert client.get_json("/x", endpoint="/x") == value
+            assert client.dropped_numbers() == {"/x": dropped}
+        finally:
+            client.close()
+
+
+def test_a_5000_digit_integer_in_an_error_body_is_no_crash():
+    from tests.hostile_server import HostileServer, raw_reply
+
+    body = b'{"error": "x", "n": ' + b"9" * 5000 + b"}"
+    with HostileServer([(r".", raw_reply(body, status=400))]) as server:
+        client = HttpClient(server.url, auth=("API_KEY", KEY), sleep=lambda s: None)
+        try:
+            with pytest.raises(ApiError, match="HTTP 400"):
+                client.get_json("/x", endpoint="/x")
+        finally:
+            client.close()

@@ -200,3 +200,46 @@ def test_racing_processes_exactly_one_wins(tmp_path, stale_first):
     assert outcomes.count("won") == 1, outcomes
     assert outcomes.count("held") == n - 1
     assert not os.path.exists(path)
+
+
+# ------------------------------------------------------------ reused pids (issue 11)
+
+needs_proc = pytest.mark.skipif(
+    lockmod.process_identity(os.getpid()) is None,
+    reason="this system shows no process start time (/proc): the pid alone decides",
+)
+
+
+@needs_proc
+def test_the_lock_records_the_process_identity(tmp_path):
+    path = tmp_path / ".sync.lock"
+    with acquire(path):
+        recorded = json.loads(path.read_text())["process"]
+    assert recorded == lockmod.process_identity(os.getpid())
+    boot = open(lockmod.BOOT_ID).read().strip()
+    assert recorded.startswith(boot + ":")
+
+
+@needs_proc
+@pytest.mark.parametrize("identity", ["another-boot:12345", "{boot}:1"])
+def test_a_live_pid_that_is_another_process_is_stale(tmp_path, live_pid, identity):
+    """The pid is alive, but it is not the process that took the lock (started
+    at another time, or before a reboot): the lock is taken over."""
+    boot = open(lockmod.BOOT_ID).read().strip()
+    path = tmp_path / ".sync.lock"
+    path.write_text(json.dumps({"pid": live_pid, "process": identity.format(boot=boot)}))
+    warnings = []
+    with acquire(path, warn=warnings.append):
+        assert json.loads(path.read_text())["pid"] == os.getpid()
+    assert warnings == [
+        f"took over stale lock {path} (pid {live_pid} now belongs to another process)"
+    ]
+
+
+@needs_proc
+def test_a_live_pid_that_is_the_same_process_holds_the_lock(tmp_path, live_pid):
+    path = tmp_path / ".sync.lock"
+    identity = lockmod.process_identity(live_pid)
+    path.write_text(json.dumps({"pid": live_pid, "process": identity}))
+    with pytest.raises(LockHeld):
+        acquire(path)

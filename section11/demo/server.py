@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+import signal
 import socket
 import struct
 import sys
@@ -403,6 +404,10 @@ class FakeIntervals:
 # ----------------------------------------------------------------- python -m section11.demo.server
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve `build_demo(today)` until Ctrl-C; print the base URL and the demo key."""
     from .dataset import build_demo
@@ -426,11 +431,16 @@ def main(argv: list[str] | None = None) -> int:
     data = build_demo(today, timezone=DEMO_TIMEZONE)
     server = FakeIntervals(data, port=args.port, today=today)
     server.latency = max(0.0, args.latency)
-    url = server.start()
-    print(f"Fake Intervals.icu API at {url} (paths under {API}), demo day {today.isoformat()}")
-    print(f"INTERVALS_BASE_URL={url} ATHLETE_ID={data.athlete_id} INTERVALS_KEY={data.api_key}")
-    print("(the demo key is not a real secret) Press Ctrl-C to stop.", flush=True)
+    # Ctrl-C and SIGTERM stop the server whatever this process inherited: a
+    # background job of a non-interactive shell starts with SIGINT ignored,
+    # and Python then leaves it ignored (the server never stopped)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        url = server.start()
+        print(f"Fake Intervals.icu API at {url} (paths under {API}), demo day {today.isoformat()}")
+        print(f"INTERVALS_BASE_URL={url} ATHLETE_ID={data.athlete_id} INTERVALS_KEY={data.api_key}")
+        print("(the demo key is not a real secret) Press Ctrl-C to stop.", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -10,7 +10,7 @@ and per-activity resources only when new, changed or expired.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -181,6 +181,7 @@ def fetch_raw(
     store.prune_cache(CACHE_KEEP_SECONDS, now=now.timestamp())
     curve_plan = hooks.curve_plan(today, window_28)
     curves = fetch_curves(client, store, curve_plan, now, warnings, status)
+    note_dropped_numbers(client.dropped_numbers(), warnings, status)
     return Ingested(
         athlete=athlete,
         now=now,
@@ -196,6 +197,22 @@ def fetch_raw(
         route_files=route_files,
         curves=curves,
         status=status,
+    )
+
+
+def note_dropped_numbers(
+    dropped: Mapping[str, int], warnings: list[str], status: dict[str, str]
+) -> None:
+    """`sync_status.numbers` (and a warning) when answers held numbers that
+    cannot be real (NaN, Infinity, 1e400, thousands of digits): they were read
+    as absent values."""
+    if not dropped:
+        return
+    total = sum(dropped.values())
+    where = ", ".join(sorted(dropped))
+    status["numbers"] = f"dropped: {total} unreadable numbers read as absent ({where})"
+    warnings.append(
+        f"{total} numbers that are not finite or absurdly long were read as absent ({where})"
     )
 
 

@@ -292,12 +292,22 @@ def _reopen(state: Mapping, activity: ActivityLike, paired: bool, now: datetime)
     return start is not None and now < start + PAIRED_WINDOW
 
 
+def stored_status(state: Any) -> str | None:
+    """The status of a stored endpoint state, or None when the state is damaged
+    (not an object, or a status that is not one of STATUSES, e.g. a list): a
+    damaged state counts as absent, so the endpoint is fetched again."""
+    if not isinstance(state, Mapping):
+        return None
+    status = state.get("status")
+    return status if isinstance(status, str) and status in STATUSES else None
+
+
 def _endpoint_due(
     endpoint: str, state: Any, entry: Any, activity: ActivityLike, paired: bool, now: datetime
 ) -> str | None:
-    if not isinstance(state, Mapping) or state.get("status") not in STATUSES:
+    status = stored_status(state)
+    if status is None:
         return None if _has_payload(entry, endpoint) else "new"
-    status = state["status"]
     if status == "pending":
         return "retry" if _is_due(state.get("next_retry_at"), now) else None
     if endpoint != "intervals":
@@ -350,7 +360,7 @@ def plan(
 
 def _outcome_kind(outcome: Any) -> str:
     kind = getattr(outcome, "kind", None)
-    return kind if kind in OUTCOME_KINDS else "transient"
+    return kind if isinstance(kind, str) and kind in OUTCOME_KINDS else "transient"
 
 
 def _token(outcome: Outcome, activity: ActivityLike) -> str | None:
@@ -479,7 +489,7 @@ def advance(
     transient, an unknown endpoint as streams.
     """
     now = _aware(now)
-    endpoint = endpoint if endpoint in ENDPOINTS else "streams"
+    endpoint = endpoint if isinstance(endpoint, str) and endpoint in ENDPOINTS else "streams"
     record = dict(state) if isinstance(state, Mapping) else {}
     if activity.date is not None:
         record["date"] = activity.date.isoformat()

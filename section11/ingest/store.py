@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import sqlite3
 import time
@@ -24,6 +25,8 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from ..errors import LockHeld, OutputFailed, SyncError
 
 SCHEMA_VERSION = 2
 STORE_NAME = "store.sqlite3"
@@ -76,8 +79,33 @@ def athlete_fingerprint(athlete_id: str) -> str:
     return hashlib.sha256(f"section11:{athlete_id}".encode()).hexdigest()[:16]
 
 
+def _finite_only(value: Any) -> Any:
+    """`value` with every non-finite float (NaN, +/-inf) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite_only(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_only(item) for item in value]
+    return value
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    """Compact JSON; a non-finite number is stored as null (absent), never a crash."""
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(
+            _finite_only(value), separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+
+
+def _loads(text: str) -> Any:
+    """A stored JSON value; None (absent) for a row that does not parse."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
 class Store:
@@ -154,7 +182,8 @@ class Store:
             sql += " AND day <= ?"
             args.append(newest.isoformat())
         sql += " ORDER BY day IS NULL, day, id"
-        return [json.loads(row[0]) for row in self.conn.execute(sql, args)]
+        rows = (_loads(row[0]) for row in self.conn.execute(sql, args))
+        return [record for record in rows if record is not None]
 
     def ids_in(self, kind: str, oldest: date, newest: date) -> dict[str, str | None]:
         """{id: token} of the records of a kind dated oldest..newest."""
@@ -171,7 +200,8 @@ class Store:
             "SELECT payload, token FROM resources WHERE activity_id = ? AND kind = ?",
             (activity_id, kind),
         ).fetchone()
-        return (json.loads(row[0]), row[1]) if row else None
+        payload = _loads(row[0]) if row else None
+        return (payload, row[1]) if payload is not None else None
 
     def resource_fetched_at(self, activity_id: str, kind: str) -> str | None:
         row = self.conn.execute(
@@ -184,7 +214,8 @@ class Store:
         rows = self.conn.execute(
             "SELECT activity_id, payload FROM resources WHERE kind = ?", (kind,)
         )
-        return {row[0]: json.loads(row[1]) for row in rows}
+        loaded = ((row[0], _loads(row[1])) for row in rows)
+        return {key: payload for key, payload in loaded if payload is not None}
 
     def put_resource(
         self, activity_id: str, kind: str, payload: Any, token: str | None, fetched_at: str
@@ -207,7 +238,8 @@ class Store:
         if endpoint is not None:
             sql += " WHERE endpoint = ?"
             args = (endpoint,)
-        return {(r[0], r[1]): json.loads(r[2]) for r in self.conn.execute(sql, args)}
+        loaded = (((r[0], r[1]), _loads(r[2])) for r in self.conn.execute(sql, args))
+        return {key: state for key, state in loaded if isinstance(state, dict)}
 
     def put_fetch_state(self, activity_id: str, endpoint: str, state: dict) -> None:
         self.conn.execute(
@@ -229,7 +261,7 @@ class Store:
             return None
         if max_age is not None and (now if now is not None else time.time()) - row[1] > max_age:
             return None
-        return json.loads(row[0])
+        return _loads(row[0])
 
     def put_cache(self, key: str, payload: Any, now: float | None = None) -> None:
         self.conn.execute(
@@ -260,26 +292,77 @@ class Store:
 
 # ----------------------------------------------------------------- opening
 
+BUSY_TIMEOUT_SECONDS = 30.0  # how long a sync waits for another sync's store
+_TABLES = frozenset({"meta", "records", "resources", "fetch_state", "cache", "coverage"})
+_JSON_COLUMNS = (
+    ("records", "raw"),
+    ("resources", "payload"),
+    ("fetch_state", "state"),
+    ("cache", "payload"),
+)
+_OPEN_TRIES = 3  # another process moved the file aside under us: open again
+
+# sqlite primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF)
+_BUSY = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED: another process has it
+_UNWRITABLE = frozenset({3, 8, 10, 13, 14})  # PERM, READONLY, IOERR, FULL, CANTOPEN
+
+
+def _code(exc: sqlite3.Error) -> int:
+    return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+
+
+def _refusal(exc: sqlite3.Error, path: Path) -> SyncError | None:
+    """The run-ending error for a store that is busy (exit 6) or cannot be
+    written (exit 7); None for a damaged store (it is rebuilt)."""
+    code = _code(exc)
+    if code in _BUSY:
+        return LockHeld(
+            f"the local store {path} is in use by another sync (waited "
+            f"{BUSY_TIMEOUT_SECONDS:g} s); run again when it has finished"
+        )
+    if code in _UNWRITABLE:
+        return OutputFailed(
+            f"the local store {path} cannot be written ({exc}): make it and its folder "
+            f"{path.parent} writable, or choose another folder with --state-dir"
+        )
+    return None
+
 
 def _create(conn: sqlite3.Connection, fingerprint: str) -> None:
-    conn.executescript(_SCHEMA)
+    """The schema in the open transaction (executescript would commit first)."""
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
     )
     conn.execute("INSERT INTO meta (key, value) VALUES ('athlete', ?)", (fingerprint,))
-    conn.commit()
+
+
+def _damage(conn: sqlite3.Connection) -> str | None:
+    """Why the file is not a whole store (a missing table, a row that is not
+    JSON, a failed integrity check), or None."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = sorted(_TABLES - tables)
+    if missing:
+        return f"the local store lacks its {', '.join(missing)} table"
+    integrity = conn.execute("PRAGMA quick_check").fetchone()
+    if not integrity or integrity[0] != "ok":
+        return "the local store failed its integrity check"
+    for table, column in _JSON_COLUMNS:
+        bad = conn.execute(f"SELECT count(*) FROM {table} WHERE NOT json_valid({column})")
+        if bad.fetchone()[0]:
+            return f"a row of the local store's {table} table is damaged"
+    return None
 
 
 def _check(conn: sqlite3.Connection, fingerprint: str) -> None:
     """Raise StoreRebuilt with the reason when the file is not a usable store;
     migrate a store of the previous schema version."""
-    try:
-        integrity = conn.execute("PRAGMA quick_check").fetchone()
-        rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    except sqlite3.DatabaseError as exc:
-        raise StoreRebuilt(f"the local store is unreadable ({exc})") from None
-    if not integrity or integrity[0] != "ok":
-        raise StoreRebuilt("the local store failed its integrity check")
+    reason = _damage(conn)
+    if reason:
+        raise StoreRebuilt(reason)
+    rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     if rows.get("athlete") != fingerprint:
         raise StoreRebuilt("the local store belongs to another athlete")
     if rows.get("schema_version") == "1":
@@ -353,6 +436,77 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
         )
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _lock(path: Path) -> sqlite3.Connection:
+    """A connection that holds the store's write lock until it is closed:
+    exclusive locking mode, and a write transaction begun at once (it waits up
+    to BUSY_TIMEOUT_SECONDS for another sync)."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def _take(path: Path, fingerprint: str) -> sqlite3.Connection | None:
+    """The locked, checked (or freshly created) store at `path`; None when
+    another process replaced the file meanwhile. Raises StoreRebuilt for a
+    damaged store (still in place), LockHeld or OutputFailed."""
+    before = _identity(path)
+    try:
+        conn = _lock(path)
+    except sqlite3.Error as exc:
+        raise _refusal(exc, path) or StoreRebuilt(
+            f"the local store is unreadable ({exc})"
+        ) from None
+    try:
+        if before is not None and _identity(path) != before:
+            conn.close()
+            return None  # moved aside and rebuilt by another sync while we waited
+        try:
+            fresh = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+            if fresh:
+                _create(conn, fingerprint)
+            else:
+                _check(conn, fingerprint)
+            # a write now: a read-only file or folder is found before any fetch
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('opened', ?)",
+                (str(time.time()),),
+            )
+            conn.commit()  # the lock stays (exclusive locking mode)
+        except sqlite3.Error as exc:
+            raise _refusal(exc, path) or StoreRebuilt(
+                f"the local store is unreadable ({exc})"
+            ) from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename the damaged store and its journal files (never deleted: a journal
+    may belong to a process still using that file) to `<name>.old-<ts>`."""
+    aside = path.with_name(f"{STORE_NAME}.old-{time.strftime('%Y%m%dT%H%M%S')}")
+    os.replace(path, aside)
+    for suffix in ("-journal", "-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            os.replace(companion, aside.with_name(aside.name + suffix))
+    return aside
+
+
 def open_store(
     state_dir: Path | str | None,
     athlete_id: str,
@@ -360,38 +514,50 @@ def open_store(
 ) -> Store:
     """Open (or create) the store in `state_dir`; None = an in-memory store.
 
-    A corrupt, foreign or outdated store is renamed to `store.sqlite3.old-<ts>`
-    and rebuilt; `notice(message)` is told why.
+    The store stays locked for this process until it is closed: a second sync
+    waits up to BUSY_TIMEOUT_SECONDS, then gets LockHeld (exit 6); a busy store
+    is never rebuilt. A damaged, foreign or outdated store is renamed to
+    `store.sqlite3.old-<ts>` (under its lock) and rebuilt; `notice(message)` is
+    told why. A store that cannot be written, a store path that is a folder or
+    a state folder that cannot be created raise OutputFailed (exit 7).
     """
     fingerprint = athlete_fingerprint(athlete_id)
     if state_dir is None:
-        conn = sqlite3.connect(":memory:")
-        _create(conn, fingerprint)
-        return Store(conn, None)
+        memory = sqlite3.connect(":memory:")
+        _create(memory, fingerprint)
+        memory.commit()
+        return Store(memory, None)
     directory = Path(state_dir)
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / STORE_NAME
-    if path.exists():
-        conn = sqlite3.connect(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputFailed(
+            f"cannot create the state folder {directory} ({exc.strerror or exc}): make its "
+            "parent writable, or choose another folder with --state-dir"
+        ) from None
+    for _ in range(_OPEN_TRIES):
+        if os.path.lexists(path) and not path.is_file():
+            raise OutputFailed(
+                f"the local store {path} is not a file: move it away (the store is "
+                "rebuilt from Intervals.icu), or choose another folder with --state-dir"
+            )
         try:
-            _check(conn, fingerprint)
-            return Store(conn, path)
+            conn = _take(path, fingerprint)
         except StoreRebuilt as exc:
-            conn.close()
-            aside = path.with_name(f"{STORE_NAME}.old-{time.strftime('%Y%m%dT%H%M%S')}")
-            os.replace(path, aside)
-            for suffix in ("-journal", "-wal", "-shm"):
-                stale = path.with_name(path.name + suffix)
-                if stale.exists():
-                    stale.unlink()
+            aside = _move_aside(path)
             if notice:
                 notice(
                     f"{exc}; rebuilding it from Intervals.icu (the old file is kept as "
                     f"{aside.name})"
                 )
-    conn = sqlite3.connect(path)
-    _create(conn, fingerprint)
-    return Store(conn, path)
+            continue
+        if conn is not None:
+            return Store(conn, path)
+    raise LockHeld(
+        f"the local store {path} keeps being replaced by another process; "
+        "run again when no other sync is running"
+    )
 
 
 def iter_chunks(oldest: date, newest: date, days: int) -> Iterator[tuple[date, date]]:

@@ -156,6 +156,21 @@ def resolve_destination(
     return directory / "latest.json", directory
 
 
+def check_writable(directory: Path) -> None:
+    """Raise OutputFailed (exit 7) when no file can be created in `directory`:
+    called before fetching, so a read-only output folder costs no API call."""
+    probe = _temp_name(directory / "latest.json")
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise OutputFailed(
+            f"the output folder {directory} cannot be written ({_reason(exc)}): make it "
+            "writable, or choose another folder with --output-dir"
+        ) from None
+    os.close(fd)
+    _unlink_quietly(probe)
+
+
 # ----------------------------------------------------------------- atomic write
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import math
 import random
 import threading
 import time
@@ -81,6 +82,36 @@ MAX_JSON_BYTES = 32 * 1024 * 1024  # decoded; ~30x the largest demo answer (1 MB
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 USER_AGENT = f"section11/{__version__}"
+
+
+MAX_INT_DIGITS = 40  # an integer longer than this is no real value (ids and counts are shorter)
+
+
+class NumberGuard:
+    """json.loads hooks: NaN, Infinity, numbers that overflow a float and
+    integers of more than MAX_INT_DIGITS digits become None (absent), counted
+    in `dropped`; without them such a body crashed the run (ValueError) or
+    reached the store as NaN."""
+
+    def __init__(self) -> None:
+        self.dropped = 0
+
+    def parse_float(self, text: str) -> float | None:
+        value = float(text)
+        if math.isfinite(value):
+            return value
+        self.dropped += 1
+        return None
+
+    def parse_int(self, text: str) -> int | None:
+        if len(text) - text.startswith("-") > MAX_INT_DIGITS:
+            self.dropped += 1
+            return None
+        return int(text)
+
+    def parse_constant(self, _name: str) -> None:
+        self.dropped += 1
+        return None
 
 
 # ----------------------------------------------------------------- one attempt
@@ -167,6 +198,7 @@ class HttpClient:
         self._fail_fast = 0
         self._consecutive_429 = 0
         self._tripped = False
+        self._dropped: Counter = Counter()  # unreadable numbers read as absent, by call label
 
     def __repr__(self) -> str:  # never shows the credentials
         return f"HttpClient(base_url={self.base_url!r})"
@@ -208,6 +240,12 @@ class HttpClient:
                 "fail_fast": self._fail_fast,
                 "rate_limited": self._tripped,
             }
+
+    def dropped_numbers(self) -> dict[str, int]:
+        """{call label: how many numbers were unreadable (NaN, Infinity, 1e400,
+        thousands of digits) and read as absent} for this client so far."""
+        with self._lock:
+            return dict(self._dropped)
 
     def reset_breaker(self) -> None:
         with self._lock:
@@ -405,8 +443,12 @@ class HttpClient:
         if 200 <= status < 300:
             if not as_json:
                 return True, result.body, ""
-            value, problem = self._parse_json(result.body or b"")
+            numbers = NumberGuard()
+            value, problem = self._parse_json(result.body or b"", numbers)
             if problem is None:
+                if numbers.dropped:
+                    with self._lock:
+                        self._dropped[label] += numbers.dropped
                 return True, value, ""
             if problem == "truncated":
                 result.failure = "truncated"  # for _give_up, if this was the last try
@@ -641,14 +683,26 @@ class HttpClient:
             None,
         )
 
-    def _parse_json(self, body: bytes) -> tuple[Any, str | None]:
-        """(value, None) or (None, "truncated" | "invalid")."""
+    def _parse_json(
+        self, body: bytes, numbers: NumberGuard | None = None
+    ) -> tuple[Any, str | None]:
+        """(value, None) or (None, "truncated" | "invalid"). Non-finite and
+        absurdly long numbers become None (counted by `numbers`)."""
+        numbers = numbers or NumberGuard()
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError as err:
             return None, ("truncated" if err.end >= len(body) else "invalid")
         try:
-            return json.loads(text), None
+            return (
+                json.loads(
+                    text,
+                    parse_float=numbers.parse_float,
+                    parse_int=numbers.parse_int,
+                    parse_constant=numbers.parse_constant,
+                ),
+                None,
+            )
         except json.JSONDecodeError as err:
             return None, ("truncated" if looks_truncated(text, err) else "invalid")
         except RecursionError:
@@ -660,7 +714,7 @@ class HttpClient:
         text = ""
         try:
             data = json.loads(body.decode("utf-8", "replace")) if body else None
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # ValueError: also a 5,000-digit integer
             data = None
         if isinstance(data, dict):
             for key in ("error", "message", "detail"):

@@ -139,6 +139,10 @@ class IntervalsClient:
     def stats(self) -> dict[str, Any]:
         return self.http.stats()
 
+    def dropped_numbers(self) -> dict[str, int]:
+        """{endpoint: numbers read as absent} (NaN, Infinity, 1e400, endless digits)."""
+        return self.http.dropped_numbers()
+
     # ------------------------------------------------------------ plumbing
 
     def _get(
