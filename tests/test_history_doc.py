@@ -31,6 +31,7 @@ from section11 import model
 from section11.model import Activity, Wellness
 from section11.outputs import history_rows as R
 from section11.outputs.history import (
+    SCHEMA_VERSION,
     build_history,
     data_gaps,
     data_range,
@@ -199,7 +200,7 @@ def test_top_level_keys_in_order(doc):
     assert doc["generated_at"] == "2024-05-15T07:30:00+02:00"
     assert doc["source"] == "Intervals.icu API"
     assert doc["sync_version"] == "1.0.0"
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert "script_hash" not in doc
     json.dumps(doc, allow_nan=False)  # plain JSON, no NaN
 
@@ -984,7 +985,7 @@ def fresh(**changes):
     doc = hist(
         "2024-05-13T01:00:00+02:00",
         ["2023-11-13", "2024-05-13"],
-        schema_version=1,
+        schema_version=SCHEMA_VERSION,
         sync_version="1.0.0",
     )
     doc.update(changes)
@@ -999,6 +1000,7 @@ def fresh(**changes):
         ({"generated_at": "2024-05-13T01:00:00+02:00"}, "unreadable"),
         (fresh(weekly_180d=[]), "unreadable"),
         (fresh(schema_version=None), "schema_changed"),
+        (fresh(schema_version=1), "schema_changed"),  # written before schema 2
         (fresh(schema_version=True), "schema_changed"),
         (fresh(sync_version="0.9.0"), "version_changed"),
         (fresh(weekly_180d=[{"week_start": "2023-11-12"}]), "week_start_changed"),

@@ -197,7 +197,7 @@ def test_fields_md_is_generated_from_the_schemas():
 def test_fields_md_lists_fields_with_type_presence_and_description():
     text = (ROOT / "docs" / "fields.md").read_text(encoding="utf-8")
     for row in (
-        "| `metadata.schema_version` | always 1 | yes |",
+        "| `metadata.schema_version` | always 2 | yes |",
         "| `derived_metrics.acwr` | number or null | yes | Live acute:chronic workload ratio",
         '| `recent_activities[].terrain_summary.climbs[].category` | one of "HC", "Cat 1"',
         "| `summary.by_activity_type.<activity type>.count` | integer | yes |",
@@ -356,7 +356,7 @@ def test_demo_sync_documents_validate_and_every_key_is_documented(
     validate_documents(documents)
     for name, document in documents.items():
         assert undocumented_keys(load_schema(name), document) == set(), name
-    assert documents["latest.json"]["metadata"]["schema_version"] == 1
+    assert documents["latest.json"]["metadata"]["schema_version"] == 2
     # the demo exercises the nested shapes, not just empty lists
     latest = documents["latest.json"]
     assert any("terrain_summary" in a for a in latest["recent_activities"])
@@ -494,8 +494,8 @@ def tampered(documents, name, change):
         ),
         (
             "history.json",
-            lambda d: d.__setitem__("schema_version", 2),
-            "history.json: schema_version: 1 was expected",
+            lambda d: d.__setitem__("schema_version", 1),
+            "history.json: schema_version: 2 was expected",
         ),
         ("routes.json", lambda d: d["events"].append({"event_id": "1"}), None),
         (

@@ -41,7 +41,7 @@ from .history_rows import (
     weekly_rows,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SOURCE = "Intervals.icu API"
 GAP_MIN_DAYS = 3
 CONFIDENCE_HIGH_MONTHS = 12

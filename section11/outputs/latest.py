@@ -37,7 +37,7 @@ EXTERNAL_SECTIONS = (
 )
 # Version of schemas/latest.schema.json, emitted as metadata.schema_version;
 # bumped on a breaking change of the file (CHANGELOG.md).
-LATEST_SCHEMA_VERSION = 1
+LATEST_SCHEMA_VERSION = 2
 
 HIDDEN_NOTE = (
     "{n} Strava-sourced activities in this period are hidden by the "
