@@ -68,7 +68,7 @@ EXIT_SETUP_CANCELLED = EXIT_INVALID_INPUT
 SETUP_MAX_TRIES = 5
 _REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
 _SECRET_FLAGS = ("--intervals-key", "--github-token")
-_SECRET_ENV = ("INTERVALS_KEY", "GITHUB_TOKEN")
+_SECRET_ENV = ("INTERVALS_KEY", "GITHUB_TOKEN", "PELOTON_REFRESH_TOKEN", "PELOTON_BEARER_TOKEN")
 
 
 # ----------------------------------------------------------------- argparse
@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes.add_argument(
         "--demo", action="store_true", help="run against a bundled demo athlete on a local fake API"
+    )
+    modes.add_argument(
+        "--demo-peloton",
+        action="store_true",
+        help="with --demo: the demo athlete also rides on Peloton (a local fake Peloton API)",
     )
     modes.add_argument(
         "--generate-history", action="store_true", help="regenerate history.json (3 years)"
@@ -288,6 +293,7 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
         return run_generate_manifest()
     settings = load_settings(args, environ)
     secrets.extend(s for s in (settings.intervals_key, settings.github_token) if s)
+    secrets.extend(settings.peloton.secrets() if settings.peloton else ())
     if settings.debug:
         print(banner(settings), file=sys.stderr)
     if getattr(args, "commit", False):
@@ -297,7 +303,7 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     if settings.demo:
         from .demo.runner import run_demo
 
-        return _code(run_demo(settings))
+        return _code(run_demo(settings, peloton=bool(getattr(args, "demo_peloton", False))))
     return run_sync(settings, environ)
 
 

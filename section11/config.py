@@ -33,6 +33,7 @@ from typing import Any
 
 from .errors import InvalidInput
 from .privacy import parse_share
+from .sources.peloton import PelotonAuth
 from .sports import WEEKDAYS
 
 DEFAULT_DAYS = 7
@@ -42,7 +43,7 @@ ZONE_BASES = ("power", "hr")
 LEGACY_CONFIG_NAME = ".sync_config.json"
 CONFIG_ENV = "SECTION11_CONFIG"
 NOW_ENV = "SECTION11_NOW"
-SECRET_KEYS = ("intervals_key", "github_token")
+SECRET_KEYS = ("intervals_key", "github_token", "peloton_refresh_token", "peloton_bearer_token")
 
 # setting name -> (config file key, environment variable)
 SOURCES = {
@@ -53,6 +54,9 @@ SOURCES = {
     "week_start": ("week_start", "WEEK_START"),
     "zone_preference": ("zone_preference", "ZONE_PREFERENCE"),
     "share": ("share", "SECTION11_SHARE"),  # privacy categories to share (section11.privacy)
+    "peloton_refresh_token": ("peloton_refresh_token", "PELOTON_REFRESH_TOKEN"),
+    "peloton_bearer_token": ("peloton_bearer_token", "PELOTON_BEARER_TOKEN"),
+    "peloton_client_id": ("peloton_client_id", "PELOTON_CLIENT_ID"),
 }
 
 Warn = Callable[[str], None]
@@ -81,6 +85,7 @@ class Settings:
     base_url: str | None = None  # INTERVALS_BASE_URL; None = the client's default
     config_path: Path | None = None  # the config file that was read, if any
     now: datetime | None = None  # SECTION11_NOW override (aware), tests only
+    peloton: PelotonAuth | None = field(default=None, repr=False)  # None: no Peloton token
 
 
 def _stderr_warn(message: str) -> None:
@@ -345,4 +350,19 @@ def load_settings(
         base_url=_clean(environ.get("INTERVALS_BASE_URL")),
         config_path=path,
         now=now,
+        peloton=peloton_auth(pick, environ),
     )
+
+
+def peloton_auth(
+    pick: Callable[[str], tuple[Any, str]], environ: Mapping[str, str]
+) -> PelotonAuth | None:
+    """The Peloton settings, or None when no Peloton token is given."""
+    auth = PelotonAuth(
+        refresh_token=_text(*pick("peloton_refresh_token")),
+        bearer_token=_text(*pick("peloton_bearer_token")),
+        client_id=_text(*pick("peloton_client_id")),
+        base_url=_clean(environ.get("PELOTON_BASE_URL")),
+        auth_url=_clean(environ.get("PELOTON_AUTH_URL")),
+    )
+    return auth if auth.configured else None

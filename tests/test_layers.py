@@ -36,6 +36,7 @@ TOP_LEVEL = {
     "units": "model",  # unit preferences read the athlete record
     "model": "model",
     "context": "model",
+    "peloton_model": "model",
     "privacy": "outputs",
     "pipeline": "app",
     "cli": "app",

@@ -7,13 +7,18 @@ writing into ./demo-output/ (or --output-dir / --output).
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ..publish.files import resolve_destination
+from ..sources.peloton import PelotonAuth
 from .dataset import build_demo
+from .peloton_server import FakePeloton
+from .peloton_view import build_peloton_view
 from .server import FakeIntervals
 
 DEMO_TIMEZONE = "Europe/Amsterdam"
@@ -31,19 +36,40 @@ def demo_settings(settings, data, base_url):
         output_dir=output_dir,
         github_token=None,
         github_repo=None,
+        peloton=None,
     )
 
 
-def run_demo(settings, out=None) -> int:
+def with_demo_peloton(local, stack, data, out):
+    """Settings pointed at a fake Peloton account started on `stack`."""
+    view = build_peloton_view(data, DEMO_TIMEZONE)
+    view.refresh_token = secrets.token_hex(16)  # a new account each run: no stale rotation
+    fake = stack.enter_context(FakePeloton(view))
+    print(f"and by the fake Peloton API at {fake.base_url}", file=out)
+    auth = PelotonAuth(
+        refresh_token=view.refresh_token,
+        client_id=view.client_id,
+        base_url=fake.base_url,
+        auth_url=fake.base_url,
+    )
+    return replace(local, peloton=auth)
+
+
+def run_demo(settings, out=None, peloton: bool = False) -> int:
+    """`peloton`: the athlete also rides on a fake Peloton account (some rides
+    match Intervals.icu activities, some exist only on Peloton)."""
     from .. import pipeline
 
     out = out or sys.stdout
     now = settings.now or datetime.now(UTC)
     today = now.astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
     data = build_demo(today, timezone=DEMO_TIMEZONE)
-    with FakeIntervals(data) as server:
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(FakeIntervals(data))
         local = demo_settings(settings, data, server.base_url)
         print(f"Demo athlete served by the fake Intervals.icu API at {server.base_url}", file=out)
+        if peloton:
+            local = with_demo_peloton(local, stack, data, out)
         result = pipeline.sync(local)
         requests_made = len(server.requests)
     for line in pipeline.summary_lines(result):
