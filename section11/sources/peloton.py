@@ -36,7 +36,7 @@ DEFAULT_BASE_URL = "https://api.onepeloton.com"
 DEFAULT_AUTH_URL = "https://auth.onepeloton.com"
 PAGE_SIZE = 100  # the most Peloton serves per page
 SAMPLE_SECONDS = 5  # performance_graph every_n: one sample per 5 s
-RATE = 2.0  # requests per second: Peloton publishes no limit, be gentle
+RATE = 4.0  # requests per second: Peloton publishes no limit, be gentle
 TOKEN_TIMEOUT = (5.0, 30.0)
 TOKEN_BODY_CAP = 64 * 1024
 PLATFORM_HEADER = {"Peloton-Platform": "web"}
@@ -150,7 +150,9 @@ def mint_access_token(auth_url: str, client_id: str, refresh_token: str) -> Toke
 class PelotonClient:
     """Read-only Peloton calls over one paced HttpClient with a bearer token."""
 
-    def __init__(self, access_token: str, base_url: str | None = None, *, rate: float = RATE):
+    def __init__(
+        self, access_token: str, base_url: str | None = None, *, rate: float | None = RATE
+    ):
         url = checked_url(base_url or DEFAULT_BASE_URL, "PELOTON_BASE_URL")
         self.http = HttpClient(url, rate=rate)
         self.http.session.headers.update(PLATFORM_HEADER)
