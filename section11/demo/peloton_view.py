@@ -49,12 +49,12 @@ def _power(index: int, seconds: float) -> list[float]:
     """Per-sample watts: a warm-up, repeated efforts, a cool-down."""
     samples = int(seconds // SAMPLE_SECONDS)
     base = 150 + 10 * (index % 4)
-    out = []
+    out: list[float] = []
     for i in range(samples):
         phase = i * SAMPLE_SECONDS
         effort = 80 if (phase // 240) % 2 else 0
         ramp = min(1.0, phase / 300, (seconds - phase) / 300)
-        out.append(round((base + effort) * max(0.5, ramp)))
+        out.append(float(round((base + effort) * max(0.5, ramp))))
     return out
 
 

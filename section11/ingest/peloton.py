@@ -155,7 +155,8 @@ def new_workouts(
 
 def _bundle(client: PelotonClient, item: dict[str, Any]) -> dict[str, Any]:
     wid = str(item["id"])
-    ride = item.get("ride") if isinstance(item.get("ride"), dict) else {}
+    joined = item.get("ride")
+    ride: dict[str, Any] = joined if isinstance(joined, dict) else {}
     bundle: dict[str, Any] = {
         "workout": item,
         "detail": client.workout(wid),
@@ -210,6 +211,7 @@ def fetch_peloton(
     last = store.meta(META_FETCHED)
     if last is not None and 0 <= now.timestamp() - float(last) < MIN_INTERVAL:
         saved = json.loads(store.meta(META_STATUS) or "{}")
+        saved = saved if isinstance(saved, dict) else {}
         return _stored(store, saved.get("status", "ok"), saved.get("message"))
     store.set_meta(META_FETCHED, repr(now.timestamp()))
     failure: PelotonError | None = None
