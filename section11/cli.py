@@ -72,7 +72,13 @@ EXIT_SETUP_CANCELLED = EXIT_INVALID_INPUT
 SETUP_MAX_TRIES = 5
 _REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
 _SECRET_FLAGS = ("--intervals-key", "--github-token")
-_SECRET_ENV = ("INTERVALS_KEY", "GITHUB_TOKEN", "TP_AUTH_COOKIE")
+_SECRET_ENV = (
+    "INTERVALS_KEY",
+    "GITHUB_TOKEN",
+    "TP_AUTH_COOKIE",
+    "PELOTON_REFRESH_TOKEN",
+    "PELOTON_BEARER_TOKEN",
+)
 
 
 # ----------------------------------------------------------------- argparse
@@ -147,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("intervals", "both", "tp"),
         default="intervals",
         help="with --demo: serve Intervals.icu only (default), or Intervals.icu and TrainingPeaks",
+    )
+    modes.add_argument(
+        "--demo-peloton",
+        action="store_true",
+        help="with --demo: the demo athlete also rides on Peloton (a local fake Peloton API)",
     )
     modes.add_argument(
         "--generate-history", action="store_true", help="regenerate history.json (3 years)"
@@ -343,6 +354,7 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     secrets.extend(
         s for s in (settings.intervals_key, settings.github_token, settings.tp_auth_cookie) if s
     )
+    secrets.extend(settings.peloton.secrets() if settings.peloton else ())
     if settings.debug:
         print(banner(settings), file=sys.stderr)
     if getattr(args, "commit", False):
@@ -352,9 +364,10 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     if settings.demo:
         from .demo.runner import run_demo
 
-        if args.demo_sources == "intervals":
+        peloton = bool(getattr(args, "demo_peloton", False))
+        if args.demo_sources == "intervals" and not peloton:
             return _code(run_demo(settings))
-        return _code(run_demo(settings, sources=args.demo_sources))
+        return _code(run_demo(settings, sources=args.demo_sources, peloton=peloton))
     return run_sync(settings, environ)
 
 

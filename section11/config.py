@@ -33,6 +33,7 @@ from typing import Any
 
 from .errors import InvalidInput
 from .privacy import parse_share
+from .sources.peloton import PelotonAuth
 from .sports import WEEKDAYS
 
 DEFAULT_DAYS = 7
@@ -42,7 +43,13 @@ ZONE_BASES = ("power", "hr")
 LEGACY_CONFIG_NAME = ".sync_config.json"
 CONFIG_ENV = "SECTION11_CONFIG"
 NOW_ENV = "SECTION11_NOW"
-SECRET_KEYS = ("intervals_key", "github_token", "tp_auth_cookie")
+SECRET_KEYS = (
+    "intervals_key",
+    "github_token",
+    "tp_auth_cookie",
+    "peloton_refresh_token",
+    "peloton_bearer_token",
+)
 
 # setting name -> (config file key, environment variable)
 SOURCES = {
@@ -54,6 +61,9 @@ SOURCES = {
     "zone_preference": ("zone_preference", "ZONE_PREFERENCE"),
     "share": ("share", "SECTION11_SHARE"),  # privacy categories to share (section11.privacy)
     "tp_auth_cookie": ("tp_auth_cookie", "TP_AUTH_COOKIE"),  # TrainingPeaks Production_tpAuth
+    "peloton_refresh_token": ("peloton_refresh_token", "PELOTON_REFRESH_TOKEN"),
+    "peloton_bearer_token": ("peloton_bearer_token", "PELOTON_BEARER_TOKEN"),
+    "peloton_client_id": ("peloton_client_id", "PELOTON_CLIENT_ID"),
 }
 
 Warn = Callable[[str], None]
@@ -84,6 +94,7 @@ class Settings:
     now: datetime | None = None  # SECTION11_NOW override (aware), tests only
     tp_auth_cookie: str | None = field(default=None, repr=False)  # TrainingPeaks cookie
     tp_base_url: str | None = None  # TRAININGPEAKS_BASE_URL; None = the real API
+    peloton: PelotonAuth | None = field(default=None, repr=False)  # None: no Peloton token
 
 
 def _stderr_warn(message: str) -> None:
@@ -350,4 +361,19 @@ def load_settings(
         now=now,
         tp_auth_cookie=_text(*pick("tp_auth_cookie")),
         tp_base_url=_clean(environ.get("TRAININGPEAKS_BASE_URL")),
+        peloton=peloton_auth(pick, environ),
     )
+
+
+def peloton_auth(
+    pick: Callable[[str], tuple[Any, str]], environ: Mapping[str, str]
+) -> PelotonAuth | None:
+    """The Peloton settings, or None when no Peloton token is given."""
+    auth = PelotonAuth(
+        refresh_token=_text(*pick("peloton_refresh_token")),
+        bearer_token=_text(*pick("peloton_bearer_token")),
+        client_id=_text(*pick("peloton_client_id")),
+        base_url=_clean(environ.get("PELOTON_BASE_URL")),
+        auth_url=_clean(environ.get("PELOTON_AUTH_URL")),
+    )
+    return auth if auth.configured else None

@@ -311,6 +311,7 @@ class Activity:
     min_temp: float | None = None  # device temperature
     max_temp: float | None = None
     athlete_max_hr: float | None = None  # the max HR setting in force
+    peloton: Mapping[str, Any] | None = None  # the Peloton class it matched, or came from
 
     @property
     def family(self) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,6 +22,7 @@ from .config import Settings
 from .context import SyncInputs
 from .ingest import Hooks, Ingested, IngestRequest, Store, fetch_raw, open_store, source_status
 from .ingest.curves import CurvePlan, RawCurves
+from .ingest.peloton import PelotonRaw, fetch_peloton
 from .ingest.raw import ActivityRef
 from .ingest.routes import RouteFile
 from .ingest.trainingpeaks import fetch_trainingpeaks
@@ -29,6 +30,7 @@ from .localfiles import load_ftp_history, load_json_document
 from .metrics.benchmark import activity_ftp_timelines, backfill_ftp_history, update_ftp_history
 from .metrics.curves import delta_curve_ids
 from .metrics.dfa import dfa_block
+from .metrics.peloton import merge_peloton
 from .metrics.sustainability import sustainability_curve_id, sustainability_families
 from .metrics.terrain import terrain_from_streams
 from .model import (
@@ -46,6 +48,7 @@ from .outputs.history import build_history, history_block, shrink_reason, weekly
 from .outputs.intervals import entries as intervals_entries
 from .outputs.intervals import intervals_document
 from .outputs.latest import assemble_latest
+from .outputs.peloton import add_peloton_status
 from .outputs.profile import thresholds_sports
 from .outputs.routes import (
     attachments_to_fetch,
@@ -58,12 +61,14 @@ from .outputs.sections import compute_sections
 from .outputs.terrain import terrain_fields
 from .outputs.trainingpeaks import add_trainingpeaks
 from .outputs.validate import validate_documents
+from .peloton_model import account_ftp, workouts_from_raw
 from .privacy import DEFAULT_POLICY, PrivacyPolicy, policy_of_settings
 from .progress import Progress
 from .publish.files import check_writable, dump_json, resolve_destination, write_files_atomic
 from .sources.intervals import IntervalsClient, validate_athlete_id
 from .sources.routefiles import RouteFileError
 from .units import unit_preferences
+from .windows import EXTENDED_DAYS
 
 STATE_DIR = ".section11"
 CURVE_STATUS_KEYS = ("power_curves", "hr_curves")  # reported after routes, as before
@@ -346,6 +351,19 @@ def with_trainingpeaks(
     return add_trainingpeaks(latest, raw, ctx.events, ctx.today)
 
 
+def with_peloton(ctx: SyncInputs, raw: PelotonRaw) -> SyncInputs:
+    """The inputs with the stored Peloton workouts merged in (Intervals.icu the authority)."""
+    if raw.status == "disabled":
+        return ctx
+    ftp, source = account_ftp(raw.me)
+    merged = merge_peloton(
+        ctx.history_activities, workouts_from_raw(raw.workouts), ctx.now.tzinfo or UTC, ftp, source
+    )
+    oldest = ctx.today - timedelta(days=max(ctx.days, EXTENDED_DAYS) - 1)
+    recent = tuple(a for a in merged.activities if a.date and a.date >= oldest)
+    return replace(ctx, activities=recent, history_activities=merged.activities)
+
+
 def sync(
     settings: Settings,
     client: IntervalsClient | None = None,
@@ -376,13 +394,23 @@ def sync(
             client, settings, store, warnings, previous_routes=previous["routes.json"]
         )
         store.commit()
+        peloton = fetch_peloton(
+            settings.peloton,
+            store,
+            state_directory(settings, directory),
+            ctx.now,
+            ctx.today,
+            warnings,
+        )
     phase("computing")
+    ctx = with_peloton(ctx, peloton)
     ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
     documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
     if settings.tp_auth_cookie:
         documents["latest.json"] = with_trainingpeaks(
             documents["latest.json"], ctx, settings, directory, warnings
         )
+    documents["latest.json"] = add_peloton_status(documents["latest.json"], peloton)
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
     validate_documents(documents)  # schemas/: an invalid document is never written
     phase("writing")

@@ -144,7 +144,7 @@ def test_demo_mode(capsys, runs, monkeypatch):
     import section11.demo.runner as runner
 
     seen = []
-    monkeypatch.setattr(runner, "run_demo", lambda settings: seen.append(settings) or 0)
+    monkeypatch.setattr(runner, "run_demo", lambda settings, **_: seen.append(settings) or 0)
     code, _, err = run_main(capsys, ["--demo"])  # no credentials needed
     assert code == 0 and runs == [] and len(seen) == 1 and seen[0].demo
 

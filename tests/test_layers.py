@@ -38,6 +38,7 @@ TOP_LEVEL = {
     "context": "model",
     "origins": "model",  # planned workouts copied by tp2intervals
     "tp_model": "model",  # TrainingPeaks records -> dataclasses
+    "peloton_model": "model",  # Peloton workouts -> activities
     "privacy": "outputs",
     "pipeline": "app",
     "cli": "app",

@@ -50,6 +50,13 @@ ENCODED = tuple(
         f"x-access-token:{BAD_TOKEN}",
     )
 )
+PELOTON_REFRESH = "Pz6Rw1Tk8Mv3Qh9Lc4Xn7Bd2"
+PELOTON_MINTED = (
+    "Ky5Wq8Hz2Nf7Rv3Tj9Dm4Xs1",
+    "Lg3Vx9Pb6Zk2Qw8Nc5Ht1Rm7",
+    "Wd4Jn7Rs2Kq9Xv6Hb3Tz8Pf5",
+)
+SECRETS = SECRETS + (PELOTON_REFRESH, *PELOTON_MINTED)  # Peloton tokens: the brought and the minted
 REPO = "me/data"
 
 
@@ -491,3 +498,49 @@ def test_trainingpeaks_cookie_and_token_leak_nowhere(server, tp_server, tmp_path
     scanned["logs"] = logs.text
     scanned |= file_texts(out_dir, home, skip=(config,))
     assert_no_leaks(scanned)
+
+
+# ----------------------------------------------------------------- Peloton
+
+
+def test_peloton_tokens_leak_nowhere(server, tmp_path, capsys, logs):
+    """Refresh token brought, access and rotated tokens minted, an expired token:
+    no output, log or file holds any of them but the 0600 rotated-token file."""
+    from section11.demo.peloton_server import FakePeloton
+    from section11.demo.peloton_view import build_peloton_view
+    from tests.kit.peloton_faults import unauthorized
+
+    view = build_peloton_view(server.data, "Europe/Amsterdam")
+    view.refresh_token = PELOTON_REFRESH
+    minted = iter(PELOTON_MINTED * 4)
+    out_dir = tmp_path / "out"
+    texts = {}
+    with FakePeloton(view, token_factory=lambda: next(minted)) as fake:
+        env = env_for(server) | {
+            "PELOTON_REFRESH_TOKEN": PELOTON_REFRESH,
+            "PELOTON_CLIENT_ID": view.client_id,
+            "PELOTON_BASE_URL": fake.base_url,
+            "PELOTON_AUTH_URL": fake.base_url,
+        }
+        assert cli.main(["--output-dir", str(out_dir), "--debug"], environ=env) == 0
+        fake.hooks.append(unauthorized())
+        later = env | {"SECTION11_NOW": "2026-11-23T11:00:00+00:00"}
+        assert cli.main(["--output-dir", str(out_dir)], environ=later) == 0
+        fake.hooks.clear()
+        fake.expire_tokens()
+        latest = env | {"SECTION11_NOW": "2026-11-23T13:00:00+00:00"}
+        assert cli.main(["--output-dir", str(out_dir)], environ=latest) == 0
+        assert (
+            cli.main(
+                ["--output-dir", str(out_dir)],
+                environ={**latest, "PELOTON_BEARER_TOKEN": PELOTON_MINTED[2]},
+            )
+            == 0
+        )
+    captured = capsys.readouterr()
+    assert "auth_expired" in (out_dir / "latest.json").read_text()
+    token_file = out_dir / ".section11" / "peloton_token.json"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    texts = {"stdout": captured.out, "stderr": captured.err, "logs": logs.text}
+    texts |= file_texts(out_dir, skip=(token_file,))
+    assert_no_leaks(texts)

@@ -8,6 +8,7 @@ writing into ./demo-output/ (or --output-dir / --output).
 from __future__ import annotations
 
 import contextlib
+import secrets
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,7 +16,10 @@ from zoneinfo import ZoneInfo
 
 from ..errors import NotAvailable
 from ..publish.files import resolve_destination
+from ..sources.peloton import PelotonAuth
 from .dataset import build_demo
+from .peloton_server import FakePeloton
+from .peloton_view import build_peloton_view
 from .server import FakeIntervals
 from .tp_server import FakeTrainingPeaks
 from .tp_view import add_tp2intervals_footers, build_tp_view
@@ -37,13 +41,31 @@ def demo_settings(settings, data, base_url):
         github_repo=None,
         tp_auth_cookie=None,
         tp_base_url=None,
+        peloton=None,
     )
 
 
-def run_demo(settings, out=None, sources: str = "intervals") -> int:
+def with_demo_peloton(local, stack, data, out):
+    """Settings pointed at a fake Peloton account started on `stack`."""
+    view = build_peloton_view(data, DEMO_TIMEZONE)
+    view.refresh_token = secrets.token_hex(16)  # a new account each run: no stale rotation
+    fake = stack.enter_context(FakePeloton(view))
+    print(f"and by the fake Peloton API at {fake.base_url}", file=out)
+    auth = PelotonAuth(
+        refresh_token=view.refresh_token,
+        client_id=view.client_id,
+        base_url=fake.base_url,
+        auth_url=fake.base_url,
+    )
+    return replace(local, peloton=auth)
+
+
+def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = False) -> int:
     """`sources`: "intervals" (the default demo) or "both" (Intervals.icu and a
     fake TrainingPeaks account; a few calendar workouts carry tp2intervals
-    footers). TrainingPeaks alone is not available yet."""
+    footers); TrainingPeaks alone is not available yet. `peloton`: the athlete
+    also rides on a fake Peloton account (some rides match Intervals.icu
+    activities, some exist only on Peloton)."""
     from .. import pipeline
 
     if sources == "tp":
@@ -62,6 +84,8 @@ def run_demo(settings, out=None, sources: str = "intervals") -> int:
             tp = stack.enter_context(FakeTrainingPeaks(view))
             local = replace(local, tp_auth_cookie=view.cookie, tp_base_url=tp.base_url)
             print(f"and by the fake TrainingPeaks API at {tp.base_url}", file=out)
+        if peloton:
+            local = with_demo_peloton(local, stack, data, out)
         result = pipeline.sync(local)
         requests_made = len(server.requests)
     for line in pipeline.summary_lines(result):

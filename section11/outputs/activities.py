@@ -317,6 +317,8 @@ def activity_record(
     chats = [c for c in chat_notes if isinstance(c, str) and c.strip()]
     if chats:
         out["chat_notes"] = chats
+    if a.peloton is not None:
+        out["peloton"] = dict(a.peloton)
     return out
 
 
