@@ -1,6 +1,6 @@
-"""Command line of `sync.py` (spec/pipeline.md §1 and §6, fixed per §9).
+"""Command line of `sync.py` (docs/architecture.md#one-sync and README.md#options, fixed per weakness 9 (docs/architecture.md#reference-weaknesses)).
 
-The flags are the reference's (§6.1) plus --demo, --output-dir, --no-anonymize,
+The flags are the reference's (README.md#options) plus --demo, --output-dir, --no-anonymize,
 --share (privacy categories, section11.privacy) and --config. Modes, first
 match wins: --setup, --init, --update, --generate-manifest, --commit, --demo,
 otherwise a data sync.
@@ -250,7 +250,7 @@ def _one_line(text: str) -> str:
 
 
 def banner(settings: Settings) -> str:
-    """Configuration summary for --debug: presence only, never a value (§9.3.1)."""
+    """Configuration summary for --debug: presence only, never a value (weakness 9.3.1 (docs/architecture.md#reference-weaknesses))."""
 
     def state(value: Any) -> str:
         return "set" if value else "not set"
@@ -376,7 +376,7 @@ def _code(result: Any) -> int:
 
 
 def check_sync_settings(settings: Settings) -> None:
-    """Credentials and destination of a data sync (§1 steps 5 and 7, with exit codes)."""
+    """Credentials and destination of a data sync (docs/architecture.md#one-sync steps 5 and 7, with exit codes)."""
     missing = [
         name
         for name, value in (
@@ -398,7 +398,7 @@ def check_sync_settings(settings: Settings) -> None:
 
 
 def is_api_mode(settings: Settings) -> bool:
-    """GitHub API mode (§8.1): no --output/--output-dir, but a token and a repo."""
+    """GitHub API mode (docs/architecture.md#publishing): no --output/--output-dir, but a token and a repo."""
     return not (settings.output or settings.output_dir) and bool(
         settings.github_token and settings.github_repo
     )
@@ -441,7 +441,7 @@ def mark_log(path: Path) -> bool:
 
 def rotate_log(path: Path) -> bool:
     """Keep the last 200 lines of the program's own sync.log once it reaches
-    1 MB (spec/pipeline.md §6.9: cron and launchd append to it). Only a regular
+    1 MB (docs/architecture.md#local-operations: cron and launchd append to it). Only a regular
     file (opened without following a symlink) whose end holds the marker line
     this program writes is cut; any other file of that name is left alone.
     Best effort, in place: the appending shell keeps its handle."""
@@ -650,7 +650,7 @@ def run_setup(
     out: TextIO | None = None,
     verify: Callable[[str, str], Any] | None = None,
 ) -> int:
-    """Interactive set-up (spec/pipeline.md §6.4, fixed per §9.3.2).
+    """Interactive set-up (docs/architecture.md#local-operations, fixed per weakness 9.3.2 (docs/architecture.md#reference-weaknesses)).
 
     Secrets are read with getpass (not echoed). Answers are merged into an
     existing config (unknown keys kept) and written atomically with mode 0600

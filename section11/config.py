@@ -1,10 +1,10 @@
 """Settings of one run: command line > environment > config file.
 
-Implements spec/pipeline.md §6.2 with the fixes of §9.3: the reference let the
+Implements docs/architecture.md#settings with the fixes of weakness 9.3 (docs/architecture.md#reference-weaknesses): the reference let the
 config file beat the environment (a stale file overrode CI secrets); here the
 command line wins, then the environment, then the file. A config file that
-holds a secret must not be readable by group or others (§9.3.2), and invalid
-values are refused instead of silently replaced (§6.2: an unknown week start
+holds a secret must not be readable by group or others (weakness 9.3.2 (docs/architecture.md#reference-weaknesses)), and invalid
+values are refused instead of silently replaced (docs/architecture.md#settings: an unknown week start
 used to become Monday).
 
 Config file location (first match):
@@ -115,7 +115,7 @@ def parse_week_start(value: Any, source: str) -> int:
 
 
 def parse_zone_preference(value: Any, source: str, warn: Warn | None = None) -> dict[str, str]:
-    """Parse "cycling:power,run:hr" (spec/metrics.md §4.4).
+    """Parse "cycling:power,run:hr" (docs/metrics.md#sport-families).
 
     Sport keys are lower-cased (not checked against the family list, as the
     reference); the basis must be power or hr. Invalid pairs are skipped with
@@ -231,7 +231,7 @@ def holds_secret(data: Mapping[str, Any]) -> bool:
 
 
 def check_permissions(path: Path) -> None:
-    """Refuse a secret-holding config that group or others can read (§9.3.2)
+    """Refuse a secret-holding config that group or others can read (weakness 9.3.2 (docs/architecture.md#reference-weaknesses))
     or write (someone else could point the sync elsewhere with your key)."""
     if os.name == "nt":  # POSIX mode bits mean nothing there
         return
@@ -302,7 +302,7 @@ def load_settings(
     cwd: Path | None = None,
     warn: Warn | None = None,
 ) -> Settings:
-    """Resolve a run's settings: CLI > environment > config file (§6.2, §9.3.4).
+    """Resolve a run's settings: CLI > environment > config file (docs/architecture.md#settings, weakness 9.3.4 (docs/architecture.md#reference-weaknesses)).
 
     `args` is the argparse namespace (missing attributes count as not given).
     Raises InvalidInput for unreadable/invalid/too-open config files and

@@ -1,7 +1,7 @@
 """Reading the mirror's own previous files (I/O edge), never losing them.
 
 An unreadable file is never overwritten: it is moved aside as
-`<name>.corrupt-<timestamp>` and the run says so (spec/pipeline.md §9.1 item 6).
+`<name>.corrupt-<timestamp>` and the run says so (weakness 9.1.6 (docs/architecture.md#reference-weaknesses)).
 """
 
 from __future__ import annotations

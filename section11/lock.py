@@ -1,4 +1,4 @@
-"""`--lockfile`: one sync at a time per output directory (spec/pipeline.md §6.8).
+"""`--lockfile`: one sync at a time per output directory (docs/architecture.md#local-operations).
 
 Fixes of the reference's lock:
 - the file is created with O_CREAT|O_EXCL, so two runs can never both create
@@ -241,7 +241,7 @@ def _break_stale(path: Path, stale: bytes) -> bool:
 
 
 def acquire(path: Path | str, *, warn: Warn | None = None) -> Lock:
-    """Take the lock at `path` (spec/pipeline.md §6.8, fixed per §9).
+    """Take the lock at `path` (docs/architecture.md#local-operations, fixed per weakness 9 (docs/architecture.md#reference-weaknesses)).
 
     Raises LockHeld when a live process holds it, OutputFailed when the lock
     file cannot be created. A stale lock is taken over with a warning.

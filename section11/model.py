@@ -496,7 +496,7 @@ def custom_wellness_fields(raw: Mapping[str, Any]) -> dict[str, float | int]:
 
 # Physiologically possible ranges of wellness fields; a value outside is a device or
 # entry error and is treated as absent (an absurd sleep of 10^12 s must not rate
-# "green"). HRV is left raw: the metrics apply their own validity filter (§10.1).
+# "green"). HRV is left raw: the metrics apply their own validity filter (docs/metrics.md#recovery).
 PLAUSIBLE_WELLNESS: dict[str, tuple[float, float]] = {
     "weight": (20, 400),
     "resting_hr": (20, 250),

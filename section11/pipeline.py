@@ -90,7 +90,7 @@ class SyncResult:
 
 
 def curve_plan(today: date, activities_28d: Sequence[ActivityRef]) -> CurvePlan:
-    """Curves for the 28-day deltas (§14) and the 42-day sustainability profile (§15)."""
+    """Curves for the 28-day deltas (docs/metrics.md#curve-deltas) and the 42-day sustainability profile (docs/metrics.md#sustainability)."""
     families = sustainability_families(activities_28d)
     return CurvePlan(
         delta_ids=tuple(delta_curve_ids(today)),

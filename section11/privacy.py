@@ -1,6 +1,6 @@
 """Privacy policy of a run: which categories of personal data are redacted.
 
-Fixes spec/pipeline.md §7 and §9.3 item 7: the reference published home
+Fixes README.md#privacy and weakness 9.3.7 (docs/architecture.md#reference-weaknesses): the reference published home
 coordinates, location, date of birth, notes and chat messages in clear, with a
 documented but non-existent `--no-anonymize` flag. Here every category is
 redacted by default, and each one can be shared on purpose:

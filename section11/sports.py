@@ -1,4 +1,4 @@
-"""Sport-family tables and event categories (spec/metrics.md §4)."""
+"""Sport-family tables and event categories (docs/metrics.md#sport-families)."""
 
 from __future__ import annotations
 

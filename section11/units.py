@@ -15,8 +15,8 @@ from .model import Athlete
 from .sports import family_of
 
 # The reference only knew MPS/KPH/MPH, MM/IN and height "IN"; the API's actual
-# enums are MPS|KNOTS|KMH|MPH|BFT, MM|INCHES and CM|FEET (spec/intervals_api.md
-# §4.1), so km/h, inch and feet users fell back to metric labels. Both spellings
+# enums are MPS|KNOTS|KMH|MPH|BFT, MM|INCHES and CM|FEET (docs/architecture.md#api-client
+# docs/metrics.md#sport-families), so km/h, inch and feet users fell back to metric labels. Both spellings
 # are accepted here (docs/deviations.md).
 WIND_UNITS = {"MPS": "m/s", "KPH": "km/h", "KMH": "km/h", "MPH": "mph", "KNOTS": "kn", "BFT": "Bft"}
 RAIN_UNITS = {"MM": "mm", "IN": "in", "INCHES": "in"}
@@ -46,7 +46,7 @@ KINDS = ("distance", "elevation", "elevation_per_distance", "weight", "height", 
 
 
 def unit_preferences(athlete: Athlete | None) -> dict[str, str]:
-    """The athlete's unit dict {wind, temp, rain, distance, weight, height} (§6.4).
+    """The athlete's unit dict {wind, temp, rain, distance, weight, height} (docs/metrics.md#units).
 
     Also emitted as `athlete_profile.display_preferences`.
     """
@@ -66,7 +66,7 @@ def unit_preferences(athlete: Athlete | None) -> dict[str, str]:
 def to_display(
     value: float | None, kind: str, units: Mapping[str, str] | None = None
 ) -> dict[str, Any] | None:
-    """`{value, unit}` of a canonical value in the preferred unit, or None (§6.4).
+    """`{value, unit}` of a canonical value in the preferred unit, or None (docs/metrics.md#units).
 
     kind: distance (km), elevation (m), elevation_per_distance (m/km), speed
     (km/h) follow the `distance` preference; weight (kg) the `weight`

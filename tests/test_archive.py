@@ -1,4 +1,4 @@
-"""Archive snapshots and change detection (spec/pipeline.md §5, §9.4)."""
+"""Archive snapshots and change detection (docs/architecture.md#writing-files, weakness 9.4 (docs/architecture.md#reference-weaknesses))."""
 
 from __future__ import annotations
 

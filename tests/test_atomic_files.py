@@ -1,4 +1,4 @@
-"""Atomic output files and JSON encoding (design.md reliability rules, pipeline §9.2)."""
+"""Atomic output files and JSON encoding (docs/architecture.md#writing-files, weakness 9.2 (docs/architecture.md#reference-weaknesses))."""
 
 from __future__ import annotations
 

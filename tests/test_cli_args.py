@@ -1,5 +1,5 @@
 """`main()`: argument surface, modes, exit codes, one-line errors, no secrets
-(spec/pipeline.md §1, §6.1, §6.3, §9.1.11, §9.3.1). The pipeline is replaced by
+(docs/architecture.md#one-sync, README.md#options, README.md#exit-codes, weakness 9.1.11 (docs/architecture.md#reference-weaknesses), weakness 9.3.1 (docs/architecture.md#reference-weaknesses)). The pipeline is replaced by
 a recorder; end-to-end runs against the fake server live elsewhere."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Settings resolution: precedence, config file location and safety, value parsing
-(spec/pipeline.md §6.2 with the fixes of §9.3; spec/metrics.md §4.4)."""
+(docs/architecture.md#settings with the fixes of weakness 9.3 (docs/architecture.md#reference-weaknesses); docs/metrics.md#sport-families)."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def test_empty_values_count_as_absent(env, tmp_path):
 
 
 def test_env_beats_file_for_secrets_the_reference_bug(env, tmp_path):
-    # §9.3.4: a stale config file must not override CI secrets.
+    # weakness 9.3.4 (docs/architecture.md#reference-weaknesses): a stale config file must not override CI secrets.
     config = write_config(tmp_path / "cfg.json", {"intervals_key": "stale", "athlete_id": "i1"})
     env.update(INTERVALS_KEY="fresh", ATHLETE_ID="i2")
     settings = load(ns(config=str(config)), env, tmp_path)

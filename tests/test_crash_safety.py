@@ -1,5 +1,5 @@
-"""Crash safety (design.md "Reliability rules"; spec/pipeline.md §5 "Crash and
-partial-data behaviour", §9.2): `python sync.py --output-dir D` in a
+"""Crash safety (docs/architecture.md#writing-files; docs/architecture.md#writing-files "Crash and
+partial-data behaviour", weakness 9.2 (docs/architecture.md#reference-weaknesses)): `python sync.py --output-dir D` in a
 subprocess, against the fake Intervals.icu served from this process, killed
 at random points many times.
 

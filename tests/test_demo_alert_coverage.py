@@ -2,12 +2,12 @@
 
 A sync is replayed for every day of the demo history (tests.kit.replay:
 the SyncInputs the pipeline would fetch on that day, no HTTP) and the computed
-sections are collected: every alert row of spec/metrics.md §20 and §22.5, and
-every rung of the readiness ladder (§21.3) with each outcome. The history is
+sections are collected: every alert row of docs/metrics.md#alerts and docs/metrics.md#race-calendar, and
+every rung of the readiness ladder (docs/metrics.md#readiness) with each outcome. The history is
 shaped for it by section11.demo.story (training camp, fever, heat wave, ...);
 the last RECENT_DAYS keep an ordinary picture. `pytest -s` prints the coverage.
 
-No §20 row is unreachable: acute_depolarization looked the least likely (a
+No docs/metrics.md#alerts row is unreachable: acute_depolarization looked the least likely (a
 7-day PI exists only for a polarized shape, f1 > f3 > f2, so PI < 2 needs
 f1·f3 < f2 < f3, a narrow band), yet the first outdoor week after the indoor
 polarized block lands in it.
@@ -34,7 +34,7 @@ TODAY = date(2026, 4, 15)
 WARMUP_DAYS = 40  # the first replayed day still has 28-day windows inside the history
 REPLAY_BUDGET_S = 20.0
 
-ALERT_ROWS = [  # (metric, row) of §20 and §22.5
+ALERT_ROWS = [  # (metric, row) of docs/metrics.md#alerts and docs/metrics.md#race-calendar
     ("acwr", "alarm"),
     ("acwr", "warning"),
     ("monotony", "alarm"),
@@ -82,7 +82,7 @@ READINESS_PATHS = [
 
 
 def alert_row(alert: dict, derived: dict) -> tuple[str, str]:
-    """The §20 / §22.5 row an alert belongs to. The two durability warnings and the
+    """The docs/metrics.md#alerts / docs/metrics.md#race-calendar row an alert belongs to. The two durability warnings and the
     two TID warnings share (metric, severity); the capability block tells them apart."""
     metric, severity = alert["metric"], alert["severity"]
     capability = derived["capability"]
@@ -96,7 +96,7 @@ def alert_row(alert: dict, derived: dict) -> tuple[str, str]:
 
 
 def readiness_path(decision: dict, tsb: float | None) -> str:
-    """Which rung (and which branch of it) produced the decision (§21.3)."""
+    """Which rung (and which branch of it) produced the decision (docs/metrics.md#readiness)."""
     priority, signals = decision["priority"], decision["signals"]
     statuses = {name: s["status"] for name, s in signals.items()}
     if priority == 0:

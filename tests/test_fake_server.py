@@ -1,4 +1,4 @@
-"""The fake Intervals.icu server over real HTTP (spec/intervals_api.md §2–§5, §8).
+"""The fake Intervals.icu server over real HTTP (docs/architecture.md#api-client–docs/architecture.md#api-client, docs/architecture.md#demo-and-test-kit).
 
 Most tests serve a small handmade dataset (MiniData) whose expected answers
 are worked out by hand below; a few smoke-test the demo athlete.
@@ -283,7 +283,9 @@ def test_start_returns_loopback_base_url_and_serves_json(data):
         assert r.status_code == 200
         assert r.headers["Content-Type"] == "application/json"
         assert r.headers["Content-Length"] == str(len(r.content))
-        assert r.json() == data.athlete  # the raw object, secrets included (§8 item 11)
+        assert (
+            r.json() == data.athlete
+        )  # the raw object, secrets included (docs/architecture.md#demo-and-test-kit (item 11))
     finally:
         fake.stop()
     with pytest.raises(requests.ConnectionError):
@@ -313,7 +315,7 @@ def test_today_falls_back_to_the_athletes_local_date(data):
     assert fake.current_today() == date(2030, 1, 2)
 
 
-# ----------------------------------------------------------------- auth (§2, §3)
+# ----------------------------------------------------------------- auth (docs/architecture.md#api-client)
 
 
 @pytest.mark.parametrize("header", [None, basic("API_KEY", ""), "Basic ", "Bearer "])
@@ -398,7 +400,7 @@ def test_other_methods_are_405(server, http):
     assert get(http, server, "/athlete/0").status_code == 200  # the connection is still usable
 
 
-# ----------------------------------------------------------------- activities (§5.3)
+# ----------------------------------------------------------------- activities (docs/architecture.md#api-client)
 
 
 def test_activities_window_is_inclusive_by_local_start_date_newest_first(server, http):
@@ -494,7 +496,7 @@ def test_mutating_data_between_requests_is_visible(server, http, data):
     assert rows[-1]["name"] == "Renamed"
 
 
-# ----------------------------------------------------------------- wellness (§5.7)
+# ----------------------------------------------------------------- wellness (docs/architecture.md#api-client)
 
 
 def test_wellness_window_is_inclusive_and_ascending(server, http):
@@ -533,7 +535,7 @@ def test_wellness_single_day(server, http):
     assert get(http, server, "/athlete/0/wellness/13-03-2026").status_code == 500
 
 
-# ----------------------------------------------------------------- events (§5.8)
+# ----------------------------------------------------------------- events (docs/architecture.md#api-client)
 
 
 def test_events_default_window_is_today_to_today_plus_6(server, http):
@@ -607,7 +609,7 @@ def test_event_attachment_urls_are_absolute_and_downloadable(server, http, data)
     assert data.events[4]["attachments"][0]["url"] == "/files/course-504.gpx"
 
 
-# ----------------------------------------------------------------- sport settings (§5.2)
+# ----------------------------------------------------------------- sport settings (docs/architecture.md#api-client)
 
 
 def test_sport_settings(server, http, data):
@@ -619,7 +621,7 @@ def test_sport_settings(server, http, data):
     assert get(http, server, "/athlete/0/sport-settings").json() == []
 
 
-# ----------------------------------------------------------------- curves (§5.9, §5.10)
+# ----------------------------------------------------------------- curves (docs/architecture.md#api-client)
 
 
 def test_power_curve_grammar_and_envelope(server, http, data):
@@ -679,7 +681,7 @@ def test_bad_curve_specs_are_422(server, http, data, spec):
     assert data.curve_calls == []  # nothing computed for a half-valid list
 
 
-# ----------------------------------------------------------------- per activity (§5.4–§5.11)
+# ----------------------------------------------------------------- per activity (docs/architecture.md#api-client–docs/architecture.md#api-client)
 
 
 def test_activity_detail_with_and_without_intervals(server, http, data):

@@ -1,4 +1,4 @@
-"""Per-activity fetch state machine (spec/metrics.md §30.1-§30.3, pipeline §3.3, §9.1).
+"""Per-activity fetch state machine (docs/metrics.md#retry-states-docs/metrics.md#retry-states, weakness 9.1 (docs/architecture.md#reference-weaknesses)).
 
 All expected timestamps are hand-computed from the ladder (300 s ×6, 1800 s ×6,
 21600 s), the 72 h / 14 d deadlines and the 86400 s paired floor.

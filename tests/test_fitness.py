@@ -1,4 +1,4 @@
-"""Fitness block and power model (spec/metrics.md §5, §6.2)."""
+"""Fitness block and power model (docs/metrics.md#fitness)."""
 
 from datetime import date, timedelta
 

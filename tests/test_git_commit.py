@@ -1,4 +1,4 @@
-"""`sync.py --commit` against real git repositories in a temp dir (spec/pipeline.md §8.2, §9.1.7).
+"""`sync.py --commit` against real git repositories in a temp dir (docs/architecture.md#publishing, weakness 9.1.7 (docs/architecture.md#reference-weaknesses)).
 
 Every test has a bare "remote", a clone playing the workflow's checkout, and
 sometimes a second clone playing a concurrent pusher. No network beyond

@@ -1,5 +1,5 @@
 """API mode: one commit through the Git Data API, against the fake GitHub on
-127.0.0.1 (spec/pipeline.md §8.1, fixed per §9.2 and §9.6)."""
+127.0.0.1 (docs/architecture.md#publishing, fixed per weakness 9.2 (docs/architecture.md#reference-weaknesses) and weakness 9.6 (docs/architecture.md#reference-weaknesses))."""
 
 from __future__ import annotations
 

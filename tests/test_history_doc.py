@@ -1,6 +1,6 @@
-"""history.json document and latest.json history block (spec/metrics.md §29).
+"""history.json document and latest.json history block (docs/metrics.md#history-tiers).
 
-Expected values are worked out by hand from the spec formulas; the arithmetic
+Expected values are worked out by hand from the formulas in docs/metrics.md; the arithmetic
 sits next to each case. The main scenario (today Wed 2024-05-15, weeks start
 Monday):
 
@@ -249,7 +249,7 @@ def test_stubs_undated_and_out_of_range_activities_are_ignored():
     assert doc["summaries"]["90d"]["total_activities"] == 1
 
 
-# ----------------------------------------------------------------- §29.2 daily_90d
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers daily_90d
 
 
 def test_daily_rows_span_90_days(doc):
@@ -371,7 +371,7 @@ def test_daily_null_load_and_moving_time_count_as_zero():
     assert row["activity_count"] == 1 and row["activity_types"] == "Ride"
 
 
-# ----------------------------------------------------------------- §29.3 weekly_180d
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers weekly_180d
 
 
 def test_weekly_rows_span(doc):
@@ -572,7 +572,7 @@ def test_apply_weekly_acwr_unit():
     assert [r["acwr"] for r in rows] == [None, None, None, 3.0, 3.0]
 
 
-# ----------------------------------------------------------------- §29.4 phase backfill
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers phase backfill
 
 
 def test_phase_backfill_calls_with_lookback_and_previous_phase(monkeypatch):
@@ -618,7 +618,7 @@ def test_phase_backfill_real_classifier(doc):
     assert not any(r["phase_detected"] in ("Taper", "Peak") for r in rows)  # no plan, no race
 
 
-# ----------------------------------------------------------------- §29.5 monthly tiers
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers monthly tiers
 
 
 @pytest.mark.parametrize(
@@ -743,7 +743,7 @@ def test_dominant_phase_counts_overlapping_weeks_and_breaks_ties_by_tss():
     assert R.dominant_phase(date(2023, 1, 1), date(2023, 2, 1), weekly) is None
 
 
-# ----------------------------------------------------------------- §29.6 summaries
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers summaries
 
 
 def test_summary_90d(doc):
@@ -812,7 +812,7 @@ def test_summary_tiers(doc):
     }
 
 
-# ----------------------------------------------------------------- §29.7
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers
 
 
 def test_data_gap_of_three_days_counts_two_does_not():
@@ -870,7 +870,7 @@ def test_ftp_timeline_in_document():
     ]
 
 
-# ----------------------------------------------------------------- §29.8 latest.json block
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers latest.json block
 
 
 def meta(generated_at="2024-05-10T06:00:00+02:00", months=12):
@@ -978,7 +978,7 @@ def test_weekly_rows_for_phase_bad_input():
     assert [r["week_start"] for r in weekly_rows_for_phase(doc)] == ["2024-04-29"]
 
 
-# ----------------------------------------------------------------- §29.9 regeneration
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers regeneration
 
 
 def fresh(**changes):

@@ -1,4 +1,4 @@
-"""intervals.json entries, segments, zone_basis, retention and document (metrics §30, §2.4, §25.5)."""
+"""intervals.json entries, segments, zone_basis, retention and document (docs/metrics.md#intervals-file, docs/metrics.md#recent-activities)."""
 
 from __future__ import annotations
 

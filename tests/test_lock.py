@@ -1,4 +1,4 @@
-"""--lockfile (spec/pipeline.md §6.8, fixed: O_EXCL, non-zero exit, no age rule)."""
+"""--lockfile (docs/architecture.md#local-operations, fixed: O_EXCL, non-zero exit, no age rule)."""
 
 from __future__ import annotations
 

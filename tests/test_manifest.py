@@ -1,5 +1,5 @@
 """manifest.json: which files, their hashes, the format, and comparing a tree
-with a manifest (spec/pipeline.md §6.6 step 3, §6.7, §8.3, §9.6)."""
+with a manifest (docs/architecture.md#updates-and-manifest step 3, docs/architecture.md#updates-and-manifest, weakness 9.6 (docs/architecture.md#reference-weaknesses))."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Alerts (spec/metrics.md §20; race alerts §22.5 appended)."""
+"""Alerts (docs/metrics.md#alerts; race alerts docs/metrics.md#race-calendar appended)."""
 
 import math
 from datetime import date, timedelta

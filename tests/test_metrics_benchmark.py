@@ -1,4 +1,4 @@
-"""FTP history, benchmark index, seasonal context (spec/metrics.md §18)."""
+"""FTP history, benchmark index, seasonal context (docs/metrics.md#benchmark-and-ftp-history)."""
 
 import copy
 import math
@@ -28,7 +28,7 @@ TODAY = date(2025, 3, 10)  # today - 56 = 2025-01-13 (9 days of March, 28 of Feb
 TARGET = date(2025, 1, 13)
 
 
-# ----------------------------------------------------------------- §18.1 normalize
+# ----------------------------------------------------------------- docs/metrics.md#benchmark-and-ftp-history normalize
 
 
 def test_normalize_current_format_sorted_and_whole_floats_as_int():
@@ -88,7 +88,7 @@ def test_normalize_garbage_raises(raw):
         normalize_ftp_history(raw)
 
 
-# ----------------------------------------------------------------- §18.1 update
+# ----------------------------------------------------------------- docs/metrics.md#benchmark-and-ftp-history update
 
 
 def test_update_empty_history_records_both():
@@ -148,7 +148,7 @@ def test_update_accepts_none_history():
     assert (new, changed) == ({"indoor": {}, "outdoor": {"2025-03-10": 250}}, True)
 
 
-# ----------------------------------------------------------------- §18.5 span
+# ----------------------------------------------------------------- docs/metrics.md#benchmark-and-ftp-history span
 
 
 def test_ftp_history_days():
@@ -162,7 +162,7 @@ def test_ftp_history_days():
     assert ftp_history_days(None) == {"indoor": 0, "outdoor": 0}
 
 
-# ----------------------------------------------------------------- §18.2
+# ----------------------------------------------------------------- docs/metrics.md#benchmark-and-ftp-history
 
 
 def test_benchmark_reference_example():
@@ -300,7 +300,7 @@ def test_benchmark_percentage_format(index, text):
     assert benchmark_percentage(index) == text
 
 
-# ----------------------------------------------------------------- §18.3 / §18.4
+# ----------------------------------------------------------------- docs/metrics.md#benchmark-and-ftp-history
 
 
 @pytest.mark.parametrize(

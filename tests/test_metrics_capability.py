@@ -1,6 +1,6 @@
-"""Capability blocks: durability (§13.1), efficiency factor (§13.2), HRRc (§13.3).
+"""Capability blocks: durability (docs/metrics.md#capability), efficiency factor (docs/metrics.md#capability), HRRc (docs/metrics.md#capability).
 
-Expected values are worked out by hand from the spec formulas (arithmetic in
+Expected values are worked out by hand from the formulas in docs/metrics.md (arithmetic in
 the comments), never taken from running the code.
 """
 

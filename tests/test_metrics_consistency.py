@@ -1,4 +1,4 @@
-"""Consistency index (spec/metrics.md §17) and planned_workouts_7d."""
+"""Consistency index (docs/metrics.md#consistency) and planned_workouts_7d."""
 
 import math
 from datetime import date, timedelta

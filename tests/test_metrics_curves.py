@@ -1,6 +1,6 @@
-"""Power-curve and HR-curve deltas (spec/metrics.md §14) and curve-window helpers.
+"""Power-curve and HR-curve deltas (docs/metrics.md#curve-deltas) and curve-window helpers.
 
-Expected values are worked out by hand from the spec formulas (arithmetic in
+Expected values are worked out by hand from the formulas in docs/metrics.md (arithmetic in
 the comments).
 """
 
@@ -28,7 +28,7 @@ TODAY = date(2026, 7, 26)
 CUR = "r.2026-06-29.2026-07-26"  # today-27 .. today
 PREV = "r.2026-06-01.2026-06-28"  # today-55 .. today-28
 
-# the power-curves sample response of spec/intervals_api.md §7.7 (trimmed), previous
+# the power-curves sample response of docs/architecture.md#api-client (trimmed), previous
 # window listed FIRST to prove matching by id rather than by position
 SAMPLE = {
     "list": [

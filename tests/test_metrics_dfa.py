@@ -1,7 +1,7 @@
-"""DFA a1 per-session block (§16.2) and compact summary (§16.3).
+"""DFA a1 per-session block (docs/metrics.md#dfa-a1) and compact summary (docs/metrics.md#dfa-a1).
 
 Sessions are built from constant blocks so every expected number can be worked
-out by hand from the spec formulas (arithmetic in the comments); nothing here
+out by hand from the formulas in docs/metrics.md (arithmetic in the comments); nothing here
 was obtained by running the code.
 """
 

@@ -1,8 +1,8 @@
-"""capability.dfa_a1_profile (§16.4): latest session, per-family pooling,
+"""capability.dfa_a1_profile (docs/metrics.md#dfa-a1-profile): latest session, per-family pooling,
 confidence and reason precedence.
 
-Session blocks are written by hand in the shape §16.2 stores in intervals.json;
-expected values are worked out from the spec formulas (arithmetic in comments).
+Session blocks are written by hand in the shape docs/metrics.md#dfa-a1 stores in intervals.json;
+expected values are worked out from the formulas in docs/metrics.md (arithmetic in comments).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""health_context (spec/metrics.md §23)."""
+"""health_context (docs/metrics.md#health-context)."""
 
 import json
 from datetime import date, timedelta

@@ -1,4 +1,4 @@
-"""Daily TSS arrays, totals, live and start-of-day ACWR (spec/metrics.md §7)."""
+"""Daily TSS arrays, totals, live and start-of-day ACWR (docs/metrics.md#load-and-acwr)."""
 
 from datetime import date, timedelta
 
@@ -33,7 +33,7 @@ def act(days_ago, load, atype="Ride", **raw):
 UNDATED = Activity.from_raw({"id": "x", "type": "Ride", "icu_training_load": 500})
 
 
-# ----------------------------------------------------------------- §7.1
+# ----------------------------------------------------------------- README.md#privacy
 
 
 def test_daily_tss_buckets_oldest_first():
@@ -68,7 +68,7 @@ def test_tss_total_is_unrounded():
     assert tss_total([act(0, 10.4), act(3, 0.3)], TODAY, 7) == pytest.approx(10.7)
 
 
-# ----------------------------------------------------------------- §7.2
+# ----------------------------------------------------------------- README.md#privacy
 
 
 @pytest.mark.parametrize(
@@ -177,7 +177,7 @@ def test_null_and_zero_loads_count_as_zero():
 
 
 def test_acute_array_is_last_seven_days_even_for_longer_lists():
-    # a 14-day display list: only today-6..today enter the acute total (§0, quirk 2)
+    # a 14-day display list: only today-6..today enter the acute total (docs/architecture.md, quirk 2)
     acts = [act(0, 70), act(10, 700)]
     block = load_block(acts, acts, TODAY)
     # T7 = 70, T28 = 770: 4*70/770 = 0.3636 -> 0.36

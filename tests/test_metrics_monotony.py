@@ -1,4 +1,4 @@
-"""Monotony family, strain, stress tolerance, load-recovery ratio (spec/metrics.md §8, §9)."""
+"""Monotony family, strain, stress tolerance, load-recovery ratio (docs/metrics.md#monotony-and-strain)."""
 
 import math
 from datetime import date, timedelta
@@ -39,7 +39,7 @@ def at_index(i, load, atype="Ride"):
     return act(6 - i, load, atype)
 
 
-# ----------------------------------------------------------------- §8.1
+# ----------------------------------------------------------------- docs/architecture.md#publishing
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_foster_monotony_non_finite_day_is_null():
     assert foster_monotony([float("inf"), 0, 0, 0, 0, 0, 1]) is None
 
 
-# ----------------------------------------------------------------- §8.2
+# ----------------------------------------------------------------- docs/architecture.md#publishing
 
 
 def test_sport_arrays_families_in_list_order_and_filters():
@@ -218,7 +218,7 @@ def test_monotony_interpretation(mono, eff, multi, text):
     assert monotony_interpretation(mono, eff, multi) == text
 
 
-# ----------------------------------------------------------------- §9
+# ----------------------------------------------------------------- weakness 9 (docs/architecture.md#reference-weaknesses)
 
 
 def test_strain_block_values():
@@ -262,7 +262,7 @@ def test_strain_overflow_is_null():
 
 # ----------------------------------------------------------------- assembly
 
-DERIVED_ORDER = [  # spec/metrics.md §2.2, recovery_index ... tss_28d_total
+DERIVED_ORDER = [  # docs/metrics.md#output-layout, recovery_index ... tss_28d_total
     "recovery_index",
     "recovery_index_yesterday",
     "hrv_baseline_7d",

@@ -1,4 +1,4 @@
-"""Phase detection v2 (spec/metrics.md §19): live weekly rows, streams, data
+"""Phase detection v2 (docs/metrics.md#phase-detection): live weekly rows, streams, data
 quality, classifier, output block."""
 
 import math
@@ -54,7 +54,7 @@ def well(day, ctl=None, atl=None):
     return Wellness.from_raw({"id": day, "ctl": ctl, "atl": atl})
 
 
-# ----------------------------------------------------------------- §19.1 rows
+# ----------------------------------------------------------------- docs/metrics.md#weekly-rows rows
 
 
 @pytest.mark.parametrize(
@@ -251,7 +251,7 @@ def test_week_monotony_gates():
     assert week_monotony(daily_tss(same, end, 7)) is None  # sd 0
 
 
-# ----------------------------------------------------------------- §19.2
+# ----------------------------------------------------------------- docs/metrics.md#stream-1-what-happened
 
 
 def row(ctl=None, acwr=None, mono=None, tss=0, ptss=0, hard=0, count=0, phase=None, breakdown=None):
@@ -329,7 +329,7 @@ def test_stream1_backfill_includes_target_row():
     assert (s1["ctl_slope"], s1["hard_day_avg"], s1["weeks_available"]) == (2.0, 2.0, 2)
 
 
-# ----------------------------------------------------------------- §19.3
+# ----------------------------------------------------------------- docs/metrics.md#stream-2-what-is-planned
 
 
 def plan(day, name="Ride", tss=None, category="WORKOUT", sport="Ride", summary=None):
@@ -476,7 +476,7 @@ def test_is_hard_planned(entry, hard):
     assert is_hard_planned(entry) is hard
 
 
-# ----------------------------------------------------------------- §19.4
+# ----------------------------------------------------------------- docs/metrics.md#data-quality
 
 
 def test_data_quality():
@@ -495,7 +495,7 @@ def test_data_quality():
     )
 
 
-# ----------------------------------------------------------------- §19.5
+# ----------------------------------------------------------------- docs/metrics.md#classifier
 
 
 def S1(**kw):
@@ -791,7 +791,7 @@ def test_phase_duration_weeks():
     assert phase_duration_weeks([], "Base") == 1
 
 
-# ----------------------------------------------------------------- §19.6
+# ----------------------------------------------------------------- docs/metrics.md#output
 
 
 def test_phase_detection_live_end_to_end():

@@ -1,4 +1,4 @@
-"""Race calendar, taper alert, race week and race alerts (spec/metrics.md §22)."""
+"""Race calendar, taper alert, race week and race alerts (docs/metrics.md#race-calendar)."""
 
 import json
 import math
@@ -56,7 +56,7 @@ def cal(events, activities=(), ctl=60.0, atl=70.0, units=METRIC, terrain=frozens
     return race_calendar(events, activities, TODAY, ctl, atl, units, terrain)
 
 
-# ----------------------------------------------------------------- §22.1 race list
+# ----------------------------------------------------------------- docs/metrics.md#race-calendar race list
 
 
 def test_race_list_filters_sorts_and_formats():
@@ -135,7 +135,7 @@ def test_date_only_start_has_no_start_time():
     assert "start_time" not in cal([e])["next_race"]
 
 
-# ----------------------------------------------------------------- §22.2 taper
+# ----------------------------------------------------------------- docs/metrics.md#race-calendar taper
 
 
 @pytest.mark.parametrize("days,active", [(7, False), (8, True), (14, True), (15, False)])
@@ -155,7 +155,7 @@ def test_taper_only_for_race_a_and_first_one():
     assert c["taper_alert"]["event_name"] == "sooner"
 
 
-# ----------------------------------------------------------------- §22.3 selection
+# ----------------------------------------------------------------- docs/metrics.md#race-calendar selection
 
 
 def test_race_week_prefers_race_a_over_nearer_race_b():
@@ -173,7 +173,7 @@ def test_no_race_week(events):
     assert cal(events)["race_week"] == {"active": False}
 
 
-# ----------------------------------------------------------------- §22.4 block
+# ----------------------------------------------------------------- docs/metrics.md#race-calendar block
 
 
 def test_race_week_block_hand_computed():
@@ -372,7 +372,7 @@ def test_go_no_go_notes():
     assert go_no_go(None, target)["tsb_status"] == "unknown"
 
 
-# ----------------------------------------------------------------- §22.5 alerts
+# ----------------------------------------------------------------- docs/metrics.md#race-calendar alerts
 
 
 def test_race_alerts_taper():

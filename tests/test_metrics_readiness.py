@@ -1,4 +1,4 @@
-"""readiness_decision (spec/metrics.md §21)."""
+"""readiness_decision (docs/metrics.md#readiness)."""
 
 import math
 from datetime import date
@@ -93,7 +93,7 @@ def statuses(result):
     return {k: v["status"] for k, v in result["signals"].items()}
 
 
-# ----------------------------------------------------------------- §21.1
+# ----------------------------------------------------------------- docs/metrics.md#readiness
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_phase_modifiers(phase, race_week, expected):
     ) == expected
 
 
-# ----------------------------------------------------------------- §21.2 signals
+# ----------------------------------------------------------------- docs/metrics.md#readiness signals
 
 
 @pytest.mark.parametrize(
@@ -296,7 +296,7 @@ def test_signal_summary():
     assert signal_summary(signals) == {"green": 2, "amber": 1, "red": 0, "unavailable": 1}
 
 
-# ----------------------------------------------------------------- §21.4
+# ----------------------------------------------------------------- docs/metrics.md#readiness
 
 
 @pytest.mark.parametrize(

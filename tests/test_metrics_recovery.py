@@ -1,4 +1,4 @@
-"""HRV / RHR baselines and Recovery Index (spec/metrics.md §10)."""
+"""HRV / RHR baselines and Recovery Index (docs/metrics.md#recovery)."""
 
 import math
 from datetime import date, timedelta

@@ -1,6 +1,6 @@
-"""Sustainability profile (spec/metrics.md §15).
+"""Sustainability profile (docs/metrics.md#sustainability).
 
-Expected values are worked out by hand from the spec formulas (arithmetic in
+Expected values are worked out by hand from the formulas in docs/metrics.md (arithmetic in
 the comments).
 """
 

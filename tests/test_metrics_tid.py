@@ -1,6 +1,6 @@
-"""Seiler TID, Treff polarization index and 7d/28d drift (spec/metrics.md §12).
+"""Seiler TID, Treff polarization index and 7d/28d drift (docs/metrics.md#seiler-tid).
 
-Expected values are worked out by hand from the spec formulas; the arithmetic
+Expected values are worked out by hand from the formulas in docs/metrics.md; the arithmetic
 is in the comments next to each case.
 """
 
@@ -42,7 +42,7 @@ def power(s1a, s1b, s2, *s3):
     return act(power=zones)
 
 
-# ----------------------------------------------------------------- §12.2 / §12.3
+# ----------------------------------------------------------------- docs/metrics.md#seiler-tid
 
 
 class TestPolarizationIndex:
@@ -95,7 +95,7 @@ def test_classify_tid(f, pi, expected):
     assert classify_tid(*f, pi) == expected
 
 
-# ----------------------------------------------------------------- §12.4
+# ----------------------------------------------------------------- docs/metrics.md#seiler-tid
 
 
 class TestSeilerTid:
@@ -244,7 +244,7 @@ class TestTidBlocks:
         assert out["seiler_tid_7d_primary"]["z1_seconds"] == 100
 
 
-# ----------------------------------------------------------------- §12.5
+# ----------------------------------------------------------------- docs/metrics.md#seiler-tid
 
 
 def blk(cls, pi):

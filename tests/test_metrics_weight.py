@@ -1,4 +1,4 @@
-"""Body-weight signal (spec/metrics.md §24)."""
+"""Body-weight signal (docs/metrics.md#weight)."""
 
 import json
 import math

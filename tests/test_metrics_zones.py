@@ -1,6 +1,6 @@
-"""Zones, 7d distribution and hard days (spec/metrics.md §11).
+"""Zones, 7d distribution and hard days (docs/metrics.md#zones-and-hard-days).
 
-Expected values are worked out by hand from the spec formulas; the arithmetic
+Expected values are worked out by hand from the formulas in docs/metrics.md; the arithmetic
 is in the comments next to each case.
 """
 
@@ -48,7 +48,7 @@ def act(atype="Ride", day="2024-05-08", power=None, hr=None, raw_power=None, **e
     return Activity.from_raw(raw)
 
 
-# ----------------------------------------------------------------- §11.1
+# ----------------------------------------------------------------- docs/metrics.md#zones-and-hard-days
 
 
 class TestActivityZones:
@@ -137,7 +137,7 @@ def test_combined_basis():
     assert combined_basis(["hr", "power"]) == "mixed"
 
 
-# ----------------------------------------------------------------- §11.2 / §11.3
+# ----------------------------------------------------------------- docs/metrics.md#zones-and-hard-days
 
 MIXED_WEEK = [
     # power: z1 1800, z2 3600, z3 900, z4+ = 600+300+60+40 = 1000, total 7300 (SS ignored)
@@ -250,7 +250,7 @@ class TestZoneDistribution:
         }
 
 
-# ----------------------------------------------------------------- §11.4
+# ----------------------------------------------------------------- docs/metrics.md#zones-and-hard-days
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,9 @@ def test_absurd_wellness_values_are_absent_hrv_stays_raw():
     )
     assert w.sleep_secs is None and w.resting_hr is None and w.weight is None
     assert w.fatigue is None and w.sleep_quality == 2 and w.spo2 == 97
-    assert w.hrv == 255  # the metrics' validity filter (§10.1) decides, not the model
+    assert (
+        w.hrv == 255
+    )  # the metrics' validity filter (docs/metrics.md#recovery) decides, not the model
     assert w.sport_info == ()
 
 

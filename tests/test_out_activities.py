@@ -1,4 +1,4 @@
-"""recent_activities[] (spec/metrics.md §25)."""
+"""recent_activities[] (docs/metrics.md#recent-activities)."""
 
 import pytest
 

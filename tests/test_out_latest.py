@@ -1,4 +1,4 @@
-"""latest.json assembly: key order, metadata, privacy, anonymization (metrics §2.1, pipeline §5, §7)."""
+"""latest.json assembly: key order, metadata, privacy, anonymization (docs/metrics.md#output-layout, docs/architecture.md#writing-files, README.md#privacy)."""
 
 import json
 from dataclasses import replace

@@ -1,4 +1,4 @@
-"""planned_workouts[] entries and workout_summary_stats (spec/metrics.md §27).
+"""planned_workouts[] entries and workout_summary_stats (docs/metrics.md#planned-workouts).
 
 The summary text itself is tested in test_workout_text.py.
 """

@@ -1,4 +1,4 @@
-"""athlete_profile and thresholds (spec/metrics.md §6.1, §6.3)."""
+"""athlete_profile and thresholds (docs/metrics.md#thresholds-and-profile)."""
 
 from datetime import date
 

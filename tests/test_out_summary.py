@@ -1,4 +1,4 @@
-"""summary, weekly_summary, quick_stats (spec/metrics.md §28)."""
+"""summary, weekly_summary, quick_stats (docs/metrics.md#summaries)."""
 
 from section11.model import Activity, Wellness
 from section11.outputs.summary import quick_stats, summary, weekly_summary

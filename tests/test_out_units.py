@@ -1,4 +1,4 @@
-"""Unit preferences, display blocks and duration strings (spec/metrics.md §6.4, §27.3)."""
+"""Unit preferences, display blocks and duration strings (docs/metrics.md#units)."""
 
 import pytest
 

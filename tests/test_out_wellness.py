@@ -1,4 +1,4 @@
-"""wellness_data[] and current_metrics (spec/metrics.md §26)."""
+"""wellness_data[] and current_metrics (docs/metrics.md#wellness)."""
 
 from section11.model import Athlete, Wellness
 from section11.outputs.wellness import current_metrics, wellness_data, wellness_record

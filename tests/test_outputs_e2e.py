@@ -1,4 +1,4 @@
-"""The demo run end to end: every derived field the spec defines is present and
+"""The demo run end to end: every derived field docs/metrics.md describes is present and
 populated where the data allows it, and bad route attachments are contained."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from section11.sources.intervals import IntervalsClient, validate_athlete_id
 from .helpers import walk
 from .test_sync_e2e import env_for, run_cli
 
-DERIVED_KEYS = [  # spec/metrics.md §2.2, in emitted order
+DERIVED_KEYS = [  # docs/metrics.md#output-layout, in emitted order
     "recovery_index",
     "recovery_index_yesterday",
     "hrv_baseline_7d",

@@ -1,5 +1,5 @@
 """Privacy: redaction categories field by field, the option set, and a scan of a
-whole demo run's output files (spec/pipeline.md §7, §9.3 item 7).
+whole demo run's output files (README.md#privacy, weakness 9.3.7 (docs/architecture.md#reference-weaknesses)).
 
 The unit tests use a hand-written latest.json with one field per category and
 state the expected redacted values by hand. The end-to-end tests run the CLI

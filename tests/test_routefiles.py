@@ -1,4 +1,4 @@
-"""Route file parsing (spec/metrics.md §31.1; spec/pipeline.md §9.3 item 6)."""
+"""Route file parsing (docs/metrics.md#routes; weakness 9.3.6 (docs/architecture.md#reference-weaknesses))."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""routes.json entries and document (spec/metrics.md §31.1, §2.5; pipeline §4.2)."""
+"""routes.json entries and document (docs/metrics.md#routes; docs/architecture.md#caching)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Secrets never leak: a scan of whole runs (spec/pipeline.md §9.3, design.md).
+"""Secrets never leak: a scan of whole runs (weakness 9.3 (docs/architecture.md#reference-weaknesses)).
 
 The Intervals.icu API key, the GitHub token and a session cookie set by the
 server are distinctive strings; every 5-character piece of each is looked for

@@ -1,4 +1,4 @@
-"""`--setup` wizard (spec/pipeline.md §6.4, fixed per §9.3.2: getpass, 0600, merge)."""
+"""`--setup` wizard (docs/architecture.md#local-operations, fixed per weakness 9.3.2 (docs/architecture.md#reference-weaknesses): getpass, 0600, merge)."""
 
 from __future__ import annotations
 

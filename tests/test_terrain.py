@@ -1,4 +1,4 @@
-"""Terrain analysis (spec/metrics.md §31.2-§31.4, §25.4).
+"""Terrain analysis (docs/metrics.md#terrain-and-climbs-docs/metrics.md#terrain-and-climbs, docs/metrics.md#recent-activities).
 
 Synthetic tracks run north along the meridian 5°E, so the haversine distance
 between points is exactly R·Δφ and a point at s metres sits at latitude

@@ -1,6 +1,6 @@
 """Update notification issues and `--update`, against a fake GitHub and a fake
-upstream file host on 127.0.0.1 (spec/pipeline.md §6.6, §8.3, fixed per §9.3
-item 5 and §9.6)."""
+upstream file host on 127.0.0.1 (docs/architecture.md#updates-and-manifest, fixed per weakness 9.3 (docs/architecture.md#reference-weaknesses)
+item 5 and weakness 9.6 (docs/architecture.md#reference-weaknesses))."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The GitHub workflow files: structure, secret handling, and the offline checks
-(spec/pipeline.md §8.2 fixed per §9.1.7, §9.3, §9.4)."""
+(docs/architecture.md#publishing fixed per weakness 9.1.7 (docs/architecture.md#reference-weaknesses), weakness 9.3 (docs/architecture.md#reference-weaknesses), weakness 9.4 (docs/architecture.md#reference-weaknesses))."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Session -> raw activity object (list endpoint shape, spec/intervals_api.md §7.2).
+"""Session -> raw activity object (list endpoint shape, docs/architecture.md#api-client).
 
 All summary numbers follow from the session's realised steps and the thresholds
 in force that day: NP = IF x FTP, load = hours x IF^2 x 100, zone times from the

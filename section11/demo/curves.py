@@ -1,5 +1,5 @@
 """Best-effort curves: each activity's hidden mean-maximal power and HR profile,
-and the power-curves / hr-curves element built from them (spec/intervals_api.md §5.9, §7.7).
+and the power-curves / hr-curves element built from them (docs/architecture.md#api-client).
 
 An activity's best power for a duration is what its step structure allows (the
 best window of its realised steps), lifted by terrain and sprints outdoors, and

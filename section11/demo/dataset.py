@@ -1,7 +1,7 @@
 """Deterministic synthetic demo athlete shaped like the real Intervals.icu API.
 
 `build_demo(today)` returns a DemoData whose raw records look like the real API
-(spec/intervals_api.md §4-§7, Appendix A): the athlete object (secrets included),
+(docs/architecture.md#api-client-docs/architecture.md#api-client, Appendix A): the athlete object (secrets included),
 1100 days of activities (with Strava stubs) and wellness rows, and calendar
 events from 400 days back to 120 days ahead with course files. Per-activity
 streams, intervals, messages and best-effort curves are generated lazily. The
@@ -80,17 +80,17 @@ class DemoData:
         return samples
 
     def activity_intervals(self, activity_id: str) -> list[dict[str, Any]]:
-        """`icu_intervals` of an activity (§7.3 shape). KeyError: unknown id or Strava stub."""
+        """`icu_intervals` of an activity (docs/architecture.md#api-client shape). KeyError: unknown id or Strava stub."""
         detail = self._detail(activity_id)
         return stream_gen.intervals(detail, self._samples(detail), self.seed)
 
     def activity_streams(self, activity_id: str) -> list[dict[str, Any]]:
-        """All streams of an activity (§7.4 shape). KeyError: unknown id or Strava stub."""
+        """All streams of an activity (docs/architecture.md#api-client shape). KeyError: unknown id or Strava stub."""
         detail = self._detail(activity_id)
         return stream_gen.stream_list(self._samples(detail))
 
     def activity_messages(self, activity_id: str) -> list[dict[str, Any]]:
-        """Comments on an activity (§7.8 shape), newest first. KeyError: unknown id."""
+        """Comments on an activity (docs/architecture.md#api-client shape), newest first. KeyError: unknown id."""
         aid = str(activity_id)
         if aid not in self.details:
             if any(a.get("id") == aid for a in self.activities):
@@ -102,7 +102,7 @@ class DemoData:
         self, kind: str, sport_type: str | None, start: date, end: date, curve_id: str
     ) -> dict[str, Any]:
         """Best-effort curve over activities of exactly `sport_type` (None = all) dated
-        start..end inclusive (§7.7 element). `kind` is "power" or "hr"."""
+        start..end inclusive (docs/architecture.md#api-client element). `kind` is "power" or "hr"."""
         kind = "hr" if kind.lower().startswith(("hr", "heart")) else "power"
         chosen = [
             d

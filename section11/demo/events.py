@@ -1,4 +1,4 @@
-"""Calendar events (spec/intervals_api.md §5.8, §7.6): planned workouts with resolved
+"""Calendar events (docs/architecture.md#api-client): planned workouts with resolved
 `workout_doc` steps, races with course files, health markers and notes.
 
 Planned workouts come from the same per-day plan as the activities, so a past

@@ -1,4 +1,4 @@
-"""Routes of the fake Intervals.icu API (spec/intervals_api.md §2–§5, checklist §8).
+"""Routes of the fake Intervals.icu API (docs/architecture.md#api-client–docs/architecture.md#api-client, checklist docs/architecture.md#demo-and-test-kit).
 
 `FakeApi.dispatch` turns one request (method, path, query, Authorization
 header) into a reply from the served `DemoData`; `server.py` carries it over
@@ -7,7 +7,7 @@ HTTP. Choices where the real API is unknown or a test needs a fixed answer:
 - a missing required parameter (`oldest` on activities, `type` on power
   curves) or a malformed curve spec answers 422 `{"status", "error"}`; a value
   of the wrong type (bad date, non-numeric limit) answers 500 with a
-  Spring-style MethodArgumentTypeMismatchException text (§4.6);
+  Spring-style MethodArgumentTypeMismatchException text (docs/architecture.md#api-client);
 - a `.json` suffix is accepted on every route (the client asks for `streams.json`);
   other suffixes (`.csv`) are not served;
 - `/wellness/{date}` for a day without a record answers `{"id": date}`;
@@ -76,7 +76,7 @@ def _phrase(status: int) -> str:
 
 
 def _spring(status: int, path: str) -> dict[str, Any]:
-    """Spring Boot's default error body (spec/intervals_api.md §4.6)."""
+    """Spring Boot's default error body (docs/architecture.md#api-client)."""
     stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
     return {"timestamp": stamp, "status": status, "error": _phrase(status), "path": path}
 
@@ -144,7 +144,7 @@ def _within(moment: datetime | None, lo: datetime | None, hi: datetime | None) -
 
 
 def _project(rows: list[dict[str, Any]], fields: list[str]) -> list[dict[str, Any]]:
-    """`fields=a,b`: only those keys, nulls dropped (§4.2)."""
+    """`fields=a,b`: only those keys, nulls dropped (docs/architecture.md#api-client)."""
     if not fields:
         return rows
     wanted = set(fields)
@@ -177,7 +177,7 @@ _MAXES = ("max_watts", "max_heartrate")
 
 
 def derive_groups(intervals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`icu_groups` from intervals sharing a `group_id` (§5.5): count, first
+    """`icu_groups` from intervals sharing a `group_id` (docs/architecture.md#api-client): count, first
     start_index, sums, moving-time-weighted means (ints stay ints), maxima."""
     members: dict[str, list[dict[str, Any]]] = {}
     for iv in intervals:
@@ -265,7 +265,7 @@ class FakeApi:
                 500, error_body(500, f"fake server: {type(exc).__name__} in the dataset")
             )
 
-    # ------------------------------------------------------------ auth (§2, §3)
+    # ------------------------------------------------------------ auth (docs/architecture.md#api-client)
 
     def authenticate(self, header: str | None, path: str) -> None:
         """Basic `API_KEY:<key>`: missing/empty -> 401; anything else wrong -> 403."""
@@ -326,7 +326,7 @@ class FakeApi:
         intervals = list(raw or [])
         return intervals, derive_groups(intervals)
 
-    # ------------------------------------------------------------ athlete routes (§5.1–§5.10)
+    # ------------------------------------------------------------ athlete routes (docs/architecture.md#api-client–docs/architecture.md#api-client)
 
     def get_athlete(self, q, id):
         self.athlete_ok(id)
@@ -389,7 +389,7 @@ class FakeApi:
         return {"id": wanted}
 
     def get_events(self, q, id):
-        """Start-date window (default today..today+6, newest inclusive), category, resolve (§5.8)."""
+        """Start-date window (default today..today+6, newest inclusive), category, resolve (docs/architecture.md#api-client)."""
         self.athlete_ok(id)
         oldest = _bound(q, "oldest", end=False) or datetime.combine(
             self.fake.current_today(), dtime.min
@@ -416,7 +416,7 @@ class FakeApi:
         return out
 
     def curve_range(self, spec: str, ref: date) -> tuple[date, date]:
-        """`r.A.B`, `Nd`, `Ny`, `all`, `sN` (+ `-kj0`/`-kj1`) -> inclusive dates (§5.9)."""
+        """`r.A.B`, `Nd`, `Ny`, `all`, `sN` (+ `-kj0`/`-kj1`) -> inclusive dates (docs/architecture.md#api-client)."""
         base = re.sub(r"-kj[01]$", "", spec)
         if m := re.fullmatch(r"r\.(\d{4}-\d{2}-\d{2})\.(\d{4}-\d{2}-\d{2})", base):
             try:
@@ -475,7 +475,7 @@ class FakeApi:
     def get_hr_curves(self, q, id):
         return self.curves(q, id, "hr")
 
-    # ------------------------------------------------------------ activity routes (§5.4–§5.11)
+    # ------------------------------------------------------------ activity routes (docs/architecture.md#api-client–docs/architecture.md#api-client)
 
     def get_activity(self, q, aid):
         record = self.absolute(self.activity(aid))
@@ -507,7 +507,7 @@ class FakeApi:
         return _limit(list(self.data.activity_messages(aid) or []), _int(q, "limit"))
 
     def file(self, path: str) -> Reply:
-        """Attachment bodies, unauthenticated (§5.15)."""
+        """Attachment bodies, unauthenticated (docs/architecture.md#api-client)."""
         attachments = self.data.attachments or {}
         for key in (path, unquote(path), path[1:], unquote(path)[1:]):
             if key in attachments:

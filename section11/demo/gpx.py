@@ -4,7 +4,7 @@ A route is a closed loop starting and ending at home with a deterministic shape
 and an elevation profile of explicit climbs (each followed by its descent) on
 top of gentle undulation. The same model feeds outdoor activity streams
 (latlng/altitude) and the course files attached to race events
-(spec/intervals_api.md §5.15; the pipeline parses them as in spec/metrics.md §31).
+(docs/architecture.md#api-client; the pipeline parses them as in docs/metrics.md#routes).
 """
 
 from __future__ import annotations

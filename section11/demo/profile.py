@@ -1,8 +1,8 @@
 """The demo athlete: thresholds over time, physiology models, raw athlete object.
 
 Every threshold is a pure function of (seed, date) so that a day's records never
-depend on the build's "today" (spec/intervals_api.md §5.16 says where each value
-lives in the real API; §7.1 gives the athlete object shape).
+depend on the build's "today" (docs/architecture.md#api-client says where each value
+lives in the real API; docs/architecture.md#api-client gives the athlete object shape).
 """
 
 from __future__ import annotations
@@ -321,7 +321,7 @@ def sport_settings(seed: int, today: date) -> list[dict[str, Any]]:
 
 
 def athlete_object(seed: int, today: date, timezone: str, api_key: str) -> dict[str, Any]:
-    """Raw `GET /athlete/{id}` object (§7.1), secrets included on purpose."""
+    """Raw `GET /athlete/{id}` object (docs/architecture.md#api-client), secrets included on purpose."""
     weight = round(weight_trend(seed, today), 1)
     invite = random.Random(f"{seed}:invite").getrandbits(64)
     return {

@@ -1,4 +1,4 @@
-"""A fake Intervals.icu API on loopback (spec/intervals_api.md §2–§5, checklist §8).
+"""A fake Intervals.icu API on loopback (docs/architecture.md#api-client–docs/architecture.md#api-client, checklist docs/architecture.md#demo-and-test-kit).
 
 `FakeIntervals(data).start()` serves a `DemoData` over real HTTP/1.1 on
 127.0.0.1 (routes and their semantics: fake_api.py), so the real client, the
@@ -366,7 +366,7 @@ class FakeIntervals:
         return None
 
     def _rate_check(self) -> Reply | None:
-        """Token bucket (rate/s, burst) -> 429 once empty (spec/intervals_api.md §4.5)."""
+        """Token bucket (rate/s, burst) -> 429 once empty (docs/architecture.md#api-client)."""
         with self._lock:
             config = self.rate_limit
             if not config:

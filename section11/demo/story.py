@@ -1,7 +1,7 @@
 """Story beats: the calendar-fixed episodes of the demo athlete's year.
 
 Ordinary weeks come from plan._template; these episodes bend a few weeks a year
-so that every alert and readiness path of spec/metrics.md §20-§22 happens
+so that every alert and readiness path of docs/metrics.md#alerts-docs/metrics.md#race-calendar happens
 somewhere in the history, each for a reason a real athlete would recognise
 (tests/test_demo_alert_coverage.py replays the history and checks it):
 

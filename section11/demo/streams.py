@@ -1,4 +1,4 @@
-"""Lazy per-activity data: 1 Hz streams (§5.6/§7.4) and the intervals derived from them (§7.3).
+"""Lazy per-activity data: 1 Hz streams (docs/architecture.md#api-client/docs/architecture.md#api-client) and the intervals derived from them (docs/architecture.md#api-client).
 
 Samples are generated from the activity's realised steps with a per-activity
 random.Random, so the same activity always yields the same arrays. Intervals are

@@ -1,4 +1,4 @@
-"""Headline weather of outdoor activities, as Intervals adds it from Open-Meteo (§7.2).
+"""Headline weather of outdoor activities, as Intervals adds it from Open-Meteo (docs/architecture.md#api-client).
 
 A Maastricht-like climate: monthly mean temperature, a per-day anomaly and wind
 drawn from random.Random(f"{seed}:{day}:weather") (shared by the day's
@@ -18,7 +18,7 @@ MONTHLY_TEMP = [3.0, 3.6, 6.6, 9.8, 13.8, 16.6, 18.7, 18.3, 15.0, 11.0, 6.8, 3.9
 def weather(
     seed: int, day: date, start: int, secs: int, rng: random.Random, extra_heat: float = 0.0
 ) -> dict[str, Any]:
-    """Open-Meteo style headline weather of an outdoor activity (§7.2); `extra_heat`
+    """Open-Meteo style headline weather of an outdoor activity (docs/architecture.md#api-client); `extra_heat`
     (°C) is a heat wave on top of the day's usual anomaly."""
     wrng = random.Random(f"{seed}:{day.isoformat()}:weather")
     anomaly = wrng.gauss(0, 3.0) + extra_heat

@@ -1,4 +1,4 @@
-"""Daily wellness rows (spec/intervals_api.md §5.7, §7.5) and the fitness model behind them.
+"""Daily wellness rows (docs/architecture.md#api-client) and the fitness model behind them.
 
 CTL/ATL follow the daily PMC recurrence ctl += (load - ctl)/42, atl += (load - atl)/7
 over the day's total training load (hidden Strava activities included, as

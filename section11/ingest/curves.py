@@ -1,7 +1,7 @@
 """Power and HR curves: the raw answers, cached for a few hours.
 
 Which curve ids and sport types to ask for is a metric decision (the 28-day
-deltas of §14, the 42-day sustainability profile of §15); the pipeline passes
+deltas of docs/metrics.md#curve-deltas, the 42-day sustainability profile of docs/metrics.md#sustainability); the pipeline passes
 it in as a `CurvePlan`. One power call per sport type carries every window it
 needs; answers are cached under a key that holds the ids, which move with the
 date.

@@ -3,7 +3,7 @@
 Core calls (athlete, activity list, wellness, events) must succeed or the run
 stops with a one-line SyncError before any file is touched. Everything else is
 optional: a failure becomes a warning and, where possible, the stored copy is
-used. Requests per run are kept to the floor described in design.md: the
+used. Requests per run are kept to the floor described in docs/architecture.md#caching: the
 recent lists, the calendar and the athlete; history, curves, health markers
 and per-activity resources only when new, changed or expired.
 """
@@ -105,7 +105,7 @@ def athlete_zone(tz_name: str | None, warn: Callable[[str], None]) -> ZoneInfo |
 
 
 def local_now(tz_name: str | None, now: datetime | None, warn: Callable[[str], None]) -> datetime:
-    """Aware 'now' in the athlete's timezone (spec/pipeline.md §9.1 item 1)."""
+    """Aware 'now' in the athlete's timezone (weakness 9.1.1 (docs/architecture.md#reference-weaknesses))."""
     instant = now or datetime.now(UTC)
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
@@ -122,7 +122,7 @@ def fetch_raw(
     hooks: Hooks,
     warnings: list[str],
 ) -> Ingested:
-    """All Intervals.icu calls of a sync (pipeline §1.1, without the waste of §9.4)."""
+    """All Intervals.icu calls of a sync (docs/architecture.md#one-sync, without the waste of weakness 9.4 (docs/architecture.md#reference-weaknesses))."""
     athlete = core_call("athlete profile", client.athlete)
     if not isinstance(athlete, dict):
         raise ApiFailed("athlete profile: the API answered with something that is not an object")

@@ -9,7 +9,7 @@ resources are fetched elsewhere (`resources.py`), only when new or changed.
 
 Suspicious answers never destroy stored data: an activity list that comes back
 empty, or sharply shorter, while the store knows activities in that window is
-recorded as a warning and the stored records are kept (pipeline §9.2).
+recorded as a warning and the stored records are kept (weakness 9.2 (docs/architecture.md#reference-weaknesses)).
 """
 
 from __future__ import annotations

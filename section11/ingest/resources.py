@@ -42,7 +42,7 @@ Reducer = Callable[[list[Any]], Mapping[str, Any] | None]
 
 
 def message_texts(messages: Any) -> tuple[str, ...]:
-    """Non-blank `content` (else `text`) of each message (§25.6)."""
+    """Non-blank `content` (else `text`) of each message (docs/metrics.md#recent-activities)."""
     texts = []
     for message in messages if isinstance(messages, list) else []:
         if not isinstance(message, dict):
@@ -112,7 +112,7 @@ def fetch_chat_notes(
 
 
 def classify_error(exc: Exception) -> Outcome:
-    """A client error as a retry Outcome (spec/pipeline.md §3.2)."""
+    """A client error as a retry Outcome (docs/architecture.md#errors-and-retries)."""
     if isinstance(exc, api_errors.NotFound):
         return Outcome("terminal")
     if isinstance(exc, api_errors.RateLimited):
@@ -186,7 +186,7 @@ def fetch_intervals(
     reducers: tuple[Reducer, Reducer],
     status: dict[str, str],
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict]]:
-    """Due intervals/streams calls (§30), applied to the stored state.
+    """Due intervals/streams calls (docs/metrics.md#intervals-file), applied to the stored state.
 
     `activities`: the 28-day list. `reducers`: (dfa_block, terrain) of a
     streams payload. Returns (payloads, records) after retention: the stored
@@ -259,7 +259,7 @@ def _retain(
     return kept_payloads, kept_records
 
 
-# ----------------------------------------------------------------- terrain (§25.4)
+# ----------------------------------------------------------------- terrain (docs/metrics.md#recent-activities)
 
 
 def store_terrain(

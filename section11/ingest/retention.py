@@ -1,12 +1,12 @@
 """Which per-activity intervals payloads and fetch-state records the store keeps.
 
-spec/metrics.md §30.5 and spec/pipeline.md §4.1: 14 days of retention, and
+docs/metrics.md#intervals-file and docs/architecture.md#caching: 14 days of retention, and
 only activities still in the 28-day list. Payloads are the stored raw
 `{"intervals": [...], "dfa": {...}}` of an activity; records are its
 fetch-state records (`retry.py`).
 
 Deliberate difference from the reference (docs/deviations.md): pruning is
-refused when the activity list is empty or shrank sharply (pipeline §9.2);
+refused when the activity list is empty or shrank sharply (weakness 9.2 (docs/architecture.md#reference-weaknesses));
 payloads and records then come back unchanged with a warning.
 """
 
@@ -74,7 +74,7 @@ def retain(
     *,
     previous_count: int | None = None,
 ) -> tuple[dict, dict, str | None]:
-    """Prune to the 14-day retention and still-present ids (§30.5, pipeline §4.1).
+    """Prune to the 14-day retention and still-present ids (docs/metrics.md#intervals-file, docs/architecture.md#caching).
 
     Keeps payloads/records whose activity is in `activities` (the 28-day list)
     and dated >= today - 14 (the list's date wins over the stored one, then the

@@ -1,6 +1,6 @@
 """Per-activity retry schedule: the fetch-state machine (pure).
 
-Implements spec/metrics.md §30.1-§30.3 and spec/pipeline.md §3.2-§3.3 / §4.1:
+Implements docs/metrics.md#retry-states-docs/metrics.md#retry-states and docs/architecture.md#errors-and-retries-docs/metrics.md#retry-states / docs/architecture.md#caching:
 which per-activity calls (`intervals`: GET /activity/{id}?intervals=true,
 `streams`: the DFA streams) are due this sync, and how one attempt's outcome
 moves the stored state. `resources.py` does the HTTP calls and persists the
@@ -19,18 +19,18 @@ A stored record, keyed by activity id (str)::
                      [source_icu_sync_date], [refresh{...}], [no_data_attempts]}
 
 Timestamps are stored as tz-aware ISO strings in now's timezone and always
-compared as datetimes (§9.1 item 16). Legacy naive strings are read as
+compared as datetimes (weakness 9.1.16 (docs/architecture.md#reference-weaknesses)). Legacy naive strings are read as
 now's timezone; unreadable ones count as missing.
 
 Deliberate differences from the reference (docs/deviations.md):
-* Late discovery (§9.1 item 3): an eligible activity inside retention with no
+* Late discovery (weakness 9.1.3 (docs/architecture.md#reference-weaknesses)): an eligible activity inside retention with no
   state is NEW whatever its age, and when it is first seen after its retry
   window had already closed, the window is measured from first_seen instead of
   the activity start, so it gets the same retries as a timely one.
-* Final attempt at the deadline (§9.1 item 12): when the next ladder slot
+* Final attempt at the deadline (weakness 9.1.12 (docs/architecture.md#reference-weaknesses)): when the next ladder slot
   falls on or after the deadline, the last attempt is scheduled at the deadline
   (or later if Retry-After demands it) instead of tombstoning at once.
-* Streams no_data cap (§9.1 item 14): a 200 without a `dfa_a1` stream is
+* Streams no_data cap (weakness 9.1.14 (docs/architecture.md#reference-weaknesses)): a 200 without a `dfa_a1` stream is
   retried once more; a second no_data tombstones with reason "no_data".
 * A retry_expired intervals tombstone is re-opened when the activity becomes
   exactly paired later and the 14-day paired window is still open.
@@ -108,7 +108,7 @@ class Due:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The classified result of one attempt (spec/pipeline.md §3.2).
+    """The classified result of one attempt (docs/architecture.md#errors-and-retries).
 
     kind: ok | no_data | transient | terminal | compute_error (anything else is
     treated as transient). retry_after: seconds from a 429's Retry-After.
@@ -186,7 +186,7 @@ def _count(value: Any) -> int:
 
 
 def pairing(activities: Iterable[ActivityLike], events: Iterable[EventLike]) -> set[str]:
-    """Ids of activities exactly paired to a planned workout with steps (§30.1).
+    """Ids of activities exactly paired to a planned workout with steps (docs/metrics.md#retry-states).
 
     Joined both ways: activity.paired_event_id == event.id, or
     event.paired_activity_id == activity.id. Only events whose workout_doc has
@@ -219,7 +219,7 @@ def _anchor(start: datetime | None, first_seen: datetime, window: timedelta) -> 
 
 
 def deadline(endpoint: str, paired: bool, start: datetime | None, first_seen: datetime) -> datetime:
-    """Retry deadline: anchor + 72 h, or + 14 d for paired intervals (§30.3)."""
+    """Retry deadline: anchor + 72 h, or + 14 d for paired intervals (docs/metrics.md#retry-states)."""
     window = _window(endpoint, paired)
     return _anchor(start, first_seen, window) + window
 
@@ -274,7 +274,7 @@ def _is_due(stamp: Any, now: datetime) -> bool:
 
 
 def _refresh_due(state: Mapping, activity: ActivityLike, now: datetime) -> bool:
-    """Intervals refresh arm (§3.3): an edited activity whose token moved."""
+    """Intervals refresh arm (docs/metrics.md#retry-states): an edited activity whose token moved."""
     token = activity.sync_date
     if not (activity.intervals_edited and token and token != state.get("source_icu_sync_date")):
         return False
@@ -324,7 +324,7 @@ def plan(
     paired_ids: set[str],
     now: datetime,
 ) -> list[Due]:
-    """The calls due this sync (§30.1 with the §9.1 item 3 late-discovery fix).
+    """The calls due this sync (docs/metrics.md#retry-states with the weakness 9.1.3 (docs/architecture.md#reference-weaknesses) late-discovery fix).
 
     Eligible: a family in {cycling, run, ski, rowing, swim}, dated within the
     14-day retention (≥ today − 14, today = now's date). An endpoint with no
@@ -387,7 +387,7 @@ def _kept_ok(old: Mapping, now: datetime) -> dict:
 def _advance_refresh(
     old: Mapping, kind: str, outcome: Outcome, activity: ActivityLike, now: datetime
 ) -> dict:
-    """An attempt on an intervals endpoint that is already ok (§3.3 refresh lifecycle)."""
+    """An attempt on an intervals endpoint that is already ok (docs/metrics.md#retry-states refresh lifecycle)."""
     token = _token(outcome, activity)
     if kind == "ok":  # rebuilt, so the finished refresh{} goes away
         first_seen = parse_stamp(old.get("first_seen"), now) or now
@@ -452,7 +452,9 @@ def _advance_endpoint(
     no_data = _count(old.get("no_data_attempts")) if endpoint == "streams" else 0
     if endpoint == "streams" and kind == "no_data":
         no_data += 1
-    if kind == "no_data" and no_data >= STREAMS_NO_DATA_MAX:  # §9.1 item 14: give up
+    if (
+        kind == "no_data" and no_data >= STREAMS_NO_DATA_MAX
+    ):  # weakness 9.1.14 (docs/architecture.md#reference-weaknesses): give up
         state["status"] = "tombstone"
     else:
         nxt = schedule(
@@ -481,7 +483,7 @@ def advance(
     paired: bool,
     now: datetime,
 ) -> dict:
-    """The activity's fetch_state record after one attempt on `endpoint` (§30.3).
+    """The activity's fetch_state record after one attempt on `endpoint` (docs/metrics.md#retry-states).
 
     Returns a new record (the input is not modified): `date`, `paired_planned`
     when paired, and both endpoint states (the other one untouched). Never

@@ -1,6 +1,6 @@
 """`metadata.sync_status` of each source, from the calls a run made.
 
-Fixes spec/pipeline.md §9.1 item 13: failures of optional sources are no
+Fixes weakness 9.1.13 (docs/architecture.md#reference-weaknesses): failures of optional sources are no
 longer silent.
 """
 

@@ -1,15 +1,15 @@
-"""Top-level `alerts[]` (spec/metrics.md §20).
+"""Top-level `alerts[]` (docs/metrics.md#alerts).
 
-Every metric alert of §20 (ACWR, monotony with deload context, strain,
+Every metric alert of docs/metrics.md#alerts (ACWR, monotony with deload context, strain,
 Recovery Index, HRV and resting-HR streaks, durability, TID drift), sorted by
-(tier, severity); race alerts (§22.5) are built by the race module and
+(tier, severity); race alerts (docs/metrics.md#race-calendar) are built by the race module and
 appended unchanged after the sorted metric alerts.
 
 Alert shape, in emitted key order: {metric, value, severity, threshold,
 context, persistence_days, tier} plus {scope, readiness_eligible} on the two
 live-ACWR alerts. An empty list means "no flags".
 
-Quirk 10 (§32), decided:
+Quirk 10 (docs/metrics.md#reference-quirks), decided:
 * Race alerts stay appended after the sorted metric alerts (reproduced). Their
   tier 1 marks relevance, not urgency: sorting them in would put info-level race
   reminders ahead of tier-2 alarms, and readers of the reference find them last.
@@ -18,7 +18,7 @@ Quirk 10 (§32), decided:
   alert and counts toward persistence (the reference's strict streak test could
   report a -20 % alert with a streak of 0). The resting-HR alert likewise uses
   the rounded delta >= +5 bpm for alert and streak. Both predicates are the ones
-  readiness (§21.2) uses for a red HRV/RHR signal, so "alert fires" and "signal
+  readiness (docs/metrics.md#readiness) uses for a red HRV/RHR signal, so "alert fires" and "signal
   is red" always agree.
 """
 
@@ -67,7 +67,7 @@ def make_alert(
     persistence_days: int | None,
     tier: int,
 ) -> dict:
-    """One alert dict in the reference's key order (§20)."""
+    """One alert dict in the reference's key order (docs/metrics.md#alerts)."""
     return {
         "metric": metric,
         "value": value,
@@ -83,7 +83,7 @@ def make_alert(
 
 
 def hrv_delta_pct(hrv: float | None, baseline: float | None) -> float | None:
-    """HRV change vs the 7d baseline in %, 1 decimal (§20 HRV, §21.2 hrv signal).
+    """HRV change vs the 7d baseline in %, 1 decimal (docs/metrics.md#alerts HRV, docs/metrics.md#readiness hrv signal).
 
     round((hrv - B) / B * 100, 1); None unless both are positive finite numbers.
     """
@@ -97,7 +97,7 @@ def hrv_delta_pct(hrv: float | None, baseline: float | None) -> float | None:
 
 
 def rhr_delta_bpm(rhr: float | None, baseline: float | None) -> float | None:
-    """Resting-HR change vs the 7d baseline in bpm, 1 decimal (§20 RHR, §21.2 rhr signal).
+    """Resting-HR change vs the 7d baseline in bpm, 1 decimal (docs/metrics.md#alerts RHR, docs/metrics.md#readiness rhr signal).
 
     round(rhr - B, 1); None unless both are positive finite numbers.
     """
@@ -119,7 +119,7 @@ def rhr_is_high(delta_bpm: float | None) -> bool:
 
 def hrv_low_streak(wellness_7d: Sequence[Wellness], baseline: float | None) -> int:
     """Consecutive records, newest backwards, with a valid HRV at least 20 % below
-    the baseline (§20 HRV streak; same boundary as the alert, quirk 10 fixed).
+    the baseline (docs/metrics.md#alerts HRV streak; same boundary as the alert, quirk 10 fixed).
     Stops at the first record that does not qualify (missing/invalid HRV included)."""
     streak = 0
     for record in reversed(wellness_7d):
@@ -131,7 +131,7 @@ def hrv_low_streak(wellness_7d: Sequence[Wellness], baseline: float | None) -> i
 
 def rhr_high_streak(wellness_7d: Sequence[Wellness], baseline: float | None) -> int:
     """Consecutive records, newest backwards, with resting HR at least 5 bpm above
-    the baseline (§20 RHR streak). Stops at the first non-qualifying record."""
+    the baseline (docs/metrics.md#alerts RHR streak). Stops at the first non-qualifying record."""
     streak = 0
     for record in reversed(wellness_7d):
         if not rhr_is_high(rhr_delta_bpm(valid_rhr(record.resting_hr), baseline)):
@@ -148,7 +148,7 @@ def _days(n: int) -> str:
 
 
 def acwr_alerts(derived: Mapping) -> list[dict]:
-    """Live-ACWR alerts (§20): >= 1.35 alarm, 1.3..1.35 warning; tier 2,
+    """Live-ACWR alerts (docs/metrics.md#alerts): >= 1.35 alarm, 1.3..1.35 warning; tier 2,
     scope "live_retrospective", readiness_eligible false (readiness reads the
     start-of-day ACWR instead)."""
     acwr = finite(derived.get("acwr"))
@@ -176,7 +176,7 @@ def acwr_alerts(derived: Mapping) -> list[dict]:
 
 
 def deload_context(tss_7d_total: float | None, tss_28d_total: float | None) -> str | None:
-    """Deload context for monotony (§20): with weekly_avg = tss_28d_total / 4, the
+    """Deload context for monotony (docs/metrics.md#alerts): with weekly_avg = tss_28d_total / 4, the
     last 7 days are a deload when (weekly_avg - tss_7d_total) / weekly_avg * 100 >= 20.
 
     Returns the text naming the deficit, else None (also for no or non-positive
@@ -199,7 +199,7 @@ def deload_context(tss_7d_total: float | None, tss_28d_total: float | None) -> s
 
 
 def monotony_alerts(derived: Mapping) -> list[dict]:
-    """Monotony alert on effective monotony (§20): >= 2.5 alarm, 2.3..2.5 warning,
+    """Monotony alert on effective monotony (docs/metrics.md#alerts): >= 2.5 alarm, 2.3..2.5 warning,
     both downgraded to info in a deload week; tier 2. A multi-sport note is added
     when the primary-sport monotony is lower than the total."""
     effective = finite(derived.get("effective_monotony"))
@@ -238,7 +238,7 @@ def monotony_alerts(derived: Mapping) -> list[dict]:
 
 
 def strain_alerts(derived: Mapping) -> list[dict]:
-    """Strain alarm (§20): strain > 3500; tier 2."""
+    """Strain alarm (docs/metrics.md#alerts): strain > 3500; tier 2."""
     strain = finite(derived.get("strain"))
     if strain is None or not strain > STRAIN_ALARM:
         return []
@@ -253,7 +253,7 @@ def strain_alerts(derived: Mapping) -> list[dict]:
 
 
 def recovery_index_alerts(derived: Mapping) -> list[dict]:
-    """Recovery Index alerts (§20): RI < 0.6 alarm; else RI < 0.7 and yesterday's
+    """Recovery Index alerts (docs/metrics.md#alerts): RI < 0.6 alarm; else RI < 0.7 and yesterday's
     RI < 0.7 warning with persistence 2; tier 1."""
     ri = finite(derived.get("recovery_index"))
     if ri is None:
@@ -275,7 +275,7 @@ def recovery_index_alerts(derived: Mapping) -> list[dict]:
 
 
 def hrv_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
-    """HRV alert (§20): latest HRV at least 20 % below the 7d baseline; alarm when
+    """HRV alert (docs/metrics.md#alerts): latest HRV at least 20 % below the 7d baseline; alarm when
     the low-day streak is > 2 days, else warning; persistence = streak; tier 1."""
     hrv = finite(derived.get("latest_hrv"))
     baseline = finite(derived.get("hrv_baseline_7d"))
@@ -295,7 +295,7 @@ def hrv_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
 
 
 def rhr_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
-    """Resting-HR alert (§20): latest resting HR at least 5 bpm above the 7d
+    """Resting-HR alert (docs/metrics.md#alerts): latest resting HR at least 5 bpm above the 7d
     baseline; alarm when the high-day streak is > 2 days, else warning;
     persistence = streak; tier 1."""
     rhr = finite(derived.get("latest_rhr"))
@@ -319,7 +319,7 @@ def rhr_alerts(derived: Mapping, wellness_7d: Sequence[Wellness]) -> list[dict]:
 
 
 def durability_alerts(durability: Mapping | None) -> list[dict]:
-    """Durability alerts (§20, tier 3) from `capability.durability` (§13.1):
+    """Durability alerts (docs/metrics.md#alerts, tier 3) from `capability.durability` (docs/metrics.md#capability):
     28d mean decoupling > 5 % with >= 5 sessions → alarm; else a declining trend
     with the 7d mean > 2 points above the 28d mean (>= 3 and >= 5 sessions) →
     warning; independently >= 3 high-drift (> 5 %) sessions in 7d → warning."""
@@ -382,7 +382,7 @@ def durability_alerts(durability: Mapping | None) -> list[dict]:
 
 
 def tid_alerts(comparison: Mapping | None) -> list[dict]:
-    """TID drift alerts (§20, tier 3) from `capability.tid_comparison` (§12.5):
+    """TID drift alerts (docs/metrics.md#alerts, tier 3) from `capability.tid_comparison` (docs/metrics.md#seiler-tid):
     drift "acute_depolarization" or "shifting" → warning."""
     block = _dict(comparison)
     drift = block.get("drift")
@@ -425,7 +425,7 @@ def tid_alerts(comparison: Mapping | None) -> list[dict]:
 
 
 def sort_alerts(alerts: Iterable[Mapping]) -> list:
-    """Stable sort by (tier ascending, severity alarm < warning < info) (§20)."""
+    """Stable sort by (tier ascending, severity alarm < warning < info) (docs/metrics.md#alerts)."""
 
     def key(alert: Mapping):
         tier = finite(alert.get("tier"))
@@ -437,10 +437,10 @@ def sort_alerts(alerts: Iterable[Mapping]) -> list:
 def build_alerts(
     derived: Mapping, wellness_7d: Sequence[Wellness], race_alerts: Iterable[Mapping] | None = ()
 ) -> list:
-    """`alerts[]` (§20): every metric alert, sorted by (tier, severity), then the
-    race alerts of §22.5 appended in the order given (quirk 10, kept).
+    """`alerts[]` (docs/metrics.md#alerts): every metric alert, sorted by (tier, severity), then the
+    race alerts of docs/metrics.md#race-calendar appended in the order given (quirk 10, kept).
 
-    `derived` is the derived_metrics dict (§2.2 keys; missing keys mean no data),
+    `derived` is the derived_metrics dict (docs/metrics.md#output-layout keys; missing keys mean no data),
     `wellness_7d` the display-window wellness records, ascending by date (for the
     HRV and resting-HR streaks).
     """

@@ -1,19 +1,19 @@
-"""FTP history, benchmark index and seasonal context (spec/metrics.md §18).
+"""FTP history, benchmark index and seasonal context (docs/metrics.md#benchmark-and-ftp-history).
 
 Implements:
-  §18.1 ftp_history.json maintenance: ``normalize_ftp_history`` (legacy flat
+  docs/metrics.md#benchmark-and-ftp-history ftp_history.json maintenance: ``normalize_ftp_history`` (legacy flat
         file read as outdoor; anything else that is not the documented shape
         raises ValueError so the caller can quarantine the file instead of
-        wiping it, pipeline §9 item 6), ``update_ftp_history`` (append a
+        wiping it, weakness 9.6 (docs/architecture.md#reference-weaknesses)), ``update_ftp_history`` (append a
         dated entry when the observed FTP changes; never drops entries) and
         ``backfill_ftp_history`` (first run: the FTP changes the stored
         activities carry, before the first recorded entry),
-  §18.2 ``benchmark_indoor`` / ``benchmark_outdoor``,
-  §18.3 ``seasonal_context`` (label from ``season.py``: hemisphere, phase
-        and race calendar), §18.4 ``seasonal_expected``,
-  §18.5 block shapes and ``data_quality.ftp_history_days``.
+  docs/metrics.md#benchmark-and-ftp-history ``benchmark_indoor`` / ``benchmark_outdoor``,
+  docs/metrics.md#benchmark-and-ftp-history ``seasonal_context`` (label from ``season.py``: hemisphere, phase
+        and race calendar), docs/metrics.md#benchmark-and-ftp-history ``seasonal_expected``,
+  docs/metrics.md#benchmark-and-ftp-history block shapes and ``data_quality.ftp_history_days``.
 
-Quirk 7 (§32), fixed: the reference only found an 8-weeks-ago FTP when a
+Quirk 7 (docs/metrics.md#reference-quirks), fixed: the reference only found an 8-weeks-ago FTP when a
 *change* had been recorded 49-63 days ago, so an FTP unchanged for months gave
 a null index. Here the 8-weeks-ago FTP is the value in effect on today-56: the
 latest ftp_history entry dated on or before that day (entries are the dates a
@@ -45,7 +45,7 @@ SOURCE_ACTIVITY = "activity"  # the first stored activity that carried the FTP (
 BENCHMARK_DAYS = 56  # 8 weeks
 TIMELINE_MAX_AGE_DAYS = 28  # an activity's FTP older than this before the target is not "in effect"
 
-# §18.4: season label -> expected benchmark index band
+# docs/metrics.md#benchmark-and-ftp-history: season label -> expected benchmark index band
 SEASON_BANDS: dict[str, tuple[float, float]] = {
     "Off-season / Transition": (-0.05, -0.02),
     "Early Base": (-0.02, 0.01),
@@ -92,7 +92,7 @@ def _dated(series: Mapping[str, Any] | None) -> list[tuple[date, float]]:
     return out
 
 
-# ----------------------------------------------------------------- §18.1
+# ----------------------------------------------------------------- docs/metrics.md#benchmark-and-ftp-history
 
 
 def _normalize_series(name: str, raw: Any) -> dict[str, float | int]:
@@ -130,7 +130,7 @@ def _normalize_sources(raw: Any, series: Mapping[str, Mapping[str, Any]]) -> dic
 
 def normalize_ftp_history(raw: Any) -> dict[str, dict[str, Any]]:
     """Parsed ftp_history.json -> {"indoor": {date: ftp}, "outdoor": {date: ftp}}
-    (§2.6, §18.1), plus {"sources": {series: {date: "settings"|"activity"}}} when
+    (docs/metrics.md#benchmark-and-ftp-history), plus {"sources": {series: {date: "settings"|"activity"}}} when
     the file has that map (written by this version after its first run).
 
     A legacy flat {date: ftp} object is the outdoor series. A null series is
@@ -215,7 +215,7 @@ def backfill_ftp_history(
 def update_ftp_history(
     history: Mapping[str, Mapping[str, Any]] | None, today: date, indoor_ftp: Any, outdoor_ftp: Any
 ) -> tuple[dict[str, dict[str, Any]], bool]:
-    """Record today's FTPs when they changed (§18.1). Returns (new history, changed).
+    """Record today's FTPs when they changed (docs/metrics.md#benchmark-and-ftp-history). Returns (new history, changed).
 
     Per series: when the current FTP is a positive number and the series is
     empty or its latest-dated value differs, {today: ftp} is added (a change
@@ -249,7 +249,7 @@ def update_ftp_history(
 
 def ftp_history_days(history: Mapping[str, Mapping[str, Any]] | None) -> dict[str, int]:
     """``data_quality.ftp_history_days``: per series, days from the oldest to the
-    newest entry when it has at least two entries, else 0 (§18.5)."""
+    newest entry when it has at least two entries, else 0 (docs/metrics.md#benchmark-and-ftp-history)."""
     out = {}
     for name in SERIES:
         dated = _dated((history or {}).get(name))
@@ -257,7 +257,7 @@ def ftp_history_days(history: Mapping[str, Mapping[str, Any]] | None) -> dict[st
     return out
 
 
-# ----------------------------------------------------------------- §18.2
+# ----------------------------------------------------------------- docs/metrics.md#benchmark-and-ftp-history
 
 
 def ftp_in_effect(
@@ -265,7 +265,7 @@ def ftp_in_effect(
     day: date,
     ftp_timeline: Sequence[tuple[date, Any]] | None = None,
 ) -> float | int | None:
-    """The FTP in force on ``day`` (quirk 7 fix, §18.2).
+    """The FTP in force on ``day`` (quirk 7 fix, docs/metrics.md#benchmark-and-ftp-history).
 
     The latest ftp_history entry dated on or before ``day``; when the series
     has none that old, the latest ``ftp_timeline`` entry dated within
@@ -293,12 +293,12 @@ def ftp_in_effect(
 def seasonal_context(today: date, season: str | None = None) -> str:
     """``seasonal_context``: the given label (``season.season_label``: hemisphere,
     phase and race calendar), else the Northern-hemisphere label of today's month
-    (§18.3)."""
+    (docs/metrics.md#benchmark-and-ftp-history)."""
     return season if season is not None else season_label(today.month, NORTH)
 
 
 def seasonal_expected(index: float | None, today: date, season: str | None = None) -> bool | None:
-    """``seasonal_expected``: low <= index <= high for the season's band (§18.4);
+    """``seasonal_expected``: low <= index <= high for the season's band (docs/metrics.md#benchmark-and-ftp-history);
     None when the index is None."""
     if index is None:
         return None
@@ -307,7 +307,7 @@ def seasonal_expected(index: float | None, today: date, season: str | None = Non
 
 
 def benchmark_percentage(index: float | None) -> str | None:
-    """Signed percent with one decimal, e.g. 0.032 -> "+3.2%", -0.01 -> "-1.0%" (§18.2)."""
+    """Signed percent with one decimal, e.g. 0.032 -> "+3.2%", -0.01 -> "-1.0%" (docs/metrics.md#benchmark-and-ftp-history)."""
     if index is None:
         return None
     return f"{index * 100 + 0.0:+.1f}%"
@@ -320,7 +320,7 @@ def benchmark_block(
     ftp_timeline: Sequence[tuple[date, Any]] | None = None,
     season: str | None = None,
 ) -> dict:
-    """One ``benchmark_indoor`` / ``benchmark_outdoor`` block (§18.2, §18.5).
+    """One ``benchmark_indoor`` / ``benchmark_outdoor`` block (docs/metrics.md#benchmark-and-ftp-history).
 
     benchmark_index = round(current / ftp_8_weeks_ago - 1, 3), where
     ftp_8_weeks_ago is the FTP in effect on today-56 (``ftp_in_effect``).
@@ -352,7 +352,7 @@ def benchmark_metrics(
     season: str | None = None,
 ) -> dict:
     """derived_metrics ``seasonal_context``, ``benchmark_indoor``, ``benchmark_outdoor``
-    in emitted order (§2.2, §18).
+    in emitted order (docs/metrics.md#output-layout, docs/metrics.md#benchmark-and-ftp-history).
 
     ``indoor_ftp`` / ``outdoor_ftp`` are thresholds.sports.cycling ftp_indoor /
     ftp; ``ftp_history`` is the (updated) normalized history; ``season`` the

@@ -1,7 +1,7 @@
-"""Capability trends from per-activity Intervals.icu values (spec/metrics.md §13).
+"""Capability trends from per-activity Intervals.icu values (docs/metrics.md#capability).
 
-§13.1 durability (aggregate aerobic decoupling), §13.2 efficiency factor,
-§13.3 heart-rate recovery (HRRc). Each returns a block comparing the "7d" list
+docs/metrics.md#capability durability (aggregate aerobic decoupling), docs/metrics.md#capability efficiency factor,
+docs/metrics.md#capability heart-rate recovery (HRRc). Each returns a block comparing the "7d" list
 with the 28-day list; the caller decides what "7d" covers (the display window).
 Nothing is recomputed from streams: decoupling, VI, EF and HRR are the values
 Intervals.icu stored on the activity (see model.Activity).
@@ -16,17 +16,17 @@ from ..model import Activity
 from ..numbers import finite, finite_mean, round_float
 from ..sports import EF_CYCLING_TYPES
 
-# §13.1
+# docs/metrics.md#capability
 DURABILITY_MIN_SECS = 5400  # 90 min
 MAX_VI = 1.05
 HIGH_DRIFT_PCT = 5.0
 DURABILITY_TREND_PCT = 1.0
 DURABILITY_MIN_N7 = 3
 DURABILITY_MIN_N28 = 5
-# §13.2
+# docs/metrics.md#capability
 EF_MIN_SECS = 1200
 EF_TREND = 0.03
-# §13.3
+# docs/metrics.md#capability
 HRRC_MIN_N28 = 3
 HRRC_TREND_FRACTION = 0.10
 
@@ -81,7 +81,7 @@ def _steady_vi(activity: Activity) -> bool:
 
 
 def durability_values(activities: Iterable[Activity]) -> list[float]:
-    """Decoupling of qualifying sessions (§13.1 gate), in input order.
+    """Decoupling of qualifying sessions (docs/metrics.md#capability gate), in input order.
 
     Qualifies: decoupling present (0.0 counts), 0 < VI <= 1.05, moving time >= 5400 s.
     Shared with history.json's weekly capability rollup.
@@ -96,7 +96,7 @@ def durability_values(activities: Iterable[Activity]) -> list[float]:
 
 
 def durability(acts_7d: Iterable[Activity], acts_28d: Iterable[Activity]) -> dict:
-    """`capability.durability` (§13.1): mean aerobic decoupling 7d vs 28d.
+    """`capability.durability` (docs/metrics.md#capability): mean aerobic decoupling 7d vs 28d.
 
     Means need >= 2 qualifying sessions; trend = mean7 - mean28 (rounded means),
     < -1.0 improving, > 1.0 declining. reliability_limited when n28 < 5 or n7 < 3.
@@ -137,7 +137,7 @@ def durability(acts_7d: Iterable[Activity], acts_28d: Iterable[Activity]) -> dic
 
 
 def ef_values(activities: Iterable[Activity]) -> list[float]:
-    """EF of qualifying rides (§13.2 gate), in input order.
+    """EF of qualifying rides (docs/metrics.md#capability gate), in input order.
 
     Qualifies: EF present, type in EF cycling types, 0 < VI <= 1.05, moving time >= 1200 s.
     """
@@ -152,7 +152,7 @@ def ef_values(activities: Iterable[Activity]) -> list[float]:
 
 
 def efficiency_factor(acts_7d: Iterable[Activity], acts_28d: Iterable[Activity]) -> dict:
-    """`capability.efficiency_factor` (§13.2): mean EF 7d vs 28d.
+    """`capability.efficiency_factor` (docs/metrics.md#capability): mean EF 7d vs 28d.
 
     Means need >= 2 rides (round 2); trend d = mean7 - mean28: > 0.03 improving,
     < -0.03 declining, else stable.
@@ -178,12 +178,12 @@ def efficiency_factor(acts_7d: Iterable[Activity], acts_28d: Iterable[Activity])
 
 
 def hrrc_values(activities: Iterable[Activity]) -> list[float]:
-    """Positive heart-rate-recovery values as floats (§13.3); no sport/duration filter."""
+    """Positive heart-rate-recovery values as floats (docs/metrics.md#capability); no sport/duration filter."""
     return [float(a.hrr) for a in activities if a.hrr is not None and a.hrr > 0]
 
 
 def hrrc(acts_7d: Iterable[Activity], acts_28d: Iterable[Activity]) -> dict:
-    """`capability.hrrc` (§13.3): mean heart-rate recovery 7d vs 28d.
+    """`capability.hrrc` (docs/metrics.md#capability): mean heart-rate recovery 7d vs 28d.
 
     mean7 needs >= 1 value, mean28 >= 3 (round 1); trend p = (m7 - m28) / m28:
     > 0.10 improving, < -0.10 declining, else stable.

@@ -1,7 +1,7 @@
 """Climbs, descents and grades of a smoothed elevation profile.
 
-Implements spec/metrics.md §31.3 (climb / descent detection on 200 m chunks
-with trimming, categories, max gradient) and §31.4 (grade distribution and
+Implements docs/metrics.md#terrain-and-climbs (climb / descent detection on 200 m chunks
+with trimming, categories, max gradient) and docs/metrics.md#terrain-and-climbs (grade distribution and
 max grade). Used by `terrain.analyse_terrain`; pure. Segments carry metric
 values only (km, m, %); `outputs.terrain` adds the display blocks.
 
@@ -57,7 +57,7 @@ def chunk_bounds(
     cum: Sequence[float], first: int = 0, last: int | None = None, size: float = CHUNK_M
 ) -> list[tuple[int, int]]:
     """(start, end) index pairs of consecutive ~200 m chunks of cum[first..last]
-    (§31.3, §31.4).
+    (docs/metrics.md#terrain-and-climbs).
 
     Each chunk ends at the first point at least `size` metres after its start
     (or at the last point); the next chunk starts where this one ends. A last
@@ -86,7 +86,7 @@ def chunk_bounds(
 def grade_distribution(
     ele: Sequence[float], cum: Sequence[float], bounds: Sequence[tuple[int, int]]
 ) -> dict[str, float]:
-    """{flat_pct, gentle_pct, moderate_pct, steep_pct} (§31.4).
+    """{flat_pct, gentle_pct, moderate_pct, steep_pct} (docs/metrics.md#terrain-and-climbs).
 
     Absolute chunk grade: < 1 % flat, < 3 % gentle, < 6 % moderate, else steep;
     each bucket's share of the graded distance (the chunks' total). Without a
@@ -108,7 +108,7 @@ def grade_distribution(
 
 
 def category(elevation_m: int) -> str | None:
-    """Climb category by elevation gain (§31.3)."""
+    """Climb category by elevation gain (docs/metrics.md#terrain-and-climbs)."""
     for floor, name in CATEGORIES:
         if elevation_m >= floor:
             return name
@@ -139,8 +139,8 @@ def detect_segments(
     bounds: Sequence[tuple[int, int]],
     ascending: bool,
 ) -> list[dict[str, Any]]:
-    """Climbs (ascending) or descents of the smoothed profile (§31.3), before the
-    keep filter of §31.2."""
+    """Climbs (ascending) or descents of the smoothed profile (docs/metrics.md#terrain-and-climbs), before the
+    keep filter of docs/metrics.md#terrain-and-climbs."""
     sign = 1.0 if ascending else -1.0
     grads = []
     for a, b in bounds:

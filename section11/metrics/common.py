@@ -11,7 +11,7 @@ HRV_MAX = 250.0
 
 
 def valid_hrv(value: float | None) -> float | None:
-    """rMSSD HRV if physiologically plausible (10..250 ms), else None (§10.1)."""
+    """rMSSD HRV if physiologically plausible (10..250 ms), else None (docs/metrics.md#recovery)."""
     if value is None or not (HRV_MIN <= value <= HRV_MAX):
         return None
     return value

@@ -1,12 +1,12 @@
-"""Plan adherence: consistency index (spec/metrics.md §17).
+"""Plan adherence: consistency index (docs/metrics.md#consistency).
 
 Implements:
-  §17 ``consistency_index`` and ``consistency_details`` (date-level adherence of
+  docs/metrics.md#consistency ``consistency_index`` and ``consistency_details`` (date-level adherence of
       planned WORKOUT days in the display window), and
-  §17 / §2.2 ``data_quality.planned_workouts_7d`` (training-category entries
+  docs/metrics.md#consistency / docs/metrics.md#output-layout ``data_quality.planned_workouts_7d`` (training-category entries
       of the same window; a different filter from the index, as the reference).
 
-Quirk 17 (§32), decided:
+Quirk 17 (docs/metrics.md#reference-quirks), decided:
 * fixed: a planned day counts as missed only once it is over. A WORKOUT planned
   for today (or, if a caller passes one, a later day) that has no activity yet
   is *pending*: it is left out of ``planned_dates`` until it is done or the day
@@ -42,7 +42,7 @@ def _iso(days: Iterable[date]) -> list[str]:
 def consistency_block(
     past_events: Iterable[Event], activities: Iterable[Activity], today: date
 ) -> dict:
-    """``consistency_index`` and ``consistency_details`` (§17).
+    """``consistency_index`` and ``consistency_details`` (docs/metrics.md#consistency).
 
     planned = dates of WORKOUT entries; completed = dates with any activity;
     matched = planned ∩ completed; index = round(|matched| / |planned|, 2).
@@ -78,5 +78,5 @@ def consistency_block(
 
 def planned_workouts_count(past_events: Iterable[Event]) -> int:
     """``data_quality.planned_workouts_7d``: display-window entries whose category
-    is a training category (WORKOUT, RACE_A/B/C) (§17, §2.2)."""
+    is a training category (WORKOUT, RACE_A/B/C) (docs/metrics.md#consistency, docs/metrics.md#output-layout)."""
     return sum(1 for e in past_events if e.category in TRAINING_CATEGORIES)

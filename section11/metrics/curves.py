@@ -1,4 +1,4 @@
-"""Power-curve and HR-curve deltas between two 28-day windows (spec/metrics.md §14).
+"""Power-curve and HR-curve deltas between two 28-day windows (docs/metrics.md#curve-deltas).
 
 Pure functions. The pipeline asks the API for exactly the curve ids that
 `curve_windows(today)` names (power: `type=Ride`; HR: no type filter), turns the
@@ -43,12 +43,12 @@ HR_NOTE = (
 
 
 def curve_id(start: date, end: date) -> str:
-    """Intervals.icu explicit-range curve id `r.{start}.{end}` (both inclusive, §14)."""
+    """Intervals.icu explicit-range curve id `r.{start}.{end}` (both inclusive, docs/metrics.md#curve-deltas)."""
     return f"r.{start.isoformat()}.{end.isoformat()}"
 
 
 def curve_windows(today: date) -> dict[str, dict[str, str]]:
-    """The two 28-day windows of §14 with their curve ids.
+    """The two 28-day windows of docs/metrics.md#curve-deltas with their curve ids.
 
     current = today-27 .. today, previous = today-55 .. today-28 (inclusive).
     Returns {"current": {start, end, id}, "previous": {start, end, id}} with ISO dates.
@@ -66,7 +66,7 @@ def curve_windows(today: date) -> dict[str, dict[str, str]]:
 
 
 def delta_curve_ids(today: date) -> list[str]:
-    """The two curve ids to request for §14, current window first."""
+    """The two curve ids to request for docs/metrics.md#curve-deltas, current window first."""
     windows = curve_windows(today)
     return [windows["current"]["id"], windows["previous"]["id"]]
 
@@ -75,7 +75,7 @@ def delta_curve_ids(today: date) -> list[str]:
 
 
 def _pct_change(current: float | None, previous: float | None) -> float | None:
-    """round((cur - prev) / prev * 100, 1); None if either is missing (§14.1)."""
+    """round((cur - prev) / prev * 100, 1); None if either is missing (docs/metrics.md#curve-deltas)."""
     if current is None or previous is None or previous <= 0:
         return None
     change = finite((current - previous) / previous * 100)
@@ -100,7 +100,7 @@ def _delta_block(
     kind: str,
     note: str,
 ) -> dict:
-    """Shared body of the power and HR deltas (§14.1 / §14.2)."""
+    """Shared body of the power and HR deltas (docs/metrics.md#curve-deltas)."""
     anchors = tuple(anchors)
     windows = curve_windows(today)
     block = {
@@ -157,7 +157,7 @@ def _delta_block(
 
 
 def power_curve_delta(curves: Mapping[str, Curve] | None, today: date) -> dict:
-    """`capability.power_curve_delta` (§14.1): Ride best-power change, 28 d vs prior 28 d.
+    """`capability.power_curve_delta` (docs/metrics.md#curve-deltas): Ride best-power change, 28 d vs prior 28 d.
 
     `curves` maps curve id -> Curve (None = the fetch failed). Anchors 5/60/300/
     1200/3600 s; each window needs >= 3 positive anchors, else a null block.
@@ -166,7 +166,7 @@ def power_curve_delta(curves: Mapping[str, Curve] | None, today: date) -> dict:
 
 
 def hr_curve_delta(curves: Mapping[str, Curve] | None, today: date) -> dict:
-    """`capability.hr_curve_delta` (§14.2): best sustained HR change, all sports.
+    """`capability.hr_curve_delta` (docs/metrics.md#curve-deltas): best sustained HR change, all sports.
 
     Anchors 60/300/1200/3600 s (no 5 s); >= 3 positive anchors per window.
     """

@@ -1,9 +1,9 @@
-"""DFA a1 (AlphaHRV) per-session block and compact summary (spec/metrics.md §16.1-§16.3).
+"""DFA a1 (AlphaHRV) per-session block and compact summary (docs/metrics.md#dfa-a1-docs/metrics.md#dfa-a1).
 
-§16.1 constants, §16.2 the per-session `dfa` block stored in intervals.json
+docs/metrics.md#dfa-a1 constants, docs/metrics.md#dfa-a1 the per-session `dfa` block stored in intervals.json
 (quality gate, percentiles, time in DFA bands, drift, and the three marker
 crossing blocks with segment detection, gap bridging, dwell reasons and the
-per-segment estimate eligibility), §16.3 the compact `dfa_summary` attached to
+per-segment estimate eligibility), docs/metrics.md#dfa-a1 the compact `dfa_summary` attached to
 recent_activities[].
 
 Input is the raw list returned by `GET /activity/{id}/streams` (a list of
@@ -31,7 +31,7 @@ from typing import Any, TypeGuard
 
 from ..numbers import finite, finite_float, finite_mean, round_float, round_int
 
-# ----------------------------------------------------------------- §16.1 constants
+# ----------------------------------------------------------------- docs/metrics.md#dfa-a1 constants
 
 EASY_GUARD_MARKER = 1.0
 LT1_MARKER = 0.75
@@ -125,7 +125,7 @@ def _aligned(data: Sequence | None, n: int) -> list[float | None]:
 
 
 def _quality(n: int, valid: int, artifact_values: list[float]) -> dict:
-    """§16.2 `quality` sub-block."""
+    """docs/metrics.md#dfa-a1 `quality` sub-block."""
     art_cnt = len(artifact_values)
     valid_pct = round(100 * valid / n, 1) if n else 0.0
     if art_cnt == 0:
@@ -184,7 +184,7 @@ def _avg_watts(values: Iterable[float | None]) -> int | None:
 def _bands(
     kept_idx: list[int], kept_a1: list[float], hr: list[float | None], watts: list[float | None]
 ) -> dict:
-    """§16.2 tiz_easy / tiz_endurance / tiz_tempo / tiz_supra (null when empty)."""
+    """docs/metrics.md#dfa-a1 tiz_easy / tiz_endurance / tiz_tempo / tiz_supra (null when empty)."""
     members: list[list[int]] = [[], [], [], []]
     for i, a1 in zip(kept_idx, kept_a1):
         members[_band_index(a1)].append(i)
@@ -204,7 +204,7 @@ def _bands(
 
 
 def _drift(kept_a1: list[float], supra: dict | None) -> dict | None:
-    """§16.2 drift: first vs last third of the valid samples (needs a third >= 60)."""
+    """docs/metrics.md#dfa-a1 drift: first vs last third of the valid samples (needs a third >= 60)."""
     third = len(kept_a1) // 3
     if third < DRIFT_MIN_THIRD:
         return None
@@ -282,7 +282,7 @@ def segment_estimate_reason(
     artifacts: Sequence[float | None],
     lookback: _Lookback | None = None,
 ) -> str:
-    """§16.2 segment estimate eligibility over the full-length normalised streams.
+    """docs/metrics.md#dfa-a1 segment estimate eligibility over the full-length normalised streams.
 
     Walks back from `start` until 200 beats are covered, then checks artifacts,
     heart rate and power over lookback + segment (original indices start..end).
@@ -357,7 +357,7 @@ def _crossing(
     artifacts: list[float | None],
     lookback: _LazyLookback,
 ) -> dict:
-    """§16.2 crossing block for one marker (band marker +/- 0.05)."""
+    """docs/metrics.md#dfa-a1 crossing block for one marker (band marker +/- 0.05)."""
     lo, hi = marker - MARKER_HALF_BAND, marker + MARKER_HALF_BAND
     segments = _segments(kept_idx, kept_a1, lo, hi)
     total = sum(len(s) for s in segments)
@@ -397,11 +397,11 @@ def _crossing(
     }
 
 
-# ----------------------------------------------------------------- §16.2 block
+# ----------------------------------------------------------------- docs/metrics.md#dfa-a1 block
 
 
 def dfa_block(streams: Any) -> dict | None:
-    """§16.2 per-session `dfa` block from the raw streams list; None without dfa_a1 data."""
+    """docs/metrics.md#dfa-a1 per-session `dfa` block from the raw streams list; None without dfa_a1 data."""
     by_type = _streams_by_type(streams)
     raw_a1 = by_type.get("dfa_a1")
     if not raw_a1:
@@ -444,7 +444,7 @@ def dfa_block(streams: Any) -> dict | None:
     return block
 
 
-# ----------------------------------------------------------------- §16.3 summary
+# ----------------------------------------------------------------- docs/metrics.md#dfa-a1 summary
 
 
 def _get(mapping: Any, key: str) -> Any:
@@ -452,7 +452,7 @@ def _get(mapping: Any, key: str) -> Any:
 
 
 def dfa_summary(block: Mapping | None) -> dict | None:
-    """§16.3 compact `dfa_summary`; None unless the block's quality is sufficient."""
+    """docs/metrics.md#dfa-a1 compact `dfa_summary`; None unless the block's quality is sufficient."""
     if not isinstance(block, Mapping) or _get(block.get("quality"), "sufficient") is not True:
         return None
     tiz_pct: dict[str, float] = {}

@@ -1,4 +1,4 @@
-"""DFA a1 capability profile `capability.dfa_a1_profile` (spec/metrics.md §16.4).
+"""DFA a1 capability profile `capability.dfa_a1_profile` (docs/metrics.md#dfa-a1-profile).
 
 Input: the activity entries of the current intervals.json (retention 14 days),
 each `{activity_id, date, start_datetime, type, name, dfa: {...}}`; entries
@@ -68,7 +68,7 @@ def _is_eligible(crossing: Any) -> bool:
 
 
 def _latest_session(entries: list[Mapping]) -> dict:
-    """Newest sufficient session, else the newest one with its numbers null (§16.4)."""
+    """Newest sufficient session, else the newest one with its numbers null (docs/metrics.md#dfa-a1-profile)."""
     chosen = next((e for e in entries if _is_sufficient(e["dfa"])), entries[0])
     dfa = chosen["dfa"]
     sufficient = _is_sufficient(dfa)
@@ -117,7 +117,7 @@ def _most_common(reasons: list[str], priority: Sequence[str]) -> str | None:
 
 
 def _marker_reason(crossing_key: str, window: list[Mapping], eligible: int) -> str:
-    """§16.4 per-marker reason: ok / insufficient_sessions / the dominant blocker."""
+    """docs/metrics.md#dfa-a1-profile per-marker reason: ok / insufficient_sessions / the dominant blocker."""
     if eligible >= MIN_ELIGIBLE_SESSIONS:
         return "ok"
     if eligible > 0:
@@ -179,7 +179,7 @@ def _confidence(lt1_eligible: int, lt2_eligible: int) -> str | None:
 
 
 def _family_block(family: str, window: list[Mapping]) -> dict:
-    """§16.4 trailing block for one sport family (window = newest <= 7 sufficient sessions)."""
+    """docs/metrics.md#dfa-a1-profile trailing block for one sport family (window = newest <= 7 sufficient sessions)."""
     dfas = [e["dfa"] for e in window]
     avgs = [v for v in (finite(d.get("avg")) for d in dfas) if v is not None]
     deltas = []
@@ -226,7 +226,7 @@ def _family_block(family: str, window: list[Mapping]) -> dict:
 
 
 def dfa_a1_profile(entries: Sequence[Mapping] | None) -> dict | None:
-    """§16.4 `capability.dfa_a1_profile` from intervals.json activity entries.
+    """docs/metrics.md#dfa-a1-profile `capability.dfa_a1_profile` from intervals.json activity entries.
 
     None when no entry carries a dfa block. Sessions are ordered newest first by
     `start_datetime` (fallback `date`); `trailing_by_sport` pools the newest 7

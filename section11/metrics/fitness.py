@@ -1,4 +1,4 @@
-"""Fitness block, power model and VO2max (spec/metrics.md §5, §6.2).
+"""Fitness block, power model and VO2max (docs/metrics.md#fitness).
 
 Pure functions over today's and yesterday's wellness records, and over the
 recent wellness list for the values a device reports only on some days.
@@ -92,7 +92,7 @@ def fitness_block(
     fallback: Wellness | None = None,
 ) -> dict:
     """`current_status.fitness` = {ctl, atl, tsb, ramp_rate, fitness_source,
-    fitness_date} (§5).
+    fitness_date} (docs/metrics.md#fitness).
 
     todays_planned_training_events: calendar events dated today whose category
     is a training category (WORKOUT, RACE_*); todays_completed_activities:
@@ -139,7 +139,7 @@ def fitness_block(
 
 
 def power_model(today_w: Wellness | None) -> dict:
-    """Power model from today's wellness `sportInfo` Ride entry (§6.2).
+    """Power model from today's wellness `sportInfo` Ride entry (docs/metrics.md#fitness).
 
     Returns {eftp, w_prime, w_prime_kj, p_max, power_model_source};
     zero or missing values are null (an eFTP or W' of 0 is no model).

@@ -1,5 +1,5 @@
 """health_context: calendar SICK/INJURED markers and the wellness injury field
-(spec/metrics.md §23).
+(docs/metrics.md#health-context).
 
 Informational only, never an input to readiness_decision. The markers come
 from a dedicated 365-day SICK/INJURED fetch; when that fetch failed
@@ -44,7 +44,7 @@ NOTE_PARTIAL = (
 
 
 def marker_end(event: Event, start: date) -> date:
-    """Inclusive end day of a marker (§23): an end at 00:00 (or date-only) is
+    """Inclusive end day of a marker (docs/metrics.md#health-context): an end at 00:00 (or date-only) is
     exclusive, so the day before; any other time is that day; never before start."""
     raw = event.end_local
     end_day = parse_date(raw)
@@ -102,7 +102,7 @@ def marker_buckets(events: Iterable[Event], today: date) -> tuple[list, list, li
 
 
 def wellness_injury(latest: Wellness | None, today: date) -> dict[str, Any] | None:
-    """The latest wellness record's injury when NIGGLE or worse (2..4) (§23):
+    """The latest wellness record's injury when NIGGLE or worse (2..4) (docs/metrics.md#health-context):
     {value, date, freshness current|stale, series, [days_old when stale]}.
 
     Values outside the 1-4 scale and records dated after today are ignored.
@@ -131,7 +131,7 @@ def health_context(
     latest_wellness: Wellness | None,
     today: date,
 ) -> dict[str, Any]:
-    """Top-level `health_context` (§23).
+    """Top-level `health_context` (docs/metrics.md#health-context).
 
     health_events: the dedicated SICK/INJURED fetch, or None when it failed;
     then main_events (the regular calendar list, fetched from main_floor on)

@@ -1,7 +1,7 @@
-"""Daily TSS arrays and the acute:chronic workload ratio (spec/metrics.md §7).
+"""Daily TSS arrays and the acute:chronic workload ratio (docs/metrics.md#load-and-acwr).
 
-§7.1 daily TSS arrays and the 7d/28d totals, §7.2 live ACWR (today included,
-retrospective, never a readiness input), §7.3 start-of-day ACWR (today's
+docs/metrics.md#load-and-acwr daily TSS arrays and the 7d/28d totals, docs/metrics.md#load-and-acwr live ACWR (today included,
+retrospective, never a readiness input), docs/metrics.md#load-and-acwr start-of-day ACWR (today's
 activities removed; the readiness basis).
 
 TSS is each activity's `icu_training_load` (model.Activity.load), null -> 0.
@@ -33,15 +33,15 @@ SCOPE_START_OF_DAY = "start_of_day"
 
 
 def activity_tss(activity: Activity) -> float:
-    """An activity's TSS: icu_training_load, null -> 0 (§0)."""
+    """An activity's TSS: icu_training_load, null -> 0 (docs/metrics.md#conventions)."""
     return activity.load if activity.load is not None else 0.0
 
 
-# ----------------------------------------------------------------- §7.1
+# ----------------------------------------------------------------- docs/metrics.md#load-and-acwr
 
 
 def daily_tss(activities: Iterable[Activity], today: date, days: int) -> list[float]:
-    """Daily TSS array (§7.1), oldest first: index i is the day today-(days-1-i).
+    """Daily TSS array (docs/metrics.md#load-and-acwr), oldest first: index i is the day today-(days-1-i).
 
     Each day sums the loads of the activities dated that day, in list order;
     activities without a date or outside the span are ignored.
@@ -63,11 +63,11 @@ def tss_total(activities: Iterable[Activity], today: date, days: int) -> float:
     return sum(daily_tss(activities, today, days))
 
 
-# ----------------------------------------------------------------- §7.2 / §7.3
+# ----------------------------------------------------------------- docs/metrics.md#load-and-acwr
 
 
 def acwr_value(tss_7d: float, tss_28d: float) -> float | None:
-    """ACWR = round((T7/7) / (T28/28), 2), null unless the chronic load is > 0 (§7.2)."""
+    """ACWR = round((T7/7) / (T28/28), 2), null unless the chronic load is > 0 (docs/metrics.md#load-and-acwr)."""
     acute = tss_7d / ACUTE_DAYS
     chronic = tss_28d / CHRONIC_DAYS
     if finite(acute) is None or finite(chronic) is None or not chronic > 0:
@@ -76,7 +76,7 @@ def acwr_value(tss_7d: float, tss_28d: float) -> float | None:
 
 
 def acwr_interpretation(value: float | None) -> str | None:
-    """ACWR band (§7.2): undertraining < 0.8 <= optimal < 1.3 <= caution < 1.5 <= danger."""
+    """ACWR band (docs/metrics.md#load-and-acwr): undertraining < 0.8 <= optimal < 1.3 <= caution < 1.5 <= danger."""
     if value is None:
         return None
     if value < ACWR_UNDERTRAINING:
@@ -91,7 +91,7 @@ def acwr_interpretation(value: float | None) -> str | None:
 def acwr_start_of_day(
     acts_7d: Sequence[Activity], acts_28d: Sequence[Activity], today: date
 ) -> dict:
-    """`acwr_start_of_day` block (§7.3): the live formula after removing every
+    """`acwr_start_of_day` block (docs/metrics.md#load-and-acwr): the live formula after removing every
     activity dated today from both lists (windows are not shifted)."""
     before_7d = [a for a in acts_7d if a.date != today]
     before_28d = [a for a in acts_28d if a.date != today]
@@ -110,7 +110,7 @@ def acwr_start_of_day(
 
 
 def load_block(acts_7d: Sequence[Activity], acts_28d: Sequence[Activity], today: date) -> dict:
-    """Load keys of derived_metrics (§7): acwr, acwr_interpretation, acwr_scope,
+    """Load keys of derived_metrics (docs/metrics.md#load-and-acwr): acwr, acwr_interpretation, acwr_scope,
     acwr_readiness_eligible, acwr_start_of_day, tss_7d_total, tss_28d_total.
 
     The totals are emitted rounded to 0 decimals (a float, e.g. 412.0); ACWR is

@@ -1,12 +1,12 @@
 """Training monotony, strain, stress tolerance, load-recovery ratio
-(spec/metrics.md §8, §9), and the assembled load/recovery keys of
-derived_metrics (§2.2 order, §7–§10).
+(docs/metrics.md#monotony-and-strain), and the assembled load/recovery keys of
+derived_metrics (docs/metrics.md#output-layout order, docs/metrics.md#load-and-acwr–docs/metrics.md#recovery).
 
-§8.1 Foster monotony of the total daily TSS, §8.2 per-sport daily arrays,
+docs/metrics.md#monotony-and-strain Foster monotony of the total daily TSS, docs/metrics.md#monotony-and-strain per-sport daily arrays,
 primary sport, primary-sport monotony, effective monotony, multi-sport flag,
-§8.3 monotony_interpretation; §9 strain, stress_tolerance, load_recovery_ratio.
+docs/metrics.md#monotony-and-strain monotony_interpretation; docs/metrics.md#monotony-and-strain strain, stress_tolerance, load_recovery_ratio.
 
-Quirk 4 (§32), decided:
+Quirk 4 (docs/metrics.md#reference-quirks), decided:
 * strain is weekly TSS x the *effective* monotony (the reference uses total
   monotony). For multi-sport athletes the reference already judges monotony by
   the primary sport (interpretation, monotony alert), while strain kept the
@@ -35,11 +35,11 @@ MONOTONY_HIGH = 2.5
 PRIMARY_MIN_ACTIVE_DAYS = 3
 
 
-# ----------------------------------------------------------------- §8
+# ----------------------------------------------------------------- docs/metrics.md#monotony-and-strain
 
 
 def foster_monotony(daily: Sequence[float]) -> float | None:
-    """Foster monotony = round(mean(D) / sample_sd(D), 2) (§8.1).
+    """Foster monotony = round(mean(D) / sample_sd(D), 2) (docs/metrics.md#monotony-and-strain).
 
     Null when every day is 0, when the sd is 0 (identical days) or when the
     array holds an overflowed (non-finite) day.
@@ -59,7 +59,7 @@ def foster_monotony(daily: Sequence[float]) -> float | None:
 def sport_daily_tss(
     acts_7d: Sequence[Activity], today: date, days: int = ACUTE_DAYS
 ) -> dict[str, list[float]]:
-    """Per-family daily TSS arrays (§8.2), oldest first, families in the order
+    """Per-family daily TSS arrays (docs/metrics.md#monotony-and-strain), oldest first, families in the order
     first met in the activity list.
 
     Only activities with TSS > 0 inside the last `days` days count; unknown
@@ -78,7 +78,7 @@ def sport_daily_tss(
 def monotony_interpretation(
     monotony: float | None, effective: float | None, multi_sport: bool
 ) -> str | None:
-    """§8.3: "elevated" if effective monotony > 2.0 else "normal"; with multi-sport
+    """docs/metrics.md#monotony-and-strain: "elevated" if effective monotony > 2.0 else "normal"; with multi-sport
     inflation (effective < total) the label carries both numbers."""
     if effective is None:
         return None
@@ -89,7 +89,7 @@ def monotony_interpretation(
 
 
 def monotony_block(acts_7d: Sequence[Activity], today: date) -> dict:
-    """Monotony keys of derived_metrics in emitted order (§8): monotony,
+    """Monotony keys of derived_metrics in emitted order (docs/metrics.md#monotony-and-strain): monotony,
     monotony_interpretation, primary_sport, primary_sport_monotony,
     primary_sport_tss_7d, effective_monotony, multi_sport_detected."""
     monotony = foster_monotony(daily_tss(acts_7d, today, ACUTE_DAYS))
@@ -115,11 +115,11 @@ def monotony_block(acts_7d: Sequence[Activity], today: date) -> dict:
     }
 
 
-# ----------------------------------------------------------------- §9
+# ----------------------------------------------------------------- docs/metrics.md#monotony-and-strain
 
 
 def strain_block(tss_7d_total: float, monotony: float | None, recovery_index: float | None) -> dict:
-    """§9: strain = round(T7 x monotony, 0); stress_tolerance =
+    """docs/metrics.md#monotony-and-strain: strain = round(T7 x monotony, 0); stress_tolerance =
     round(strain / monotony / 100, 1); load_recovery_ratio = round(T7 / (RI x 100), 1).
 
     tss_7d_total is the unrounded 7-day total (load.tss_total). section11 passes
@@ -148,7 +148,7 @@ def load_recovery_metrics(
     wellness_28d: Sequence[Wellness],
     today: date,
 ) -> dict:
-    """derived_metrics keys recovery_index … tss_28d_total in the §2.2 order (§7–§10)."""
+    """derived_metrics keys recovery_index … tss_28d_total in the docs/metrics.md#output-layout order (docs/metrics.md#load-and-acwr–docs/metrics.md#recovery)."""
     recovery = recovery_block(wellness_7d, wellness_28d)
     load = load_block(acts_7d, acts_28d, today)
     mono = monotony_block(acts_7d, today)

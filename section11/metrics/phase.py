@@ -1,13 +1,13 @@
-"""Phase detection v2 (spec/metrics.md §19.2-§19.6).
+"""Phase detection v2 (docs/metrics.md#stream-1-what-happened-docs/metrics.md#output).
 
-Implements stream 1 (retrospective features from weekly rows, §19.2), stream 2
+Implements stream 1 (retrospective features from weekly rows, docs/metrics.md#stream-1-what-happened), stream 2
 (prospective features from the formatted planned_workouts and the race
-calendar's next_race, §19.3), data quality (§19.4), the classifier (§19.5) and
+calendar's next_race, docs/metrics.md#stream-2-what-is-planned), data quality (docs/metrics.md#data-quality), the classifier (docs/metrics.md#classifier) and
 the ``phase_detection`` block with ``phase_detected`` / ``phase_triggers``
-(§19.6). The weekly rows come from ``phase_rows.live_weekly_rows`` (live) or
-from history.json weekly_180d rows (backfill, §29.4: ``is_backfill=True``).
+(docs/metrics.md#output). The weekly rows come from ``phase_rows.live_weekly_rows`` (live) or
+from history.json weekly_180d rows (backfill, docs/metrics.md#history-tiers: ``is_backfill=True``).
 
-Quirks 8 and 9 (§32), decided:
+Quirks 8 and 9 (docs/metrics.md#reference-quirks), decided:
 * 9 fixed: with nothing planned the reference returned early and reported
   ``current_week_hard_days_completed`` / ``_total`` as 0 even after hard days.
   Stream 2 now always runs the full path; with an empty plan it yields the
@@ -102,11 +102,11 @@ def _slope(values: Sequence[float]) -> float | None:
     return round_float(slope, 2)
 
 
-# ----------------------------------------------------------------- §19.2
+# ----------------------------------------------------------------- docs/metrics.md#stream-1-what-happened
 
 
 def stream1_features(rows: Sequence[Mapping[str, Any]], is_backfill: bool = False) -> dict:
-    """Stream 1 (retrospective) features and suggestion (§19.2).
+    """Stream 1 (retrospective) features and suggestion (docs/metrics.md#stream-1-what-happened).
 
     Live, the current row is excluded (finalized = rows[:-1]); in backfill the
     target row is the last finalized one. recent = last <= 4 finalized rows.
@@ -168,11 +168,11 @@ def stream1_features(rows: Sequence[Mapping[str, Any]], is_backfill: bool = Fals
     }
 
 
-# ----------------------------------------------------------------- §19.3
+# ----------------------------------------------------------------- docs/metrics.md#stream-2-what-is-planned
 
 
 def is_hard_planned(entry: Mapping[str, Any]) -> bool:
-    """A planned entry looks hard (§19.3): its workout_summary has "×" or "sets",
+    """A planned entry looks hard (docs/metrics.md#stream-2-what-is-planned): its workout_summary has "×" or "sets",
     it is a race, or its name mentions interval/vo2/threshold/sprint/tempo/race/
     hard/intensity/sweet spot (case-insensitive)."""
     summary = (text(entry.get("workout_summary")) or "").lower()
@@ -204,7 +204,7 @@ def stream2_features(
     s1: Mapping[str, Any],
     primary_sport: str | None,
 ) -> dict:
-    """Stream 2 (prospective) features and suggestion (§19.3; quirk 9 fixed, no early return).
+    """Stream 2 (prospective) features and suggestion (docs/metrics.md#stream-2-what-is-planned; quirk 9 fixed, no early return).
 
     Training-category entries dated today..end of the current training week
     form the current-week list, the following 7 days the next-week list.
@@ -287,7 +287,7 @@ def stream2_features(
     }
 
 
-# ----------------------------------------------------------------- §19.4
+# ----------------------------------------------------------------- docs/metrics.md#data-quality
 
 
 def data_quality(
@@ -295,7 +295,7 @@ def data_quality(
     weeks_available: int,
     zone_preference: Mapping[str, str] | None,
 ) -> tuple[str, list[str]]:
-    """(quality, reason codes) (§19.4): "poor" + INSUFFICIENT_LOOKBACK under 3 weeks;
+    """(quality, reason codes) (docs/metrics.md#data-quality): "poor" + INSUFFICIENT_LOOKBACK under 3 weeks;
     "mixed" + HR_ONLY_MAJORITY when most of the last <= 4 rows had only HR-based
     hard days and no family is configured for HR zones."""
     quality, codes = "good", []
@@ -320,13 +320,13 @@ def data_quality(
     return quality, codes
 
 
-# ----------------------------------------------------------------- §19.5
+# ----------------------------------------------------------------- docs/metrics.md#classifier
 
 
 def _deload(
     s1: Mapping[str, Any], s2: Mapping[str, Any], tss_reliable: bool, build_history: bool
 ) -> bool:
-    """Rule 7 paths A, B and C (§19.5)."""
+    """Rule 7 paths A, B and C (docs/metrics.md#classifier)."""
     delta, sessions = s2["planned_tss_delta"], s2["next_7d_sessions"]
     slope, hard_avg, weeks = s1["ctl_slope"], s1["hard_day_avg"], s1["weeks_available"]
     if tss_reliable and delta <= REDUCED and build_history:
@@ -392,7 +392,7 @@ def _score(s1: Mapping[str, Any], s2: Mapping[str, Any]) -> tuple[int, int]:
 def classify_phase(
     s1: Mapping[str, Any], s2: Mapping[str, Any], quality: str, previous_phase: str | None
 ) -> tuple[str | None, str, list[str]]:
-    """(phase, confidence, classifier reason codes): first matching rule of §19.5.
+    """(phase, confidence, classifier reason codes): first matching rule of docs/metrics.md#classifier.
 
     1 insufficient data; 2 Overreached (stream-1 safety); 3 Taper (A/B race
     <= 14 d); 4 Peak (A/B race <= 21 d, CTL near its high); 5 Recovery
@@ -505,7 +505,7 @@ def classify_phase(
 
 def phase_duration_weeks(rows: Sequence[Mapping[str, Any]], phase: str | None) -> int:
     """1 + consecutive rows before the current one (newest backwards) whose
-    phase_detected equals ``phase``; 0 when phase is None (§19.5)."""
+    phase_detected equals ``phase``; 0 when phase is None (docs/metrics.md#classifier)."""
     if phase is None:
         return 0
     weeks = 1
@@ -516,7 +516,7 @@ def phase_duration_weeks(rows: Sequence[Mapping[str, Any]], phase: str | None) -
     return weeks
 
 
-# ----------------------------------------------------------------- §19.6
+# ----------------------------------------------------------------- docs/metrics.md#output
 
 
 def phase_detection(
@@ -531,10 +531,10 @@ def phase_detection(
     is_backfill: bool = False,
     primary_sport: str | None = None,
 ) -> dict:
-    """``derived_metrics.phase_detection`` (§19.6).
+    """``derived_metrics.phase_detection`` (docs/metrics.md#output).
 
     Live: ``rows`` = the four live weekly rows, previous_phase defaults to the
-    last completed row's phase_detected. Backfill (§29.4): ``rows`` = up to 4
+    last completed row's phase_detected. Backfill (docs/metrics.md#history-tiers): ``rows`` = up to 4
     weekly_180d rows ending with the target week, ``is_backfill=True``, the
     freshly assigned previous phase passed in, no plan, no race, ``today`` =
     the target week's start. ``primary_sport`` defaults to the last row's.
@@ -585,7 +585,7 @@ def phase_detection(
 
 def phase_keys(detection: Mapping[str, Any]) -> dict:
     """derived_metrics ``phase_detection``, ``phase_detected`` (= phase) and
-    ``phase_triggers`` (= reason_codes), in emitted order (§2.2, §19)."""
+    ``phase_triggers`` (= reason_codes), in emitted order (docs/metrics.md#output-layout, docs/metrics.md#phase-detection)."""
     return {
         "phase_detection": detection,
         "phase_detected": detection.get("phase"),

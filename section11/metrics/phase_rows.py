@@ -1,4 +1,4 @@
-"""Live weekly rows for phase detection (spec/metrics.md §19.1).
+"""Live weekly rows for phase detection (docs/metrics.md#weekly-rows).
 
 Four training-week rows (oldest first, the last one is the current, in-progress
 week) built from the 28-day activity list, then completed weeks enriched.
@@ -8,11 +8,11 @@ hard_days, intensity_basis_breakdown, activity_count, ctl_end, atl_end, acwr,
 monotony, phase_detected. History rows (history.json weekly_180d) carry the
 same keys, so the stream functions in ``phase`` read either kind.
 
-Quirk 8 (§32), decided: the reference took every completed-week feature from
+Quirk 8 (docs/metrics.md#reference-quirks), decided: the reference took every completed-week feature from
 history.json, which is regenerated about monthly, so recent completed weeks
 were often missing or partial snapshots. Here completed weeks are computed
 from the data this sync already has, with the same definitions as
-weekly_180d (§29.3):
+weekly_180d (docs/metrics.md#history-tiers):
 * ctl_end / atl_end: last truthy wellness CTL / ATL of the week (1 dp) from the
   wellness list passed in; history only when the list has none for the week;
 * monotony: mean / sample sd of the week's 7 daily loads when >= 3 days carry
@@ -22,10 +22,10 @@ weekly_180d (§29.3):
   the history row's value only when that cannot be computed;
 * intensity_basis_breakdown is computed for live rows too ({power, hr} hard
   days by basis, null with no hard days), so the HR-only data-quality check
-  of §19.4 works live (it never could in the reference);
+  of docs/metrics.md#data-quality works live (it never could in the reference);
 * phase_detected still comes from history (the backfilled phase).
 The sport family of an activity uses the "other" default everywhere (quirk 5b,
-as zones.py and the primary sport of §8.2).
+as zones.py and the primary sport of docs/metrics.md#monotony-and-strain).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ PHASES = ("Build", "Base", "Peak", "Taper", "Deload", "Recovery", "Overreached")
 def week_hard_days(
     activities: Iterable[Activity], zone_preference: Mapping[str, str] | None
 ) -> tuple[int, dict | None]:
-    """(hard days, intensity_basis_breakdown) of one week's activities (§11.4, §29.3)."""
+    """(hard days, intensity_basis_breakdown) of one week's activities (docs/metrics.md#zones-and-hard-days, docs/metrics.md#history-tiers)."""
     days = day_zone_seconds(activities, zone_preference).values()
     return hard_day_breakdown(classify_hard_day(per_basis) for per_basis in days)
 
@@ -111,10 +111,10 @@ def live_weekly_rows(
     history_weekly: Iterable[Mapping[str, Any]] = (),
     wellness: Iterable[Wellness] = (),
 ) -> list[dict]:
-    """The four live weekly rows, oldest first (§19.1; module docstring for the fixes).
+    """The four live weekly rows, oldest first (docs/metrics.md#weekly-rows; module docstring for the fixes).
 
     Per week ws..ws+6: total_tss = round(Σ TSS, 0); primary_sport_tss = the
-    same over activities of ``primary_sport``; hard_days (§11.4 per day);
+    same over activities of ``primary_sport``; hard_days (docs/metrics.md#zones-and-hard-days per day);
     activity_count. The current row carries ctl_end = round(ctl, 1), atl_end
     (None when falsy), the live ``acwr`` and total ``monotony`` of derived
     metrics. ``history_weekly`` are history.json weekly_180d rows (any number,
@@ -185,5 +185,5 @@ def live_weekly_rows(
 
 
 def hard_days_this_week(rows: Sequence[Mapping[str, Any]]) -> int | None:
-    """``derived_metrics.hard_days_this_week``: hard days of the current row (§11.5)."""
+    """``derived_metrics.hard_days_this_week``: hard days of the current row (docs/metrics.md#zones-and-hard-days)."""
     return rows[-1].get("hard_days") if rows else None

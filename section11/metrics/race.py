@@ -1,8 +1,8 @@
-"""Race calendar, taper alert, race-week protocol and race alerts (spec/metrics.md §22).
+"""Race calendar, taper alert, race-week protocol and race alerts (docs/metrics.md#race-calendar).
 
-§22.1 race list and next race, §22.2 taper alert, §22.3 race-week selection,
-§22.4 the race-week block (day protocol table and modifiers, TSS budget,
-projected race-day TSB, carb loading, opener, go/no-go), §22.5 race alerts,
+docs/metrics.md#race-calendar race list and next race, docs/metrics.md#race-calendar taper alert, docs/metrics.md#race-calendar race-week selection,
+docs/metrics.md#race-calendar the race-week block (day protocol table and modifiers, TSS budget,
+projected race-day TSB, carb loading, opener, go/no-go), docs/metrics.md#race-calendar race alerts,
 which the alerts module appends after its sorted list (quirk 10, kept).
 
 Inputs are calendar events dated today or later, the display-window
@@ -141,7 +141,7 @@ def days_until(event: Event, today: date) -> int | None:
     return (event.date - today).days if event.date is not None else None
 
 
-# ----------------------------------------------------------------- §22.1
+# ----------------------------------------------------------------- docs/metrics.md#race-calendar
 
 
 def race_entry(
@@ -150,7 +150,7 @@ def race_entry(
     units: Mapping[str, str] | None,
     terrain_ids: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, Any]:
-    """One `race_calendar.all_races[]` entry (§22.1); terrain_ids: event ids
+    """One `race_calendar.all_races[]` entry (docs/metrics.md#race-calendar); terrain_ids: event ids
     (str) with a route terrain summary."""
     distance = event.distance
     entry: dict[str, Any] = {
@@ -188,12 +188,12 @@ def race_events(future_events: Iterable[Event], today: date) -> list[Event]:
     return [e for _, e in sorted(dated, key=lambda pair: pair[0])]
 
 
-# ----------------------------------------------------------------- §22.2 / §22.3
+# ----------------------------------------------------------------- docs/metrics.md#race-calendar
 
 
 def taper_alert(races: Sequence[Event], today: date) -> dict[str, Any]:
     """First RACE_A 8-14 days out -> {active:true, event_name, event_date, days_until,
-    message}; else {active:false} (§22.2)."""
+    message}; else {active:false} (docs/metrics.md#race-calendar)."""
     for event in races:
         if event.category != "RACE_A" or event.date is None:
             continue
@@ -210,7 +210,7 @@ def taper_alert(races: Sequence[Event], today: date) -> dict[str, Any]:
 
 
 def select_race_week(races: Sequence[Event], today: date) -> Event | None:
-    """RACE_A or RACE_B within 7 days: the first RACE_A, else the first candidate (§22.3)."""
+    """RACE_A or RACE_B within 7 days: the first RACE_A, else the first candidate (docs/metrics.md#race-calendar)."""
     candidates = [
         e
         for e in races
@@ -223,12 +223,12 @@ def select_race_week(races: Sequence[Event], today: date) -> Event | None:
     )
 
 
-# ----------------------------------------------------------------- §22.4
+# ----------------------------------------------------------------- docs/metrics.md#race-calendar
 
 
 def duration_class(moving_time: float | None, category: str | None) -> str:
     """short_intense (< 90 min), medium (<= 3 h), long_endurance; an unknown
-    duration counts as long for RACE_A, medium otherwise (§22.4)."""
+    duration counts as long for RACE_A, medium otherwise (docs/metrics.md#race-calendar)."""
     if moving_time is None or moving_time <= 0:
         return "long_endurance" if category == "RACE_A" else "medium"
     if moving_time < SHORT_MAX_S:
@@ -246,7 +246,7 @@ def tsb_target_range(klass: str, category: str | None) -> dict[str, int]:
 
 def project_tsb(ctl: float | None, atl: float | None, days: int) -> float | None:
     """Race-day TSB with zero load: CTL·e^(-1/42) and ATL·e^(-1/7) applied `days`
-    times, round 1 (§22.4; same decay as the fitness block). None without CTL/ATL."""
+    times, round 1 (docs/metrics.md#race-calendar; same decay as the fitness block). None without CTL/ATL."""
     ctl_p, atl_p = finite(ctl), finite(atl)
     if ctl_p is None or atl_p is None:
         return None
@@ -257,7 +257,7 @@ def project_tsb(ctl: float | None, atl: float | None, days: int) -> float | None
 
 
 def day_protocol(days: int, klass: str, ctl_baseline: float) -> dict[str, Any]:
-    """`race_week.today`: {label, load_target_tss{min,max}, zones, purpose} for D (§22.4)."""
+    """`race_week.today`: {label, load_target_tss{min,max}, zones, purpose} for D (docs/metrics.md#race-calendar)."""
     if days not in DAY_PROTOCOL:
         label, _, _, zones, purpose = PRE_RACE_WEEK
         return {"label": label, "load_target_tss": None, "zones": zones, "purpose": purpose}
@@ -330,7 +330,7 @@ def race_week_block(
     ctl: float | None,
     atl: float | None,
 ) -> dict[str, Any]:
-    """The active `race_calendar.race_week` block for the selected race (§22.4);
+    """The active `race_calendar.race_week` block for the selected race (docs/metrics.md#race-calendar);
     inactive for an event without a date."""
     race_date = event.date
     if race_date is None:
@@ -403,7 +403,7 @@ def race_calendar(
     units: Mapping[str, str] | None,
     routes_with_terrain: Iterable[str] = frozenset(),
 ) -> dict[str, Any]:
-    """`race_calendar` = {next_race, all_races[], taper_alert, race_week} (§22).
+    """`race_calendar` = {next_race, all_races[], taper_alert, race_week} (docs/metrics.md#race-calendar).
 
     future_events: calendar events dated today or later (any category; races
     are picked here). activities_7d: the display-window activities (race-week
@@ -439,7 +439,7 @@ def _alert(metric: str, value: Any, severity: str, threshold: str, context: str 
 
 
 def race_alerts(calendar: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """Race alerts of §22.5 (all tier 1, persistence null), in the order race_taper,
+    """Race alerts of docs/metrics.md#race-calendar (all tier 1, persistence null), in the order race_taper,
     race_week, race_week_tsb; the alerts module appends them after its sorted list."""
     if not isinstance(calendar, Mapping):
         return []

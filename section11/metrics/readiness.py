@@ -1,7 +1,7 @@
-"""`readiness_decision`: today's go / modify / skip (spec/metrics.md §21).
+"""`readiness_decision`: today's go / modify / skip (docs/metrics.md#readiness).
 
-§21.1 phase modifiers, §21.2 signals (hrv, rhr, sleep, start-of-day acwr, ri,
-and tsb once P2 is reached), §21.3 priority ladder P0–P3, §21.4 modification
+docs/metrics.md#readiness phase modifiers, docs/metrics.md#readiness signals (hrv, rhr, sleep, start-of-day acwr, ri,
+and tsb once P2 is reached), docs/metrics.md#readiness priority ladder P0–P3, docs/metrics.md#readiness modification
 builder. Inputs are the derived_metrics dict, the alerts list (race alerts
 included), today's wellness record, the detected phase and its duration, the
 race-week block and TSB; nothing else.
@@ -9,7 +9,7 @@ race-week block and TSB; nothing else.
 The live ACWR and its alerts are never read: only the start-of-day ACWR is a
 readiness input, and alerts flagged `readiness_eligible: false` are ignored.
 
-Quirk 11 (§32), decided:
+Quirk 11 (docs/metrics.md#reference-quirks), decided:
 * tighten_red (race week, Taper) now changes the outcome: one red signal
   corroborated by at least one amber signal is a skip instead of a modify
   (two reds skip in every phase; a lone red still modifies). In the reference
@@ -50,7 +50,7 @@ SLEEP_RED_H = 5.0
 SLEEP_AMBER_H = 7.0
 TSB_RED = -30.0
 TSB_P1_MODIFY = -25.0
-# Phase modifiers (§21.1): amber signals that make the day amber, and the TSB amber line.
+# Phase modifiers (docs/metrics.md#readiness): amber signals that make the day amber, and the TSB amber line.
 AMBER_SIGNALS_DEFAULT = 2
 AMBER_SIGNALS_TIGHT = 1  # race week, Taper
 AMBER_SIGNALS_BUILD = 3
@@ -61,11 +61,11 @@ LIMITED_DATA_UNAVAILABLE = 3  # more unavailable signals than this -> limited-da
 AUTONOMIC = frozenset({"hrv", "rhr", "ri"})
 
 
-# ----------------------------------------------------------------- §21.1
+# ----------------------------------------------------------------- docs/metrics.md#readiness
 
 
 def phase_modifier(phase: str | None, race_week_active: bool) -> dict:
-    """Phase modifiers (§21.1): race week (takes precedence) 1 / -15 / tighten,
+    """Phase modifiers (docs/metrics.md#readiness): race week (takes precedence) 1 / -15 / tighten,
     Build 3 / -20, Taper 1 / -15 / tighten, anything else 2 / -15.
 
     Keys: amber_threshold, tsb_amber, tighten_red, modifier_applied.
@@ -82,13 +82,13 @@ def phase_modifier(phase: str | None, race_week_active: bool) -> dict:
     return dict(zip(("amber_threshold", "tsb_amber", "tighten_red", "modifier_applied"), values))
 
 
-# ----------------------------------------------------------------- §21.2
+# ----------------------------------------------------------------- docs/metrics.md#readiness
 
 
 def hrv_signal(
     latest_hrv: float | None, baseline_7d: float | None, latest_wellness: Wellness | None = None
 ) -> dict:
-    """HRV signal (§21.2): d = round((hrv - B7) / B7 * 100, 1); red d <= -20,
+    """HRV signal (docs/metrics.md#readiness): d = round((hrv - B7) / B7 * 100, 1); red d <= -20,
     amber d <= -10, else green (increases are green). Unavailable without an
     rMSSD or baseline; reason "rmssd_missing_sdnn_available" when the rMSSD is
     missing but today's record has an SDNN (never substituted: different measure)."""
@@ -113,7 +113,7 @@ def hrv_signal(
 
 
 def rhr_signal(latest_rhr: float | None, baseline_7d: float | None) -> dict:
-    """Resting-HR signal (§21.2): d = round(rhr - B7, 1); red d >= 5, amber d >= 3,
+    """Resting-HR signal (docs/metrics.md#readiness): d = round(rhr - B7, 1); red d >= 5, amber d >= 3,
     else green. Unavailable without a resting HR or baseline."""
     delta = rhr_delta_bpm(latest_rhr, baseline_7d)
     value, baseline = round_half_even(latest_rhr, 1), round_half_even(baseline_7d, 1)
@@ -129,7 +129,7 @@ def rhr_signal(latest_rhr: float | None, baseline_7d: float | None) -> dict:
 
 
 def sleep_signal(latest_wellness: Wellness | None) -> dict:
-    """Sleep signal (§21.2): h = round(sleepSecs / 3600, 2); red h < 5, amber h < 7,
+    """Sleep signal (docs/metrics.md#readiness): h = round(sleepSecs / 3600, 2); red h < 5, amber h < 7,
     else green. No (or a non-positive) sleep time is unavailable. Sleep quality is
     reported, never scored."""
     secs = finite(latest_wellness.sleep_secs) if latest_wellness else None
@@ -147,7 +147,7 @@ def sleep_signal(latest_wellness: Wellness | None) -> dict:
 
 
 def acwr_signal(start_of_day: Mapping | None) -> dict:
-    """Start-of-day ACWR signal (§21.2, §7.3): red >= 1.5, amber >= 1.3, else green
+    """Start-of-day ACWR signal (docs/metrics.md#readiness, docs/metrics.md#load-and-acwr): red >= 1.5, amber >= 1.3, else green
     (a low ratio is green)."""
     block = start_of_day if isinstance(start_of_day, Mapping) else {}
     value = finite(block.get("value"))
@@ -170,7 +170,7 @@ def acwr_signal(start_of_day: Mapping | None) -> dict:
 
 
 def ri_signal(ri: float | None, ri_yesterday: float | None) -> dict:
-    """Recovery Index signal (§21.2): red RI < 0.6; amber RI < 0.7 and yesterday's
+    """Recovery Index signal (docs/metrics.md#readiness): red RI < 0.6; amber RI < 0.7 and yesterday's
     RI present and < 0.7; else green."""
     ri, ri_y = finite(ri), finite(ri_yesterday)
     if ri is None:
@@ -185,7 +185,7 @@ def ri_signal(ri: float | None, ri_yesterday: float | None) -> dict:
 
 
 def tsb_signal(tsb: float | None, tsb_amber: float) -> dict:
-    """TSB signal (§21.2, added at P2): red tsb < -30, amber tsb < the phase's
+    """TSB signal (docs/metrics.md#readiness, added at P2): red tsb < -30, amber tsb < the phase's
     tsb_amber, else green."""
     tsb = finite(tsb)
     if tsb is None:
@@ -200,7 +200,7 @@ def tsb_signal(tsb: float | None, tsb_amber: float) -> dict:
 
 
 def signal_summary(signals: Mapping[str, Mapping]) -> dict:
-    """Counts of each status (§21.2 signal_summary)."""
+    """Counts of each status (docs/metrics.md#readiness signal_summary)."""
     counts = dict.fromkeys(STATUSES, 0)
     for signal in signals.values():
         counts[signal["status"]] += 1
@@ -211,11 +211,11 @@ def _named(signals: Mapping[str, Mapping], *statuses: str) -> list[str]:
     return [name for name, s in signals.items() if s["status"] in statuses]
 
 
-# ----------------------------------------------------------------- §21.4
+# ----------------------------------------------------------------- docs/metrics.md#readiness
 
 
 def build_modification(triggers: Iterable[str]) -> dict:
-    """Modification builder (§21.4), first rule that applies:
+    """Modification builder (docs/metrics.md#readiness), first rule that applies:
     no triggers → preserve/preserve; acwr → reduce/reduce, cap Z2; >= 2 triggers →
     reduce/reduce; only sleep → preserve intensity, reduce volume; only autonomic
     (hrv/rhr/ri) → reduce intensity, preserve volume; tsb without autonomic or sleep
@@ -243,7 +243,7 @@ def build_modification(triggers: Iterable[str]) -> dict:
     }
 
 
-# ----------------------------------------------------------------- §21.3
+# ----------------------------------------------------------------- docs/metrics.md#readiness
 
 
 def _alerts_for_readiness(alerts: Iterable[Any] | None) -> list[Mapping]:
@@ -276,7 +276,7 @@ def readiness_decision(
     race_week: Mapping | None,
     tsb: float | None,
 ) -> dict:
-    """`readiness_decision` (§21): the first matching rung of the priority ladder.
+    """`readiness_decision` (docs/metrics.md#readiness): the first matching rung of the priority ladder.
 
     P0 skip: RI < 0.6 or a tier-1 alarm. P1 skip: start-of-day ACWR >= 1.5 with a
     corroborating amber/red wellness signal, TSB < -30 with HRV down > 10 %, or

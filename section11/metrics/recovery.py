@@ -1,7 +1,7 @@
-"""HRV / resting HR baselines and the Recovery Index (spec/metrics.md §10).
+"""HRV / resting HR baselines and the Recovery Index (docs/metrics.md#recovery).
 
-§10.1 HRV validity (rMSSD in 10..250 ms; SDNN is never HRV), §10.2 7d/28d
-baselines, §10.3 latest values, §10.4 Recovery Index today and yesterday.
+docs/metrics.md#recovery HRV validity (rMSSD in 10..250 ms; SDNN is never HRV), docs/metrics.md#recovery 7d/28d
+baselines, docs/metrics.md#recovery latest values, docs/metrics.md#recovery Recovery Index today and yesterday.
 The caller passes the wellness lists (ascending by date): "7d" is the display
 window, "28d" the extended 28-day window.
 
@@ -24,14 +24,14 @@ RI_AMBER = 0.7
 
 
 def valid_rhr(value: float | None) -> float | None:
-    """Resting HR if it is a positive number, else None (§10.2 truthiness, plus > 0)."""
+    """Resting HR if it is a positive number, else None (docs/metrics.md#recovery truthiness, plus > 0)."""
     if value is None or finite(value) is None or not value > 0:
         return None
     return value
 
 
 def hrv_values(wellness: Iterable[Wellness]) -> list[float]:
-    """Valid rMSSD values (§10.1), in list order."""
+    """Valid rMSSD values (docs/metrics.md#recovery), in list order."""
     return [v for v in (valid_hrv(w.hrv) for w in wellness) if v is not None]
 
 
@@ -48,7 +48,7 @@ def _baseline(values: list[float]) -> float | None:
 def recovery_index(
     hrv: float | None, rhr: float | None, hrv_baseline: float | None, rhr_baseline: float | None
 ) -> float | None:
-    """Recovery Index (§10.4) = round((hrv / B_hrv) / (rhr / B_rhr), 2).
+    """Recovery Index (docs/metrics.md#recovery) = round((hrv / B_hrv) / (rhr / B_rhr), 2).
 
     Null unless all four are truthy; the baselines are the rounded 7d ones.
     """
@@ -61,7 +61,7 @@ def recovery_index(
 
 
 def recovery_block(wellness_7d: Sequence[Wellness], wellness_28d: Sequence[Wellness]) -> dict:
-    """Recovery keys of derived_metrics, in emitted order (§10.2–§10.4): recovery_index,
+    """Recovery keys of derived_metrics, in emitted order (docs/metrics.md#recovery–docs/metrics.md#recovery): recovery_index,
     recovery_index_yesterday, hrv_baseline_7d, rhr_baseline_7d, hrv_baseline_28d,
     rhr_baseline_28d, latest_hrv, latest_rhr.
 
@@ -98,7 +98,7 @@ def recovery_block(wellness_7d: Sequence[Wellness], wellness_28d: Sequence[Welln
 
 def recovery_data_points(wellness_7d: Sequence[Wellness]) -> dict:
     """data_quality.hrv_data_points / rhr_data_points: counts of the values the 7d
-    baselines were built from (§10.2)."""
+    baselines were built from (docs/metrics.md#recovery)."""
     return {
         "hrv_data_points": len(hrv_values(wellness_7d)),
         "rhr_data_points": len(rhr_values(wellness_7d)),

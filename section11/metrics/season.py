@@ -1,4 +1,4 @@
-"""Seasonal context: the season label of today for this athlete (spec/metrics.md §18.3).
+"""Seasonal context: the season label of today for this athlete (docs/metrics.md#benchmark-and-ftp-history).
 
 The reference reads a Northern-hemisphere month table, so an athlete in
 Sydney was told "Peak Race Season" in August, and an athlete tapering for a
@@ -32,7 +32,7 @@ BUILD_EARLY_RACE = "Build / Early Race Season"
 PEAK_RACE = "Peak Race Season"
 LATE_SEASON = "Late Season / Transition"
 
-# Northern-hemisphere month -> season label (§18.3)
+# Northern-hemisphere month -> season label (docs/metrics.md#benchmark-and-ftp-history)
 SEASON_BY_MONTH: dict[int, str] = {
     11: OFF_SEASON,
     12: OFF_SEASON,

@@ -1,4 +1,4 @@
-"""Sustainability profile: what the athlete sustains for 1 min .. 2 h (spec/metrics.md §15).
+"""Sustainability profile: what the athlete sustains for 1 min .. 2 h (docs/metrics.md#sustainability).
 
 Pure functions. The pipeline asks `sustainability_families(acts_28d)` which
 families are active and which sport types to fetch, requests one power curve
@@ -106,7 +106,7 @@ def _ratio(numerator, denominator, digits: int, scale: float = 1.0) -> float | N
 def body_weight(
     wellness_7d: Iterable[Wellness], wellness_28d: Iterable[Wellness], athlete_weight: float | None
 ) -> tuple[float | None, str | None]:
-    """(weight_kg round 1, weight_source) per §15: newest display-window weigh-in
+    """(weight_kg round 1, weight_source) per docs/metrics.md#sustainability: newest display-window weigh-in
     ("wellness_recent"), newest 28-day weigh-in ("wellness_extended"), the athlete
     profile weight ("athlete_profile"), else (None, None)."""
     for records, source in ((wellness_7d, "wellness_recent"), (wellness_28d, "wellness_extended")):
@@ -133,7 +133,7 @@ def _history_dates(series) -> list[date]:
 def ftp_staleness_days(
     ftp_history: Mapping[str, Mapping[str, float]] | None, today: date, series: str | None = None
 ) -> int | None:
-    """Days since ftp_history.json last recorded an FTP change (§15).
+    """Days since ftp_history.json last recorded an FTP change (docs/metrics.md#sustainability).
 
     `series` ("outdoor"/"indoor") restricts the count to the FTP actually used;
     when that series is empty (or `series` is None) both series count, as in the
@@ -251,7 +251,7 @@ def _family_block(
     w_prime,
     staleness,
 ) -> dict:
-    """One family of §15 (anchors, coverage, cycling model fields)."""
+    """One family of docs/metrics.md#sustainability (anchors, coverage, cycling model fields)."""
     anchors = FAMILY_ANCHORS[family]
     measured = {}
     for secs in anchors:
@@ -310,12 +310,12 @@ def sustainability_profile(
     ftp_history: Mapping[str, Mapping[str, float]] | None,
     families: Iterable[str] | None = None,
 ) -> dict:
-    """`capability.sustainability_profile` (§15).
+    """`capability.sustainability_profile` (docs/metrics.md#sustainability).
 
     power_by_type / hr_by_type: sport type -> {curve id -> Curve} for the 42-day
     window (a type whose fetch failed is simply absent). `families`: the active
     families (keys of `sustainability_families`); when None, the families whose
-    types appear in either mapping. thresholds_sports: the §6.1 per-family dict
+    types appear in either mapping. thresholds_sports: the docs/metrics.md#thresholds-and-profile per-family dict
     (lthr, ftp, ftp_indoor). w_prime: the power model's W' in joules.
     """
     power_by_type = power_by_type or {}

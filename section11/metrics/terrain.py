@@ -1,7 +1,7 @@
 """Terrain analysis of a track: distance, smoothed elevation, climbs, grades.
 
-Implements spec/metrics.md §31.2-§31.4 for planned routes (GPX/TCX attachments,
-with a polyline) and spec/metrics.md §25.4 for completed outdoor activities
+Implements docs/metrics.md#terrain-and-climbs-docs/metrics.md#terrain-and-climbs for planned routes (GPX/TCX attachments,
+with a polyline) and docs/metrics.md#recent-activities for completed outdoor activities
 (activity streams, no polyline). Pure: trackpoints in, a JSON-ready dict out,
 in metric units (km, m, %) with no display blocks: `outputs.terrain` adds those
 for the athlete's unit preferences.
@@ -72,7 +72,7 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def cumulative_distance(points: Sequence[PointLike], start: float = 0.0) -> list[float]:
-    """Metres along the track to each point, from `start` at the first (§31.2)."""
+    """Metres along the track to each point, from `start` at the first (docs/metrics.md#terrain-and-climbs)."""
     cum = [start]
     for a, b in zip(points, points[1:]):
         cum.append(cum[-1] + haversine_m(a.lat, a.lon, b.lat, b.lon))
@@ -196,7 +196,7 @@ def ascent(ele: Sequence[float], threshold: float = GAIN_HYSTERESIS_M) -> float:
 
 def course_character(elevation_per_km: float, climbs: Iterable[Mapping[str, Any]]) -> str:
     """mountain / hilly / rolling / flat by m per km, flat or rolling upgraded to
-    hilly by any HC, Cat 1 or Cat 2 climb (§31.2)."""
+    hilly by any HC, Cat 1 or Cat 2 climb (docs/metrics.md#terrain-and-climbs)."""
     if elevation_per_km >= 30:
         return "mountain"
     if elevation_per_km >= 20:
@@ -211,7 +211,7 @@ def _polyline(
     points: Sequence[PointLike], ele: Sequence[float], cum: Sequence[float]
 ) -> list[list[float | int]]:
     """[km, lat, lon, ele] at the start, every >= 500 m after the last emitted
-    point, and at the end (§31.2)."""
+    point, and at the end (docs/metrics.md#terrain-and-climbs)."""
 
     def row(i: int) -> list[float | int]:
         return [
@@ -293,7 +293,7 @@ def analyse_terrain(
     *,
     polyline: bool = False,
 ) -> dict[str, Any] | None:
-    """Terrain summary of a track made of segments (spec/metrics.md §31.2-§31.4).
+    """Terrain summary of a track made of segments (docs/metrics.md#terrain-and-climbs-docs/metrics.md#terrain-and-climbs).
 
     source: "gpx_attachment" or "activity_streams". Segments of fewer than two
     points are left out; None when none is left. See the module docstring for
@@ -363,7 +363,7 @@ def _number(value: Any) -> float | None:
 
 def _latlng_pairs(stream: Mapping[str, Any]) -> list[tuple[Any, Any]]:
     """(lat, lon) per sample: `data` holds latitudes and `data2` longitudes
-    (pipeline §2.3, A15); a `data` list of [lat, lon] pairs is accepted too."""
+    (docs/architecture.md#api-client, A15); a `data` list of [lat, lon] pairs is accepted too."""
     data = stream.get("data")
     data2 = stream.get("data2")
     if not isinstance(data, list):
@@ -376,7 +376,7 @@ def _latlng_pairs(stream: Mapping[str, Any]) -> list[tuple[Any, Any]]:
 
 
 def terrain_from_streams(streams: Any) -> dict[str, Any]:
-    """Terrain keys of a completed outdoor activity from its streams (§25.4).
+    """Terrain keys of a completed outdoor activity from its streams (docs/metrics.md#recent-activities).
 
     `{"terrain_summary": {...}}` (source "activity_streams", no polyline), or
     `{"terrain_status": "no_gps"}` without a latlng stream / with fewer than 10

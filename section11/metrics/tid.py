@@ -1,11 +1,11 @@
-"""Seiler training-intensity distribution (spec/metrics.md §12).
+"""Seiler training-intensity distribution (docs/metrics.md#seiler-tid).
 
 Implements:
-  §12.1 3-zone aggregation (S1 = Z1+Z2, S2 = Z3, S3 = Z4..Z7 of the chosen zones),
-  §12.2 Treff polarization index,
-  §12.3 classification,
-  §12.4 the ``seiler_tid_7d`` / ``_7d_primary`` / ``_28d`` / ``_28d_primary`` blocks,
-  §12.5 ``capability.tid_comparison`` drift.
+  docs/metrics.md#seiler-tid 3-zone aggregation (S1 = Z1+Z2, S2 = Z3, S3 = Z4..Z7 of the chosen zones),
+  docs/metrics.md#seiler-tid Treff polarization index,
+  docs/metrics.md#seiler-tid classification,
+  docs/metrics.md#seiler-tid the ``seiler_tid_7d`` / ``_7d_primary`` / ``_28d`` / ``_28d_primary`` blocks,
+  docs/metrics.md#seiler-tid ``capability.tid_comparison`` drift.
 
 Deliberate deviation (quirk 6, docs/deviations.md): the Z2 fraction used in the
 polarization index is floored at 0.01 (Treff's substitution), not replaced
@@ -27,7 +27,7 @@ BASE_Z3_MAX = 0.01  # less than 1 % high intensity -> no PI, "Base" shape
 
 
 def polarization_index(f1: float, f2: float, f3: float) -> float | None:
-    """Treff polarization index log10((f1 / f2) x f3 x 100), 2 dp (§12.2).
+    """Treff polarization index log10((f1 / f2) x f3 x 100), 2 dp (docs/metrics.md#seiler-tid).
 
     Only defined for a polarized shape (f1 > f3 > f2) with f3 >= 0.01; f2 is
     floored at 0.01 (deviation, quirk 6). None otherwise.
@@ -39,7 +39,7 @@ def polarization_index(f1: float, f2: float, f3: float) -> float | None:
 
 
 def classify_tid(f1: float, f2: float, f3: float, pi: float | None) -> str:
-    """Seiler distribution label, first matching rule (§12.3)."""
+    """Seiler distribution label, first matching rule (docs/metrics.md#seiler-tid)."""
     if f3 < BASE_Z3_MAX and f1 >= f2 and f1 >= f3:
         return "Base"
     if f1 > f3 > f2 and pi is not None and pi > POLARIZED_PI:
@@ -58,7 +58,7 @@ def seiler_tid(
     zone_preference: Mapping[str, str] | None,
     family: str | None = None,
 ) -> dict:
-    """One Seiler TID block (§12.1-§12.4).
+    """One Seiler TID block (docs/metrics.md#seiler-tid-docs/metrics.md#seiler-tid).
 
     {z1_seconds, z2_seconds, z3_seconds, z1_pct, z2_pct, z3_pct,
     polarization_index, classification, zone_basis}; with ``family`` only that
@@ -109,7 +109,7 @@ def tid_blocks(
     primary_sport: str | None,
     zone_preference: Mapping[str, str] | None,
 ) -> dict:
-    """The four derived_metrics TID blocks in emitted order (§12.4).
+    """The four derived_metrics TID blocks in emitted order (docs/metrics.md#seiler-tid).
 
     seiler_tid_7d / seiler_tid_28d over all sports; the ``_primary`` variants
     filter to ``primary_sport`` and are None when there is no primary sport.
@@ -129,7 +129,7 @@ def tid_blocks(
 
 
 def tid_comparison(tid_7d: Mapping | None, tid_28d: Mapping | None) -> dict:
-    """``capability.tid_comparison``: 7d vs 28d all-sport TID drift (§12.5).
+    """``capability.tid_comparison``: 7d vs 28d all-sport TID drift (docs/metrics.md#seiler-tid).
 
     pi_delta = pi_7d - pi_28d (2 dp) when both indices exist. drift is
     "acute_depolarization" when both exist and the 7d PI fell below 2.0 while

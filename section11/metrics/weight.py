@@ -1,4 +1,4 @@
-"""Body-weight signal — `current_status.weight` (spec/metrics.md §24).
+"""Body-weight signal — `current_status.weight` (docs/metrics.md#weight).
 
 From the 28-day wellness list: the latest weigh-in (if at most 14 days old),
 W/kg now and across the block (same FTP at both ends, so the delta is the
@@ -61,7 +61,7 @@ def ftp_source(
     eftp: float | None,
     ftp_history: Mapping[str, Any] | None,
 ) -> tuple[float, str, str | None] | None:
-    """(ftp, source, ftp_setting_date) for W/kg (§24): the tested outdoor cycling
+    """(ftp, source, ftp_setting_date) for W/kg (docs/metrics.md#weight): the tested outdoor cycling
     FTP ("tested", dated by the newest outdoor ftp_history entry, else the newest
     indoor one), else eFTP ("eftp", undated); None without either."""
     cycling = (
@@ -124,7 +124,7 @@ def weight_signal(
     ftp_history: Mapping[str, Any] | None,
     units: Mapping[str, str] | None,
 ) -> dict[str, Any] | None:
-    """`current_status.weight` (§24), or None when no field qualifies.
+    """`current_status.weight` (docs/metrics.md#weight), or None when no field qualifies.
 
     wellness_28d: wellness records of today-27..today. thresholds_sports:
     `current_status.thresholds.sports` ({"cycling": {"ftp": ...}}). eftp: the

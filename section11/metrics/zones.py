@@ -1,12 +1,12 @@
-"""Zone extraction, 7-day zone distribution and hard days (spec/metrics.md §11).
+"""Zone extraction, 7-day zone distribution and hard days (docs/metrics.md#zones-and-hard-days).
 
 Implements:
-  §11.1 per-activity zone extraction with zone basis and zone_preference,
-  §11.2 ``zone_distribution_7d``,
-  §11.3 ``grey_zone_percentage``, ``quality_intensity_percentage``,
+  docs/metrics.md#zones-and-hard-days per-activity zone extraction with zone basis and zone_preference,
+  docs/metrics.md#zones-and-hard-days ``zone_distribution_7d``,
+  docs/metrics.md#zones-and-hard-days ``grey_zone_percentage``, ``quality_intensity_percentage``,
         ``easy_time_ratio`` and their notes,
-  §11.4 the hard-day classifier over per-basis daily zone seconds,
-  §11.5 the hard-day count for a date range (the caller passes the current
+  docs/metrics.md#zones-and-hard-days the hard-day classifier over per-basis daily zone seconds,
+  docs/metrics.md#zones-and-hard-days the hard-day count for a date range (the caller passes the current
         training week) and ``hard_days_note``.
 
 Deliberate deviations from the reference (docs/deviations.md):
@@ -57,7 +57,7 @@ HARD_DAYS_NOTE = (
     "Counted over the current training week."
 )
 
-# §11.4 ladders: (zones summed, threshold seconds); any rung reached -> hard.
+# docs/metrics.md#zones-and-hard-days ladders: (zones summed, threshold seconds); any rung reached -> hard.
 POWER_LADDER: tuple[tuple[tuple[str, ...], int], ...] = (
     (("z3", "z4", "z5", "z6", "z7"), 1800),
     (("z4", "z5", "z6", "z7"), 600),
@@ -75,11 +75,11 @@ def _plausible(secs: float) -> bool:
     return 0 <= secs <= MAX_ZONE_SECS
 
 
-# ----------------------------------------------------------------- §11.1
+# ----------------------------------------------------------------- docs/metrics.md#zones-and-hard-days
 
 
 def power_zones(activity: Activity) -> dict[str, float] | None:
-    """Power zone seconds {"z1".."z7"} of one activity (§11.1), or None.
+    """Power zone seconds {"z1".."z7"} of one activity (docs/metrics.md#zones-and-hard-days), or None.
 
     Ids are matched case-insensitively; "SS" (sweet spot overlaps Z3/Z4) and
     other ids are dropped; zeros are kept as keys. A later duplicate id wins,
@@ -97,7 +97,7 @@ def power_zones(activity: Activity) -> dict[str, float] | None:
 
 
 def hr_zones(activity: Activity) -> dict[str, float] | None:
-    """HR zone seconds {"z1".."z7"} of one activity (§11.1), or None.
+    """HR zone seconds {"z1".."z7"} of one activity (docs/metrics.md#zones-and-hard-days), or None.
 
     Index 0 of ``icu_hr_zone_times`` is z1; only the first seven entries are
     read; zero (and implausible) entries are dropped.
@@ -111,7 +111,7 @@ def hr_zones(activity: Activity) -> dict[str, float] | None:
 
 
 def preferred_basis(activity: Activity, zone_preference: Mapping[str, str] | None) -> str:
-    """ "hr" when the activity's family is configured as "hr", else "power" (§4.4, §11.1).
+    """ "hr" when the activity's family is configured as "hr", else "power" (docs/metrics.md#sport-families, docs/metrics.md#zones-and-hard-days).
 
     Deviation (quirk 5b): the family lookup always maps unmapped types to
     "other" (the reference used None in some places and "other" in others).
@@ -125,7 +125,7 @@ def preferred_basis(activity: Activity, zone_preference: Mapping[str, str] | Non
 def activity_zones(
     activity: Activity, zone_preference: Mapping[str, str] | None
 ) -> tuple[dict[str, float], str | None]:
-    """Chosen zone seconds and basis of one activity (§11.1).
+    """Chosen zone seconds and basis of one activity (docs/metrics.md#zones-and-hard-days).
 
     The preferred basis (power unless the family is configured "hr") is used
     when the activity has it, else the other one; ({}, None) when it has neither.
@@ -143,18 +143,18 @@ def activity_zones(
 
 
 def combined_basis(bases: Iterable[str | None]) -> str | None:
-    """ "mixed" if more than one distinct basis was used, the one basis, or None (§11.2)."""
+    """ "mixed" if more than one distinct basis was used, the one basis, or None (docs/metrics.md#zones-and-hard-days)."""
     used = {b for b in bases if b is not None}
     if len(used) > 1:
         return "mixed"
     return next(iter(used), None)
 
 
-# ----------------------------------------------------------------- §11.2 / §11.3
+# ----------------------------------------------------------------- docs/metrics.md#zones-and-hard-days
 
 
 def zone_totals(activities: Iterable[Activity], zone_preference: Mapping[str, str] | None) -> dict:
-    """Seconds of chosen zone time summed over activities (§11.2).
+    """Seconds of chosen zone time summed over activities (docs/metrics.md#zones-and-hard-days).
 
     Returns {"z1", "z2", "z3", "z4_plus", "total", "zone_basis"}; total is the
     sum of all chosen zone seconds (zone time, not moving time). Shared by the
@@ -193,7 +193,7 @@ def _hours(secs: float) -> float:
 def zone_distribution_block(
     acts_7d: Iterable[Activity], zone_preference: Mapping[str, str] | None
 ) -> dict:
-    """derived_metrics keys of §11.2 and §11.3, in emitted order.
+    """derived_metrics keys of docs/metrics.md#zones-and-hard-days, in emitted order.
 
     zone_distribution_7d{z1_hours, z2_hours, z3_hours, z4_plus_hours,
     total_hours, zone_basis}; grey_zone_percentage = z3/total x 100 (1 dp);
@@ -223,13 +223,13 @@ def zone_distribution_block(
     }
 
 
-# ----------------------------------------------------------------- §11.4 / §11.5
+# ----------------------------------------------------------------- docs/metrics.md#zones-and-hard-days
 
 
 def day_zone_seconds(
     activities: Iterable[Activity], zone_preference: Mapping[str, str] | None
 ) -> dict[date, dict[str, dict[str, float]]]:
-    """Per calendar day, chosen zone seconds accumulated separately per basis (§11.4 input).
+    """Per calendar day, chosen zone seconds accumulated separately per basis (docs/metrics.md#zones-and-hard-days input).
 
     {day: {"power": {z..: secs}, "hr": {z..: secs}}}; a basis key is present only
     when some activity of that day used it. Days whose activities have no zone
@@ -257,7 +257,7 @@ def _ladder_hit(zones: Mapping[str, float], ladder) -> bool:
 def classify_hard_day(
     per_basis: Mapping[str, Mapping[str, float]] | None,
 ) -> tuple[bool | None, str | None]:
-    """Hard-day classifier for one day's per-basis zone seconds (§11.4).
+    """Hard-day classifier for one day's per-basis zone seconds (docs/metrics.md#zones-and-hard-days).
 
     (None, None) without any basis; otherwise (is_hard, basis) where basis is
     "mixed" when both bases are present. Power is hard at Z3+ >= 1800 s,
@@ -284,7 +284,7 @@ def hard_days(
     end: date,
     zone_preference: Mapping[str, str] | None,
 ) -> int:
-    """Number of hard days (§11.4) among dates start..end inclusive (§11.5 / §19.1).
+    """Number of hard days (docs/metrics.md#zones-and-hard-days) among dates start..end inclusive (docs/metrics.md#zones-and-hard-days / docs/metrics.md#weekly-rows).
 
     For ``hard_days_this_week`` the caller passes the current training week
     start and today (or the week's end) with the 28-day activity list.
@@ -298,5 +298,5 @@ def hard_days(
 
 
 def hard_days_note() -> str:
-    """``derived_metrics.hard_days_note``: the hard-day ladders in words (§3, §11.4)."""
+    """``derived_metrics.hard_days_note``: the hard-day ladders in words (docs/metrics.md#ai-text, docs/metrics.md#zones-and-hard-days)."""
     return HARD_DAYS_NOTE

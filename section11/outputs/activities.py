@@ -1,4 +1,4 @@
-"""recent_activities[] (spec/metrics.md §25).
+"""recent_activities[] (docs/metrics.md#recent-activities).
 
 One record per completed activity of the extended window, in API order.
 Everything is read from `model.Activity`; per-activity extras that need I/O
@@ -65,7 +65,7 @@ WEATHER_UNAVAILABLE = "unavailable"
 
 
 def effort_response(intensity: float | None, rpe: float | None) -> str | None:
-    """RPE against the RPE band expected for the session's IF (§25.2).
+    """RPE against the RPE band expected for the session's IF (docs/metrics.md#recent-activities).
 
     "positive" = felt easier than expected, "negative" = harder, "neutral"
     inside the band; None without IF, without a positive RPE or below IF 0.65.
@@ -84,7 +84,7 @@ def effort_response(intensity: float | None, rpe: float | None) -> str | None:
 
 
 def zone_distribution(activity: Activity) -> dict[str, Any] | None:
-    """Per-activity {hr_zones, power_zones} seconds by zone, or None when both empty (§25.3).
+    """Per-activity {hr_zones, power_zones} seconds by zone, or None when both empty (docs/metrics.md#recent-activities).
 
     An empty side is null. Zeros are kept.
     """
@@ -101,7 +101,7 @@ def zone_distribution(activity: Activity) -> dict[str, Any] | None:
 
 
 def weather_summary(activity: Activity, units: Mapping[str, str]) -> dict[str, Any]:
-    """Open-Meteo weather of an outdoor activity (§25.4); floats to 2 dp, nulls kept."""
+    """Open-Meteo weather of an outdoor activity (docs/metrics.md#recent-activities); floats to 2 dp, nulls kept."""
     out: dict[str, Any] = {
         "source": WEATHER_SOURCE,
         "units": {"wind": units.get("wind"), "temp": units.get("temp"), "rain": units.get("rain")},
@@ -188,7 +188,7 @@ def session_fields(activity: Activity) -> dict[str, Any]:
 
 
 def split_coach_notes(description: str | None) -> tuple[list[str], str]:
-    """(coach notes, cleaned description) of a description (§25.6, §27.1).
+    """(coach notes, cleaned description) of a description (docs/metrics.md#recent-activities, docs/metrics.md#planned-workouts).
 
     Leading lines starting with "NOTE:" (any case, blank lines between them
     skipped) are coach notes; the description from the first other non-blank
@@ -214,7 +214,7 @@ def split_coach_notes(description: str | None) -> tuple[list[str], str]:
 
 
 def has_intervals(entry: Mapping[str, Any] | None) -> bool:
-    """True when the intervals.json entry has at least one WORK segment (§25.5)."""
+    """True when the intervals.json entry has at least one WORK segment (docs/metrics.md#recent-activities)."""
     if not entry:
         return False
     segments = entry.get("intervals")
@@ -241,7 +241,7 @@ def activity_record(
     chat_notes: Sequence[str] = (),
     dfa_summary: Callable[[Mapping[str, Any]], Any] | None = None,
 ) -> dict[str, Any]:
-    """One `recent_activities[]` record, keys in the reference's order (§25.1)."""
+    """One `recent_activities[]` record, keys in the reference's order (docs/metrics.md#recent-activities)."""
     a = activity
     distance_km = round((a.distance or 0) / 1000, 2)
     avg_speed = _speed_kph(a.avg_speed)
@@ -332,13 +332,13 @@ def recent_activities(
     activity_terrain: Mapping[str, Mapping[str, Any]] | None = None,
     dfa_summary: Callable[[Mapping[str, Any]], Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """`recent_activities[]` for the given activities, in their order (§25).
+    """`recent_activities[]` for the given activities, in their order (docs/metrics.md#recent-activities).
 
     intervals_entries: intervals.json entries by activity id (has_intervals,
     has_dfa, dfa_summary); chat_notes: message texts by activity id;
     activity_terrain: by activity id, a mapping with terrain_summary or
     terrain_status (+ terrain_error) for outdoor activities; dfa_summary: the
-    compact-summary function of the DFA module (§16.3).
+    compact-summary function of the DFA module (docs/metrics.md#dfa-a1).
     """
     units = units if units is not None else unit_preferences(athlete)
     intervals_entries = intervals_entries or {}

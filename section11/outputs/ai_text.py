@@ -1,4 +1,4 @@
-"""READ_THIS_FIRST: the guidance block at the top of latest.json (spec/metrics.md §3).
+"""READ_THIS_FIRST: the guidance block at the top of latest.json (docs/metrics.md#ai-text).
 
 These texts tell an AI coach how to read the file. Apart from `data_period`,
 `extended_data_note`, `zone_preference` and `quick_stats` they are fixed; the
@@ -125,7 +125,7 @@ def read_this_first(
     quick_stats: Mapping[str, Any],
     extended_days: int = 28,
 ) -> dict[str, Any]:
-    """The READ_THIS_FIRST block, keys in the reference's order (§2.1, §3)."""
+    """The READ_THIS_FIRST block, keys in the reference's order (docs/metrics.md#output-layout, docs/metrics.md#ai-text)."""
     return {
         "instruction_for_ai": INSTRUCTION_FOR_AI,
         "display_formatting": DISPLAY_FORMATTING,

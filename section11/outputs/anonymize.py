@@ -1,4 +1,4 @@
-"""Redaction of personal data in the output documents (spec/pipeline.md §7, §9.3 item 7).
+"""Redaction of personal data in the output documents (README.md#privacy, weakness 9.3.7 (docs/architecture.md#reference-weaknesses)).
 
 On by default. `section11.privacy` holds the option set (which categories a
 run redacts); this module applies it at the output edge, one function per

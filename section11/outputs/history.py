@@ -1,5 +1,5 @@
 """history.json: the long-term document and latest.json's `history` block
-(spec/metrics.md §2.3, §29; spec/pipeline.md §4.4).
+(docs/metrics.md#history-tiers).
 
 Pure functions. The pipeline supplies up to three years of records from its
 local store and decides when to call `build_history` (`regeneration_reason`
@@ -92,7 +92,7 @@ UNREADABLE_NOTE = (
 
 
 def window_start(today: date) -> date:
-    """First date of the history range (§29: today - 1095 days)."""
+    """First date of the history range (docs/metrics.md#history-tiers: today - 1095 days)."""
     return today - timedelta(days=HISTORY_DAYS)
 
 
@@ -111,7 +111,7 @@ def history_wellness(wellness: Iterable[Wellness], today: date) -> list[Wellness
     return [by_date[d] for d in sorted(by_date)]
 
 
-# ----------------------------------------------------------------- §29.1 / §29.7
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers
 
 
 def months_spanned(earliest: date, today: date) -> int:
@@ -120,7 +120,7 @@ def months_spanned(earliest: date, today: date) -> int:
 
 
 def data_range(activity_dates: Iterable[date], today: date) -> dict[str, Any]:
-    """{earliest, latest, total_months} (§29.1): first/last activity date (both today
+    """{earliest, latest, total_months} (docs/metrics.md#history-tiers): first/last activity date (both today
     without activities); total_months = the calendar months from the earliest
     activity's month to the current month, both counted: the rows of a monthly tier
     that reaches back that far (deviation: the reference floored days / 30.44,
@@ -137,7 +137,7 @@ def data_range(activity_dates: Iterable[date], today: date) -> dict[str, Any]:
 
 def data_gaps(activity_dates: Iterable[date]) -> list[dict[str, Any]]:
     """Runs of >= 3 consecutive days without an activity between the first and the
-    last activity date (§29.7): {period: "start to end", days_missing}."""
+    last activity date (docs/metrics.md#history-tiers): {period: "start to end", days_missing}."""
     dates = sorted(set(activity_dates))
     gaps = []
     for before, after in zip(dates, dates[1:]):
@@ -159,13 +159,13 @@ def _ftp(value: Any) -> float | int | None:
 def ftp_timeline(
     ftp_history: Mapping | None, thresholds_sports: Mapping | None, today: date
 ) -> list[dict[str, Any]]:
-    """ftp_timeline (§29.7): every ftp_history.json entry as {date, ftp, type,
+    """ftp_timeline (docs/metrics.md#history-tiers): every ftp_history.json entry as {date, ftp, type,
     source: "FTP"} ("activity" for an entry backfilled from the activities' FTPs); then the cycling thresholds' FTP (outdoor) and indoor FTP, each
     appended as {today, ftp, type, "user_set"} when it differs from that type's latest
     timeline value. Sorted by (date, type). Malformed entries are skipped.
 
     The current FTPs come from `current_status.thresholds.sports.cycling` (the value
-    §18.1 records), not from the first Ride sport-settings entry.
+    docs/metrics.md#benchmark-and-ftp-history records), not from the first Ride sport-settings entry.
     """
     entries: list[dict[str, Any]] = []
     latest: dict[str, tuple[date, Any]] = {}
@@ -200,7 +200,7 @@ def ftp_timeline(
     return entries
 
 
-# ----------------------------------------------------------------- §29.6
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers
 
 
 def _first_last_truthy(values: Sequence[Any]) -> tuple[Any, Any]:
@@ -209,7 +209,7 @@ def _first_last_truthy(values: Sequence[Any]) -> tuple[Any, Any]:
 
 
 def summary_90d(daily: Sequence[Mapping[str, Any]], earliest: date, today: date) -> dict:
-    """summaries.90d (§29.6; quirk 15 fixed): weekly averages = totals / tracked weeks
+    """summaries.90d (docs/metrics.md#history-tiers; quirk 15 fixed): weekly averages = totals / tracked weeks
     (the days of the 90 on or after the first activity, / 7, at least 1)."""
     tracked_days = min(len(daily), (today - earliest).days + 1)
     weeks = max(1, tracked_days / 7)
@@ -227,7 +227,7 @@ def summary_90d(daily: Sequence[Mapping[str, Any]], earliest: date, today: date)
 
 
 def summary_180d(weekly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
-    """summaries.180d (§29.6; quirk 15 fixed): means over the completed weeks that
+    """summaries.180d (docs/metrics.md#history-tiers; quirk 15 fixed): means over the completed weeks that
     overlap the tracked period, zero weeks included; weeks_tracked = weeks averaged."""
     tracked = [
         r
@@ -249,7 +249,7 @@ def _month_end(month: str) -> date:
 
 
 def summary_tier(monthly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
-    """summaries.1y/2y/3y (§29.6; quirk 15 fixed): mean monthly TSS over the completed
+    """summaries.1y/2y/3y (docs/metrics.md#history-tiers; quirk 15 fixed): mean monthly TSS over the completed
     months that overlap the tracked period, zero months included; CTL peak/low of the
     truthy ctl_end values of every month."""
     tracked = [r for r in monthly[:-1] if _month_end(r["month"]) >= earliest]
@@ -265,7 +265,7 @@ def summary_tier(monthly: Sequence[Mapping[str, Any]], earliest: date) -> dict:
 def summaries(
     daily, weekly, tiers: Mapping[str, Sequence], earliest: date, today: date
 ) -> dict[str, dict]:
-    """summaries{90d, 180d, 1y, 2y, 3y}; yearly keys only for non-empty tiers (§29.6)."""
+    """summaries{90d, 180d, 1y, 2y, 3y}; yearly keys only for non-empty tiers (docs/metrics.md#history-tiers)."""
     out = {"90d": summary_90d(daily, earliest, today), "180d": summary_180d(weekly, earliest)}
     for years in (1, 2, 3):
         rows = tiers.get(f"monthly_{years}y") or []
@@ -290,7 +290,7 @@ def build_history(
     units: Mapping[str, str] | None,
     version: str,
 ) -> dict[str, Any]:
-    """The history.json document (§2.3, §29).
+    """The history.json document (docs/metrics.md#history-tiers).
 
     activities / wellness: up to three years of records (anything outside
     today-1095 .. today, undated activities and Strava stubs are ignored).
@@ -355,7 +355,7 @@ def total_months(doc: Any) -> int | None:
 
 
 def history_confidence(months: int) -> str:
-    """ "high" with >= 12 months of history, "medium" with >= 3, else "low" (§29.8)."""
+    """ "high" with >= 12 months of history, "medium" with >= 3, else "low" (docs/metrics.md#history-tiers)."""
     if months >= CONFIDENCE_HIGH_MONTHS:
         return "high"
     if months >= CONFIDENCE_MEDIUM_MONTHS:
@@ -364,7 +364,7 @@ def history_confidence(months: int) -> str:
 
 
 def history_block(history_doc_or_meta: Mapping | None, today: date) -> dict[str, Any]:
-    """latest.json `history` block (§29.8).
+    """latest.json `history` block (docs/metrics.md#history-tiers).
 
     Available: {available, last_generated, age_days, total_months,
     history_confidence}; age_days counts athlete-local days (never negative).
@@ -394,7 +394,7 @@ def _row_week(row: Any) -> date | None:
 
 def weekly_rows_for_phase(history_doc: Mapping | None) -> list[dict[str, Any]]:
     """The completed weekly_180d rows, oldest first, for live phase detection
-    (metrics.phase_rows.live_weekly_rows(history_weekly=...), §19.1).
+    (metrics.phase_rows.live_weekly_rows(history_weekly=...), docs/metrics.md#weekly-rows).
 
     A row is completed when its last day lies before the generation date; the
     in-progress snapshot is left out so a partial week is never read as a whole
@@ -412,11 +412,11 @@ def weekly_rows_for_phase(history_doc: Mapping | None) -> list[dict[str, Any]]:
     return [dict(row) for _, row in rows]
 
 
-# ----------------------------------------------------------------- §29.9 regeneration
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers regeneration
 
 
 def regeneration_reason(existing: Any, today: date, *, week_start: int, version: str) -> str | None:
-    """Why history.json must be (re)built now, or None (§29.9; weakness 9.1.10 fixed).
+    """Why history.json must be (re)built now, or None (docs/metrics.md#history-tiers; weakness 9.1.10 fixed).
 
     "missing" (no file), "unreadable" (not a history document), "schema_changed",
     "version_changed" (another sync_version wrote it), "week_start_changed"

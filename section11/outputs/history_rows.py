@@ -1,11 +1,11 @@
-"""history.json tiers: daily_90d, weekly_180d and the monthly rows (spec/metrics.md §29.2-§29.5).
+"""history.json tiers: daily_90d, weekly_180d and the monthly rows (docs/metrics.md#history-tiers-docs/metrics.md#history-tiers).
 
 Everything is rolled up from one per-day index (`DayIndex`) built once from
 the activity and wellness records, so three years of data cost a few
 milliseconds. Pure: records, "today" and settings come in, row dicts go out.
 
 Decisions on the reference's quirks (docs/deviations.md):
-  * weekly ACWR of the in-progress week (§29.3 quirk): the reference divided
+  * weekly ACWR of the in-progress week (docs/metrics.md#history-tiers quirk): the reference divided
     the partial week's TSS by 7, so a Tuesday showed a deceptively low ratio.
     The acute rate is now TSS so far / days elapsed in the week (today counts
     once it has an activity; null before any elapsed day); completed weeks are
@@ -134,7 +134,7 @@ def _total_tss(days: Sequence[Day]) -> float:
 
 def zone_percentages(days: Sequence[Day]) -> dict[str, float | None]:
     """z1_z2_pct, z3_pct, z4_plus_pct: shares of the chosen zone time (1 dp), null
-    without zone time (§29.3, zones as §11.1/§11.2)."""
+    without zone time (docs/metrics.md#history-tiers, zones as docs/metrics.md#zones-and-hard-days/docs/metrics.md#zones-and-hard-days)."""
     z12 = z3 = z4p = total = 0
     for d in days:
         if d.zones:
@@ -169,15 +169,15 @@ def _hours(secs: float) -> float:
 
 
 def _hard_days(days: Sequence[Day]) -> tuple[int, dict | None]:
-    """(hard days, intensity_basis_breakdown) of the days (§11.4, §29.3)."""
+    """(hard days, intensity_basis_breakdown) of the days (docs/metrics.md#zones-and-hard-days, docs/metrics.md#history-tiers)."""
     return hard_day_breakdown((d.is_hard, d.basis) for d in days)
 
 
-# ----------------------------------------------------------------- §29.2 daily_90d
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers daily_90d
 
 
 def daily_row(day: date, entry: Day | None, units: Mapping[str, str] | None) -> dict[str, Any]:
-    """One daily_90d row (§29.2). HRV is the raw value (not validity-filtered)."""
+    """One daily_90d row (docs/metrics.md#history-tiers). HRV is the raw value (not validity-filtered)."""
     entry = entry or Day()
     acts = entry.activities
     w = entry.wellness
@@ -215,12 +215,12 @@ def daily_row(day: date, entry: Day | None, units: Mapping[str, str] | None) -> 
 
 
 def daily_rows(index: DayIndex, today: date, units: Mapping[str, str] | None) -> list[dict]:
-    """daily_90d: 90 rows, today-89 .. today, oldest first (§29.2)."""
+    """daily_90d: 90 rows, today-89 .. today, oldest first (docs/metrics.md#history-tiers)."""
     start = today - timedelta(days=DAILY_DAYS - 1)
     return [daily_row(day, entry, units) for day, entry in index.span(start, today)]
 
 
-# ----------------------------------------------------------------- §29.3 weekly_180d
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers weekly_180d
 
 
 def _sport_breakdown(acts: Sequence[Activity]) -> dict[str, float]:
@@ -234,12 +234,12 @@ def _sport_breakdown(acts: Sequence[Activity]) -> dict[str, float]:
 
 
 def _week_monotony(days: Sequence[tuple[date, Day | None]]) -> float | None:
-    """metrics.weeks.week_monotony of the daily TSS so far (§29.3)."""
+    """metrics.weeks.week_monotony of the daily TSS so far (docs/metrics.md#history-tiers)."""
     return week_monotony([d.tss if d is not None else 0 for _, d in days])
 
 
 def _capability(acts: Sequence[Activity]) -> dict[str, Any]:
-    """Weekly capability rollup (§29.3): means over the §13 gates, N >= 1 suffices."""
+    """Weekly capability rollup (docs/metrics.md#history-tiers): means over the docs/metrics.md#capability gates, N >= 1 suffices."""
     dur, ef, hrr = durability_values(acts), ef_values(acts), hrrc_values(acts)
     return {
         "durability_mean": round_half_even(finite_mean(dur), 2),
@@ -254,7 +254,7 @@ def _capability(acts: Sequence[Activity]) -> dict[str, Any]:
 def weekly_row(
     ws: date, days: Sequence[tuple[date, Day | None]], units: Mapping[str, str] | None
 ) -> dict[str, Any]:
-    """One weekly_180d row before the ACWR post-pass and the phase backfill (§29.3)."""
+    """One weekly_180d row before the ACWR post-pass and the phase backfill (docs/metrics.md#history-tiers)."""
     present = _present(days)
     acts = _acts(present)
     records = _records(present)
@@ -306,7 +306,7 @@ def weekly_row(
 
 
 def apply_weekly_acwr(rows: list[dict], days_in_row: Sequence[int]) -> None:
-    """ACWR post-pass (§29.3), in place: for row i >= 3, acute = total_tss_i / days
+    """ACWR post-pass (docs/metrics.md#history-tiers), in place: for row i >= 3, acute = total_tss_i / days
     elapsed in the week (7 for completed weeks), chronic = Σ total_tss of rows
     i-3..i-1 / 21; acwr = round(acute / chronic, 2) when chronic > 0, else null.
     Rows 0-2 stay null, and so does a row with no elapsed day.
@@ -324,7 +324,7 @@ def apply_weekly_acwr(rows: list[dict], days_in_row: Sequence[int]) -> None:
 def backfill_phases(
     rows: list[dict], week_start: int, zone_preference: Mapping[str, str] | None
 ) -> None:
-    """Phase backfill (§29.4), in place, for every row but the last (in-progress) one.
+    """Phase backfill (docs/metrics.md#history-tiers), in place, for every row but the last (in-progress) one.
 
     Row i is classified from rows max(0, i-3) .. i with is_backfill, the phase
     just assigned to row i-1 as previous phase, no plan, no race, and "today" =
@@ -357,7 +357,7 @@ def weekly_rows(
     *,
     backfill: bool = True,
 ) -> list[dict]:
-    """weekly_180d (§29.3): training weeks from the week holding today-180 through the
+    """weekly_180d (docs/metrics.md#history-tiers): training weeks from the week holding today-180 through the
     in-progress week (each row stops at today), then ACWR and phase backfill."""
     ws = week_start_of(today - timedelta(days=WEEKLY_DAYS), week_start)
     rows: list[dict] = []
@@ -376,7 +376,7 @@ def weekly_rows(
     return rows
 
 
-# ----------------------------------------------------------------- §29.5 monthly
+# ----------------------------------------------------------------- docs/metrics.md#history-tiers monthly
 
 
 def _month_start(day: date) -> date:
@@ -392,7 +392,7 @@ def dominant_phase(
     month_start: date, next_start: date, weekly: Sequence[Mapping[str, Any]]
 ) -> str | None:
     """Most frequent phase_detected among weekly rows overlapping the month; a tie goes
-    to the larger Σ total_tss of the tied phases; null when none (§29.5)."""
+    to the larger Σ total_tss of the tied phases; null when none (docs/metrics.md#history-tiers)."""
     counts: dict[str, int] = {}
     tss: dict[str, float] = {}
     for row in weekly:
@@ -414,7 +414,7 @@ def monthly_row(
     weekly: Sequence[Mapping[str, Any]],
     units: Mapping[str, str] | None,
 ) -> dict[str, Any]:
-    """One monthly row (§29.5), covering the month's days up to today."""
+    """One monthly row (docs/metrics.md#history-tiers), covering the month's days up to today."""
     next_start = next_month(first)
     last = min(next_start - timedelta(days=1), today)
     days = index.span(first, last)
@@ -465,7 +465,7 @@ def monthly_tiers(
     weekly: Sequence[Mapping[str, Any]],
     units: Mapping[str, str] | None,
 ) -> dict[str, list[dict]]:
-    """monthly_1y / _2y / _3y (§29.5): a tier is built only when total_months >=
+    """monthly_1y / _2y / _3y (docs/metrics.md#history-tiers): a tier is built only when total_months >=
     years x 6, else []; the tiers share their month rows."""
     cache: dict[date, dict] = {}
     tiers: dict[str, list[dict]] = {}

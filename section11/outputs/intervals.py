@@ -1,7 +1,7 @@
 """intervals.json: per-interval segments, session DFA blocks, retention (pure).
 
-spec/metrics.md §2.4 (shape), §30.4 (segment mapping, zone_basis), §30.5
-(merge and write), §25.5 (has_intervals / has_dfa); spec/pipeline.md §4.1.
+docs/metrics.md#intervals-file (shape), docs/metrics.md#intervals-file (segment mapping, zone_basis), docs/metrics.md#intervals-file
+(merge and write), docs/metrics.md#recent-activities (has_intervals / has_dfa); docs/architecture.md#caching.
 The fetch stage (`section11.ingest`) stores the raw `icu_intervals` list and
 the DFA block of each activity, with its fetch-state record, and prunes them
 to the retention; `entries(...)` shapes them into intervals.json entries and
@@ -11,9 +11,9 @@ Entries and fetch_state records are plain dicts keyed by activity id (str).
 
 Deliberate differences from the reference (docs/deviations.md):
 * No `script_hash` key: the cache schema is versioned by `schema_version`
-  instead of a hash of the script file (spec/pipeline.md §9.4, §9.6).
+  instead of a hash of the script file (weakness 9.4 (docs/architecture.md#reference-weaknesses), weakness 9.6 (docs/architecture.md#reference-weaknesses)).
 * Pruning is refused when the activity list is empty or shrank sharply
-  (spec/pipeline.md §9.2, `section11.ingest.retention`).
+  (weakness 9.2 (docs/architecture.md#reference-weaknesses), `section11.ingest.retention`).
 * An entry's date, start_datetime, type and name follow the current activity
   list (a rename after upload shows up), not only the values at first fetch.
 * Segment values of the wrong type are dropped like nulls; elements that are not
@@ -32,7 +32,7 @@ from .activities import has_dfa, has_intervals
 
 SCHEMA_VERSION = 1
 
-# output key <- icu_intervals element key (§30.4), in emitted order
+# output key <- icu_intervals element key (docs/metrics.md#intervals-file), in emitted order
 SEGMENT_FIELDS: tuple[tuple[str, str], ...] = (
     ("type", "type"),
     ("label", "group_id"),
@@ -55,7 +55,7 @@ TEXT_FIELDS = frozenset({"type"})
 LABEL_FIELDS = frozenset({"label"})
 
 
-# ----------------------------------------------------------------- §30.4 segments
+# ----------------------------------------------------------------- docs/metrics.md#intervals-file segments
 
 
 def _label(value: Any) -> str | int | None:
@@ -83,7 +83,7 @@ def segment(raw: Mapping[str, Any]) -> dict:
 
 
 def segments(icu_intervals: Any) -> list[dict]:
-    """All segments of an `icu_intervals` list, in order (§30.4)."""
+    """All segments of an `icu_intervals` list, in order (docs/metrics.md#intervals-file)."""
     out = []
     for raw in as_list(icu_intervals):
         if isinstance(raw, dict):
@@ -98,7 +98,7 @@ def _has(raw: Any, key: str) -> bool:
 
 
 def zone_basis(icu_intervals: Any, activity: Activity) -> str | None:
-    """Activity-level basis of the intervals' `zone` (§30.4): power, hr, pace or None.
+    """Activity-level basis of the intervals' `zone` (docs/metrics.md#intervals-file): power, hr, pace or None.
 
     power: some interval carries zone_min_watts/zone_max_watts; hr: the activity
     has HR zone times and no pace/GAP zone times; pace: pace or GAP zone times
@@ -118,11 +118,11 @@ def zone_basis(icu_intervals: Any, activity: Activity) -> str | None:
     return None
 
 
-# ----------------------------------------------------------------- §30.5 entries
+# ----------------------------------------------------------------- docs/metrics.md#intervals-file entries
 
 
 def has_payload(entry: Any) -> bool:
-    """An entry worth keeping: some segments or a dfa block (§30.5)."""
+    """An entry worth keeping: some segments or a dfa block (docs/metrics.md#intervals-file)."""
     if not isinstance(entry, Mapping):
         return False
     segs = entry.get("intervals")
@@ -130,7 +130,7 @@ def has_payload(entry: Any) -> bool:
 
 
 def has_flags(entry: Mapping[str, Any] | None) -> tuple[bool, bool]:
-    """(has_intervals, has_dfa) for latest.json (§25.5): a WORK segment; a dfa block."""
+    """(has_intervals, has_dfa) for latest.json (docs/metrics.md#recent-activities): a WORK segment; a dfa block."""
     return has_intervals(entry), has_dfa(entry)
 
 
@@ -145,7 +145,7 @@ def merge_entry(
     intervals: Any = None,
     dfa: Mapping[str, Any] | None = None,
 ) -> dict:
-    """The activity's entry after this sync's updates (§30.5), as a new dict.
+    """The activity's entry after this sync's updates (docs/metrics.md#intervals-file), as a new dict.
 
     intervals: the raw `icu_intervals` list of an ok fetch (replaces segments,
     interval_summary and zone_basis); dfa: a computed dfa block (replaces it).
@@ -197,7 +197,7 @@ def entries(
     return out
 
 
-# ----------------------------------------------------------------- §2.4 document
+# ----------------------------------------------------------------- docs/metrics.md#intervals-file document
 
 
 def _newest_first(
@@ -209,7 +209,7 @@ def _newest_first(
 def intervals_document(
     entries: Mapping[str, Any], states: Mapping[str, Any], now: datetime, version: str
 ) -> dict:
-    """The intervals.json document (§2.4), newest activity first.
+    """The intervals.json document (docs/metrics.md#intervals-file), newest activity first.
 
     Keys: generated_at, schema_version, version, scan_hours, retention_days,
     activities, fetch_state (no script_hash, see the module notes). Entries

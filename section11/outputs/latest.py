@@ -1,4 +1,4 @@
-"""latest.json assembly (spec/metrics.md §2.1, spec/pipeline.md §5, §7).
+"""latest.json assembly (docs/metrics.md#output-layout, docs/architecture.md#writing-files, README.md#privacy).
 
 `assemble_latest` builds the core sections from a `SyncInputs` and slots in
 the sections other modules compute (derived metrics, alerts, readiness,
@@ -47,7 +47,7 @@ HIDDEN_NOTE = (
 
 
 def recent_window_activities(ctx: SyncInputs) -> list[Activity]:
-    """Activities of the extended window: 28 days, or N when --days is larger (§25)."""
+    """Activities of the extended window: 28 days, or N when --days is larger (docs/metrics.md#recent-activities)."""
     start = ctx.days_ago(max(ctx.days, EXTENDED_DAYS) - 1)
     return [
         a
@@ -86,7 +86,7 @@ def metadata(ctx: SyncInputs) -> dict[str, Any]:
 
 
 def current_fitness(ctx: SyncInputs) -> dict[str, Any]:
-    """§5 fitness with today's planned training events and today's completed activities,
+    """docs/metrics.md#fitness fitness with today's planned training events and today's completed activities,
     falling back to the latest recent wellness row with CTL/ATL."""
     planned = [e for e in ctx.events if e.date == ctx.today and e.category in TRAINING_CATEGORIES]
     completed = [a for a in ctx.activities_7d if a.date == ctx.today]
@@ -103,7 +103,7 @@ def assemble_latest(
     activity_terrain: Mapping[str, Mapping[str, Any]] | None = None,
     dfa_summary: Callable | None = default_dfa_summary,
 ) -> dict:
-    """The latest.json document, top-level keys in the reference's order (§2.1).
+    """The latest.json document, top-level keys in the reference's order (docs/metrics.md#output-layout).
 
     derived: the derived_metrics dict. sections: any of alerts,
     readiness_decision, health_context, history, race_calendar and weight

@@ -1,4 +1,4 @@
-"""planned_workouts[] and workout_summary_stats (spec/metrics.md §27).
+"""planned_workouts[] and workout_summary_stats (docs/metrics.md#planned-workouts).
 
 Each entry with structured steps gets a one-line `workout_summary` written by
 `workout_text.workout_summary` (every step kind: repeats, power/HR/pace/RPE
@@ -57,7 +57,7 @@ def _start_time(start_local: str | None) -> str | None:
 def planned_entry(
     event: Event, today: date, summary: str | None, routes_with_terrain: Iterable[str] = frozenset()
 ) -> dict[str, Any]:
-    """One planned_workouts[] entry (§27.1)."""
+    """One planned_workouts[] entry (docs/metrics.md#planned-workouts)."""
     notes, cleaned = split_coach_notes(event.description)
     days_ahead = (event.date - today).days if event.date else 0
     out: dict[str, Any] = {
@@ -99,7 +99,7 @@ def planned_workouts(
     today: date,
     routes_with_terrain: Iterable[str] = frozenset(),
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """(planned_workouts[], workout_summary_stats) for the calendar entries given (§27).
+    """(planned_workouts[], workout_summary_stats) for the calendar entries given (docs/metrics.md#planned-workouts).
 
     `events` are today … today+42, all categories, in API order
     (`SyncInputs.near_future_events`). routes_with_terrain: event ids with a

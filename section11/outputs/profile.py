@@ -1,4 +1,4 @@
-"""athlete_profile and current_status.thresholds (spec/metrics.md §6.1, §6.3).
+"""athlete_profile and current_status.thresholds (docs/metrics.md#thresholds-and-profile).
 
 Profile fields come from the allow-listed `model.Athlete` only; the raw
 athlete object (which holds the API key, e-mail, tokens) is never serialized.
@@ -33,7 +33,7 @@ def location(athlete: Athlete) -> str | None:
 def athlete_profile(
     athlete: Athlete, today: date, units: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """`athlete_profile` block (§6.3)."""
+    """`athlete_profile` block (docs/metrics.md#thresholds-and-profile)."""
     units = units if units is not None else unit_preferences(athlete)
     dob = parse_date(athlete.date_of_birth)
     activated = athlete.activated[:10] if athlete.activated else None
@@ -71,7 +71,7 @@ def power_settings(setting: SportSetting) -> dict[str, Any]:
 
 
 def thresholds_sports(athlete: Athlete) -> dict[str, dict[str, Any]]:
-    """Per-family thresholds from the athlete's sport settings (§6.1).
+    """Per-family thresholds from the athlete's sport settings (docs/metrics.md#thresholds-and-profile).
 
     Each activity type of each setting is a candidate for its family (unknown
     types skipped). A family keeps the candidate with the most non-null fields;
@@ -105,7 +105,7 @@ def thresholds_sports(athlete: Athlete) -> dict[str, dict[str, Any]]:
 
 
 def thresholds_block(athlete: Athlete, power: Mapping[str, Any]) -> dict[str, Any]:
-    """`current_status.thresholds` = power model values + per-family sports (§6.1, §6.2)."""
+    """`current_status.thresholds` = power model values + per-family sports (docs/metrics.md#thresholds-and-profile, docs/metrics.md#fitness)."""
     return {
         "eftp": power.get("eftp"),
         "w_prime": power.get("w_prime"),

@@ -1,7 +1,7 @@
 """routes.json: terrain of the course files attached to calendar events.
 
-Implements spec/metrics.md §31.1 and §2.5 and spec/pipeline.md §4.2, with the
-fixes of pipeline §9.1 item 4 and quirk 16 (docs/deviations.md):
+Implements docs/metrics.md#routes and docs/architecture.md#caching, with the
+fixes of weakness 9.1.4 (docs/architecture.md#reference-weaknesses) and quirk 16 (docs/deviations.md):
 
 * a failed route is an entry with `terrain_summary: null`,
   `terrain_status: "error"` and `terrain_error: "<one line>"` instead of a
@@ -49,7 +49,7 @@ def attachment_kind(attachment: Attachment) -> str | None:
 
 
 def route_attachments(events: Iterable[Event]) -> list[tuple[Event, Attachment]]:
-    """(event, attachment) for every route file on the events, in order (§31.1).
+    """(event, attachment) for every route file on the events, in order (docs/metrics.md#routes).
 
     Attachments need an id and url (model.Event keeps only those) and a
     gpx/tcx/fit extension. `.fit` ones are included so they can be listed as
@@ -120,7 +120,7 @@ def route_entry(
     summary_or_error: RouteResult | None,
     units: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One routes.json `events[]` entry (§31.1).
+    """One routes.json `events[]` entry (docs/metrics.md#routes).
 
     summary_or_error: a terrain summary (fresh or cached; its display blocks
     are re-derived for `units`), a RouteFileError, or None (nothing known).
@@ -150,7 +150,7 @@ def route_entry(
 
 
 def previous_entries(document: Any, version: str | None) -> dict[str, Mapping[str, Any]]:
-    """attachment_id -> entry of the previous routes.json (pipeline §4.2).
+    """attachment_id -> entry of the previous routes.json (docs/architecture.md#caching).
 
     Empty when the document is unreadable or was written by another schema or
     sync version (the analysis may have changed).
@@ -204,7 +204,7 @@ def route_entries(
     units: Mapping[str, str] | None = None,
     cache: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Entries for every route attachment on the events (§31.1, pipeline §4.2).
+    """Entries for every route attachment on the events (docs/metrics.md#routes, docs/architecture.md#caching).
 
     cache: `previous_entries(...)`. fetch(attachment) returns the file's bytes
     or raises RouteFileError (terminal=False for failures worth retrying); it
@@ -232,7 +232,7 @@ def route_entries(
 def routes_document(
     entries: Iterable[Mapping[str, Any]], now: datetime, version: str | None
 ) -> dict[str, Any]:
-    """The routes.json document (§2.5); always written, even with no events.
+    """The routes.json document (docs/metrics.md#routes); always written, even with no events.
     `course_rules` states what each summary's `course_rule` means."""
     return {
         "generated_at": now.isoformat(),
@@ -245,7 +245,7 @@ def routes_document(
 
 def terrain_event_ids(entries: Iterable[Mapping[str, Any]]) -> set[str]:
     """Event ids (str) whose entry has a real terrain summary: drives
-    `has_terrain` (§31.1). Error entries never count (quirk 16 fixed)."""
+    `has_terrain` (docs/metrics.md#routes). Error entries never count (quirk 16 fixed)."""
     ids = set()
     for entry in entries:
         summary = entry.get("terrain_summary")

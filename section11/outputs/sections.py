@@ -64,7 +64,7 @@ def compute_sections(
     routes_with_terrain: Iterable[str] = frozenset(),
     history_activities: Iterable[Activity] = (),
 ) -> Sections:
-    """Every computed section of latest.json (spec/metrics.md §2.2, §7–§24)."""
+    """Every computed section of latest.json (docs/metrics.md#output-layout, docs/metrics.md#load-and-acwr–docs/metrics.md#weight)."""
     today = ctx.today
     prefs = ctx.zone_preference
     units = unit_preferences(ctx.athlete)

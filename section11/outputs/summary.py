@@ -1,4 +1,4 @@
-"""summary, weekly_summary and READ_THIS_FIRST.quick_stats (spec/metrics.md §28).
+"""summary, weekly_summary and READ_THIS_FIRST.quick_stats (docs/metrics.md#summaries).
 
 All three cover the display window ("last N days including today"), so an AI
 reader never has to add up activities itself.
@@ -32,7 +32,7 @@ def _totals(activities: list[Activity]) -> tuple[float, float]:
 def summary(
     activities: Iterable[Activity], days: int, units: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """`summary` block with per-type totals, types sorted alphabetically (§28.1)."""
+    """`summary` block with per-type totals, types sorted alphabetically (docs/metrics.md#summaries)."""
     activities = list(activities)
     by_type: dict[str, dict[str, float]] = {}
     for a in activities:
@@ -63,7 +63,7 @@ def summary(
 
 
 def quick_stats(activities: Iterable[Activity]) -> dict[str, Any]:
-    """READ_THIS_FIRST.quick_stats (§28.3)."""
+    """READ_THIS_FIRST.quick_stats (docs/metrics.md#summaries)."""
     activities = list(activities)
     seconds, tss = _totals(activities)
     return {
@@ -75,7 +75,7 @@ def quick_stats(activities: Iterable[Activity]) -> dict[str, Any]:
 
 
 def weekly_summary(activities: Iterable[Activity], wellness: Iterable[Wellness]) -> dict[str, Any]:
-    """`weekly_summary` over the display window (§28.2).
+    """`weekly_summary` over the display window (docs/metrics.md#summaries).
 
     avg_hrv uses only physiologically valid rMSSD values (10..250 ms);
     avg_resting_hr ignores missing and zero values.

@@ -36,7 +36,7 @@ def summary_display(summary: Mapping[str, Any], units: Mapping[str, str] | None)
 
 def with_display(summary: Mapping[str, Any], units: Mapping[str, str] | None) -> dict[str, Any]:
     """The summary with every `display` block (re-)derived from its metric fields
-    for `units` (§25.4, pipeline §4.2): the summary's block sits before the
+    for `units` (docs/metrics.md#recent-activities, docs/architecture.md#caching): the summary's block sits before the
     polyline (last when there is none), each segment's block last."""
     out: dict[str, Any] = {}
     for key, value in summary.items():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 def format_duration(seconds: float | None) -> str:
-    """ "{h}h{m}m{s}s" with zero parts left out; "0s" for 0, negative or None (§27.3)."""
+    """ "{h}h{m}m{s}s" with zero parts left out; "0s" for 0, negative or None (docs/metrics.md#units)."""
     if seconds is None or seconds <= 0:
         return "0s"
     total = int(seconds)

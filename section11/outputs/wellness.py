@@ -1,4 +1,4 @@
-"""wellness_data[] and current_status.current_metrics (spec/metrics.md §26)."""
+"""wellness_data[] and current_status.current_metrics (docs/metrics.md#wellness)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def _shared(record: Wellness | None) -> dict[str, Any]:
 
 
 def wellness_record(record: Wellness, units: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """One `wellness_data[]` entry (§26.1)."""
+    """One `wellness_data[]` entry (docs/metrics.md#wellness)."""
     out: dict[str, Any] = {
         "date": record.date.isoformat(),
         "weight_kg": record.weight,
@@ -79,14 +79,14 @@ def wellness_record(record: Wellness, units: Mapping[str, str] | None = None) ->
 def wellness_data(
     records: Iterable[Wellness], units: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """`wellness_data[]`: the display-window records, oldest first (§26.1)."""
+    """`wellness_data[]`: the display-window records, oldest first (docs/metrics.md#wellness)."""
     return [wellness_record(r, units) for r in records]
 
 
 def current_metrics(
     records: Iterable[Wellness], athlete: Athlete, units: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """`current_status.current_metrics` from the last display-window record (§26.2).
+    """`current_status.current_metrics` from the last display-window record (docs/metrics.md#wellness).
 
     Weight and resting HR fall back to the athlete profile values when the
     record has none (or 0).

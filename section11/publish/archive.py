@@ -1,4 +1,4 @@
-"""Archive snapshots of latest.json (spec/pipeline.md §5 and §8.2 step 5, fixed per §9.4).
+"""Archive snapshots of latest.json (docs/architecture.md#writing-files and docs/architecture.md#publishing step 5, fixed per weakness 9.4 (docs/architecture.md#reference-weaknesses)).
 
 The reference's workflow copied latest.json to `archive/YYYY-MM/YYYYMMDD_HHMMSS.json`
 (UTC) on every run: 96 full copies a day, growing forever. Here a snapshot is
@@ -38,7 +38,7 @@ class ArchivePlan:
 
 
 def snapshot_path(now: datetime, prefix: str = "") -> str:
-    """`<prefix>archive/YYYY-MM/YYYYMMDD_HHMMSS.json` for `now` in UTC (§5)."""
+    """`<prefix>archive/YYYY-MM/YYYYMMDD_HHMMSS.json` for `now` in UTC (docs/architecture.md#writing-files)."""
     if now.tzinfo is None:
         raise ValueError("snapshot time must be timezone-aware")
     utc = now.astimezone(UTC)
@@ -86,7 +86,7 @@ def plan_archive(
     prefix: str = "",
     retention_days: int | None = None,
 ) -> ArchivePlan:
-    """Snapshot and retention decision for one run (§5, §9.4).
+    """Snapshot and retention decision for one run (docs/architecture.md#writing-files, weakness 9.4 (docs/architecture.md#reference-weaknesses)).
 
     existing: every path under the archive directory (others are ignored);
     read(path): the bytes of one of them (None when unreadable);

@@ -1,4 +1,4 @@
-"""Atomic output files (design.md "Reliability rules", spec/pipeline.md §9.2).
+"""Atomic output files (docs/architecture.md#writing-files, weakness 9.2 (docs/architecture.md#reference-weaknesses)).
 
 The reference truncated and rewrote every file in place, so readers (AI
 connectors, cloud-drive sync) saw half-written JSON and a crash lost data.
@@ -306,7 +306,7 @@ def remove_stale_temps(target: Path, now: float | None = None) -> int:
 
 
 def write_files_atomic(files: Mapping[Path, bytes], *, mode: int | None = None) -> None:
-    """Write every file of `files` as one unit (design.md reliability rules).
+    """Write every file of `files` as one unit (docs/architecture.md#writing-files).
 
     Files are renamed into place in the mapping's order (put caches before
     latest.json). Raises OutputFailed naming the path and the reason; on

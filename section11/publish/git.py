@@ -1,4 +1,4 @@
-"""`sync.py --commit`: the workflow's single-writer commit step (spec/pipeline.md §8.2, fixed per §9.1.7).
+"""`sync.py --commit`: the workflow's single-writer commit step (docs/architecture.md#publishing, fixed per weakness 9.1.7 (docs/architecture.md#reference-weaknesses)).
 
 The reference staged files, ran `git pull --rebase --autostash`, committed and
 pushed from inline shell. When the remote had moved, autostash brought the data
@@ -107,7 +107,7 @@ class CommitResult:
 
 
 def set_last_sync_line(text: str, when: datetime) -> str:
-    """README with its "Last successful sync" line set to `when` (UTC) (§8.2 step 6).
+    """README with its "Last successful sync" line set to `when` (UTC) (docs/architecture.md#publishing step 6).
 
     The line holding the label is replaced; without one, the line is inserted
     after the sync badge (a line containing `badge.svg)`), else after the

@@ -1,4 +1,4 @@
-"""Running git for the commit step (spec/pipeline.md §8.2, §9.3): argument lists,
+"""Running git for the commit step (docs/architecture.md#publishing, weakness 9.3 (docs/architecture.md#reference-weaknesses)): argument lists,
 a clean environment, captured output, one-line messages without secrets.
 
 A token reaches git only through the environment (GIT_CONFIG_COUNT/KEY/VALUE

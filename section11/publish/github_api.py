@@ -1,6 +1,6 @@
 """Publishing to GitHub through the Git Data API: all files in ONE commit.
 
-Implements API mode (spec/pipeline.md §8.1), fixed per §9.2 and §9.6. The
+Implements API mode (docs/architecture.md#publishing), fixed per weakness 9.2 (docs/architecture.md#reference-weaknesses) and weakness 9.6 (docs/architecture.md#reference-weaknesses). The
 reference PUT every file through the contents API: three commits per sync, no
 timeout, `main` hard-coded for the write, and a 409/422 from a concurrent
 writer was fatal. Here `publish_files` does
@@ -614,7 +614,7 @@ def raw_url(repo: str, branch: str, path: str) -> str:
 
 
 def commit_message(now: datetime | None = None) -> str:
-    """`Update training data - <UTC time>` (the reference's wording, §8.1)."""
+    """`Update training data - <UTC time>` (the reference's wording, docs/architecture.md#publishing)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     return f"Update training data - {now:%Y-%m-%d %H:%M:%S} UTC"
 

@@ -1,8 +1,8 @@
 """manifest.json: the distributable files of this project with their hashes.
 
-Implements spec/pipeline.md §6.7 and the manifest format of §8.3
+Implements docs/architecture.md#updates-and-manifest and the manifest format of docs/architecture.md#updates-and-manifest
 (`{"scope": str, "files": {posix path: {"hash": sha256 hex, "description"?}}}`,
-paths sorted, indent 2, trailing newline), fixed per §9.6:
+paths sorted, indent 2, trailing newline), fixed per weakness 9.6 (docs/architecture.md#reference-weaknesses):
 
 - Hashes are taken over the bytes with CRLF line endings turned into LF in
   text files (files without a NUL byte). The reference hashed raw bytes, so a
@@ -21,7 +21,7 @@ paths sorted, indent 2, trailing newline), fixed per §9.6:
   changelog, the project README, requirements-dev.txt). `--init` copies the
   runtime files and the update check compares only them.
 - `plan_update` compares the upstream runtime files with the local copies
-  (§6.6 step 3) and the installed manifest.json, so a file the user edited
+  (docs/architecture.md#updates-and-manifest step 3) and the installed manifest.json, so a file the user edited
   while upstream kept it unchanged is not reported, and one the user edited
   that upstream changed too is flagged. The README template is compared with
   the installed manifest only: in a data repository it lives as the managed
@@ -88,7 +88,7 @@ class ManifestError(ValueError):
 
 
 def normalized_bytes(data: bytes) -> bytes:
-    """CRLF -> LF for text (no NUL byte); binary files unchanged (§9.6)."""
+    """CRLF -> LF for text (no NUL byte); binary files unchanged (weakness 9.6 (docs/architecture.md#reference-weaknesses))."""
     if b"\0" in data:
         return data
     return data.replace(b"\r\n", b"\n")
@@ -217,7 +217,7 @@ def distributable_files(root: str | os.PathLike) -> list[str]:
 
 
 def build_manifest(root: str | os.PathLike, previous: Mapping[str, Any] | None = None) -> dict:
-    """The manifest of `root`; descriptions of `previous` are kept (§6.7)."""
+    """The manifest of `root`; descriptions of `previous` are kept (docs/architecture.md#updates-and-manifest)."""
     root = Path(root)
     old_files = (previous or {}).get("files") or {}
     files: dict[str, dict[str, Any]] = {}
@@ -344,7 +344,7 @@ class UpdatePlan:
 def plan_update(
     root: str | os.PathLike, upstream: Mapping[str, Any], local: Mapping[str, Any] | None = None
 ) -> UpdatePlan:
-    """Compare `root`'s runtime files with the upstream manifest (§6.6 step 3, fixed).
+    """Compare `root`'s runtime files with the upstream manifest (docs/architecture.md#updates-and-manifest step 3, fixed).
 
     Only runtime files count (docs and the project's README are not updates
     of a data repository). The README template is compared with the installed

@@ -1,7 +1,7 @@
 """Upstream updates: the update-notification issue and `--update`.
 
-Implements spec/pipeline.md §6.6 and §8.3, fixed per §9.3 item 5, §9.1 item 8
-and §9.6:
+Implements docs/architecture.md#updates-and-manifest, fixed per weakness 9.3.5 (docs/architecture.md#reference-weaknesses), weakness 9.1.8 (docs/architecture.md#reference-weaknesses)
+and weakness 9.6 (docs/architecture.md#reference-weaknesses):
 
 - One route: the upstream manifest.json (URL: env SECTION11_MANIFEST_URL >
   config key `manifest_url` > the `source` recorded in the installed manifest
@@ -327,7 +327,7 @@ def check_for_updates(
     session: requests.Session | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> CheckResult:
-    """The throttled update check (§8.3, fixed per §9.6); never raises a SyncError.
+    """The throttled update check (docs/architecture.md#updates-and-manifest, fixed per weakness 9.6 (docs/architecture.md#reference-weaknesses)); never raises a SyncError.
 
     With `github` (a GitHubClient) an issue is opened unless one with the same
     title is open (or this state already opened one that was closed since).
@@ -627,7 +627,7 @@ def run_update(
     out: TextIO | None = None,
     session: requests.Session | None = None,
 ) -> int:
-    """`--update` (§6.6, fixed per §9.3.5). Returns 0; raises SyncError on failure.
+    """`--update` (docs/architecture.md#updates-and-manifest, fixed per weakness 9.3.5 (docs/architecture.md#reference-weaknesses)). Returns 0; raises SyncError on failure.
 
     Both questions are asked first (`yes` answers them). Nothing is replaced
     unless every download matches the manifest; the files and manifest.json

@@ -1,4 +1,4 @@
-"""What counts as a change of a data file (spec/pipeline.md §9.4 "No change detection").
+"""What counts as a change of a data file (weakness 9.4 (docs/architecture.md#reference-weaknesses) "No change detection").
 
 Every output carries a timestamp of its own generation (latest.json
 `metadata.last_updated` and `derived_metrics.calculation_timestamp`; the top-level

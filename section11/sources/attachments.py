@@ -1,4 +1,4 @@
-"""Which attachment URLs may be fetched (spec/intervals_api.md §5.15).
+"""Which attachment URLs may be fetched (docs/architecture.md#api-client).
 
 Attachment URLs come from the API's answers, so a hostile or compromised
 server could point the sync at anything reachable from the machine (a cloud

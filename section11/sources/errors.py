@@ -1,4 +1,4 @@
-"""Errors raised by the Intervals.icu client (spec/pipeline.md §3, §9.6).
+"""Errors raised by the Intervals.icu client (docs/architecture.md#errors-and-retries, weakness 9.6 (docs/architecture.md#reference-weaknesses)).
 
 Every failure of an HTTP call ends as one of these classes, whatever the
 transport said. Each carries the HTTP status (None when no response arrived),

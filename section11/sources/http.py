@@ -1,8 +1,8 @@
-"""HTTP transport for the Intervals.icu client (spec/pipeline.md §2.1, §9.4, §9.6;
-spec/intervals_api.md §2, §4.5, §5.15).
+"""HTTP transport for the Intervals.icu client (docs/architecture.md#api-client, weakness 9.4 (docs/architecture.md#reference-weaknesses), weakness 9.6 (docs/architecture.md#reference-weaknesses);
+docs/architecture.md#api-client).
 
 The reference made bare `requests.get` calls with no session, no timeout, no
-retry and no pacing (spec/pipeline.md §9.4). `HttpClient` fixes that:
+retry and no pacing (weakness 9.4 (docs/architecture.md#reference-weaknesses)). `HttpClient` fixes that:
 
 - one `requests.Session` (keep-alive, connection pool) per client;
 - connect and read timeouts on every call;
@@ -318,8 +318,8 @@ class HttpClient:
         """GET an absolute URL (or one relative to the base URL) and return its
         body, streaming and aborting with ResponseTooLarge past `max_bytes`
         decoded bytes. Attachments are fetched without the Authorization header
-        and without cookies unless `authenticated=True` (spec/intervals_api.md
-        §5.15). `check_url` vets the URL and every redirect target (raising an
+        and without cookies unless `authenticated=True` (docs/architecture.md#api-client
+        docs/architecture.md#api-client). `check_url` vets the URL and every redirect target (raising an
         IntervalsError to refuse one); without it no redirect is followed."""
         full = urljoin(self.base_url + "/", url)
         if check_url is not None:

@@ -1,5 +1,5 @@
 """Intervals.icu REST client: one method per endpoint, raw parsed JSON out
-(spec/intervals_api.md §1–§5, spec/pipeline.md §2).
+(docs/architecture.md#api-client–docs/architecture.md#api-client).
 
 Methods return the decoded JSON with only its top-level shape checked (list
 or object; JSON null is a BadResponse). model.py turns the raw dicts into
@@ -39,7 +39,7 @@ _ATHLETE_ID = re.compile(r"[iI]\d+|\d+")
 
 
 def validate_athlete_id(value: Any) -> str:
-    """Normalize ATHLETE_ID (spec/intervals_api.md §3): "0" (the key's own
+    """Normalize ATHLETE_ID (docs/architecture.md#api-client): "0" (the key's own
     athlete), "i" + digits (a capital I is lower-cased) or bare digits (legacy
     accounts). Anything else raises InvalidInput. The rejected value is not
     echoed: users sometimes paste the API key into the wrong variable."""
@@ -168,11 +168,11 @@ class IntervalsClient:
     # ------------------------------------------------------------ athlete-scoped
 
     def athlete(self) -> dict:
-        """GET /athlete/{id}: profile + sportSettings (§5.1). Holds secrets."""
+        """GET /athlete/{id}: profile + sportSettings (docs/architecture.md#api-client). Holds secrets."""
         return self._get(self._athlete(), "/athlete/{id}", None, dict, optional=False)
 
     def activities(self, oldest: date, newest: date, fields: list[str] | None = None) -> list:
-        """GET /athlete/{id}/activities?oldest&newest[&fields] (§5.3), newest first."""
+        """GET /athlete/{id}/activities?oldest&newest[&fields] (docs/architecture.md#api-client), newest first."""
         params: dict[str, Any] = {"oldest": _iso(oldest), "newest": _iso(newest)}
         if fields:
             params["fields"] = ",".join(fields)
@@ -181,7 +181,7 @@ class IntervalsClient:
         )
 
     def wellness(self, oldest: date, newest: date) -> list:
-        """GET /athlete/{id}/wellness?oldest&newest (§5.7), date-ascending."""
+        """GET /athlete/{id}/wellness?oldest&newest (docs/architecture.md#api-client), date-ascending."""
         params = {"oldest": _iso(oldest), "newest": _iso(newest)}
         return self._get(
             self._athlete("/wellness"), "/athlete/{id}/wellness", params, list, optional=False
@@ -190,7 +190,7 @@ class IntervalsClient:
     def events(
         self, oldest: date, newest: date, *, category: list[str] | None = None, resolve: bool = True
     ) -> list:
-        """GET /athlete/{id}/events?oldest&newest[&category][&resolve=true] (§5.8)."""
+        """GET /athlete/{id}/events?oldest&newest[&category][&resolve=true] (docs/architecture.md#api-client)."""
         params: dict[str, Any] = {"oldest": _iso(oldest), "newest": _iso(newest)}
         if category:
             params["category"] = ",".join(category)
@@ -201,7 +201,7 @@ class IntervalsClient:
         )
 
     def power_curves(self, curves: list[str], sport_type: str) -> dict:
-        """GET /athlete/{id}/power-curves?type&curves (§5.9): {"list": [...]}."""
+        """GET /athlete/{id}/power-curves?type&curves (docs/architecture.md#api-client): {"list": [...]}."""
         params = {"type": sport_type, "curves": ",".join(curves)}
         return self._get(
             self._athlete("/power-curves"),
@@ -212,7 +212,7 @@ class IntervalsClient:
         )
 
     def hr_curves(self, curves: list[str], sport_type: str | None = None) -> dict:
-        """GET /athlete/{id}/hr-curves?curves[&type] (§5.10): {"list": [...]}."""
+        """GET /athlete/{id}/hr-curves?curves[&type] (docs/architecture.md#api-client): {"list": [...]}."""
         params: dict[str, Any] = {"curves": ",".join(curves)}
         if sport_type:
             params["type"] = sport_type
@@ -223,7 +223,7 @@ class IntervalsClient:
     # ------------------------------------------------------------ per activity
 
     def activity_intervals(self, aid: str) -> dict:
-        """GET /activity/{aid}/intervals (§5.5): {icu_intervals, icu_groups}."""
+        """GET /activity/{aid}/intervals (docs/architecture.md#api-client): {icu_intervals, icu_groups}."""
         return self._get(
             f"/activity/{_segment(aid)}/intervals",
             "/activity/{aid}/intervals",
@@ -233,7 +233,7 @@ class IntervalsClient:
         )
 
     def activity_streams(self, aid: str, types: list[str] | None = None) -> list:
-        """GET /activity/{aid}/streams.json[?types=a,b] (§5.6): one object per stream."""
+        """GET /activity/{aid}/streams.json[?types=a,b] (docs/architecture.md#api-client): one object per stream."""
         params = {"types": ",".join(types)} if types else None
         return self._get(
             f"/activity/{_segment(aid)}/streams.json",
@@ -244,7 +244,7 @@ class IntervalsClient:
         )
 
     def activity_messages(self, aid: str) -> list:
-        """GET /activity/{aid}/messages (§5.11)."""
+        """GET /activity/{aid}/messages (docs/architecture.md#api-client)."""
         return self._get(
             f"/activity/{_segment(aid)}/messages",
             "/activity/{aid}/messages",
@@ -254,7 +254,7 @@ class IntervalsClient:
         )
 
     def download(self, url: str, max_bytes: int = DEFAULT_DOWNLOAD_CAP) -> bytes:
-        """An attachment body (§5.15), without the Authorization header or
+        """An attachment body (docs/architecture.md#api-client), without the Authorization header or
         cookies, capped, from an allowed host only (attachments.py)."""
         check = attachment_checker(self.base_url)
         return self.http.get_bytes(url, max_bytes=max_bytes, authenticated=False, check_url=check)
@@ -265,7 +265,7 @@ class IntervalsClient:
         self, fn: Callable[[T], R], items: Iterable[T], workers: int | None = None
     ) -> list[R | Exception]:
         """Apply `fn` to every item with at most `workers` calls in flight
-        (spec/pipeline.md §9.6: a pool of 2–4). Returns, in input order, each
+        (weakness 9.6 (docs/architecture.md#reference-weaknesses): a pool of 2–4). Returns, in input order, each
         result or the exception it raised, so one failure does not abort the
         others. Once the client is rate-limited, items not yet started get a
         RateLimited instead of a call."""

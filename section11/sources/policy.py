@@ -1,5 +1,5 @@
 """Retry and pacing policy for the HTTP client, as pure helpers
-(spec/pipeline.md §3.2, §9.6; spec/intervals_api.md §4.5): Retry-After
+(docs/architecture.md#errors-and-retries, weakness 9.6 (docs/architecture.md#reference-weaknesses); docs/architecture.md#api-client): Retry-After
 parsing, the backoff schedule, a token bucket, and the classification of
 transport failures and broken JSON bodies. No I/O beyond the bucket's sleep.
 """
@@ -25,8 +25,8 @@ DEFAULT_BURST = 4
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (spec/pipeline.md §3.2,
-    spec/intervals_api.md §4.5): delta-seconds or an HTTP-date, clamped to
+    """Seconds to wait from a `Retry-After` header (docs/architecture.md#errors-and-retries,
+    docs/architecture.md#api-client): delta-seconds or an HTTP-date, clamped to
     >= 0; None when absent or unparseable. `now` (aware UTC) is needed only
     for the date form."""
     if value is None:

@@ -1,7 +1,7 @@
 """Route files attached to calendar events: GPX and TCX -> courses of trackpoints.
 
-Implements the file side of spec/metrics.md §31.1 (format detection, GPX and
-TCX parsing) with the hardening of spec/pipeline.md §9.3 item 6: route files
+Implements the file side of docs/metrics.md#routes (format detection, GPX and
+TCX parsing) with the hardening of weakness 9.3.6 (docs/architecture.md#reference-weaknesses): route files
 are untrusted input downloaded from arbitrary URLs, so
 
 * the size is capped (`MAX_ROUTE_BYTES`) before any parsing;
@@ -35,11 +35,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 MAX_ROUTE_BYTES = 10 * 1024 * 1024  # ~100,000 GPX points; a 300 km course at 5 m spacing fits
-MIN_ROUTE_BYTES = 50  # reference: fewer bytes than this is an error (§31.1)
+MIN_ROUTE_BYTES = 50  # reference: fewer bytes than this is an error (docs/metrics.md#routes)
 MIN_TRACKPOINTS = 2
 
 SUPPORTED_EXTENSIONS = ("gpx", "tcx")
-ROUTE_EXTENSIONS = ("gpx", "tcx", "fit")  # what the event scan picks up (§31.1)
+ROUTE_EXTENSIONS = ("gpx", "tcx", "fit")  # what the event scan picks up (docs/metrics.md#routes)
 
 # Plausible elevations; anything outside is treated as missing, not as terrain.
 MIN_ELEVATION_M = -1000.0

@@ -1,7 +1,7 @@
 """A fake GitHub REST API and a fake upstream file host, on 127.0.0.1.
 
 For tests and demos of API publishing (section11.publish.github_api) and the
-update check (section11.publish.updates); spec/pipeline.md §2.4, §8.1, §8.3.
+update check (section11.publish.updates); docs/architecture.md#publishing, docs/architecture.md#updates-and-manifest.
 
 `FakeGitHub` implements just the endpoints section11 calls, under
 `/repos/{owner}/{name}`: git refs (GET, PATCH with the fast-forward rule),

@@ -1,6 +1,5 @@
-"""Fault-injection scenarios against the fake Intervals.icu (design.md
-"Reliability rules"; spec/pipeline.md §5 "Crash and partial-data behaviour"
-and §9.1 item 13, §9.2).
+"""Fault-injection scenarios against the fake Intervals.icu (docs/architecture.md#writing-files, "Crash and partial-data behaviour"
+and weakness 9.1.13 (docs/architecture.md#reference-weaknesses), weakness 9.2 (docs/architecture.md#reference-weaknesses)).
 
 Each scenario starts from a copy of a previous good run (its five files and
 its local store), puts one fault on one call, runs one sync through the CLI

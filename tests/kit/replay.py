@@ -39,7 +39,7 @@ from section11.sports import HEALTH_CATEGORIES
 from section11.windows import EXTENDED_DAYS, HISTORY_DAYS
 
 DEFAULT_DAYS = 7
-# the fetch windows of a sync (spec/pipeline.md §1.1), as the fetch phase uses them
+# the fetch windows of a sync (docs/architecture.md#one-sync), as the fetch phase uses them
 EVENTS_BACK_DAYS = 14
 EVENTS_AHEAD_DAYS = 90
 HEALTH_BACK_DAYS = 365
