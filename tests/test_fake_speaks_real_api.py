@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +21,7 @@ import requests
 
 from section11.demo.profile import DEMO_API_KEY
 from section11.demo.server import API
-
-ROOT = Path(__file__).resolve().parents[1]
-ICU = ROOT.parent / "shared" / "realworld" / "icu"
+from tests.kit.realworld import ICU
 
 pytestmark = pytest.mark.skipif(
     not ICU.is_dir(), reason=f"real-world Intervals.icu payloads not present at {ICU}"

@@ -9,7 +9,6 @@ repository; a checkout without them skips this module.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +17,7 @@ from section11.model import Athlete, activities_from_raw, wellness_from_raw
 from section11.outputs.activities import activity_record
 from section11.outputs.profile import thresholds_sports
 from section11.outputs.wellness import wellness_record
-
-ROOT = Path(__file__).resolve().parents[1]
-ICU = ROOT.parent / "shared" / "realworld" / "icu"
+from tests.kit.realworld import ICU
 
 pytestmark = pytest.mark.skipif(
     not ICU.is_dir(), reason=f"real-world Intervals.icu payloads not present at {ICU}"

@@ -28,8 +28,8 @@ import pytest
 
 from section11.outputs.routes import analyse_route_file
 from section11.sources.routefiles import RouteFileError
+from tests.kit.realworld import ROUTES
 
-ROUTES = Path(__file__).resolve().parents[1].parent / "shared" / "realworld" / "routes"
 FILES = sorted(ROUTES.glob("*.*")) if ROUTES.is_dir() else []
 
 pytestmark = pytest.mark.skipif(

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from section11.model import Event
 from section11.origins import split_origin
 from section11.outputs.planned import planned_entry
+from tests.kit.realworld import ICU as REALWORLD
 
-REALWORLD = Path(__file__).resolve().parent.parent.parent / "shared" / "realworld" / "icu"
 RULE = "/" * 10
 
 TP_COPY = (

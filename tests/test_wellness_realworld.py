@@ -9,7 +9,6 @@ found in the raw records directly, not by the code under test.
 
 import json
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,11 +16,9 @@ import pytest
 from section11.context import SyncInputs
 from section11.model import Athlete, Wellness
 from section11.outputs.latest import assemble_latest
+from tests.kit.realworld import ICU, RUNNER_WELLNESS
 
-ROOT = Path(__file__).resolve().parents[1]
-WELLNESS = (
-    ROOT.parent / "shared" / "realworld" / "icu" / "juancarbonell__wellness_history@1616799.json"
-)
+WELLNESS = ICU / RUNNER_WELLNESS
 
 pytestmark = pytest.mark.skipif(
     not WELLNESS.is_file(), reason=f"real-world wellness payload not present at {WELLNESS}"

@@ -8,15 +8,12 @@ repository; a checkout without them skips this module.
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from section11.outputs.workout_text import TIMES, workout_summary
-
-ROOT = Path(__file__).resolve().parents[1]
-ICU = ROOT.parent / "shared" / "realworld" / "icu"
+from tests.kit.realworld import ICU
 
 pytestmark = pytest.mark.skipif(
     not ICU.is_dir(), reason=f"real-world Intervals.icu payloads not present at {ICU}"
