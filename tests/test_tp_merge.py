@@ -7,7 +7,7 @@ import contextlib
 import io
 import json
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -19,7 +19,9 @@ from section11.demo.tp_view import (
     HEALTH_ONLY_FIELDS,
     build_tp_view,
     keep_recent_health_in_tp,
+    personal_records,
 )
+from section11.ingest.trainingpeaks import CHECK_POWER
 from section11.outputs.validate import validate_document
 from tests.conftest import DEMO_TODAY, private_copy
 from tests.kit.faults import fast_client, sync_env
@@ -117,6 +119,19 @@ def test_both_sources_enrich_fill_and_races(both, tmp_path):
     raw_week = next(w for w in tp.view.atp if w["week"].startswith(week["week_start"]))
     assert (week["period"], week["planned_tss"]) == (raw_week["period"], raw_week["volume"])
     assert latest["trainingpeaks"]["atp_week_reason"] is None
+    # personal records: TrainingPeaks' 28-day bests next to Intervals.icu's anchors
+    check = latest["trainingpeaks"]["power_check"]
+    delta = latest["derived_metrics"]["capability"]["power_curve_delta"]
+    assert check["window"] == delta["current_window"]
+    first_day = datetime.combine(DEMO_TODAY - timedelta(days=27), time())
+    last_day = datetime.combine(DEMO_TODAY, time())
+    for row, kind in zip(check["anchors"], CHECK_POWER, strict=True):
+        records = personal_records(tp.view, "Bike", kind, first_day, last_day)
+        assert row["trainingpeaks_watts"] == max(r["value"] for r in records)
+        anchor = delta["anchors"][f"{row['duration_s']}s"]["current_watts"]
+        assert row["intervals_icu_watts"] == anchor
+        expected = round((row["trainingpeaks_watts"] - anchor) / anchor * 100, 1)
+        assert row["difference_pct"] == pytest.approx(expected)
 
 
 def test_comments_follow_the_notes_privacy_rule(both, tmp_path):

@@ -169,6 +169,10 @@ def _structure(minutes: float, intensity: float) -> str:
     )
 
 
+def _first(raw: dict[str, Any], *keys: str) -> Any:
+    return next((raw[k] for k in keys if raw.get(k) is not None), None)
+
+
 def _completed(activity: dict[str, Any], seed: int) -> dict[str, Any]:
     """A TrainingPeaks completed workout for one Intervals.icu activity."""
     day = _day(activity["start_date_local"])
@@ -193,8 +197,10 @@ def _completed(activity: dict[str, Any], seed: int) -> dict[str, Any]:
         "tssPlanned": None,
         "if": round(intensity / 100, 3) if isinstance(intensity, (int, float)) else None,
         "distance": activity.get("distance"),
-        "powerAverage": activity.get("average_watts"),
-        "normalizedPowerActual": activity.get("weighted_average_watts"),
+        "powerAverage": _first(activity, "icu_average_watts", "average_watts"),
+        "normalizedPowerActual": _first(
+            activity, "icu_weighted_avg_watts", "weighted_average_watts"
+        ),
         "heartRateAverage": activity.get("average_heartrate"),
         "heartRateMaximum": activity.get("max_heartrate"),
         "elevationGain": activity.get("total_elevation_gain"),
@@ -206,7 +212,7 @@ def _completed(activity: dict[str, Any], seed: int) -> dict[str, Any]:
         "coachComments": "Nice pacing." if key % 11 == 0 else None,
         "description": None,
         "structure": None,
-        "tssSource": "Power" if activity.get("average_watts") else "HeartRate",
+        "tssSource": "Power" if _first(activity, "icu_average_watts") else "HeartRate",
     }
 
 

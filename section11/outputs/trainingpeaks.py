@@ -8,8 +8,9 @@
   Intervals.icu entry names it as its tp2intervals source, or has the same
   date and name (the mirror's authority stays Intervals.icu).
 - `trainingpeaks_block`: TrainingPeaks' own fitness (CTL/ATL/TSB), its A/B/C
-  events, the Annual Training Plan week (or why there is none) and personal
-  records, as a cross-check next to Intervals.icu's.
+  events, the Annual Training Plan week (or why there is none), personal
+  records, and `power_check`: its best 28-day Bike powers next to
+  Intervals.icu's power-curve anchors, as a cross-check.
 - `race_calendar` entries on a TrainingPeaks event's day gain a
   `trainingpeaks` note: its A/B/C priority, CTL target, and whether only
   TrainingPeaks holds the race.
@@ -31,6 +32,20 @@ PLAN_DAYS = 42
 FITNESS_DAYS = 14
 WEEK_DAYS = 7
 RACE_CATEGORIES = ("RACE_A", "RACE_B", "RACE_C")
+# TrainingPeaks Bike power record type -> seconds (the power-curve anchors)
+CHECK_SECONDS = {
+    "power5sec": 5,
+    "power1min": 60,
+    "power5min": 300,
+    "power20min": 1200,
+    "power60min": 3600,
+}
+CHECK_NOTE = (
+    "Best power at fixed durations over the last 28 days as TrainingPeaks and "
+    "Intervals.icu each report it (Intervals.icu: Ride curves, the current window of "
+    "power_curve_delta). A gap of more than a few percent usually means a session is in "
+    "one account and not the other, or a different power source or smoothing."
+)
 TARGET_UNITS = {
     "percentOfFtp": "% FTP",
     "percentOfThresholdHr": "% LTHR",
@@ -220,6 +235,34 @@ def trainingpeaks_block(raw: TpRaw, today: date) -> dict[str, Any]:
     }
 
 
+def _pct(ours: float | None, theirs: float | None) -> float | None:
+    if ours is None or theirs is None or theirs <= 0:
+        return None
+    return round((ours - theirs) / theirs * 100, 1) + 0.0
+
+
+def power_check(raw: TpRaw, latest: Mapping[str, Any]) -> dict[str, Any]:
+    """TrainingPeaks' best 28-day Bike powers next to Intervals.icu's curve anchors."""
+    delta = (latest.get("derived_metrics") or {}).get("capability", {}).get("power_curve_delta")
+    delta = delta if isinstance(delta, Mapping) else {}
+    anchors = delta.get("anchors") if isinstance(delta.get("anchors"), Mapping) else {}
+    rows = []
+    for kind, seconds in CHECK_SECONDS.items():
+        records = [TpPeak.from_raw(r) for r in raw.check_peaks.get(kind, [])]
+        best = max((r.value for r in records if r.value is not None), default=None)
+        anchor = anchors.get(f"{seconds}s") if anchors else None
+        icu = anchor.get("current_watts") if isinstance(anchor, Mapping) else None
+        rows.append(
+            {
+                "duration_s": seconds,
+                "trainingpeaks_watts": best,
+                "intervals_icu_watts": icu,
+                "difference_pct": _pct(best, icu),
+            }
+        )
+    return {"window": delta.get("current_window"), "anchors": rows, "note": CHECK_NOTE}
+
+
 def race_note(
     entry: Mapping[str, Any], events: Iterable[TpEvent], icu_race_days: set[str]
 ) -> dict[str, Any]:
@@ -278,5 +321,7 @@ def add_trainingpeaks(
             out["planned_workouts"] = sorted(planned, key=lambda e: e.get("date") or "")
         if isinstance(out.get("race_calendar"), Mapping):
             out["race_calendar"] = _with_race_notes(out["race_calendar"], raw, calendar_events)
-        out["trainingpeaks"] = trainingpeaks_block(raw, today)
+        block = trainingpeaks_block(raw, today)
+        block["power_check"] = power_check(raw, out)
+        out["trainingpeaks"] = block
     return out
