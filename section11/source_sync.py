@@ -14,16 +14,15 @@ previous files stay as they were.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from . import __version__
+from . import __version__, pipeline
 from .config import Settings
 from .context import SyncInputs
-from .errors import ApiFailed, AuthFailed, SyncError
+from .errors import ApiFailed, AuthFailed
 from .ingest.fetch import local_now
 from .ingest.trainingpeaks import fetch_trainingpeaks
 from .localfiles import load_ftp_history, load_json_document
@@ -35,7 +34,6 @@ from .pipeline import (
     build_documents,
     changed_pictures,
     state_directory,
-    summary_lines,
     write_outputs,
 )
 from .privacy import policy_of_settings
@@ -128,17 +126,4 @@ def sync_trainingpeaks_alone(settings: Settings, progress: Progress | None = Non
 
 def run(settings: Settings, out: TextIO | None = None, progress: Progress | None = None) -> int:
     """CLI entry for a sync from TrainingPeaks alone. Returns 0 or raises SyncError."""
-    if not settings.tp_auth_cookie:
-        raise SyncError("no source to sync from")  # cli checks the credentials first
-    out = out or sys.stdout
-    try:
-        result = sync_trainingpeaks_alone(settings, progress=progress)
-    finally:
-        if progress is not None:
-            progress.finish()
-    if progress is not None:
-        metadata: Mapping[str, Any] = result.documents["latest.json"].get("metadata", {})
-        progress.report(result.written, metadata.get("sync_status") or {})
-    for line in summary_lines(result):
-        print(line, file=out)
-    return 0
+    return pipeline.run(settings, out, progress, syncer=sync_trainingpeaks_alone)
