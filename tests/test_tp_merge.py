@@ -190,7 +190,18 @@ def test_trainingpeaks_alone_writes_all_files_from_tp(demo_data, tmp_path):
     assert fitness["ctl"] is not None and fitness["atl"] is not None
     ftp = view.user["user"]["athletes"][0]["cyclingFtp"]
     assert latest["current_status"]["thresholds"]["sports"]["cycling"]["ftp"] == ftp
-    assert any(p.get("origin") == "trainingpeaks" for p in latest["planned_workouts"])
+    planned = {str(w["workoutId"]): w for w in view.workouts if not w.get("completed")}
+    from_tp = [
+        p
+        for p in latest["planned_workouts"]
+        if p.get("origin") == "trainingpeaks" and p["type"] == "WORKOUT"
+    ]
+    assert from_tp
+    for entry in from_tp:
+        raw = planned[entry["origin_id"]]
+        assert (entry["planned_tss"], entry["planned_if"]) == (raw["tssPlanned"], raw["ifPlanned"])
+        assert entry.get("coach_comments") == raw["coachComments"]
+        assert entry["workout_summary"] and "% FTP" in entry["workout_summary"]
     assert latest["wellness_data"]
     assert docs["history.json"]["source"] == "TrainingPeaks API"
     assert "TrainingPeaks" in fitness["fitness_source"]

@@ -167,6 +167,28 @@ def tp_planned_entries(
     return sorted(out, key=lambda e: e["date"])
 
 
+def with_tp_details(entries: Iterable[Mapping[str, Any]], raw: TpRaw) -> list[dict[str, Any]]:
+    """TrainingPeaks-alone planned_workouts[] entries (built from the calendar like
+    Intervals.icu's) with what only TrainingPeaks' record holds: the structure
+    summary, planned IF and distance, coach comments."""
+    workouts = {w.id: w for w in (TpWorkout.from_raw(r) for r in raw.workouts) if w.id}
+    out = []
+    for entry in entries:
+        tp_workout = entry.get("origin") == "trainingpeaks" and entry.get("type") == "WORKOUT"
+        origin_id = entry.get("origin_id") if tp_workout else None
+        w = workouts.get(origin_id) if isinstance(origin_id, str) else None
+        entry = dict(entry)
+        if w is not None and not w.completed:
+            if entry.get("workout_summary") is None:
+                entry["workout_summary"] = structure_summary(w.structure, w.planned_seconds)
+            entry["planned_if"] = w.if_planned
+            entry["planned_distance_m"] = w.distance_planned
+            if w.coach_comments:
+                entry["coach_comments"] = w.coach_comments
+        out.append(entry)
+    return out
+
+
 def _fitness(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
     days = [d for d in (TpFitnessDay.from_raw(r) for r in rows) if d.date]
     if not days:
@@ -315,8 +337,10 @@ def add_trainingpeaks(
     out["sources_status"] = sources_status(raw, alone)
     if raw.status == "ok":
         calendar_events = list(calendar_events)
-        if not alone:
-            planned = list(out.get("planned_workouts") or [])
+        planned = list(out.get("planned_workouts") or [])
+        if alone:
+            out["planned_workouts"] = with_tp_details(planned, raw)
+        else:
             planned += tp_planned_entries(raw, calendar_events, today)
             out["planned_workouts"] = sorted(planned, key=lambda e: e.get("date") or "")
         if isinstance(out.get("race_calendar"), Mapping):
