@@ -391,7 +391,8 @@ def check_sync_settings(settings: Settings) -> None:
     if missing:
         raise MissingCredentials(
             f"{' and '.join(missing)} not set: run `python sync.py --setup`, or set the "
-            "ATHLETE_ID and INTERVALS_KEY environment variables"
+            "ATHLETE_ID and INTERVALS_KEY environment variables (or only TP_AUTH_COOKIE, "
+            "to mirror TrainingPeaks alone)"
         )
     if not (settings.output or settings.output_dir or is_api_mode(settings)):
         raise InvalidInput(

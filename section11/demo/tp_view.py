@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .curves import power_profile
 from .dataset import DemoData
 
 TP_ATHLETE_ID = 4_711_011
@@ -113,6 +114,8 @@ class TpView:
     today: date
     by_icu_event: dict[int, int] = field(default_factory=dict)  # ICU event id -> TP workout id
     atp: list[dict[str, Any]] = field(default_factory=list)  # Annual Training Plan weeks
+    # workout id -> best watts by duration (s), the demo athlete's own mean-maximal power
+    power_bests: dict[int, dict[int, int]] = field(default_factory=dict)
 
     def workout(self, workout_id: int) -> dict[str, Any] | None:
         return next((w for w in self.workouts if w["workoutId"] == workout_id), None)
@@ -400,7 +403,12 @@ def build_tp_view(data: DemoData) -> TpView:
     }
     cookie = "V001" + hashlib.sha256(f"tp-cookie-{seed}".encode()).hexdigest() * 4
     atp = _atp_weeks(today, events)
-    return TpView(cookie, user, workouts, events, notes, health, today, by_icu, atp)
+    bests = {
+        w["workoutId"]: power_profile(data.details[str(a["id"])], seed)
+        for w, a in zip(done, (a for a in data.activities if a.get("type")), strict=True)
+        if str(a["id"]) in data.details
+    }
+    return TpView(cookie, user, workouts, events, notes, health, today, by_icu, atp, bests)
 
 
 def fitness_series(view: TpView, start: date, end: date) -> list[dict[str, Any]]:
@@ -431,14 +439,10 @@ def fitness_series(view: TpView, start: date, end: date) -> list[dict[str, Any]]
     return rows
 
 
-def _peak_value(w: dict[str, Any], pr_type: str) -> float | None:
+def _peak_value(view: TpView, w: dict[str, Any], pr_type: str) -> float | None:
     seconds = (w.get("totalTime") or 0) * 3600
     if pr_type in POWER_SECONDS:
-        avg = w.get("powerAverage")
-        need = POWER_SECONDS[pr_type]
-        if not isinstance(avg, (int, float)) or seconds < need:
-            return None
-        return round(avg * (1 + 0.9 * math.exp(-need / 400)))
+        return view.power_bests.get(w["workoutId"], {}).get(POWER_SECONDS[pr_type])
     if pr_type in HR_SECONDS:
         top = w.get("heartRateMaximum")
         if not isinstance(top, (int, float)) or seconds < HR_SECONDS[pr_type]:
@@ -463,7 +467,7 @@ def personal_records(
             continue
         if not start.date() <= day <= end.date():
             continue
-        value = _peak_value(w, pr_type)
+        value = _peak_value(view, w, pr_type)
         if value is not None:
             found.append((value, w))
     found.sort(key=lambda pair: (-pair[0], pair[1]["workoutDay"]))
