@@ -5,8 +5,14 @@ TrainingPeaks API serves (tp_server.py), shaped like the real internal API:
 completed workouts (the same sessions Intervals.icu holds, with TrainingPeaks'
 own TSS, feeling, RPE and comments), planned workouts (the coach's plan: the
 Intervals.icu calendar's workouts plus a few that exist only in
-TrainingPeaks), A/B/C events, calendar notes and health metrics. Fitness and
-personal records are computed on request from the completed workouts.
+TrainingPeaks), A/B/C events (the Intervals.icu races plus one C race only
+TrainingPeaks holds), calendar notes, health metrics  and Annual Training Plan weeks around today.
+Fitness and personal records are computed on request from the completed
+workouts.
+
+`keep_recent_health_in_tp(data)` (the both-sources demo) removes HRV and
+resting HR of the last few days from the Intervals.icu wellness, as when a
+watch syncs them to TrainingPeaks only, so the fill can be seen working.
 
 `add_tp2intervals_footers(data, view)` marks a few Intervals.icu calendar
 workouts as copies made by tp2intervals (the both-sources demo), so the
@@ -22,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .curves import power_profile
 from .dataset import DemoData
 
 TP_ATHLETE_ID = 4_711_011
@@ -87,6 +94,11 @@ RUN_METERS = {
     "speed50K": 50000,
 }
 PEAK_ROWS = 10
+TP_ONLY_RACE_DAYS = 24  # the C race only TrainingPeaks holds, days after today
+HEALTH_ONLY_DAYS = 3  # the last days before today: HRV and resting HR reached TrainingPeaks only
+HEALTH_ONLY_FIELDS = ("hrv", "restingHR")
+ATP_PERIODS = ("Base 3", "Build 1", "Build 1", "Build 2", "Build 2", "Peak", "Race", "Transition")
+ATP_WEEKS_BACK = 4
 
 
 @dataclass
@@ -101,6 +113,9 @@ class TpView:
     health: list[dict[str, Any]]
     today: date
     by_icu_event: dict[int, int] = field(default_factory=dict)  # ICU event id -> TP workout id
+    atp: list[dict[str, Any]] = field(default_factory=list)  # Annual Training Plan weeks
+    # workout id -> best watts by duration (s), the demo athlete's own mean-maximal power
+    power_bests: dict[int, dict[int, int]] = field(default_factory=dict)
 
     def workout(self, workout_id: int) -> dict[str, Any] | None:
         return next((w for w in self.workouts if w["workoutId"] == workout_id), None)
@@ -157,6 +172,10 @@ def _structure(minutes: float, intensity: float) -> str:
     )
 
 
+def _first(raw: dict[str, Any], *keys: str) -> Any:
+    return next((raw[k] for k in keys if raw.get(k) is not None), None)
+
+
 def _completed(activity: dict[str, Any], seed: int) -> dict[str, Any]:
     """A TrainingPeaks completed workout for one Intervals.icu activity."""
     day = _day(activity["start_date_local"])
@@ -181,8 +200,10 @@ def _completed(activity: dict[str, Any], seed: int) -> dict[str, Any]:
         "tssPlanned": None,
         "if": round(intensity / 100, 3) if isinstance(intensity, (int, float)) else None,
         "distance": activity.get("distance"),
-        "powerAverage": activity.get("average_watts"),
-        "normalizedPowerActual": activity.get("weighted_average_watts"),
+        "powerAverage": _first(activity, "icu_average_watts", "average_watts"),
+        "normalizedPowerActual": _first(
+            activity, "icu_weighted_avg_watts", "weighted_average_watts"
+        ),
         "heartRateAverage": activity.get("average_heartrate"),
         "heartRateMaximum": activity.get("max_heartrate"),
         "elevationGain": activity.get("total_elevation_gain"),
@@ -194,7 +215,7 @@ def _completed(activity: dict[str, Any], seed: int) -> dict[str, Any]:
         "coachComments": "Nice pacing." if key % 11 == 0 else None,
         "description": None,
         "structure": None,
-        "tssSource": "Power" if activity.get("average_watts") else "HeartRate",
+        "tssSource": "Power" if _first(activity, "icu_average_watts") else "HeartRate",
     }
 
 
@@ -298,6 +319,45 @@ def _health(row: dict[str, Any], seed: int) -> dict[str, Any]:
     return {"timeStamp": f"{day.isoformat()}T07:00:00", "details": details}
 
 
+def _tp_only_race(today: date, seed: int) -> dict[str, Any]:
+    day = today + timedelta(days=TP_ONLY_RACE_DAYS)
+    return {
+        "id": 600_000 + _digest(seed, "tp-only-race") % 400_000,
+        "eventDate": f"{day.isoformat()}T00:00:00",
+        "name": "Club time trial",
+        "eventType": "TimeTrial",
+        "atpPriority": "C",
+        "ctlTarget": None,
+        "description": "10 mile club TT, entered in TrainingPeaks only.",
+        "isHidden": False,
+    }
+
+
+def _atp_weeks(today: date, races: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A plan of ATP_PERIODS weeks starting ATP_WEEKS_BACK Mondays ago."""
+    monday = today - timedelta(days=today.weekday() + 7 * ATP_WEEKS_BACK)
+    a_races = sorted(
+        (day, r["name"])
+        for r in races
+        if r.get("atpPriority") == "A" and (day := _day(r["eventDate"])) is not None
+    )
+    weeks = []
+    for index, period in enumerate(ATP_PERIODS):
+        week = monday + timedelta(days=7 * index)
+        ahead = next(((day, name) for day, name in a_races if day >= week), None)
+        weeks.append(
+            {
+                "week": f"{week.isoformat()}T00:00:00",
+                "volume": 420 + 30 * (index % 4) - (120 if period in ("Race", "Transition") else 0),
+                "period": period,
+                "raceName": ahead[1] if ahead else None,
+                "racePriority": "A" if ahead else None,
+                "weeksToNextPriorityEvent": (ahead[0] - week).days // 7 if ahead else None,
+            }
+        )
+    return weeks
+
+
 def build_tp_view(data: DemoData) -> TpView:
     """The demo athlete's TrainingPeaks account (deterministic in the seed)."""
     today = data.today or max(_day(a["start_date_local"]) or date.min for a in data.activities)
@@ -316,6 +376,7 @@ def build_tp_view(data: DemoData) -> TpView:
     planned += [_tp_only(d, seed) for i, d in enumerate(planned_days) if i % TP_ONLY_EVERY == 1]
     workouts = sorted(done + planned, key=lambda w: (w["workoutDay"], w["workoutId"]))
     events = [_event(e, seed) for e in data.events if e.get("category") in PRIORITY]
+    events.append(_tp_only_race(today, seed))
     notes = [_note(e) for e in data.events if e.get("category") == "NOTE"]
     health = [_health(r, seed) for r in data.wellness]
     ftp = next((s.get("ftp") for s in data.athlete.get("sportSettings", []) if s.get("ftp")), None)
@@ -326,6 +387,7 @@ def build_tp_view(data: DemoData) -> TpView:
             "lastName": "Athlete",
             "username": "demo.athlete@example.com",
             "accountType": "Premium",
+            "timeZone": data.athlete.get("timezone"),
             "athletes": [
                 {
                     "athleteId": TP_ATHLETE_ID,
@@ -340,7 +402,13 @@ def build_tp_view(data: DemoData) -> TpView:
         "accountStatus": {"isAthlete": True, "isPremium": True},
     }
     cookie = "V001" + hashlib.sha256(f"tp-cookie-{seed}".encode()).hexdigest() * 4
-    return TpView(cookie, user, workouts, events, notes, health, today, by_icu)
+    atp = _atp_weeks(today, events)
+    bests = {
+        w["workoutId"]: power_profile(data.details[str(a["id"])], seed)
+        for w, a in zip(done, (a for a in data.activities if a.get("type")), strict=True)
+        if str(a["id"]) in data.details
+    }
+    return TpView(cookie, user, workouts, events, notes, health, today, by_icu, atp, bests)
 
 
 def fitness_series(view: TpView, start: date, end: date) -> list[dict[str, Any]]:
@@ -371,14 +439,10 @@ def fitness_series(view: TpView, start: date, end: date) -> list[dict[str, Any]]
     return rows
 
 
-def _peak_value(w: dict[str, Any], pr_type: str) -> float | None:
+def _peak_value(view: TpView, w: dict[str, Any], pr_type: str) -> float | None:
     seconds = (w.get("totalTime") or 0) * 3600
     if pr_type in POWER_SECONDS:
-        avg = w.get("powerAverage")
-        need = POWER_SECONDS[pr_type]
-        if not isinstance(avg, (int, float)) or seconds < need:
-            return None
-        return round(avg * (1 + 0.9 * math.exp(-need / 400)))
+        return view.power_bests.get(w["workoutId"], {}).get(POWER_SECONDS[pr_type])
     if pr_type in HR_SECONDS:
         top = w.get("heartRateMaximum")
         if not isinstance(top, (int, float)) or seconds < HR_SECONDS[pr_type]:
@@ -403,7 +467,7 @@ def personal_records(
             continue
         if not start.date() <= day <= end.date():
             continue
-        value = _peak_value(w, pr_type)
+        value = _peak_value(view, w, pr_type)
         if value is not None:
             found.append((value, w))
     found.sort(key=lambda pair: (-pair[0], pair[1]["workoutDay"]))
@@ -436,3 +500,16 @@ def add_tp2intervals_footers(data: DemoData, view: TpView) -> int:
         )
         marked += 1
     return marked
+
+
+def keep_recent_health_in_tp(data: DemoData, today: date) -> int:
+    """Drop HEALTH_ONLY_FIELDS of the HEALTH_ONLY_DAYS days before today from the
+    Intervals.icu wellness (build the TrainingPeaks view first); returns how
+    many values were dropped."""
+    first = today - timedelta(days=HEALTH_ONLY_DAYS)
+    dropped = 0
+    for row in data.wellness:
+        if first <= date.fromisoformat(row["id"]) < today:
+            for name in HEALTH_ONLY_FIELDS:
+                dropped += row.pop(name, None) is not None
+    return dropped
