@@ -704,6 +704,40 @@ def curves_from_raw(raw: Any, value_keys: Iterable[str] = ("watts", "values")) -
     return out
 
 
+@dataclass(frozen=True)
+class BestCurve:
+    """A best-effort curve as charted: (x, y) points, x ascending.
+
+    Power: x = duration (s), y = watts. Pace: x = distance (m), y = best time (s).
+    """
+
+    id: str
+    start: date | None  # first day of the curve's window
+    points: tuple[tuple[float, float], ...]
+
+
+def best_curves_from_raw(raw: Any, x_key: str, y_keys: Iterable[str]) -> dict[str, BestCurve]:
+    """Curves of a power-curves/pace-curves response keyed by `id`; points with a
+    positive x and y only (the first of `y_keys` holding a list gives y)."""
+    out: dict[str, BestCurve] = {}
+    keys = tuple(y_keys)
+    for item in as_list(as_dict(raw).get("list")):
+        if not isinstance(item, dict) or not text(item.get("id")):
+            continue
+        ys = next((as_list(item.get(k)) for k in keys if isinstance(item.get(k), list)), [])
+        pairs = {
+            float(x): float(y)
+            for x, y in zip(map(num, as_list(item.get(x_key))), map(num, ys))
+            if x is not None and y is not None and x > 0 and y > 0
+        }
+        out[item["id"]] = BestCurve(
+            id=item["id"],
+            start=parse_date(item.get("start_date_local")),
+            points=tuple(sorted(pairs.items())),
+        )
+    return out
+
+
 # ----------------------------------------------------------------- helpers
 
 
