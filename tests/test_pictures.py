@@ -21,7 +21,7 @@ from section11.outputs.charts import (
     render_pictures,
 )
 
-from .picture_helpers import TODAY, demo_curves, demo_documents, expected_marks, projection
+from .picture_helpers import ROOT, TODAY, demo_curves, demo_documents, expected_marks, projection
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -242,3 +242,11 @@ def test_dashboard_is_self_contained(pictures):
     assert not re.search(r"(src|href)=", page)
     assert page.index('id="readiness"') < page.index('id="alerts"') < page.index("<figure")
     assert page.index("<figure") < page.index('id="planned"') < page.index('id="activities"')
+
+
+def test_both_readmes_show_every_chart():
+    data_readme = (ROOT / "DATA_REPO_README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in CHARTS:
+        assert f"]({name})" in data_readme, name  # an image GitHub renders
+        assert f"| `{name}` |" in readme, name
