@@ -2,10 +2,10 @@
 
 Which curve ids and sport types to ask for is a metric decision (the 28-day
 deltas of docs/metrics.md#curve-deltas, the 42-day sustainability profile of docs/metrics.md#sustainability,
-the power and pace chart's windows); the pipeline passes
-it in as a `CurvePlan`. One power call per sport type carries every window it
-needs, one pace call (runners only) the chart's windows; answers are cached under a key that holds the ids, which move with the
-date.
+the power and pace chart's windows); the pipeline passes it in as a
+`CurvePlan`. One power call per sport type carries every window it needs, one
+pace call (runners only) the chart's windows; answers are cached under a key
+that holds the ids, which move with the date.
 """
 
 from __future__ import annotations
