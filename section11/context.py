@@ -11,8 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .model import Activity, Athlete, Curve, Event, Wellness
+from .model import Activity, Athlete, BestCurve, Curve, Event, Wellness
 from .windows import EXTENDED_DAYS
+
+
+@dataclass(frozen=True)
+class ChartCurves:
+    """Best-effort curves that only the power and pace chart draws (the documents
+    hold the 28-day anchors of the same Ride answer)."""
+
+    power: Mapping[str, BestCurve] | None = None  # Ride, by curve id; None = no answer
+    pace_type: str | None = None  # the run type asked for; None = no recent run, no call
+    pace: Mapping[str, BestCurve] | None = None  # by curve id; None = no call or no answer
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,7 @@ class SyncInputs:
     # sustainability: sport type -> curves keyed by id (power / hr)
     sport_power_curves: Mapping[str, Mapping[str, Curve]] = field(default_factory=dict)
     sport_hr_curves: Mapping[str, Mapping[str, Curve]] = field(default_factory=dict)
+    chart_curves: ChartCurves = field(default_factory=ChartCurves)
     ftp_history: Mapping[str, Mapping[str, float]] = field(
         default_factory=lambda: {"indoor": {}, "outdoor": {}}
     )

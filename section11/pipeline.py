@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .config import Settings
-from .context import SyncInputs
+from .context import ChartCurves, SyncInputs
 from .ingest import Hooks, Ingested, IngestRequest, Store, fetch_raw, open_store, source_status
 from .ingest.curves import CurvePlan, RawCurves
 from .ingest.peloton import PelotonRaw, fetch_peloton
@@ -38,12 +38,14 @@ from .model import (
     Attachment,
     Curve,
     activities_from_raw,
+    best_curves_from_raw,
     curves_from_raw,
     events_from_raw,
     wellness_from_raw,
 )
 from .outputs.anonymize import protect_documents
 from .outputs.charts import pictures_to_write, render_pictures
+from .outputs.charts.curve_windows import chart_curve_ids, pace_type
 from .outputs.history import build_history, history_block, shrink_reason, weekly_rows_for_phase
 from .outputs.intervals import entries as intervals_entries
 from .outputs.intervals import intervals_document
@@ -97,6 +99,8 @@ def curve_plan(today: date, activities_28d: Sequence[ActivityRef]) -> CurvePlan:
         delta_ids=tuple(delta_curve_ids(today)),
         window_id=sustainability_curve_id(today),
         types=tuple(t for family_types in families.values() for t in family_types),
+        chart_ids=tuple(chart_curve_ids(today).values()),
+        pace_type=pace_type(a.type for a in activities_28d),
     )
 
 
@@ -136,6 +140,16 @@ def normalize_curves(
     return power_delta, hr_delta, sport_power, hr_by_type
 
 
+def chart_curves(raw: RawCurves) -> ChartCurves:
+    """The Ride power and the pace curves the power/pace chart draws."""
+    ride = raw.power_by_type.get("Ride")
+    return ChartCurves(
+        power=None if ride is None else best_curves_from_raw(ride, "secs", ("watts", "values")),
+        pace_type=raw.plan.pace_type,
+        pace=None if raw.pace is None else best_curves_from_raw(raw.pace, "distance", ("values",)),
+    )
+
+
 def inputs_from(got: Ingested, settings: Settings, route_cache: Mapping[str, Any]) -> SyncInputs:
     """The raw answers of the fetch stage as normalized SyncInputs."""
     athlete = Athlete.from_raw(got.athlete)
@@ -173,6 +187,7 @@ def inputs_from(got: Ingested, settings: Settings, route_cache: Mapping[str, Any
         hr_curves=hr_curves,
         sport_power_curves=sport_power,
         sport_hr_curves=sport_hr,
+        chart_curves=chart_curves(got.curves),
         history_activities=tuple(history),
         history_wellness=tuple(history_wellness),
         sync_status=status,
@@ -301,7 +316,7 @@ def changed_pictures(
         "ftp_history.json": ctx.ftp_history,
         **documents,
     }
-    return pictures_to_write(render_pictures(drawn, ctx.today), directory)
+    return pictures_to_write(render_pictures(drawn, ctx.today, ctx.chart_curves), directory)
 
 
 def write_outputs(

@@ -918,3 +918,23 @@ def test_curves_by_type_and_hr(demo):
     assert all(100 < v <= 200 for v in hr["values"])
     empty = demo.curve("power", "NordicSki", TODAY - timedelta(days=6), TODAY, "e")
     assert empty["secs"] == [] and empty["values"] == [] and empty["activity_id"] == []
+
+
+def test_pace_curve_shape(demo):
+    start, end = date(TODAY.year, 1, 1), TODAY
+    curve = demo.curve("pace", "Run", start, end, "s0")
+    assert curve["id"] == "s0" and "secs" not in curve and "watts" not in curve
+    metres, secs = curve["distance"], curve["values"]
+    assert len(metres) == len(secs) == len(curve["activity_id"]) >= 4
+    assert metres == sorted(metres) and all(b > a for a, b in zip(secs, secs[1:]))
+    speeds = [m / s for m, s in zip(metres, secs)]
+    assert all(a >= b for a, b in zip(speeds, speeds[1:]))  # longer is never faster
+    threshold = profile.RUN_THRESHOLD_PACE
+    assert all(0.6 * threshold < v < 1.3 * threshold for v in speeds)
+    by_id = {a["id"]: a for a in real(demo)}
+    for aid, distance in zip(curve["activity_id"], metres):
+        act = by_id[aid]
+        assert act["type"] == "Run" and start <= day_of(act) <= end
+        assert act["distance"] >= distance
+    rides_only = demo.curve("pace", "Ride", start, end, "r")
+    assert rides_only["distance"] == [] and rides_only["values"] == []

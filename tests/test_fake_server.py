@@ -1089,3 +1089,16 @@ def test_python_m_entry_serves_until_interrupted(inherited):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_pace_curves_take_the_power_grammar_and_need_a_type(server, http, data):
+    r = get(http, server, "/athlete/0/pace-curves", type="Run", curves="r.2026-01-01.2026-03-18,s0")
+    assert r.status_code == 200
+    body = r.json()
+    assert [c["id"] for c in body["list"]] == ["r.2026-01-01.2026-03-18", "s0"]
+    assert data.curve_calls == [
+        ("pace", "Run", date(2026, 1, 1), date(2026, 3, 18), "r.2026-01-01.2026-03-18"),
+        ("pace", "Run", date(2026, 3, 2), TODAY, "s0"),
+    ]
+    missing_type = get(http, server, "/athlete/0/pace-curves", curves="42d")
+    assert missing_type.status_code == 422

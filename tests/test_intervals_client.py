@@ -187,6 +187,14 @@ D1, D2 = date(2026, 7, 1), date(2026, 7, 28)
             True,
         ),
         (
+            lambda c: c.pace_curves(["r.2026-07-01.2026-07-28", "s0"], "Run"),
+            {"list": []},
+            "/api/v1/athlete/i123456/pace-curves",
+            {"type": "Run", "curves": "r.2026-07-01.2026-07-28,s0"},
+            "/api/v1/athlete/{id}/pace-curves",
+            True,
+        ),
+        (
             lambda c: c.hr_curves(["42d"]),
             {"list": []},
             "/api/v1/athlete/i123456/hr-curves",

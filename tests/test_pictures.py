@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from section11.context import ChartCurves
 from section11.demo.dataset import build_demo
 from section11.outputs.charts import (
     CHARTS,
@@ -20,19 +21,29 @@ from section11.outputs.charts import (
     render_pictures,
 )
 
-from .picture_helpers import TODAY, demo_documents, expected_marks
+from .picture_helpers import ROOT, TODAY, demo_curves, demo_documents, expected_marks, projection
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
-def documents(tmp_path_factory) -> dict:
-    return demo_documents(tmp_path_factory.mktemp("demo") / "out")
+def demo_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
+    return out, demo_documents(out)
+
+
+@pytest.fixture(scope="module")
+def documents(demo_out) -> dict:
+    return demo_out[1]
 
 
 @pytest.fixture(scope="module")
 def pictures(documents) -> dict[str, str]:
-    return render_pictures(documents, TODAY)
+    return render_pictures(documents, TODAY, demo_curves())
+
+
+def desc(svg_text: str) -> str:
+    return ET.fromstring(svg_text).find(f"{SVG}desc").text or ""
 
 
 def marks(svg_text: str) -> dict[str, int]:
@@ -49,9 +60,56 @@ def marks(svg_text: str) -> dict[str, int]:
     return out
 
 
-def test_eight_charts_and_the_dashboard(pictures):
-    assert sorted(pictures) == sorted([*CHARTS, DASHBOARD])
-    assert len(CHARTS) == 8
+def test_every_chart_and_the_dashboard(pictures):
+    # the eight charts, the fifth (power curve, pace curve for runners) as two files
+    names = "fitness weekly_load acwr hrv_rhr power_curve pace_curve ftp zones races".split()
+    assert sorted(pictures) == sorted([*(f"charts/{n}.svg" for n in names), DASHBOARD])
+
+
+def test_the_demo_sync_wrote_the_same_pictures(demo_out, pictures):
+    # the demo sync fetched its curves over HTTP; the test read them from the dataset
+    out, _ = demo_out
+    for name, text in pictures.items():
+        assert (out / name).read_text(encoding="utf-8") == text, name
+
+
+def test_power_curve_agrees_with_the_anchors_of_latest_json(pictures, documents):
+    delta = documents["latest.json"]["derived_metrics"]["capability"]["power_curve_delta"]
+    labels = {"5s": "5 s", "60s": "1 min", "300s": "5 min", "1200s": "20 min", "3600s": "1 h"}
+    text = desc(pictures["charts/power_curve.svg"])
+    last_28 = text.split("last 28 days: ")[1].split(";")[0]
+    for key, anchor in delta["anchors"].items():
+        assert f"{labels[key]} {anchor['current_watts']} W" in last_28, (key, last_28)
+
+
+def test_fitness_projection_adds_the_planned_tss_up_to_the_race(pictures, documents):
+    path = projection(documents)
+    assert len(path) > 1, "the demo plans workouts up to its next race"
+    day, ctl, atl = path[-1]
+    assert day.isoformat() == documents["latest.json"]["race_calendar"]["next_race"]["date"]
+    found = re.search(
+        r"on (\S+) CTL ([\d.-]+), ATL ([\d.-]+), TSB ([\d.-]+)\.$",
+        desc(pictures["charts/fitness.svg"]),
+    )
+    assert found and found.group(1) == day.isoformat()
+    got = [float(v) for v in found.groups()[1:]]
+    assert got == pytest.approx([ctl, atl, ctl - atl], abs=0.051)
+
+
+@pytest.mark.parametrize(
+    "curves, name, message",
+    [
+        (ChartCurves(), "charts/power_curve.svg", "the power curves could not be fetched"),
+        (ChartCurves(power={}), "charts/power_curve.svg", "no ride with a power meter"),
+        (ChartCurves(), "charts/pace_curve.svg", "no run in the last 28 days"),
+        (ChartCurves(pace_type="Run"), "charts/pace_curve.svg", "could not be fetched"),
+        (ChartCurves(pace_type="Run", pace={}), "charts/pace_curve.svg", "no run with a distance"),
+    ],
+)
+def test_curve_charts_say_why_a_curve_is_missing(documents, curves, name, message):
+    svg = render_pictures(documents, TODAY, curves)[name]
+    assert ET.fromstring(svg).get("data-empty") == "true"
+    assert message in desc(svg) and not marks(svg)
 
 
 @pytest.mark.parametrize("name", list(CHARTS))
@@ -93,6 +151,7 @@ def test_acwr_ends_on_the_value_of_latest_json(pictures, documents):
         ("charts/acwr.svg", "Not enough training load in the last 90 days for an ACWR"),
         ("charts/hrv_rhr.svg", "No HRV or resting HR data in the last 60 days"),
         ("charts/power_curve.svg", "No power data"),
+        ("charts/pace_curve.svg", "No pace curve"),
         ("charts/ftp.svg", "No FTP recorded in the last 3 years"),
         ("charts/zones.svg", "No zone time in the last 28 days"),
         ("charts/races.svg", "No races on the calendar ahead"),
@@ -119,7 +178,7 @@ def test_one_missing_series_is_said_in_its_panel(documents):
 
 
 def test_same_data_same_text(documents, pictures):
-    assert render_pictures(copy.deepcopy(documents), TODAY) == pictures
+    assert render_pictures(copy.deepcopy(documents), TODAY, demo_curves()) == pictures
 
 
 def test_steady_sync_rewrites_nothing_and_a_change_rewrites_its_chart(
@@ -129,10 +188,10 @@ def test_steady_sync_rewrites_nothing_and_a_change_rewrites_its_chart(
     for name, text in pictures.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
-    assert pictures_to_write(render_pictures(documents, TODAY), tmp_path) == {}
+    assert pictures_to_write(render_pictures(documents, TODAY, demo_curves()), tmp_path) == {}
     docs = copy.deepcopy(documents)
     docs["ftp_history.json"]["indoor"]["2026-01-05"] = 231
-    assert set(pictures_to_write(render_pictures(docs, TODAY), tmp_path)) == {
+    assert set(pictures_to_write(render_pictures(docs, TODAY, demo_curves()), tmp_path)) == {
         "charts/ftp.svg",
         DASHBOARD,
     }
@@ -170,9 +229,10 @@ def test_redacted_names_stay_redacted(documents, pictures):
     raw = {a.get("name") for a in build_demo(TODAY).activities if a.get("name")}
     hidden = {name for name in raw if json.dumps(name, ensure_ascii=False) not in in_json}
     assert hidden, "the demo should have names that the privacy settings redact"
+    for text in pictures.values():
+        leaked = [n for n in hidden if re.search(re.escape(n.replace("&", "&amp;")), text)]
+        assert leaked == []
     page = pictures[DASHBOARD]
-    leaked = [name for name in hidden if re.search(re.escape(name.replace("&", "&amp;")), page)]
-    assert leaked == []
     assert "Outdoor Ride" in page  # the neutral label of the JSON
 
 
@@ -182,3 +242,11 @@ def test_dashboard_is_self_contained(pictures):
     assert not re.search(r"(src|href)=", page)
     assert page.index('id="readiness"') < page.index('id="alerts"') < page.index("<figure")
     assert page.index("<figure") < page.index('id="planned"') < page.index('id="activities"')
+
+
+def test_both_readmes_show_every_chart():
+    data_readme = (ROOT / "DATA_REPO_README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in CHARTS:
+        assert f"]({name})" in data_readme, name  # an image GitHub renders
+        assert f"| `{name}` |" in readme, name

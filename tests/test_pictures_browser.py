@@ -84,13 +84,9 @@ def browser():
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    """The demo's documents and the pictures written next to them."""
+    """The demo's documents and the pictures its sync wrote next to them."""
     out = tmp_path_factory.mktemp("demo") / "out"
-    documents = demo_documents(out)
-    for name, text in render_pictures(documents, TODAY).items():
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        (out / name).write_text(text, encoding="utf-8")
-    return out, documents
+    return out, demo_documents(out)
 
 
 class Visit:

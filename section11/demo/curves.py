@@ -1,10 +1,14 @@
-"""Best-effort curves: each activity's hidden mean-maximal power and HR profile,
-and the power-curves / hr-curves element built from them (docs/architecture.md#api-client).
+"""Best-effort curves: each activity's hidden mean-maximal power, HR and pace
+profile, and the power-curves / hr-curves / pace-curves element built from them
+(docs/architecture.md#api-client).
 
 An activity's best power for a duration is what its step structure allows (the
 best window of its realised steps), lifted by terrain and sprints outdoors, and
 never above the athlete's 3-parameter CP model for that day. Heart-rate bests
-follow the intensity of the same windows, capped by the session's max HR.
+follow the intensity of the same windows, capped by the session's max HR. A
+run's best time for a distance comes from its best mean speed over each
+duration (the same step windows, scaled to the run's average speed, a little
+faster over the first minute for strides), the shortest time covering it.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from typing import Any
 
 from . import profile
 from .activities import Detail
-from .workouts import Step
+from .workouts import RUNS, Step
 
 CURVE_SECS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 300, 600, 1200, 1800, 2700, 3600, 5400, 7200]
+PACE_DISTANCES = [400, 800, 1000, 1609, 3000, 5000, 10000, 15000, 21097, 30000, 42195]  # m
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -139,6 +144,44 @@ def hr_profile(detail: Detail, seed: int) -> dict[int, int]:
     return _non_increasing(values)
 
 
+def pace_profile(detail: Detail, seed: int) -> dict[int, int]:
+    """Hidden best time (s) by distance (m) for one run ({} for other sports)."""
+    act = detail.activity
+    moving = int(act.get("moving_time") or 0)
+    distance = float(act.get("distance") or 0.0)
+    if detail.session.sport not in RUNS or moving <= 0 or distance <= 0:
+        return {}
+    durations = sorted({*(s for s in CURVE_SECS if s < moving), moving})
+    best = window_best(detail.steps, durations)
+    full = best[moving] or 1.0
+    strides = random.Random(f"{seed}:{detail.key}:pace").uniform(0.08, 0.25)
+    covered = [
+        (secs, best[secs] / full * distance / moving * (1 + strides * math.exp(-secs / 40)) * secs)
+        for secs in durations
+    ]
+    out: dict[int, int] = {}
+    for metres in PACE_DISTANCES:
+        if metres > distance:
+            break
+        secs = _time_to_cover(covered, metres)
+        if out:  # a longer best is never at a faster pace than a shorter one
+            shorter = max(out)
+            secs = max(secs, out[shorter] * metres / shorter)
+        out[metres] = math.ceil(secs)
+    return out
+
+
+def _time_to_cover(covered: list[tuple[int, float]], metres: float) -> float:
+    """The shortest duration whose best distance reaches `metres` (linear in between)."""
+    before = (0.0, 0.0)
+    for secs, dist in covered:
+        if dist >= metres:
+            (t0, d0), (t1, d1) = before, (float(secs), dist)
+            return t0 + (t1 - t0) * (metres - d0) / (d1 - d0) if d1 > d0 else t1
+        before = (float(secs), dist)
+    return float(covered[-1][0])
+
+
 def label(start: date, end: date) -> str:
     return f"{MONTHS[start.month - 1]} {start.day} - {MONTHS[end.month - 1]} {end.day}"
 
@@ -152,13 +195,15 @@ def build_curve(
     curve_id: str,
     weight: float | None,
 ) -> dict[str, Any]:
-    """One element of the curves `list`: bests over the given activities."""
+    """One element of the curves `list`: bests over the given activities (the
+    highest power or HR by duration, the shortest time by distance for pace)."""
+    pace = kind == "pace"
     secs_out, values, ids = [], [], []
-    for secs in CURVE_SECS:
+    for secs in PACE_DISTANCES if pace else CURVE_SECS:
         best, best_id = None, None
         for detail, prof in zip(details, profiles):
             value = prof.get(secs)
-            if value is not None and (best is None or value > best):
+            if value is not None and (best is None or (value < best if pace else value > best)):
                 best, best_id = value, detail.activity["id"]
         if best is None:
             continue
@@ -174,7 +219,7 @@ def build_curve(
         "weight": weight,
         "moving_time": sum(int(d.activity.get("moving_time") or 0) for d in details),
         "training_load": sum(int(d.activity.get("icu_training_load") or 0) for d in details),
-        "secs": secs_out,
+        ("distance" if pace else "secs"): secs_out,
         "values": values,
         "activity_id": ids,
     }

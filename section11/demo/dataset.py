@@ -102,8 +102,7 @@ class DemoData:
         self, kind: str, sport_type: str | None, start: date, end: date, curve_id: str
     ) -> dict[str, Any]:
         """Best-effort curve over activities of exactly `sport_type` (None = all) dated
-        start..end inclusive (docs/architecture.md#api-client element). `kind` is "power" or "hr"."""
-        kind = "hr" if kind.lower().startswith(("hr", "heart")) else "power"
+        start..end inclusive (docs/architecture.md#api-client element). `kind` is "power", "hr" or "pace"."""
         chosen = [
             d
             for d in self.details.values()
@@ -119,7 +118,9 @@ class DemoData:
         key = (kind, detail.activity["id"])
         found = self._profiles.get(key)
         if found is None:
-            fn = curves.power_profile if kind == "power" else curves.hr_profile
+            fn = {"power": curves.power_profile, "pace": curves.pace_profile}.get(
+                kind, curves.hr_profile
+            )
             found = self._profiles[key] = fn(detail, self.seed)
         return found
 

@@ -458,7 +458,7 @@ class FakeApi:
     def curves(self, q, id, kind):
         self.athlete_ok(id)
         sport = (q.get("type") or "").strip() or None
-        if kind == "power" and sport is None:
+        if kind in ("power", "pace") and sport is None:
             raise Fail(422, error_body(422, "Required parameter 'type' is not present"))
         newest = _bound(q, "newest", end=True)
         ref = newest.date() if newest else self.fake.current_today()
@@ -474,6 +474,9 @@ class FakeApi:
 
     def get_hr_curves(self, q, id):
         return self.curves(q, id, "hr")
+
+    def get_pace_curves(self, q, id):
+        return self.curves(q, id, "pace")
 
     # ------------------------------------------------------------ activity routes (docs/architecture.md#api-client–docs/architecture.md#api-client)
 
@@ -527,6 +530,7 @@ class FakeApi:
             ("/athlete/{id}/events", get_events),
             ("/athlete/{id}/power-curves", get_power_curves),
             ("/athlete/{id}/hr-curves", get_hr_curves),
+            ("/athlete/{id}/pace-curves", get_pace_curves),
             ("/activity/{aid}", get_activity),
             ("/activity/{aid}/intervals", get_intervals),
             ("/activity/{aid}/streams", get_streams),

@@ -1,10 +1,11 @@
 """Power and HR curves: the raw answers, cached for a few hours.
 
 Which curve ids and sport types to ask for is a metric decision (the 28-day
-deltas of docs/metrics.md#curve-deltas, the 42-day sustainability profile of docs/metrics.md#sustainability); the pipeline passes
-it in as a `CurvePlan`. One power call per sport type carries every window it
-needs; answers are cached under a key that holds the ids, which move with the
-date.
+deltas of docs/metrics.md#curve-deltas, the 42-day sustainability profile of docs/metrics.md#sustainability,
+the power and pace chart's windows); the pipeline passes it in as a
+`CurvePlan`. One power call per sport type carries every window it needs, one
+pace call (runners only) the chart's windows; answers are cached under a key
+that holds the ids, which move with the date.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class CurvePlan:
     delta_ids: tuple[str, ...]
     window_id: str
     types: tuple[str, ...] = ()
+    chart_ids: tuple[str, ...] = ()  # the chart's windows: with the Ride power call, and pace
+    pace_type: str | None = None  # the run type whose pace curves are drawn; None: no call
 
 
 @dataclass
@@ -41,6 +44,7 @@ class RawCurves:
     power_by_type: dict[str, Any] = field(default_factory=dict)  # sport type -> answer
     hr_delta: Any = None  # all-sport HR answer for the delta ids
     hr_by_type: dict[str, Any] = field(default_factory=dict)
+    pace: Any = None  # pace curves of plan.pace_type for the chart ids (drawn only)
 
 
 def fetch_curves(
@@ -53,6 +57,7 @@ def fetch_curves(
 ) -> RawCurves:
     """The curves of `curve_plan`; `status` gets power_curves and hr_curves."""
     delta_ids = list(curve_plan.delta_ids)
+    chart_ids = [i for i in curve_plan.chart_ids if i not in delta_ids]
     window_id = curve_plan.window_id
     power, hr = Tally(), Tally()
 
@@ -63,7 +68,7 @@ def fetch_curves(
 
     out = RawCurves(curve_plan)
     for sport_type in dict.fromkeys([RIDE, *curve_plan.types]):
-        ids = [*delta_ids, window_id] if sport_type == RIDE else [window_id]
+        ids = [*delta_ids, *chart_ids, window_id] if sport_type == RIDE else [window_id]
         raw = cached(
             f"power:{sport_type}:{','.join(ids)}",
             f"{sport_type} power curves",
@@ -88,5 +93,15 @@ def fetch_curves(
         )
         if raw is not None:
             out.hr_by_type[sport_type] = raw
+    if curve_plan.pace_type:  # drawn only: failures are warnings, not a sync_status
+        ids = list(curve_plan.chart_ids)
+        out.pace = cached(
+            f"pace:{curve_plan.pace_type}:{','.join(ids)}",
+            f"{curve_plan.pace_type} pace curves",
+            Tally(),
+            client.pace_curves,
+            ids,
+            curve_plan.pace_type,
+        )
     status.update(power_curves=power.status, hr_curves=hr.status)
     return out

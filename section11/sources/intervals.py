@@ -220,6 +220,13 @@ class IntervalsClient:
             self._athlete("/hr-curves"), "/athlete/{id}/hr-curves", params, dict, optional=True
         )
 
+    def pace_curves(self, curves: list[str], sport_type: str) -> dict:
+        """GET /athlete/{id}/pace-curves?type&curves (docs/architecture.md#api-client): {"list": [...]}."""
+        params = {"type": sport_type, "curves": ",".join(curves)}
+        return self._get(
+            self._athlete("/pace-curves"), "/athlete/{id}/pace-curves", params, dict, optional=True
+        )
+
     # ------------------------------------------------------------ per activity
 
     def activity_intervals(self, aid: str) -> dict:

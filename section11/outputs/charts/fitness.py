@@ -8,7 +8,7 @@ from typing import Any
 
 from .scales import day_label, day_offset, x_axis_days, y_axis
 from .series import dated_rows, parse_day, planned_tss_by_day, project_load, section, values, window
-from .svg import BLUE, BOTTOM, GREEN, TOP, VERMILLION, Canvas, show
+from .svg import BLUE, BOTTOM, GREEN, TOP, VERMILLION, Canvas, num, show
 
 DAYS = 90
 TITLE = "Fitness, fatigue and form"
@@ -72,7 +72,9 @@ def draw(documents: Mapping[str, Any], drawn_on: date) -> str:
         f"; on {last_day.isoformat()} CTL {show(last.get('ctl'))}, "
         f"ATL {show(last.get('atl'))}, TSB {show(last.get('tsb'))}."
         + (
-            f" Dashed: projected to {end.isoformat()} from the planned workouts."
+            f" Dashed: projected to {end.isoformat()} from the planned workouts' TSS"
+            f"; on {end.isoformat()} CTL {num(projection[-1][1])}, ATL {num(projection[-1][2])}, "
+            f"TSB {num(projection[-1][1] - projection[-1][2])}."
             if projection
             else " No projection: no planned workouts up to a race ahead."
         )

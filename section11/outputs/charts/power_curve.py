@@ -1,8 +1,8 @@
-"""Power curve: best power at fixed durations, recent window against earlier ones.
+"""Power curve: best Ride power by duration, last 28 and 90 days against the season.
 
-latest.json carries the curve as anchors: the last 28 days and the 28 days
-before (`power_curve_delta`) and the best of 42 days per sport family
-(`sustainability_profile`). Those are the curves drawn.
+The 28-day curve is the one latest.json's `power_curve_delta` anchors come from
+(the same curve id of the same answer), so at those durations the chart and the
+JSON agree.
 """
 
 from __future__ import annotations
@@ -11,25 +11,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .scales import LogScale, y_axis
-from .series import section
-from .svg import (
-    BLUE,
-    BOTTOM,
-    GREEN,
-    LEFT,
-    ORANGE,
-    PURPLE,
-    RIGHT,
-    VERMILLION,
-    Canvas,
-    finite,
-    num,
-    text_width,
-)
+from .best_curves import chart_curves, plot, windows
+from .svg import Canvas, num
 
-TITLE = "Power curve: best power by duration"
-FAMILY_COLOURS = (GREEN, PURPLE, VERMILLION)
+TITLE = "Power curve: best power by duration (rides)"
 
 
 def duration_label(secs: float) -> str:
@@ -40,81 +25,22 @@ def duration_label(secs: float) -> str:
     return f"{num(secs / 3600, 1)} h"
 
 
-def _seconds(key: object) -> float | None:
-    text = str(key)
-    try:
-        value = float(text[:-1] if text.endswith("s") else text)
-    except ValueError:
-        return None
-    return value if value > 0 else None
-
-
-def _curve(anchors: object, field: str) -> list[tuple[float, float]]:
-    """(seconds, watts) of the anchors holding a positive `field`, shortest first."""
-    if not isinstance(anchors, Mapping):
-        return []
-    out = []
-    for key, anchor in anchors.items():
-        secs, watts = _seconds(key), finite(section(anchor, field))
-        if secs is not None and watts is not None and watts > 0:
-            out.append((secs, watts))
-    return sorted(out)
-
-
-def curves(latest: Mapping[str, Any]) -> list[tuple[str, str, list[tuple[float, float]]]]:
-    """(series key, legend label, points) of every curve latest.json holds."""
-    capability = section(latest, "derived_metrics", "capability") or {}
-    delta = section(capability, "power_curve_delta") or {}
-    days = finite(delta.get("window_days"))
-    span = f"{num(days, 0)} days" if days else "window"
-    out = [
-        ("current", f"last {span}", _curve(delta.get("anchors"), "current_watts")),
-        ("previous", f"{span} before", _curve(delta.get("anchors"), "previous_watts")),
-    ]
-    profile = section(capability, "sustainability_profile") or {}
-    profile_days = finite(section(profile, "window", "days"))
-    for family, block in sorted(profile.items()):
-        if isinstance(block, Mapping) and "anchors" in block:
-            label = f"best of {num(profile_days or 0, 0)} days, {family}"
-            out.append((f"profile_{family}", label, _curve(block.get("anchors"), "actual_watts")))
-    return [c for c in out if c[2]]
-
-
 def draw(documents: Mapping[str, Any], drawn_on: date) -> str:
-    found = curves(documents.get("latest.json") or {})
+    power = chart_curves(documents).power
     canvas = Canvas("power_curve", TITLE, "")
+    if power is None:
+        return canvas.empty("No power data: the power curves could not be fetched in this sync")
+    found = windows(power, drawn_on)
     if not found:
-        return canvas.empty("No power data: no power-meter efforts in the recent windows")
-    colours = [BLUE, ORANGE, *FAMILY_COLOURS]
-    dashes = ["", "6 4", "2 3", "2 3", "2 3"]
-    canvas.header(
-        [
-            (label, colours[i], "dash" if dashes[i] else "line")
-            for i, (_, label, _) in enumerate(found)
-        ]
+        return canvas.empty("No power data: no ride with a power meter this season")
+    plot(
+        canvas,
+        found,
+        (("duration (log scale)", duration_label), ("power (W)", lambda w: num(w, 0))),
+        lambda _, watts: watts,
     )
-    secs = [s for _, _, points in found for s, _ in points]
-    watts = [w for _, _, points in found for _, w in points]
-    y = y_axis(canvas, watts, "power (W)", floor=0)
-    lo, hi = min(secs), max(secs)
-    x = LogScale(lo, hi if hi > lo else lo * 2, LEFT + 16, RIGHT - 16)
-    canvas.line(LEFT, BOTTOM, RIGHT, BOTTOM)
-    free_from = float(LEFT)
-    for s in sorted(set(secs)):
-        canvas.line(x(s), BOTTOM, x(s), BOTTOM + 5)
-        half = text_width(duration_label(s)) / 2
-        if x(s) - half >= free_from:  # a label that would touch the previous one is left out
-            canvas.text(x(s), BOTTOM + 18, duration_label(s), anchor="middle")
-            free_from = x(s) + half + 6
-    canvas.text(
-        (LEFT + RIGHT) / 2, BOTTOM + 40, "duration (log scale)", cls="axis-label", anchor="middle"
-    )
-    for i, (key, _, points) in enumerate(found):
-        canvas.path([(x(s), y(w)) for s, w in points], colours[i], dashes[i])
-        for s, w in points:
-            canvas.dot(key, x(s), y(w), colours[i], r=3)
     canvas.desc = "Best power in watts at fixed durations. " + "; ".join(
-        f"{label}: " + ", ".join(f"{duration_label(s)} {num(w, 0)} W" for s, w in points)
-        for _, label, points in found
+        f"{label}: " + ", ".join(f"{duration_label(s)} {num(w, 0)} W" for s, w in curve.points)
+        for _, label, curve in found
     )
     return canvas.finish()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -68,26 +68,49 @@ def y_axis(
     floor: float | None = None,
     band: tuple[float, float] = (TOP, BOTTOM),
     ticks_wanted: int = 5,
+    tick_text: Callable[[float], str] | None = None,
+    downward: bool = False,
 ) -> Scale:
     """A y scale over `values` (plus `floor` if given) with grid, ticks and unit label.
 
-    band is the (top, bottom) pixel range of the panel.
+    band is the (top, bottom) pixel range of the panel; tick_text writes a tick
+    (default: the number); downward puts the lowest value at the top.
     """
     top, bottom = band
     lo = min([*values, floor] if floor is not None else values)
     lo, hi, ticks = nice_range(lo, max(values), ticks_wanted)
-    scale = Scale(lo, hi, bottom, top)
+    scale = Scale(lo, hi, top, bottom) if downward else Scale(lo, hi, bottom, top)
     digits = 0 if all(float(t).is_integer() for t in ticks) else 2
     for tick in ticks:
         y = scale(tick)
         canvas.line(LEFT, y, RIGHT, y, cls="grid")
-        canvas.text(LEFT - 8, y + 4, num(tick, digits), anchor="end")
+        canvas.text(
+            LEFT - 8, y + 4, tick_text(tick) if tick_text else num(tick, digits), anchor="end"
+        )
     middle = num((top + bottom) / 2)
     canvas.add(
         f'<text class="axis-label" x="18" y="{middle}" '
         f'text-anchor="middle" transform="rotate(-90 18 {middle})">'
         f"{esc(label)}</text>"
     )
+    return scale
+
+
+def x_axis_log(
+    canvas: Canvas, xs: Sequence[float], tick_text: Callable[[float], str], label: str
+) -> LogScale:
+    """A log scale over `xs` (all > 0) with a tick at each, labelled where it fits."""
+    lo, hi = min(xs), max(xs)
+    scale = LogScale(lo, hi if hi > lo else lo * 2, LEFT + 16, RIGHT - 16)
+    canvas.line(LEFT, BOTTOM, RIGHT, BOTTOM)
+    free_from = 0.0  # below the y labels: a first label may reach into the margin
+    for x in sorted(set(xs)):
+        canvas.line(scale(x), BOTTOM, scale(x), BOTTOM + 5)
+        half = text_width(tick_text(x)) / 2
+        if scale(x) - half >= free_from:  # a label that would touch the previous one is left out
+            canvas.text(scale(x), BOTTOM + 18, tick_text(x), anchor="middle")
+            free_from = scale(x) + half + 6
+    canvas.text((LEFT + RIGHT) / 2, BOTTOM + 40, label, cls="axis-label", anchor="middle")
     return scale
 
 
