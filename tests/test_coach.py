@@ -467,3 +467,98 @@ def test_a_single_athlete_run_is_untouched_by_coach_mode(fake_api, tmp_path):
     assert code == 0, err
     assert (tmp_path / "latest.json").is_file()
     assert not (tmp_path / "athletes").exists()
+
+
+# ----------------------------------------------------------------- --init --coach and the workflow
+
+ROOT = Path(__file__).resolve().parent.parent
+COACH_WORKFLOW = ROOT / ".github" / "workflows" / "coach-sync.yml"
+
+
+def test_init_coach_writes_a_starter_roster_and_the_coach_steps(tmp_path):
+    from section11.publish.init import run_init
+    from section11.publish.manifest import install_root
+
+    out = io.StringIO()
+    target = tmp_path / "coachrepo"
+    assert (
+        run_init(
+            target, install_root(), source="https://example.invalid/m.json", out=out, coach=True
+        )
+        == 0
+    )
+    assert json.loads((target / "athletes.json").read_text()) == {"athletes": {}}
+    assert (target / ".github" / "workflows" / "coach-sync.yml").read_bytes() == (
+        COACH_WORKFLOW.read_bytes()
+    )
+    text = out.getvalue()
+    assert "gh variable set SECTION11_COACH --body true" in text
+    assert "gh workflow run coach-sync.yml" in text and "ATHLETE_ID" not in text
+    assert "athletes.json" in git(target, "ls-files").splitlines()
+
+
+def load_workflow(path: Path) -> dict:
+    import yaml
+
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["on"] = doc.pop(True, doc.get("on"))
+    return doc
+
+
+def test_coach_workflow_plan_matrix_and_a_single_publisher():
+    doc = load_workflow(COACH_WORKFLOW)
+    jobs = doc["jobs"]
+    assert list(jobs) == ["plan", "sync", "publish"]
+    assert doc["permissions"] == {}
+    assert jobs["plan"]["if"] == "vars.SECTION11_COACH == 'true'"
+    assert jobs["plan"]["permissions"] == jobs["sync"]["permissions"] == {"contents": "read"}
+    assert jobs["publish"]["permissions"] == {"contents": "write"}  # the only writer
+    strategy = jobs["sync"]["strategy"]
+    assert strategy["fail-fast"] is False
+    assert strategy["max-parallel"] == "${{ fromJSON(needs.plan.outputs.max_parallel) }}"
+    assert strategy["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
+    steps = {s["name"]: s for s in jobs["sync"]["steps"]}
+    restore = steps["Restore the athlete's state store"]["with"]
+    assert "matrix.folder" in restore["key"] and restore["path"].endswith("${{ matrix.folder }}")
+    sync = steps["Sync the athlete"]
+    assert sync["run"] == "python sync.py --output-dir ."
+    assert sync["env"]["ATHLETES"] == "${{ matrix.athlete }}"
+    assert sync["env"]["SECTION11_PARALLEL_JOBS"] == "${{ needs.plan.outputs.max_parallel }}"
+    upload = steps["Upload the athlete's files"]
+    assert upload["if"] == "always()"
+    assert upload["with"]["path"] == "athletes/${{ matrix.folder }}/"
+    publish = jobs["publish"]
+    assert publish["needs"] == ["plan", "sync"] and publish["if"].startswith("always()")
+    commit = publish["steps"][-1]
+    assert commit["run"] == "python sync.py --commit --output-dir ."
+    assert commit["env"]["ATHLETES"] == "${{ needs.plan.outputs.athletes }}"
+    plan = jobs["plan"]["steps"][-1]
+    assert plan["run"] == "python sync.py --plan --output-dir ."
+    # the plan's outputs are the ones --plan writes
+    assert set(jobs["plan"]["outputs"]) == {"matrix", "athletes", "count", "max_parallel"}
+    # the single-athlete workflow stands still in a coach repository
+    auto = load_workflow(ROOT / ".github" / "workflows" / "auto-sync.yml")
+    assert auto["jobs"]["sync"]["if"] == "vars.SECTION11_COACH != 'true'"
+
+
+def test_every_matrix_value_the_workflow_reads_is_planned():
+    import re
+
+    from section11.coach.roster import AthleteEntry
+    from section11.coach.run import matrix_row
+
+    used = set(re.findall(r"matrix\.(\w+)", COACH_WORKFLOW.read_text()))
+    assert used <= set(matrix_row(AthleteEntry("i1", "i1")))
+    assert {"intervals_key_secret", "tp_auth_cookie_secret"} <= used
+
+
+def test_the_matrix_jobs_stand_in_for_a_named_secret_only_for_one_athlete(
+    server, tmp_path, coach_data
+):
+    bram_key = coach_data.served["i500013"].api_key
+    write_roster(tmp_path, {"i500013": {"intervals_key_secret": "BRAM_KEY"}})
+    stand_in = {"ATHLETE_INTERVALS_KEY": bram_key}
+    [bram], _ = coach_sync(server, tmp_path, "i500013", environ=stand_in, key="wrong")
+    assert bram.ok
+    _, bram = coach_sync(server, tmp_path, "i500012,i500013", environ=stand_in)[0]
+    assert not bram.ok and "BRAM_KEY" in (bram.reason or "")
