@@ -13,6 +13,7 @@ import base64
 import binascii
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -40,9 +41,12 @@ class CoachData:
 
 
 def _relabel(data: DemoData, athlete_id: str, name: str, digit: int) -> DemoData:
-    """The data as another athlete: own id, name and key, activity ids made unique."""
+    """The data as another athlete: own id, name and key; activity ids made unique
+    by a leading `digit` (0: kept as they are)."""
 
     def new(aid: str) -> str:
+        if not digit:
+            return aid
         return f"i{digit}{aid[1:]}" if aid.startswith("i") else f"{digit}{aid}"
 
     mapping = {str(a["id"]): new(str(a["id"])) for a in data.activities}
@@ -61,14 +65,21 @@ def _relabel(data: DemoData, athlete_id: str, name: str, digit: int) -> DemoData
     )
 
 
-def build_coach_demo(today: date, timezone: str = "Europe/Amsterdam") -> CoachData:
+def build_coach_demo(
+    today: date,
+    timezone: str = "Europe/Amsterdam",
+    roster: Sequence[tuple[str, int, str]] = ROSTER,
+    revoked: Sequence[tuple[str, str]] = (REVOKED,),
+) -> CoachData:
+    """The coach's athletes as seen on `today`: `roster` (id, seed, first name) shared,
+    `revoked` (id, first name) listed but refused."""
     served: dict[str, DemoData] = {}
-    for index, (athlete_id, seed, name) in enumerate(ROSTER):
+    for index, (athlete_id, seed, name) in enumerate(roster):
         data = build_demo(today, timezone=timezone, seed=seed)
-        served[athlete_id] = data if index == 0 else _relabel(data, athlete_id, name, index + 1)
-    listing = [{"id": a, "name": f"{n} Athlete"} for a, _, n in ROSTER]
-    listing.append({"id": REVOKED[0], "name": f"{REVOKED[1]} Athlete"})
-    return CoachData(key=COACH_KEY, served=served, revoked={REVOKED[0]}, listing=listing)
+        served[athlete_id] = _relabel(data, athlete_id, name, index + 1 if index else 0)
+    listing = [{"id": a, "name": f"{n} Athlete"} for a, _, n in roster]
+    listing += [{"id": a, "name": f"{n} Athlete"} for a, n in revoked]
+    return CoachData(key=COACH_KEY, served=served, revoked={a for a, _ in revoked}, listing=listing)
 
 
 def _password(header: str | None) -> str | None:
