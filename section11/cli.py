@@ -408,7 +408,7 @@ def _run_coach(
         from .demo.coach_runner import run_coach_demo
 
         return run_coach_demo(settings, _scrubber)
-    return coach.run_coach(settings, environ, secrets, _scrubber)
+    return coach.exit_code(coach.sync_all(settings, environ, secrets, _scrubber))
 
 
 def _scrubber(secrets: list[str]) -> Callable[[str], str]:

@@ -1,6 +1,6 @@
 """A coach run: many athletes in one process, one shared rate budget (README.md#coach-mode).
 
-`run_coach` lists the selected athletes (`GET /athletes` for `all`), syncs
+`sync_all` lists the selected athletes (`GET /athletes` for `all`), syncs
 them a few at a time, every client drawing from ONE token bucket (the API
 limit is per address, so 20 athletes never make 20 times the burst), then
 writes `athletes/index.json`. `plan` is the coach workflow's first job: the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from ..outputs.index import AthleteFiles, index_document
 from ..outputs.validate import validate_documents
 from ..publish.coach_commit import ATHLETES_DIR, INDEX_NAME, STATUS_NAME, CoachCommitStep
 from ..publish.files import dump_json, write_files_atomic
+from ..publish.git import append_actions_file
 from ..publish.git import step_summary as commit_summary
 from ..sources.http import DEFAULT_RATE
 from ..sources.intervals import IntervalsClient, validate_athlete_id
@@ -134,16 +136,6 @@ def failure_summary(outcomes: Sequence[Outcome]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _append(path: str | None, text: str, err: TextIO) -> None:
-    if not path:
-        return
-    try:
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError:
-        print("warning: could not write to a GitHub Actions file", file=err)
-
-
 # ----------------------------------------------------------------- the run
 
 
@@ -157,23 +149,8 @@ def _athlete_environ(
     return {k: v for k, v in environ.items() if k not in stand_ins}
 
 
-def run_coach(
-    settings: Settings,
-    environ: Mapping[str, str],
-    secrets: list[str],
-    scrub: Callable[[list[str]], Scrub],
-    *,
-    pacer: TokenBucket | None = None,
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
-    """Sync every selected athlete, then the index. Exit 0 when all succeeded,
-    else the exit code of the first failure (the others were still written)."""
-    outcomes = sync_all(settings, environ, secrets, scrub, pacer=pacer, out=out, err=err)
-    return exit_code(outcomes)
-
-
 def exit_code(outcomes: Sequence[Outcome]) -> int:
+    """0 when every athlete was synced, else the exit code of the first failure."""
     failed = [o for o in outcomes if not o.ok]
     return failed[0].exit_code if failed else 0
 
@@ -218,7 +195,7 @@ def sync_all(
     print(
         f"wrote {index}: {len(outcomes) - len(failed)} of {len(outcomes)} athletes synced", file=out
     )
-    _append(environ.get("GITHUB_STEP_SUMMARY"), failure_summary(outcomes), err)
+    append_actions_file(environ.get("GITHUB_STEP_SUMMARY"), failure_summary(outcomes))
     return outcomes
 
 
@@ -236,12 +213,21 @@ def plan(settings: Settings, environ: Mapping[str, str], out: TextIO | None = No
         "count": str(len(entries)),
         "max_parallel": str(max(1, min(MAX_PARALLEL_JOBS, len(entries)))),
     }
-    _append(
+    append_actions_file(
         environ.get("GITHUB_OUTPUT"),
-        "".join(f"{k}={v}\n" for k, v in outputs.items()),
-        sys.stderr,
+        "".join(f"{k}={v}\n" for k, v in outputs.items()) + sparse_output(entries),
     )
     return 0
+
+
+def sparse_output(entries: Sequence[AthleteEntry]) -> str:
+    """The `sparse` output: the publish job's checkout (cone mode): the runtime
+    folders and every athlete's files without its archive (`athletes/<f>/charts`
+    brings the files directly in `athletes/<f>/` and its charts, nothing else)."""
+    folders = [".github", "section11", "schemas"]
+    folders += [f"{ATHLETES_DIR}/{e.folder}/charts" for e in entries]
+    delimiter = f"section11-{uuid.uuid4().hex}"
+    return f"sparse<<{delimiter}\n" + "".join(f"{f}\n" for f in folders) + f"{delimiter}\n"
 
 
 def matrix_row(entry: AthleteEntry) -> dict[str, Any]:
@@ -277,13 +263,11 @@ def commit(
     result = step.run()
     for line in result.lines():
         print(line, file=sys.stderr if line.startswith("warning:") else out)
-    _append(
-        environ.get("GITHUB_OUTPUT"),
-        f"committed={str(result.commit is not None).lower()}\n",
-        sys.stderr,
+    append_actions_file(
+        environ.get("GITHUB_OUTPUT"), f"committed={str(result.commit is not None).lower()}\n"
     )
-    _append(environ.get("GITHUB_STEP_SUMMARY"), commit_summary(result), sys.stderr)
+    append_actions_file(environ.get("GITHUB_STEP_SUMMARY"), commit_summary(result))
     return 0
 
 
-__all__ = ["commit", "plan", "run_coach", "shared_pacer", "write_index"]
+__all__ = ["commit", "exit_code", "plan", "shared_pacer", "sync_all", "write_index"]

@@ -601,7 +601,7 @@ def step_summary(result: CommitResult) -> str:
     return text
 
 
-def _append(path: str | None, text: str) -> None:
+def append_actions_file(path: str | None, text: str) -> None:
     """Append to a GitHub Actions file ($GITHUB_OUTPUT) when it is set; best effort."""
     if not path:
         return
@@ -637,7 +637,9 @@ def run_commit_mode(
     result = step.run()
     for line in result.lines():
         print(line, file=err if line.startswith("warning:") else out)
-    _append(environ.get("GITHUB_OUTPUT"), f"committed={str(result.commit is not None).lower()}\n")
+    append_actions_file(
+        environ.get("GITHUB_OUTPUT"), f"committed={str(result.commit is not None).lower()}\n"
+    )
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:
