@@ -110,7 +110,11 @@ def athlete_settings(
 
 def athlete_secrets(entry: AthleteEntry, environ: Mapping[str, str]) -> list[str]:
     """The values of the secrets an athlete's entry names (to scrub from messages)."""
-    return [environ.get(name, "") for name in entry.secrets.values() if environ.get(name)]
+    values = (
+        environ.get(name) or environ.get(stand_in(setting))
+        for setting, name in entry.secrets.items()
+    )
+    return [value for value in values if value]
 
 
 def write_status(folder: Path, ok: bool, reason: str | None, now: datetime) -> None:
