@@ -2,8 +2,9 @@
 
 The flags are the reference's (README.md#options) plus --demo, --output-dir, --no-anonymize,
 --share (privacy categories, section11.privacy) and --config. Modes, first
-match wins: --setup, --init, --update, --generate-manifest, --commit, --demo,
-otherwise a data sync.
+match wins: --setup, --init, --update, --generate-manifest, coach mode
+(--athletes or ATHLETES: section11.coach, with --plan, --commit or --demo),
+--commit, --demo, otherwise a data sync.
 
 Exit codes (section11.errors; the reference exited 0 for every handled
 problem, weakness 9.1.11):
@@ -365,6 +366,8 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
             source=args.update_source,
             coach=args.coach,
         )
+    if args.coach:
+        raise InvalidInput("--coach goes with --init DIR (it sets up a coach repository)")
     if args.update:
         return run_update_mode(args, environ)
     if args.generate_manifest:

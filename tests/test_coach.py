@@ -563,3 +563,8 @@ def test_the_matrix_jobs_stand_in_for_a_named_secret_only_for_one_athlete(
     assert bram.ok
     _, bram = coach_sync(server, tmp_path, "i500012,i500013", environ=stand_in)[0]
     assert not bram.ok and "BRAM_KEY" in (bram.reason or "")
+
+
+def test_coach_without_init_is_refused(tmp_path):
+    code, _, err = run_cli(["--coach", "--output-dir", str(tmp_path)])
+    assert code == 2 and "--coach goes with --init" in err
