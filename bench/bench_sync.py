@@ -7,16 +7,20 @@ For each injected latency (per request) it runs, in a fresh temp directory:
   new         - one new outdoor ride appears upstream (a late watch sync)
   history     - --generate-history with a warm store (rebuilt from the store)
 and prints requests, wall time and the metric compute time (compute_sections +
-build_documents, no I/O) on 3 years of demo data.
+build_documents, no I/O) on 3 years of demo data. The coach case syncs N demo
+athletes (default 20) behind one coach key in one process, cold and steady,
+at the first latency: every request draws from one shared rate budget, so a
+cold run takes at least requests / rate seconds.
 
-Usage: python bench/bench_sync.py [--latency 0.05 0.1] [--today 2026-11-23]
+Usage: python bench/bench_sync.py [--latency 0.05 0.1] [--today 2026-11-23] [--coach 20]
 Targets (issue 4): steady <= 6 requests, new <= steady + 4, steady wall time
-< 1.5 s at 100 ms latency.
+< 1.5 s at 100 ms latency; coach (issue 17): steady <= 4 requests per athlete.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import tempfile
 import time
@@ -77,6 +81,39 @@ def bench_latency(latency: float, today: date, now: datetime) -> list[tuple[str,
     return rows
 
 
+def bench_coach(
+    count: int, latency: float, today: date, now: datetime
+) -> list[tuple[str, int, float]]:
+    """A coach run of `count` demo athletes: cold (empty stores), then steady."""
+    from section11.coach.run import sync_all
+    from section11.demo.coach import FakeCoachIntervals, build_coach_demo
+
+    roster = [(f"i5001{n:02d}", 11 + n, f"Athlete{n}") for n in range(count)]
+    coach = build_coach_demo(today, roster=roster, revoked=())
+    rows = []
+    with FakeCoachIntervals(coach) as server, tempfile.TemporaryDirectory() as tmp:
+        server.latency = latency
+        settings = Settings(
+            intervals_key=coach.key,
+            base_url=server.base_url,
+            output_dir=tmp,
+            athletes="all",
+            now=now,
+        )
+        for case in ("cold", "steady"):
+            server.reset_log()
+            start = time.perf_counter()
+            sync_all(settings, {}, [], lambda s: lambda t: t, out=io.StringIO())
+            rows.append(
+                (
+                    f"coach, {count} athletes, {case}",
+                    len(server.requests),
+                    time.perf_counter() - start,
+                )
+            )
+    return rows
+
+
 def compute_time(today: date, now: datetime) -> tuple[float, float]:
     """Seconds for compute_sections and for all documents, on 3 years of data."""
     from section11.outputs.sections import compute_sections
@@ -104,11 +141,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, nargs="+", default=[0.05, 0.1])
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 23))
+    parser.add_argument(
+        "--coach", type=int, default=20, help="athletes of the coach case (0: skip)"
+    )
     args = parser.parse_args()
     now = datetime.combine(args.today, datetime.min.time(), tzinfo=UTC).replace(hour=9)
     print(f"{'latency':>8}  {'case':<44} {'requests':>8} {'wall s':>8}")
     for latency in args.latency:
         for case, requests, wall in bench_latency(latency, args.today, now):
+            print(f"{latency * 1000:>6.0f}ms  {case:<44} {requests:>8} {wall:>8.2f}")
+    if args.coach > 0:
+        latency = args.latency[0]
+        for case, requests, wall in bench_coach(args.coach, latency, args.today, now):
             print(f"{latency * 1000:>6.0f}ms  {case:<44} {requests:>8} {wall:>8.2f}")
     sections, documents = compute_time(args.today, now)
     print(f"metric compute (derived metrics, alerts, readiness): {sections * 1000:.0f} ms")

@@ -36,6 +36,8 @@ FILES: tuple[tuple[str, str], ...] = (
     ("intervals.json", "`schema_version`"),
     ("routes.json", "`schema_version`"),
     ("ftp_history.json", "the schema only (the file keeps the reference's exact shape)"),
+    ("index.json", "`schema_version` (coach mode: `athletes/index.json`)"),
+    ("sync_status.json", "`schema_version` (coach mode: `athletes/<folder>/sync_status.json`)"),
 )
 MAX_DEPTH = 40
 

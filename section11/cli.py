@@ -2,8 +2,9 @@
 
 The flags are the reference's (README.md#options) plus --demo, --output-dir, --no-anonymize,
 --share (privacy categories, section11.privacy) and --config. Modes, first
-match wins: --setup, --init, --update, --generate-manifest, --commit, --demo,
-otherwise a data sync.
+match wins: --setup, --init, --update, --generate-manifest, coach mode
+(--athletes or ATHLETES: section11.coach, with --plan, --commit or --demo),
+--commit, --demo, otherwise a data sync.
 
 Exit codes (section11.errors; the reference exited 0 for every handled
 problem, weakness 9.1.11):
@@ -178,6 +179,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="prune archive snapshots older than N days (default: keep all)",
     )
 
+    coach = parser.add_argument_group("coach mode (README: Coach mode)")
+    coach.add_argument(
+        "--athletes",
+        metavar="all|ID[,ID]",
+        help="sync many athletes into --output-dir DIR/athletes/: all (everyone the key "
+        "can read) or a list of athlete ids (env ATHLETES)",
+    )
+    coach.add_argument(
+        "--plan",
+        action="store_true",
+        help="with --athletes: print the athletes as a GitHub Actions matrix (the coach workflow)",
+    )
+    coach.add_argument(
+        "--coach",
+        action="store_true",
+        help="with --init: set up a coach repository (many athletes, athletes.json)",
+    )
+
     creds = parser.add_argument_group("credentials (prefer the environment or --setup)")
     creds.add_argument(
         "--athlete-id", help="Intervals.icu athlete id, e.g. i123456 (env ATHLETE_ID)"
@@ -346,7 +365,10 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
             install_root(),
             repo=_checked_repo(args.github_repo),
             source=args.update_source,
+            coach=args.coach,
         )
+    if args.coach:
+        raise InvalidInput("--coach goes with --init DIR (it sets up a coach repository)")
     if args.update:
         return run_update_mode(args, environ)
     if args.generate_manifest:
@@ -358,6 +380,8 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     secrets.extend(settings.peloton.secrets() if settings.peloton else ())
     if settings.debug:
         print(banner(settings), file=sys.stderr)
+    if settings.athletes or args.plan:
+        return _run_coach(args, settings, environ, secrets)
     if getattr(args, "commit", False):
         from .publish.git import run_commit_mode
 
@@ -370,6 +394,30 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
             return _code(run_demo(settings))
         return _code(run_demo(settings, sources=args.demo_sources, peloton=peloton))
     return run_sync(settings, environ)
+
+
+def _run_coach(
+    args: argparse.Namespace, settings: Settings, environ: Mapping[str, str], secrets: list[str]
+) -> int:
+    """Coach mode (section11.coach): --plan, --commit, --demo or a sync of many athletes."""
+    from .coach import run as coach
+
+    if not settings.athletes:
+        raise InvalidInput("--plan needs --athletes all|ID[,ID] (or ATHLETES)")
+    if args.plan:
+        return coach.plan(settings, environ)
+    if args.commit:
+        return coach.commit(settings, args.archive_retention_days, environ)
+    if settings.demo:
+        from .demo.coach_runner import run_coach_demo
+
+        return run_coach_demo(settings, _scrubber)
+    return coach.exit_code(coach.sync_all(settings, environ, secrets, _scrubber))
+
+
+def _scrubber(secrets: list[str]) -> Callable[[str], str]:
+    """One printable line without any of `secrets` (for messages a coach run stores)."""
+    return lambda text: _redact(_one_line(text), secrets)
 
 
 def _code(result: Any) -> int:

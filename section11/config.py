@@ -64,6 +64,7 @@ SOURCES = {
     "peloton_refresh_token": ("peloton_refresh_token", "PELOTON_REFRESH_TOKEN"),
     "peloton_bearer_token": ("peloton_bearer_token", "PELOTON_BEARER_TOKEN"),
     "peloton_client_id": ("peloton_client_id", "PELOTON_CLIENT_ID"),
+    "athletes": ("athletes", "ATHLETES"),  # coach mode: "all" or "i101,i102"
 }
 
 Warn = Callable[[str], None]
@@ -95,6 +96,7 @@ class Settings:
     tp_auth_cookie: str | None = field(default=None, repr=False)  # TrainingPeaks cookie
     tp_base_url: str | None = None  # TRAININGPEAKS_BASE_URL; None = the real API
     peloton: PelotonAuth | None = field(default=None, repr=False)  # None: no Peloton token
+    athletes: str | None = None  # coach mode selection ("all" or ids); None: one athlete
 
 
 def _stderr_warn(message: str) -> None:
@@ -362,7 +364,15 @@ def load_settings(
         tp_auth_cookie=_text(*pick("tp_auth_cookie")),
         tp_base_url=_clean(environ.get("TRAININGPEAKS_BASE_URL")),
         peloton=peloton_auth(pick, environ),
+        athletes=_athletes(*pick("athletes")),
     )
+
+
+def _athletes(value: Any, source: str) -> str | None:
+    """Coach selection: a string, or in the config file also a list of ids."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ",".join(value) or None
+    return _text(value, source)
 
 
 def peloton_auth(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from .errors import OutputFailed
-from .outputs.validate import SCHEMA_DIR, SCHEMA_FILES
+from .outputs.validate import ALL_SCHEMA_FILES, SCHEMA_DIR
 
 FIX = (
     "restore the section11 files: run `python sync.py --init DIR` from a complete "
@@ -22,7 +22,7 @@ FIX = (
 
 def check_installation() -> None:
     """OutputFailed (exit 7) naming the first unreadable schema and the fix."""
-    for schema in SCHEMA_FILES.values():
+    for schema in ALL_SCHEMA_FILES.values():
         path = SCHEMA_DIR / schema
         try:
             json.loads(path.read_bytes())

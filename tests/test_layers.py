@@ -9,7 +9,7 @@ Bottom to top (a module may import from its own layer and the layers below it):
     metrics   section11/metrics/      pure functions
     outputs   section11/outputs/, privacy.py
     publish   section11/publish/
-    app       pipeline, cli, config, lock, localfiles
+    app       pipeline, cli, config, lock, localfiles, section11/coach/ (coach mode)
     demo      section11/demo/         above everything; only cli (for --demo) and tests import it
 
 The imports are read from the source with `ast` (function-level imports count
@@ -60,6 +60,7 @@ PACKAGES = {
     "outputs": "outputs",
     "publish": "publish",
     "demo": "demo",
+    "coach": "app",  # coach mode: many athletes, the index, the workflow's plan and publish
 }
 
 

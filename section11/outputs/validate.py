@@ -40,6 +40,12 @@ SCHEMA_FILES: dict[str, str] = {
     "routes.json": "routes.schema.json",
     "ftp_history.json": "ftp_history.schema.json",
 }
+# coach mode (README.md#coach-mode): athletes/index.json and each athlete's sync_status.json
+COACH_SCHEMA_FILES: dict[str, str] = {
+    "index.json": "index.schema.json",
+    "sync_status.json": "sync_status.schema.json",
+}
+ALL_SCHEMA_FILES = {**SCHEMA_FILES, **COACH_SCHEMA_FILES}
 
 MAX_VALUE_CHARS = 80  # an offending value is quoted, but never at length
 
@@ -47,7 +53,7 @@ MAX_VALUE_CHARS = 80  # an offending value is quoted, but never at length
 def schema_path(name: str) -> Path:
     """Path of the schema of output file `name` (e.g. "latest.json")."""
     try:
-        return SCHEMA_DIR / SCHEMA_FILES[name]
+        return SCHEMA_DIR / ALL_SCHEMA_FILES[name]
     except KeyError:
         raise OutputFailed(f"{name}: no JSON Schema is defined for this file") from None
 

@@ -42,7 +42,7 @@ from typing import TextIO
 
 from ..errors import InvalidInput, OutputFailed
 from ..outputs.charts.pictures import CHARTS, DASHBOARD
-from .archive import ARCHIVE_DIR, parse_retention_days, plan_archive
+from .archive import ARCHIVE_DIR, ArchivePlan, parse_retention_days, plan_archive
 from .files import read_data_file, write_files_atomic
 from .git_runner import GitRunner, PublishFailed, classify_output
 from .volatile import content_fingerprint, data_fingerprint
@@ -141,6 +141,19 @@ def _regular_bytes(path: Path) -> bytes | None:
         return None
 
 
+def read_publishable(path: Path) -> bytes | None:
+    """A data file to commit (None when missing): a regular file, never read
+    through a symlink, and valid JSON when its name says .json."""
+    try:
+        data = read_data_file(path)
+    except OutputFailed as exc:
+        raise OutputFailed(f"--commit: {exc.message}") from None
+    if data is not None and path.name.endswith(".json"):
+        if content_fingerprint(data).startswith("raw:"):
+            raise OutputFailed(f"--commit: {path} is not valid JSON; refusing to publish it")
+    return data
+
+
 # ----------------------------------------------------------------- the step
 
 
@@ -232,16 +245,9 @@ class CommitStep:
             )
         files: dict[str, bytes] = {}
         for name in (self.latest_name, *OTHER_DATA_FILES):
-            path = self.data_dir / name
-            try:
-                data = read_data_file(path)  # a regular file; never through a symlink
-            except OutputFailed as exc:
-                raise OutputFailed(f"--commit: {exc.message}") from None
-            if data is None:
-                continue
-            if name.endswith(".json") and content_fingerprint(data).startswith("raw:"):
-                raise OutputFailed(f"--commit: {path} is not valid JSON; refusing to publish it")
-            files[self.prefix + name] = data
+            data = read_publishable(self.data_dir / name)
+            if data is not None:
+                files[self.prefix + name] = data
         return files
 
     def _identity_env(self) -> dict[str, str]:
@@ -382,30 +388,10 @@ class CommitStep:
         ):
             return None  # nothing, or retry bookkeeping only: it waits for a data change
         written = dict(files)
-        archive = self.prefix + ARCHIVE_DIR + "/"
-        existing = []
-        if base is not None:
-            listing = self.git.run(
-                "ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", archive
-            ).stdout
-            existing = [p.decode("utf-8", "surrogateescape") for p in listing.split(b"\0") if p]
-
-        def read(path: str) -> bytes | None:
-            # network: in the workflow's sparse, blob-less checkout the snapshot
-            # is fetched on demand, with the token
-            proc = self.git.run("cat-file", "blob", f"{base}:{path}", check=False, network=True)
-            return proc.stdout if proc.returncode == 0 else None
-
-        plan = plan_archive(
-            existing,
-            read,
-            files[self.prefix + self.latest_name],
-            self.now,
-            prefix=self.prefix,
-            retention_days=self.retention_days,
-        )
-        if plan.add:
-            written[plan.add[0]] = plan.add[1]
+        plans = self._archive_plans(base, files)
+        added = [plan.add for plan in plans if plan.add]
+        removed = [path for plan in plans for path in plan.remove]
+        written.update(dict(added))
         readme_updated = False
         if README_NAME in entries:
             old = self._blob(entries[README_NAME][1])
@@ -431,13 +417,13 @@ class CommitStep:
                 for path, data in written.items()
             )
             self.git.run("update-index", "-z", "--index-info", stdin=info, env=env)
-            if plan.remove:
+            if removed:
                 self.git.run(
                     "update-index",
                     "-z",
                     "--force-remove",
                     "--stdin",
-                    stdin=b"".join(p.encode() + b"\0" for p in plan.remove),
+                    stdin=b"".join(p.encode() + b"\0" for p in removed),
                     env=env,
                 )
             tree = self.git.out("write-tree", env=env)
@@ -448,10 +434,9 @@ class CommitStep:
                 pass
         stamp = self.now.strftime("%Y-%m-%d %H:%M:%S UTC")
         message = [f"Sync training data {stamp}", "", f"Changed: {', '.join(changed)}"]
-        if plan.add:
-            message.append(f"Archive: {plan.add[0]}")
-        if plan.remove:
-            message.append(f"Pruned {len(plan.remove)} archive snapshot(s) past the retention")
+        message += [f"Archive: {path}" for path, _ in added]
+        if removed:
+            message.append(f"Pruned {len(removed)} archive snapshot(s) past the retention")
         parents = ["-p", base] if base else []
         commit = self.git.out(
             "commit-tree",
@@ -467,9 +452,33 @@ class CommitStep:
             changed,
             written,
             frozenset(files),
-            plan.add[0] if plan.add else None,
-            list(plan.remove),
+            ", ".join(path for path, _ in added) or None,
+            removed,
             readme_updated,
+        )
+
+    def _archive_plans(self, base: str | None, files: dict[str, bytes]) -> list[ArchivePlan]:
+        """The archive decision of this run: one plan (the latest.json of `data_dir`)."""
+        return [self._archive_plan(base, self.prefix, files[self.prefix + self.latest_name])]
+
+    def _archive_plan(self, base: str | None, prefix: str, latest: bytes) -> ArchivePlan:
+        """Snapshot and retention decision for the archive under `prefix`."""
+        archive = prefix + ARCHIVE_DIR + "/"
+        existing = []
+        if base is not None:
+            listing = self.git.run(
+                "ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", archive
+            ).stdout
+            existing = [p.decode("utf-8", "surrogateescape") for p in listing.split(b"\0") if p]
+
+        def read(path: str) -> bytes | None:
+            # network: in the workflow's sparse, blob-less checkout the snapshot
+            # is fetched on demand, with the token
+            proc = self.git.run("cat-file", "blob", f"{base}:{path}", check=False, network=True)
+            return proc.stdout if proc.returncode == 0 else None
+
+        return plan_archive(
+            existing, read, latest, self.now, prefix=prefix, retention_days=self.retention_days
         )
 
     # ------------------------------------------------------------- local checkout
@@ -592,7 +601,7 @@ def step_summary(result: CommitResult) -> str:
     return text
 
 
-def _append(path: str | None, text: str) -> None:
+def append_actions_file(path: str | None, text: str) -> None:
     """Append to a GitHub Actions file ($GITHUB_OUTPUT) when it is set; best effort."""
     if not path:
         return
@@ -628,7 +637,9 @@ def run_commit_mode(
     result = step.run()
     for line in result.lines():
         print(line, file=err if line.startswith("warning:") else out)
-    _append(environ.get("GITHUB_OUTPUT"), f"committed={str(result.commit is not None).lower()}\n")
+    append_actions_file(
+        environ.get("GITHUB_OUTPUT"), f"committed={str(result.commit is not None).lower()}\n"
+    )
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:

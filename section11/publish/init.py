@@ -57,6 +57,8 @@ __pycache__/
 venv/
 env/
 """
+ROSTER_NAME = "athletes.json"
+ROSTER_STARTER = b'{\n  "athletes": {}\n}\n'  # coach mode: every athlete in its own id folder
 FIRST_COMMIT = "Set up the section11 data repository"
 FALLBACK_NAME = "section11 init"
 FALLBACK_EMAIL = "section11-init@localhost"
@@ -72,6 +74,7 @@ class InitResult:
     source: str | None = None
     committed: bool = False
     git_created: bool = False
+    coach: bool = False
 
 
 def planned_files(project: Path, repo: str | None, source: str | None) -> dict[str, bytes]:
@@ -157,16 +160,21 @@ def init_repository(
     *,
     repo: str | None = None,
     source: str | None = None,
+    coach: bool = False,
 ) -> InitResult:
-    """Build the data repository in `target` (see the module doc)."""
+    """Build the data repository in `target` (see the module doc); `coach`: a
+    coach repository (adds a starter athletes.json)."""
     target.mkdir(parents=True, exist_ok=True)
     fresh_git = not is_work_tree(target)
     if repo is None and not fresh_git:
         repo = github_repo(remote_url(target))
     previous = read_local_manifest(project) or {}
     source = source or previous.get(SOURCE_KEY) or upstream_manifest_url(project)
-    result = InitResult(repo=repo, source=source, git_created=fresh_git)
-    for rel, data in planned_files(project, repo, source).items():
+    result = InitResult(repo=repo, source=source, git_created=fresh_git, coach=coach)
+    planned = planned_files(project, repo, source)
+    if coach:
+        planned[ROSTER_NAME] = ROSTER_STARTER
+    for rel, data in planned.items():
         path = target / rel
         if path.is_symlink() or path.exists():
             same = path.is_file() and not path.is_symlink() and path.read_bytes() == data
@@ -181,6 +189,30 @@ def init_repository(
     return result
 
 
+_ATHLETE_CLI = (
+    "gh secret set ATHLETE_ID",
+    "gh secret set INTERVALS_KEY",
+    "gh workflow run auto-sync.yml",
+)
+_ATHLETE_WEB = (
+    "3. Settings > Secrets and variables > Actions > New repository secret: "
+    "ATHLETE_ID (e.g. i123456), then INTERVALS_KEY (Intervals.icu > Settings > "
+    "Developer Settings).",
+    "4. Actions > Auto-Sync Intervals.icu Data > Run workflow.",
+)
+_COACH_CLI = (
+    "gh secret set INTERVALS_KEY   # the coach's own API key",
+    "gh variable set SECTION11_COACH --body true",
+    "gh workflow run coach-sync.yml",
+)
+_COACH_WEB = (
+    "3. Settings > Secrets and variables > Actions > New repository secret: INTERVALS_KEY "
+    "(the coach's key: Intervals.icu > Settings > Developer Settings); Variables > New "
+    "repository variable: SECTION11_COACH = true (optional: ATHLETES = i101,i102).",
+    "4. Actions > Coach Sync Intervals.icu Data > Run workflow. Keep this repository private.",
+)
+
+
 def next_steps(target: Path, result: InitResult) -> list[str]:
     """The remaining steps, as commands and as web UI clicks."""
     name = result.repo.split("/")[1] if result.repo else target.resolve().name
@@ -190,17 +222,12 @@ def next_steps(target: Path, result: InitResult) -> list[str]:
         *([where] if where else []),
         *commit,
         f"gh repo create {name} --private --source . --push",
-        "gh secret set ATHLETE_ID",
-        "gh secret set INTERVALS_KEY",
-        "gh workflow run auto-sync.yml",
+        *(_COACH_CLI if result.coach else _ATHLETE_CLI),
     ]
     web = [
         f"1. github.com > New repository: {name}, Private, without README or .gitignore.",
         f"2. git remote add origin https://github.com/YOU/{name}.git && git push -u origin main",
-        "3. Settings > Secrets and variables > Actions > New repository secret: "
-        "ATHLETE_ID (e.g. i123456), then INTERVALS_KEY (Intervals.icu > Settings > "
-        "Developer Settings).",
-        "4. Actions > Auto-Sync Intervals.icu Data > Run workflow.",
+        *(_COACH_WEB if result.coach else _ATHLETE_WEB),
     ]
     lines = ["", "Remaining steps with the GitHub CLI (gh):"]
     lines += [f"  {c}" for c in cli]
@@ -239,11 +266,12 @@ def run_init(
     repo: str | None = None,
     source: str | None = None,
     out: TextIO | None = None,
+    coach: bool = False,
 ) -> int:
     """CLI glue of --init; returns 0, raises SyncError on failure."""
     out = out or sys.stdout
     target = Path(target)
-    result = init_repository(target, project, repo=repo, source=source)
+    result = init_repository(target, project, repo=repo, source=source, coach=coach)
     for line in report(target, result):
         print(line, file=out)
     return 0

@@ -60,6 +60,7 @@ INCLUDE_FILES = frozenset(
         "DATA_REPO_README.md",
         "CHANGELOG.md",
         ".github/workflows/auto-sync.yml",
+        ".github/workflows/coach-sync.yml",
     }
 )
 INCLUDE_ROOT_GLOBS = ("requirements*.txt",)
@@ -70,7 +71,13 @@ GIT_TIMEOUT = 20  # seconds
 
 # What a data repository runs; everything else distributable is the project's.
 RUNTIME_FILES = frozenset(
-    {"sync.py", "requirements.txt", ".github/workflows/auto-sync.yml", "DATA_REPO_README.md"}
+    {
+        "sync.py",
+        "requirements.txt",
+        ".github/workflows/auto-sync.yml",
+        ".github/workflows/coach-sync.yml",  # idle unless the variable SECTION11_COACH is true
+        "DATA_REPO_README.md",
+    }
 )
 RUNTIME_DIRS = ("section11/", "schemas/")
 README_TEMPLATE = "DATA_REPO_README.md"  # becomes README.md's managed block in a data repo
@@ -124,7 +131,8 @@ def is_distributable(path: str) -> bool:
     """Is this project-relative POSIX path part of a distribution?
 
     Included: sync.py, section11/**, requirements*.txt, README.md,
-    DATA_REPO_README.md, .github/workflows/auto-sync.yml, docs/**, schemas/**.
+    DATA_REPO_README.md, the two workflows (auto-sync.yml, coach-sync.yml), docs/**,
+    schemas/**.
     Excluded inside those: hidden entries, caches, temp files, manifest.json.
     Tests, data files (latest.json, archive/, ...) and local state are never
     included because they are not on the list.

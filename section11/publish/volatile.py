@@ -25,7 +25,10 @@ VOLATILE_PATHS: tuple[tuple[str, ...], ...] = (
 
 
 def _without(document: Any, path: tuple[str, ...]) -> Any:
-    """`document` with the key at `path` removed (a shallow copy on the way down)."""
+    """`document` with the key at `path` removed (a shallow copy on the way down);
+    `*` stands for every element of a list."""
+    if path[0] == "*" and isinstance(document, list):
+        return [_without(item, path[1:]) for item in document]
     if not isinstance(document, dict) or path[0] not in document:
         return document
     head, rest = path[0], path[1:]
@@ -50,6 +53,8 @@ def strip_volatile(document: Any) -> Any:
 # travels with it.
 BOOKKEEPING_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     "intervals.json": (("fetch_state",),),
+    # coach mode: each athlete's last sync time moves on every run
+    "index.json": (("athletes", "*", "last_successful_sync"),),
 }
 
 

@@ -165,6 +165,12 @@ class IntervalsClient:
     def _athlete(self, suffix: str = "") -> str:
         return f"/athlete/{_segment(self.athlete_id)}{suffix}"
 
+    # ------------------------------------------------------------ the key's athletes
+
+    def athletes(self) -> list:
+        """GET /athletes: the athletes this key may read (coached and followed, and its own)."""
+        return self._get("/athletes", "/athletes", None, list, optional=False)
+
     # ------------------------------------------------------------ athlete-scoped
 
     def athlete(self) -> dict:
