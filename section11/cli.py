@@ -471,11 +471,12 @@ def rotate_log(path: Path) -> bool:
 def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> int:
     """A data sync, under the lock when --lockfile is given. In API mode the
     files are written to the current directory, then published as one commit.
-    With a GitHub token and repo, the throttled update check follows."""
+    With a GitHub token and repo, the sources' sign-in issues and the
+    throttled update check follow."""
     import dataclasses
 
     from .lock import LOCK_NAME, acquire
-    from .publish import github_api, updates
+    from .publish import github_api, source_issues, updates
     from .publish.files import resolve_destination
 
     environ = os.environ if environ is None else environ
@@ -487,7 +488,7 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     api_mode = is_api_mode(settings)
     if api_mode:
         settings = dataclasses.replace(settings, output_dir=".")
-    _, directory = resolve_destination(settings.output, settings.output_dir)
+    latest_path, directory = resolve_destination(settings.output, settings.output_dir)
     from . import pipeline
     from .progress import Progress
 
@@ -504,6 +505,7 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     else:
         code = work()
     if code == 0:
+        source_issues.after_sync(settings, latest_path, environ)
         updates.after_sync(settings, directory, environ, config=_config_values(settings))
     return code
 

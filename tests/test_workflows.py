@@ -133,7 +133,15 @@ def test_sync_step_env_and_command(steps):
     assert sync["id"] == "sync"
     expected = {
         name: f"${{{{ secrets.{name} }}}}"
-        for name in ("ATHLETE_ID", "INTERVALS_KEY", "WEEK_START", "ZONE_PREFERENCE")
+        for name in (
+            "ATHLETE_ID",
+            "INTERVALS_KEY",
+            "WEEK_START",
+            "ZONE_PREFERENCE",
+            "TP_AUTH_COOKIE",
+            "PELOTON_REFRESH_TOKEN",
+            "PELOTON_CLIENT_ID",
+        )
     }
     # the update check opens an issue in this repository with the job's own token
     expected.update(GITHUB_TOKEN="${{ github.token }}", GITHUB_REPO="${{ github.repository }}")
