@@ -548,3 +548,51 @@ def test_script_prints_the_hostile_and_local_sections(monkeypatch, capsys):
     out = capsys.readouterr().out.splitlines()
     rows = [line for line in out[2:] if line.strip()]
     assert len(rows) == 2 and all("exit 7" in r and r.endswith("yes") for r in rows)
+
+
+# ------------------------------------------------------------ second sources (issues 14, 16)
+
+from tests.kit.source_faults import SOURCE_FAULTS, leaked, run_source_fault  # noqa: E402
+
+
+def test_sources_section_has_every_row_of_the_issues():
+    rows = {(f.where, f.name) for f in SOURCE_FAULTS}
+    assert rows == {
+        ("trainingpeaks", "expired cookie"),
+        ("trainingpeaks", "token outage (500)"),
+        ("trainingpeaks", "429"),
+        ("trainingpeaks", "90-day refusal"),
+        ("peloton", "401"),
+        ("peloton", "403 (token refused)"),
+        ("peloton", "429"),
+        ("peloton", "bad page"),
+        ("peloton", "duplicated items"),
+    }
+    assert len({f.slug for f in SOURCE_FAULTS}) == len(SOURCE_FAULTS)
+
+
+def test_the_source_secret_scan_finds_a_piece():
+    from tests.kit.source_faults import PELOTON_MINTED, TP_COOKIE
+
+    assert leaked(f"x {TP_COOKIE[5:11]} y") and leaked(f"Bearer {PELOTON_MINTED}12")
+    assert leaked("nothing secret here") == []
+
+
+@pytest.mark.parametrize("fault", SOURCE_FAULTS, ids=[f.slug for f in SOURCE_FAULTS])
+def test_source_row_is_intact(baseline, fault, tmp_path):
+    row = run_source_fault(baseline, fault, tmp_path)
+    assert row.intact and row.code == 0, f"{row.outcome}: {row.problems}"
+    assert row.outcome == f"completed, {fault.where}={fault.status}"
+    assert not list(tmp_path.iterdir())  # the row cleans up after itself
+
+
+def test_script_prints_the_sources_section(capsys):
+    spec = importlib.util.spec_from_file_location(
+        "fault_table", ROOT / "scripts" / "fault_table.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main(["--section", "sources", "--only", "duplicated"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["fault", "call", "outcome", "files", "intact"]
+    assert out[2].split() == ["duplicated", "items", "peloton", "completed,", "peloton=ok", "yes"]
