@@ -152,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo-sources",
         choices=("intervals", "both", "tp"),
         default="intervals",
-        help="with --demo: serve Intervals.icu only (default), or Intervals.icu and TrainingPeaks",
+        help="with --demo: serve Intervals.icu only (default), Intervals.icu and TrainingPeaks "
+        "(both), or TrainingPeaks alone (tp)",
     )
     modes.add_argument(
         "--demo-peloton",
@@ -385,6 +386,8 @@ def check_sync_settings(settings: Settings) -> None:
         )
         if not value
     ]
+    if len(missing) == 2 and settings.tp_auth_cookie:
+        missing = []  # TrainingPeaks alone
     if missing:
         raise MissingCredentials(
             f"{' and '.join(missing)} not set: run `python sync.py --setup`, or set the "
@@ -489,12 +492,14 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     if api_mode:
         settings = dataclasses.replace(settings, output_dir=".")
     latest_path, directory = resolve_destination(settings.output, settings.output_dir)
-    from . import pipeline
+    from . import pipeline, source_sync
     from .progress import Progress
+
+    runner = pipeline.run if source_sync.has_intervals(settings) else source_sync.run
 
     def work() -> int:
         progress = Progress.for_environment(environ)
-        code = _code(pipeline.run(settings, progress=progress))
+        code = _code(runner(settings, progress=progress))
         if code == 0 and api_mode:
             github_api.publish_api_mode(settings, directory, environ)
         return code

@@ -312,6 +312,7 @@ class Activity:
     max_temp: float | None = None
     athlete_max_hr: float | None = None  # the max HR setting in force
     peloton: Mapping[str, Any] | None = None  # the Peloton class it matched, or came from
+    trainingpeaks: Mapping[str, Any] | None = None  # the TrainingPeaks workout it matched
 
     @property
     def family(self) -> str | None:
@@ -574,6 +575,7 @@ class Wellness:
     sport_info: tuple[SportInfo, ...] = ()
     custom_fields: Mapping[str, float | int] = field(default_factory=dict)  # by API name
     updated: str | None = None  # change token
+    filled_from: Mapping[str, str] = field(default_factory=dict)  # field -> source that filled it
 
     @classmethod
     def from_raw(cls, raw: Any) -> Wellness | None:
@@ -582,7 +584,9 @@ class Wellness:
         day = parse_date(raw.get("id"))
         if day is None:
             return None
-        values = {name: plausible(name, num(raw.get(key))) for name, key in WELLNESS_FIELDS}
+        values: dict[str, Any] = {
+            name: plausible(name, num(raw.get(key))) for name, key in WELLNESS_FIELDS
+        }
         sport_info = tuple(
             SportInfo(
                 text(s.get("type")), num(s.get("eftp")), num(s.get("wPrime")), num(s.get("pMax"))

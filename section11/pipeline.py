@@ -25,7 +25,7 @@ from .ingest.curves import CurvePlan, RawCurves
 from .ingest.peloton import PelotonRaw, fetch_peloton
 from .ingest.raw import ActivityRef
 from .ingest.routes import RouteFile
-from .ingest.trainingpeaks import fetch_trainingpeaks
+from .ingest.trainingpeaks import TpRaw, fetch_trainingpeaks
 from .localfiles import load_ftp_history, load_json_document
 from .metrics.benchmark import activity_ftp_timelines, backfill_ftp_history, update_ftp_history
 from .metrics.curves import delta_curve_ids
@@ -67,6 +67,7 @@ from .progress import Progress
 from .publish.files import check_writable, dump_json, resolve_destination, write_files_atomic
 from .sources.intervals import IntervalsClient, validate_athlete_id
 from .sources.routefiles import RouteFileError
+from .tp_merge import merge_trainingpeaks
 from .units import unit_preferences
 from .windows import EXTENDED_DAYS
 
@@ -332,15 +333,9 @@ def state_directory(settings: Settings, directory: Path) -> Path:
     return Path(settings.state_dir) if settings.state_dir else directory / STATE_DIR
 
 
-def with_trainingpeaks(
-    latest: dict[str, Any],
-    ctx: SyncInputs,
-    settings: Settings,
-    directory: Path,
-    warnings: list[str],
-) -> dict[str, Any]:
-    """latest.json with the optional TrainingPeaks source added (never fails the run)."""
-    raw = fetch_trainingpeaks(
+def fetch_tp(settings: Settings, ctx: SyncInputs, directory: Path, warnings: list[str]) -> TpRaw:
+    """The optional TrainingPeaks source's answers (never fails the run)."""
+    return fetch_trainingpeaks(
         settings.tp_auth_cookie,
         settings.tp_base_url,
         ctx.today,
@@ -348,7 +343,13 @@ def with_trainingpeaks(
         state_directory(settings, directory),
         warnings,
     )
-    return add_trainingpeaks(latest, raw, ctx.events, ctx.today)
+
+
+def with_trainingpeaks(ctx: SyncInputs, raw: TpRaw | None) -> SyncInputs:
+    """The inputs with TrainingPeaks merged in (Intervals.icu the authority)."""
+    if raw is None or raw.status != "ok":
+        return ctx
+    return merge_trainingpeaks(ctx, raw.workouts, raw.health, raw.events)
 
 
 def with_peloton(ctx: SyncInputs, raw: PelotonRaw) -> SyncInputs:
@@ -402,13 +403,14 @@ def sync(
             ctx.today,
             warnings,
         )
+    tp = fetch_tp(settings, ctx, directory, warnings) if settings.tp_auth_cookie else None
     phase("computing")
-    ctx = with_peloton(ctx, peloton)
+    ctx = with_trainingpeaks(with_peloton(ctx, peloton), tp)
     ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
     documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
-    if settings.tp_auth_cookie:
-        documents["latest.json"] = with_trainingpeaks(
-            documents["latest.json"], ctx, settings, directory, warnings
+    if tp is not None:
+        documents["latest.json"] = add_trainingpeaks(
+            documents["latest.json"], tp, ctx.events, ctx.today
         )
     documents["latest.json"] = add_peloton_status(documents["latest.json"], peloton)
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)

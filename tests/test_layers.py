@@ -39,10 +39,13 @@ TOP_LEVEL = {
     "origins": "model",  # planned workouts copied by tp2intervals
     "tp_model": "model",  # TrainingPeaks records -> dataclasses
     "peloton_model": "model",  # Peloton workouts -> activities
+    "source_only": "model",  # another source's records -> SyncInputs (no Intervals.icu)
+    "tp_merge": "model",  # TrainingPeaks merged into the inputs, or standing alone
     "privacy": "outputs",
     "pipeline": "app",
     "cli": "app",
     "tp_cli": "app",  # `sync.py tp ...` commands
+    "source_sync": "app",  # a sync without Intervals.icu
     "config": "app",
     "lock": "app",
     "localfiles": "app",

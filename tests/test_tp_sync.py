@@ -14,6 +14,7 @@ from section11 import cli
 from section11.demo.server import FakeIntervals
 from section11.demo.tp_server import FakeTrainingPeaks
 from section11.demo.tp_view import add_tp2intervals_footers, build_tp_view
+from section11.ingest.trainingpeaks import PEAKS
 from section11.outputs.trainingpeaks import structure_summary
 from tests.conftest import DEMO_TODAY, private_copy
 from tests.kit.faults import fast_client, sync_env
@@ -84,7 +85,7 @@ def test_both_sources_adds_tp_plan_without_duplicates(servers, tmp_path):
         and block["fitness"]["date"] == DEMO_TODAY.isoformat()
     )
     assert {e["priority"] for e in block["events"]} <= {"A", "B", "C"} and block["events"]
-    assert set(block["peaks"]) == {"Bike.power5min", "Bike.power20min", "Run.speed5K"}
+    assert set(block["peaks"]) == {f"{sport}.{kind}" for sport, kind in PEAKS}
     assert tp.view.cookie not in _all_text(tmp_path)
 
 
@@ -157,16 +158,3 @@ def test_structure_summary_reads_repeats_and_targets():
     assert summary.endswith("10m @ 60-70% LTHR, 4 × (1 km @ 95% LTHR, 2m)")
     assert structure_summary(None, 3600) is None
     assert structure_summary({"structure": "junk"}, 60) is None
-
-
-def test_demo_both_sources_and_tp_alone_refused(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    env = {"SECTION11_NOW": NOW, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
-    code = cli.main(["--demo", "--demo-sources", "both", "--output-dir", "out"], environ=env)
-    out = capsys.readouterr().out
-    assert code == 0 and "fake TrainingPeaks API" in out
-    latest = json.loads((tmp_path / "out" / "latest.json").read_text())
-    assert latest["sources_status"]["trainingpeaks"]["status"] == "ok"
-    assert any(p.get("origin") == "trainingpeaks" for p in latest["planned_workouts"])
-    code = cli.main(["--demo", "--demo-sources", "tp"], environ=env)
-    assert code == 8 and "not available" in capsys.readouterr().err

@@ -22,7 +22,7 @@ from .peloton_server import FakePeloton
 from .peloton_view import build_peloton_view
 from .server import FakeIntervals
 from .tp_server import FakeTrainingPeaks
-from .tp_view import add_tp2intervals_footers, build_tp_view
+from .tp_view import add_tp2intervals_footers, build_tp_view, keep_recent_health_in_tp
 
 DEMO_TIMEZONE = "Europe/Amsterdam"
 DEFAULT_DIR = "demo-output"
@@ -61,15 +61,15 @@ def with_demo_peloton(local, stack, data, out):
 
 
 def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = False) -> int:
-    """`sources`: "intervals" (the default demo) or "both" (Intervals.icu and a
+    """`sources`: "intervals" (the default demo), "both" (Intervals.icu and a
     fake TrainingPeaks account; a few calendar workouts carry tp2intervals
-    footers); TrainingPeaks alone is not available yet. `peloton`: the athlete
-    also rides on a fake Peloton account (some rides match Intervals.icu
-    activities, some exist only on Peloton)."""
-    from .. import pipeline
+    footers) or "tp" (the same athlete on TrainingPeaks alone: no Intervals.icu
+    credentials). `peloton`: the athlete also rides on a fake Peloton account
+    (some rides match Intervals.icu activities, some exist only on Peloton)."""
+    from .. import pipeline, source_sync
 
-    if sources == "tp":
-        raise NotAvailable("--demo-sources tp (TrainingPeaks alone) is not available yet")
+    if sources == "tp" and peloton:
+        raise NotAvailable("--demo-peloton needs Intervals.icu: use it without --demo-sources tp")
     out = out or sys.stdout
     now = settings.now or datetime.now(UTC)
     today = now.astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
@@ -78,16 +78,23 @@ def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = Fal
         server = stack.enter_context(FakeIntervals(data))
         local = demo_settings(settings, data, server.base_url)
         print(f"Demo athlete served by the fake Intervals.icu API at {server.base_url}", file=out)
-        if sources == "both":
+        if sources in ("both", "tp"):
             view = build_tp_view(data)
-            add_tp2intervals_footers(data, view)
+            if sources == "both":
+                add_tp2intervals_footers(data, view)
+                keep_recent_health_in_tp(data, today)
             tp = stack.enter_context(FakeTrainingPeaks(view))
             local = replace(local, tp_auth_cookie=view.cookie, tp_base_url=tp.base_url)
             print(f"and by the fake TrainingPeaks API at {tp.base_url}", file=out)
         if peloton:
             local = with_demo_peloton(local, stack, data, out)
-        result = pipeline.sync(local)
-        requests_made = len(server.requests)
+        if sources == "tp":
+            local = replace(local, athlete_id=None, intervals_key=None, base_url=None)
+            result = source_sync.sync_trainingpeaks_alone(local)
+            requests_made = len(tp.requests)
+        else:
+            result = pipeline.sync(local)
+            requests_made = len(server.requests)
     for line in pipeline.summary_lines(result):
         print(line, file=out)
     print(f"{requests_made} API requests.", file=out)

@@ -3,8 +3,8 @@
 `FakeTrainingPeaks(view).start()` answers over real HTTP/1.1 on 127.0.0.1 the
 calls the TrainingPeaks client makes: the cookie-for-token exchange, the user,
 workout lists (refused past 90 days, as the real API does), one workout,
-performance data, personal records, events, health metrics and calendar
-notes. Like the real service:
+performance data, personal records, events, health metrics, calendar
+notes and Annual Training Plan weeks. Like the real service:
 
 - the token endpoint wants the `Production_tpAuth` cookie and answers 401
   when it is wrong or `expire_cookie()` was called;
@@ -65,6 +65,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         "health",
     ),
     ("GET", re.compile(rf"/fitness/v1/athletes{_ATHLETE}/calendarNote{_RANGE}"), "notes"),
+    ("GET", re.compile(rf"/fitness/v1/athletes{_ATHLETE}/atp{_RANGE}"), "atp"),
 ]
 
 
@@ -259,3 +260,7 @@ class FakeTrainingPeaks:
     def _notes(self, args: dict[str, str], _query: dict[str, str]) -> Reply:
         start, end = self._range(args)
         return 200, {}, [n for n in self.view.notes if _in_range(n["noteDate"], start, end)]
+
+    def _atp(self, args: dict[str, str], _query: dict[str, str]) -> Reply:
+        start, end = self._range(args)
+        return 200, {}, [w for w in self.view.atp if _in_range(w["week"], start, end)]

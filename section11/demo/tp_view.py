@@ -5,8 +5,14 @@ TrainingPeaks API serves (tp_server.py), shaped like the real internal API:
 completed workouts (the same sessions Intervals.icu holds, with TrainingPeaks'
 own TSS, feeling, RPE and comments), planned workouts (the coach's plan: the
 Intervals.icu calendar's workouts plus a few that exist only in
-TrainingPeaks), A/B/C events, calendar notes and health metrics. Fitness and
-personal records are computed on request from the completed workouts.
+TrainingPeaks), A/B/C events (the Intervals.icu races plus one C race only
+TrainingPeaks holds), calendar notes, health metrics  and Annual Training Plan weeks around today.
+Fitness and personal records are computed on request from the completed
+workouts.
+
+`keep_recent_health_in_tp(data)` (the both-sources demo) removes HRV and
+resting HR of the last few days from the Intervals.icu wellness, as when a
+watch syncs them to TrainingPeaks only, so the fill can be seen working.
 
 `add_tp2intervals_footers(data, view)` marks a few Intervals.icu calendar
 workouts as copies made by tp2intervals (the both-sources demo), so the
@@ -87,6 +93,11 @@ RUN_METERS = {
     "speed50K": 50000,
 }
 PEAK_ROWS = 10
+TP_ONLY_RACE_DAYS = 24  # the C race only TrainingPeaks holds, days after today
+HEALTH_ONLY_DAYS = 3  # the last days before today: HRV and resting HR reached TrainingPeaks only
+HEALTH_ONLY_FIELDS = ("hrv", "restingHR")
+ATP_PERIODS = ("Base 3", "Build 1", "Build 1", "Build 2", "Build 2", "Peak", "Race", "Transition")
+ATP_WEEKS_BACK = 4
 
 
 @dataclass
@@ -101,6 +112,7 @@ class TpView:
     health: list[dict[str, Any]]
     today: date
     by_icu_event: dict[int, int] = field(default_factory=dict)  # ICU event id -> TP workout id
+    atp: list[dict[str, Any]] = field(default_factory=list)  # Annual Training Plan weeks
 
     def workout(self, workout_id: int) -> dict[str, Any] | None:
         return next((w for w in self.workouts if w["workoutId"] == workout_id), None)
@@ -298,6 +310,45 @@ def _health(row: dict[str, Any], seed: int) -> dict[str, Any]:
     return {"timeStamp": f"{day.isoformat()}T07:00:00", "details": details}
 
 
+def _tp_only_race(today: date, seed: int) -> dict[str, Any]:
+    day = today + timedelta(days=TP_ONLY_RACE_DAYS)
+    return {
+        "id": 600_000 + _digest(seed, "tp-only-race") % 400_000,
+        "eventDate": f"{day.isoformat()}T00:00:00",
+        "name": "Club time trial",
+        "eventType": "TimeTrial",
+        "atpPriority": "C",
+        "ctlTarget": None,
+        "description": "10 mile club TT, entered in TrainingPeaks only.",
+        "isHidden": False,
+    }
+
+
+def _atp_weeks(today: date, races: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A plan of ATP_PERIODS weeks starting ATP_WEEKS_BACK Mondays ago."""
+    monday = today - timedelta(days=today.weekday() + 7 * ATP_WEEKS_BACK)
+    a_races = sorted(
+        (day, r["name"])
+        for r in races
+        if r.get("atpPriority") == "A" and (day := _day(r["eventDate"])) is not None
+    )
+    weeks = []
+    for index, period in enumerate(ATP_PERIODS):
+        week = monday + timedelta(days=7 * index)
+        ahead = next(((day, name) for day, name in a_races if day >= week), None)
+        weeks.append(
+            {
+                "week": f"{week.isoformat()}T00:00:00",
+                "volume": 420 + 30 * (index % 4) - (120 if period in ("Race", "Transition") else 0),
+                "period": period,
+                "raceName": ahead[1] if ahead else None,
+                "racePriority": "A" if ahead else None,
+                "weeksToNextPriorityEvent": (ahead[0] - week).days // 7 if ahead else None,
+            }
+        )
+    return weeks
+
+
 def build_tp_view(data: DemoData) -> TpView:
     """The demo athlete's TrainingPeaks account (deterministic in the seed)."""
     today = data.today or max(_day(a["start_date_local"]) or date.min for a in data.activities)
@@ -316,6 +367,7 @@ def build_tp_view(data: DemoData) -> TpView:
     planned += [_tp_only(d, seed) for i, d in enumerate(planned_days) if i % TP_ONLY_EVERY == 1]
     workouts = sorted(done + planned, key=lambda w: (w["workoutDay"], w["workoutId"]))
     events = [_event(e, seed) for e in data.events if e.get("category") in PRIORITY]
+    events.append(_tp_only_race(today, seed))
     notes = [_note(e) for e in data.events if e.get("category") == "NOTE"]
     health = [_health(r, seed) for r in data.wellness]
     ftp = next((s.get("ftp") for s in data.athlete.get("sportSettings", []) if s.get("ftp")), None)
@@ -326,6 +378,7 @@ def build_tp_view(data: DemoData) -> TpView:
             "lastName": "Athlete",
             "username": "demo.athlete@example.com",
             "accountType": "Premium",
+            "timeZone": data.athlete.get("timezone"),
             "athletes": [
                 {
                     "athleteId": TP_ATHLETE_ID,
@@ -340,7 +393,8 @@ def build_tp_view(data: DemoData) -> TpView:
         "accountStatus": {"isAthlete": True, "isPremium": True},
     }
     cookie = "V001" + hashlib.sha256(f"tp-cookie-{seed}".encode()).hexdigest() * 4
-    return TpView(cookie, user, workouts, events, notes, health, today, by_icu)
+    atp = _atp_weeks(today, events)
+    return TpView(cookie, user, workouts, events, notes, health, today, by_icu, atp)
 
 
 def fitness_series(view: TpView, start: date, end: date) -> list[dict[str, Any]]:
@@ -436,3 +490,16 @@ def add_tp2intervals_footers(data: DemoData, view: TpView) -> int:
         )
         marked += 1
     return marked
+
+
+def keep_recent_health_in_tp(data: DemoData, today: date) -> int:
+    """Drop HEALTH_ONLY_FIELDS of the HEALTH_ONLY_DAYS days before today from the
+    Intervals.icu wellness (build the TrainingPeaks view first); returns how
+    many values were dropped."""
+    first = today - timedelta(days=HEALTH_ONLY_DAYS)
+    dropped = 0
+    for row in data.wellness:
+        if first <= date.fromisoformat(row["id"]) < today:
+            for name in HEALTH_ONLY_FIELDS:
+                dropped += row.pop(name, None) is not None
+    return dropped

@@ -3,7 +3,10 @@
 `fetch_trainingpeaks` reads what the mirror uses from a TrainingPeaks
 account: workouts (the display window back, the plan window ahead), fitness
 over a year (TrainingPeaks seeds CTL at 0 on the first day asked for),
-events, and a few personal records. It never raises: a failure becomes the
+health metrics, events, the Annual Training Plan around today, and a few
+personal records. `alone=True` (no Intervals.icu account) reads the account
+itself and ALONE_HISTORY_DAYS of workouts and health metrics, enough for
+the load metrics and the weekly history. It never raises: a failure becomes the
 source's status (`auth_expired`, `outage`, `rate_limited`, `error`) and the
 Intervals.icu part of the sync goes on. The date of the last good read is
 kept in a small state file beside the store, so an expired cookie can say
@@ -29,7 +32,19 @@ HISTORY_DAYS = 28
 FITNESS_DAYS = 365
 EVENT_DAYS = 365
 PEAK_DAYS = 365
-PEAKS = (("Bike", "power5min"), ("Bike", "power20min"), ("Run", "speed5K"))
+ALONE_HISTORY_DAYS = 365
+ATP_DAYS = 28  # Annual Training Plan weeks read on each side of today
+PEAKS = (
+    ("Bike", "power5sec"),
+    ("Bike", "power1min"),
+    ("Bike", "power5min"),
+    ("Bike", "power20min"),
+    ("Bike", "power60min"),
+    ("Run", "speed1K"),
+    ("Run", "speed5K"),
+    ("Run", "speed10K"),
+)
+NO_ATP = "the TrainingPeaks account has no Annual Training Plan for this week"
 
 ClientFactory = Callable[[str, str | None], TrainingPeaksClient]
 
@@ -45,6 +60,10 @@ class TpRaw:
     fitness: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     peaks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    health: list[dict[str, Any]] = field(default_factory=list)
+    atp: list[dict[str, Any]] = field(default_factory=list)
+    atp_missing: str | None = None  # why there is no Annual Training Plan, when there is none
+    user: dict[str, Any] = field(default_factory=dict)  # read only when TrainingPeaks stands alone
 
 
 def _read_last_good(path: Path) -> str | None:
@@ -62,10 +81,28 @@ def _write_last_good(path: Path, day: date) -> None:
     os.replace(temp, path)
 
 
-def _read_all(client: TrainingPeaksClient, today: date, days: int) -> TpRaw:
-    back = today - timedelta(days=max(days, HISTORY_DAYS) - 1)
+def _atp(client: TrainingPeaksClient, today: date) -> tuple[list[dict[str, Any]], str | None]:
+    """The plan's weeks around today, or why there are none (an account without
+    a plan may answer 404; that is not a failure of the source)."""
+    try:
+        weeks = client.atp(today - timedelta(days=ATP_DAYS), today + timedelta(days=ATP_DAYS))
+    except TrainingPeaksError as exc:
+        if exc.status not in (400, 403, 404):
+            raise
+        return [], f"{NO_ATP} (HTTP {exc.status})"
+    return weeks, None if weeks else NO_ATP
+
+
+def _read_all(client: TrainingPeaksClient, today: date, days: int, alone: bool) -> TpRaw:
+    history = ALONE_HISTORY_DAYS if alone else max(days, HISTORY_DAYS)
+    back = today - timedelta(days=history - 1)
+    atp, atp_missing = _atp(client, today)
     return TpRaw(
         status="ok",
+        user=client.user() if alone else {},
+        health=client.health_metrics(back, today),
+        atp=atp,
+        atp_missing=atp_missing,
         workouts=client.workouts(back, today + timedelta(days=PLAN_DAYS)),
         fitness=client.fitness(today - timedelta(days=FITNESS_DAYS - 1), today),
         events=client.events(
@@ -86,6 +123,7 @@ def fetch_trainingpeaks(
     state_dir: Path,
     warnings: list[str],
     factory: ClientFactory = TrainingPeaksClient,
+    alone: bool = False,
 ) -> TpRaw:
     """Everything the mirror takes from TrainingPeaks, or the reason it has nothing."""
     if not cookie:
@@ -94,7 +132,7 @@ def fetch_trainingpeaks(
     failure: TrainingPeaksError | None = None
     try:
         with factory(cookie, base_url) as client:
-            got = _read_all(client, today, days)
+            got = _read_all(client, today, days, alone)
     except TrainingPeaksError as exc:
         failure = exc
     if failure is not None:

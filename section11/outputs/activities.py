@@ -319,6 +319,8 @@ def activity_record(
         out["chat_notes"] = chats
     if a.peloton is not None:
         out["peloton"] = dict(a.peloton)
+    if a.trainingpeaks is not None:
+        out["trainingpeaks"] = dict(a.trainingpeaks)
     return out
 
 

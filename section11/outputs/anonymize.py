@@ -22,7 +22,8 @@ What each category removes (the key stays where the reference always emits it):
 * birth_date: `athlete_profile.date_of_birth` -> null; `age` stays.
 * notes: free text: `athlete_notes` -> null, and `description` and
   `chat_notes` (conversations, often with other people's words) are removed
-  from recent_activities[]. `coach_notes` (the leading "NOTE:" lines the
+  from recent_activities[], with the athlete and coach comments of an
+  activity's `trainingpeaks` block. `coach_notes` (the leading "NOTE:" lines the
   athlete writes for the AI coach) stay: they are the protocol's instruction
   channel, not private notes. Planned-event names and descriptions stay too:
   they are the training plan.
@@ -63,6 +64,8 @@ COORDINATE_KEYS = frozenset(
     }
 )
 NOTE_KEYS = ("description", "chat_notes")  # free text removed from activity records
+TP_KEY = "trainingpeaks"  # an activity's TrainingPeaks block
+TP_NOTE_KEYS = ("athlete_comments", "coach_comments")  # its free text
 
 Rule = Callable[[Mapping[str, Any]], dict]
 
@@ -100,8 +103,12 @@ def strip_coordinates(value: Any) -> Any:
 
 
 def without_notes(record: Mapping[str, Any]) -> dict:
-    """Copy of an activity record without its free-text description and chat."""
-    return {k: v for k, v in record.items() if k not in NOTE_KEYS}
+    """Copy of an activity record without its free-text description and chat
+    (and the comments of its TrainingPeaks block, the same kind of text)."""
+    out = {k: v for k, v in record.items() if k not in NOTE_KEYS}
+    if isinstance(out.get(TP_KEY), Mapping):
+        out[TP_KEY] = {k: v for k, v in out[TP_KEY].items() if k not in TP_NOTE_KEYS}
+    return out
 
 
 def _map_list(doc: Mapping[str, Any], key: str, fn: Callable[[Mapping[str, Any]], Any]) -> dict:

@@ -8,7 +8,11 @@
   Intervals.icu entry names it as its tp2intervals source, or has the same
   date and name (the mirror's authority stays Intervals.icu).
 - `trainingpeaks_block`: TrainingPeaks' own fitness (CTL/ATL/TSB), its A/B/C
-  events and a few personal records, as a cross-check next to Intervals.icu's.
+  events, the Annual Training Plan week (or why there is none) and personal
+  records, as a cross-check next to Intervals.icu's.
+- `race_calendar` entries on a TrainingPeaks event's day gain a
+  `trainingpeaks` note: its A/B/C priority, CTL target, and whether only
+  TrainingPeaks holds the race.
 - `structure_summary`: one line read from TrainingPeaks' `structure`.
 """
 
@@ -20,11 +24,13 @@ from typing import Any
 
 from ..ingest.trainingpeaks import TpRaw
 from ..model import Event
-from ..tp_model import TpEvent, TpFitnessDay, TpPeak, TpWorkout
+from ..tp_model import TpAtpWeek, TpEvent, TpFitnessDay, TpPeak, TpWorkout
 from .units import format_duration
 
 PLAN_DAYS = 42
 FITNESS_DAYS = 14
+WEEK_DAYS = 7
+RACE_CATEGORIES = ("RACE_A", "RACE_B", "RACE_C")
 TARGET_UNITS = {
     "percentOfFtp": "% FTP",
     "percentOfThresholdHr": "% LTHR",
@@ -33,13 +39,14 @@ TARGET_UNITS = {
 }
 
 
-def sources_status(raw: TpRaw) -> dict[str, Any]:
+def sources_status(raw: TpRaw, alone: bool = False) -> dict[str, Any]:
     """{"intervals_icu": {...}, "trainingpeaks": {...}} (Intervals.icu is complete
-    whenever a file is written at all)."""
+    whenever a file is written at all; `alone`: there is no Intervals.icu account)."""
     tp: dict[str, Any] = {"status": raw.status, "last_good_data": raw.last_good}
     if raw.message:
         tp["message"] = raw.message
-    return {"intervals_icu": {"status": "ok"}, "trainingpeaks": tp}
+    icu = "not_configured" if alone else "ok"
+    return {"intervals_icu": {"status": icu}, "trainingpeaks": tp}
 
 
 def _length(length: Mapping[str, Any]) -> str | None:
@@ -162,11 +169,31 @@ def _fitness(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+def atp_week(raw: TpRaw, today: date) -> dict[str, Any] | None:
+    """The Annual Training Plan week holding today; None when the plan has none."""
+    for w in (TpAtpWeek.from_raw(r) for r in raw.atp):
+        if w.week is not None and w.week <= today < w.week + timedelta(days=WEEK_DAYS):
+            return {
+                "week_start": w.week.isoformat(),
+                "period": w.period,
+                "planned_tss": w.planned_tss,
+                "race_name": w.race_name,
+                "race_priority": w.race_priority,
+                "weeks_to_priority_event": w.weeks_to_priority_event,
+            }
+    return None
+
+
 def trainingpeaks_block(raw: TpRaw, today: date) -> dict[str, Any]:
-    """TrainingPeaks' fitness, its A/B/C events ahead, and personal records."""
+    """TrainingPeaks' fitness, its A/B/C events ahead, the plan week, personal records."""
     events = [TpEvent.from_raw(e) for e in raw.events]
+    week = atp_week(raw, today)
     return {
         "fitness": _fitness(raw.fitness),
+        "atp_week": week,
+        "atp_week_reason": None
+        if week is not None
+        else raw.atp_missing or "the Annual Training Plan has no week holding today",
         "events": [
             {
                 "date": e.date.isoformat(),
@@ -193,15 +220,63 @@ def trainingpeaks_block(raw: TpRaw, today: date) -> dict[str, Any]:
     }
 
 
-def add_trainingpeaks(
-    latest: dict[str, Any], raw: TpRaw, icu_events: Iterable[Event], today: date
+def race_note(
+    entry: Mapping[str, Any], events: Iterable[TpEvent], icu_race_days: set[str]
 ) -> dict[str, Any]:
-    """latest.json with the TrainingPeaks parts added (a new dict)."""
+    """A race_calendar entry with its TrainingPeaks priority and CTL target
+    when TrainingPeaks has an A/B/C event that day (a copy)."""
+    day = entry.get("date")
+    match = next((e for e in events if e.priority and e.date and e.date.isoformat() == day), None)
+    if match is None:
+        return dict(entry)
+    return {
+        **entry,
+        "trainingpeaks": {
+            "priority": match.priority,
+            "ctl_target": match.ctl_target,
+            "event_type": match.event_type,
+            "only_in_trainingpeaks": day not in icu_race_days,
+        },
+    }
+
+
+def _with_race_notes(
+    calendar: Mapping[str, Any], raw: TpRaw, calendar_events: Iterable[Event]
+) -> dict[str, Any]:
+    events = [TpEvent.from_raw(e) for e in raw.events]
+    icu_days = {
+        e.date.isoformat()
+        for e in calendar_events
+        if e.date and e.category in RACE_CATEGORIES and e.origin != "trainingpeaks"
+    }
+    out = dict(calendar)
+    out["all_races"] = [race_note(r, events, icu_days) for r in calendar.get("all_races") or []]
+    if isinstance(out.get("next_race"), Mapping):
+        out["next_race"] = race_note(out["next_race"], events, icu_days)
+    return out
+
+
+def add_trainingpeaks(
+    latest: dict[str, Any],
+    raw: TpRaw,
+    calendar_events: Iterable[Event],
+    today: date,
+    alone: bool = False,
+) -> dict[str, Any]:
+    """latest.json with the TrainingPeaks parts added (a new dict).
+
+    `calendar_events`: the calendar the documents were built from (Intervals.icu's
+    entries and the TrainingPeaks races merged into it). `alone`: TrainingPeaks
+    is the only source, its planned workouts are already the calendar."""
     out = dict(latest)
-    out["sources_status"] = sources_status(raw)
+    out["sources_status"] = sources_status(raw, alone)
     if raw.status == "ok":
-        planned = list(out.get("planned_workouts") or [])
-        planned += tp_planned_entries(raw, icu_events, today)
-        out["planned_workouts"] = sorted(planned, key=lambda e: e.get("date") or "")
+        calendar_events = list(calendar_events)
+        if not alone:
+            planned = list(out.get("planned_workouts") or [])
+            planned += tp_planned_entries(raw, calendar_events, today)
+            out["planned_workouts"] = sorted(planned, key=lambda e: e.get("date") or "")
+        if isinstance(out.get("race_calendar"), Mapping):
+            out["race_calendar"] = _with_race_notes(out["race_calendar"], raw, calendar_events)
         out["trainingpeaks"] = trainingpeaks_block(raw, today)
     return out

@@ -40,6 +40,17 @@ SHARED_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Wellness field -> its key in a wellness_data[] entry (for `filled_from`)
+FILLED_KEYS = {
+    "weight": "weight_kg",
+    "resting_hr": "resting_hr",
+    "hrv": "hrv_rmssd",
+    "sleep_secs": "sleep_hours",
+    "steps": "steps",
+    "spo2": "spO2",
+}
+
+
 def sleep_hours(secs: float | None) -> float | None:
     return round(secs / 3600, 2) if secs is not None else None
 
@@ -73,6 +84,10 @@ def wellness_record(record: Wellness, units: Mapping[str, str] | None = None) ->
         "vo2max": record.vo2max,
     }
     out.update(_shared(record))
+    if record.filled_from:
+        out["filled_from"] = {
+            FILLED_KEYS.get(name, name): source for name, source in record.filled_from.items()
+        }
     return out
 
 

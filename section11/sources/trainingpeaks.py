@@ -385,6 +385,15 @@ class TrainingPeaksClient:
         )
         return self._list(path, "/metrics/v3/athletes/{id}/consolidatedtimedmetrics")
 
+    def atp(self, start: date, end: date) -> list[dict[str, Any]]:
+        """Annual Training Plan weeks {week, volume, period, raceName, racePriority,
+        weeksToNextPriorityEvent} on [start, end]."""
+        path = (
+            f"/fitness/v1/athletes/{_segment(self.athlete_id())}/atp/"
+            f"{start.isoformat()}/{end.isoformat()}"
+        )
+        return self._list(path, "/fitness/v1/athletes/{id}/atp/{start}/{end}")
+
     def calendar_notes(self, start: date, end: date) -> list[dict[str, Any]]:
         """Calendar notes {id, noteDate, title, description}."""
         last = end if end > start else start + timedelta(days=1)

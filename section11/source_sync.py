@@ -1,0 +1,144 @@
+"""A data sync without Intervals.icu: another source is the whole mirror.
+
+`sync_from_records` is the generic part: given a source's `SourceRecords`
+(section11/source_only.py) it builds the SyncInputs, computes every document
+with the pipeline's own `build_documents`, adds `source_limits`, validates
+against the schemas and writes the five files as one atomic unit. A source
+plugs in with a small function that fetches its records and returns them
+with a `finish(latest) -> latest` step for its own latest.json blocks
+(`sync_trainingpeaks_alone` is the TrainingPeaks one).
+
+A failed fetch raises a SyncError before any file is touched, so the
+previous files stay as they were.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from . import __version__
+from .config import Settings
+from .context import SyncInputs
+from .errors import ApiFailed, AuthFailed, SyncError
+from .ingest.fetch import local_now
+from .ingest.trainingpeaks import fetch_trainingpeaks
+from .localfiles import load_ftp_history, load_json_document
+from .outputs.source_only import add_source_limits, relabel
+from .outputs.trainingpeaks import add_trainingpeaks
+from .outputs.validate import validate_documents
+from .pipeline import (
+    SyncResult,
+    build_documents,
+    changed_pictures,
+    state_directory,
+    summary_lines,
+    write_outputs,
+)
+from .privacy import policy_of_settings
+from .progress import Progress
+from .publish.files import check_writable, resolve_destination
+from .source_only import SourceRecords, inputs_without_intervals
+from .tp_merge import source_records
+
+Finish = Callable[[dict[str, Any], SyncInputs], dict[str, Any]]  # latest.json -> latest.json
+
+
+def has_intervals(settings: Settings) -> bool:
+    """Whether the run has Intervals.icu credentials (else another source stands alone)."""
+    return bool(settings.athlete_id or settings.intervals_key)
+
+
+def athlete_now(
+    records: SourceRecords, now: datetime | None, warn: Callable[[str], None]
+) -> datetime:
+    """'now' in the athlete's timezone; the computer's own when the source names none."""
+    if records.athlete.timezone:
+        return local_now(records.athlete.timezone, now, warn)
+    warn(f"{records.source} does not say the athlete's timezone; using this computer's")
+    return (now or datetime.now(UTC)).astimezone()
+
+
+def sync_from_records(
+    settings: Settings,
+    records: SourceRecords,
+    warnings: list[str],
+    finish: Finish,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Compute, check and write the documents of a sync from `records` alone."""
+    _, directory = resolve_destination(settings.output, settings.output_dir)
+    previous = {
+        name: load_json_document(directory / name) for name in ("history.json", "routes.json")
+    }
+    if progress is not None:
+        progress.phase("computing")
+    ctx = inputs_without_intervals(
+        records,
+        now=athlete_now(records, settings.now, warnings.append),
+        days=settings.days,
+        week_start=settings.week_start,
+        zone_preference=settings.zone_preference,
+        version=__version__,
+    )
+    ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
+    documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
+    documents = relabel(documents, records.label)
+    latest = finish(documents["latest.json"], ctx)
+    documents["latest.json"] = add_source_limits(latest, records.source, records.limits)
+    result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
+    validate_documents(documents)
+    if progress is not None:
+        progress.phase("writing")
+    pictures = changed_pictures(documents, previous, ctx, directory)
+    result.written = write_outputs(documents, settings, pictures)
+    return result
+
+
+def sync_trainingpeaks_alone(settings: Settings, progress: Progress | None = None) -> SyncResult:
+    """The mirror from a TrainingPeaks account alone (no Intervals.icu credentials)."""
+    warnings: list[str] = []
+    _, directory = resolve_destination(settings.output, settings.output_dir)
+    check_writable(directory)
+    if progress is not None:
+        progress.phase("fetching")
+    raw = fetch_trainingpeaks(
+        settings.tp_auth_cookie,
+        settings.tp_base_url,
+        (settings.now or datetime.now(UTC)).astimezone().date(),
+        settings.days,
+        state_directory(settings, directory),
+        warnings,
+        alone=True,
+    )
+    if raw.status == "auth_expired":
+        raise AuthFailed(raw.message or "the TrainingPeaks cookie was refused")
+    if raw.status != "ok":
+        raise ApiFailed(raw.message or f"TrainingPeaks: {raw.status}")
+    records = source_records(raw.user, raw.workouts, raw.health, raw.fitness, raw.events)
+
+    def finish(latest: dict[str, Any], ctx: SyncInputs) -> dict[str, Any]:
+        return add_trainingpeaks(latest, raw, ctx.events, ctx.today, alone=True)
+
+    return sync_from_records(settings, records, warnings, finish, progress)
+
+
+def run(settings: Settings, out: TextIO | None = None, progress: Progress | None = None) -> int:
+    """CLI entry for a sync from TrainingPeaks alone. Returns 0 or raises SyncError."""
+    if not settings.tp_auth_cookie:
+        raise SyncError("no source to sync from")  # cli checks the credentials first
+    out = out or sys.stdout
+    try:
+        result = sync_trainingpeaks_alone(settings, progress=progress)
+    finally:
+        if progress is not None:
+            progress.finish()
+    if progress is not None:
+        metadata: Mapping[str, Any] = result.documents["latest.json"].get("metadata", {})
+        progress.report(result.written, metadata.get("sync_status") or {})
+    for line in summary_lines(result):
+        print(line, file=out)
+    return 0
