@@ -150,10 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes.add_argument(
         "--demo-sources",
-        choices=("intervals", "both", "tp"),
+        choices=("intervals", "both", "tp", "peloton"),
         default="intervals",
         help="with --demo: serve Intervals.icu only (default), Intervals.icu and TrainingPeaks "
-        "(both), or TrainingPeaks alone (tp)",
+        "(both), TrainingPeaks alone (tp) or Peloton alone (peloton)",
     )
     modes.add_argument(
         "--demo-peloton",
@@ -386,8 +386,9 @@ def check_sync_settings(settings: Settings) -> None:
         )
         if not value
     ]
-    if len(missing) == 2 and settings.tp_auth_cookie:
-        missing = []  # TrainingPeaks alone
+    peloton = settings.peloton is not None and settings.peloton.configured
+    if len(missing) == 2 and (settings.tp_auth_cookie or peloton):
+        missing = []  # TrainingPeaks or Peloton alone
     if missing:
         raise MissingCredentials(
             f"{' and '.join(missing)} not set: run `python sync.py --setup`, or set the "
