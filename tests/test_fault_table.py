@@ -34,6 +34,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = scenarios()
 
 
+def load_script():
+    """scripts/fault_table.py as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "fault_table", ROOT / "scripts" / "fault_table.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
 # ------------------------------------------------------------ the table's shape
 
 
@@ -295,11 +305,7 @@ def test_fault_row_is_intact(baseline, scenario, tmp_path):
 
 
 def test_script_prints_the_table(baseline, monkeypatch, capsys, tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        "fault_table", ROOT / "scripts" / "fault_table.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script()
     monkeypatch.setattr(faults, "prepare_baseline", lambda root: baseline)
     assert script.main(["--only", "JSON null body"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -312,11 +318,7 @@ def test_script_prints_the_table(baseline, monkeypatch, capsys, tmp_path):
 
 
 def test_script_fails_on_a_row_that_is_not_intact(monkeypatch, capsys):
-    spec = importlib.util.spec_from_file_location(
-        "fault_table", ROOT / "scripts" / "fault_table.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script()
     broken = Row(
         "truncated body",
         "wellness",
@@ -535,11 +537,7 @@ def test_hostile_server_row_is_intact(baseline, fault, tmp_path):
 
 
 def test_script_prints_the_hostile_and_local_sections(monkeypatch, capsys):
-    spec = importlib.util.spec_from_file_location(
-        "fault_table", ROOT / "scripts" / "fault_table.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script()
     assert script.main(["--section", "all", "--only", "html with 200"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["fault", "call", "outcome", "files", "intact"]
@@ -587,11 +585,7 @@ def test_source_row_is_intact(baseline, fault, tmp_path):
 
 
 def test_script_prints_the_sources_section(capsys):
-    spec = importlib.util.spec_from_file_location(
-        "fault_table", ROOT / "scripts" / "fault_table.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script()
     assert script.main(["--section", "sources", "--only", "duplicated"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["fault", "call", "outcome", "files", "intact"]

@@ -13,14 +13,10 @@ and a failing GitHub leaves the sync at exit 0 and tries again next run.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 from pathlib import Path
 
 import pytest
 
-from section11 import cli
 from section11.demo.peloton_server import FakePeloton
 from section11.demo.peloton_view import build_peloton_view
 from section11.demo.server import FakeIntervals
@@ -29,7 +25,7 @@ from section11.demo.tp_view import build_tp_view
 from section11.publish.source_issues import LABEL, SOURCES, STATE_NAME
 from tests.conftest import DEMO_TODAY, private_copy
 from tests.kit.fake_github import FakeGitHub
-from tests.kit.faults import fast_client, sync_env
+from tests.kit.faults import run_sync
 from tests.kit.peloton_faults import forbidden
 from tests.kit.tp_faults import token_outage
 
@@ -58,8 +54,8 @@ def tp(icu):
         yield fake
 
 
-def env_for(icu, gh, now: str = NOW, **extra: str) -> dict[str, str]:
-    return sync_env(icu, now) | {
+def github_env(gh, **extra: str) -> dict[str, str]:
+    return {
         "GITHUB_TOKEN": TOKEN,
         "GITHUB_REPO": REPO,
         "GITHUB_API_URL": gh.url,
@@ -68,36 +64,29 @@ def env_for(icu, gh, now: str = NOW, **extra: str) -> dict[str, str]:
     }
 
 
-def sync(directory: Path, env: dict[str, str]) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    previous = os.getcwd()
-    os.chdir(directory)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), fast_client():
-            code = cli.main(["--output-dir", str(directory)], environ=env)
-    finally:
-        os.chdir(previous)
-    return code, out.getvalue() + err.getvalue()
+def sync(icu, directory: Path, env: dict[str, str], now: str = NOW) -> tuple[int, str]:
+    code, out, err = run_sync(icu, directory, now, extra_env=env)
+    return code, out + err
 
 
 def source_issues(gh: FakeGitHub) -> list[dict]:
     return [i for i in gh.issues(REPO) if {"name": LABEL} in i["labels"]]
 
 
-def tp_env(icu, gh, tp) -> dict[str, str]:
-    return env_for(icu, gh, TP_AUTH_COOKIE=tp.view.cookie, TRAININGPEAKS_BASE_URL=tp.base_url)
+def tp_env(gh, tp) -> dict[str, str]:
+    return github_env(gh, TP_AUTH_COOKIE=tp.view.cookie, TRAININGPEAKS_BASE_URL=tp.base_url)
 
 
 # ----------------------------------------------------------------- TrainingPeaks
 
 
 def test_expired_cookie_opens_one_issue_and_a_working_one_closes_it(icu, gh, tp, tmp_path):
-    env = tp_env(icu, gh, tp)
-    code, output = sync(tmp_path, env)  # a good read: nothing to open
+    env = tp_env(gh, tp)
+    code, output = sync(icu, tmp_path, env)  # a good read: nothing to open
     assert code == 0, output
     assert source_issues(gh) == []
     tp.expire_cookie()
-    code, output = sync(tmp_path, env)
+    code, output = sync(icu, tmp_path, env)
     assert code == 0, output
     [issue] = source_issues(gh)
     assert issue["state"] == "open" and issue["title"] == TITLES["trainingpeaks"]
@@ -107,13 +96,13 @@ def test_expired_cookie_opens_one_issue_and_a_working_one_closes_it(icu, gh, tp,
     assert tp.view.cookie not in body + output and TOKEN not in body + output
     assert f"opened issue #{issue['number']}" in output
 
-    assert sync(tmp_path, env)[0] == 0  # still expired: no second issue, no call
+    assert sync(icu, tmp_path, env)[0] == 0  # still expired: no second issue, no call
     (tmp_path / ".section11" / STATE_NAME).unlink()  # the Actions cache was lost
-    assert sync(tmp_path, env)[0] == 0  # found by its label and title
+    assert sync(icu, tmp_path, env)[0] == 0  # found by its label and title
     assert [i["number"] for i in source_issues(gh)] == [issue["number"]]
 
     tp.cookie_valid = True  # a new cookie was pasted
-    code, output = sync(tmp_path, env)
+    code, output = sync(icu, tmp_path, env)
     assert code == 0, output
     [closed] = source_issues(gh)
     assert closed["state"] == "closed" and "works again" in closed["comments_text"][0]
@@ -122,7 +111,7 @@ def test_expired_cookie_opens_one_issue_and_a_working_one_closes_it(icu, gh, tp,
 
 def test_token_outage_opens_no_issue(icu, gh, tp, tmp_path):
     tp.hooks.append(token_outage())
-    code, output = sync(tmp_path, tp_env(icu, gh, tp))
+    code, output = sync(icu, tmp_path, tp_env(gh, tp))
     assert code == 0, output
     assert "outage" in output
     assert gh.issues(REPO) == [] and not gh.calls("POST")
@@ -131,17 +120,17 @@ def test_token_outage_opens_no_issue(icu, gh, tp, tmp_path):
 def test_a_failing_github_keeps_exit_0_and_opens_the_issue_next_run(icu, gh, tp, tmp_path):
     tp.expire_cookie()
     gh.issues_read_only = True  # a token without Issues: write
-    code, output = sync(tmp_path, tp_env(icu, gh, tp))
+    code, output = sync(icu, tmp_path, tp_env(gh, tp))
     assert code == 0
     assert "warning: could not update the TrainingPeaks sign-in issue" in output
     assert source_issues(gh) == []
     gh.issues_read_only = False
-    assert sync(tmp_path, tp_env(icu, gh, tp))[0] == 0
+    assert sync(icu, tmp_path, tp_env(gh, tp))[0] == 0
     assert len(source_issues(gh)) == 1
 
 
 def test_no_optional_source_means_no_github_call(icu, gh, tmp_path):
-    code, output = sync(tmp_path, env_for(icu, gh))
+    code, output = sync(icu, tmp_path, github_env(gh))
     assert code == 0, output
     assert gh.calls() == []
 
@@ -152,35 +141,31 @@ def test_no_optional_source_means_no_github_call(icu, gh, tmp_path):
 def test_refused_peloton_token_asks_for_a_new_one_and_closes_when_it_works(icu, gh, tmp_path):
     view = build_peloton_view(icu.data, "Europe/Amsterdam")
     with FakePeloton(view) as fake:
-        env = env_for(
-            icu,
+        env = github_env(
             gh,
             PELOTON_REFRESH_TOKEN=view.refresh_token,
             PELOTON_CLIENT_ID=view.client_id,
             PELOTON_BASE_URL=fake.base_url,
             PELOTON_AUTH_URL=fake.base_url,
         )
-        assert sync(tmp_path, env)[0] == 0
+        assert sync(icu, tmp_path, env)[0] == 0
         assert source_issues(gh) == []
         fake.expire_tokens()
         fake.hooks.append(forbidden())
-        code, output = sync(tmp_path, env | {"SECTION11_NOW": "2026-11-23T11:00:00+01:00"})
+        code, output = sync(icu, tmp_path, env, "2026-11-23T11:00:00+01:00")
         assert code == 0, output
         [issue] = source_issues(gh)
         assert issue["title"] == TITLES["peloton"]
         assert "`PELOTON_REFRESH_TOKEN`" in issue["body"]
         assert f"Last good Peloton data: {DEMO_TODAY.isoformat()}" in issue["body"]
         assert view.refresh_token not in issue["body"]
-        assert sync(tmp_path, env | {"SECTION11_NOW": "2026-11-23T13:00:00+01:00"})[0] == 0
+        assert sync(icu, tmp_path, env, "2026-11-23T13:00:00+01:00")[0] == 0
         assert len(source_issues(gh)) == 1
 
         fake.hooks.clear()
         fake.refresh_tokens.add("a-fresh-refresh-token")
-        later = env | {
-            "SECTION11_NOW": "2026-11-23T15:00:00+01:00",
-            "PELOTON_REFRESH_TOKEN": "a-fresh-refresh-token",
-        }
-        code, output = sync(tmp_path, later)
+        later = env | {"PELOTON_REFRESH_TOKEN": "a-fresh-refresh-token"}
+        code, output = sync(icu, tmp_path, later, "2026-11-23T15:00:00+01:00")
     assert code == 0, output
     [closed] = source_issues(gh)
     assert closed["state"] == "closed" and "Peloton works again" in closed["comments_text"][0]
