@@ -170,8 +170,15 @@ def sync_peloton_alone(settings: Settings, progress: Progress | None = None) -> 
     return sync_from_records(settings, records, warnings, finish, progress)
 
 
+PELOTON_NOT_READ = (
+    "notice: Peloton is not read without Intervals.icu when TrainingPeaks is set: "
+    "this mirror is built from TrainingPeaks alone"
+)
+
+
 def alone_sync(settings: Settings) -> Callable[..., SyncResult]:
-    """The sync of the one source configured without Intervals.icu."""
+    """The sync of the source configured without Intervals.icu (TrainingPeaks
+    first when both TrainingPeaks and Peloton are)."""
     if settings.tp_auth_cookie:
         return sync_trainingpeaks_alone
     if settings.peloton is not None and settings.peloton.configured:
@@ -183,6 +190,8 @@ def run(settings: Settings, out: TextIO | None = None, progress: Progress | None
     """CLI entry for a sync from one source alone. Returns 0 or raises SyncError."""
     sync_alone = alone_sync(settings)
     out = out or sys.stdout
+    if sync_alone is sync_trainingpeaks_alone and settings.peloton is not None:
+        print(PELOTON_NOT_READ, file=out)
     try:
         result = sync_alone(settings, progress=progress)
     finally:

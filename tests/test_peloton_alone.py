@@ -207,3 +207,19 @@ def test_demo_peloton_alone(tmp_path, capsys):
     assert latest["recent_activities"] and all(
         a["id"].startswith("peloton_") for a in latest["recent_activities"]
     )
+
+
+def test_trainingpeaks_and_peloton_without_intervals_say_which_one_is_read(fake, tmp_path, capsys):
+    from section11.demo.tp_server import FakeTrainingPeaks
+    from section11.demo.tp_view import build_tp_view
+
+    with FakeTrainingPeaks(build_tp_view(build_demo(TODAY, timezone=ZONE))) as tp:
+        env = env_for(
+            fake, tmp_path, TP_AUTH_COOKIE=tp.view.cookie, TRAININGPEAKS_BASE_URL=tp.base_url
+        )
+        code, output = sync(tmp_path / "out", env, capsys)
+    assert code == 0, output
+    assert "Peloton is not read without Intervals.icu" in output
+    latest = json.loads((tmp_path / "out" / "latest.json").read_text())
+    assert latest["source_limits"]["source"] == "trainingpeaks"
+    assert not fake.requests  # Peloton was not asked anything
