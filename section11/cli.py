@@ -392,7 +392,8 @@ def check_sync_settings(settings: Settings) -> None:
     if missing:
         raise MissingCredentials(
             f"{' and '.join(missing)} not set: run `python sync.py --setup`, or set the "
-            "ATHLETE_ID and INTERVALS_KEY environment variables"
+            "ATHLETE_ID and INTERVALS_KEY environment variables (or only TP_AUTH_COOKIE "
+            "or PELOTON_REFRESH_TOKEN, to mirror that source alone)"
         )
     if not (settings.output or settings.output_dir or is_api_mode(settings)):
         raise InvalidInput(

@@ -450,11 +450,17 @@ def summary_lines(result: SyncResult) -> list[str]:
     return lines
 
 
-def run(settings: Settings, out: TextIO | None = None, progress: Progress | None = None) -> int:
-    """CLI entry for a data sync. Returns the exit code (0) or raises SyncError."""
+def run(
+    settings: Settings,
+    out: TextIO | None = None,
+    progress: Progress | None = None,
+    syncer: Callable[..., SyncResult] | None = None,
+) -> int:
+    """CLI entry for a data sync. Returns the exit code (0) or raises SyncError.
+    `syncer`: the sync to run (default `sync`; source_sync's without Intervals.icu)."""
     out = out or sys.stdout
     try:
-        result = sync(settings, progress=progress)
+        result = (syncer or sync)(settings, progress=progress)
     finally:
         if progress is not None:
             progress.finish()

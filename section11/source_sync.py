@@ -16,12 +16,12 @@ previous files stay as they were.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, TextIO
 
-from . import __version__
+from . import __version__, pipeline
 from .config import Settings
 from .context import SyncInputs
 from .errors import ApiFailed, AuthFailed, SyncError
@@ -41,7 +41,6 @@ from .pipeline import (
     build_documents,
     changed_pictures,
     state_directory,
-    summary_lines,
     write_outputs,
 )
 from .privacy import policy_of_settings
@@ -189,17 +188,6 @@ def alone_sync(settings: Settings) -> Callable[..., SyncResult]:
 def run(settings: Settings, out: TextIO | None = None, progress: Progress | None = None) -> int:
     """CLI entry for a sync from one source alone. Returns 0 or raises SyncError."""
     sync_alone = alone_sync(settings)
-    out = out or sys.stdout
     if sync_alone is sync_trainingpeaks_alone and settings.peloton is not None:
-        print(PELOTON_NOT_READ, file=out)
-    try:
-        result = sync_alone(settings, progress=progress)
-    finally:
-        if progress is not None:
-            progress.finish()
-    if progress is not None:
-        metadata: Mapping[str, Any] = result.documents["latest.json"].get("metadata", {})
-        progress.report(result.written, metadata.get("sync_status") or {})
-    for line in summary_lines(result):
-        print(line, file=out)
-    return 0
+        print(PELOTON_NOT_READ, file=out or sys.stdout)
+    return pipeline.run(settings, out, progress, syncer=sync_alone)

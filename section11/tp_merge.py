@@ -75,8 +75,8 @@ TP_UNAVAILABLE: dict[str, str] = {
     "current_status.current_metrics.*": WELLNESS,
     "current_status.fitness.ramp_rate": "TrainingPeaks' performance data has no ramp rate",
     "athlete_profile.height_m": "TrainingPeaks' profile has no height",
-    "athlete_profile.platform_activated": "an Intervals.icu account date; not configured",
-    "athlete_profile.years_on_platform": "an Intervals.icu account date; not configured",
+    "athlete_profile.platform_activated": "the date an Intervals.icu account was opened; there is none",
+    "athlete_profile.years_on_platform": "the date an Intervals.icu account was opened; there is none",
 }
 
 

@@ -7,7 +7,7 @@ import contextlib
 import io
 import json
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -19,7 +19,9 @@ from section11.demo.tp_view import (
     HEALTH_ONLY_FIELDS,
     build_tp_view,
     keep_recent_health_in_tp,
+    personal_records,
 )
+from section11.ingest.trainingpeaks import CHECK_POWER
 from section11.outputs.validate import validate_document
 from tests.conftest import DEMO_TODAY, private_copy
 from tests.kit.faults import fast_client, sync_env
@@ -117,6 +119,19 @@ def test_both_sources_enrich_fill_and_races(both, tmp_path):
     raw_week = next(w for w in tp.view.atp if w["week"].startswith(week["week_start"]))
     assert (week["period"], week["planned_tss"]) == (raw_week["period"], raw_week["volume"])
     assert latest["trainingpeaks"]["atp_week_reason"] is None
+    # personal records: TrainingPeaks' 28-day bests next to Intervals.icu's anchors
+    check = latest["trainingpeaks"]["power_check"]
+    delta = latest["derived_metrics"]["capability"]["power_curve_delta"]
+    assert check["window"] == delta["current_window"]
+    first_day = datetime.combine(DEMO_TODAY - timedelta(days=27), time())
+    last_day = datetime.combine(DEMO_TODAY, time())
+    for row, kind in zip(check["anchors"], CHECK_POWER, strict=True):
+        records = personal_records(tp.view, "Bike", kind, first_day, last_day)
+        assert row["trainingpeaks_watts"] == max(r["value"] for r in records)
+        anchor = delta["anchors"][f"{row['duration_s']}s"]["current_watts"]
+        assert row["intervals_icu_watts"] == anchor
+        expected = round((row["trainingpeaks_watts"] - anchor) / anchor * 100, 1)
+        assert row["difference_pct"] == pytest.approx(expected)
 
 
 def test_comments_follow_the_notes_privacy_rule(both, tmp_path):
@@ -175,7 +190,18 @@ def test_trainingpeaks_alone_writes_all_files_from_tp(demo_data, tmp_path):
     assert fitness["ctl"] is not None and fitness["atl"] is not None
     ftp = view.user["user"]["athletes"][0]["cyclingFtp"]
     assert latest["current_status"]["thresholds"]["sports"]["cycling"]["ftp"] == ftp
-    assert any(p.get("origin") == "trainingpeaks" for p in latest["planned_workouts"])
+    planned = {str(w["workoutId"]): w for w in view.workouts if not w.get("completed")}
+    from_tp = [
+        p
+        for p in latest["planned_workouts"]
+        if p.get("origin") == "trainingpeaks" and p["type"] == "WORKOUT"
+    ]
+    assert from_tp
+    for entry in from_tp:
+        raw = planned[entry["origin_id"]]
+        assert (entry["planned_tss"], entry["planned_if"]) == (raw["tssPlanned"], raw["ifPlanned"])
+        assert entry.get("coach_comments") == raw["coachComments"]
+        assert entry["workout_summary"] and "% FTP" in entry["workout_summary"]
     assert latest["wellness_data"]
     assert docs["history.json"]["source"] == "TrainingPeaks API"
     assert "TrainingPeaks" in fitness["fitness_source"]

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .curves import power_profile
 from .dataset import DemoData
 
 TP_ATHLETE_ID = 4_711_011
@@ -113,6 +114,8 @@ class TpView:
     today: date
     by_icu_event: dict[int, int] = field(default_factory=dict)  # ICU event id -> TP workout id
     atp: list[dict[str, Any]] = field(default_factory=list)  # Annual Training Plan weeks
+    # workout id -> best watts by duration (s), the demo athlete's own mean-maximal power
+    power_bests: dict[int, dict[int, int]] = field(default_factory=dict)
 
     def workout(self, workout_id: int) -> dict[str, Any] | None:
         return next((w for w in self.workouts if w["workoutId"] == workout_id), None)
@@ -169,6 +172,10 @@ def _structure(minutes: float, intensity: float) -> str:
     )
 
 
+def _first(raw: dict[str, Any], *keys: str) -> Any:
+    return next((raw[k] for k in keys if raw.get(k) is not None), None)
+
+
 def _completed(activity: dict[str, Any], seed: int) -> dict[str, Any]:
     """A TrainingPeaks completed workout for one Intervals.icu activity."""
     day = _day(activity["start_date_local"])
@@ -193,8 +200,10 @@ def _completed(activity: dict[str, Any], seed: int) -> dict[str, Any]:
         "tssPlanned": None,
         "if": round(intensity / 100, 3) if isinstance(intensity, (int, float)) else None,
         "distance": activity.get("distance"),
-        "powerAverage": activity.get("average_watts"),
-        "normalizedPowerActual": activity.get("weighted_average_watts"),
+        "powerAverage": _first(activity, "icu_average_watts", "average_watts"),
+        "normalizedPowerActual": _first(
+            activity, "icu_weighted_avg_watts", "weighted_average_watts"
+        ),
         "heartRateAverage": activity.get("average_heartrate"),
         "heartRateMaximum": activity.get("max_heartrate"),
         "elevationGain": activity.get("total_elevation_gain"),
@@ -206,7 +215,7 @@ def _completed(activity: dict[str, Any], seed: int) -> dict[str, Any]:
         "coachComments": "Nice pacing." if key % 11 == 0 else None,
         "description": None,
         "structure": None,
-        "tssSource": "Power" if activity.get("average_watts") else "HeartRate",
+        "tssSource": "Power" if _first(activity, "icu_average_watts") else "HeartRate",
     }
 
 
@@ -394,7 +403,12 @@ def build_tp_view(data: DemoData) -> TpView:
     }
     cookie = "V001" + hashlib.sha256(f"tp-cookie-{seed}".encode()).hexdigest() * 4
     atp = _atp_weeks(today, events)
-    return TpView(cookie, user, workouts, events, notes, health, today, by_icu, atp)
+    bests = {
+        w["workoutId"]: power_profile(data.details[str(a["id"])], seed)
+        for w, a in zip(done, (a for a in data.activities if a.get("type")), strict=True)
+        if str(a["id"]) in data.details
+    }
+    return TpView(cookie, user, workouts, events, notes, health, today, by_icu, atp, bests)
 
 
 def fitness_series(view: TpView, start: date, end: date) -> list[dict[str, Any]]:
@@ -425,14 +439,10 @@ def fitness_series(view: TpView, start: date, end: date) -> list[dict[str, Any]]
     return rows
 
 
-def _peak_value(w: dict[str, Any], pr_type: str) -> float | None:
+def _peak_value(view: TpView, w: dict[str, Any], pr_type: str) -> float | None:
     seconds = (w.get("totalTime") or 0) * 3600
     if pr_type in POWER_SECONDS:
-        avg = w.get("powerAverage")
-        need = POWER_SECONDS[pr_type]
-        if not isinstance(avg, (int, float)) or seconds < need:
-            return None
-        return round(avg * (1 + 0.9 * math.exp(-need / 400)))
+        return view.power_bests.get(w["workoutId"], {}).get(POWER_SECONDS[pr_type])
     if pr_type in HR_SECONDS:
         top = w.get("heartRateMaximum")
         if not isinstance(top, (int, float)) or seconds < HR_SECONDS[pr_type]:
@@ -457,7 +467,7 @@ def personal_records(
             continue
         if not start.date() <= day <= end.date():
             continue
-        value = _peak_value(w, pr_type)
+        value = _peak_value(view, w, pr_type)
         if value is not None:
             found.append((value, w))
     found.sort(key=lambda pair: (-pair[0], pair[1]["workoutDay"]))

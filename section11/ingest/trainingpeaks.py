@@ -3,8 +3,9 @@
 `fetch_trainingpeaks` reads what the mirror uses from a TrainingPeaks
 account: workouts (the display window back, the plan window ahead), fitness
 over a year (TrainingPeaks seeds CTL at 0 on the first day asked for),
-health metrics, events, the Annual Training Plan around today, and a few
-personal records. `alone=True` (no Intervals.icu account) reads the account
+health metrics, events, the Annual Training Plan around today, personal
+records of the last year, and the best Bike powers of the last 28 days (the
+window of Intervals.icu's power-curve anchors, for a cross-check). `alone=True` (no Intervals.icu account) reads the account
 itself and ALONE_HISTORY_DAYS of workouts and health metrics, enough for
 the load metrics and the weekly history. It never raises: a failure becomes the
 source's status (`auth_expired`, `outage`, `rate_limited`, `error`) and the
@@ -44,6 +45,8 @@ PEAKS = (
     ("Run", "speed5K"),
     ("Run", "speed10K"),
 )
+CHECK_DAYS = 28  # window of the power cross-check: Intervals.icu's current curve window
+CHECK_POWER = ("power5sec", "power1min", "power5min", "power20min", "power60min")
 NO_ATP = "the TrainingPeaks account has no Annual Training Plan for this week"
 
 ClientFactory = Callable[[str, str | None], TrainingPeaksClient]
@@ -60,6 +63,7 @@ class TpRaw:
     fitness: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     peaks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    check_peaks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # Bike, 28 days
     health: list[dict[str, Any]] = field(default_factory=list)
     atp: list[dict[str, Any]] = field(default_factory=list)
     atp_missing: str | None = None  # why there is no Annual Training Plan, when there is none
@@ -111,6 +115,10 @@ def _read_all(client: TrainingPeaksClient, today: date, days: int, alone: bool) 
         peaks={
             f"{sport}.{kind}": client.peaks(sport, kind, today - timedelta(days=PEAK_DAYS), today)
             for sport, kind in PEAKS
+        },
+        check_peaks={
+            kind: client.peaks("Bike", kind, today - timedelta(days=CHECK_DAYS - 1), today)
+            for kind in CHECK_POWER
         },
     )
 

@@ -8,8 +8,9 @@
   Intervals.icu entry names it as its tp2intervals source, or has the same
   date and name (the mirror's authority stays Intervals.icu).
 - `trainingpeaks_block`: TrainingPeaks' own fitness (CTL/ATL/TSB), its A/B/C
-  events, the Annual Training Plan week (or why there is none) and personal
-  records, as a cross-check next to Intervals.icu's.
+  events, the Annual Training Plan week (or why there is none), personal
+  records, and `power_check`: its best 28-day Bike powers next to
+  Intervals.icu's power-curve anchors, as a cross-check.
 - `race_calendar` entries on a TrainingPeaks event's day gain a
   `trainingpeaks` note: its A/B/C priority, CTL target, and whether only
   TrainingPeaks holds the race.
@@ -31,6 +32,20 @@ PLAN_DAYS = 42
 FITNESS_DAYS = 14
 WEEK_DAYS = 7
 RACE_CATEGORIES = ("RACE_A", "RACE_B", "RACE_C")
+# TrainingPeaks Bike power record type -> seconds (the power-curve anchors)
+CHECK_SECONDS = {
+    "power5sec": 5,
+    "power1min": 60,
+    "power5min": 300,
+    "power20min": 1200,
+    "power60min": 3600,
+}
+CHECK_NOTE = (
+    "Best power at fixed durations over the last 28 days as TrainingPeaks and "
+    "Intervals.icu each report it (Intervals.icu: Ride curves, the current window of "
+    "power_curve_delta). A gap of more than a few percent usually means a session is in "
+    "one account and not the other, or a different power source or smoothing."
+)
 TARGET_UNITS = {
     "percentOfFtp": "% FTP",
     "percentOfThresholdHr": "% LTHR",
@@ -152,6 +167,28 @@ def tp_planned_entries(
     return sorted(out, key=lambda e: e["date"])
 
 
+def with_tp_details(entries: Iterable[Mapping[str, Any]], raw: TpRaw) -> list[dict[str, Any]]:
+    """TrainingPeaks-alone planned_workouts[] entries (built from the calendar like
+    Intervals.icu's) with what only TrainingPeaks' record holds: the structure
+    summary, planned IF and distance, coach comments."""
+    workouts = {w.id: w for w in (TpWorkout.from_raw(r) for r in raw.workouts) if w.id}
+    out = []
+    for entry in entries:
+        tp_workout = entry.get("origin") == "trainingpeaks" and entry.get("type") == "WORKOUT"
+        origin_id = entry.get("origin_id") if tp_workout else None
+        w = workouts.get(origin_id) if isinstance(origin_id, str) else None
+        entry = dict(entry)
+        if w is not None and not w.completed:
+            if entry.get("workout_summary") is None:
+                entry["workout_summary"] = structure_summary(w.structure, w.planned_seconds)
+            entry["planned_if"] = w.if_planned
+            entry["planned_distance_m"] = w.distance_planned
+            if w.coach_comments:
+                entry["coach_comments"] = w.coach_comments
+        out.append(entry)
+    return out
+
+
 def _fitness(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
     days = [d for d in (TpFitnessDay.from_raw(r) for r in rows) if d.date]
     if not days:
@@ -220,6 +257,34 @@ def trainingpeaks_block(raw: TpRaw, today: date) -> dict[str, Any]:
     }
 
 
+def _pct(ours: float | None, theirs: float | None) -> float | None:
+    if ours is None or theirs is None or theirs <= 0:
+        return None
+    return round((ours - theirs) / theirs * 100, 1) + 0.0
+
+
+def power_check(raw: TpRaw, latest: Mapping[str, Any]) -> dict[str, Any]:
+    """TrainingPeaks' best 28-day Bike powers next to Intervals.icu's curve anchors."""
+    delta = (latest.get("derived_metrics") or {}).get("capability", {}).get("power_curve_delta")
+    delta = delta if isinstance(delta, Mapping) else {}
+    anchors = delta.get("anchors") if isinstance(delta.get("anchors"), Mapping) else {}
+    rows = []
+    for kind, seconds in CHECK_SECONDS.items():
+        records = [TpPeak.from_raw(r) for r in raw.check_peaks.get(kind, [])]
+        best = max((r.value for r in records if r.value is not None), default=None)
+        anchor = anchors.get(f"{seconds}s") if anchors else None
+        icu = anchor.get("current_watts") if isinstance(anchor, Mapping) else None
+        rows.append(
+            {
+                "duration_s": seconds,
+                "trainingpeaks_watts": best,
+                "intervals_icu_watts": icu,
+                "difference_pct": _pct(best, icu),
+            }
+        )
+    return {"window": delta.get("current_window"), "anchors": rows, "note": CHECK_NOTE}
+
+
 def race_note(
     entry: Mapping[str, Any], events: Iterable[TpEvent], icu_race_days: set[str]
 ) -> dict[str, Any]:
@@ -272,11 +337,15 @@ def add_trainingpeaks(
     out["sources_status"] = sources_status(raw, alone)
     if raw.status == "ok":
         calendar_events = list(calendar_events)
-        if not alone:
-            planned = list(out.get("planned_workouts") or [])
+        planned = list(out.get("planned_workouts") or [])
+        if alone:
+            out["planned_workouts"] = with_tp_details(planned, raw)
+        else:
             planned += tp_planned_entries(raw, calendar_events, today)
             out["planned_workouts"] = sorted(planned, key=lambda e: e.get("date") or "")
         if isinstance(out.get("race_calendar"), Mapping):
             out["race_calendar"] = _with_race_notes(out["race_calendar"], raw, calendar_events)
-        out["trainingpeaks"] = trainingpeaks_block(raw, today)
+        block = trainingpeaks_block(raw, today)
+        block["power_check"] = power_check(raw, out)
+        out["trainingpeaks"] = block
     return out
