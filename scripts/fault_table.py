@@ -2,12 +2,14 @@
 """Print the fault table: every fault of tests/kit/faults.py on every
 call it applies to, against the fake Intervals.icu on 127.0.0.1.
 
-    python scripts/fault_table.py [--section api|hostile|local|all] [--only TEXT] [--verbose]
+    python scripts/fault_table.py [--section api|hostile|local|sources|all] [--only TEXT]
+                                  [--verbose]
 
-Three sections: "api" (a well-behaved server that fails: every fault of
+Four sections: "api" (a well-behaved server that fails: every fault of
 tests/kit/faults.py on every call it applies to), "hostile" (a server that
-misbehaves: tests/kit/hostile_faults.py) and "local" (broken local state:
-tests/kit/local_faults.py). Columns: fault, call (or where), outcome
+misbehaves: tests/kit/hostile_faults.py), "local" (broken local state:
+tests/kit/local_faults.py) and "sources" (TrainingPeaks or Peloton fails:
+tests/kit/source_faults.py). Columns: fault, call (or where), outcome
 ("completed, status=..." or "exit N"), files intact. Exits 1 when a row is
 not intact or its outcome is not the expected one, 0 otherwise.
 
@@ -31,8 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.kit.faults import Row, format_table, prepare_baseline, run_scenarios, scenarios
 from tests.kit.hostile_faults import HOSTILE_FAULTS, run_hostile_fault
 from tests.kit.local_faults import LOCAL_FAULTS, run_local_fault
+from tests.kit.source_faults import SOURCE_FAULTS, run_source_fault
 
-SECTIONS = ("api", "hostile", "local")
+SECTIONS = ("api", "hostile", "local", "sources")
+FAULT_SECTIONS = {
+    "hostile": (HOSTILE_FAULTS, run_hostile_fault),
+    "local": (LOCAL_FAULTS, run_local_fault),
+    "sources": (SOURCE_FAULTS, run_source_fault),
+}
 
 
 def run_section(section: str, needle: str, progress) -> list[Row]:
@@ -44,8 +52,7 @@ def run_section(section: str, needle: str, progress) -> list[Row]:
             if needle in s.fault.name.lower() or needle in s.call.name.lower()
         ]
         return run_scenarios(selected, progress=progress) if selected else []
-    faults = HOSTILE_FAULTS if section == "hostile" else LOCAL_FAULTS
-    run = run_hostile_fault if section == "hostile" else run_local_fault
+    faults, run = FAULT_SECTIONS[section]
     chosen = [f for f in faults if needle in f.name.lower() or needle in f.where.lower()]
     if not chosen:
         return []

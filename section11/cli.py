@@ -151,10 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes.add_argument(
         "--demo-sources",
-        choices=("intervals", "both", "tp"),
+        choices=("intervals", "both", "tp", "peloton"),
         default="intervals",
         help="with --demo: serve Intervals.icu only (default), Intervals.icu and TrainingPeaks "
-        "(both), or TrainingPeaks alone (tp)",
+        "(both), TrainingPeaks alone (tp) or Peloton alone (peloton)",
     )
     modes.add_argument(
         "--demo-peloton",
@@ -434,13 +434,14 @@ def check_sync_settings(settings: Settings) -> None:
         )
         if not value
     ]
-    if len(missing) == 2 and settings.tp_auth_cookie:
-        missing = []  # TrainingPeaks alone
+    peloton = settings.peloton is not None and settings.peloton.configured
+    if len(missing) == 2 and (settings.tp_auth_cookie or peloton):
+        missing = []  # TrainingPeaks or Peloton alone
     if missing:
         raise MissingCredentials(
             f"{' and '.join(missing)} not set: run `python sync.py --setup`, or set the "
-            "ATHLETE_ID and INTERVALS_KEY environment variables (or only TP_AUTH_COOKIE, "
-            "to mirror TrainingPeaks alone)"
+            "ATHLETE_ID and INTERVALS_KEY environment variables (or only TP_AUTH_COOKIE "
+            "or PELOTON_REFRESH_TOKEN, to mirror that source alone)"
         )
     if not (settings.output or settings.output_dir or is_api_mode(settings)):
         raise InvalidInput(
@@ -523,11 +524,12 @@ def rotate_log(path: Path) -> bool:
 def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> int:
     """A data sync, under the lock when --lockfile is given. In API mode the
     files are written to the current directory, then published as one commit.
-    With a GitHub token and repo, the throttled update check follows."""
+    With a GitHub token and repo, the sources' sign-in issues and the
+    throttled update check follow."""
     import dataclasses
 
     from .lock import LOCK_NAME, acquire
-    from .publish import github_api, updates
+    from .publish import github_api, source_issues, updates
     from .publish.files import resolve_destination
 
     environ = os.environ if environ is None else environ
@@ -539,7 +541,7 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     api_mode = is_api_mode(settings)
     if api_mode:
         settings = dataclasses.replace(settings, output_dir=".")
-    _, directory = resolve_destination(settings.output, settings.output_dir)
+    latest_path, directory = resolve_destination(settings.output, settings.output_dir)
     from . import pipeline, source_sync
     from .progress import Progress
 
@@ -558,6 +560,7 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     else:
         code = work()
     if code == 0:
+        source_issues.after_sync(settings, latest_path, environ)
         updates.after_sync(settings, directory, environ, config=_config_values(settings))
     return code
 

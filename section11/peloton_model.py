@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .model import as_dict, as_list, num, text
+from .model import Athlete, SportSetting, as_dict, as_list, num, text
 
 DISCIPLINE_TYPES = {
     "cycling": "VirtualRide",
@@ -26,6 +26,7 @@ DISCIPLINE_TYPES = {
     "yoga": "Yoga",
 }
 OTHER_TYPE = "Workout"
+CYCLING_TYPES = ("Ride", "VirtualRide")  # the sport settings the account's FTP applies to
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class PelotonWorkout:
     distance_m: float | None = None
     cadence_in_range_s: float | None = None
     resistance_in_range_s: float | None = None
+    timezone: str | None = None  # the IANA zone the workout was done in
 
     @property
     def activity_type(self) -> str:
@@ -154,6 +156,7 @@ def workout_from_raw(bundle: Any) -> PelotonWorkout | None:
         distance_m=_distance_m(graph),
         cadence_in_range_s=num(targets.get("cadence_time_in_range")),
         resistance_in_range_s=num(targets.get("resistance_time_in_range")),
+        timezone=text(workout.get("timezone")),
     )
 
 
@@ -171,3 +174,17 @@ def account_ftp(me: Any) -> tuple[float | None, str | None]:
         if value:
             return value, f"peloton /api/me {key}"
     return None, None
+
+
+def athlete_record(me: Any, workouts: list[PelotonWorkout]) -> Athlete:
+    """The Peloton account as the athlete of a sync without Intervals.icu: its
+    id, the timezone of its newest workout, and the cycling FTP and max HR
+    as sport settings."""
+    me = as_dict(me)
+    ftp, _ = account_ftp(me)
+    max_hr = num(me.get("customized_max_heart_rate")) or num(me.get("default_max_heart_rate"))
+    zones = [w.timezone for w in workouts if w.timezone]
+    settings = (SportSetting(types=CYCLING_TYPES, ftp=ftp, max_hr=max_hr),) if ftp or max_hr else ()
+    return Athlete(
+        id=text(me.get("id")), timezone=zones[0] if zones else None, sport_settings=settings
+    )

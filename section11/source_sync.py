@@ -6,7 +6,8 @@ with the pipeline's own `build_documents`, adds `source_limits`, validates
 against the schemas and writes the five files as one atomic unit. A source
 plugs in with a small function that fetches its records and returns them
 with a `finish(latest) -> latest` step for its own latest.json blocks
-(`sync_trainingpeaks_alone` is the TrainingPeaks one).
+(`sync_trainingpeaks_alone` is the TrainingPeaks one, `sync_peloton_alone`
+the Peloton one).
 
 A failed fetch raises a SyncError before any file is touched, so the
 previous files stay as they were.
@@ -14,21 +15,27 @@ previous files stay as they were.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, TextIO
 
 from . import __version__, pipeline
 from .config import Settings
 from .context import SyncInputs
-from .errors import ApiFailed, AuthFailed
+from .errors import ApiFailed, AuthFailed, SyncError
 from .ingest.fetch import local_now
+from .ingest.peloton import fetch_peloton
+from .ingest.store import open_store
 from .ingest.trainingpeaks import fetch_trainingpeaks
 from .localfiles import load_ftp_history, load_json_document
+from .outputs.peloton import add_peloton_status
 from .outputs.source_only import add_source_limits, relabel
 from .outputs.trainingpeaks import add_trainingpeaks
 from .outputs.validate import validate_documents
+from .peloton_alone import peloton_alone_latest, peloton_records
+from .peloton_model import athlete_record, workouts_from_raw
 from .pipeline import (
     SyncResult,
     build_documents,
@@ -124,6 +131,63 @@ def sync_trainingpeaks_alone(settings: Settings, progress: Progress | None = Non
     return sync_from_records(settings, records, warnings, finish, progress)
 
 
+PELOTON_STORE_OWNER = "peloton"  # the store's owner when Peloton is the only source
+
+
+def _peloton_zone(athlete_tz: str | None, now: datetime | None) -> tzinfo:
+    """The zone of the Peloton account's newest workout, else this computer's."""
+    if athlete_tz:
+        return local_now(athlete_tz, now, lambda _message: None).tzinfo or UTC
+    return (now or datetime.now(UTC)).astimezone().tzinfo or UTC
+
+
+def sync_peloton_alone(settings: Settings, progress: Progress | None = None) -> SyncResult:
+    """The mirror from a Peloton account alone (no Intervals.icu credentials).
+
+    Peloton is read at most hourly; in between (and when a read fails) the
+    stored rides are the data, and `sources_status.peloton` says how current
+    they are. Only a failure with no stored ride at all ends the run."""
+    warnings: list[str] = []
+    _, directory = resolve_destination(settings.output, settings.output_dir)
+    check_writable(directory)
+    if progress is not None:
+        progress.phase("fetching")
+    state = state_directory(settings, directory)
+    now = settings.now or datetime.now(UTC)
+    with open_store(state, PELOTON_STORE_OWNER, notice=warnings.append) as store:
+        raw = fetch_peloton(settings.peloton, store, state, now, now.astimezone().date(), warnings)
+    if raw.status != "ok" and not raw.workouts:
+        failure = AuthFailed if raw.status == "auth_expired" else ApiFailed
+        raise failure(raw.message or f"Peloton: {raw.status}")
+    workouts = workouts_from_raw(raw.workouts)
+    tz = _peloton_zone(athlete_record(raw.me, workouts).timezone, settings.now)
+    records = peloton_records(raw.me, workouts, tz, now.astimezone(tz).date())
+
+    def finish(latest: dict[str, Any], _ctx: SyncInputs) -> dict[str, Any]:
+        return peloton_alone_latest(add_peloton_status(latest, raw, alone=True), raw.status)
+
+    return sync_from_records(settings, records, warnings, finish, progress)
+
+
+PELOTON_NOT_READ = (
+    "notice: Peloton is not read without Intervals.icu when TrainingPeaks is set: "
+    "this mirror is built from TrainingPeaks alone"
+)
+
+
+def alone_sync(settings: Settings) -> Callable[..., SyncResult]:
+    """The sync of the source configured without Intervals.icu (TrainingPeaks
+    first when both TrainingPeaks and Peloton are)."""
+    if settings.tp_auth_cookie:
+        return sync_trainingpeaks_alone
+    if settings.peloton is not None and settings.peloton.configured:
+        return sync_peloton_alone
+    raise SyncError("no source to sync from")  # cli checks the credentials first
+
+
 def run(settings: Settings, out: TextIO | None = None, progress: Progress | None = None) -> int:
-    """CLI entry for a sync from TrainingPeaks alone. Returns 0 or raises SyncError."""
-    return pipeline.run(settings, out, progress, syncer=sync_trainingpeaks_alone)
+    """CLI entry for a sync from one source alone. Returns 0 or raises SyncError."""
+    sync_alone = alone_sync(settings)
+    if sync_alone is sync_trainingpeaks_alone and settings.peloton is not None:
+        print(PELOTON_NOT_READ, file=out or sys.stdout)
+    return pipeline.run(settings, out, progress, syncer=sync_alone)

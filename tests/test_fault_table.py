@@ -34,6 +34,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = scenarios()
 
 
+def load_script():
+    """scripts/fault_table.py as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "fault_table", ROOT / "scripts" / "fault_table.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
 # ------------------------------------------------------------ the table's shape
 
 
@@ -295,11 +305,7 @@ def test_fault_row_is_intact(baseline, scenario, tmp_path):
 
 
 def test_script_prints_the_table(baseline, monkeypatch, capsys, tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        "fault_table", ROOT / "scripts" / "fault_table.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script()
     monkeypatch.setattr(faults, "prepare_baseline", lambda root: baseline)
     assert script.main(["--only", "JSON null body"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -312,11 +318,7 @@ def test_script_prints_the_table(baseline, monkeypatch, capsys, tmp_path):
 
 
 def test_script_fails_on_a_row_that_is_not_intact(monkeypatch, capsys):
-    spec = importlib.util.spec_from_file_location(
-        "fault_table", ROOT / "scripts" / "fault_table.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script()
     broken = Row(
         "truncated body",
         "wellness",
@@ -535,11 +537,7 @@ def test_hostile_server_row_is_intact(baseline, fault, tmp_path):
 
 
 def test_script_prints_the_hostile_and_local_sections(monkeypatch, capsys):
-    spec = importlib.util.spec_from_file_location(
-        "fault_table", ROOT / "scripts" / "fault_table.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script()
     assert script.main(["--section", "all", "--only", "html with 200"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["fault", "call", "outcome", "files", "intact"]
@@ -548,3 +546,47 @@ def test_script_prints_the_hostile_and_local_sections(monkeypatch, capsys):
     out = capsys.readouterr().out.splitlines()
     rows = [line for line in out[2:] if line.strip()]
     assert len(rows) == 2 and all("exit 7" in r and r.endswith("yes") for r in rows)
+
+
+# ------------------------------------------------------------ second sources (issues 14, 16)
+
+from tests.kit.source_faults import SOURCE_FAULTS, leaked, run_source_fault  # noqa: E402
+
+
+def test_sources_section_has_every_row_of_the_issues():
+    rows = {(f.where, f.name) for f in SOURCE_FAULTS}
+    assert rows == {
+        ("trainingpeaks", "expired cookie"),
+        ("trainingpeaks", "token outage (500)"),
+        ("trainingpeaks", "429"),
+        ("trainingpeaks", "90-day refusal"),
+        ("peloton", "401"),
+        ("peloton", "403 (token refused)"),
+        ("peloton", "429"),
+        ("peloton", "bad page"),
+        ("peloton", "duplicated items"),
+    }
+    assert len({f.slug for f in SOURCE_FAULTS}) == len(SOURCE_FAULTS)
+
+
+def test_the_source_secret_scan_finds_a_piece():
+    from tests.kit.source_faults import PELOTON_MINTED, TP_COOKIE
+
+    assert leaked(f"x {TP_COOKIE[5:11]} y") and leaked(f"Bearer {PELOTON_MINTED}12")
+    assert leaked("nothing secret here") == []
+
+
+@pytest.mark.parametrize("fault", SOURCE_FAULTS, ids=[f.slug for f in SOURCE_FAULTS])
+def test_source_row_is_intact(baseline, fault, tmp_path):
+    row = run_source_fault(baseline, fault, tmp_path)
+    assert row.intact and row.code == 0, f"{row.outcome}: {row.problems}"
+    assert row.outcome == f"completed, {fault.where}={fault.status}"
+    assert not list(tmp_path.iterdir())  # the row cleans up after itself
+
+
+def test_script_prints_the_sources_section(capsys):
+    script = load_script()
+    assert script.main(["--section", "sources", "--only", "duplicated"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["fault", "call", "outcome", "files", "intact"]
+    assert out[2].split() == ["duplicated", "items", "peloton", "completed,", "peloton=ok", "yes"]

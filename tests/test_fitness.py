@@ -1,5 +1,6 @@
 """Fitness block and power model (docs/metrics.md#fitness)."""
 
+import math
 from datetime import date, timedelta
 
 import pytest
@@ -211,3 +212,13 @@ def test_latest_vo2max(rows, expected):
     records = [w(date(2025, 3, 1) + timedelta(days=d - 1), vo2max=v) for d, v in rows]
     block = latest_vo2max(records, TODAY)
     assert (block["vo2max"], block["vo2max_date"]) == expected
+
+
+def test_load_fitness_is_the_exponentially_weighted_load():
+    from section11.metrics.fitness import load_fitness
+
+    series = load_fitness([100.0, 0.0, 0.0])
+    k42, k7 = math.exp(-1 / 42), math.exp(-1 / 7)
+    assert series[0] == pytest.approx((100 * (1 - k42), 100 * (1 - k7)))
+    assert series[2] == pytest.approx((100 * (1 - k42) * k42**2, 100 * (1 - k7) * k7**2))
+    assert load_fitness([]) == []

@@ -41,6 +41,7 @@ TOP_LEVEL = {
     "peloton_model": "model",  # Peloton workouts -> activities
     "source_only": "model",  # another source's records -> SyncInputs (no Intervals.icu)
     "tp_merge": "model",  # TrainingPeaks merged into the inputs, or standing alone
+    "peloton_alone": "metrics",  # a Peloton account as the whole mirror (loads, CTL/ATL)
     "privacy": "outputs",
     "pipeline": "app",
     "cli": "app",

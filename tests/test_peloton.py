@@ -194,7 +194,11 @@ def fake_intervals():
 def test_fault_table_peloton_rows(fake_intervals, tmp_path, capsys, call, code):
     view = build_peloton_view(fake_intervals.data, "Europe/Amsterdam")
     with FakePeloton(view) as fake:
-        fake.hooks.append(status(code, CALLS[call], times=10))
+        fake.hooks.append(
+            rate_limited(CALLS[call], retry_after="0")
+            if code == 429
+            else status(code, CALLS[call], times=10)
+        )
         out = tmp_path / "out"
         rc = cli.main(["--output-dir", str(out)], environ=demo_env(fake_intervals, tmp_path, fake))
     printed = capsys.readouterr()

@@ -544,3 +544,43 @@ def test_peloton_tokens_leak_nowhere(server, tmp_path, capsys, logs):
     texts = {"stdout": captured.out, "stderr": captured.err, "logs": logs.text}
     texts |= file_texts(out_dir, skip=(token_file,))
     assert_no_leaks(texts)
+
+
+# ----------------------------------------------------------------- sign-in issues
+
+
+def test_sign_in_issues_leak_nothing(server, tp_server, gh, tmp_path, capsys, logs):
+    """An expired TrainingPeaks cookie and a refused Peloton token open their
+    issues in the data repository: no piece of any secret in them."""
+    from section11.demo.peloton_server import FakePeloton
+    from section11.demo.peloton_view import build_peloton_view
+    from section11.publish.source_issues import LABEL
+
+    view = build_peloton_view(server.data, "Europe/Amsterdam")
+    view.refresh_token = PELOTON_REFRESH
+    minted = iter(PELOTON_MINTED * 4)
+    out_dir = tmp_path / "out"
+    with FakePeloton(view, token_factory=lambda: next(minted)) as fake:
+        env = env_for(server) | {
+            "GITHUB_REPO": REPO,
+            "GITHUB_API_URL": gh.url,
+            "SECTION11_UPDATE_CHECK": "off",
+            "TP_AUTH_COOKIE": TP_COOKIE,
+            "TRAININGPEAKS_BASE_URL": tp_server.base_url,
+            "PELOTON_REFRESH_TOKEN": PELOTON_REFRESH,
+            "PELOTON_CLIENT_ID": view.client_id,
+            "PELOTON_BASE_URL": fake.base_url,
+            "PELOTON_AUTH_URL": fake.base_url,
+        }
+        assert cli.main(["--output-dir", str(out_dir), "--debug"], environ=env) == 0
+        tp_server.expire_cookie()
+        fake.expire_tokens()
+        later = env | {"SECTION11_NOW": "2026-11-23T11:00:00+00:00"}
+        assert cli.main(["--output-dir", str(out_dir), "--debug"], environ=later) == 0
+    captured = capsys.readouterr()
+    issues = [i for i in gh.issues() if {"name": LABEL} in i["labels"]]
+    assert len(issues) == 2
+    texts = {"issues": json.dumps(gh.issues()), "stdout": captured.out, "stderr": captured.err}
+    texts["logs"] = logs.text
+    token_file = out_dir / ".section11" / "peloton_token.json"
+    assert_no_leaks(texts | file_texts(out_dir, skip=(token_file,)))

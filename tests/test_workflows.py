@@ -133,7 +133,15 @@ def test_sync_step_env_and_command(steps):
     assert sync["id"] == "sync"
     expected = {
         name: f"${{{{ secrets.{name} }}}}"
-        for name in ("ATHLETE_ID", "INTERVALS_KEY", "WEEK_START", "ZONE_PREFERENCE")
+        for name in (
+            "ATHLETE_ID",
+            "INTERVALS_KEY",
+            "WEEK_START",
+            "ZONE_PREFERENCE",
+            "TP_AUTH_COOKIE",
+            "PELOTON_REFRESH_TOKEN",
+            "PELOTON_CLIENT_ID",
+        )
     }
     # the update check opens an issue in this repository with the job's own token
     expected.update(GITHUB_TOKEN="${{ github.token }}", GITHUB_REPO="${{ github.repository }}")
@@ -217,10 +225,16 @@ def test_check_step_skips_with_a_notice(steps, tmp_path, env):
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_check_step_with_secrets_goes_on_quietly(steps, tmp_path):
-    proc, output, summary = run_check(
-        steps, tmp_path, {"ATHLETE_ID": "i123", "INTERVALS_KEY": "secret-key"}
-    )
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"ATHLETE_ID": "i123", "INTERVALS_KEY": "secret-key"},
+        {"TP_AUTH_COOKIE": "secret-key"},  # TrainingPeaks alone
+        {"PELOTON_REFRESH_TOKEN": "secret-key", "INTERVALS_KEY": ""},  # Peloton alone
+    ],
+)
+def test_check_step_with_secrets_goes_on_quietly(steps, tmp_path, env):
+    proc, output, summary = run_check(steps, tmp_path, env)
     assert proc.returncode == 0 and proc.stdout == "" and "secret-key" not in proc.stderr
     assert output == "configured=true\n" and summary == ""
 

@@ -9,7 +9,7 @@ and `/api/ride/{id}/details`. Every API call needs a current access token.
 
 Tests read `requests` (method, path, query, whether `Peloton-Platform: web`
 was sent; never a header value) and add `hooks`: callables
-`(method, path, query) -> (status, body) | None` that answer before the API
+`(method, path, query) -> (status, body[, headers]) | None` that answer before the API
 does (fault helpers: tests/kit/peloton_faults.py). `page_shift` and
 `extra_page` reproduce Peloton's paging quirks: items repeated across pages
 and a page_count one too high (an empty extra page).
@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .peloton_view import PelotonView
 
 MAX_LIMIT = 100
-Answer = tuple[int, Any]
+Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]  # (status, body[, headers])
 Hook = Callable[[str, str, dict[str, str]], Answer | None]
 
 
@@ -63,7 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        status, payload = fake.answer(
+        status, payload, *extra = fake.answer(
             method, split.path, query, body, self.headers.get("Authorization") or ""
         )
         fake.log(
@@ -79,6 +79,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in (extra[0] if extra else {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 

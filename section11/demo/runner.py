@@ -46,7 +46,7 @@ def demo_settings(settings, data, base_url):
 
 
 def with_demo_peloton(local, stack, data, out):
-    """Settings pointed at a fake Peloton account started on `stack`."""
+    """(settings pointed at a fake Peloton account started on `stack`, the fake)."""
     view = build_peloton_view(data, DEMO_TIMEZONE)
     view.refresh_token = secrets.token_hex(16)  # a new account each run: no stale rotation
     fake = stack.enter_context(FakePeloton(view))
@@ -57,15 +57,16 @@ def with_demo_peloton(local, stack, data, out):
         base_url=fake.base_url,
         auth_url=fake.base_url,
     )
-    return replace(local, peloton=auth)
+    return replace(local, peloton=auth), fake
 
 
 def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = False) -> int:
     """`sources`: "intervals" (the default demo), "both" (Intervals.icu and a
     fake TrainingPeaks account; a few calendar workouts carry tp2intervals
-    footers) or "tp" (the same athlete on TrainingPeaks alone: no Intervals.icu
-    credentials). `peloton`: the athlete also rides on a fake Peloton account
-    (some rides match Intervals.icu activities, some exist only on Peloton)."""
+    footers), "tp" (the same athlete on TrainingPeaks alone: no Intervals.icu
+    credentials) or "peloton" (the athlete's Peloton account alone). `peloton`:
+    the athlete also rides on a fake Peloton account (some rides match
+    Intervals.icu activities, some exist only on Peloton)."""
     from .. import pipeline, source_sync
 
     if sources == "tp" and peloton:
@@ -86,9 +87,13 @@ def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = Fal
             tp = stack.enter_context(FakeTrainingPeaks(view))
             local = replace(local, tp_auth_cookie=view.cookie, tp_base_url=tp.base_url)
             print(f"and by the fake TrainingPeaks API at {tp.base_url}", file=out)
-        if peloton:
-            local = with_demo_peloton(local, stack, data, out)
-        if sources == "tp":
+        if peloton or sources == "peloton":
+            local, fake_peloton = with_demo_peloton(local, stack, data, out)
+        if sources == "peloton":
+            local = replace(local, athlete_id=None, intervals_key=None, base_url=None)
+            result = source_sync.sync_peloton_alone(local)
+            requests_made = len(fake_peloton.requests)
+        elif sources == "tp":
             local = replace(local, athlete_id=None, intervals_key=None, base_url=None)
             result = source_sync.sync_trainingpeaks_alone(local)
             requests_made = len(tp.requests)

@@ -49,6 +49,20 @@ def _decayed(value: float | None, factor: float) -> float | None:
     return round_half_even(value * factor, 2) if value is not None else None
 
 
+def load_fitness(daily_tss: Sequence[float]) -> list[tuple[float, float]]:
+    """(CTL, ATL) at the end of each day of `daily_tss` (oldest first), both 0
+    the day before the first: x = x·d + TSS·(1 − d), d = exp(-1/42) for CTL and
+    exp(-1/7) for ATL. For a source that has loads but no fitness series of its
+    own (Peloton alone); unrounded."""
+    ctl = atl = 0.0
+    out = []
+    for tss in daily_tss:
+        ctl = ctl * CTL_DECAY + tss * (1 - CTL_DECAY)
+        atl = atl * ATL_DECAY + tss * (1 - ATL_DECAY)
+        out.append((ctl, atl))
+    return out
+
+
 def latest_with(
     wellness: Sequence[Wellness], today: date, max_age_days: int, has: Callable[[Wellness], bool]
 ) -> Wellness | None:

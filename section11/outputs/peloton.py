@@ -21,11 +21,15 @@ def peloton_status(raw: PelotonRaw) -> dict[str, Any]:
     return entry
 
 
-def add_peloton_status(latest: dict[str, Any], raw: PelotonRaw) -> dict[str, Any]:
+def add_peloton_status(
+    latest: dict[str, Any], raw: PelotonRaw, alone: bool = False
+) -> dict[str, Any]:
     """latest.json with `sources_status.peloton` set (the block is created when
-    absent; a disabled Peloton adds nothing to a file without the block)."""
+    absent; a disabled Peloton adds nothing to a file without the block).
+    `alone`: there is no Intervals.icu account."""
     if raw.status == "disabled" and "sources_status" not in latest:
         return latest
-    block = dict(latest.get("sources_status") or {"intervals_icu": {"status": "ok"}})
+    icu = "not_configured" if alone else "ok"
+    block = dict(latest.get("sources_status") or {"intervals_icu": {"status": icu}})
     block["peloton"] = peloton_status(raw)
     return {**latest, "sources_status": block}

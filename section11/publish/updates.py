@@ -274,7 +274,8 @@ def issue_body(plan: UpdatePlan, url: str, superseded: list[int] | None = None) 
 # ----------------------------------------------------------------- state (throttle)
 
 
-def _read_state(path: Path) -> dict:
+def read_state(path: Path) -> dict:
+    """A small JSON state file of the state directory ({} when missing or unreadable)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
@@ -282,17 +283,15 @@ def _read_state(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _write_state(path: Path, state: Mapping[str, Any], warn: Callable[[str], None]) -> None:
+def write_state(path: Path, state: Mapping[str, Any], warn: Callable[[str], None]) -> None:
+    """Write a state file atomically; a failure is a warning (the sync succeeded)."""
     from .files import dump_json, write_files_atomic
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_files_atomic({path: dump_json(dict(state), name=str(path))})
     except (OSError, SyncError) as exc:
-        warn(
-            f"could not save the update-check state in {path.parent}: "
-            f"{getattr(exc, 'message', None) or exc}"
-        )
+        warn(f"could not save {path.name} in {path.parent}: {getattr(exc, 'message', None) or exc}")
 
 
 def _when(state: Mapping[str, Any], key: str) -> datetime | None:
@@ -336,7 +335,7 @@ def check_for_updates(
     warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
     now = (now or datetime.now(UTC)).astimezone(UTC)
     state_path = Path(state_dir) / STATE_NAME
-    state = _read_state(state_path)
+    state = read_state(state_path)
     installed = _installed_hash(Path(root))
     if state.get("installed") != installed:  # an update was applied: check now
         state = {k: v for k, v in state.items() if k not in ("last_check", "last_attempt")}
@@ -348,7 +347,7 @@ def check_for_updates(
 
     def failed(message: str) -> CheckResult:
         failed_state = {**state, "last_attempt": now.isoformat(), "installed": installed}
-        _write_state(state_path, failed_state, warn)
+        write_state(state_path, failed_state, warn)
         return CheckResult("failed", f"update check skipped: {message}")
 
     try:
@@ -370,7 +369,7 @@ def check_for_updates(
     if result.status == "opened":
         seen = [f for f in state.get("notified", []) if isinstance(f, str)]
         state["notified"] = (seen + [plan.fingerprint()])[-REMEMBERED_FINGERPRINTS:]
-    _write_state(state_path, state, warn)
+    write_state(state_path, state, warn)
     return result
 
 

@@ -213,7 +213,13 @@ class PelotonClient:
                 },
                 label="/api/user/{id}/workouts",
             )
-            items = [w for w in (got or {}).get("data") or [] if isinstance(w, dict)]
+            if not isinstance(got, dict):
+                raise PelotonError(
+                    "Peloton answered /api/user/{id}/workouts with a page that is not an "
+                    "object; the stored rides are used",
+                    "stale",
+                )
+            items = [w for w in got.get("data") or [] if isinstance(w, dict)]
             if not items:
                 return
             yield items

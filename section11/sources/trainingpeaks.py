@@ -54,6 +54,7 @@ BASE_URL_ENV = "TRAININGPEAKS_BASE_URL"
 COOKIE_NAME = "Production_tpAuth"
 MIN_REQUEST_INTERVAL = 0.15  # seconds between two requests
 MAX_RANGE_DAYS = 90  # calendar days per workout-list request, both ends included
+WORKOUTS_LABEL = "/fitness/v6/athletes/{id}/workouts/{start}/{end}"
 TOKEN_MARGIN = 60.0  # seconds before expiry a token counts as expired
 DEFAULT_TOKEN_LIFETIME = 3600.0
 MAX_ATTEMPTS = 3
@@ -312,7 +313,7 @@ class TrainingPeaksClient:
         rows: list[dict[str, Any]] = []
         for first, last in date_chunks(start, end):
             path = f"/fitness/v6/athletes/{aid}/workouts/{first.isoformat()}/{last.isoformat()}"
-            rows.extend(self._list(path, "/fitness/v6/athletes/{id}/workouts/{start}/{end}"))
+            rows.extend(self._list(path, WORKOUTS_LABEL))
         return rows
 
     def workouts_checked(self, start: date, end: date) -> list[dict[str, Any]]:
@@ -461,6 +462,14 @@ class TrainingPeaksClient:
 
     def _api_error(self, failure: IntervalsError, label: str) -> TrainingPeaksError:
         status = failure.status
+        if status == 400 and label == WORKOUTS_LABEL:
+            return RangeTooLong(
+                f"TrainingPeaks refused a workout list of {MAX_RANGE_DAYS} days or less "
+                f"(HTTP 400 on {label}); its limit was {MAX_RANGE_DAYS} days per request and "
+                "may have changed: the TrainingPeaks part is skipped this run",
+                status=status,
+                endpoint=label,
+            )
         if isinstance(failure, AuthError):
             return AuthExpired(
                 f"TrainingPeaks refused a fresh token on {label} (HTTP {status}); {PASTE_HINT}",

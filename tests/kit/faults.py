@@ -235,8 +235,10 @@ def run_sync(
     directory: Path,
     now: str = NOW,
     read_timeout: float = NORMAL_READ_TIMEOUT,
+    extra_env: Mapping[str, str] | None = None,
 ) -> tuple[int, str, str]:
-    """`sync.py --output-dir directory` in this process: (exit code, stdout, stderr)."""
+    """`sync.py --output-dir directory` in this process: (exit code, stdout, stderr).
+    `extra_env`: more environment (a second source's settings)."""
 
     out, err = io.StringIO(), io.StringIO()
     previous = os.getcwd()
@@ -247,7 +249,8 @@ def run_sync(
             contextlib.redirect_stderr(err),
             fast_client(read_timeout),
         ):
-            code = cli.main(["--output-dir", str(directory)], environ=sync_env(server, now))
+            env = sync_env(server, now) | dict(extra_env or {})
+            code = cli.main(["--output-dir", str(directory)], environ=env)
     finally:
         os.chdir(previous)
     return code, out.getvalue(), err.getvalue()
