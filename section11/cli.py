@@ -60,6 +60,7 @@ from .errors import (
     InvalidInput,
     MissingCredentials,
     RunDeadlineExceeded,
+    SourceRefused,
     SyncError,
     Terminated,
     printable,
@@ -554,11 +555,15 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
             github_api.publish_api_mode(settings, directory, environ)
         return code
 
-    if settings.lockfile:
-        with acquire(directory / LOCK_NAME):
+    try:
+        if settings.lockfile:
+            with acquire(directory / LOCK_NAME):
+                code = work()
+        else:
             code = work()
-    else:
-        code = work()
+    except SourceRefused as refused:
+        source_issues.after_refusal(settings, latest_path, refused, environ)
+        raise
     if code == 0:
         source_issues.after_sync(settings, latest_path, environ)
         updates.after_sync(settings, directory, environ, config=_config_values(settings))

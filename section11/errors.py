@@ -39,6 +39,17 @@ class AuthFailed(SyncError):
     exit_code = EXIT_AUTH_FAILED
 
 
+class SourceRefused(AuthFailed):
+    """The one source of a sync without Intervals.icu refused its secret: the
+    run ends (exit 4) and, in a data repository, the source's sign-in issue
+    still opens. `source` is its key in sources_status."""
+
+    def __init__(self, message: str, source: str, last_good: str | None = None):
+        super().__init__(message)
+        self.source = source
+        self.last_good = last_good
+
+
 class ApiFailed(SyncError):
     exit_code = EXIT_API_FAILED
 

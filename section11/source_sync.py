@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from . import __version__, pipeline
 from .config import Settings
 from .context import SyncInputs
-from .errors import ApiFailed, AuthFailed, SyncError
+from .errors import ApiFailed, SourceRefused, SyncError
 from .ingest.fetch import local_now
 from .ingest.peloton import fetch_peloton
 from .ingest.store import open_store
@@ -120,7 +120,8 @@ def sync_trainingpeaks_alone(settings: Settings, progress: Progress | None = Non
         alone=True,
     )
     if raw.status == "auth_expired":
-        raise AuthFailed(raw.message or "the TrainingPeaks cookie was refused")
+        message = raw.message or "the TrainingPeaks cookie was refused"
+        raise SourceRefused(message, "trainingpeaks", raw.last_good)
     if raw.status != "ok":
         raise ApiFailed(raw.message or f"TrainingPeaks: {raw.status}")
     records = source_records(raw.user, raw.workouts, raw.health, raw.fitness, raw.events)
@@ -157,8 +158,10 @@ def sync_peloton_alone(settings: Settings, progress: Progress | None = None) -> 
     with open_store(state, PELOTON_STORE_OWNER, notice=warnings.append) as store:
         raw = fetch_peloton(settings.peloton, store, state, now, now.astimezone().date(), warnings)
     if raw.status != "ok" and not raw.workouts:
-        failure = AuthFailed if raw.status == "auth_expired" else ApiFailed
-        raise failure(raw.message or f"Peloton: {raw.status}")
+        message = raw.message or f"Peloton: {raw.status}"
+        if raw.status == "auth_expired":
+            raise SourceRefused(message, "peloton", raw.last_good)
+        raise ApiFailed(message)
     workouts = workouts_from_raw(raw.workouts)
     tz = _peloton_zone(athlete_record(raw.me, workouts).timezone, settings.now)
     records = peloton_records(raw.me, workouts, tz, now.astimezone(tz).date())

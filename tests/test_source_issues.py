@@ -25,7 +25,7 @@ from section11.demo.tp_view import build_tp_view
 from section11.publish.source_issues import LABEL, SOURCES, STATE_NAME
 from tests.conftest import DEMO_TODAY, private_copy
 from tests.kit.fake_github import FakeGitHub
-from tests.kit.faults import run_sync
+from tests.kit.faults import run_sync, run_sync_with
 from tests.kit.peloton_faults import forbidden
 from tests.kit.tp_faults import token_outage
 
@@ -107,6 +107,35 @@ def test_expired_cookie_opens_one_issue_and_a_working_one_closes_it(icu, gh, tp,
     [closed] = source_issues(gh)
     assert closed["state"] == "closed" and "works again" in closed["comments_text"][0]
     assert f"closed issue(s) #{issue['number']}" in output
+
+
+def test_trainingpeaks_alone_expired_cookie_still_opens_the_issue(gh, tp, tmp_path):
+    """Without Intervals.icu the refused cookie ends the run (exit 4, nothing
+    written), yet the data repository still hears of it, and the first run
+    that reads TrainingPeaks again closes the issue."""
+    env = tp_env(gh, tp) | {
+        "SECTION11_NOW": NOW,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+    }
+    code, out, err = run_sync_with(env, tmp_path)
+    assert code == 0, out + err
+    tp.expire_cookie()
+    before = (tmp_path / "latest.json").read_bytes()
+    code, out, err = run_sync_with(env, tmp_path)
+    assert code == 4, out + err
+    assert (tmp_path / "latest.json").read_bytes() == before  # nothing lost
+    [issue] = source_issues(gh)
+    assert issue["state"] == "open" and issue["title"] == TITLES["trainingpeaks"]
+    assert f"Last good TrainingPeaks data: {DEMO_TODAY.isoformat()}" in issue["body"]
+    assert tp.view.cookie not in issue["body"] + out + err
+    assert run_sync_with(env, tmp_path)[0] == 4  # still refused: no second issue
+    assert len(source_issues(gh)) == 1
+    tp.cookie_valid = True
+    code, out, err = run_sync_with(env, tmp_path)
+    assert code == 0, out + err
+    [closed] = source_issues(gh)
+    assert closed["state"] == "closed"
 
 
 def test_token_outage_opens_no_issue(icu, gh, tp, tmp_path):

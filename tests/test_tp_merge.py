@@ -3,10 +3,7 @@ real HTTP to the fakes, real files, checked against the fakes' own records."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -24,7 +21,7 @@ from section11.demo.tp_view import (
 from section11.ingest.trainingpeaks import CHECK_POWER
 from section11.outputs.validate import validate_document
 from tests.conftest import DEMO_TODAY, private_copy
-from tests.kit.faults import fast_client, sync_env
+from tests.kit.faults import run_sync_with, sync_env
 
 NOW = "2026-11-23T09:00:00+01:00"
 FILES = ("latest.json", "history.json", "intervals.json", "routes.json", "ftp_history.json")
@@ -41,15 +38,8 @@ def both(demo_data):
 
 
 def run(env, directory, *extra):
-    out, err = io.StringIO(), io.StringIO()
-    previous = os.getcwd()
-    os.chdir(directory)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), fast_client():
-            code = cli.main(["--output-dir", str(directory), *extra], environ=env)
-    finally:
-        os.chdir(previous)
-    return code, out.getvalue() + err.getvalue()
+    code, out, err = run_sync_with(env, directory, *extra)
+    return code, out + err
 
 
 def documents(directory):

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import __version__
-from ..errors import SyncError
+from ..errors import SourceRefused, SyncError
 from .files import read_data_file
 from .updates import read_state, write_state
 
@@ -198,6 +198,37 @@ def after_sync(
 ) -> list[str] | None:
     """CLI glue after a successful data sync; only with a GitHub token and repo.
     Never raises: the sync succeeded."""
+    return _publish(settings, Path(latest_path), _statuses(Path(latest_path)), environ, out, err)
+
+
+def after_refusal(
+    settings,
+    latest_path: str | os.PathLike,
+    refused: SourceRefused,
+    environ: Mapping[str, str],
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> list[str] | None:
+    """CLI glue when the one source of a sync without Intervals.icu refused
+    its secret: no file was written, yet the source's sign-in issue opens (the
+    other sources keep the statuses of the last latest.json). Never raises."""
+    statuses = dict(_statuses(Path(latest_path)))
+    statuses[refused.source] = {
+        "status": EXPIRED,
+        "message": refused.message,
+        "last_good_data": refused.last_good,
+    }
+    return _publish(settings, Path(latest_path), statuses, environ, out, err)
+
+
+def _publish(
+    settings,
+    latest_path: Path,
+    statuses: Mapping[str, Any],
+    environ: Mapping[str, str],
+    out: TextIO | None,
+    err: TextIO | None,
+) -> list[str] | None:
     from .github_api import API_URL_ENV, GitHubClient
 
     out, err = out or sys.stdout, err or sys.stderr
@@ -207,13 +238,11 @@ def after_sync(
     def warn(message: str) -> None:
         print(f"warning: {message}", file=err)
 
-    latest_path = Path(latest_path)
     state_dir = (
         Path(settings.state_dir) if settings.state_dir else latest_path.parent / ".section11"
     )
     state_path = state_dir / STATE_NAME
     state = read_state(state_path)
-    statuses = _statuses(latest_path)
     if not any(s.key in statuses or s.key in state for s in SOURCES):
         return None  # no optional source, no issue: no call
     try:

@@ -239,7 +239,18 @@ def run_sync(
 ) -> tuple[int, str, str]:
     """`sync.py --output-dir directory` in this process: (exit code, stdout, stderr).
     `extra_env`: more environment (a second source's settings)."""
+    env = sync_env(server, now) | dict(extra_env or {})
+    return run_sync_with(env, directory, read_timeout=read_timeout)
 
+
+def run_sync_with(
+    env: Mapping[str, str],
+    directory: Path,
+    *extra: str,
+    read_timeout: float = NORMAL_READ_TIMEOUT,
+) -> tuple[int, str, str]:
+    """`sync.py --output-dir directory *extra` in this process with exactly
+    this environment: (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
     previous = os.getcwd()
     os.chdir(directory)  # no stray .sync_config.json from wherever we were started
@@ -249,8 +260,7 @@ def run_sync(
             contextlib.redirect_stderr(err),
             fast_client(read_timeout),
         ):
-            env = sync_env(server, now) | dict(extra_env or {})
-            code = cli.main(["--output-dir", str(directory)], environ=env)
+            code = cli.main(["--output-dir", str(directory), *extra], environ=dict(env))
     finally:
         os.chdir(previous)
     return code, out.getvalue(), err.getvalue()
