@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from ..errors import ApiFailed, AuthFailed
@@ -27,6 +28,15 @@ def core_call(what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise AuthFailed(f"{what}: {exc}") from None
     except api_errors.IntervalsError as exc:
         raise ApiFailed(f"{what}: {exc}") from None
+
+
+def in_parallel(*calls: Callable[[], Any]) -> list[Any]:
+    """Run each call in its own thread (HTTP overlaps; the shared token bucket paces
+    them); results in call order. The first failure, in call order, is raised
+    once every call has finished, so a failing run fails the same way every time."""
+    with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="ingest") as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def optional_call(

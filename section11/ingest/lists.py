@@ -1,7 +1,7 @@
 """Bring the local store up to date with as few requests as possible.
 
 Each run asks for the recent window of activities and wellness (one call
-each). The 3-year history is fetched once, in yearly chunks, and refreshed
+each). The 3-year history is fetched once, in yearly chunks (all at once, with the recent lists), and refreshed
 in full only when it is older than a week, so edits to old records are picked
 up without a 3-year download on every run. Curves and the year of health
 markers are cached with a time-to-live (`calls.cached_call`). Per-activity
@@ -22,6 +22,7 @@ from typing import Any
 
 from ..sources.intervals import IntervalsClient
 from ..windows import HISTORY_DAYS
+from .calls import in_parallel
 from .raw import as_dict, as_list, parse_date
 from .status import KEPT_PREVIOUS, OK
 from .store import Store, iter_chunks
@@ -38,6 +39,7 @@ class RefreshReport:
     new_activities: list[str] = field(default_factory=list)
     changed_activities: list[str] = field(default_factory=list)
     removed_activities: list[str] = field(default_factory=list)
+    history_chunks: list[tuple[date, date]] = field(default_factory=list)  # due, newest first
     history_fetched: bool = False
     status: dict[str, str] = field(default_factory=dict)  # per list: ok | kept_previous
     warnings: list[str] = field(default_factory=list)
@@ -93,18 +95,28 @@ def refresh_lists(
     now: float | None = None,
     max_history_age: float = FULL_REFRESH_SECONDS,
 ) -> RefreshReport:
-    """Activities and wellness for the last `span` days, plus the 3-year history
-    when missing or older than `max_history_age` seconds (a week by default;
-    --generate-history asks for a day). Core calls: failures propagate."""
+    """Activities and wellness for the last `span` days (both calls at once); the
+    report lists the 3-year history chunks due (`refresh_history` fetches them)
+    when the history is missing or older than `max_history_age` seconds (a week
+    by default; --generate-history asks for a day). Core calls: failures propagate."""
     now = time.time() if now is None else now
     report = RefreshReport()
     recent_oldest = today - timedelta(days=span - 1)
     history_oldest = today - timedelta(days=HISTORY_DAYS - 1)
 
-    activities = as_list(client.activities(recent_oldest, today))
-    report.requests += 1
-    wellness = as_list(client.wellness(recent_oldest, today))
-    report.requests += 1
+    coverage = store.coverage("activity")
+    stale = coverage is None or coverage[0] > history_oldest or now - coverage[2] > max_history_age
+    chunks = (
+        list(iter_chunks(history_oldest, recent_oldest - timedelta(days=1), CHUNK_DAYS))
+        if stale and recent_oldest > history_oldest
+        else []
+    )
+    report.history_chunks = chunks
+    activities, wellness = in_parallel(
+        lambda: as_list(client.activities(recent_oldest, today)),
+        lambda: as_list(client.wellness(recent_oldest, today)),
+    )
+    report.requests += 2
 
     stored = store.ids_in("activity", recent_oldest, today)
     stored_days = store.ids_in("wellness", recent_oldest, today)
@@ -131,35 +143,58 @@ def refresh_lists(
         store.delete("activity", missing)
         report.removed_activities = missing
 
-    coverage = store.coverage("activity")
-    stale = coverage is None or coverage[0] > history_oldest or now - coverage[2] > max_history_age
     report.status["history"] = OK  # "kept_previous" when a history chunk shrank
-    if stale and recent_oldest > history_oldest:
-        _refresh_history(client, store, history_oldest, recent_oldest - timedelta(days=1), report)
-        store.set_coverage("activity", history_oldest, today, now)
-        store.set_coverage("wellness", history_oldest, today, now)
-        report.history_fetched = True
     return report
 
 
-def _refresh_history(
-    client: IntervalsClient, store: Store, oldest: date, newest: date, report: RefreshReport
-) -> None:
-    """Re-read oldest..newest in yearly chunks; records gone upstream are removed
-    only when the chunk answered with data (an empty chunk deletes nothing)."""
-    for start, end in iter_chunks(oldest, newest, CHUNK_DAYS):
-        activities = as_list(client.activities(start, end))
-        wellness = as_list(client.wellness(start, end))
-        report.requests += 2
-        stored = store.ids_in("activity", start, end)
-        fetched = _upsert(store, "activity", activities, activity_key, RefreshReport())
-        _upsert(store, "wellness", wellness, wellness_key, report)
-        gone = set(stored) - fetched
-        if fetched and len(gone) <= max(SHRINK_GUARD_MIN, len(stored) // 2):
-            store.delete("activity", gone)
-        elif gone:
-            report.status["history"] = KEPT_PREVIOUS
-            report.warnings.append(
-                f"the activity list for {start}..{end} came back with {len(fetched)} of "
-                f"{len(stored)} known activities; kept the stored ones"
+def refresh_history(
+    client: IntervalsClient, store: Store, report: RefreshReport, today: date, now: float
+) -> RefreshReport:
+    """Re-read the 3-year history chunks `refresh_lists` found due, all at once (the
+    shared token bucket paces them), applied to the store oldest last as a
+    sequential refresh would; `report` gets the requests, status and warnings.
+    Core calls: failures propagate."""
+    if not report.history_chunks:
+        return report
+    answers = in_parallel(
+        *(
+            call
+            for start, end in report.history_chunks
+            for call in (
+                lambda start=start, end=end: as_list(client.activities(start, end)),
+                lambda start=start, end=end: as_list(client.wellness(start, end)),
             )
+        )
+    )
+    report.requests += len(answers)
+    for index, (start, end) in enumerate(report.history_chunks):
+        _apply_chunk(store, start, end, answers[2 * index], answers[2 * index + 1], report)
+    history_oldest = today - timedelta(days=HISTORY_DAYS - 1)
+    store.set_coverage("activity", history_oldest, today, now)
+    store.set_coverage("wellness", history_oldest, today, now)
+    report.history_fetched = True
+    return report
+
+
+def _apply_chunk(
+    store: Store,
+    start: date,
+    end: date,
+    activities: list,
+    wellness: list,
+    report: RefreshReport,
+) -> None:
+    """Store one yearly chunk of the history; records gone upstream are removed
+    only when the chunk answered with data (an empty chunk deletes nothing)."""
+    stored = store.ids_in("activity", start, end)
+    fetched = _upsert(store, "activity", activities, activity_key, RefreshReport())
+    _upsert(store, "wellness", wellness, wellness_key, report)
+    gone = set(stored) - fetched
+    if fetched and len(gone) <= max(SHRINK_GUARD_MIN, len(stored) // 2):
+        store.delete("activity", gone)
+    elif gone:
+        report.status["history"] = KEPT_PREVIOUS
+        report.warnings.append(
+            f"the activity list for {start}..{end} came back with {len(fetched)} of "
+            f"{len(stored)} known activities; kept the stored ones"
+        )
