@@ -441,7 +441,8 @@ def sync(
         store.commit()
         peloton = fetch_peloton(settings.peloton, store, state, got.now, got.today, warnings)
         tp = fetch_tp(settings, got.today, state, warnings)
-        key = inputs_key(store, got, settings, latest_path, {"peloton": peloton, "tp": tp})
+        sources = {"peloton": replace(peloton, fetched=False), "tp": tp}  # fetched: not shown
+        key = inputs_key(store, got, settings, latest_path, sources)
         outputs = output_paths(latest_path, directory)
         if publish is None and only is None and unchanged_since_last_run(store, key, outputs):
             ctx = with_peloton(inputs_from(got, settings, route_cache), peloton)
