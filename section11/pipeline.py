@@ -87,6 +87,9 @@ from .windows import EXTENDED_DAYS
 
 STATE_DIR = ".section11"
 CURVE_STATUS_KEYS = ("power_curves", "hr_curves")  # reported after routes, as before
+# Ride power curve specs a chart adds (e.g. "90d", "s0"): they ride in the one
+# Ride power request with the deltas and the sustainability window.
+CHART_POWER_CURVES: tuple[str, ...] = ()
 
 Publish = Callable[[dict[str, bytes]], list[Any]]  # serialized documents -> what was published
 
@@ -111,6 +114,7 @@ def curve_plan(today: date, activities_28d: Sequence[ActivityRef]) -> CurvePlan:
         delta_ids=tuple(delta_curve_ids(today)),
         window_id=sustainability_curve_id(today),
         types=tuple(t for family_types in families.values() for t in family_types),
+        extra_ids=CHART_POWER_CURVES,
     )
 
 

@@ -118,6 +118,45 @@ def test_curve_windows_share_one_request_per_sport_type(fake_api, tmp_path):
     assert len(ride.query["curves"].split(",")) == 3
 
 
+def test_a_chart_curve_rides_in_the_one_ride_power_request(fake_api, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "CHART_POWER_CURVES", ("90d", "s0"))
+    pipeline.sync(settings_for(fake_api, tmp_path))
+    ride = [r for r in fake_api.requests_matching(r"/power-curves$") if r.query["type"] == "Ride"]
+    assert len(ride) == 1
+    assert ride[0].query["curves"].split(",")[-2:] == ["90d", "s0"]
+
+
+# ----------------------------------------------------------------- intervals
+
+
+def test_the_intervals_of_new_activities_come_in_one_request(fake_api, tmp_path):
+    pipeline.sync(settings_for(fake_api, tmp_path))
+    assert not fake_api.requests_matching(r"/activity/[^/]+/intervals$")
+    (batch,) = fake_api.requests_matching(r"/athlete/[^/]+/activities/[^/]+$")
+    assert batch.query == {"intervals": "true"}
+    ids = batch.path.rsplit("/", 1)[1].split(",")
+    assert len(ids) > 1
+    stored = sqlite3.connect(tmp_path / ".section11" / "store.sqlite3")
+    with_intervals = {
+        row[0]
+        for row in stored.execute("SELECT activity_id FROM resources WHERE kind = 'intervals'")
+    }
+    stored.close()
+    assert with_intervals and with_intervals <= set(ids)
+
+
+def test_the_fake_answers_several_ids_and_leaves_unknown_ones_out(fake_api):
+    from section11.sources.intervals import IntervalsClient
+
+    client = IntervalsClient(
+        fake_api.data.athlete_id, fake_api.data.api_key, base_url=fake_api.base_url
+    )
+    known = [a["id"] for a in fake_api.data.activities if a.get("source") != "STRAVA"][:2]
+    answer = client.activities_with_intervals([*known, "i999999999"])
+    assert [a["id"] for a in answer] == known
+    assert all(isinstance(a["icu_intervals"], list) and "icu_groups" in a for a in answer)
+
+
 # ----------------------------------------------------------------- steady runs
 
 

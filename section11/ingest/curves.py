@@ -31,6 +31,11 @@ class CurvePlan:
     delta_ids: tuple[str, ...]
     window_id: str
     types: tuple[str, ...] = ()
+    extra_ids: tuple[str, ...] = ()  # more Ride power curves (the charts'), same request
+
+    def ride_power_ids(self) -> list[str]:
+        """Every curve asked of Ride power, all in one request."""
+        return list(dict.fromkeys([*self.delta_ids, self.window_id, *self.extra_ids]))
 
 
 @dataclass
@@ -63,7 +68,7 @@ def fetch_curves(
 
     out = RawCurves(curve_plan)
     for sport_type in dict.fromkeys([RIDE, *curve_plan.types]):
-        ids = [*delta_ids, window_id] if sport_type == RIDE else [window_id]
+        ids = curve_plan.ride_power_ids() if sport_type == RIDE else [window_id]
         raw = cached(
             f"power:{sport_type}:{','.join(ids)}",
             f"{sport_type} power curves",

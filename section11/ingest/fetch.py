@@ -236,7 +236,7 @@ def fetch_raw(
             refresh_history,
             client,
             store,
-            RefreshReport(history_chunks=report.history_chunks),
+            RefreshReport(history_due=report.history_due, history_chunks=report.history_chunks),
             today,
             now.timestamp(),
         ),
