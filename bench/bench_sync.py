@@ -151,12 +151,11 @@ def phase_table(latency: float, rebuild: bool) -> dict[str, float]:
     """Seconds per phase of one steady run in this process (the second of two)."""
     from section11 import pipeline, steady
     from section11.config import Settings
-    from section11.ingest import fetch as ingest_fetch
 
     data = build_demo(today_local(), timezone=DEMO_TIMEZONE)
     table: dict[str, float] = {}
     patches = {
-        (ingest_fetch, "fetch_raw"): "requests",
+        (pipeline, "fetch_raw"): "requests (and store writes)",
         (pipeline, "inputs_key"): "store read (fingerprint)",
         (pipeline, "with_history"): "store read (3 years)",
         (pipeline, "inputs_from"): "model",

@@ -23,19 +23,9 @@ from section11.demo.tp_view import build_tp_view
 from section11.sources.peloton import PelotonAuth
 from tests.conftest import DEMO_TODAY, private_copy
 from tests.kit.peloton_faults import forbidden
+from tests.test_steady_runs import settings_for
 
 SKIPPED = ["latest.json"]  # the documents of a run that skipped the rebuild
-
-
-def settings_for(icu: FakeIntervals, directory: Path, now: datetime, **extra) -> Settings:
-    return Settings(
-        athlete_id=icu.data.athlete_id,
-        intervals_key=icu.data.api_key,
-        base_url=icu.base_url,
-        output_dir=str(directory),
-        now=now,
-        **extra,
-    )
 
 
 def latest(directory: Path) -> dict:
