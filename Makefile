@@ -32,6 +32,7 @@ manifest: venv
 bench: venv
 	$(PY) bench/bench_sync.py
 	$(PY) bench/bench_pictures.py
+	$(PY) bench/bench_coach.py
 
 # Refresh docs/dashboard.png (the README's screenshot) from the browser test.
 screenshot: venv

@@ -1,162 +1,240 @@
 #!/usr/bin/env python3
-"""Benchmark: requests and wall time of real syncs against the fake API.
+"""Benchmark: wall time, requests and memory of real syncs against the fake API.
 
-For each injected latency (per request) it runs, in a fresh temp directory:
-  first       - empty store: 3-year history, per-activity resources, routes
-  steady      - nothing new upstream
-  new         - one new outdoor ride appears upstream (a late watch sync)
-  history     - --generate-history with a warm store (rebuilt from the store)
-and prints requests, wall time and the metric compute time (compute_sections +
-build_documents, no I/O) on 3 years of demo data. The coach case syncs N demo
-athletes (default 20) behind one coach key in one process, cold and steady,
-at the first latency: every request draws from one shared rate budget, so a
-cold run takes at least requests / rate seconds.
+Each sync runs as its own process (`python sync.py --output-dir DIR`, so the
+interpreter start and the imports count), against the demo athlete served by
+the fake Intervals.icu API in this process with a fixed latency per request:
 
-Usage: python bench/bench_sync.py [--latency 0.05 0.1] [--today 2026-11-23] [--coach 20]
-Targets (issue 4): steady <= 6 requests, new <= steady + 4, steady wall time
-< 1.5 s at 100 ms latency; coach (issue 17): steady <= 4 requests per athlete.
+  cold    - empty output folder and store: 3-year history, per-activity calls
+  steady  - the same folder again, nothing new upstream
+for the demo history and one four times denser (`build_demo(density=4)`), at
+each latency; each figure is the median of --repeat runs. Then `sync.py
+--demo` (loopback, unpaced), and a phase table of one steady run in process:
+the steady run as it is, and the same run forced to rebuild every document
+(what a run with a change costs).
+
+Usage: python bench/bench_sync.py [--latency 0.05 0.2] [--repeat 3] [--tree DIR]
+`--tree DIR` runs the sync.py of another checkout (e.g. the code before a
+change) against the same server, for a before/after comparison in one run.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
+import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from section11 import pipeline  # noqa: E402
-from section11.config import Settings  # noqa: E402
 from section11.demo.dataset import build_demo  # noqa: E402
+from section11.demo.runner import DEMO_TIMEZONE  # noqa: E402
 from section11.demo.server import FakeIntervals  # noqa: E402
 
 
-def recent_outdoor_ride(data, today: date) -> dict:
-    for raw in data.activities:
-        if (
-            raw.get("type") in ("Ride", "GravelRide")
-            and raw.get("start_date_local", "")[:10]
-            >= date.fromordinal(today.toordinal() - 2).isoformat()
-        ):
-            return raw
-    raise SystemExit("the demo has no recent outdoor ride")
+def today_local() -> date:
+    return datetime.now(UTC).astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
 
 
-def run_case(server, settings) -> tuple[int, float]:
-    server.reset_log()
-    start = time.perf_counter()
-    pipeline.sync(settings)
-    return len(server.requests), time.perf_counter() - start
+# Runs sync.py and reports its wall time and peak RSS. A separate small process
+# starts it: Linux keeps a process's peak RSS across exec, so a sync forked
+# straight from this (large) process would report this process's size.
+LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
 
 
-def bench_latency(latency: float, today: date, now: datetime) -> list[tuple[str, int, float]]:
-    data = build_demo(today)
-    late = recent_outdoor_ride(data, today)
-    data.activities.remove(late)
-    rows = []
-    with FakeIntervals(data, today=today) as server, tempfile.TemporaryDirectory() as tmp:
+def run_sync(tree: Path, args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one `sync.py` process."""
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, sys.executable, str(tree / "sync.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=args[-1] if args and Path(args[-1]).is_dir() else None,
+    )
+    wall, rss_kb, code = done.stdout.split()
+    if int(code) != 0:
+        raise SystemExit(f"sync.py failed: {done.stderr}")
+    return float(wall), int(rss_kb) / 1024
+
+
+def sync_env(data: Any, server: FakeIntervals) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECTION11", "GITHUB"))}
+    env.update(
+        ATHLETE_ID=data.athlete_id,
+        INTERVALS_KEY=data.api_key,
+        INTERVALS_BASE_URL=server.base_url,
+        SECTION11_UPDATE_CHECK="off",
+    )
+    return env
+
+
+def bench_case(
+    tree: Path, latency: float, density: int, repeat: int
+) -> dict[str, tuple[float, int, float]]:
+    """{"cold"|"steady": (median wall s, requests of the last run, median peak MB)}."""
+    data = build_demo(today_local(), timezone=DEMO_TIMEZONE, density=density)
+    out: dict[str, tuple[float, int, float]] = {}
+    with FakeIntervals(data) as server:
         server.latency = latency
-        settings = Settings(
-            athlete_id=data.athlete_id,
-            intervals_key=data.api_key,
-            base_url=server.base_url,
-            output_dir=tmp,
-            now=now,
-        )
-        rows.append(("first run (empty store)", *run_case(server, settings)))
-        rows.append(("steady state, nothing new", *run_case(server, settings)))
-        data.activities.append(late)
-        rows.append(("one new activity", *run_case(server, settings)))
-        rows.append(
-            (
-                "history regeneration (--generate-history)",
-                *run_case(server, replace(settings, generate_history=True)),
+        env = sync_env(data, server)
+        cold, steady = [], []
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory() as tmp:
+                server.reset_log()
+                cold.append((*run_sync(tree, ["--output-dir", tmp], env), len(server.requests)))
+                for _ in range(repeat):
+                    server.reset_log()
+                    steady.append(
+                        (*run_sync(tree, ["--output-dir", tmp], env), len(server.requests))
+                    )
+        for name, runs in (("cold", cold), ("steady", steady)):
+            out[name] = (
+                statistics.median(r[0] for r in runs),
+                runs[-1][2],
+                statistics.median(r[1] for r in runs),
             )
-        )
-    return rows
+    return out
 
 
-def bench_coach(
-    count: int, latency: float, today: date, now: datetime
-) -> list[tuple[str, int, float]]:
-    """A coach run of `count` demo athletes: cold (empty stores), then steady."""
-    from section11.coach.run import sync_all
-    from section11.demo.coach import FakeCoachIntervals, build_coach_demo
+def bench_demo(tree: Path, repeat: int) -> float:
+    """Median wall seconds of `sync.py --demo` into a fresh folder."""
+    walls = []
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECTION11", "GITHUB"))}
+    env["SECTION11_UPDATE_CHECK"] = "off"
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            walls.append(run_sync(tree, ["--demo", "--output-dir", tmp], env)[0])
+    return statistics.median(walls)
 
-    roster = [(f"i5001{n:02d}", 11 + n, f"Athlete{n}") for n in range(count)]
-    coach = build_coach_demo(today, roster=roster, revoked=())
-    rows = []
-    with FakeCoachIntervals(coach) as server, tempfile.TemporaryDirectory() as tmp:
-        server.latency = latency
-        settings = Settings(
-            intervals_key=coach.key,
-            base_url=server.base_url,
-            output_dir=tmp,
-            athletes="all",
-            now=now,
-        )
-        for case in ("cold", "steady"):
-            server.reset_log()
+
+# ----------------------------------------------------------------- phases
+
+
+def timed(table: dict[str, float], name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            table[name] = table.get(name, 0.0) + time.perf_counter() - start
+
+    return wrapper
+
+
+def import_seconds(tree: Path) -> float:
+    """Imports of a sync (section11.cli and what a run pulls in), interpreter start aside."""
+    code = "import section11.cli, section11.pipeline"
+    walls = []
+    for statement in ("pass", code):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", statement], cwd=tree, check=True)
+        walls.append(time.perf_counter() - start)
+    return walls[1] - walls[0]
+
+
+def phase_table(latency: float, rebuild: bool) -> dict[str, float]:
+    """Seconds per phase of one steady run in this process (the second of two)."""
+    from section11 import pipeline, steady
+    from section11.config import Settings
+
+    data = build_demo(today_local(), timezone=DEMO_TIMEZONE)
+    table: dict[str, float] = {}
+    patches = {
+        (pipeline, "fetch_raw"): "requests (and store writes)",
+        (pipeline, "inputs_key"): "store read (fingerprint)",
+        (pipeline, "with_history"): "store read (3 years)",
+        (pipeline, "inputs_from"): "model",
+        (pipeline, "compute_sections"): "metrics",
+        (pipeline, "build_documents"): "documents (incl. metrics)",
+        (pipeline, "validate_documents"): "validation",
+        (pipeline, "serialize"): "documents (incl. metrics)",
+        (pipeline, "changed_pictures"): "pictures",
+        (pipeline, "write_outputs"): "writes",
+        (pipeline, "refresh_latest"): "writes",
+    }
+    saved = {(mod, name): getattr(mod, name) for mod, name in patches}
+    if rebuild:
+        pipeline.unchanged_since_last_run = lambda *a: False
+    try:
+        with FakeIntervals(data) as server, tempfile.TemporaryDirectory() as tmp:
+            server.latency = latency
+            settings = Settings(
+                athlete_id=data.athlete_id,
+                intervals_key=data.api_key,
+                base_url=server.base_url,
+                output_dir=tmp,
+            )
+            pipeline.sync(settings)
+            for (mod, name), label in patches.items():
+                setattr(mod, name, timed(table, label, saved[(mod, name)]))
             start = time.perf_counter()
-            sync_all(settings, {}, [], lambda s: lambda t: t, out=io.StringIO())
-            rows.append(
-                (
-                    f"coach, {count} athletes, {case}",
-                    len(server.requests),
-                    time.perf_counter() - start,
-                )
-            )
-    return rows
+            pipeline.sync(settings)
+            table["total (in process)"] = time.perf_counter() - start
+    finally:
+        for (mod, name), fn in saved.items():
+            setattr(mod, name, fn)
+        pipeline.unchanged_since_last_run = steady.unchanged_since_last_run
+    table["metrics"] = table.get("metrics", 0.0)
+    table["documents (incl. metrics)"] = (
+        table.get("documents (incl. metrics)", 0.0) - table["metrics"]
+    )
+    return table
 
 
-def compute_time(today: date, now: datetime) -> tuple[float, float]:
-    """Seconds for compute_sections and for all documents, on 3 years of data."""
-    from section11.outputs.sections import compute_sections
-
-    data = build_demo(today)
-    with FakeIntervals(data, today=today) as server, tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            athlete_id=data.athlete_id,
-            intervals_key=data.api_key,
-            base_url=server.base_url,
-            output_dir=tmp,
-            now=now,
-        )
-        result = pipeline.sync(settings)
-    ctx = result.inputs
-    start = time.perf_counter()
-    compute_sections(ctx, history_activities=ctx.history_activities)
-    sections = time.perf_counter() - start
-    start = time.perf_counter()
-    pipeline.build_documents(ctx)
-    return sections, time.perf_counter() - start
+# ----------------------------------------------------------------- main
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--latency", type=float, nargs="+", default=[0.05, 0.1])
-    parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 23))
-    parser.add_argument(
-        "--coach", type=int, default=20, help="athletes of the coach case (0: skip)"
-    )
+    parser.add_argument("--latency", type=float, nargs="+", default=[0.05, 0.2])
+    parser.add_argument("--density", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--tree", type=Path, default=ROOT, help="checkout whose sync.py runs")
+    parser.add_argument("--no-phases", action="store_true")
     args = parser.parse_args()
-    now = datetime.combine(args.today, datetime.min.time(), tzinfo=UTC).replace(hour=9)
-    print(f"{'latency':>8}  {'case':<44} {'requests':>8} {'wall s':>8}")
+    tree = args.tree.resolve()
+    print(f"tree {tree}; load average {os.getloadavg()[0]:.2f}; median of {args.repeat}")
+    print(
+        f"{'latency':>8} {'history':>8}  {'cold s':>7} {'cold req':>8}  "
+        f"{'steady s':>8} {'steady req':>10} {'steady MB':>9}"
+    )
     for latency in args.latency:
-        for case, requests, wall in bench_latency(latency, args.today, now):
-            print(f"{latency * 1000:>6.0f}ms  {case:<44} {requests:>8} {wall:>8.2f}")
-    if args.coach > 0:
-        latency = args.latency[0]
-        for case, requests, wall in bench_coach(args.coach, latency, args.today, now):
-            print(f"{latency * 1000:>6.0f}ms  {case:<44} {requests:>8} {wall:>8.2f}")
-    sections, documents = compute_time(args.today, now)
-    print(f"metric compute (derived metrics, alerts, readiness): {sections * 1000:.0f} ms")
-    print(f"all documents incl. 3-year history.json:            {documents * 1000:.0f} ms")
+        for density in args.density:
+            got = bench_case(tree, latency, density, args.repeat)
+            (cw, cr, _), (sw, sr, smb) = got["cold"], got["steady"]
+            print(
+                f"{latency * 1000:>6.0f}ms {f'{density}x':>8}  {cw:>7.2f} {cr:>8}  "
+                f"{sw:>8.2f} {sr:>10} {smb:>9.0f}"
+            )
+    print(f"sync.py --demo (loopback): {bench_demo(tree, args.repeat):.2f} s")
+    if args.no_phases or tree != ROOT:
+        print(f"load average {os.getloadavg()[0]:.2f}")
+        return 0
+    print(f"\nphases of a steady run at {args.latency[0] * 1000:.0f} ms, ms")
+    imports = import_seconds(tree)
+    steady_run = phase_table(args.latency[0], rebuild=False)
+    rebuilt = phase_table(args.latency[0], rebuild=True)
+    print(f"{'phase':<28} {'steady':>8} {'rebuild':>8}")
+    print(f"{'imports (subprocess)':<28} {imports * 1000:>8.0f} {imports * 1000:>8.0f}")
+    for name in dict.fromkeys([*steady_run, *rebuilt]):
+        a, b = steady_run.get(name, 0.0), rebuilt.get(name, 0.0)
+        print(f"{name:<28} {a * 1000:>8.0f} {b * 1000:>8.0f}")
+    print(f"load average {os.getloadavg()[0]:.2f}")
     return 0
 
 

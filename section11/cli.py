@@ -444,7 +444,9 @@ def check_sync_settings(settings: Settings) -> None:
             "ATHLETE_ID and INTERVALS_KEY environment variables (or only TP_AUTH_COOKIE "
             "or PELOTON_REFRESH_TOKEN, to mirror that source alone)"
         )
-    if not (settings.output or settings.output_dir or is_api_mode(settings)):
+    if not (
+        settings.output or settings.output_dir or is_api_mode(settings) or settings.generate_history
+    ):
         raise InvalidInput(
             "no destination: use --output latest.json or --output-dir DIR, "
             "or set GITHUB_TOKEN and GITHUB_REPO to publish to GitHub"
@@ -540,7 +542,11 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     check_sync_settings(settings)
     check_installation()  # schemas/ readable, before any request
     api_mode = is_api_mode(settings)
-    if api_mode:
+    # --generate-history alone writes ./history.json, as the reference did
+    history_only = settings.generate_history and not (
+        api_mode or settings.output or settings.output_dir
+    )
+    if api_mode or history_only:
         settings = dataclasses.replace(settings, output_dir=".")
     latest_path, directory = resolve_destination(settings.output, settings.output_dir)
     from . import pipeline, source_sync
@@ -550,7 +556,10 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
 
     def work() -> int:
         progress = Progress.for_environment(environ)
-        code = _code(runner(settings, progress=progress))
+        if history_only:
+            code = _code(pipeline.run(settings, progress=progress, only=("history.json",)))
+        else:
+            code = _code(runner(settings, progress=progress))
         if code == 0 and api_mode:
             github_api.publish_api_mode(settings, directory, environ)
         return code

@@ -11,7 +11,7 @@ before any file is touched, so previous outputs stay byte-identical.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, timedelta
 from pathlib import Path
@@ -22,6 +22,7 @@ from .config import Settings
 from .context import ChartCurves, SyncInputs
 from .ingest import Hooks, Ingested, IngestRequest, Store, fetch_raw, open_store, source_status
 from .ingest.curves import CurvePlan, RawCurves
+from .ingest.fetch import history_records
 from .ingest.peloton import PelotonRaw, fetch_peloton
 from .ingest.raw import ActivityRef
 from .ingest.routes import RouteFile
@@ -66,9 +67,23 @@ from .outputs.validate import validate_documents
 from .peloton_model import account_ftp, workouts_from_raw
 from .privacy import DEFAULT_POLICY, PrivacyPolicy, policy_of_settings
 from .progress import Progress
-from .publish.files import check_writable, dump_json, resolve_destination, write_files_atomic
+from .publish.files import (
+    check_writable,
+    dump_json,
+    resolve_destination,
+    same_content,
+    write_files_atomic,
+)
 from .sources.intervals import IntervalsClient, validate_athlete_id
 from .sources.routefiles import RouteFileError
+from .steady import (
+    OUTPUTS_KEY,
+    inputs_key,
+    output_paths,
+    outputs_record,
+    refresh_latest,
+    unchanged_since_last_run,
+)
 from .tp_merge import merge_trainingpeaks
 from .units import unit_preferences
 from .windows import EXTENDED_DAYS
@@ -198,15 +213,14 @@ def inputs_from(got: Ingested, settings: Settings, route_cache: Mapping[str, Any
     )
 
 
-def fetch_inputs(
+def fetch_ingested(
     client: IntervalsClient,
     settings: Settings,
     store: Store,
     warnings: list[str],
-    previous_routes: Mapping[str, Any] | None = None,
-) -> SyncInputs:
-    """Fetch (through the store) and normalize everything one sync needs."""
-    route_cache = previous_entries(previous_routes, __version__)
+    route_cache: Mapping[str, Any],
+) -> Ingested:
+    """Fetch through the store: the raw answers, with only the recent window read back."""
     hooks = Hooks(
         dfa_block=dfa_block,
         terrain=terrain_from_streams,
@@ -216,8 +230,26 @@ def fetch_inputs(
     request = IngestRequest(
         days=settings.days, now=settings.now, generate_history=settings.generate_history
     )
-    got = fetch_raw(client, store, request, hooks, warnings)
-    return inputs_from(got, settings, route_cache)
+    return fetch_raw(client, store, request, hooks, warnings)
+
+
+def with_history(got: Ingested, store: Store) -> Ingested:
+    """`got` with the 3-year activities and wellness read from the store."""
+    activities, wellness = history_records(store, got.today)
+    return replace(got, activities=activities, wellness=wellness)
+
+
+def fetch_inputs(
+    client: IntervalsClient,
+    settings: Settings,
+    store: Store,
+    warnings: list[str],
+    previous_routes: Mapping[str, Any] | None = None,
+) -> SyncInputs:
+    """Fetch (through the store) and normalize everything one sync needs."""
+    route_cache = previous_entries(previous_routes, __version__)
+    got = fetch_ingested(client, settings, store, warnings, route_cache)
+    return inputs_from(with_history(got, store), settings, route_cache)
 
 
 # ----------------------------------------------------------------- build
@@ -319,21 +351,37 @@ def changed_pictures(
     return pictures_to_write(render_pictures(drawn, ctx.today, ctx.chart_curves), directory)
 
 
+def serialize(
+    documents: Mapping[str, Any], latest_path: Path, directory: Path
+) -> dict[str, bytes | None]:
+    """Each document's bytes, or None when the file on disk already holds the same
+    content (generation timestamps aside): it is neither validated nor rewritten.
+    latest.json is always written: its timestamps tell a reader how fresh the data is."""
+    files: dict[str, bytes | None] = {}
+    for name, document in documents.items():
+        data = dump_json(document, name)
+        path = latest_path if name == "latest.json" else directory / name
+        files[name] = data if name == "latest.json" or not same_content(path, data) else None
+    return files
+
+
 def write_outputs(
-    documents: dict[str, Any], settings: Settings, pictures: Mapping[str, str] | None = None
+    files: Mapping[str, bytes | None],
+    pictures: Mapping[str, str],
+    latest_path: Path,
+    directory: Path,
 ) -> list[Path]:
-    """Write the documents (and the changed pictures) as one atomic unit; latest.json last."""
-    latest_path, directory = resolve_destination(settings.output, settings.output_dir)
-    files: dict[Path, bytes] = {}
-    for name, text in (pictures or {}).items():
+    """Write the changed documents and pictures as one atomic unit; latest.json last."""
+    out: dict[Path, bytes] = {}
+    for name, text in pictures.items():
         path = directory / name
         path.parent.mkdir(exist_ok=True)  # charts/
-        files[path] = text.encode("utf-8")
-    for name, document in documents.items():
-        path = latest_path if name == "latest.json" else directory / name
-        files[path] = dump_json(document)
-    write_files_atomic(files)
-    return list(files)
+        out[path] = text.encode("utf-8")
+    for name, data in files.items():
+        if data is not None:
+            out[latest_path if name == "latest.json" else directory / name] = data
+    write_files_atomic(out)
+    return list(out)
 
 
 # ----------------------------------------------------------------- run
@@ -348,15 +396,12 @@ def state_directory(settings: Settings, directory: Path) -> Path:
     return Path(settings.state_dir) if settings.state_dir else directory / STATE_DIR
 
 
-def fetch_tp(settings: Settings, ctx: SyncInputs, directory: Path, warnings: list[str]) -> TpRaw:
-    """The optional TrainingPeaks source's answers (never fails the run)."""
+def fetch_tp(settings: Settings, today: date, state: Path, warnings: list[str]) -> TpRaw | None:
+    """The optional TrainingPeaks source's raw answers; None when it is not set up."""
+    if not settings.tp_auth_cookie:
+        return None
     return fetch_trainingpeaks(
-        settings.tp_auth_cookie,
-        settings.tp_base_url,
-        ctx.today,
-        settings.days,
-        state_directory(settings, directory),
-        warnings,
+        settings.tp_auth_cookie, settings.tp_base_url, today, settings.days, state, warnings
     )
 
 
@@ -385,58 +430,79 @@ def sync(
     client: IntervalsClient | None = None,
     publish: Publish | None = None,
     progress: Progress | None = None,
+    only: Collection[str] | None = None,
 ) -> SyncResult:
     """Fetch, compute and write. Raises SyncError; writes nothing on failure.
+
+    When nothing the documents are built from changed since the last run (same
+    store content, calendar, athlete, settings and day, and the files on disk as
+    that run left them), the documents are not rebuilt: latest.json gets this
+    run's timestamps and nothing else is written. Otherwise the 3 years are
+    loaded and every document built; only those whose content changed are
+    validated and rewritten, latest.json always (its timestamps say how fresh
+    the data is).
 
     `publish(files: dict[str, bytes]) -> list[str]`, when given (GitHub API
     mode), runs after the local write: it receives every document serialized,
     by file name, and returns what it published. `progress` hears each phase.
+    `only`: write just these documents (`--generate-history` alone:
+    history.json), no pictures.
     """
     client = client or make_client(settings)
     phase = progress.phase if progress is not None else (lambda name: None)
     warnings: list[str] = []
-    _, directory = resolve_destination(settings.output, settings.output_dir)
+    latest_path, directory = resolve_destination(settings.output, settings.output_dir)
     check_writable(directory)  # before any API call: a read-only folder ends the run here
-    previous = {
-        name: load_json_document(directory / name) for name in ("history.json", "routes.json")
-    }
+    state = state_directory(settings, directory)
+    previous_routes = load_json_document(directory / "routes.json")
+    route_cache = previous_entries(previous_routes, __version__)
     if progress is not None:
-        progress.count_requests(lambda: client.request_count, state_directory(settings, directory))
+        progress.count_requests(lambda: client.request_count, state)
     phase("fetching")
-    with open_store(
-        state_directory(settings, directory), client.athlete_id, notice=warnings.append
-    ) as store:
-        ctx = fetch_inputs(
-            client, settings, store, warnings, previous_routes=previous["routes.json"]
-        )
+    with open_store(state, client.athlete_id, notice=warnings.append) as store:
+        got = fetch_ingested(client, settings, store, warnings, route_cache)
         store.commit()
-        peloton = fetch_peloton(
-            settings.peloton,
-            store,
-            state_directory(settings, directory),
-            ctx.now,
-            ctx.today,
-            warnings,
-        )
-    tp = fetch_tp(settings, ctx, directory, warnings) if settings.tp_auth_cookie else None
-    phase("computing")
-    ctx = with_trainingpeaks(with_peloton(ctx, peloton), tp)
-    ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
-    documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
-    if tp is not None:
-        documents["latest.json"] = add_trainingpeaks(
-            documents["latest.json"], tp, ctx.events, ctx.today
-        )
-    documents["latest.json"] = add_peloton_status(documents["latest.json"], peloton)
-    result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
-    validate_documents(documents)  # schemas/: an invalid document is never written
-    phase("writing")
-    pictures = changed_pictures(documents, previous, ctx, directory)
-    result.written = write_outputs(documents, settings, pictures)
+        peloton = fetch_peloton(settings.peloton, store, state, got.now, got.today, warnings)
+        tp = fetch_tp(settings, got.today, state, warnings)
+        sources = {"peloton": replace(peloton, fetched=False), "tp": tp}  # fetched: not shown
+        key = inputs_key(store, got, settings, latest_path, sources)
+        outputs = output_paths(latest_path, directory)
+        if publish is None and only is None and unchanged_since_last_run(store, key, outputs):
+            ctx = with_trainingpeaks(
+                with_peloton(inputs_from(got, settings, route_cache), peloton), tp
+            )
+            latest = refresh_latest(latest_path, ctx.now)
+            store.set_meta(OUTPUTS_KEY, outputs_record(key, outputs))
+            return SyncResult({"latest.json": latest}, ctx, warnings, [latest_path])
+        phase("computing")
+        ctx = with_peloton(inputs_from(with_history(got, store), settings, route_cache), peloton)
+        ctx = with_trainingpeaks(ctx, tp)
+        ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
+        previous = {
+            "history.json": load_json_document(directory / "history.json"),
+            "routes.json": previous_routes,
+        }
+        documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
+        if tp is not None:
+            documents["latest.json"] = add_trainingpeaks(
+                documents["latest.json"], tp, ctx.events, ctx.today
+            )
+        documents["latest.json"] = add_peloton_status(documents["latest.json"], peloton)
+        result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
+        files = serialize(documents, latest_path, directory)
+        if only is not None:
+            files = {name: data for name, data in files.items() if name in only}
+        changed = {name: doc for name, doc in documents.items() if files.get(name) is not None}
+        validate_documents(changed)  # schemas/: an invalid document is never written
+        phase("writing")
+        pictures = changed_pictures(documents, previous, ctx, directory) if only is None else {}
+        result.written = write_outputs(files, pictures, latest_path, directory)
+        if only is None:  # a partial write leaves the record of the last full run
+            store.set_meta(OUTPUTS_KEY, outputs_record(key, outputs))
     if publish is not None:
-        files = {name: text.encode("utf-8") for name, text in pictures.items()}
-        files.update({name: dump_json(doc, name) for name, doc in documents.items()})
-        result.written += publish(files)
+        published = {name: text.encode("utf-8") for name, text in pictures.items()}
+        published.update({name: dump_json(doc, name) for name, doc in documents.items()})
+        result.written += publish(published)
     return result
 
 
@@ -469,13 +535,18 @@ def run(
     settings: Settings,
     out: TextIO | None = None,
     progress: Progress | None = None,
+    only: Collection[str] | None = None,
     syncer: Callable[..., SyncResult] | None = None,
 ) -> int:
     """CLI entry for a data sync. Returns the exit code (0) or raises SyncError.
-    `syncer`: the sync to run (default `sync`; source_sync's without Intervals.icu)."""
+    `only`: write just these documents (--generate-history alone); `syncer`: the
+    sync to run instead of `sync` (source_sync's, without Intervals.icu)."""
     out = out or sys.stdout
     try:
-        result = (syncer or sync)(settings, progress=progress)
+        if syncer is None:
+            result = sync(settings, progress=progress, only=only)
+        else:
+            result = syncer(settings, progress=progress)
     finally:
         if progress is not None:
             progress.finish()

@@ -40,6 +40,7 @@ from .pipeline import (
     SyncResult,
     build_documents,
     changed_pictures,
+    serialize,
     state_directory,
     write_outputs,
 )
@@ -75,7 +76,7 @@ def sync_from_records(
     progress: Progress | None = None,
 ) -> SyncResult:
     """Compute, check and write the documents of a sync from `records` alone."""
-    _, directory = resolve_destination(settings.output, settings.output_dir)
+    latest_path, directory = resolve_destination(settings.output, settings.output_dir)
     previous = {
         name: load_json_document(directory / name) for name in ("history.json", "routes.json")
     }
@@ -95,11 +96,12 @@ def sync_from_records(
     latest = finish(documents["latest.json"], ctx)
     documents["latest.json"] = add_source_limits(latest, records.source, records.limits)
     result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
-    validate_documents(documents)
+    files = serialize(documents, latest_path, directory)
+    validate_documents({name: doc for name, doc in documents.items() if files[name] is not None})
     if progress is not None:
         progress.phase("writing")
     pictures = changed_pictures(documents, previous, ctx, directory)
-    result.written = write_outputs(documents, settings, pictures)
+    result.written = write_outputs(files, pictures, latest_path, directory)
     return result
 
 

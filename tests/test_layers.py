@@ -9,7 +9,7 @@ Bottom to top (a module may import from its own layer and the layers below it):
     metrics   section11/metrics/      pure functions
     outputs   section11/outputs/, privacy.py
     publish   section11/publish/
-    app       pipeline, cli, config, lock, localfiles, section11/coach/ (coach mode)
+    app       pipeline, steady, cli, config, lock, localfiles, section11/coach/ (coach mode)
     demo      section11/demo/         above everything; only cli (for --demo) and tests import it
 
 The imports are read from the source with `ast` (function-level imports count
@@ -44,6 +44,7 @@ TOP_LEVEL = {
     "peloton_alone": "metrics",  # a Peloton account as the whole mirror (loads, CTL/ATL)
     "privacy": "outputs",
     "pipeline": "app",
+    "steady": "app",
     "cli": "app",
     "tp_cli": "app",  # `sync.py tp ...` commands
     "source_sync": "app",  # a sync without Intervals.icu

@@ -361,7 +361,7 @@ def test_route_terrain_distance_is_the_haversine_sum_of_each_segment(runner):
 
 
 def test_history_months_hold_every_raw_activity_and_its_load(runner):
-    """The 3-year history, fetched in yearly chunks, against the raw records month
+    """The 3-year history, fetched in chunks, against the raw records month
     by month (the longest tier that is not empty holds every month)."""
     history = runner.doc("history.json")
     tiers = [history[f"monthly_{y}y"] for y in (1, 2, 3)]

@@ -239,8 +239,15 @@ def _loads(
     return first, loads
 
 
-def build_demo(today: date, timezone: str = "Europe/Amsterdam", seed: int = 11) -> DemoData:
-    """The demo athlete as seen on `today` (athlete-local date)."""
+def build_demo(
+    today: date, timezone: str = "Europe/Amsterdam", seed: int = 11, density: int = 1
+) -> DemoData:
+    """The demo athlete as seen on `today` (athlete-local date).
+
+    `density` > 1 (the benchmark's denser history) repeats every activity older
+    than the recent window that many times in all, a few hours apart, so the
+    3-year history grows while the recent weeks, and their per-activity calls,
+    stay as they are."""
     clock = Clock(timezone)
     start = today - timedelta(days=HISTORY_DAYS)
     recent = today - timedelta(days=RECENT_DAYS - 1)
@@ -280,6 +287,7 @@ def build_demo(today: date, timezone: str = "Europe/Amsterdam", seed: int = 11) 
         )
 
     events, files = _events(seed, today, sessions)
+    activities += denser_copies(activities, recent - timedelta(days=DENSITY_MARGIN_DAYS), density)
     activities.sort(key=lambda a: (a["start_date_local"], a["id"]), reverse=True)
     return DemoData(
         athlete_id=profile.ATHLETE_ID,
@@ -293,6 +301,27 @@ def build_demo(today: date, timezone: str = "Europe/Amsterdam", seed: int = 11) 
         seed=seed,
         details=details,
     )
+
+
+DENSITY_MARGIN_DAYS = 60  # copies stay clear of the curve and plan windows
+
+
+def denser_copies(
+    activities: list[dict[str, Any]], before: date, density: int
+) -> list[dict[str, Any]]:
+    """density - 1 copies of each activity dated before `before`, ids suffixed,
+    each started one hour after the previous one."""
+    copies = []
+    for activity in activities:
+        start = datetime.fromisoformat(activity["start_date_local"])
+        if start.date() >= before:
+            continue
+        for k in range(1, density):
+            shifted = (start + timedelta(hours=k)).isoformat()
+            copies.append(
+                {**activity, "id": f"{activity['id']}{k:02d}", "start_date_local": shifted}
+            )
+    return copies
 
 
 def _events(seed: int, today: date, sessions: dict[date, list[workouts.Session]]):

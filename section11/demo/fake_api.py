@@ -487,6 +487,17 @@ class FakeApi:
             record = {**record, "icu_intervals": intervals, "icu_groups": groups}
         return record
 
+    def get_activities_by_ids(self, q, id, ids):
+        """Several activities by id (comma-separated); unknown ids are left out."""
+        self.athlete_ok(id)
+        out = []
+        for aid in ids.split(","):
+            try:
+                out.append(self.get_activity(q, aid))
+            except Fail:
+                continue
+        return out
+
     def get_intervals(self, q, aid):
         record = self.activity(aid)
         intervals, groups = self.intervals_of(aid)
@@ -525,6 +536,7 @@ class FakeApi:
             ("/athlete/{id}/sport-settings", get_sport_settings),
             ("/athlete/{id}/sport-settings/{sid}", get_sport_setting),
             ("/athlete/{id}/activities", get_activities),
+            ("/athlete/{id}/activities/{ids}", get_activities_by_ids),
             ("/athlete/{id}/wellness", get_wellness),
             ("/athlete/{id}/wellness/{day}", get_wellness_day),
             ("/athlete/{id}/events", get_events),

@@ -20,9 +20,15 @@ from ..errors import ApiFailed
 from ..sources.intervals import IntervalsClient
 from ..sports import HEALTH_CATEGORIES
 from ..windows import EXTENDED_DAYS, HISTORY_DAYS
-from .calls import cached_optional, core_call
+from .calls import cached_optional, core_call, in_parallel
 from .curves import CurvePlan, RawCurves, fetch_curves
-from .lists import FULL_REFRESH_SECONDS, GENERATE_HISTORY_MAX_AGE, refresh_lists
+from .lists import (
+    FULL_REFRESH_SECONDS,
+    GENERATE_HISTORY_MAX_AGE,
+    RefreshReport,
+    refresh_history,
+    refresh_lists,
+)
 from .raw import ActivityRef, activity_refs, event_refs, text
 from .resources import Reducer, fetch_chat_notes, fetch_intervals, fetch_terrain
 from .routes import AttachmentLike, RouteFile, download_routes
@@ -72,8 +78,8 @@ class Ingested:
     athlete: dict[str, Any]
     now: datetime  # aware, in the athlete's timezone
     oldest: date  # first day of the max(N, 28)-day window
-    activities: list[Any]  # 3-year raw activities, newest day first
-    wellness: list[Any]  # 3-year raw wellness, ascending
+    activities: list[Any]  # raw activities since `oldest`, newest day first
+    wellness: list[Any]  # raw wellness since `oldest`, ascending (history_records: 3 years)
     events: list[Any]  # calendar, today-max(N-1,14) .. today+90
     health: list[Any] | None  # SICK/INJURED markers, 365 d back; None = unavailable
     chat_notes: dict[str, tuple[str, ...]]
@@ -115,6 +121,19 @@ def local_now(tz_name: str | None, now: datetime | None, warn: Callable[[str], N
 # ----------------------------------------------------------------- the stage
 
 
+class Stage:
+    """One optional stage's warnings and status, merged in a fixed order afterwards
+    so that concurrent stages report exactly as sequential ones did."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.status: dict[str, str] = {}
+
+    def merge_into(self, warnings: list[str], status: dict[str, str]) -> None:
+        warnings.extend(self.warnings)
+        status.update(self.status)
+
+
 def fetch_raw(
     client: IntervalsClient,
     store: Store,
@@ -122,7 +141,15 @@ def fetch_raw(
     hooks: Hooks,
     warnings: list[str],
 ) -> Ingested:
-    """All Intervals.icu calls of a sync (docs/architecture.md#one-sync, without the waste of weakness 9.4 (docs/architecture.md#reference-weaknesses))."""
+    """All Intervals.icu calls of a sync (docs/architecture.md#one-sync, without the waste of weakness 9.4 (docs/architecture.md#reference-weaknesses)).
+
+    After the athlete (its timezone fixes "today"), the recent lists and the
+    calendar run concurrently; then, all at once, the health markers, the
+    per-activity resources, the route files, the curves and the 3-year history
+    chunks when due (the shared token bucket paces them). Only the recent
+    window is read back from the store: `history_records` loads the 3 years
+    when the pipeline has to rebuild them.
+    """
     athlete = core_call("athlete profile", client.athlete)
     if not isinstance(athlete, dict):
         raise ApiFailed("athlete profile: the API answered with something that is not an object")
@@ -130,64 +157,102 @@ def fetch_raw(
     today = now.date()
     span = max(request.days, EXTENDED_DAYS)
     oldest = today - timedelta(days=span - 1)
-    history_oldest = today - timedelta(days=HISTORY_DAYS - 1)
 
     # One wellness call covers the display window, the 28-day baseline, today and
     # yesterday (the reference made four calls); history comes from the store.
-    report = core_call(
-        "activity list and wellness",
-        refresh_lists,
-        client,
-        store,
-        today,
-        span,
-        now=now.timestamp(),
-        max_history_age=(
-            GENERATE_HISTORY_MAX_AGE if request.generate_history else FULL_REFRESH_SECONDS
+    report, events = in_parallel(
+        lambda: core_call(
+            "activity list and wellness",
+            refresh_lists,
+            client,
+            store,
+            today,
+            span,
+            now=now.timestamp(),
+            max_history_age=(
+                GENERATE_HISTORY_MAX_AGE if request.generate_history else FULL_REFRESH_SECONDS
+            ),
+        ),
+        lambda: core_call(
+            "calendar events",
+            client.events,
+            today - timedelta(days=max(request.days - 1, EVENTS_BACK_DAYS)),
+            today + timedelta(days=EVENTS_AHEAD_DAYS),
+            resolve=True,
         ),
     )
     warnings.extend(report.warnings)
-    events = core_call(
-        "calendar events",
-        client.events,
-        today - timedelta(days=max(request.days - 1, EVENTS_BACK_DAYS)),
-        today + timedelta(days=EVENTS_AHEAD_DAYS),
-        resolve=True,
-    )
     status = {"athlete": OK, "activities": OK, "history": OK, "wellness": OK, "events": OK}
     status.update(report.status)
-    health = fetch_health(client, store, today, now, warnings, status)
 
-    activities = list(reversed(store.records("activity", history_oldest, today)))
+    activities = list(reversed(store.records("activity", oldest, today)))
     recent = [a for a in activity_refs(activities) if not a.is_stub and a.date and a.date >= oldest]
     recent.sort(key=lambda a: a.start_local or "", reverse=True)  # API order: newest first
     window_28 = [
         a for a in recent if a.date and a.date >= today - timedelta(days=EXTENDED_DAYS - 1)
     ]
-    chat = fetch_chat_notes(client, store, recent, today, now, warnings, status)
-    payloads, records = fetch_intervals(
-        client,
-        store,
-        window_28,
-        event_refs(events),
-        today,
-        now,
-        warnings,
-        (hooks.dfa_block, hooks.terrain),
-        status,
+    health_stage, chat_stage, intervals_stage, curves_stage = Stage(), Stage(), Stage(), Stage()
+
+    def per_activity() -> tuple[Any, Any, Any]:
+        payloads, records = fetch_intervals(
+            client,
+            store,
+            window_28,
+            event_refs(events),
+            today,
+            now,
+            intervals_stage.warnings,
+            (hooks.dfa_block, hooks.terrain),
+            intervals_stage.status,
+        )
+        terrain = fetch_terrain(
+            client,
+            store,
+            recent,
+            now,
+            intervals_stage.warnings,
+            hooks.terrain,
+            intervals_stage.status,
+        )
+        return payloads, records, terrain
+
+    health, chat, (payloads, records, terrain), route_files, curves, history = in_parallel(
+        lambda: fetch_health(client, store, today, now, health_stage.warnings, health_stage.status),
+        lambda: fetch_chat_notes(
+            client, store, recent, today, now, chat_stage.warnings, chat_stage.status
+        ),
+        per_activity,
+        lambda: download_routes(client, hooks.routes_wanted(events)),
+        lambda: fetch_curves(
+            client,
+            store,
+            hooks.curve_plan(today, window_28),
+            now,
+            curves_stage.warnings,
+            curves_stage.status,
+        ),
+        lambda: core_call(
+            "activity list and wellness",
+            refresh_history,
+            client,
+            store,
+            RefreshReport(history_due=report.history_due, history_chunks=report.history_chunks),
+            today,
+            now.timestamp(),
+        ),
     )
-    terrain = fetch_terrain(client, store, recent, now, warnings, hooks.terrain, status)
-    route_files = download_routes(client, hooks.routes_wanted(events))
+    for stage in (health_stage, chat_stage, intervals_stage, curves_stage):
+        stage.merge_into(warnings, status)
+    warnings.extend(history.warnings)
+    status.update(history.status)
     store.prune_cache(CACHE_KEEP_SECONDS, now=now.timestamp())
-    curve_plan = hooks.curve_plan(today, window_28)
-    curves = fetch_curves(client, store, curve_plan, now, warnings, status)
     note_dropped_numbers(client.dropped_numbers(), warnings, status)
     return Ingested(
         athlete=athlete,
         now=now,
         oldest=oldest,
         activities=activities,
-        wellness=store.records("wellness", history_oldest, today),
+        wellness=store.records("wellness", oldest, today),
         events=events if isinstance(events, list) else [],
         health=health,
         chat_notes=chat,
@@ -214,6 +279,13 @@ def note_dropped_numbers(
     warnings.append(
         f"{total} numbers that are not finite or absurdly long were read as absent ({where})"
     )
+
+
+def history_records(store: Store, today: date) -> tuple[list[Any], list[Any]]:
+    """The 3-year raw activities (newest day first) and wellness (ascending)."""
+    history_oldest = today - timedelta(days=HISTORY_DAYS - 1)
+    activities = list(reversed(store.records("activity", history_oldest, today)))
+    return activities, store.records("wellness", history_oldest, today)
 
 
 def fetch_health(

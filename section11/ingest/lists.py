@@ -1,8 +1,9 @@
 """Bring the local store up to date with as few requests as possible.
 
 Each run asks for the recent window of activities and wellness (one call
-each). The 3-year history is fetched once, in yearly chunks, and refreshed
-in full only when it is older than a week, so edits to old records are picked
+each). The rest of the 3-year history is fetched once, one request per list
+(beside the per-activity calls), and refreshed in full only when it is older
+than a week, so edits to old records are picked
 up without a 3-year download on every run. Curves and the year of health
 markers are cached with a time-to-live (`calls.cached_call`). Per-activity
 resources are fetched elsewhere (`resources.py`), only when new or changed.
@@ -22,11 +23,14 @@ from typing import Any
 
 from ..sources.intervals import IntervalsClient
 from ..windows import HISTORY_DAYS
+from .calls import in_parallel
 from .raw import as_dict, as_list, parse_date
 from .status import KEPT_PREVIOUS, OK
 from .store import Store, iter_chunks
 
-CHUNK_DAYS = 366
+CHUNK_DAYS = (
+    550  # about 18 months: the 3 years in two requests per list, the newest with the recent window
+)
 FULL_REFRESH_SECONDS = 7 * 86400
 GENERATE_HISTORY_MAX_AGE = 86400
 SHRINK_GUARD_MIN = 3  # removals below this are never suspicious
@@ -38,6 +42,8 @@ class RefreshReport:
     new_activities: list[str] = field(default_factory=list)
     changed_activities: list[str] = field(default_factory=list)
     removed_activities: list[str] = field(default_factory=list)
+    history_due: bool = False  # the 3-year history is re-read this run
+    history_chunks: list[tuple[date, date]] = field(default_factory=list)  # due, newest first
     history_fetched: bool = False
     status: dict[str, str] = field(default_factory=dict)  # per list: ok | kept_previous
     warnings: list[str] = field(default_factory=list)
@@ -93,21 +99,32 @@ def refresh_lists(
     now: float | None = None,
     max_history_age: float = FULL_REFRESH_SECONDS,
 ) -> RefreshReport:
-    """Activities and wellness for the last `span` days, plus the 3-year history
-    when missing or older than `max_history_age` seconds (a week by default;
-    --generate-history asks for a day). Core calls: failures propagate."""
+    """Activities and wellness for the last `span` days (both calls at once). When
+    the 3-year history is missing or older than `max_history_age` seconds (a week
+    by default; --generate-history asks for a day), these two calls cover its
+    newest chunk instead and the report lists the older chunks due
+    (`refresh_history` fetches them). Core calls: failures propagate."""
     now = time.time() if now is None else now
     report = RefreshReport()
     recent_oldest = today - timedelta(days=span - 1)
     history_oldest = today - timedelta(days=HISTORY_DAYS - 1)
 
-    activities = as_list(client.activities(recent_oldest, today))
-    report.requests += 1
-    wellness = as_list(client.wellness(recent_oldest, today))
-    report.requests += 1
+    coverage = store.coverage("activity")
+    stale = coverage is None or coverage[0] > history_oldest or now - coverage[2] > max_history_age
+    report.history_due = stale and recent_oldest > history_oldest
+    chunks = list(iter_chunks(history_oldest, today, CHUNK_DAYS)) if report.history_due else []
+    # when the history is due, its newest chunk replaces the recent window's calls
+    window_oldest = min([recent_oldest, *(start for start, _ in chunks[:1])])
+    report.history_chunks = chunks[1:]
+    activities, wellness = in_parallel(
+        lambda: as_list(client.activities(window_oldest, today)),
+        lambda: as_list(client.wellness(window_oldest, today)),
+    )
+    report.requests += 2
+    span = (today - window_oldest).days + 1
 
-    stored = store.ids_in("activity", recent_oldest, today)
-    stored_days = store.ids_in("wellness", recent_oldest, today)
+    stored = store.ids_in("activity", window_oldest, today)
+    stored_days = store.ids_in("wellness", window_oldest, today)
     fetched = _upsert(store, "activity", activities, activity_key, report)
     if not _upsert(store, "wellness", wellness, wellness_key, report) and stored_days:
         report.status["wellness"] = KEPT_PREVIOUS  # wellness rows are never deleted
@@ -131,35 +148,58 @@ def refresh_lists(
         store.delete("activity", missing)
         report.removed_activities = missing
 
-    coverage = store.coverage("activity")
-    stale = coverage is None or coverage[0] > history_oldest or now - coverage[2] > max_history_age
     report.status["history"] = OK  # "kept_previous" when a history chunk shrank
-    if stale and recent_oldest > history_oldest:
-        _refresh_history(client, store, history_oldest, recent_oldest - timedelta(days=1), report)
-        store.set_coverage("activity", history_oldest, today, now)
-        store.set_coverage("wellness", history_oldest, today, now)
-        report.history_fetched = True
     return report
 
 
-def _refresh_history(
-    client: IntervalsClient, store: Store, oldest: date, newest: date, report: RefreshReport
-) -> None:
-    """Re-read oldest..newest in yearly chunks; records gone upstream are removed
-    only when the chunk answered with data (an empty chunk deletes nothing)."""
-    for start, end in iter_chunks(oldest, newest, CHUNK_DAYS):
-        activities = as_list(client.activities(start, end))
-        wellness = as_list(client.wellness(start, end))
-        report.requests += 2
-        stored = store.ids_in("activity", start, end)
-        fetched = _upsert(store, "activity", activities, activity_key, RefreshReport())
-        _upsert(store, "wellness", wellness, wellness_key, report)
-        gone = set(stored) - fetched
-        if fetched and len(gone) <= max(SHRINK_GUARD_MIN, len(stored) // 2):
-            store.delete("activity", gone)
-        elif gone:
-            report.status["history"] = KEPT_PREVIOUS
-            report.warnings.append(
-                f"the activity list for {start}..{end} came back with {len(fetched)} of "
-                f"{len(stored)} known activities; kept the stored ones"
+def refresh_history(
+    client: IntervalsClient, store: Store, report: RefreshReport, today: date, now: float
+) -> RefreshReport:
+    """Re-read the older 3-year history chunks `refresh_lists` found due, all at once (the
+    shared token bucket paces them), applied to the store oldest last as a
+    sequential refresh would; `report` gets the requests, status and warnings.
+    Core calls: failures propagate."""
+    if not report.history_due:
+        return report
+    answers = in_parallel(
+        *(
+            call
+            for start, end in report.history_chunks
+            for call in (
+                lambda start=start, end=end: as_list(client.activities(start, end)),
+                lambda start=start, end=end: as_list(client.wellness(start, end)),
             )
+        )
+    )
+    report.requests += len(answers)
+    for index, (start, end) in enumerate(report.history_chunks):
+        _apply_chunk(store, start, end, answers[2 * index], answers[2 * index + 1], report)
+    history_oldest = today - timedelta(days=HISTORY_DAYS - 1)
+    store.set_coverage("activity", history_oldest, today, now)
+    store.set_coverage("wellness", history_oldest, today, now)
+    report.history_fetched = True
+    return report
+
+
+def _apply_chunk(
+    store: Store,
+    start: date,
+    end: date,
+    activities: list,
+    wellness: list,
+    report: RefreshReport,
+) -> None:
+    """Store one chunk of the history; records gone upstream are removed
+    only when the chunk answered with data (an empty chunk deletes nothing)."""
+    stored = store.ids_in("activity", start, end)
+    fetched = _upsert(store, "activity", activities, activity_key, RefreshReport())
+    _upsert(store, "wellness", wellness, wellness_key, report)
+    gone = set(stored) - fetched
+    if fetched and len(gone) <= max(SHRINK_GUARD_MIN, len(stored) // 2):
+        store.delete("activity", gone)
+    elif gone:
+        report.status["history"] = KEPT_PREVIOUS
+        report.warnings.append(
+            f"the activity list for {start}..{end} came back with {len(fetched)} of "
+            f"{len(stored)} known activities; kept the stored ones"
+        )

@@ -19,6 +19,7 @@ from typing import Any
 from ..sources import errors as api_errors
 from ..sources.intervals import IntervalsClient
 from ..sports import is_outdoor
+from .calls import in_parallel
 from .raw import ActivityRef, EventRef
 from .retention import retain
 from .retry import Outcome, advance, pairing, plan
@@ -31,6 +32,7 @@ MESSAGES_RECHECK_SECONDS = 6 * 3600
 
 STREAM_TYPES = ["dfa_a1", "artifacts", "heartrate", "watts"]
 TERRAIN_TYPES = ["latlng", "altitude"]
+INTERVALS_BATCH = 25  # activity ids per intervals request (a short URL)
 RECORD = "record"  # fetch_state endpoint key holding the whole per-activity record
 COUNT_KEY = "activities_28d_count"  # meta: size of the previous run's 28-day list
 
@@ -120,15 +122,33 @@ def classify_error(exc: Exception) -> Outcome:
     return Outcome("transient")
 
 
-def _intervals_attempt(
-    client: IntervalsClient, activity: ActivityRef
+def _intervals_batches(
+    client: IntervalsClient, activities: Sequence[ActivityRef]
+) -> dict[str, tuple[Outcome, list[Any] | None]]:
+    """The intervals of `activities`, INTERVALS_BATCH ids per request: activity id
+    -> (Outcome, raw icu_intervals | None). A failed request fails each of its
+    ids; an id left out of the answer is unknown to the API (a 404 alone)."""
+    out: dict[str, tuple[Outcome, list[Any] | None]] = {}
+    for start in range(0, len(activities), INTERVALS_BATCH):
+        batch = activities[start : start + INTERVALS_BATCH]
+        try:
+            answer = client.activities_with_intervals([a.id for a in batch])
+        except Exception as exc:  # noqa: BLE001 - classified, never fatal
+            out.update({a.id: (classify_error(exc), None) for a in batch})
+            continue
+        by_id = {str(r.get("id")): r for r in answer if isinstance(r, dict)}
+        for activity in batch:
+            out[activity.id] = _intervals_outcome(by_id.get(activity.id), activity)
+    return out
+
+
+def _intervals_outcome(
+    raw: dict[str, Any] | None, activity: ActivityRef
 ) -> tuple[Outcome, list[Any] | None]:
-    """(Outcome, raw icu_intervals | None)."""
-    try:
-        raw = client.activity_intervals(activity.id)
-    except Exception as exc:  # noqa: BLE001 - classified, never fatal
-        return classify_error(exc), None
-    items = raw.get("icu_intervals") if isinstance(raw, dict) else None
+    """(Outcome, raw icu_intervals | None) of one activity of a batch answer."""
+    if raw is None:
+        return Outcome("terminal"), None
+    items = raw.get("icu_intervals")
     if not isinstance(items, list):
         return Outcome("transient"), None
     if not items:
@@ -200,15 +220,21 @@ def fetch_intervals(
     due = plan(activities, records, payloads, paired, now)
     by_id = {a.id: a for a in activities}
 
-    def attempt(item: Any) -> Any:
-        activity = by_id[item.activity_id]
-        if item.endpoint == "intervals":
-            return _intervals_attempt(client, activity)
-        return _streams_attempt(client, activity, dfa_block)
+    streams_due = [item for item in due if item.endpoint != "intervals"]
+    intervals_due = [by_id[item.activity_id] for item in due if item.endpoint == "intervals"]
+    intervals, streams_results = in_parallel(
+        lambda: _intervals_batches(client, intervals_due),
+        lambda: client.map_bounded(
+            lambda item: _streams_attempt(client, by_id[item.activity_id], dfa_block),
+            streams_due,
+        ),
+    )
+    streamed = dict(zip((item.activity_id for item in streams_due), streams_results))
 
     tallies = {"intervals": Tally(), "streams": Tally()}
-    for item, result in zip(due, client.map_bounded(attempt, due)):
+    for item in due:
         activity = by_id[item.activity_id]
+        result = intervals[activity.id] if item.endpoint == "intervals" else streamed[activity.id]
         outcome, payload, streams = _attempt_result(result, item.endpoint)
         tallies[item.endpoint].record(outcome.kind not in ("ok", "no_data"))
         records[activity.id] = advance(

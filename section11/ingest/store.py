@@ -71,6 +71,14 @@ CREATE TABLE coverage (              -- date ranges fetched in full, per record 
 """
 
 
+DIGEST_QUERIES = (
+    "SELECT kind, id, token, raw FROM records ORDER BY kind, id",
+    "SELECT activity_id, kind, token, payload FROM resources ORDER BY activity_id, kind",
+    "SELECT activity_id, endpoint, state FROM fetch_state ORDER BY activity_id, endpoint",
+    "SELECT key, payload FROM cache ORDER BY key",
+)
+
+
 class StoreRebuilt(Exception):
     """Raised internally; `open_store` reports the reason through `notice`."""
 
@@ -109,7 +117,9 @@ def _loads(text: str) -> Any:
 
 
 class Store:
-    """A thin, typed wrapper over the sqlite file. Not thread-safe: one sync."""
+    """A thin, typed wrapper over the sqlite file, for one sync. The fetch stages of a
+    sync share it from a few threads (sqlite serializes the calls); each stage
+    writes its own rows."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None):
         self.conn = conn
@@ -140,6 +150,17 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def digest(self) -> str:
+        """SHA-256 over what the documents are built from: every record, resource,
+        fetch state and cached answer, their fetch times aside. Streamed row by
+        row, so it costs no memory whatever the size of the history."""
+        digest = hashlib.sha256()
+        for query in DIGEST_QUERIES:
+            for row in self.conn.execute(query):
+                digest.update(repr(row).encode("utf-8", "surrogatepass"))
+            digest.update(b"\x00")
+        return digest.hexdigest()
 
     # ------------------------------------------------------------ records
     def upsert(self, kind: str, records: Iterable[tuple[str, str | None, str | None, Any]]) -> int:
@@ -448,7 +469,7 @@ def _lock(path: Path) -> sqlite3.Connection:
     """A connection that holds the store's write lock until it is closed:
     exclusive locking mode, and a write transaction begun at once (it waits up
     to BUSY_TIMEOUT_SECONDS for another sync)."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
     try:
         conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         conn.execute("BEGIN IMMEDIATE")
@@ -523,7 +544,7 @@ def open_store(
     """
     fingerprint = athlete_fingerprint(athlete_id)
     if state_dir is None:
-        memory = sqlite3.connect(":memory:")
+        memory = sqlite3.connect(":memory:", check_same_thread=False)
         _create(memory, fingerprint)
         memory.commit()
         return Store(memory, None)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput, OutputFailed
+from .volatile import content_fingerprint
 
 JSON_INDENT = 2
 _REPLACE_RETRIES = 5  # Windows: scanners and sync clients hold files briefly
@@ -370,3 +371,10 @@ def write_files_atomic(files: Mapping[Path, bytes], *, mode: int | None = None) 
     _crash_point()
     for directory in dict.fromkeys(target.parent for _, target in temps):
         _fsync_directory(directory)
+
+
+def same_content(path: Path, data: bytes) -> bool:
+    """True when the file at `path` holds `data`'s content, generation timestamps
+    aside (`volatile.content_fingerprint`): such a file is not rewritten."""
+    existing = read_data_file(path)
+    return existing is not None and content_fingerprint(existing) == content_fingerprint(data)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any, TypeVar
@@ -234,6 +234,19 @@ class IntervalsClient:
         )
 
     # ------------------------------------------------------------ per activity
+
+    def activities_with_intervals(self, ids: Sequence[str]) -> list:
+        """GET /athlete/{id}/activities/{ids}?intervals=true (docs/architecture.md#api-client):
+        the activities with `icu_intervals` and `icu_groups`, in one request for
+        several ids; ids the API does not know are left out of the answer."""
+        joined = ",".join(_segment(aid) for aid in ids)
+        return self._get(
+            self._athlete(f"/activities/{joined}"),
+            "/athlete/{id}/activities/{ids}",
+            {"intervals": "true"},
+            list,
+            optional=True,
+        )
 
     def activity_intervals(self, aid: str) -> dict:
         """GET /activity/{aid}/intervals (docs/architecture.md#api-client): {icu_intervals, icu_groups}."""

@@ -21,7 +21,7 @@ import urllib3
 
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
-DEFAULT_BURST = 4
+DEFAULT_BURST = 5  # a short burst: the API tolerates a few back-to-back calls
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -90,7 +90,7 @@ CALLS: tuple[Call, ...] = (
     Call("activities, history chunk", r"/activities$", True, ("history",), skip=1, history=True),
     Call("wellness", r"/wellness$", True, ("wellness",)),
     Call("events", r"/events$", True, ("events",)),
-    Call("activity intervals", r"/activity/[^/]+/intervals$", False, ("intervals",)),
+    Call("activity intervals", r"/athlete/[^/]+/activities/[^/]+$", False, ("intervals",)),
     Call("activity streams", r"/activity/[^/]+/streams\.json$", False, ("streams", "terrain")),
     Call("activity messages", r"/activity/[^/]+/messages$", False, ("messages",)),
 )
