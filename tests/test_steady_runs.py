@@ -12,7 +12,7 @@ from pathlib import Path
 
 from section11 import pipeline
 from section11.config import Settings
-from section11.outputs.charts.curve_windows import chart_curve_ids
+from section11.outputs.curve_windows import chart_curve_ids
 from section11.sources.http import DEFAULT_RATE, HttpClient
 from section11.sources.policy import DEFAULT_BURST, TokenBucket
 
