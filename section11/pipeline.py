@@ -25,7 +25,7 @@ from .config import Settings
 from .context import ChartCurves, SyncInputs
 from .ingest import Hooks, Ingested, IngestRequest, Store, fetch_raw, open_store, source_status
 from .ingest.curves import CurvePlan, RawCurves
-from .ingest.fetch import history_records
+from .ingest.fetch import history_records, requests_in_flight
 from .ingest.peloton import PelotonRaw, fetch_peloton
 from .ingest.raw import ActivityRef
 from .ingest.routes import RouteFile
@@ -56,7 +56,7 @@ from .publish.files import (
     dump_json,
     resolve_destination,
 )
-from .sources.intervals import IntervalsClient, validate_athlete_id
+from .sources.intervals import DEFAULT_WORKERS, IntervalsClient, validate_athlete_id
 from .sources.routefiles import RouteFileError
 from .steady import (
     OUTPUTS_KEY,
@@ -249,7 +249,12 @@ def fetch_inputs(
 
 def make_client(settings: Settings) -> IntervalsClient:
     athlete_id = validate_athlete_id(settings.athlete_id)
-    return IntervalsClient(athlete_id, settings.intervals_key or "", base_url=settings.base_url)
+    return IntervalsClient(
+        athlete_id,
+        settings.intervals_key or "",
+        base_url=settings.base_url,
+        pool_size=requests_in_flight(DEFAULT_WORKERS),
+    )
 
 
 def state_directory(settings: Settings, directory: Path) -> Path:
