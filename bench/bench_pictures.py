@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from section11 import pipeline  # noqa: E402
+from section11 import rebuild  # noqa: E402
 from section11.config import Settings  # noqa: E402
 from section11.demo.runner import run_demo  # noqa: E402
 
@@ -42,7 +42,7 @@ def steady_times(today: date, repeat: int) -> list[float]:
     """Seconds the pipeline spends on the pictures in steady demo syncs (the first
     demo sync writes them; each later one must leave every picture alone)."""
     times: list[float] = []
-    original = pipeline.changed_pictures
+    original = rebuild.changed_pictures
 
     def timed(*args: Any) -> dict[str, str]:
         start = time.perf_counter()
@@ -51,7 +51,7 @@ def steady_times(today: date, repeat: int) -> list[float]:
         return changed
 
     now = datetime.combine(today, datetime.min.time(), tzinfo=UTC).replace(hour=9)
-    pipeline.changed_pictures = timed
+    rebuild.changed_pictures = timed
     try:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(output_dir=tmp, now=now)
@@ -61,7 +61,7 @@ def steady_times(today: date, repeat: int) -> list[float]:
                 run_demo(settings, out=io.StringIO())
                 assert _stamps(Path(tmp)) == written, "a steady sync rewrote a picture"
     finally:
-        pipeline.changed_pictures = original
+        rebuild.changed_pictures = original
     return times[1:]
 
 

@@ -136,9 +136,10 @@ def timed(table: dict[str, float], name: str, fn: Callable[..., Any]) -> Callabl
     return wrapper
 
 
-def import_seconds(tree: Path) -> float:
-    """Imports of a sync (section11.cli and what a run pulls in), interpreter start aside."""
-    code = "import section11.cli, section11.pipeline"
+def import_seconds(tree: Path, modules: str) -> float:
+    """Imports of a sync (`modules`: section11.cli and what a run pulls in), interpreter
+    start aside."""
+    code = f"import {modules}"
     walls = []
     for statement in ("pass", code):
         start = time.perf_counter()
@@ -147,9 +148,9 @@ def import_seconds(tree: Path) -> float:
     return walls[1] - walls[0]
 
 
-def phase_table(latency: float, rebuild: bool) -> dict[str, float]:
+def phase_table(latency: float, force_rebuild: bool) -> dict[str, float]:
     """Seconds per phase of one steady run in this process (the second of two)."""
-    from section11 import pipeline, steady
+    from section11 import pipeline, rebuild, steady
     from section11.config import Settings
 
     data = build_demo(today_local(), timezone=DEMO_TIMEZONE)
@@ -159,16 +160,16 @@ def phase_table(latency: float, rebuild: bool) -> dict[str, float]:
         (pipeline, "inputs_key"): "store read (fingerprint)",
         (pipeline, "with_history"): "store read (3 years)",
         (pipeline, "inputs_from"): "model",
-        (pipeline, "compute_sections"): "metrics",
-        (pipeline, "build_documents"): "documents (incl. metrics)",
-        (pipeline, "validate_documents"): "validation",
-        (pipeline, "serialize"): "documents (incl. metrics)",
-        (pipeline, "changed_pictures"): "pictures",
-        (pipeline, "write_outputs"): "writes",
+        (rebuild, "compute_sections"): "metrics",
+        (rebuild, "build_documents"): "documents (incl. metrics)",
+        (rebuild, "validate_documents"): "validation",
+        (rebuild, "serialize"): "documents (incl. metrics)",
+        (rebuild, "changed_pictures"): "pictures",
+        (rebuild, "write_outputs"): "writes",
         (pipeline, "refresh_latest"): "writes",
     }
     saved = {(mod, name): getattr(mod, name) for mod, name in patches}
-    if rebuild:
+    if force_rebuild:
         pipeline.unchanged_since_last_run = lambda *a: False
     try:
         with FakeIntervals(data) as server, tempfile.TemporaryDirectory() as tmp:
@@ -226,11 +227,12 @@ def main() -> int:
         print(f"load average {os.getloadavg()[0]:.2f}")
         return 0
     print(f"\nphases of a steady run at {args.latency[0] * 1000:.0f} ms, ms")
-    imports = import_seconds(tree)
-    steady_run = phase_table(args.latency[0], rebuild=False)
-    rebuilt = phase_table(args.latency[0], rebuild=True)
+    imports = import_seconds(tree, "section11.cli, section11.pipeline")
+    imports_rebuild = import_seconds(tree, "section11.cli, section11.pipeline, section11.rebuild")
+    steady_run = phase_table(args.latency[0], force_rebuild=False)
+    rebuilt = phase_table(args.latency[0], force_rebuild=True)
     print(f"{'phase':<28} {'steady':>8} {'rebuild':>8}")
-    print(f"{'imports (subprocess)':<28} {imports * 1000:>8.0f} {imports * 1000:>8.0f}")
+    print(f"{'imports (subprocess)':<28} {imports * 1000:>8.0f} {imports_rebuild * 1000:>8.0f}")
     for name in dict.fromkeys([*steady_run, *rebuilt]):
         a, b = steady_run.get(name, 0.0), rebuilt.get(name, 0.0)
         print(f"{name:<28} {a * 1000:>8.0f} {b * 1000:>8.0f}")

@@ -532,7 +532,6 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     import dataclasses
 
     from .lock import LOCK_NAME, acquire
-    from .publish import github_api, source_issues, updates
     from .publish.files import resolve_destination
 
     environ = os.environ if environ is None else environ
@@ -549,18 +548,19 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     if api_mode or history_only:
         settings = dataclasses.replace(settings, output_dir=".")
     latest_path, directory = resolve_destination(settings.output, settings.output_dir)
-    from . import pipeline, source_sync
     from .progress import Progress
 
-    runner = pipeline.run if source_sync.has_intervals(settings) else source_sync.run
+    runner = _sync_runner(settings, history_only)
 
     def work() -> int:
         progress = Progress.for_environment(environ)
         if history_only:
-            code = _code(pipeline.run(settings, progress=progress, only=("history.json",)))
+            code = _code(runner(settings, progress=progress, only=("history.json",)))
         else:
             code = _code(runner(settings, progress=progress))
         if code == 0 and api_mode:
+            from .publish import github_api
+
             github_api.publish_api_mode(settings, directory, environ)
         return code
 
@@ -571,12 +571,29 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
         else:
             code = work()
     except SourceRefused as refused:
-        source_issues.after_refusal(settings, latest_path, refused, environ)
+        if settings.has_github:
+            from .publish import source_issues
+
+            source_issues.after_refusal(settings, latest_path, refused, environ)
         raise
-    if code == 0:
+    if code == 0 and settings.has_github:
+        from .publish import source_issues, updates
+
         source_issues.after_sync(settings, latest_path, environ)
         updates.after_sync(settings, directory, environ, config=_config_values(settings))
     return code
+
+
+def _sync_runner(settings: Settings, history_only: bool) -> Callable[..., int]:
+    """The run entry of this sync, imported alone (a steady run loads little):
+    the pipeline's, or source_sync's for a sync without Intervals.icu."""
+    if settings.has_intervals or history_only:
+        from .pipeline import run
+
+        return run
+    from .source_sync import run as run_alone
+
+    return run_alone
 
 
 def _config_values(settings: Any) -> Mapping[str, Any]:

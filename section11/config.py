@@ -98,6 +98,16 @@ class Settings:
     peloton: PelotonAuth | None = field(default=None, repr=False)  # None: no Peloton token
     athletes: str | None = None  # coach mode selection ("all" or ids); None: one athlete
 
+    @property
+    def has_intervals(self) -> bool:
+        """Whether the run has Intervals.icu credentials (else another source stands alone)."""
+        return bool(self.athlete_id or self.intervals_key)
+
+    @property
+    def has_github(self) -> bool:
+        """Whether a GitHub token and repo are set (sign-in issues, the update check)."""
+        return bool(self.github_token and self.github_repo)
+
 
 def _stderr_warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import OutputFailed
-from .metrics.benchmark import normalize_ftp_history
 from .publish.files import read_data_file
 
 FTP_HISTORY = "ftp_history.json"
@@ -44,6 +43,8 @@ def load_ftp_history(directory: Path, warn: Callable[[str], None]) -> dict:
     path = directory / FTP_HISTORY
     if not path.exists() and not path.is_symlink():
         return {"indoor": {}, "outdoor": {}}
+    from .metrics.benchmark import normalize_ftp_history  # a rebuild only
+
     try:
         return normalize_ftp_history(read_json(path))
     except (OSError, OutputFailed, UnicodeDecodeError, ValueError) as exc:

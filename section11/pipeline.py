@@ -2,10 +2,13 @@
 
 The two ends touch the outside world: `section11.ingest.fetch_raw` talks to
 Intervals.icu through the client and keeps the raw answers in the store,
-`write_outputs` writes files atomically. In between, `fetch_inputs` turns the
-raw answers into model records (`SyncInputs`) and `build_documents` computes
-and shapes every document, purely. A core fetch failure raises a SyncError
-before any file is touched, so previous outputs stay byte-identical.
+`rebuild.write_outputs` writes files atomically. In between, `fetch_inputs`
+turns the raw answers into model records (`SyncInputs`) and
+`rebuild.build_documents` computes and shapes every document, purely; the
+rebuild module (metrics, documents, validation, pictures) is imported only when
+the inputs changed since the last run, so a steady run never loads it. A core
+fetch failure raises a SyncError before any file is touched, so previous
+outputs stay byte-identical.
 """
 
 from __future__ import annotations
@@ -15,23 +18,19 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .config import Settings
 from .context import ChartCurves, SyncInputs
 from .ingest import Hooks, Ingested, IngestRequest, Store, fetch_raw, open_store, source_status
 from .ingest.curves import CurvePlan, RawCurves
-from .ingest.fetch import history_records
+from .ingest.fetch import history_records, requests_in_flight
 from .ingest.peloton import PelotonRaw, fetch_peloton
 from .ingest.raw import ActivityRef
 from .ingest.routes import RouteFile
-from .ingest.trainingpeaks import TpRaw, fetch_trainingpeaks
-from .localfiles import load_ftp_history, load_json_document
-from .metrics.benchmark import activity_ftp_timelines, backfill_ftp_history, update_ftp_history
+from .localfiles import load_json_document
 from .metrics.curves import delta_curve_ids
-from .metrics.dfa import dfa_block
-from .metrics.peloton import merge_peloton
 from .metrics.sustainability import sustainability_curve_id, sustainability_families
 from .metrics.terrain import terrain_from_streams
 from .model import (
@@ -44,37 +43,20 @@ from .model import (
     events_from_raw,
     wellness_from_raw,
 )
-from .outputs.anonymize import protect_documents
-from .outputs.charts import pictures_to_write, render_pictures
-from .outputs.charts.curve_windows import chart_curve_ids, pace_type
-from .outputs.history import build_history, history_block, shrink_reason, weekly_rows_for_phase
+from .outputs.curve_windows import chart_curve_ids, pace_type
 from .outputs.intervals import entries as intervals_entries
-from .outputs.intervals import intervals_document
-from .outputs.latest import assemble_latest
-from .outputs.peloton import add_peloton_status
-from .outputs.profile import thresholds_sports
 from .outputs.routes import (
     attachments_to_fetch,
     previous_entries,
     route_entries,
-    routes_document,
-    terrain_event_ids,
 )
-from .outputs.sections import compute_sections
-from .outputs.terrain import terrain_fields
-from .outputs.trainingpeaks import add_trainingpeaks
-from .outputs.validate import validate_documents
-from .peloton_model import account_ftp, workouts_from_raw
-from .privacy import DEFAULT_POLICY, PrivacyPolicy, policy_of_settings
 from .progress import Progress
 from .publish.files import (
     check_writable,
     dump_json,
     resolve_destination,
-    same_content,
-    write_files_atomic,
 )
-from .sources.intervals import IntervalsClient, validate_athlete_id
+from .sources.intervals import DEFAULT_WORKERS, IntervalsClient, validate_athlete_id
 from .sources.routefiles import RouteFileError
 from .steady import (
     OUTPUTS_KEY,
@@ -84,9 +66,11 @@ from .steady import (
     refresh_latest,
     unchanged_since_last_run,
 )
-from .tp_merge import merge_trainingpeaks
 from .units import unit_preferences
 from .windows import EXTENDED_DAYS
+
+if TYPE_CHECKING:
+    from .ingest.trainingpeaks import TpRaw
 
 STATE_DIR = ".section11"
 CURVE_STATUS_KEYS = ("power_curves", "hr_curves")  # reported after routes, as before
@@ -117,6 +101,14 @@ def curve_plan(today: date, activities_28d: Sequence[ActivityRef]) -> CurvePlan:
         chart_ids=tuple(chart_curve_ids(today).values()),
         pace_type=pace_type(a.type for a in activities_28d),
     )
+
+
+def dfa_block(streams: Any) -> dict | None:
+    """The store's DFA block of a streams payload (section11.metrics.dfa), imported on
+    the first new activity: a run that fetches no streams never loads it."""
+    from .metrics.dfa import dfa_block as block
+
+    return block(streams)
 
 
 def route_fetcher(files: Mapping[str, RouteFile]) -> Callable[[Attachment], bytes]:
@@ -252,144 +244,17 @@ def fetch_inputs(
     return inputs_from(with_history(got, store), settings, route_cache)
 
 
-# ----------------------------------------------------------------- build
-
-
-def build_documents(
-    ctx: SyncInputs,
-    previous: Mapping[str, Any] | None = None,
-    warnings: list[str] | None = None,
-    privacy: PrivacyPolicy | None = None,
-) -> dict[str, Any]:
-    """Every output document, by file name, in write order (pure).
-
-    `previous`: the documents already on disk (history.json is kept when the new
-    one would have lost most of its activities). ftp_history.json is included
-    only when today's settings changed it or its first-run backfill from the
-    activities' FTPs ran. latest.json comes last so a reader
-    never sees it ahead of the files it refers to. `privacy`: the run's policy
-    (default: everything redacted); it is applied to every document at the end,
-    never to the records metrics use.
-    """
-    previous = previous or {}
-    warnings = warnings if warnings is not None else []
-    documents: dict[str, Any] = {}
-    sports = thresholds_sports(ctx.athlete)
-    cycling = sports.get("cycling") or {}
-    ftp_history, filled = backfill_ftp_history(
-        ctx.ftp_history, *activity_ftp_timelines(ctx.history_activities or ctx.activities)
-    )
-    ftp_history, changed = update_ftp_history(
-        ftp_history, ctx.today, cycling.get("ftp_indoor"), cycling.get("ftp")
-    )
-    if filled or changed:
-        documents["ftp_history.json"] = ftp_history
-    ctx = replace(ctx, ftp_history=ftp_history)
-
-    history = build_history(
-        ctx.history_activities,
-        ctx.history_wellness,
-        today=ctx.today,
-        now=ctx.now,
-        week_start=ctx.week_start,
-        zone_preference=ctx.zone_preference,
-        ftp_history=ftp_history,
-        thresholds_sports=sports,
-        units=unit_preferences(ctx.athlete),
-        version=ctx.version,
-    )
-    reason = shrink_reason(previous.get("history.json"), history)
-    if reason:
-        warnings.append(f"history.json kept as it was: {reason}")
-        history = previous["history.json"]
-        ctx = replace(ctx, sync_status={**ctx.sync_status, "history_file": "kept_previous"})
-    else:
-        documents["history.json"] = history
-    ctx = replace(ctx, history_weekly=tuple(weekly_rows_for_phase(history)))
-
-    policy = privacy if privacy is not None else DEFAULT_POLICY
-    units = unit_preferences(ctx.athlete)
-    documents["intervals.json"] = intervals_document(
-        ctx.intervals_entries, ctx.intervals_states, ctx.now, ctx.version
-    )
-    documents["routes.json"] = routes_document(ctx.route_entries, ctx.now, ctx.version)
-    with_terrain = terrain_event_ids(ctx.route_entries)
-    computed = compute_sections(
-        ctx, routes_with_terrain=with_terrain, history_activities=ctx.history_activities
-    )
-    sections = dict(computed.sections, history=history_block(history, ctx.today))
-    documents["latest.json"] = assemble_latest(
-        ctx,
-        derived=computed.derived,
-        sections=sections,
-        routes_with_terrain=with_terrain,
-        activity_terrain={
-            aid: shown
-            for aid, fields in ctx.activity_terrain.items()
-            if (shown := terrain_fields(fields, units)) is not None
-        },
-    )
-    return protect_documents(documents, policy)
-
-
-# ----------------------------------------------------------------- write
-
-
-def changed_pictures(
-    documents: Mapping[str, Any], previous: Mapping[str, Any], ctx: SyncInputs, directory: Path
-) -> dict[str, str]:
-    """The charts and dashboard whose drawn data changed (relative name -> text).
-
-    Drawn from the documents as written (privacy applied); history.json and
-    ftp_history.json come from disk when this run keeps them unchanged.
-    """
-    drawn = {
-        "history.json": previous.get("history.json"),
-        "ftp_history.json": ctx.ftp_history,
-        **documents,
-    }
-    return pictures_to_write(render_pictures(drawn, ctx.today, ctx.chart_curves), directory)
-
-
-def serialize(
-    documents: Mapping[str, Any], latest_path: Path, directory: Path
-) -> dict[str, bytes | None]:
-    """Each document's bytes, or None when the file on disk already holds the same
-    content (generation timestamps aside): it is neither validated nor rewritten.
-    latest.json is always written: its timestamps tell a reader how fresh the data is."""
-    files: dict[str, bytes | None] = {}
-    for name, document in documents.items():
-        data = dump_json(document, name)
-        path = latest_path if name == "latest.json" else directory / name
-        files[name] = data if name == "latest.json" or not same_content(path, data) else None
-    return files
-
-
-def write_outputs(
-    files: Mapping[str, bytes | None],
-    pictures: Mapping[str, str],
-    latest_path: Path,
-    directory: Path,
-) -> list[Path]:
-    """Write the changed documents and pictures as one atomic unit; latest.json last."""
-    out: dict[Path, bytes] = {}
-    for name, text in pictures.items():
-        path = directory / name
-        path.parent.mkdir(exist_ok=True)  # charts/
-        out[path] = text.encode("utf-8")
-    for name, data in files.items():
-        if data is not None:
-            out[latest_path if name == "latest.json" else directory / name] = data
-    write_files_atomic(out)
-    return list(out)
-
-
 # ----------------------------------------------------------------- run
 
 
 def make_client(settings: Settings) -> IntervalsClient:
     athlete_id = validate_athlete_id(settings.athlete_id)
-    return IntervalsClient(athlete_id, settings.intervals_key or "", base_url=settings.base_url)
+    return IntervalsClient(
+        athlete_id,
+        settings.intervals_key or "",
+        base_url=settings.base_url,
+        pool_size=requests_in_flight(DEFAULT_WORKERS),
+    )
 
 
 def state_directory(settings: Settings, directory: Path) -> Path:
@@ -400,6 +265,8 @@ def fetch_tp(settings: Settings, today: date, state: Path, warnings: list[str]) 
     """The optional TrainingPeaks source's raw answers; None when it is not set up."""
     if not settings.tp_auth_cookie:
         return None
+    from .ingest.trainingpeaks import fetch_trainingpeaks
+
     return fetch_trainingpeaks(
         settings.tp_auth_cookie, settings.tp_base_url, today, settings.days, state, warnings
     )
@@ -409,6 +276,8 @@ def with_trainingpeaks(ctx: SyncInputs, raw: TpRaw | None) -> SyncInputs:
     """The inputs with TrainingPeaks merged in (Intervals.icu the authority)."""
     if raw is None or raw.status != "ok":
         return ctx
+    from .tp_merge import merge_trainingpeaks
+
     return merge_trainingpeaks(ctx, raw.workouts, raw.health, raw.events)
 
 
@@ -416,6 +285,9 @@ def with_peloton(ctx: SyncInputs, raw: PelotonRaw) -> SyncInputs:
     """The inputs with the stored Peloton workouts merged in (Intervals.icu the authority)."""
     if raw.status == "disabled":
         return ctx
+    from .metrics.peloton import merge_peloton
+    from .peloton_model import account_ftp, workouts_from_raw
+
     ftp, source = account_ftp(raw.me)
     merged = merge_peloton(
         ctx.history_activities, workouts_from_raw(raw.workouts), ctx.now.tzinfo or UTC, ftp, source
@@ -475,33 +347,25 @@ def sync(
             store.set_meta(OUTPUTS_KEY, outputs_record(key, outputs))
             return SyncResult({"latest.json": latest}, ctx, warnings, [latest_path])
         phase("computing")
+        from .rebuild import rebuild  # the metrics and documents: only when something changed
+
         ctx = with_peloton(inputs_from(with_history(got, store), settings, route_cache), peloton)
-        ctx = with_trainingpeaks(ctx, tp)
-        ctx = replace(ctx, ftp_history=load_ftp_history(directory, warnings.append))
-        previous = {
-            "history.json": load_json_document(directory / "history.json"),
-            "routes.json": previous_routes,
-        }
-        documents = build_documents(ctx, previous, warnings, privacy=policy_of_settings(settings))
-        if tp is not None:
-            documents["latest.json"] = add_trainingpeaks(
-                documents["latest.json"], tp, ctx.events, ctx.today
-            )
-        documents["latest.json"] = add_peloton_status(documents["latest.json"], peloton)
-        result = SyncResult(documents=documents, inputs=ctx, warnings=warnings)
-        files = serialize(documents, latest_path, directory)
-        if only is not None:
-            files = {name: data for name, data in files.items() if name in only}
-        changed = {name: doc for name, doc in documents.items() if files.get(name) is not None}
-        validate_documents(changed)  # schemas/: an invalid document is never written
-        phase("writing")
-        pictures = changed_pictures(documents, previous, ctx, directory) if only is None else {}
-        result.written = write_outputs(files, pictures, latest_path, directory)
+        built = rebuild(
+            with_trainingpeaks(ctx, tp),
+            settings,
+            (peloton, tp),
+            (latest_path, directory),
+            previous_routes,
+            only,
+            warnings,
+            phase,
+        )
         if only is None:  # a partial write leaves the record of the last full run
             store.set_meta(OUTPUTS_KEY, outputs_record(key, outputs))
+    result = SyncResult(built.documents, built.inputs, warnings, built.written)
     if publish is not None:
-        published = {name: text.encode("utf-8") for name, text in pictures.items()}
-        published.update({name: dump_json(doc, name) for name, doc in documents.items()})
+        published = {name: text.encode("utf-8") for name, text in built.pictures.items()}
+        published.update({name: dump_json(doc, name) for name, doc in built.documents.items()})
         result.written += publish(published)
     return result
 

@@ -2,7 +2,7 @@
 
 `sync_from_records` is the generic part: given a source's `SourceRecords`
 (section11/source_only.py) it builds the SyncInputs, computes every document
-with the pipeline's own `build_documents`, adds `source_limits`, validates
+with the rebuild's own `build_documents`, adds `source_limits`, validates
 against the schemas and writes the five files as one atomic unit. A source
 plugs in with a small function that fetches its records and returns them
 with a `finish(latest) -> latest` step for its own latest.json blocks
@@ -36,26 +36,15 @@ from .outputs.trainingpeaks import add_trainingpeaks
 from .outputs.validate import validate_documents
 from .peloton_alone import peloton_alone_latest, peloton_records
 from .peloton_model import athlete_record, workouts_from_raw
-from .pipeline import (
-    SyncResult,
-    build_documents,
-    changed_pictures,
-    serialize,
-    state_directory,
-    write_outputs,
-)
+from .pipeline import SyncResult, state_directory
 from .privacy import policy_of_settings
 from .progress import Progress
 from .publish.files import check_writable, resolve_destination
+from .rebuild import build_documents, changed_pictures, serialize, write_outputs
 from .source_only import SourceRecords, inputs_without_intervals
 from .tp_merge import source_records
 
 Finish = Callable[[dict[str, Any], SyncInputs], dict[str, Any]]  # latest.json -> latest.json
-
-
-def has_intervals(settings: Settings) -> bool:
-    """Whether the run has Intervals.icu credentials (else another source stands alone)."""
-    return bool(settings.athlete_id or settings.intervals_key)
 
 
 def athlete_now(

@@ -29,7 +29,7 @@ from . import __version__
 from .config import Settings
 from .ingest import Ingested, Store
 from .model import Athlete
-from .outputs.charts import CHARTS, DASHBOARD
+from .outputs.picture_files import PICTURE_FILES
 from .privacy import policy_of_settings
 from .publish.files import dump_json, read_data_file, write_files_atomic
 
@@ -98,9 +98,8 @@ def code_fingerprint() -> str:
 
 def output_paths(latest_path: Path, directory: Path) -> dict[str, Path]:
     """The files a run reads back or writes, by name: the documents and the pictures."""
-    pictures = [*CHARTS, DASHBOARD]
     return {
-        **{name: directory / name for name in (*DOCUMENT_FILES, *pictures)},
+        **{name: directory / name for name in (*DOCUMENT_FILES, *PICTURE_FILES)},
         "latest.json": latest_path,
     }
 

@@ -45,6 +45,7 @@ TOP_LEVEL = {
     "privacy": "outputs",
     "pipeline": "app",
     "steady": "app",
+    "rebuild": "app",
     "cli": "app",
     "tp_cli": "app",  # `sync.py tp ...` commands
     "source_sync": "app",  # a sync without Intervals.icu

@@ -17,7 +17,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from section11 import pipeline
+from section11 import pipeline, rebuild
 from section11.errors import EXIT_OUTPUT_FAILED, OutputFailed
 from section11.outputs import validate as validate_mod
 from section11.outputs.history import SCHEMA_VERSION as HISTORY_SCHEMA_VERSION
@@ -377,7 +377,7 @@ def test_replayed_demo_days_validate(demo_data, demo_today):
         (n, 7) for n in range(40, 1095, 45)
     ]:
         day = demo_today - timedelta(days=back)
-        documents = pipeline.build_documents(replay.inputs(day, days=days, curves=True))
+        documents = rebuild.build_documents(replay.inputs(day, days=days, curves=True))
         for name, document in documents.items():
             error = first_error(name, document)
             assert error is None, f"{day}: {validate_mod.error_line(name, error)}"
@@ -443,7 +443,7 @@ def test_compiled_schemas_judge_like_the_published_ones(demo_documents):
 @pytest.fixture(scope="module")
 def demo_documents(demo_data, demo_today):
     replay = DemoReplay(demo_data)
-    return pipeline.build_documents(replay.inputs(demo_today, curves=True))
+    return rebuild.build_documents(replay.inputs(demo_today, curves=True))
 
 
 def tampered(documents, name, change):
@@ -621,14 +621,14 @@ def test_schemas_load_from_any_working_directory(tmp_path):
 
 def break_latest(monkeypatch):
     """compute_sections with derived_metrics.capability.hrrc.mean_hrrc_7d made a string."""
-    real = pipeline.compute_sections
+    real = rebuild.compute_sections
 
     def broken(*args, **kwargs):
         result = real(*args, **kwargs)
         result.derived["capability"]["hrrc"]["mean_hrrc_7d"] = "fast"
         return result
 
-    monkeypatch.setattr(pipeline, "compute_sections", broken)
+    monkeypatch.setattr(rebuild, "compute_sections", broken)
     return (
         "latest.json: derived_metrics.capability.hrrc.mean_hrrc_7d: 'fast' is not of type "
         "'number', 'null'"
@@ -637,14 +637,14 @@ def break_latest(monkeypatch):
 
 def break_history(monkeypatch):
     """build_history with the first weekly row missing its required total_tss."""
-    real = pipeline.build_history
+    real = rebuild.build_history
 
     def broken(*args, **kwargs):
         doc = real(*args, **kwargs)
         del doc["weekly_180d"][0]["total_tss"]
         return doc
 
-    monkeypatch.setattr(pipeline, "build_history", broken)
+    monkeypatch.setattr(rebuild, "build_history", broken)
     return "history.json: weekly_180d[0]: 'total_tss' is a required property"
 
 
@@ -671,7 +671,7 @@ def test_validation_runs_before_the_first_write(fake_api, tmp_path, monkeypatch)
     from section11.config import Settings
 
     calls = []
-    monkeypatch.setattr(pipeline, "write_outputs", lambda docs, settings: calls.append(docs) or [])
+    monkeypatch.setattr(rebuild, "write_outputs", lambda docs, settings: calls.append(docs) or [])
     break_latest(monkeypatch)
     settings = Settings(
         athlete_id=fake_api.data.athlete_id,

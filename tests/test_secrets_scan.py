@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from section11 import cli, pipeline
+from section11 import cli, pipeline, rebuild
 from section11.demo.server import FakeIntervals
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
 
@@ -272,7 +272,7 @@ def test_unexpected_error_traceback_is_scrubbed(server, tmp_path, capsys, monkey
     def broken(*args, **kwargs):
         raise RuntimeError(f"internal bug while using {KEY} and {TOKEN}")
 
-    monkeypatch.setattr(pipeline, "build_documents", broken)
+    monkeypatch.setattr(rebuild, "build_documents", broken)
     for args in (["--debug"], []):
         code, out, err = run_cli(
             ["--output-dir", str(tmp_path / "out")] + args, env_for(server), capsys, tmp_path

@@ -5,6 +5,7 @@ to an old record, and `--generate-history` alone writing ./history.json."""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
@@ -12,8 +13,10 @@ from pathlib import Path
 
 from section11 import pipeline
 from section11.config import Settings
-from section11.outputs.charts.curve_windows import chart_curve_ids
+from section11.ingest.fetch import requests_in_flight
+from section11.outputs.curve_windows import chart_curve_ids
 from section11.sources.http import DEFAULT_RATE, HttpClient
+from section11.sources.intervals import DEFAULT_WORKERS
 from section11.sources.policy import DEFAULT_BURST, TokenBucket
 
 from .conftest import DEMO_TODAY
@@ -99,6 +102,16 @@ def test_the_real_api_is_paced_and_loopback_is_not():
     assert HttpClient("https://intervals.icu")._pacer.rate == DEFAULT_RATE  # type: ignore[union-attr]
     assert HttpClient("http://127.0.0.1:8080")._pacer is None
     assert HttpClient("http://127.0.0.1:8080", rate=20.0)._pacer is not None  # asked for
+
+
+def test_a_cold_sync_keeps_every_connection(fake_api, tmp_path, caplog):
+    """The connection pool holds every request the fetch stage has in flight: urllib3
+    never discards a connection ("Connection pool is full")."""
+    fake_api.latency = 0.05  # the concurrent calls overlap
+    caplog.set_level(logging.WARNING, logger="urllib3")
+    pipeline.sync(settings_for(fake_api, tmp_path))
+    assert len(fake_api.requests) > requests_in_flight(DEFAULT_WORKERS)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")] == []
 
 
 # ----------------------------------------------------------------- curves

@@ -18,12 +18,13 @@ from pathlib import Path
 from .. import pipeline
 from ..config import Settings, parse_week_start, parse_zone_preference
 from ..errors import EXIT_UNEXPECTED, AuthFailed, MissingCredentials, SyncError
+from ..ingest.fetch import requests_in_flight
 from ..outputs.index import status_document
 from ..outputs.validate import validate_documents
 from ..privacy import parse_share
 from ..publish.coach_commit import ATHLETES_DIR, STATUS_NAME
 from ..publish.files import dump_json, write_files_atomic
-from ..sources.intervals import IntervalsClient
+from ..sources.intervals import DEFAULT_WORKERS, IntervalsClient
 from ..sources.peloton import PelotonAuth
 from ..sources.policy import TokenBucket
 from .roster import SECRET_KEYS, AthleteEntry
@@ -139,7 +140,11 @@ def sync_athlete(
         local = athlete_settings(settings, entry, directory, environ)
         Path(local.output_dir or ".").mkdir(parents=True, exist_ok=True)
         client = IntervalsClient(
-            entry.athlete_id, local.intervals_key or "", base_url=local.base_url, pacer=pacer
+            entry.athlete_id,
+            local.intervals_key or "",
+            base_url=local.base_url,
+            pacer=pacer,
+            pool_size=requests_in_flight(DEFAULT_WORKERS),
         )
         result = pipeline.sync(local, client=client)
         outcome = Outcome(

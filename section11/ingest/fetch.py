@@ -23,6 +23,7 @@ from ..windows import EXTENDED_DAYS, HISTORY_DAYS
 from .calls import cached_optional, core_call, in_parallel
 from .curves import CurvePlan, RawCurves, fetch_curves
 from .lists import (
+    CHUNK_DAYS,
     FULL_REFRESH_SECONDS,
     GENERATE_HISTORY_MAX_AGE,
     RefreshReport,
@@ -132,6 +133,17 @@ class Stage:
     def merge_into(self, warnings: list[str], status: dict[str, str]) -> None:
         warnings.extend(self.warnings)
         status.update(self.status)
+
+
+def requests_in_flight(workers: int) -> int:
+    """The most requests `fetch_raw` has in flight at once through a client with
+    `workers` (its connection pool's size: a smaller pool drops connections). The
+    widest step runs at once the health markers, the intervals batches and the
+    curves (one request at a time each), the messages and the DFA streams
+    (`workers` at a time each) and the older 3-year history chunks (activities
+    and wellness for each). Route files go through the client's download session."""
+    older_chunks = -(-HISTORY_DAYS // CHUNK_DAYS) - 1
+    return 3 + 2 * workers + 2 * older_chunks
 
 
 def fetch_raw(

@@ -41,14 +41,13 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import InvalidInput, OutputFailed
-from ..outputs.charts.pictures import CHARTS, DASHBOARD
+from ..outputs.picture_files import PICTURE_FILES
 from .archive import ARCHIVE_DIR, ArchivePlan, parse_retention_days, plan_archive
 from .files import read_data_file, write_files_atomic
 from .git_runner import GitRunner, PublishFailed, classify_output
 from .volatile import content_fingerprint, data_fingerprint
 
 LATEST_NAME = "latest.json"
-PICTURE_FILES = (*CHARTS, DASHBOARD)  # charts/*.svg and dashboard.html
 # every data file a sync writes besides latest.json: the JSON files, then the
 # charts and the dashboard (committed under the same rules: regular files only)
 OTHER_DATA_FILES = (

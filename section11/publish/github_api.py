@@ -46,6 +46,7 @@ import urllib3
 
 from .. import __version__
 from ..errors import ApiFailed, AuthFailed, InvalidInput, OutputFailed, SyncError, printable
+from ..outputs.picture_files import PICTURE_FILES
 from ..sources.transport import (
     RUN_CLOCK,
     Watch,
@@ -56,7 +57,6 @@ from ..sources.transport import (
     secure_url_problem,
 )
 from .files import read_data_file
-from .git import PICTURE_FILES
 from .volatile import data_fingerprint
 
 DEFAULT_API_URL = "https://api.github.com"

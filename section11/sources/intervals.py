@@ -95,6 +95,7 @@ class IntervalsClient:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         workers: int = DEFAULT_WORKERS,
+        pool_size: int | None = None,
         **http_options: Any,
     ):
         if not api_key or not str(api_key).strip():
@@ -109,7 +110,7 @@ class IntervalsClient:
             auth=("API_KEY", str(api_key).strip()),
             timeout=timeout,
             max_attempts=max_attempts,
-            pool_size=max(10, workers),
+            pool_size=pool_size or max(10, workers),
             **http_options,
         )
         self.workers = max(1, int(workers))

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from ...context import ChartCurves
+from ..picture_files import CHART_FILES, DASHBOARD
 from . import (
     acwr,
     dashboard,
@@ -24,18 +25,24 @@ from .freshness import stamp
 
 Draw = Callable[[Mapping[str, Any], date], str]
 
-CHARTS: dict[str, Draw] = {
-    "charts/fitness.svg": fitness.draw,
-    "charts/weekly_load.svg": weekly_load.draw,
-    "charts/acwr.svg": acwr.draw,
-    "charts/hrv_rhr.svg": hrv_rhr.draw,
-    "charts/power_curve.svg": power_curve.draw,
-    "charts/pace_curve.svg": pace_curve.draw,
-    "charts/ftp.svg": ftp.draw,
-    "charts/zones.svg": zones.draw,
-    "charts/races.svg": races.draw,
-}
-DASHBOARD = "dashboard.html"
+# in CHART_FILES order
+CHARTS: dict[str, Draw] = dict(
+    zip(
+        CHART_FILES,
+        (
+            fitness.draw,
+            weekly_load.draw,
+            acwr.draw,
+            hrv_rhr.draw,
+            power_curve.draw,
+            pace_curve.draw,
+            ftp.draw,
+            zones.draw,
+            races.draw,
+        ),
+        strict=True,
+    )
+)
 
 
 def render_pictures(

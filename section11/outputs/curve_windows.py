@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from ...metrics.curves import curve_id
-from ...sports import family_of
+from ..metrics.curves import curve_id
+from ..sports import family_of
 
 LAST_28 = "last_28d"
 LAST_90 = "last_90d"
