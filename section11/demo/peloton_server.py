@@ -23,10 +23,11 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .json_handler import JsonHandler
 from .peloton_view import PelotonView
 
 MAX_LIMIT = 100
@@ -43,46 +44,19 @@ class PelotonRequest:
     status: int
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(JsonHandler):
     server_version = "FakePeloton/1.0"
-    sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        return
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def _serve(self, method: str) -> None:
+    def serve(self, method: str, body: bytes) -> None:
         fake: FakePeloton = self.server.fake  # type: ignore[attr-defined]
         split = urlsplit(self.path)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
         status, payload, *extra = fake.answer(
             method, split.path, query, body, self.headers.get("Authorization") or ""
         )
-        fake.log(
-            PelotonRequest(
-                method,
-                split.path,
-                query,
-                self.headers.get("Peloton-Platform") == "web",
-                status,
-            )
-        )
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (extra[0] if extra else {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        platform_web = self.headers.get("Peloton-Platform") == "web"
+        fake.log(PelotonRequest(method, split.path, query, platform_web, status))
+        self.send_json(status, payload, extra[0] if extra else None)
 
 
 class FakePeloton:

@@ -18,17 +18,17 @@ method, path and status, never a header.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .json_handler import JsonHandler
 from .tp_view import TP_ATHLETE_ID, TpView, fitness_series, personal_records
 
 MAX_RANGE_DAYS = 90
@@ -77,37 +77,16 @@ def _in_range(text: str, start: date, end: date) -> bool:
     return start <= date.fromisoformat(text[:10]) <= end
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(JsonHandler):
     server_version = "FakeTrainingPeaks/1.0"
-    sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        return
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        self._serve("POST")
-
-    def _serve(self, method: str) -> None:
+    def serve(self, method: str, body: bytes) -> None:
         fake: FakeTrainingPeaks = self.server.fake  # type: ignore[attr-defined]
         split = urlsplit(self.path)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
-        status, headers, body = fake.answer(method, split.path, query, self.headers)
+        status, headers, payload = fake.answer(method, split.path, query, self.headers)
         fake.log(TpRequest(method, split.path, query, status))
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, payload, headers)
 
 
 class FakeTrainingPeaks:
