@@ -3,8 +3,8 @@ wellness, event and sport-settings records exists in real API records, with a
 compatible JSON type (int and float are both "number"; null is compatible with
 anything, as the real API sends null for almost every field).
 
-The real records are public data read at run time from ../shared/realworld/icu next
-to the repository; a checkout without them skips this module. The demo records are
+The real records are public data read at run time from the sample-data folder that
+tests/kit/realworld.py locates; a checkout without them skips this module. The demo records are
 fetched from the fake server over HTTP, as the client sees them.
 """
 

@@ -2,8 +2,8 @@
 activity, wellness and threshold records: pace, intensity, coach fields and custom
 wellness fields, checked against figures computed here from the raw records.
 
-The records are public data read at run time from ../shared/realworld/icu next to the
-repository; a checkout without them skips this module.
+The records are public data read at run time from the sample-data folder that
+tests/kit/realworld.py locates; a checkout without them skips this module.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The whole pipeline on real data: a real runner and a real cyclist, served by the
 fake Intervals.icu API over real HTTP, synced by the real client and CLI.
 
-The records are public data from other repositories, read at test time from
-../shared/realworld beside the repository (never copied into it); tests/kit/realworld.py
-maps them into the fake server's data, every date shifted so the data ends on
+The records are public data from other repositories, read at test time from the
+sample-data folder (never copied into the repository); tests/kit/realworld.py
+locates and maps them into the fake server's data, every date shifted so the data ends on
 the test's "today", and SECTION11_NOW puts the sync on that day. Without the
 folder the module skips.
 

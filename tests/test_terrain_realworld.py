@@ -1,4 +1,4 @@
-"""Every real GPX/TCX file of ../shared/realworld/routes through the route analysis.
+"""Every real GPX/TCX file of the sample data's routes through the route analysis.
 
 The files are other people's public data (see that folder's SOURCES.md): they
 are read at run time and never copied here; the test skips when the folder is

@@ -2,8 +2,8 @@
 and the latest.json builders: VO2max (reported on about every other day) and
 CTL/ATL (today's row missing) are filled from the latest recent row, with its date.
 
-The payload is read at run time from ../shared/realworld/icu next to the
-repository; a checkout without it skips this module. The expected values are
+The payload is read at run time from the sample-data folder that
+tests/kit/realworld.py locates; a checkout without it skips this module. The expected values are
 found in the raw records directly, not by the code under test.
 """
 

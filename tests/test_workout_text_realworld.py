@@ -1,8 +1,8 @@
 """Every real workout_doc (public Intervals.icu payloads) gets a summary that states
 the right total and the right number of repeat blocks.
 
-The payloads are read at run time from ../shared/realworld/icu next to the
-repository; a checkout without them skips this module.
+The payloads are read at run time from the sample-data folder that
+tests/kit/realworld.py locates; a checkout without them skips this module.
 """
 
 import json
