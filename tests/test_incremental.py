@@ -311,3 +311,57 @@ def test_a_reference_ftp_history_is_backfilled_before_its_first_entry(
     before = {day: ftp for day, ftp in expected.items() if day < cut}
     assert {d: f for d, f in written["outdoor"].items() if d < cut} == before
     assert all(written["sources"]["outdoor"][d] == "activity" for d in before)
+
+
+def streams_asked(fake_api) -> dict[str, str]:
+    """{activity id: the `types` asked} of this run's streams requests."""
+    return {
+        r.path.split("/")[-2]: r.query.get("types", "")
+        for r in fake_api.requests
+        if r.path.endswith("/streams.json")
+    }
+
+
+def test_streams_are_asked_only_where_the_list_says_they_were_recorded(
+    fake_api, demo_today, tmp_path, capsys
+):
+    """DFA a1 comes from the RR intervals ("hrv" in the list's `stream_types`) and
+    terrain from the track ("latlng"): an activity recorded without them is not
+    asked for them, and the files come out exactly as when every call is made."""
+    recent = [
+        raw
+        for raw in fake_api.data.activities
+        if raw.get("type") and raw["start_date_local"][:10] >= str(demo_today - timedelta(days=13))
+    ]
+    swims = [r for r in recent if r["type"] == "Swim" and "hrv" not in r["stream_types"]]
+    runs = [r for r in recent if r["type"] == "Run" and "hrv" not in r["stream_types"]]
+    rr = [r for r in recent if "hrv" in r["stream_types"]]
+    assert swims and len(runs) >= 2 and rr
+    trackless = runs[0]  # an outdoor run whose watch logged no position
+    trackless["stream_types"] = [t for t in trackless["stream_types"] if t != "latlng"]
+    for name in ("listed", "unlisted"):
+        (tmp_path / name).mkdir()
+
+    sync(fake_api, tmp_path / "listed", capsys)
+    asked = streams_asked(fake_api)
+    assert not {r["id"] for r in swims} & set(asked)
+    assert trackless["id"] not in asked
+    assert asked[runs[1]["id"]] == "latlng,altitude"  # terrain alone
+    assert all(asked[r["id"]].startswith("dfa_a1,") for r in rr)
+
+    for raw in fake_api.data.activities:  # the same data, the list silent on streams
+        raw["stream_types"] = None
+    fake_api.reset_log()
+    sync(fake_api, tmp_path / "unlisted", capsys)
+    assert {r["id"] for r in swims} | {trackless["id"]} <= set(streams_asked(fake_api))
+    outputs = {}
+    for folder in ("listed", "unlisted"):
+        outputs[folder] = {n: json.loads((tmp_path / folder / n).read_text()) for n in FILES}
+        for activity in outputs[folder]["latest.json"]["recent_activities"]:
+            if activity["id"] == trackless["id"]:  # the fake still serves its track when asked
+                terrain = (
+                    activity.pop("terrain_status", None),
+                    activity.pop("terrain_summary", None),
+                )
+                assert (terrain[0] == "no_gps") == (folder == "listed"), terrain
+    assert outputs["listed"] == outputs["unlisted"]

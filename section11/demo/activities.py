@@ -372,7 +372,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
         stream_types += ["latlng", "temp"]
     has_dfa = sport in CYCLING and has_hr and "no_dfa" not in flags and moving > 0
     if has_dfa:
-        stream_types += ["dfa_a1", "artifacts"]
+        stream_types += ["hrv", "respiration"]  # RR intervals: the API derives dfa_a1
     decoupling = round(dec, 2) if hr_ok and (has_power or sport in RUNS) else None
     eftp = profile.eftp(seed, day)
     gear = None

@@ -34,6 +34,13 @@ def raw_id(value: Any) -> str | None:
     return str(value)
 
 
+def names(value: Any) -> frozenset[str] | None:
+    """The strings of a list (e.g. `stream_types`); None when it is no list."""
+    if not isinstance(value, list):
+        return None
+    return frozenset(item for item in value if isinstance(item, str))
+
+
 def parse_date(value: Any) -> date | None:
     """The YYYY-MM-DD prefix of an ISO date/datetime string."""
     if not isinstance(value, str) or len(value) < 10:
@@ -56,6 +63,12 @@ class ActivityRef:
     intervals_edited: bool = False
     paired_event_id: str | None = None
     is_stub: bool = False  # Strava-sourced activity hidden by the API
+    stream_types: frozenset[str] | None = None  # the streams recorded; None: not said
+
+    def recorded(self, *streams: str) -> bool:
+        """False only when the activity's `stream_types` says none of `streams` was
+        recorded; an absent or empty list says nothing (it may still be processing)."""
+        return not self.stream_types or not self.stream_types.isdisjoint(streams)
 
     @classmethod
     def from_raw(cls, raw: Any, index: int = 0) -> ActivityRef:
@@ -71,6 +84,7 @@ class ActivityRef:
             intervals_edited=raw.get("icu_intervals_edited") is True,
             paired_event_id=raw_id(raw.get("paired_event_id")),
             is_stub=kind is None and (raw.get("source") == "STRAVA" or "_note" in raw),
+            stream_types=names(raw.get("stream_types")),
         )
 
 

@@ -32,6 +32,11 @@ MESSAGES_RECHECK_SECONDS = 6 * 3600
 
 STREAM_TYPES = ["dfa_a1", "artifacts", "heartrate", "watts"]
 TERRAIN_TYPES = ["latlng", "altitude"]
+# DFA a1 is computed from the RR intervals, the "hrv" stream of the activity list's
+# `stream_types`; without them (or without "latlng" for terrain) the answer is known
+# and the call is not made
+RR_STREAMS = ("hrv", "dfa_a1")
+TRACK_STREAM = "latlng"
 INTERVALS_BATCH = 25  # activity ids per intervals request (a short URL)
 RECORD = "record"  # fetch_state endpoint key holding the whole per-activity record
 COUNT_KEY = "activities_28d_count"  # meta: size of the previous run's 28-day list
@@ -161,6 +166,8 @@ def _streams_attempt(
 ) -> tuple[Outcome, Mapping[str, Any] | None, list[Any] | None]:
     """(Outcome, dfa block | None, streams list | None). Outdoor activities ask for
     the terrain streams too, so one call serves DFA and terrain."""
+    if not activity.recorded(*RR_STREAMS):
+        return Outcome("no_data"), None, None  # what the call would say; terrain asks apart
     types = STREAM_TYPES + (TERRAIN_TYPES if is_outdoor(activity.type) else [])
     try:
         streams = client.activity_streams(activity.id, types=types)
@@ -313,15 +320,20 @@ def fetch_terrain(
     """{activity id: terrain keys} for the outdoor activities of the window.
 
     Activities whose streams were not already fetched for DFA get one small
-    `streams.json?types=latlng,altitude` call, once in their life; a 404/410 is
-    recorded as `failed`, a transient error is retried next sync.
-    `status["terrain"]` gets this run's outcome.
+    `streams.json?types=latlng,altitude` call, once in their life (none when their
+    `stream_types` has no track: "no_gps"); a 404/410 is recorded as `failed`, a
+    transient error is retried next sync. `status["terrain"]` gets this run's outcome.
     """
     outdoor = [a for a in activities if is_outdoor(a.type)]
     due = [a for a in outdoor if store.resource(a.id, TERRAIN) is None]
+    for activity in due:
+        if not activity.recorded(TRACK_STREAM):
+            store_terrain(store, activity, [], terrain, now)
+    tracks = [a for a in due if a.recorded(TRACK_STREAM)]
     failed = 0
     for activity, result in zip(
-        due, client.map_bounded(lambda a: client.activity_streams(a.id, types=TERRAIN_TYPES), due)
+        tracks,
+        client.map_bounded(lambda a: client.activity_streams(a.id, types=TERRAIN_TYPES), tracks),
     ):
         if isinstance(result, api_errors.NotFound):
             store.put_resource(
