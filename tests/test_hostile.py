@@ -3,7 +3,8 @@ documented exit code, previous outputs untouched, and no secret anywhere.
 
 Each sync runs as a child process (`python -c "...cli.main..."`) against a
 misbehaving server on 127.0.0.1 (tests/hostile_server.py); the memory rows run
-it under `resource.setrlimit(RLIMIT_AS)` at 200 MB.
+it under `resource.setrlimit(RLIMIT_DATA)` at 200 MB (the memory a process
+writes; its address space counts 64 MB reserved per thread by the allocator).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def sync_env(home: Path, base_url: str, **extra: str) -> dict[str, str]:
 
 
 def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
 def run_sync(

@@ -533,3 +533,54 @@ def test_a_5000_digit_integer_in_an_error_body_is_no_crash():
                 client.get_json("/x", endpoint="/x")
         finally:
             client.close()
+
+
+def test_bodies_read_at_once_share_one_budget(monkeypatch):
+    """Each body has its cap, and all the bodies being read at once one budget
+    more: an answer that fits alone but not beside one still being read stops,
+    and gives its bytes back; the budget is whole again afterwards."""
+    from section11.sources import transport
+    from tests.hostile_server import HostileServer, raw_reply
+
+    budget = transport.BodyBudget(1024 * 1024)
+    monkeypatch.setattr(transport, "BODY_BUDGET", budget)
+    go_on = threading.Event()
+    part = b"[" + b"0," * 300_000  # 600 KB: fits the budget alone
+
+    def part_then_wait(h):
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Connection", "close")
+        h.end_headers()
+        h.wfile.write(part)
+        h.wfile.flush()
+        go_on.wait(10)
+        h.wfile.write(b"0]")
+
+    results: dict[str, object] = {}
+
+    def fetch(name: str) -> None:
+        client = HttpClient(server.url, auth=("API_KEY", KEY), sleep=lambda s: None)
+        try:
+            results[name] = client.get_json(f"/{name}", endpoint=f"/{name}")
+        except ResponseTooLarge as exc:
+            results[name] = exc
+        finally:
+            client.close()
+
+    routes = [(r"^/slow", part_then_wait), (r".", raw_reply(part + b"0]", 200, "application/json"))]
+    with HostileServer(routes) as server:
+        slow = threading.Thread(target=fetch, args=("slow",))
+        slow.start()
+        for _ in range(1000):  # until the slow answer's first part is held
+            if budget.held >= len(part):
+                break
+            time.sleep(0.01)
+        assert budget.held == len(part)
+        fetch("quick")
+        go_on.set()
+        slow.join(20)
+    assert isinstance(results["quick"], ResponseTooLarge), results["quick"]
+    assert "at once" in str(results["quick"])
+    assert isinstance(results["slow"], list) and len(results["slow"]) == 300_001
+    assert budget.held == 0

@@ -10,6 +10,7 @@ import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from section11 import pipeline
 from section11.config import Settings
@@ -287,3 +288,61 @@ def test_the_inputs_key_does_not_depend_on_the_hash_seed(fake_api, tmp_path):
         store.close()
     assert keys[0] == keys[1]
     assert done.stdout.count("wrote ") == 1  # latest.json alone
+
+
+def paths_in_order(server) -> list[str]:
+    """The log's paths (a request is logged as its answer goes out), ids as {id}."""
+    return [r.path.replace(server.data.athlete_id, "{id}") for r in server.requests]
+
+
+def test_a_steady_run_asks_the_athlete_and_the_recent_lists_at_once(fake_api, tmp_path):
+    """The athlete's timezone fixes "today"; with last run's zone at hand, the
+    recent lists and the calendar need not wait for it: held back by the server,
+    the athlete's answer goes out after theirs on a steady run, and before them on
+    a first run (no zone known yet)."""
+    core = {"/api/v1/athlete/{id}/activities", "/api/v1/athlete/{id}/wellness"}
+    core.add("/api/v1/athlete/{id}/events")
+    fake_api.inject(r"/athlete/i\d+$", delay=1.0)
+    pipeline.sync(settings_for(fake_api, tmp_path))
+    first = paths_in_order(fake_api)
+    assert first[0] == "/api/v1/athlete/{id}" and core <= set(first[1:4])
+
+    fake_api.reset_log()
+    fake_api.inject(r"/athlete/i\d+$", delay=1.0)
+    pipeline.sync(settings_for(fake_api, tmp_path))
+    steady = paths_in_order(fake_api)
+    assert set(steady[:3]) == core and steady[3] == "/api/v1/athlete/{id}", steady
+
+
+def test_a_timezone_that_moves_the_day_asks_the_recent_lists_again(fake_api, tmp_path):
+    """Last run's zone gave another day than the athlete's answer does (the athlete
+    moved far away): the lists and the calendar asked for that day are asked again
+    for the right one, and the files are those of a run that knew the zone."""
+    pipeline.sync(settings_for(fake_api, tmp_path / "known"))
+    expected = json.loads((tmp_path / "known" / "latest.json").read_text())
+    today = NOW.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    far = next(
+        zone
+        for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+        if NOW.astimezone(ZoneInfo(zone)).date() != today
+    )
+    pipeline.sync(settings_for(fake_api, tmp_path / "moved"))
+    store = sqlite3.connect(tmp_path / "moved" / ".section11" / "store.sqlite3")
+    with store:
+        store.execute("UPDATE meta SET value = ? WHERE key = 'athlete_timezone'", (far,))
+    store.close()
+    (tmp_path / "moved" / "latest.json").unlink()  # a run that rebuilds
+
+    fake_api.reset_log()
+    pipeline.sync(settings_for(fake_api, tmp_path / "moved"))
+    asked = [r.query.get("newest") for r in fake_api.requests_matching(r"/activities$")]
+    wrong = NOW.astimezone(ZoneInfo(far)).date().isoformat()
+    assert asked.count(wrong) == 1 and asked.count(today.isoformat()) == 1, asked
+    got = json.loads((tmp_path / "moved" / "latest.json").read_text())
+    for document in (got, expected):
+        document["metadata"].pop("last_updated")
+    assert got == expected
+    store = sqlite3.connect(tmp_path / "moved" / ".section11" / "store.sqlite3")
+    zone = store.execute("SELECT value FROM meta WHERE key = 'athlete_timezone'").fetchone()
+    store.close()
+    assert zone == ("Europe/Amsterdam",)

@@ -155,44 +155,18 @@ def fetch_raw(
 ) -> Ingested:
     """All Intervals.icu calls of a sync (docs/architecture.md#one-sync, without the waste of weakness 9.4 (docs/architecture.md#reference-weaknesses)).
 
-    After the athlete (its timezone fixes "today"), the recent lists and the
-    calendar run concurrently; then, all at once, the health markers, the
+    The athlete (its timezone fixes "today"), the recent lists and the calendar
+    first (`athlete_and_recent`); then, all at once, the health markers, the
     per-activity resources, the route files, the curves and the 3-year history
     chunks when due (the shared token bucket paces them). Only the recent
     window is read back from the store: `history_records` loads the 3 years
     when the pipeline has to rebuild them.
     """
-    athlete = core_call("athlete profile", client.athlete)
-    if not isinstance(athlete, dict):
-        raise ApiFailed("athlete profile: the API answered with something that is not an object")
-    now = local_now(text(athlete.get("timezone")), request.now, warnings.append)
+    athlete, now, (report, events) = athlete_and_recent(client, store, request, warnings)
     today = now.date()
     span = max(request.days, EXTENDED_DAYS)
     oldest = today - timedelta(days=span - 1)
 
-    # One wellness call covers the display window, the 28-day baseline, today and
-    # yesterday (the reference made four calls); history comes from the store.
-    report, events = in_parallel(
-        lambda: core_call(
-            "activity list and wellness",
-            refresh_lists,
-            client,
-            store,
-            today,
-            span,
-            now=now.timestamp(),
-            max_history_age=(
-                GENERATE_HISTORY_MAX_AGE if request.generate_history else FULL_REFRESH_SECONDS
-            ),
-        ),
-        lambda: core_call(
-            "calendar events",
-            client.events,
-            today - timedelta(days=max(request.days - 1, EVENTS_BACK_DAYS)),
-            today + timedelta(days=EVENTS_AHEAD_DAYS),
-            resolve=True,
-        ),
-    )
     warnings.extend(report.warnings)
     status = {"athlete": OK, "activities": OK, "history": OK, "wellness": OK, "events": OK}
     status.update(report.status)
@@ -275,6 +249,75 @@ def fetch_raw(
         curves=curves,
         status=status,
     )
+
+
+ZONE_KEY = "athlete_timezone"  # store meta: the zone "today" was taken in last run
+
+
+def athlete_and_recent(
+    client: IntervalsClient, store: Store, request: IngestRequest, warnings: list[str]
+) -> tuple[dict[str, Any], datetime, tuple[RefreshReport, Any]]:
+    """(athlete, now in the athlete's zone, (recent lists report, calendar)).
+
+    The athlete's timezone fixes "today", which the recent lists and the calendar
+    are asked for. With the zone of the last run at hand, all of them go at once,
+    on the day it gives (one round trip instead of two); should the answer name a
+    zone with another day, the lists and the calendar are asked again. A first run
+    asks for the athlete first."""
+    hint = store.meta(ZONE_KEY)
+    guess = local_now(hint, request.now, lambda _: None) if hint else None
+    calls: list[Callable[[], Any]] = [lambda: core_call("athlete profile", client.athlete)]
+    if guess is not None:
+        calls.append(lambda: settled(lambda: recent_lists(client, store, request, guess)))
+    athlete, *early = in_parallel(*calls)
+    if not isinstance(athlete, dict):
+        raise ApiFailed("athlete profile: the API answered with something that is not an object")
+    now = local_now(text(athlete.get("timezone")), request.now, warnings.append)
+    store.set_meta(ZONE_KEY, str(now.tzinfo))
+    if guess is None or guess.date() != now.date():
+        return athlete, now, recent_lists(client, store, request, now)
+    if isinstance(early[0], Exception):
+        raise early[0]
+    return athlete, now, early[0]
+
+
+def settled(call: Callable[[], Any]) -> Any:
+    """The call's result, or the exception it raised (to raise later, or drop)."""
+    try:
+        return call()
+    except Exception as exc:  # noqa: BLE001 - handed back to the caller
+        return exc
+
+
+def recent_lists(
+    client: IntervalsClient, store: Store, request: IngestRequest, now: datetime
+) -> tuple[RefreshReport, Any]:
+    """The recent activity and wellness lists into the store, and the calendar, at
+    once. One wellness call covers the display window, the 28-day baseline, today
+    and yesterday (the reference made four calls); history comes from the store."""
+    today = now.date()
+    report, events = in_parallel(
+        lambda: core_call(
+            "activity list and wellness",
+            refresh_lists,
+            client,
+            store,
+            today,
+            max(request.days, EXTENDED_DAYS),
+            now=now.timestamp(),
+            max_history_age=(
+                GENERATE_HISTORY_MAX_AGE if request.generate_history else FULL_REFRESH_SECONDS
+            ),
+        ),
+        lambda: core_call(
+            "calendar events",
+            client.events,
+            today - timedelta(days=max(request.days - 1, EVENTS_BACK_DAYS)),
+            today + timedelta(days=EVENTS_AHEAD_DAYS),
+            resolve=True,
+        ),
+    )
+    return report, events
 
 
 def note_dropped_numbers(

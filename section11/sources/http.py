@@ -63,6 +63,7 @@ from .policy import (
     parse_retry_after,
 )
 from .transport import (
+    BODIES_IN_FLIGHT_CAP,
     REQUEST_DEADLINE_ENV,
     RUN_CLOCK,
     Watch,
@@ -83,6 +84,7 @@ BREAKER_THRESHOLD = 3
 ERROR_BODY_CAP = 64 * 1024  # enough of an error body to quote the server's message
 MAX_JSON_BYTES = 32 * 1024 * 1024  # decoded; ~30x the largest demo answer (1 MB)
 MAX_REDIRECTS = 5
+CUT_SHORT = ("too_large", "over_budget")  # a body stopped for its size
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 USER_AGENT = f"section11/{__version__}"
 
@@ -418,6 +420,13 @@ class HttpClient:
                     status=result.status,
                     endpoint=label,
                 )
+            if result.failure == "over_budget":
+                raise ResponseTooLarge(
+                    f"{label} and the answers read with it passed {BODIES_IN_FLIGHT_CAP} "
+                    "bytes (decoded) at once; download aborted",
+                    status=result.status,
+                    endpoint=label,
+                )
             if result.failure == "deadline":
                 RUN_CLOCK.check(f"{host} ({label})")
                 raise NetworkError(
@@ -673,13 +682,13 @@ class HttpClient:
             failure, retryable = ("read_timeout" if reason == "read_timeout" else "truncated"), True
         else:
             body = read.data
-            if read.failure == "too_large" and not success:
+            if read.failure in CUT_SHORT and not success:
                 pass  # an error page: its start is all we quote
             elif read.failure is not None:
                 failure = read.failure
             elif success and declared.isdigit() and read.raw_length < int(declared):
                 failure, retryable = "truncated", True
-        if failure is not None and failure != "too_large" and watch.expired:
+        if failure is not None and failure not in CUT_SHORT and watch.expired:
             failure, retryable = "deadline", False
         return (
             _Attempt(

@@ -230,7 +230,8 @@ def new_session(user_agent: str, *, cookies: bool = True, pool_size: int = 10) -
 @dataclass
 class Body:
     """A body read under a cap and a deadline. `failure`: None, "too_large"
-    (decoded bytes past the cap), "deadline", or "encoding" (undecodable)."""
+    (decoded bytes past the cap), "over_budget" (past `BODY_BUDGET` with the
+    bodies read at the same time), "deadline", or "encoding" (undecodable)."""
 
     data: bytes
     failure: str | None = None
@@ -259,6 +260,33 @@ class _Decoder:
         return out, self._z.unconsumed_tail
 
 
+class BodyBudget:
+    """The decoded bytes held by all the bodies being read at once, across threads:
+    each body has its cap, but concurrent reads multiply it past what a small
+    machine (or a CI runner's memory limit) has. A read that would pass the
+    budget stops with the failure "over_budget"."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.held = 0
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> bool:
+        with self._lock:
+            if self.held + size > self.limit:
+                return False
+            self.held += size
+            return True
+
+    def give(self, size: int) -> None:
+        with self._lock:
+            self.held -= size
+
+
+BODIES_IN_FLIGHT_CAP = 64 * 1024 * 1024  # decoded; twice the largest answer a body may be
+BODY_BUDGET = BodyBudget(BODIES_IN_FLIGHT_CAP)
+
+
 def _read_some(raw: Any, size: int) -> bytes:
     if isinstance(raw, urllib3.response.BaseHTTPResponse):
         return raw.read1(size, decode_content=False)
@@ -270,7 +298,8 @@ def read_body(
     response: requests.Response, *, max_bytes: int, deadline: float | None = None
 ) -> Body:
     """Read `response`'s body (opened with stream=True) decoding gzip/deflate,
-    stopping past `max_bytes` decoded bytes or at `deadline` (monotonic)."""
+    stopping past `max_bytes` decoded bytes, at `deadline` (monotonic) or when the
+    bodies read at once would pass `BODY_BUDGET`."""
     encoding = (response.headers.get("content-encoding") or "identity").strip().lower()
     decoder = _Decoder(encoding) if encoding not in ("", "identity") else None
     if decoder is not None and encoding not in ("gzip", "x-gzip", "deflate"):
@@ -278,6 +307,16 @@ def read_body(
     body = bytearray()
     received = 0
     raw = response.raw
+
+    def grow(data: bytes) -> str | None:
+        """Append decoded `data`: None, or why the body stops here."""
+        if len(body) + len(data) > max_bytes:
+            return "too_large"
+        if not BODY_BUDGET.take(len(data)):
+            return "over_budget"
+        body.extend(data)
+        return None
+
     try:
         while True:
             if deadline is not None and time.monotonic() >= deadline:
@@ -286,28 +325,31 @@ def read_body(
             if not chunk:
                 break
             received += len(chunk)
-            if decoder is None:
-                body += chunk
-                if len(body) > max_bytes:
-                    return Body(b"", "too_large", received)
-                continue
             pending = chunk
             while pending:
-                out, pending = decoder.feed(pending, max_bytes + 1 - len(body))
-                body += out
-                if len(body) > max_bytes:
-                    return Body(b"", "too_large", received)
+                if decoder is None:
+                    out, pending = pending, b""
+                else:
+                    out, pending = decoder.feed(pending, min(CHUNK, max_bytes + 1 - len(body)))
+                stop = grow(out)
+                if stop is not None:
+                    return Body(b"", stop, received)
                 if not out and pending:
                     break  # no progress possible: wait for more input
     except zlib.error:
         return Body(b"", "encoding", received)
+    finally:
+        BODY_BUDGET.give(len(body))
     if deadline is not None and time.monotonic() >= deadline:
         return Body(bytes(body), "deadline", received)
     return Body(bytes(body), None, received)
 
 
 __all__ = [
+    "BODIES_IN_FLIGHT_CAP",
+    "BODY_BUDGET",
     "Body",
+    "BodyBudget",
     "RUN_CLOCK",
     "RunClock",
     "Watch",

@@ -28,7 +28,10 @@ from pathlib import Path
 from .faults import STATE_DIR, snapshot, strict_json
 
 ROOT = Path(__file__).resolve().parents[2]
-MEMORY_LIMIT = 200 * 1024 * 1024  # bytes of address space of a hostile-server run
+# bytes of data (private writable memory: heap, mmap'd buffers, thread stacks) of a
+# hostile-server run. Not RLIMIT_AS: glibc reserves 64 MB of address space per
+# thread's malloc arena, untouched memory that a run of a few threads passes alone.
+MEMORY_LIMIT = 200 * 1024 * 1024
 HANG_GUARD = 120.0  # seconds: a child still running by then is a hang
 DOCUMENTED = {0, 2, 3, 4, 5, 6, 7, 8, 130, 143}  # README "Exit codes"; never 1
 PRIVILEGE_CAPS = "-dac_override,-dac_read_search,-fowner"
@@ -49,7 +52,7 @@ def _child_setup(memory_limit: bool) -> Callable[[], None]:
         # rows that send it need Python's default handler
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         if memory_limit:
-            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+            resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_LIMIT, MEMORY_LIMIT))
 
     return setup
 

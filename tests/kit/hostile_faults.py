@@ -4,7 +4,7 @@ hostile engineer's tests/hostile_server.py, or the fake Intervals.icu with a
 rewritten answer), verdict by tests/kit/child_sync.py.
 
 Rows: slow drip, endless body, gzip bomb, huge body (the memory rows run
-under a 200 MB address-space limit), NaN/Infinity/5,000-digit numbers, deep
+under a 200 MB data limit), NaN/Infinity/5,000-digit numbers, deep
 JSON, wrong types, HTML with 200, a redirect to another host, attachments on
 another host. Each must end by itself with its documented exit code, leave the
 previous outputs untouched or replaced whole, and send nothing to the other
