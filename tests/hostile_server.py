@@ -81,14 +81,19 @@ def raw_reply(body: bytes, status: int = 200, content_type: str = "application/o
     return route
 
 
+def open_json_stream(h: BaseHTTPRequestHandler) -> None:
+    """The head of a 200 JSON answer with no length: its body ends with the connection."""
+    h.send_response(200)
+    h.send_header("Content-Type", "application/json")
+    h.send_header("Connection", "close")
+    h.end_headers()
+
+
 def drip(interval: float = 2.0, first: bytes = b"[") -> Route:
     """Headers at once, then one byte every `interval` seconds, for ever."""
 
     def route(h: BaseHTTPRequestHandler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Connection", "close")
-        h.end_headers()
+        open_json_stream(h)
         h.wfile.write(first)
         h.wfile.flush()
         while True:
@@ -99,14 +104,24 @@ def drip(interval: float = 2.0, first: bytes = b"[") -> Route:
     return route
 
 
+def held(first: bytes, release: threading.Event, rest: bytes) -> Route:
+    """A 200 with `first`, then `rest` once `release` is set (10 s at most)."""
+
+    def route(h: BaseHTTPRequestHandler) -> None:
+        open_json_stream(h)
+        h.wfile.write(first)
+        h.wfile.flush()
+        release.wait(10)
+        h.wfile.write(rest)
+
+    return route
+
+
 def endless(unit: bytes = b"[0," * 20000) -> Route:
     """A 200 with no length whose body never ends."""
 
     def route(h: BaseHTTPRequestHandler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Connection", "close")
-        h.end_headers()
+        open_json_stream(h)
         while True:
             h.wfile.write(unit)
 

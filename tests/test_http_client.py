@@ -540,22 +540,12 @@ def test_bodies_read_at_once_share_one_budget(monkeypatch):
     more: an answer that fits alone but not beside one still being read stops,
     and gives its bytes back; the budget is whole again afterwards."""
     from section11.sources import transport
-    from tests.hostile_server import HostileServer, raw_reply
+    from tests.hostile_server import HostileServer, held, raw_reply
 
     budget = transport.BodyBudget(1024 * 1024)
     monkeypatch.setattr(transport, "BODY_BUDGET", budget)
     go_on = threading.Event()
     part = b"[" + b"0," * 300_000  # 600 KB: fits the budget alone
-
-    def part_then_wait(h):
-        h.send_response(200)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Connection", "close")
-        h.end_headers()
-        h.wfile.write(part)
-        h.wfile.flush()
-        go_on.wait(10)
-        h.wfile.write(b"0]")
 
     results: dict[str, object] = {}
 
@@ -568,7 +558,10 @@ def test_bodies_read_at_once_share_one_budget(monkeypatch):
         finally:
             client.close()
 
-    routes = [(r"^/slow", part_then_wait), (r".", raw_reply(part + b"0]", 200, "application/json"))]
+    routes = [
+        (r"^/slow", held(part, go_on, b"0]")),
+        (r".", raw_reply(part + b"0]", 200, "application/json")),
+    ]
     with HostileServer(routes) as server:
         slow = threading.Thread(target=fetch, args=("slow",))
         slow.start()

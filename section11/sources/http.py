@@ -414,16 +414,14 @@ class HttpClient:
         """(True, value, _) to return; (False, wait or None, what) to retry;
         raises the final error for answers that must not be retried."""
         if result.failure is not None:
-            if result.failure == "too_large":
-                raise ResponseTooLarge(
-                    f"{label} is larger than {max_bytes} bytes (decoded); download aborted",
-                    status=result.status,
-                    endpoint=label,
+            if result.failure in CUT_SHORT:
+                size = (
+                    f"is larger than {max_bytes} bytes"
+                    if result.failure == "too_large"
+                    else f"and the answers read at once with it passed {BODIES_IN_FLIGHT_CAP} bytes"
                 )
-            if result.failure == "over_budget":
                 raise ResponseTooLarge(
-                    f"{label} and the answers read with it passed {BODIES_IN_FLIGHT_CAP} "
-                    "bytes (decoded) at once; download aborted",
+                    f"{label} {size} (decoded); download aborted",
                     status=result.status,
                     endpoint=label,
                 )
