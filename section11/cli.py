@@ -29,33 +29,23 @@ and no part of one, is ever printed: the --debug banner says only "set" or
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
-import re
 import signal
-import stat
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from . import __version__
+from . import __version__, synclog
 from .config import (
-    LEGACY_CONFIG_NAME,
     Settings,
     config_location,
-    default_config_path,
     load_settings,
-    parse_week_start,
-    parse_zone_preference,
     read_config_file,
 )
 from .errors import (
-    EXIT_AUTH_FAILED,
-    EXIT_INVALID_INPUT,
     EXIT_UNEXPECTED,
     InvalidInput,
     MissingCredentials,
@@ -70,9 +60,6 @@ from .privacy import CATEGORIES as PRIVACY_CATEGORIES
 from .sports import WEEKDAYS
 
 EXIT_INTERRUPTED = 130
-EXIT_SETUP_CANCELLED = EXIT_INVALID_INPUT
-SETUP_MAX_TRIES = 5
-_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
 _SECRET_FLAGS = ("--intervals-key", "--github-token")
 _SECRET_ENV = (
     "INTERVALS_KEY",
@@ -356,6 +343,8 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
         path, _ = config_location(args.config, environ, for_writing=True)
         if path is None:
             raise InvalidInput("--setup: no place for the config file; pass --config PATH")
+        from .setup_wizard import run_setup
+
         return run_setup(path, verify=_api_check(environ))
     if args.init is not None:
         from .publish.init import run_init
@@ -460,70 +449,6 @@ def is_api_mode(settings: Settings) -> bool:
     )
 
 
-LOG_NAME = "sync.log"
-LOG_ROTATE_BYTES = 1_000_000
-LOG_KEEP_LINES = 200
-LOG_MARKER = "## section11 sync log:"  # written by the program into its own log
-LOG_SCAN_BYTES = 256 * 1024  # where the marker is looked for: the end of the log
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-
-
-def _streams_writing_to(path: Path) -> list[TextIO]:
-    """stdout/stderr when they are the regular file `path` itself (cron's `>> sync.log`)."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return []
-    found = []
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            own = os.fstat(stream.fileno())
-        except (OSError, ValueError, AttributeError):
-            continue
-        if (own.st_dev, own.st_ino) == (st.st_dev, st.st_ino) and stat.S_ISREG(st.st_mode):
-            found.append(stream)
-    return found[:1]
-
-
-def mark_log(path: Path) -> bool:
-    """Write the marker line into `path` when this run's output goes there:
-    that is how a log is known to be the program's own."""
-    for stream in _streams_writing_to(path):
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        print(f"{LOG_MARKER} run at {stamp}", file=stream, flush=True)
-        return True
-    return False
-
-
-def rotate_log(path: Path) -> bool:
-    """Keep the last 200 lines of the program's own sync.log once it reaches
-    1 MB (docs/architecture.md#local-operations: cron and launchd append to it). Only a regular
-    file (opened without following a symlink) whose end holds the marker line
-    this program writes is cut; any other file of that name is left alone.
-    Best effort, in place: the appending shell keeps its handle."""
-    if path.name != LOG_NAME:
-        return False
-    try:
-        fd = os.open(path, os.O_RDWR | _NOFOLLOW)
-    except OSError:
-        return False  # missing, unwritable, or a symlink (ELOOP)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size < LOG_ROTATE_BYTES:
-            return False
-        end = os.pread(fd, LOG_SCAN_BYTES, st.st_size - LOG_SCAN_BYTES)
-        if LOG_MARKER.encode() not in end:
-            return False  # not a log this program wrote
-        tail = b"".join(end.splitlines(keepends=True)[-LOG_KEEP_LINES:])
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, tail, 0)
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-
-
 def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> int:
     """A data sync, under the lock when --lockfile is given. In API mode the
     files are written to the current directory, then published as one commit.
@@ -535,9 +460,9 @@ def run_sync(settings: Settings, environ: Mapping[str, str] | None = None) -> in
     from .publish.files import resolve_destination
 
     environ = os.environ if environ is None else environ
-    log = Path(LOG_NAME)
-    mark_log(log)
-    rotate_log(log)
+    log = Path(synclog.LOG_NAME)
+    synclog.mark_log(log)
+    synclog.rotate_log(log)
     check_sync_settings(settings)
     check_installation()  # schemas/ readable, before any request
     api_mode = is_api_mode(settings)
@@ -617,8 +542,10 @@ def _api_check(environ: Mapping[str, str]) -> Callable[[str, str], Any]:
 def _checked_repo(repo: str | None) -> str | None:
     if repo is None:
         return None
+    from .setup_wizard import github_repo
+
     try:
-        return _github_repo(repo.strip())
+        return github_repo(repo.strip())
     except ValueError as exc:
         raise InvalidInput(f"--github-repo: {exc}") from None
 
@@ -641,180 +568,4 @@ def run_generate_manifest() -> int:
 
     path, count = write_manifest(install_root())
     print(f"wrote {path} ({count} files)")
-    return 0
-
-
-# ----------------------------------------------------------------- --setup
-
-
-class _Cancelled(Exception):
-    pass
-
-
-_REMOVE = object()  # answer "-": drop an optional setting
-
-
-def _athlete_id(answer: str) -> str:
-    from .sources.intervals import validate_athlete_id
-
-    try:
-        return validate_athlete_id(answer)
-    except InvalidInput:
-        raise ValueError(
-            "expected i followed by digits (e.g. i123456), bare digits, or 0"
-        ) from None
-
-
-def _github_repo(answer: str) -> str:
-    if not _REPO.fullmatch(answer) or answer.split("/")[1] in (".", ".."):
-        raise ValueError("expected owner/name, e.g. alice/training-data")
-    return answer
-
-
-def _week_start(answer: str) -> str:
-    try:
-        return WEEKDAYS[parse_week_start(answer, "week start")]
-    except InvalidInput:
-        raise ValueError(f"expected one of {', '.join(WEEKDAYS)}") from None
-
-
-def _zone_preference(answer: str) -> str:
-    problems: list[str] = []
-    parsed = parse_zone_preference(answer, "zone preference", problems.append)
-    if problems or not parsed:
-        raise ValueError(
-            "expected sport:basis pairs with basis power or hr, e.g. cycling:power,run:hr"
-        )
-    return ",".join(f"{sport}:{basis}" for sport, basis in parsed.items())
-
-
-def _ask(
-    question: str,
-    out: TextIO,
-    ask: Callable[[str], str],
-    *,
-    current: Any = None,
-    secret: bool = False,
-    required: bool = False,
-    default: str | None = None,
-    check: Callable[[str], str] | None = None,
-) -> Any:
-    """One prompt: Enter keeps the current value (or the default); "-" drops an optional one."""
-    if current:
-        hint = " [set; Enter keeps it]" if secret else f" [{current}]"
-    elif default:
-        hint = f" [{default}]"
-    else:
-        hint = "" if required else " (Enter skips)"
-    for _ in range(SETUP_MAX_TRIES):
-        try:
-            answer = ask(f"{question}{hint}: ").strip()
-        except EOFError:
-            raise _Cancelled() from None
-        if not answer:
-            if current:
-                return current
-            if default:
-                return default
-            if not required:
-                return None
-            print("  a value is required", file=out)
-            continue
-        if answer == "-" and not required:
-            return _REMOVE
-        if check is None:
-            return answer
-        try:
-            return check(answer)
-        except ValueError as exc:
-            print(f"  {exc}", file=out)
-    raise InvalidInput(f"setup: too many invalid answers to {question!r}; nothing was written")
-
-
-def run_setup(
-    path: Path | str,
-    input_fn: Callable[[str], str] = input,
-    getpass_fn: Callable[[str], str] = getpass.getpass,
-    out: TextIO | None = None,
-    verify: Callable[[str, str], Any] | None = None,
-) -> int:
-    """Interactive set-up (docs/architecture.md#local-operations, fixed per weakness 9.3.2 (docs/architecture.md#reference-weaknesses)).
-
-    Secrets are read with getpass (not echoed). Answers are merged into an
-    existing config (unknown keys kept) and written atomically with mode 0600
-    from the first byte. EOF cancels with EXIT_SETUP_CANCELLED and no change.
-    `verify(athlete_id, key)` (the CLI passes one API call,
-    credentials_check) tests them first: refused credentials are not saved
-    (exit 4); when the test cannot be made they are saved untested.
-    """
-    from .publish.files import dump_json, write_files_atomic
-
-    out = out or sys.stdout
-    path = Path(path)
-    existing = read_config_file(path) if path.exists() else {}
-    print(f"Section 11 set-up. Answers are saved to {path} (readable only by you).", file=out)
-    print(
-        "Enter keeps the value in [brackets]; '-' removes an optional one; Ctrl-D cancels.",
-        file=out,
-    )
-    questions: list[tuple[str, str, dict[str, Any]]] = [
-        (
-            "athlete_id",
-            "Intervals.icu athlete id (Settings > Developer Settings, e.g. i123456)",
-            dict(required=True, check=_athlete_id),
-        ),
-        (
-            "intervals_key",
-            "Intervals.icu API key (not shown while typing)",
-            dict(required=True, secret=True),
-        ),
-        ("github_token", "GitHub token for publishing (not shown while typing)", dict(secret=True)),
-        ("github_repo", "GitHub data repository owner/name", dict(check=_github_repo)),
-        (
-            "week_start",
-            "Training week starts on (mon..sun)",
-            dict(default="mon", check=_week_start),
-        ),
-        (
-            "zone_preference",
-            "Zone basis per sport, e.g. cycling:power,run:hr",
-            dict(check=_zone_preference),
-        ),
-    ]
-    answers: dict[str, Any] = {}
-    try:
-        for key, question, options in questions:
-            current = existing.get(key)
-            current = str(current) if isinstance(current, (str, int)) and current != "" else None
-            ask = getpass_fn if options.get("secret") else input_fn
-            answers[key] = _ask(question, out, ask, current=current, **options)
-    except _Cancelled:
-        print("\nset-up cancelled; nothing was written", file=out)
-        return EXIT_SETUP_CANCELLED
-
-    merged = dict(existing)
-    for key, value in answers.items():
-        if value is None or value is _REMOVE:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    if verify is not None:
-        outcome = verify(merged["athlete_id"], merged["intervals_key"])
-        print(outcome.line, file=out)
-        if outcome.rejected:
-            print("Nothing was saved; run `python sync.py --setup` again.", file=out)
-            return EXIT_AUTH_FAILED
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise InvalidInput(f"cannot create {path.parent}: {exc.strerror or exc}") from None
-    write_files_atomic({path: dump_json(merged, name=str(path))}, mode=0o600)
-    print(f"Saved {path} (mode 600).", file=out)
-    if path.name == LEGACY_CONFIG_NAME:
-        print(
-            f"Note: this file holds your API key. If this folder is synced to a cloud drive, "
-            f"move it to {default_config_path(os.environ)}.",
-            file=out,
-        )
-    print("Next: python sync.py --output-dir mydata", file=out)
     return 0

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import section11.pipeline as pipeline
-from section11 import cli
+from section11 import cli, setup_wizard
 from section11.cli import main
 from section11.errors import ApiFailed, AuthFailed, OutputFailed
 
@@ -151,14 +151,14 @@ def test_demo_mode(capsys, runs, monkeypatch):
 
 def test_setup_takes_precedence_and_targets_xdg(capsys, monkeypatch, tmp_path, runs):
     seen = []
-    monkeypatch.setattr(cli, "run_setup", lambda path, **kw: seen.append(path) or 0)
+    monkeypatch.setattr(setup_wizard, "run_setup", lambda path, **kw: seen.append(path) or 0)
     assert main(["--setup", "--init"]) == 0
     assert seen == [tmp_path / "xdg" / "section11" / "config.json"] and runs == []
 
 
 def test_setup_uses_config_flag(monkeypatch, tmp_path):
     seen = []
-    monkeypatch.setattr(cli, "run_setup", lambda path, **kw: seen.append(path) or 0)
+    monkeypatch.setattr(setup_wizard, "run_setup", lambda path, **kw: seen.append(path) or 0)
     main(["--setup", "--config", str(tmp_path / "c.json")])
     assert seen == [tmp_path / "c.json"]
 
@@ -352,7 +352,7 @@ def test_no_lock_without_flag(capsys, monkeypatch, tmp_path):
 
 
 def test_sync_log_rotation_keeps_the_last_200_lines(tmp_path):
-    from section11.cli import LOG_MARKER, rotate_log
+    from section11.synclog import LOG_MARKER, rotate_log
 
     log = tmp_path / "sync.log"
     log.write_bytes(

@@ -163,7 +163,7 @@ def test_the_memory_limit_is_real(tmp_path):
 
 
 def big_log(path: Path, marker: bool = False) -> bytes:
-    from section11.cli import LOG_MARKER
+    from section11.synclog import LOG_MARKER
 
     data = b"".join(b"my own line %06d %s\n" % (i, b"y" * 80) for i in range(12000))
     if marker:
@@ -192,7 +192,7 @@ def run_with_stdout_to(tmp_path: Path, log: Path, base_url: str) -> subprocess.C
 
 
 def test_a_users_unrelated_sync_log_is_never_cut(tmp_path):
-    from section11.cli import rotate_log
+    from section11.synclog import rotate_log
 
     log = tmp_path / "sync.log"
     data = big_log(log)
@@ -203,7 +203,7 @@ def test_a_users_unrelated_sync_log_is_never_cut(tmp_path):
 
 
 def test_a_symlinked_sync_log_is_never_cut_through(tmp_path):
-    from section11.cli import rotate_log
+    from section11.synclog import rotate_log
 
     target = tmp_path / "elsewhere.txt"
     data = big_log(target, marker=True)
@@ -216,7 +216,7 @@ def test_the_programs_own_log_is_marked_then_rotated(tmp_path):
     log = tmp_path / "sync.log"
     big_log(log)  # 1 MB of the user's cron output, not yet marked
     run_with_stdout_to(tmp_path, log, "http://127.0.0.1:9")
-    from section11.cli import LOG_MARKER
+    from section11.synclog import LOG_MARKER
 
     assert LOG_MARKER.encode() in log.read_bytes()  # this run wrote into it: now it is ours
     run_with_stdout_to(tmp_path, log, "http://127.0.0.1:9")

@@ -47,6 +47,8 @@ TOP_LEVEL = {
     "steady": "app",
     "rebuild": "app",
     "cli": "app",
+    "setup_wizard": "app",  # --setup's questions
+    "synclog": "app",  # the program's own sync.log
     "tp_cli": "app",  # `sync.py tp ...` commands
     "source_sync": "app",  # a sync without Intervals.icu
     "config": "app",

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from section11 import cli, pipeline, rebuild
+from section11 import cli, pipeline, rebuild, setup_wizard
 from section11.demo.server import FakeIntervals
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
 
@@ -340,11 +340,11 @@ def test_api_mode_and_update_check_leak_nothing(server, gh, tmp_path, capsys, mo
 
 
 def test_setup_config_file_and_permissions(server, tmp_path, capsys, monkeypatch, logs):
-    real = cli.run_setup
+    real = setup_wizard.run_setup
     answers = iter([server.data.athlete_id, REPO, "mon", ""])
     hidden = iter([KEY, TOKEN])
     monkeypatch.setattr(
-        cli,
+        setup_wizard,
         "run_setup",
         lambda path, **kw: real(
             path,

@@ -9,8 +9,8 @@ import stat
 
 import pytest
 
-from section11.cli import EXIT_SETUP_CANCELLED, run_setup
 from section11.errors import InvalidInput
+from section11.setup_wizard import EXIT_SETUP_CANCELLED, run_setup
 
 KEY = "Zq7XkW3pLmN9vB2cT4"
 TOKEN = "ghp_Rt5YuI8oPaS2dF"
@@ -215,14 +215,15 @@ def test_mode_is_0600_even_with_permissive_umask(tmp_path):
 def test_main_setup_end_to_end(tmp_path, monkeypatch, capsys):
     """--setup through main(): default target is the XDG path; secrets via getpass."""
     import section11.cli as cli
+    import section11.setup_wizard as setup_wizard
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("SECTION11_CONFIG", raising=False)
-    real = cli.run_setup
+    real = setup_wizard.run_setup
     ask, hidden = Script(["i77", "", "", ""]), Script([KEY, ""])
     monkeypatch.setattr(
-        cli, "run_setup", lambda path, **kw: real(path, input_fn=ask, getpass_fn=hidden)
+        setup_wizard, "run_setup", lambda path, **kw: real(path, input_fn=ask, getpass_fn=hidden)
     )
     assert cli.main(["--setup"]) == 0
     path = tmp_path / "xdg" / "section11" / "config.json"
