@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import section11.pipeline as pipeline
-from section11 import cli, setup_wizard
+from section11 import setup_wizard
 from section11.cli import main
 from section11.errors import ApiFailed, AuthFailed, OutputFailed
 
