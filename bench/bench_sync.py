@@ -13,7 +13,7 @@ each latency; each figure is the median of --repeat runs. Then `sync.py
 the steady run as it is, and the same run forced to rebuild every document
 (what a run with a change costs).
 
-Usage: python bench/bench_sync.py [--latency 0.05 0.2] [--repeat 3] [--tree DIR]
+Usage: python bench/bench_sync.py [--latency 0.05 0.2] [--repeat 3] [--tree DIR] [--now ISO]
 `--tree DIR` runs the sync.py of another checkout (e.g. the code before a
 change) against the same server, for a before/after comparison in one run.
 """
@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,9 +40,13 @@ from section11.demo.dataset import build_demo  # noqa: E402
 from section11.demo.runner import DEMO_TIMEZONE  # noqa: E402
 from section11.demo.server import FakeIntervals  # noqa: E402
 
+# The demo athlete's day and the syncs' clock (SECTION11_NOW): fixed, so that
+# the figures of two sessions count the same activities and requests.
+DEFAULT_NOW = "2026-11-23T09:00:00+00:00"  # 10:00 in the demo athlete's timezone
 
-def today_local() -> date:
-    return datetime.now(UTC).astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
+
+def today_local(now: datetime) -> date:
+    return now.astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
 
 
 # Runs sync.py and reports its wall time and peak RSS. A separate small process
@@ -72,26 +76,27 @@ def run_sync(tree: Path, args: list[str], env: dict[str, str]) -> tuple[float, f
     return float(wall), int(rss_kb) / 1024
 
 
-def sync_env(data: Any, server: FakeIntervals) -> dict[str, str]:
+def sync_env(data: Any, server: FakeIntervals, now: datetime) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SECTION11", "GITHUB"))}
     env.update(
         ATHLETE_ID=data.athlete_id,
         INTERVALS_KEY=data.api_key,
         INTERVALS_BASE_URL=server.base_url,
         SECTION11_UPDATE_CHECK="off",
+        SECTION11_NOW=now.isoformat(),
     )
     return env
 
 
 def bench_case(
-    tree: Path, latency: float, density: int, repeat: int
+    tree: Path, latency: float, density: int, repeat: int, now: datetime
 ) -> dict[str, tuple[float, int, float]]:
     """{"cold"|"steady": (median wall s, requests of the last run, median peak MB)}."""
-    data = build_demo(today_local(), timezone=DEMO_TIMEZONE, density=density)
+    data = build_demo(today_local(now), timezone=DEMO_TIMEZONE, density=density)
     out: dict[str, tuple[float, int, float]] = {}
     with FakeIntervals(data) as server:
         server.latency = latency
-        env = sync_env(data, server)
+        env = sync_env(data, server, now)
         cold, steady = [], []
         for _ in range(repeat):
             with tempfile.TemporaryDirectory() as tmp:
@@ -111,11 +116,11 @@ def bench_case(
     return out
 
 
-def bench_demo(tree: Path, repeat: int) -> float:
+def bench_demo(tree: Path, repeat: int, now: datetime) -> float:
     """Median wall seconds of `sync.py --demo` into a fresh folder."""
     walls = []
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SECTION11", "GITHUB"))}
-    env["SECTION11_UPDATE_CHECK"] = "off"
+    env.update(SECTION11_UPDATE_CHECK="off", SECTION11_NOW=now.isoformat())
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             walls.append(run_sync(tree, ["--demo", "--output-dir", tmp], env)[0])
@@ -148,12 +153,12 @@ def import_seconds(tree: Path, modules: str) -> float:
     return walls[1] - walls[0]
 
 
-def phase_table(latency: float, force_rebuild: bool) -> dict[str, float]:
+def phase_table(latency: float, force_rebuild: bool, now: datetime) -> dict[str, float]:
     """Seconds per phase of one steady run in this process (the second of two)."""
     from section11 import pipeline, rebuild, steady
     from section11.config import Settings
 
-    data = build_demo(today_local(), timezone=DEMO_TIMEZONE)
+    data = build_demo(today_local(now), timezone=DEMO_TIMEZONE)
     table: dict[str, float] = {}
     patches = {
         (pipeline, "fetch_raw"): "requests (and store writes)",
@@ -179,6 +184,7 @@ def phase_table(latency: float, force_rebuild: bool) -> dict[str, float]:
                 intervals_key=data.api_key,
                 base_url=server.base_url,
                 output_dir=tmp,
+                now=now,
             )
             pipeline.sync(settings)
             for (mod, name), label in patches.items():
@@ -207,30 +213,38 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tree", type=Path, default=ROOT, help="checkout whose sync.py runs")
     parser.add_argument("--no-phases", action="store_true")
+    parser.add_argument(
+        "--now",
+        type=datetime.fromisoformat,
+        default=datetime.fromisoformat(DEFAULT_NOW),
+        help=f"the syncs' clock and the demo's day (default {DEFAULT_NOW})",
+    )
     args = parser.parse_args()
     tree = args.tree.resolve()
-    print(f"tree {tree}; load average {os.getloadavg()[0]:.2f}; median of {args.repeat}")
+    print(
+        f"tree {tree}; clock {args.now.isoformat()}; load average {os.getloadavg()[0]:.2f}; median of {args.repeat}"
+    )
     print(
         f"{'latency':>8} {'history':>8}  {'cold s':>7} {'cold req':>8}  "
         f"{'steady s':>8} {'steady req':>10} {'steady MB':>9}"
     )
     for latency in args.latency:
         for density in args.density:
-            got = bench_case(tree, latency, density, args.repeat)
+            got = bench_case(tree, latency, density, args.repeat, args.now)
             (cw, cr, _), (sw, sr, smb) = got["cold"], got["steady"]
             print(
                 f"{latency * 1000:>6.0f}ms {f'{density}x':>8}  {cw:>7.2f} {cr:>8}  "
                 f"{sw:>8.2f} {sr:>10} {smb:>9.0f}"
             )
-    print(f"sync.py --demo (loopback): {bench_demo(tree, args.repeat):.2f} s")
+    print(f"sync.py --demo (loopback): {bench_demo(tree, args.repeat, args.now):.2f} s")
     if args.no_phases or tree != ROOT:
         print(f"load average {os.getloadavg()[0]:.2f}")
         return 0
     print(f"\nphases of a steady run at {args.latency[0] * 1000:.0f} ms, ms")
     imports = import_seconds(tree, "section11.cli, section11.pipeline")
     imports_rebuild = import_seconds(tree, "section11.cli, section11.pipeline, section11.rebuild")
-    steady_run = phase_table(args.latency[0], force_rebuild=False)
-    rebuilt = phase_table(args.latency[0], force_rebuild=True)
+    steady_run = phase_table(args.latency[0], force_rebuild=False, now=args.now)
+    rebuilt = phase_table(args.latency[0], force_rebuild=True, now=args.now)
     print(f"{'phase':<28} {'steady':>8} {'rebuild':>8}")
     print(f"{'imports (subprocess)':<28} {imports * 1000:>8.0f} {imports_rebuild * 1000:>8.0f}")
     for name in dict.fromkeys([*steady_run, *rebuilt]):
