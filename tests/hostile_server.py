@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from section11.demo.loopback import Loopback
+
 Route = Callable[[BaseHTTPRequestHandler], None]
 
 
@@ -181,7 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path = self.path.split("?", 1)[0]
-        owner = self.server.owner
+        owner = self.server.fake
         with owner.lock:
             owner.seen.append(Seen(self.command, path, dict(self.headers.items()), body))
         for pattern, route in owner.routes:
@@ -199,8 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    owner: HostileServer
+    fake: HostileServer
 
     def handle_error(self, request, client_address):  # noqa: ANN001 - no tracebacks
         pass
@@ -213,29 +214,22 @@ class HostileServer:
         self.routes = [(re.compile(p), r) for p, r in (routes or [])]
         self.seen: list[Seen] = []
         self.lock = threading.Lock()
-        self._httpd: _Server | None = None
+        self._http = Loopback(_Handler, self, _Server)
 
     def add(self, pattern: str, route: Route) -> None:
         self.routes.append((re.compile(pattern), route))
 
     @property
     def port(self) -> int:
-        assert self._httpd is not None
-        return self._httpd.server_address[1]
+        return self._http.port
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._http.url
 
     def __enter__(self) -> HostileServer:
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._httpd.owner = self
-        thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05})
-        thread.daemon = True
-        thread.start()
+        self._http.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        self._http.stop()

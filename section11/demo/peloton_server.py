@@ -23,11 +23,11 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .json_handler import JsonHandler
+from .loopback import Loopback
 from .peloton_view import PelotonView
 
 MAX_LIMIT = 100
@@ -73,23 +73,16 @@ class FakePeloton:
         self.page_shift = 0  # items each later page repeats from the page before
         self.extra_page = False  # page_count one too high
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._http = Loopback(_Handler, self)
         self.base_url = ""
 
     # ------------------------------------------------------------ lifecycle
     def __enter__(self) -> FakePeloton:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.fake = self  # type: ignore[attr-defined]
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        self.base_url = self._http.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        self._http.stop()
 
     # ------------------------------------------------------------ test helpers
     def log(self, request: PelotonRequest) -> None:

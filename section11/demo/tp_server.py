@@ -24,11 +24,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .json_handler import JsonHandler
+from .loopback import Loopback
 from .tp_view import TP_ATHLETE_ID, TpView, fitness_series, personal_records
 
 MAX_RANGE_DAYS = 90
@@ -100,27 +100,17 @@ class FakeTrainingPeaks:
         self._tokens: set[str] = set()
         self._lock = threading.Lock()
         self._log: list[TpRequest] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http = Loopback(_Handler, self)
         self.base_url = ""
 
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.fake = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
-        self._thread.start()
-        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        self.base_url = self._http.start()
         return self.base_url
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self._http.stop()
 
     def __enter__(self) -> FakeTrainingPeaks:
         self.start()

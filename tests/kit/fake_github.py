@@ -36,10 +36,11 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from section11.demo.loopback import Loopback
 from section11.publish.manifest import SCOPE, content_hash, render_manifest
 
 FILE_MODE = "100644"
@@ -94,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def _serve(self) -> None:
-        owner = self.server.owner  # type: ignore[attr-defined]
+        owner = self.server.fake  # type: ignore[attr-defined]
         split = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         length = int(self.headers.get("Content-Length") or 0)
@@ -142,42 +143,24 @@ class _Loopback:
         self.lock = threading.RLock()
         self.requests: list[Request] = []
         self._faults: list[_Fault] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http = Loopback(_Handler, self)
 
     def start(self):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.block_on_close = False
-        server.owner = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=type(self).__name__,
-            daemon=True,
-        )
-        self._thread.start()
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self._http.stop()
 
     def __enter__(self):
-        return self.start() if self._server is None else self
+        return self.start() if self._http.server is None else self
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
     @property
     def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("server not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._http.url
 
     def _record(self, request: Request) -> None:
         with self.lock:
