@@ -660,7 +660,7 @@ def test_an_invalid_document_is_never_written(fake_api, tmp_path, capsys, monkey
     # the next day: the documents are rebuilt (a run with nothing new skips the build)
     env = {**env, "SECTION11_NOW": "2026-11-24T09:00:00+00:00"}
     code, out, err = run_cli(["--output-dir", str(tmp_path)], env, capsys, tmp_path)
-    assert code == EXIT_OUTPUT_FAILED
+    assert code == EXIT_OUTPUT_FAILED, err
     assert err.strip() == f"error: {expected}"
     assert output_files(tmp_path) == before  # every previous file byte-identical
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.suffix == ".tmp"]
