@@ -8,6 +8,7 @@ writing into ./demo-output/ (or --output-dir / --output).
 from __future__ import annotations
 
 import contextlib
+import gc
 import secrets
 import sys
 from dataclasses import replace
@@ -90,6 +91,10 @@ def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = Fal
     today = now.astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
     data = build_demo(today, timezone=DEMO_TIMEZONE)
     with contextlib.ExitStack() as stack:
+        # The demo athlete lives as long as the run: frozen, its records are
+        # skipped by the cycle collector's full passes (~0.15 s of a demo run).
+        gc.freeze()
+        stack.callback(gc.unfreeze)
         server = stack.enter_context(FakeIntervals(data))
         local = demo_settings(settings, data, server.base_url)
         print(f"Demo athlete served by the fake Intervals.icu API at {server.base_url}", file=out)
