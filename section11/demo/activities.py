@@ -247,7 +247,7 @@ def build_activity(seed: int, session: Session, clock: Clock) -> Detail:
     factor = workouts.intensity_factor(session, steps)
     mean = workouts.mean_intensity(session, steps)
     coast = workouts.COASTING.get(sport, 0.0)
-    load = workouts.session_load(session, seed)
+    load = workouts.training_load(steps, factor)
 
     lthr, max_hr, hr_zones = profile.thresholds_for(sport)
     m_lthr, m_max = profile.model_hr(sport)

@@ -39,7 +39,7 @@ PLAN_AHEAD_DAYS = 42
 RECENT_DAYS = 35  # covers the pipeline's 28-day windows plus a week of lag
 PMC_GRID = 512  # warm-up start snaps to this grid so CTL/ATL do not move with today
 PMC_WARMUP = 700
-CACHE_SIZE = 6
+CACHE_SIZE = 12  # activities whose samples stay cached (about 1.5 MB each)
 _CACHE_LOCK = threading.Lock()  # the fake server calls in from several threads
 
 
@@ -66,16 +66,16 @@ class DemoData:
         return self.details[str(activity_id)]
 
     def _samples(self, detail: Detail) -> dict[str, list]:
-        """The activity's sample arrays (a few recent ones cached; the server is threaded)."""
+        """The activity's sample arrays, generated once: the recently used ones are
+        cached, and generated under the lock, so the streams and intervals requests
+        the server threads answer at the same time share one generation."""
         aid = detail.activity["id"]
         with _CACHE_LOCK:
-            cached = self._series.get(aid)
-        if cached is not None:
-            return cached
-        samples = stream_gen.series(detail, self.seed)
-        with _CACHE_LOCK:
+            samples = self._series.pop(aid, None)
+            if samples is None:
+                samples = stream_gen.series(detail, self.seed)
             while len(self._series) >= CACHE_SIZE:
-                self._series.pop(next(iter(self._series)))
+                self._series.pop(next(iter(self._series)))  # the least recently used
             self._series[aid] = samples
         return samples
 

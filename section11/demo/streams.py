@@ -33,69 +33,25 @@ VALUE_TYPES = {
 _SPEED_TABLE: list[float] = []
 
 
-def _flat_speed(watts: float) -> float:
+def _speed_table() -> list[float]:
+    """Flat-road cycling speed (m/s) at 0, 5, ..., 2000 W."""
     if not _SPEED_TABLE:
         _SPEED_TABLE.extend(cycling_speed(p, "Ride") / 0.93 for p in range(0, 2001, 5))
-    i = int(min(max(watts, 0.0), 2000.0) / 5)
-    return _SPEED_TABLE[i]
+    return _SPEED_TABLE
 
 
 def series(detail: Detail, seed: int) -> dict[str, Any]:
-    """Raw per-sample arrays of one activity (empty dict for a zero-length entry)."""
+    """Raw per-sample arrays of one activity (empty dict for a zero-length entry).
+
+    One random.Random draws every stream in a fixed order (effort, speed, GPS
+    dropouts, HR, cadence, DFA), so the helpers below run in that order."""
     act = detail.activity
     n = int(act.get("moving_time") or 0)
     if n <= 0:
         return {}
     rng = random.Random(f"{seed}:{detail.key}:streams")
-    sport = detail.session.sport
-    thr = detail.threshold
-    distance_total = act.get("distance")
-    route = detail.route
-
-    rel = []
-    for s in detail.steps:
-        if s.lo == s.hi:
-            rel.extend([s.lo] * s.secs)
-        else:
-            step = (s.hi - s.lo) / s.secs
-            rel.extend(s.lo + step * j for j in range(s.secs))
-    rel = rel[:n] + [rel[-1]] * (n - len(rel))
-
-    # gradient along the expected position (first pass: uniform progress)
-    grade = [0.0] * n
-    if route is not None and distance_total:
-        for i in range(0, n, 10):
-            s = distance_total * i / n
-            g = (route.elevation(s + 15) - route.elevation(s - 15)) / 30
-            for j in range(i, min(i + 10, n)):
-                grade[j] = g
-
-    indoor = sport in ("VirtualRide", "VirtualRow")
-    coast_rate = {"Ride": 0.004, "GravelRide": 0.005, "MountainBikeRide": 0.008}.get(sport, 0.0)
-    watts: list[int | None] = []
-    effort = []  # the intensity the body felt (drives HR and DFA)
-    noise = 0.0
-    coasting = 0
-    for i in range(n):
-        g = grade[i]
-        r = rel[i]
-        if not indoor and route is not None:
-            r = max(0.0, r * (1 + 2.2 * g))
-            noise = 0.88 * noise + rng.gauss(0, 0.045)
-            if coasting == 0 and (
-                rng.random() < coast_rate or (g < -0.025 and rng.random() < 0.05)
-            ):
-                coasting = rng.randint(4, 25)
-        else:
-            noise = 0.5 * noise + rng.gauss(0, 0.018)
-        if coasting:
-            coasting -= 1
-            watts.append(0)
-            effort.append(0.3)
-            continue
-        r = max(0.0, r * (1 + noise))
-        effort.append(r)
-        watts.append(int(r * thr) if detail.has_power else None)
+    grade = _grades(detail, n)
+    watts, effort = _effort(detail, _relative(detail, n), grade, rng)
 
     out: dict[str, Any] = {}  # stream type -> values; "latlng" -> (lats, lons)
     if detail.has_power:
@@ -106,72 +62,163 @@ def series(detail: Detail, seed: int) -> dict[str, Any]:
             scale = target / actual
             watts = [int(w * scale) for w in powered]
         out["watts"] = watts
-
-    # speed and distance
-    if distance_total is not None:
-        vel = []
-        smooth = effort[0]
-        for i in range(n):
-            smooth += (effort[i] - smooth) * 0.1
-            g = grade[i]
-            if sport in CYCLING:
-                v = _flat_speed(smooth * (thr if detail.ftp else 250))
-                v = v / (1 + 11 * g) if g > 0 else v * (1 - 5 * g)
-            elif sport in RUNS:
-                v = smooth * thr * (1 - 4 * g)
-            else:
-                v = (distance_total / n) * (1 - 5 * g) * (0.9 + 0.2 * rng.random())
-            vel.append(max(v, 0.3))
-        scale = distance_total / sum(vel) if sum(vel) > 0 else 0.0
-        vel = [v * scale for v in vel]
-        dist, acc = [], 0.0
-        for v in vel:
-            acc += v
-            dist.append(round(acc, 1))
-        out["velocity_smooth"] = [round(v, 3) for v in vel]
-        out["distance"] = dist
-        if route is not None:
-            out["altitude"] = [round(route.elevation(d), 1) for d in dist]
-            if detail.outdoor:
-                raw_lats, raw_lons = route.positions(dist)
-                lats: list[float | None] = [round(v, 6) for v in raw_lats]
-                lons: list[float | None] = [round(v, 6) for v in raw_lons]
-                for _ in range(rng.randint(1, 4)):  # GPS dropouts
-                    a = rng.randrange(0, n)
-                    for j in range(a, min(n, a + rng.randint(3, 20))):
-                        lats[j] = lons[j] = None
-                out["latlng"] = (lats, lons)
-
+    if act.get("distance") is not None:
+        out.update(_motion(detail, effort, grade, rng))
     if detail.has_hr:
-        lthr, max_hr = profile.model_hr(sport)
-        drift_total = detail.decoupling / 100
-        h = 82.0 + detail.hr_offset
-        ceiling = act.get("max_heartrate") or max_hr
-        hr = []
-        for i in range(n):
-            target = profile.hr_for(effort[i], lthr, max_hr) + detail.hr_offset
-            target *= 1 + drift_total * i / n
-            h += (target - h) * (1 / 22 if target > h else 1 / 38)
-            hr.append(int(round(min(ceiling, h + rng.uniform(-1.2, 1.2)))))
-        out["heartrate"] = hr
-
-    if sport in CYCLING or sport in RUNS:
-        base = 86.0 if sport in RUNS else (77.0 if sport == "MountainBikeRide" else 88.0)
-        cad = []
-        for i in range(n):
-            if detail.has_power and watts[i] == 0:
-                cad.append(0)
-            else:
-                cad.append(int(round(base + rng.gauss(0, 2.5) + 6 * (effort[i] - 0.7))))
-        out["cadence"] = cad
-
+        out["heartrate"] = _heartrate(detail, effort, rng)
+    if detail.session.sport in CYCLING or detail.session.sport in RUNS:
+        out["cadence"] = _cadence(detail, watts, effort, rng)
     if detail.outdoor and act.get("average_temp") is not None:
         t0 = act["average_temp"]
         out["temp"] = [round(t0 + 1.5 * math.sin(i / 900), 1) for i in range(n)]
-
     if detail.has_dfa:
         out["dfa_a1"], out["artifacts"] = _alpha_hrv(effort, rng)
+    out["time"] = _clock(detail, n)
+    return out
 
+
+def _relative(detail: Detail, n: int) -> list[float]:
+    """The planned intensity (fraction of threshold) of each of the n seconds."""
+    rel: list[float] = []
+    for s in detail.steps:
+        if s.lo == s.hi:
+            rel.extend([s.lo] * s.secs)
+        else:
+            step = (s.hi - s.lo) / s.secs
+            rel.extend(s.lo + step * j for j in range(s.secs))
+    return rel[:n] + [rel[-1]] * (n - len(rel))
+
+
+def _grades(detail: Detail, n: int) -> list[float]:
+    """Gradient along the expected position (uniform progress), per 10 s."""
+    grade = [0.0] * n
+    route, distance_total = detail.route, detail.activity.get("distance")
+    if route is not None and distance_total:
+        for i in range(0, n, 10):
+            s = distance_total * i / n
+            g = (route.elevation(s + 15) - route.elevation(s - 15)) / 30
+            grade[i : i + 10] = [g] * len(grade[i : i + 10])
+    return grade
+
+
+def _effort(
+    detail: Detail, rel: list[float], grade: list[float], rng: random.Random
+) -> tuple[list[int | None], list[float]]:
+    """(watts, the intensity the body felt) per second: noise, climbs and coasting."""
+    sport = detail.session.sport
+    outside = sport not in ("VirtualRide", "VirtualRow") and detail.route is not None
+    coast_rate = {"Ride": 0.004, "GravelRide": 0.005, "MountainBikeRide": 0.008}.get(sport, 0.0)
+    thr = detail.threshold if detail.has_power else None
+    gauss, chance, randint = rng.gauss, rng.random, rng.randint
+    watts: list[int | None] = []
+    effort: list[float] = []
+    noise = 0.0
+    coasting = 0
+    for r, g in zip(rel, grade):
+        if outside:
+            r = max(0.0, r * (1 + 2.2 * g))
+            noise = 0.88 * noise + gauss(0, 0.045)
+            if coasting == 0 and (chance() < coast_rate or (g < -0.025 and chance() < 0.05)):
+                coasting = randint(4, 25)
+        else:
+            noise = 0.5 * noise + gauss(0, 0.018)
+        if coasting:
+            coasting -= 1
+            watts.append(0)
+            effort.append(0.3)
+            continue
+        r = max(0.0, r * (1 + noise))
+        effort.append(r)
+        watts.append(int(r * thr) if thr is not None else None)
+    return watts, effort
+
+
+def _motion(
+    detail: Detail, effort: list[float], grade: list[float], rng: random.Random
+) -> dict[str, Any]:
+    """velocity_smooth and distance, and on a route altitude and latlng."""
+    sport = detail.session.sport
+    distance_total = detail.activity["distance"]
+    n = len(effort)
+    vel = []
+    smooth = effort[0]
+    if sport in CYCLING:
+        table = _speed_table()
+        power = detail.threshold if detail.ftp else 250
+        for e, g in zip(effort, grade):
+            smooth += (e - smooth) * 0.1
+            v = table[int(min(max(smooth * power, 0.0), 2000.0) / 5)]
+            v = v / (1 + 11 * g) if g > 0 else v * (1 - 5 * g)
+            vel.append(max(v, 0.3))
+    elif sport in RUNS:
+        thr = detail.threshold
+        for e, g in zip(effort, grade):
+            smooth += (e - smooth) * 0.1
+            vel.append(max(smooth * thr * (1 - 4 * g), 0.3))
+    else:
+        mean = distance_total / n
+        for g in grade:
+            vel.append(max(mean * (1 - 5 * g) * (0.9 + 0.2 * rng.random()), 0.3))
+    total = sum(vel)
+    scale = distance_total / total if total > 0 else 0.0
+    vel = [v * scale for v in vel]
+    dist, acc = [], 0.0
+    for v in vel:
+        acc += v
+        dist.append(round(acc, 1))
+    out: dict[str, Any] = {"velocity_smooth": [round(v, 3) for v in vel], "distance": dist}
+    route = detail.route
+    if route is not None:
+        out["altitude"] = [round(route.elevation(d), 1) for d in dist]
+        if detail.outdoor:
+            raw_lats, raw_lons = route.positions(dist)
+            lats: list[float | None] = [round(v, 6) for v in raw_lats]
+            lons: list[float | None] = [round(v, 6) for v in raw_lons]
+            for _ in range(rng.randint(1, 4)):  # GPS dropouts
+                a = rng.randrange(0, n)
+                for j in range(a, min(n, a + rng.randint(3, 20))):
+                    lats[j] = lons[j] = None
+            out["latlng"] = (lats, lons)
+    return out
+
+
+def _heartrate(detail: Detail, effort: list[float], rng: random.Random) -> list[int]:
+    """HR chasing the steady-state HR of the effort (faster up than down), drifting."""
+    act = detail.activity
+    n = len(effort)
+    lthr, max_hr = profile.model_hr(detail.session.sport)
+    drift_total = detail.decoupling / 100
+    offset = detail.hr_offset
+    h = 82.0 + offset
+    ceiling = act.get("max_heartrate") or max_hr
+    hr_for, jitter = profile.hr_for, rng.uniform
+    hr = []
+    for i, e in enumerate(effort):
+        target = hr_for(e, lthr, max_hr) + offset
+        target *= 1 + drift_total * i / n
+        h += (target - h) * (1 / 22 if target > h else 1 / 38)
+        hr.append(int(round(min(ceiling, h + jitter(-1.2, 1.2)))))
+    return hr
+
+
+def _cadence(
+    detail: Detail, watts: list[int | None], effort: list[float], rng: random.Random
+) -> list[int]:
+    """Cadence around the sport's habit, higher when harder; 0 while coasting."""
+    sport = detail.session.sport
+    base = 86.0 if sport in RUNS else (77.0 if sport == "MountainBikeRide" else 88.0)
+    gauss = rng.gauss
+    cad = []
+    for w, e in zip(watts, effort):
+        if detail.has_power and w == 0:
+            cad.append(0)
+        else:
+            cad.append(int(round(base + gauss(0, 2.5) + 6 * (e - 0.7))))
+    return cad
+
+
+def _clock(detail: Detail, n: int) -> list[int]:
+    """Elapsed seconds at each moving sample (pauses shift the clock)."""
     pauses = sorted((int(f * n), p) for f, p in detail.stops)
     time, shift, k = [], 0, 0
     for i in range(n):
@@ -179,29 +226,29 @@ def series(detail: Detail, seed: int) -> dict[str, Any]:
             shift += pauses[k][1]
             k += 1
         time.append(i + shift)
-    out["time"] = time
-    return out
+    return time
 
 
 def _alpha_hrv(effort: list[float], rng: random.Random) -> tuple[list, list]:
     """AlphaHRV-style DFA a1 (~1.3 easy, ~0.75 at LT1, ~0.5 at LT2) and artifact %."""
     n = len(effort)
     base_art = rng.uniform(0.3, 2.2)
+    gauss, chance, uniform, exp = rng.gauss, rng.random, rng.uniform, math.exp
     x = effort[0]
     dfa: list[float | None] = []
     art: list[float] = []
     spike = 0
-    for i in range(n):
-        x += (effort[i] - x) / 60
-        a = 0.3 + 1.1 / (1 + math.exp((x - 0.80) / 0.065)) + rng.gauss(0, 0.05)
-        if spike == 0 and rng.random() < 0.0005:
+    for e in effort:
+        x += (e - x) / 60
+        a = 0.3 + 1.1 / (1 + exp((x - 0.80) / 0.065)) + gauss(0, 0.05)
+        if spike == 0 and chance() < 0.0005:
             spike = rng.randint(15, 90)
         if spike:
             spike -= 1
-            artifact = rng.uniform(5.5, 14.0)
-            a += rng.gauss(0, 0.25)
+            artifact = uniform(5.5, 14.0)
+            a += gauss(0, 0.25)
         else:
-            artifact = max(0.0, base_art + rng.gauss(0, 0.5))
+            artifact = max(0.0, base_art + gauss(0, 0.5))
         art.append(round(artifact, 2))
         dfa.append(round(min(1.8, max(0.12, a)), 3))
     dfa[0] = 0.0  # AlphaHRV's leading artefact

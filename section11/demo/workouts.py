@@ -9,7 +9,7 @@ hours x IF^2 x 100, with IF from a 4th-power mean of a 30 s rolling intensity
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 # ----------------------------------------------------------------- structure
@@ -120,7 +120,7 @@ def realised(session: Session, seed: int) -> list[Step]:
     out = []
     for s in steps:
         f = 1 + bias + rng.uniform(-0.008, 0.008)
-        out.append(replace(s, lo=round(s.lo * f, 4), hi=round(s.hi * f, 4)))
+        out.append(Step(s.secs, round(s.lo * f, 4), round(s.hi * f, 4), s.role, s.text, s.hr_pct))
     return out
 
 
@@ -171,7 +171,11 @@ def session_load(session: Session, seed: int) -> int:
     if session.skipped:
         return 0
     steps = realised(session, seed)
-    factor = intensity_factor(session, steps)
+    return training_load(steps, intensity_factor(session, steps))
+
+
+def training_load(steps: list[Step], factor: float) -> int:
+    """Hours x IF^2 x 100 of realised steps whose intensity factor is known."""
     return int(round(sum(s.secs for s in steps) / 3600 * factor * factor * 100))
 
 

@@ -99,8 +99,11 @@ def reject_spikes(elevations: Sequence[float | None]) -> list[float | None]:
     for k, (i, e) in enumerate(known):
         window = sorted(values[max(0, k - SPIKE_NEIGHBOURS) : k + SPIKE_NEIGHBOURS + 1])
         median = window[len(window) // 2]
-        mad = sorted(abs(v - median) for v in window)[len(window) // 2]
-        if abs(e - median) > max(SPIKE_MIN_M, SPIKE_MAD_FACTOR * MAD_TO_SIGMA * mad):
+        off = abs(e - median)
+        if off <= SPIKE_MIN_M:  # never a spike: skip the MAD
+            continue
+        mad = sorted([abs(v - median) for v in window])[len(window) // 2]
+        if off > max(SPIKE_MIN_M, SPIKE_MAD_FACTOR * MAD_TO_SIGMA * mad):
             out[i] = None
     return out if any(e is not None for e in out) else list(elevations)
 
