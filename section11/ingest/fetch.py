@@ -273,7 +273,8 @@ def athlete_and_recent(
     if not isinstance(athlete, dict):
         raise ApiFailed("athlete profile: the API answered with something that is not an object")
     now = local_now(text(athlete.get("timezone")), request.now, warnings.append)
-    store.set_meta(ZONE_KEY, str(now.tzinfo))
+    if hint != str(now.tzinfo):
+        store.set_meta(ZONE_KEY, str(now.tzinfo))
     if guess is None or guess.date() != now.date():
         return athlete, now, recent_lists(client, store, request, now)
     if isinstance(early[0], Exception):
