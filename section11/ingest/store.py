@@ -79,6 +79,20 @@ DIGEST_QUERIES = (
 )
 
 
+DIGEST_KEY = "content_digest"  # meta: the content's digest, kept while it holds
+
+
+def content_digest(conn: sqlite3.Connection) -> str:
+    """SHA-256 of the rows of DIGEST_QUERIES, read afresh. Streamed row by row, so
+    it costs no memory whatever the size of the history."""
+    digest = hashlib.sha256()
+    for query in DIGEST_QUERIES:
+        for row in conn.execute(query):
+            digest.update(repr(row).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
 class StoreRebuilt(Exception):
     """Raised internally; `open_store` reports the reason through `notice`."""
 
@@ -125,10 +139,13 @@ class Store:
         self.conn = conn
         self.path = path
         self.changes = 0  # records inserted or changed in this session
+        self._dirty = False  # digest-covered content changed since the digest was kept
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
         self.conn.close()
+        if self.path is not None:
+            _vouch(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -153,14 +170,27 @@ class Store:
 
     def digest(self) -> str:
         """SHA-256 over what the documents are built from: every record, resource,
-        fetch state and cached answer, their fetch times aside. Streamed row by
-        row, so it costs no memory whatever the size of the history."""
-        digest = hashlib.sha256()
-        for query in DIGEST_QUERIES:
-            for row in self.conn.execute(query):
-                digest.update(repr(row).encode("utf-8", "surrogatepass"))
-            digest.update(b"\x00")
-        return digest.hexdigest()
+        fetch state and cached answer, their fetch times aside (`content_digest`).
+
+        Kept in meta (DIGEST_KEY), in the same transactions as the content it
+        describes: every write that changes that content first removes it, so a
+        store whose content did not change since the digest was taken (a steady
+        run) is not read again, and a store changed and committed without it
+        (a crash before this was called) is hashed afresh."""
+        if not self._dirty:
+            kept = self.meta(DIGEST_KEY)
+            if kept is not None:
+                return kept
+        digest = content_digest(self.conn)
+        self.set_meta(DIGEST_KEY, digest)
+        self._dirty = False
+        return digest
+
+    def _content_changes(self) -> None:
+        """Called before a write that changes digest-covered content."""
+        if not self._dirty:
+            self.conn.execute("DELETE FROM meta WHERE key = ?", (DIGEST_KEY,))
+            self._dirty = True
 
     # ------------------------------------------------------------ records
     def upsert(self, kind: str, records: Iterable[tuple[str, str | None, str | None, Any]]) -> int:
@@ -173,6 +203,7 @@ class Store:
             ).fetchone()
             if row is not None and row[0] == text:
                 continue
+            self._content_changes()
             self.conn.execute(
                 "INSERT OR REPLACE INTO records (kind, id, day, token, raw) VALUES (?,?,?,?,?)",
                 (kind, record_id, day, token, text),
@@ -183,6 +214,8 @@ class Store:
 
     def delete(self, kind: str, ids: Iterable[str]) -> int:
         ids = list(ids)
+        if ids:
+            self._content_changes()
         for record_id in ids:
             self.conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, record_id))
             self.conn.execute("DELETE FROM resources WHERE activity_id = ?", (record_id,))
@@ -241,16 +274,21 @@ class Store:
     def put_resource(
         self, activity_id: str, kind: str, payload: Any, token: str | None, fetched_at: str
     ) -> None:
+        text = _dumps(payload)
+        row = self.conn.execute(
+            "SELECT token, payload FROM resources WHERE activity_id = ? AND kind = ?",
+            (activity_id, kind),
+        ).fetchone()
+        if row != (token, text):
+            self._content_changes()
         self.conn.execute(
             "INSERT OR REPLACE INTO resources (activity_id, kind, token, payload, fetched_at) "
             "VALUES (?,?,?,?,?)",
-            (activity_id, kind, token, _dumps(payload), fetched_at),
+            (activity_id, kind, token, text, fetched_at),
         )
 
     def drop_resource(self, activity_id: str, kind: str) -> None:
-        self.conn.execute(
-            "DELETE FROM resources WHERE activity_id = ? AND kind = ?", (activity_id, kind)
-        )
+        self._delete_where("resources", "activity_id = ? AND kind = ?", (activity_id, kind))
 
     # ------------------------------------------------------------ fetch state
     def fetch_states(self, endpoint: str | None = None) -> dict[tuple[str, str], dict]:
@@ -263,13 +301,21 @@ class Store:
         return {key: state for key, state in loaded if isinstance(state, dict)}
 
     def put_fetch_state(self, activity_id: str, endpoint: str, state: dict) -> None:
+        text = _dumps(state)
+        row = self.conn.execute(
+            "SELECT state FROM fetch_state WHERE activity_id = ? AND endpoint = ?",
+            (activity_id, endpoint),
+        ).fetchone()
+        if row is not None and row[0] == text:
+            return
+        self._content_changes()
         self.conn.execute(
             "INSERT OR REPLACE INTO fetch_state (activity_id, endpoint, state) VALUES (?,?,?)",
-            (activity_id, endpoint, _dumps(state)),
+            (activity_id, endpoint, text),
         )
 
     def drop_fetch_state(self, activity_id: str) -> None:
-        self.conn.execute("DELETE FROM fetch_state WHERE activity_id = ?", (activity_id,))
+        self._delete_where("fetch_state", "activity_id = ?", (activity_id,))
 
     # ------------------------------------------------------------ cache
     def cached(
@@ -285,15 +331,27 @@ class Store:
         return _loads(row[0])
 
     def put_cache(self, key: str, payload: Any, now: float | None = None) -> None:
+        text = _dumps(payload)
+        row = self.conn.execute("SELECT payload FROM cache WHERE key = ?", (key,)).fetchone()
+        if row is None or row[0] != text:
+            self._content_changes()
         self.conn.execute(
             "INSERT OR REPLACE INTO cache (key, payload, fetched_at) VALUES (?,?,?)",
-            (key, _dumps(payload), now if now is not None else time.time()),
+            (key, text, now if now is not None else time.time()),
         )
 
     def prune_cache(self, older_than: float, now: float | None = None) -> int:
         """Drop cached responses fetched more than `older_than` seconds ago."""
         cutoff = (now if now is not None else time.time()) - older_than
-        return self.conn.execute("DELETE FROM cache WHERE fetched_at < ?", (cutoff,)).rowcount
+        return self._delete_where("cache", "fetched_at < ?", (cutoff,))
+
+    def _delete_where(self, table: str, condition: str, args: tuple[Any, ...]) -> int:
+        """Delete the rows of a digest-covered table that match; how many."""
+        found = self.conn.execute(f"SELECT 1 FROM {table} WHERE {condition} LIMIT 1", args)
+        if found.fetchone() is None:
+            return 0
+        self._content_changes()
+        return self.conn.execute(f"DELETE FROM {table} WHERE {condition}", args).rowcount
 
     # ------------------------------------------------------------ coverage
     def coverage(self, kind: str) -> tuple[date, date, float] | None:
@@ -321,6 +379,7 @@ _JSON_COLUMNS = (
     ("fetch_state", "state"),
     ("cache", "payload"),
 )
+VOUCHED_SUFFIX = ".closed"  # beside the store: the file's state when this program closed it
 _OPEN_TRIES = 3  # another process moved the file aside under us: open again
 
 # sqlite primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF)
@@ -360,13 +419,16 @@ def _create(conn: sqlite3.Connection, fingerprint: str) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES ('athlete', ?)", (fingerprint,))
 
 
-def _damage(conn: sqlite3.Connection) -> str | None:
+def _damage(conn: sqlite3.Connection, vouched: bool) -> str | None:
     """Why the file is not a whole store (a missing table, a row that is not
-    JSON, a failed integrity check), or None."""
+    JSON, a failed integrity check), or None. `vouched`: the file is as this
+    program closed it (`_vouched`): its rows are not scanned again."""
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     missing = sorted(_TABLES - tables)
     if missing:
         return f"the local store lacks its {', '.join(missing)} table"
+    if vouched:
+        return None
     integrity = conn.execute("PRAGMA quick_check").fetchone()
     if not integrity or integrity[0] != "ok":
         return "the local store failed its integrity check"
@@ -377,10 +439,10 @@ def _damage(conn: sqlite3.Connection) -> str | None:
     return None
 
 
-def _check(conn: sqlite3.Connection, fingerprint: str) -> None:
+def _check(conn: sqlite3.Connection, fingerprint: str, vouched: bool) -> None:
     """Raise StoreRebuilt with the reason when the file is not a usable store;
     migrate a store of the previous schema version."""
-    reason = _damage(conn)
+    reason = _damage(conn, vouched)
     if reason:
         raise StoreRebuilt(reason)
     rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -452,9 +514,45 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
                     "UPDATE resources SET payload = ? WHERE activity_id = ? AND kind = ?",
                     (_dumps(fields), activity_id, TERRAIN),
                 )
+        conn.execute("DELETE FROM meta WHERE key = ?", (DIGEST_KEY,))
         conn.execute(
             "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
         )
+
+
+def _file_state(path: Path) -> str | None:
+    """The store file as it stands: device, inode, size, modification time and
+    its sqlite header (whose change counter every committing writer bumps)."""
+    try:
+        with open(path, "rb") as file:
+            st = os.fstat(file.fileno())
+            header = file.read(100)
+    except OSError:
+        return None
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{header.hex()}"
+
+
+def _vouch(path: Path) -> None:
+    """Record, beside the store, the file as this program just closed it: a store
+    only this program has written since it was checked needs no new scan."""
+    state = _file_state(path)
+    sidecar = path.with_name(path.name + VOUCHED_SUFFIX)
+    try:
+        if state is None:
+            sidecar.unlink(missing_ok=True)
+        else:
+            sidecar.write_text(state, encoding="ascii")
+    except OSError:
+        pass  # without the record the next run scans the store: slower, never wrong
+
+
+def _vouched(path: Path) -> bool:
+    """True when the store file is exactly as this program last closed it."""
+    try:
+        recorded = path.with_name(path.name + VOUCHED_SUFFIX).read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return False
+    return recorded == _file_state(path)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -499,7 +597,7 @@ def _take(path: Path, fingerprint: str) -> sqlite3.Connection | None:
             if fresh:
                 _create(conn, fingerprint)
             else:
-                _check(conn, fingerprint)
+                _check(conn, fingerprint, _vouched(path))
             # a write now: a read-only file or folder is found before any fetch
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('opened', ?)",
@@ -521,6 +619,7 @@ def _move_aside(path: Path) -> Path:
     may belong to a process still using that file) to `<name>.old-<ts>`."""
     aside = path.with_name(f"{STORE_NAME}.old-{time.strftime('%Y%m%dT%H%M%S')}")
     os.replace(path, aside)
+    path.with_name(path.name + VOUCHED_SUFFIX).unlink(missing_ok=True)
     for suffix in ("-journal", "-wal", "-shm"):
         companion = path.with_name(path.name + suffix)
         if companion.exists():
