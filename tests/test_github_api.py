@@ -8,7 +8,6 @@ import socket
 
 import pytest
 
-from section11 import pipeline
 from section11.errors import ApiFailed, AuthFailed, InvalidInput, OutputFailed
 from section11.publish import github_api
 from section11.publish.github_api import (
@@ -18,8 +17,8 @@ from section11.publish.github_api import (
     publish_data_files,
     publish_files,
 )
-from section11.sources.intervals import IntervalsClient, validate_athlete_id
 from tests.kit.fake_github import FakeGitHub, git_blob_sha
+from tests.kit.fast_client import use_fast_client
 
 from .conftest import private_copy  # noqa: F401  (fixtures come from conftest)
 from .helpers import run_cli
@@ -321,18 +320,7 @@ def test_publisher_hook_returns_raw_urls(gh):
 
 @pytest.fixture
 def fast_intervals(monkeypatch):
-    def make_client(settings):
-        return IntervalsClient(
-            validate_athlete_id(settings.athlete_id),
-            settings.intervals_key,
-            base_url=settings.base_url,
-            sleep=lambda s: None,
-            timeout=(2, 5),
-            rate=500,
-            burst=50,
-        )
-
-    monkeypatch.setattr(pipeline, "make_client", make_client)
+    use_fast_client(monkeypatch)
 
 
 def api_env(fake_api, gh, **extra) -> dict[str, str]:

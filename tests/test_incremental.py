@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from section11 import pipeline
 from section11.outputs.charts import CHARTS
-from section11.sources.intervals import IntervalsClient, validate_athlete_id
+from tests.kit.fast_client import use_fast_client
 
 from .test_sync_e2e import env_for, run_cli
 
@@ -22,18 +21,7 @@ FILES = ["ftp_history.json", "history.json", "intervals.json", "latest.json", "r
 
 @pytest.fixture(autouse=True)
 def fast_client(monkeypatch):
-    def make_client(settings):
-        return IntervalsClient(
-            validate_athlete_id(settings.athlete_id),
-            settings.intervals_key,
-            base_url=settings.base_url,
-            sleep=lambda s: None,
-            timeout=(2, 2),
-            rate=500,
-            burst=50,
-        )
-
-    monkeypatch.setattr(pipeline, "make_client", make_client)
+    use_fast_client(monkeypatch, read_timeout=2)
 
 
 def sync(fake_api, out: Path, capsys, *extra, **env):

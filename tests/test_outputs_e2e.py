@@ -8,8 +8,7 @@ import math
 
 import pytest
 
-from section11 import pipeline
-from section11.sources.intervals import IntervalsClient, validate_athlete_id
+from tests.kit.fast_client import use_fast_client
 
 from .helpers import walk
 from .test_sync_e2e import env_for, run_cli
@@ -88,18 +87,7 @@ MAY_BE_NULL = {"recovery_index_yesterday", "seiler_tid_7d_primary", "consistency
 
 @pytest.fixture(autouse=True)
 def fast_client(monkeypatch):
-    def make_client(settings):
-        return IntervalsClient(
-            validate_athlete_id(settings.athlete_id),
-            settings.intervals_key,
-            base_url=settings.base_url,
-            sleep=lambda s: None,
-            timeout=(2, 2),
-            rate=500,
-            burst=50,
-        )
-
-    monkeypatch.setattr(pipeline, "make_client", make_client)
+    use_fast_client(monkeypatch, read_timeout=2)
 
 
 @pytest.fixture

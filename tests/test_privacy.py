@@ -44,7 +44,7 @@ from section11.privacy import (
     policy_from,
     policy_of_settings,
 )
-from section11.sources.intervals import IntervalsClient, validate_athlete_id
+from tests.kit.fast_client import use_fast_client
 
 from .conftest import DEMO_TODAY
 from .helpers import run_cli
@@ -525,18 +525,7 @@ def test_cli_share_flag_and_bad_value(tmp_path, capsys, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch):
-    def make_client(settings):
-        return IntervalsClient(
-            validate_athlete_id(settings.athlete_id),
-            settings.intervals_key,
-            base_url=settings.base_url,
-            sleep=lambda s: None,
-            timeout=(2, 5),
-            rate=500,
-            burst=50,
-        )
-
-    monkeypatch.setattr(pipeline, "make_client", make_client)
+    use_fast_client(monkeypatch)
 
 
 def env_for(server, **extra) -> dict[str, str]:

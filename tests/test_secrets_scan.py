@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from section11 import cli, pipeline, rebuild, setup_wizard
+from section11 import cli, rebuild, setup_wizard
 from section11.demo.server import FakeIntervals
-from section11.sources.intervals import IntervalsClient, validate_athlete_id
+from tests.kit.fast_client import use_fast_client
 
 from .conftest import DEMO_TODAY, private_copy
 from .helpers import run_cli
@@ -98,18 +98,7 @@ def test_the_scan_finds_what_it_looks_for():
 def fast_retries(monkeypatch):
     """The real client without real sleeps (attempts and timeouts as in production)."""
 
-    def make_client(settings):
-        return IntervalsClient(
-            validate_athlete_id(settings.athlete_id),
-            settings.intervals_key,
-            base_url=settings.base_url,
-            sleep=lambda s: None,
-            timeout=(2, 5),
-            rate=500,
-            burst=50,
-        )
-
-    monkeypatch.setattr(pipeline, "make_client", make_client)
+    use_fast_client(monkeypatch)
 
 
 @pytest.fixture

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from section11 import pipeline
 from section11.demo.dataset import build_demo
 from section11.demo.server import FakeIntervals
-from section11.sources.intervals import IntervalsClient, validate_athlete_id
+from tests.kit.fast_client import use_fast_client
 
 from .conftest import DEMO_TODAY, private_copy
 from .helpers import run_cli
@@ -64,18 +63,7 @@ PLANNED_KEYS = [
 def fast_retries(monkeypatch):
     """The real client, without real sleeps between retries."""
 
-    def make_client(settings):
-        return IntervalsClient(
-            validate_athlete_id(settings.athlete_id),
-            settings.intervals_key,
-            base_url=settings.base_url,
-            sleep=lambda s: None,
-            timeout=(2, 0.5),
-            rate=500,
-            burst=50,
-        )
-
-    monkeypatch.setattr(pipeline, "make_client", make_client)
+    use_fast_client(monkeypatch, read_timeout=0.5)
 
 
 def env_for(server: FakeIntervals, **extra) -> dict[str, str]:
