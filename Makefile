@@ -33,6 +33,7 @@ bench: venv
 	$(PY) bench/bench_sync.py
 	$(PY) bench/bench_pictures.py
 	$(PY) bench/bench_coach.py
+	$(PY) bench/bench_compute.py
 
 # Refresh docs/dashboard.png (the README's screenshot) from the browser test.
 screenshot: venv

@@ -10,14 +10,23 @@ Tests that need another "today" build their own DemoData and FakeIntervals.
 from __future__ import annotations
 
 import copy
+import socket
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from hypothesis import settings
 
 from section11.demo.dataset import DemoData, build_demo
 from section11.demo.server import FakeIntervals
 
 DEMO_TODAY = date(2026, 11, 23)
+
+# Hypothesis fails an example that takes over 200 ms by default: a timed
+# assertion, failing under load. No deadline for any property test (speed is
+# measured in bench/).
+settings.register_profile("section11", deadline=None)
+settings.load_profile("section11")
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +58,13 @@ def fake_api(demo_data: DemoData):
     server.reset_log()
     with server:
         yield server
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A loopback port that refuses connections for the whole test: bound, never
+    listening, so no server (of another test worker) can take it meanwhile, as it
+    could a port merely closed again."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

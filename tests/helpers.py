@@ -51,3 +51,32 @@ def assert_finite(value) -> None:
     for leaf in walk(value):
         if isinstance(leaf, float):
             assert math.isfinite(leaf)
+
+
+class ServerClock:
+    """The fake server's `time` module with a monotonic clock that moves only when
+    a test sleeps on it (its rate-limit bucket then refills deterministically)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    @staticmethod
+    def perf_counter() -> float:  # request durations stay real
+        import time
+
+        return time.perf_counter()
+
+
+def freeze_server_clock(monkeypatch) -> ServerClock:
+    """Give section11.demo.server a ServerClock for the rest of the test."""
+    from section11.demo import server
+
+    clock = ServerClock()
+    monkeypatch.setattr(server, "time", clock)
+    return clock

@@ -15,7 +15,6 @@ polarized block lands in it.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -32,7 +31,6 @@ from tests.kit.replay import DemoReplay, replay_inputs
 
 TODAY = date(2026, 4, 15)
 WARMUP_DAYS = 40  # the first replayed day still has 28-day windows inside the history
-REPLAY_BUDGET_S = 20.0
 
 ALERT_ROWS = [  # (metric, row) of docs/metrics.md#alerts and docs/metrics.md#race-calendar
     ("acwr", "alarm"),
@@ -128,15 +126,11 @@ def readiness_path(decision: dict, tsb: float | None) -> str:
 
 @pytest.fixture(scope="module")
 def demo():
-    started = time.perf_counter()
-    data = build_demo(TODAY)
-    data.extra_built_in = time.perf_counter() - started
-    return data
+    return build_demo(TODAY)
 
 
 @pytest.fixture(scope="module")
 def coverage(demo):
-    started = time.perf_counter()
     replay = DemoReplay(demo)
     rows: dict[tuple, list[date]] = defaultdict(list)
     outcomes: dict[tuple, list[date]] = defaultdict(list)
@@ -152,22 +146,14 @@ def coverage(demo):
         outcomes[(decision["recommendation"], decision["priority"])].append(day)
         paths[readiness_path(decision, current_fitness(ctx)["tsb"])].append(day)
         day += timedelta(days=1)
-    took = time.perf_counter() - started
-    print(
-        f"\nreplayed {(TODAY - first).days + 1} days up to {TODAY} in {took:.1f} s "
-        f"(build_demo {demo.extra_built_in:.1f} s)"
-    )
+    print(f"\nreplayed {(TODAY - first).days + 1} days up to {TODAY}")
     for row in ALERT_ROWS:
         seen = rows.get(row, [])
         print(f"  {row[0]:17s} {row[1]:30s} first {seen[0] if seen else '-'}  x{len(seen)}")
     for path in READINESS_PATHS:
         seen = paths.get(path, [])
         print(f"  readiness {path:48s} first {seen[0] if seen else '-'}  x{len(seen)}")
-    return {"rows": rows, "outcomes": outcomes, "paths": paths, "took": took, "first": first}
-
-
-def test_the_replay_is_fast_enough(coverage):
-    assert coverage["took"] < REPLAY_BUDGET_S
+    return {"rows": rows, "outcomes": outcomes, "paths": paths, "first": first}
 
 
 @pytest.mark.parametrize("row", ALERT_ROWS, ids=lambda r: f"{r[0]}-{r[1]}")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
@@ -253,15 +252,9 @@ def test_persistent_server_errors_fail_cleanly(gh):
     assert gh.head() == head
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_unreachable_github():
+def test_unreachable_github(refused_port):
     client = GitHubClient(
-        TOKEN, REPO, api_url=f"http://127.0.0.1:{free_port()}", sleep=lambda s: None
+        TOKEN, REPO, api_url=f"http://127.0.0.1:{refused_port}", sleep=lambda s: None
     )
     with pytest.raises(ApiFailed) as err:
         publish_files(client, FILES, message="m")

@@ -19,6 +19,8 @@ from section11.sources.intervals import (
     validate_athlete_id,
 )
 
+from .helpers import freeze_server_clock
+
 KEY = "Zq7xW9vKpL3mN8rT2sYbQ4hJ"
 
 
@@ -307,12 +309,14 @@ def test_map_bounded_never_exceeds_workers():
     client, _ = client_with()
     lock = threading.Lock()
     active, peak = [0], [0]
+    first_three = threading.Barrier(3)  # the first calls return only once all 3 run at once
 
     def fn(n):
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-        time.sleep(0.02)
+        if n < 3:
+            first_three.wait(60)  # a hang guard only
         with lock:
             active[0] -= 1
         return n
@@ -343,7 +347,6 @@ def test_map_bounded_stops_once_rate_limited():
 # demo key shares 5-letter runs with ordinary English, e.g. "ction").
 
 import logging
-import socket
 from datetime import timedelta
 
 from section11.sources.errors import (
@@ -463,19 +466,20 @@ def test_429_exhaustion_is_rate_limited(fake):
     assert statuses(fake) == [429] * 4 and sleeps == [0.5, 1.0, 2.0]
 
 
-def test_server_rate_limit_bucket_is_survived(fake):
+def test_server_rate_limit_bucket_is_survived(fake, monkeypatch):
+    clock = freeze_server_clock(monkeypatch)  # the bucket refills only when the client naps
     fake.rate_limit = (10.0, 1)  # one token per 0.1 s; 429 + "Retry-After: 1" when empty
     asked: list[float] = []
 
     def nap(seconds):  # record what was asked, wait just long enough for a token
         asked.append(seconds)
-        time.sleep(0.15)
+        clock.sleep(0.15)
 
     client = IntervalsClient("i500011", KEY, fake.base_url, sleep=nap, rate=None)
     for _ in range(4):
         client.wellness(TODAY, TODAY)
-    assert statuses(fake).count(200) == 4 and 429 in statuses(fake)
-    assert asked and set(asked) == {1.0}
+    assert statuses(fake) == [200, 429, 200, 429, 200, 429, 200]
+    assert asked == [1.0] * 3
 
 
 def test_breaker_skips_optional_calls_after_repeated_429(fake):
@@ -627,18 +631,10 @@ def test_attachment_download_without_auth_and_capped(fake):
     assert sent_auth[-1] is not None and sent_auth[-1].startswith("Basic ")
 
 
-def closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
-def test_connection_refused_is_network_error():
+def test_connection_refused_is_network_error(refused_port):
     sleeps = Sleeps()
     client = IntervalsClient(
-        "i1", KEY, f"http://127.0.0.1:{closed_port()}", sleep=sleeps, rate=None, rand=lambda: 0.0
+        "i1", KEY, f"http://127.0.0.1:{refused_port}", sleep=sleeps, rate=None, rand=lambda: 0.0
     )
     with pytest.raises(NetworkError) as info:
         client.athlete()
@@ -647,7 +643,7 @@ def test_connection_refused_is_network_error():
     assert client.request_count == 4 and sleeps == [0.5, 1.0, 2.0]
 
 
-def test_no_fragment_of_the_key_in_any_error_or_log(fake, caplog):
+def test_no_fragment_of_the_key_in_any_error_or_log(fake, caplog, refused_port):
     caplog.set_level(logging.DEBUG)
     fragments = [KEY[i : i + 5] for i in range(len(KEY) - 4)]
     errors: list[IntervalsError] = []
@@ -681,7 +677,7 @@ def test_no_fragment_of_the_key_in_any_error_or_log(fake, caplog):
     refused = IntervalsClient(
         "i1",
         KEY,
-        f"http://127.0.0.1:{closed_port()}",
+        f"http://127.0.0.1:{refused_port}",
         sleep=lambda s: None,
         rate=None,
         max_attempts=2,

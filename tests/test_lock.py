@@ -167,15 +167,18 @@ def test_breaker_leftover_from_a_crash_is_cleared(tmp_path, monkeypatch):
 # ----------------------------------------------------------------- races
 
 
-def _contender(path, barrier, results):
+def _contender(path, barrier, results, looked, others):
     barrier.wait()
     try:
         lock = acquire(path, warn=lambda m: None)
     except LockHeld:
         results.put("held")
+        looked.release()
         return
     results.put("won")
-    time.sleep(1.5)  # keep holding while the others look
+    for _ in range(others):  # hold until every other process has looked, however slow
+        if not looked.acquire(timeout=20):  # a hang guard: a second winner never signals
+            break
     lock.release()
 
 
@@ -191,7 +194,11 @@ def test_racing_processes_exactly_one_wins(tmp_path, stale_first):
     n = 8
     barrier = ctx.Barrier(n)
     results = ctx.Queue()
-    procs = [ctx.Process(target=_contender, args=(path, barrier, results)) for _ in range(n)]
+    looked = ctx.Semaphore(0)
+    procs = [
+        ctx.Process(target=_contender, args=(path, barrier, results, looked, n - 1))
+        for _ in range(n)
+    ]
     for p in procs:
         p.start()
     for p in procs:

@@ -8,7 +8,6 @@ was obtained by running the code.
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -693,32 +692,6 @@ def test_summary_tolerates_legacy_blocks_without_estimate_fields():
     legacy = {"reason": "ok", "avg_hr": 150, "avg_watts": 220}  # v3.121 crossing
     s = dfa_summary(block(band(10, 1.0), lt1_crossing=legacy, tiz_tempo="junk"))
     assert "lt1_watts" not in s and s["tiz_pct"]["tempo"] == 0.0
-
-
-# ----------------------------------------------------------------- performance
-
-
-def test_three_hour_session_is_fast():
-    n = 10_800
-    a1 = [1.3 - 1.0 * i / n for i in range(n)]  # sweeps every band once
-    hr = [110 + 60 * i // n for i in range(n)]
-    watts = [150 + 150 * i // n for i in range(n)]
-    s = streams(a1, hr, watts, [1.0] * n)
-    best = min(_timed(s) for _ in range(3))
-    assert best < 0.2  # typically ~10 ms; generous for slow CI machines
-
-
-def test_many_segments_with_implausible_heart_rate_stay_linear():
-    n = 10_800
-    a1 = ([0.75] * 60 + [1.2] * 6) * (n // 66 + 1)
-    s = streams(a1[:n], [0.01] * n, [200] * n, [1.0] * n)
-    assert min(_timed(s) for _ in range(3)) < 0.2
-
-
-def _timed(s):
-    t = time.perf_counter()
-    dfa_block(s)
-    return time.perf_counter() - t
 
 
 # ----------------------------------------------------------------- properties

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from datetime import date
 
@@ -265,7 +264,7 @@ def test_not_xml_with_a_route_extension_and_unknown_extension():
     assert message(junk, "README").message == "README: unsupported file type (no extension)"
 
 
-def test_billion_laughs_is_refused_quickly():
+def test_billion_laughs_is_refused_before_any_expansion():
     entities = ['<!ENTITY lol "lol">'] + [
         f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
         for i in range(1, 10)
@@ -275,9 +274,7 @@ def test_billion_laughs_is_refused_quickly():
         f'<gpx xmlns="{GPX_NS}"><trk><name>&lol9;</name><trkseg>'
         f'<trkpt lat="1" lon="1"/><trkpt lat="2" lon="2"/></trkseg></trk></gpx>'
     ).encode()
-    started = time.perf_counter()
     err = message(data, "laughs.gpx")
-    assert time.perf_counter() - started < 0.5
     assert "forbidden" in err.message and err.terminal
 
 
@@ -298,9 +295,7 @@ def test_large_payload_is_refused_by_size_before_parsing(monkeypatch):
 
     monkeypatch.setattr(routefiles, "_events", boom)
     big = b"<gpx>" + b" " * (50 * 1024 * 1024)
-    started = time.perf_counter()
     err = message(big, "huge.gpx")
-    assert time.perf_counter() - started < 0.5
     assert err.message == f"huge.gpx: file too large ({len(big)} bytes, limit {MAX_ROUTE_BYTES})"
     assert err.terminal
     just_over = b"<" * (MAX_ROUTE_BYTES + 1)

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from section11.errors import LockHeld, OutputFailed
 from section11.ingest import store as store_module
-from section11.ingest.store import SCHEMA_VERSION, STORE_NAME, iter_chunks, open_store
+from section11.ingest.store import SCHEMA_VERSION, STORE_NAME, Store, iter_chunks, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -253,3 +254,90 @@ def test_a_store_that_cannot_be_written_gives_exit_7_with_the_fix(tmp_path, what
     assert proc.returncode == 7, proc.stderr
     assert "cannot be written" in proc.stdout and "writable" in proc.stdout
     assert list(state.glob(f"{STORE_NAME}.old-*")) == []
+
+
+# ----------------------------------------------------------------- shared by threads
+
+DAY = date(2026, 11, 24)
+STORE_CALLS = {  # every public method of Store, with arguments
+    "meta": ("athlete",),
+    "set_meta": ("athlete_timezone", "Europe/Amsterdam"),
+    "digest": (),
+    "upsert": ("activity", [("a1", "2026-11-24", "t1", {"id": "a1"})]),
+    "delete": ("activity", ["a1"]),
+    "records": ("activity",),
+    "ids_in": ("activity", DAY, DAY),
+    "resource": ("a1", "dfa"),
+    "resource_fetched_at": ("a1", "dfa"),
+    "resources": ("dfa",),
+    "put_resource": ("a1", "dfa", {"alpha1": 0.75}, "t1", "2026-11-24T09:00:00+00:00"),
+    "drop_resource": ("a1", "dfa"),
+    "fetch_states": (),
+    "put_fetch_state": ("a1", "intervals", {"status": "ok"}),
+    "drop_fetch_state": ("a1",),
+    "cached": ("health:2026-11-24",),
+    "put_cache": ("health:2026-11-24", [], 0.0),
+    "prune_cache": (60.0, 0.0),
+    "coverage": ("activity",),
+    "set_coverage": ("activity", DAY, DAY, 0.0),
+    "commit": (),
+    "close": (),
+}
+
+
+class PausedConnection:
+    """The store's sqlite connection, whose calls wait inside until released."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.inside = threading.Event()
+        self.release = threading.Event()
+
+    def _paused(self, name: str):
+        def call(*args):
+            self.inside.set()
+            self.release.wait(60)  # a hang guard only: the test releases it
+            return getattr(self.conn, name)(*args)
+
+        return call
+
+    def __getattr__(self, name: str):
+        return (
+            self._paused(name)
+            if name in ("execute", "commit", "close")
+            else getattr(self.conn, name)
+        )
+
+
+def test_every_store_method_is_listed():
+    public = {name for name in vars(Store) if not name.startswith("_")}
+    assert public == set(STORE_CALLS)
+
+
+@pytest.mark.parametrize("method", sorted(STORE_CALLS))
+def test_while_one_thread_uses_the_connection_other_threads_wait(tmp_path, method):
+    """The fetch stages share one store from a few threads. sqlite3 serializes its
+    C calls but not Python's implicit BEGIN before a write: two threads' first
+    writes after a commit could both begin a transaction, and the run ended with
+    "unexpected OperationalError: cannot start a transaction within a
+    transaction" (exit 1). So a store call holds the store's lock for as long as
+    it uses the connection: here a call is held inside the connection, and no
+    other thread can take the store meanwhile."""
+    store = open_store(tmp_path, "i1")
+    paused = PausedConnection(store.conn)
+    store.conn = paused  # type: ignore[assignment]
+    caller = threading.Thread(target=getattr(store, method), args=STORE_CALLS[method])
+    caller.start()
+    try:
+        assert paused.inside.wait(60)
+        taken = store.lock.acquire(blocking=False)
+        if taken:
+            store.lock.release()
+        assert not taken, f"Store.{method} uses the connection without holding the store"
+    finally:
+        paused.release.set()
+        caller.join(60)
+    assert not caller.is_alive()
+    store.conn = paused.conn
+    if method != "close":
+        store.close()

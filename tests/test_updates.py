@@ -9,7 +9,6 @@ import io
 import json
 import os
 import re
-import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -96,12 +95,6 @@ def gh():
 
 def github(fake: FakeGitHub) -> GitHubClient:
     return GitHubClient(TOKEN, REPO, api_url=fake.url, sleep=lambda s: None)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # ----------------------------------------------------------------- settings
@@ -311,8 +304,8 @@ def test_malformed_manifest_is_a_warning_and_no_issue(root, host, gh, tmp_path, 
     assert gh.issues() == []
 
 
-def test_unreachable_manifest_is_a_warning_and_no_issue(root, gh, tmp_path):
-    url = f"http://127.0.0.1:{free_port()}/manifest.json"
+def test_unreachable_manifest_is_a_warning_and_no_issue(root, gh, tmp_path, refused_port):
+    url = f"http://127.0.0.1:{refused_port}/manifest.json"
     result = check_for_updates(root, tmp_path / "state", url, now=NOW, github=github(gh))
     assert result.status == "failed" and "could not connect" in result.message
     assert gh.requests == []
@@ -492,10 +485,10 @@ def test_up_to_date_records_the_manifest(root, host):
     assert installed["source"] == host.manifest_url
 
 
-def test_update_flag_exit_codes(root, host, monkeypatch, capsys, tmp_path):
+def test_update_flag_exit_codes(root, host, monkeypatch, capsys, tmp_path, refused_port):
     monkeypatch.setattr(mf, "install_root", lambda: root)
     env = {
-        "SECTION11_MANIFEST_URL": f"http://127.0.0.1:{free_port()}/manifest.json",
+        "SECTION11_MANIFEST_URL": f"http://127.0.0.1:{refused_port}/manifest.json",
         "HOME": str(tmp_path),
         "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
     }

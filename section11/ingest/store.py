@@ -20,11 +20,13 @@ import json
 import math
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ..errors import LockHeld, OutputFailed, SyncError
 
@@ -130,18 +132,38 @@ def _loads(text: str) -> Any:
         return None
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _serialized(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+    """`method` run under the store's lock, cursors read to the end before it is released."""
+
+    @wraps(method)
+    def locked(self: Store, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class Store:
     """A thin, typed wrapper over the sqlite file, for one sync. The fetch stages of a
-    sync share it from a few threads (sqlite serializes the calls); each stage
-    writes its own rows."""
+    sync share it from a few threads; each stage writes its own rows. Every method
+    holds `lock` while it uses the connection: sqlite3 serializes the C calls, not
+    Python's implicit BEGIN before a write, so two threads' first writes after a
+    commit could both begin a transaction ("cannot start a transaction within a
+    transaction", an unexpected error ending the run)."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None):
         self.conn = conn
         self.path = path
         self.changes = 0  # records inserted or changed in this session
         self._dirty = False  # digest-covered content changed since the digest was kept
+        self.lock = threading.RLock()
 
     # ------------------------------------------------------------ lifecycle
+    @_serialized
     def close(self) -> None:
         self.conn.close()
         if self.path is not None:
@@ -150,6 +172,7 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
+    @_serialized
     def __exit__(self, *exc: object) -> None:
         if exc[0] is None:
             self.conn.commit()
@@ -157,17 +180,21 @@ class Store:
             self.conn.rollback()
         self.close()
 
+    @_serialized
     def commit(self) -> None:
         self.conn.commit()
 
     # ------------------------------------------------------------ meta
+    @_serialized
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    @_serialized
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    @_serialized
     def digest(self) -> str:
         """SHA-256 over what the documents are built from: every record, resource,
         fetch state and cached answer, their fetch times aside (`content_digest`).
@@ -193,6 +220,7 @@ class Store:
             self._dirty = True
 
     # ------------------------------------------------------------ records
+    @_serialized
     def upsert(self, kind: str, records: Iterable[tuple[str, str | None, str | None, Any]]) -> int:
         """Insert or update (id, day, token, raw) records; returns how many changed."""
         changed = 0
@@ -212,6 +240,7 @@ class Store:
         self.changes += changed
         return changed
 
+    @_serialized
     def delete(self, kind: str, ids: Iterable[str]) -> int:
         ids = list(ids)
         if ids:
@@ -223,6 +252,7 @@ class Store:
         self.changes += len(ids)
         return len(ids)
 
+    @_serialized
     def records(
         self, kind: str, oldest: date | None = None, newest: date | None = None
     ) -> list[Any]:
@@ -239,6 +269,7 @@ class Store:
         rows = (_loads(row[0]) for row in self.conn.execute(sql, args))
         return [record for record in rows if record is not None]
 
+    @_serialized
     def ids_in(self, kind: str, oldest: date, newest: date) -> dict[str, str | None]:
         """{id: token} of the records of a kind dated oldest..newest."""
         rows = self.conn.execute(
@@ -248,6 +279,7 @@ class Store:
         return {row[0]: row[1] for row in rows}
 
     # ------------------------------------------------------------ resources
+    @_serialized
     def resource(self, activity_id: str, kind: str) -> tuple[Any, str | None] | None:
         """(payload, token) of a stored per-activity resource, or None."""
         row = self.conn.execute(
@@ -257,6 +289,7 @@ class Store:
         payload = _loads(row[0]) if row else None
         return (payload, row[1]) if payload is not None else None
 
+    @_serialized
     def resource_fetched_at(self, activity_id: str, kind: str) -> str | None:
         row = self.conn.execute(
             "SELECT fetched_at FROM resources WHERE activity_id = ? AND kind = ?",
@@ -264,6 +297,7 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
+    @_serialized
     def resources(self, kind: str) -> dict[str, Any]:
         rows = self.conn.execute(
             "SELECT activity_id, payload FROM resources WHERE kind = ?", (kind,)
@@ -271,6 +305,7 @@ class Store:
         loaded = ((row[0], _loads(row[1])) for row in rows)
         return {key: payload for key, payload in loaded if payload is not None}
 
+    @_serialized
     def put_resource(
         self, activity_id: str, kind: str, payload: Any, token: str | None, fetched_at: str
     ) -> None:
@@ -287,10 +322,12 @@ class Store:
             (activity_id, kind, token, text, fetched_at),
         )
 
+    @_serialized
     def drop_resource(self, activity_id: str, kind: str) -> None:
         self._delete_where("resources", "activity_id = ? AND kind = ?", (activity_id, kind))
 
     # ------------------------------------------------------------ fetch state
+    @_serialized
     def fetch_states(self, endpoint: str | None = None) -> dict[tuple[str, str], dict]:
         sql = "SELECT activity_id, endpoint, state FROM fetch_state"
         args: tuple[str, ...] = ()
@@ -300,6 +337,7 @@ class Store:
         loaded = (((r[0], r[1]), _loads(r[2])) for r in self.conn.execute(sql, args))
         return {key: state for key, state in loaded if isinstance(state, dict)}
 
+    @_serialized
     def put_fetch_state(self, activity_id: str, endpoint: str, state: dict) -> None:
         text = _dumps(state)
         row = self.conn.execute(
@@ -314,10 +352,12 @@ class Store:
             (activity_id, endpoint, text),
         )
 
+    @_serialized
     def drop_fetch_state(self, activity_id: str) -> None:
         self._delete_where("fetch_state", "activity_id = ?", (activity_id,))
 
     # ------------------------------------------------------------ cache
+    @_serialized
     def cached(
         self, key: str, max_age: float | None = None, now: float | None = None
     ) -> Any | None:
@@ -330,6 +370,7 @@ class Store:
             return None
         return _loads(row[0])
 
+    @_serialized
     def put_cache(self, key: str, payload: Any, now: float | None = None) -> None:
         text = _dumps(payload)
         row = self.conn.execute("SELECT payload FROM cache WHERE key = ?", (key,)).fetchone()
@@ -340,6 +381,7 @@ class Store:
             (key, text, now if now is not None else time.time()),
         )
 
+    @_serialized
     def prune_cache(self, older_than: float, now: float | None = None) -> int:
         """Drop cached responses fetched more than `older_than` seconds ago."""
         cutoff = (now if now is not None else time.time()) - older_than
@@ -354,6 +396,7 @@ class Store:
         return self.conn.execute(f"DELETE FROM {table} WHERE {condition}", args).rowcount
 
     # ------------------------------------------------------------ coverage
+    @_serialized
     def coverage(self, kind: str) -> tuple[date, date, float] | None:
         row = self.conn.execute(
             "SELECT oldest, newest, fetched_at FROM coverage WHERE kind = ?", (kind,)
@@ -362,6 +405,7 @@ class Store:
             return None
         return date.fromisoformat(row[0]), date.fromisoformat(row[1]), row[2]
 
+    @_serialized
     def set_coverage(self, kind: str, oldest: date, newest: date, now: float | None = None) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO coverage (kind, oldest, newest, fetched_at) VALUES (?,?,?,?)",
