@@ -33,7 +33,7 @@ from section11.outputs.validate import (
     validate_document,
     validate_documents,
 )
-from section11.sources.intervals import IntervalsClient, validate_athlete_id
+from tests.kit.fast_client import use_fast_client
 from tests.kit.replay import DemoReplay
 
 from .helpers import run_cli
@@ -317,18 +317,7 @@ def undocumented_keys(schema: dict, document) -> set[str]:
 
 @pytest.fixture(autouse=True)
 def fast_client(monkeypatch):
-    def make_client(settings):
-        return IntervalsClient(
-            validate_athlete_id(settings.athlete_id),
-            settings.intervals_key,
-            base_url=settings.base_url,
-            sleep=lambda s: None,
-            timeout=(2, 2),
-            rate=500,
-            burst=50,
-        )
-
-    monkeypatch.setattr(pipeline, "make_client", make_client)
+    use_fast_client(monkeypatch, read_timeout=2)
 
 
 def env_for(server) -> dict[str, str]:
