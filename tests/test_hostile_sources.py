@@ -11,7 +11,8 @@ import pytest
 
 from section11.errors import ApiFailed, InvalidInput
 from section11.publish import updates
-from section11.publish.github_api import GitHubClient
+from section11.publish.github_api import get_ref
+from section11.publish.github_client import GitHubClient
 from section11.sources.errors import ApiError, IntervalsError, RefusedUrl, ResponseTooLarge
 from section11.sources.intervals import IntervalsClient
 from tests.hostile_server import (
@@ -147,7 +148,7 @@ def github(server: HostileServer) -> GitHubClient:
 def test_github_answers_are_capped(route):
     with HostileServer([(r".", route)]) as server:
         with pytest.raises(ApiFailed, match="answered too much"):
-            github(server).get_ref("main")
+            get_ref(github(server), "main")
     assert len(server.seen) == 1  # not retried
 
 
@@ -155,14 +156,14 @@ def test_github_drip_ends_at_the_request_deadline(monkeypatch):
     monkeypatch.setenv("SECTION11_REQUEST_DEADLINE", "1")
     with HostileServer([(r".", drip(interval=0.2))]) as server:
         with pytest.raises(ApiFailed, match="too slow"):
-            github(server).get_ref("main")
+            get_ref(github(server), "main")
 
 
 def test_github_redirect_to_another_host_is_not_followed_with_the_token():
     with HostileServer([(r".", json_reply({"object": {"sha": "1" * 40}}))]) as other:
         with HostileServer([(r".", redirect(f"{other.url}/repos/a/b/git/ref/heads/main"))]) as gh:
             with pytest.raises(ApiFailed, match="redirect"):
-                github(gh).get_ref("main")
+                get_ref(github(gh), "main")
     assert other.seen == []
     assert not leaked([s.headers for s in other.seen])
 

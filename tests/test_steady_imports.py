@@ -36,6 +36,8 @@ NOT_ON_A_STEADY_RUN = (
     "section11.outputs.latest",
     "section11.publish.git",
     "section11.publish.github_api",
+    "section11.publish.github_client",
+    "section11.publish.github_issues",
     "section11.publish.source_issues",
     "section11.publish.updates",
     "section11.source_sync",

@@ -20,7 +20,7 @@ from section11.config import Settings
 from section11.errors import ApiFailed
 from section11.publish import manifest as mf
 from section11.publish import updates
-from section11.publish.github_api import GitHubClient
+from section11.publish.github_client import GitHubClient
 from section11.publish.manifest import render_manifest
 from section11.publish.updates import (
     LABEL,

@@ -54,6 +54,7 @@ from ..sources.transport import (
     same_origin_redirect,
     secure_url_problem,
 )
+from .github_issues import close_issue, create_issue, list_issues
 from .manifest import (
     MANIFEST_NAME,
     README_TEMPLATE,
@@ -391,7 +392,7 @@ def _update_issues(open_issues: list[dict]) -> list[dict]:
 
 def _close_all(github, issues: list[dict], comment: str) -> list[int]:
     for issue in issues:
-        github.close_issue(issue["number"], comment)
+        close_issue(github, issue["number"], comment)
     return [i["number"] for i in issues]
 
 
@@ -403,7 +404,7 @@ def _notify(plan: UpdatePlan, url: str, github, state: Mapping[str, Any]) -> Che
             return CheckResult("up-to-date", "section11 is up to date", plan)
         return CheckResult("available", f"{summary}; run `python sync.py --update`", plan)
     try:
-        ours = _update_issues(github.list_issues(LABEL, state="open"))
+        ours = _update_issues(list_issues(github, LABEL, state="open"))
         if not plan.has_updates:
             closed = _close_all(
                 github, ours, "Resolved: this repository now runs the upstream version."
@@ -421,7 +422,7 @@ def _notify(plan: UpdatePlan, url: str, github, state: Mapping[str, Any]) -> Che
         if plan.fingerprint() in (state.get("notified") or []):
             return CheckResult("dismissed", f"{summary}; its issue was closed, not reopening", plan)
         superseded = sorted(i["number"] for i in ours)
-        issue = github.create_issue(title, issue_body(plan, url, superseded), [LABEL])
+        issue = create_issue(github, title, issue_body(plan, url, superseded), [LABEL])
         _close_all(github, ours, f"Superseded by #{issue.get('number')}.")
     except SyncError as exc:
         return CheckResult("failed", f"could not update the update issue: {exc.message}", plan)
@@ -446,7 +447,7 @@ def after_sync(
     is off. State: `<state dir>/update_check.json` (default `<output
     directory>/.section11`). Never raises a SyncError: the sync succeeded.
     """
-    from .github_api import API_URL_ENV, GitHubClient
+    from .github_client import API_URL_ENV, GitHubClient
     from .manifest import install_root
 
     out, err = out or sys.stdout, err or sys.stderr
