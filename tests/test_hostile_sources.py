@@ -10,7 +10,7 @@ import json
 import pytest
 
 from section11.errors import ApiFailed, InvalidInput
-from section11.publish import updates
+from section11.publish import upstream
 from section11.publish.github_api import get_ref
 from section11.publish.github_client import GitHubClient
 from section11.sources.errors import ApiError, IntervalsError, RefusedUrl, ResponseTooLarge
@@ -179,14 +179,14 @@ def test_github_api_url_must_be_https_unless_loopback():
 
 def test_manifest_url_must_be_https_unless_loopback():
     with pytest.raises(ApiFailed, match="plain http"):
-        updates.fetch("http://example.com/manifest.json", what="upstream manifest")
+        upstream.fetch("http://example.com/manifest.json", what="upstream manifest")
 
 
 def test_manifest_redirect_to_another_host_or_http_is_refused():
     with HostileServer([(r".", raw_reply(b"{}"))]) as other:
         with HostileServer([(r".", redirect(f"{other.url}/manifest.json"))]) as origin:
             with pytest.raises(ApiFailed, match="another host"):
-                updates.fetch(f"{origin.url}/manifest.json", what="upstream manifest")
+                upstream.fetch(f"{origin.url}/manifest.json", what="upstream manifest")
     assert other.seen == []
 
 
@@ -194,11 +194,11 @@ def test_manifest_redirect_to_another_host_or_http_is_refused():
 def test_manifest_bodies_are_capped_on_decoded_bytes(route):
     with HostileServer([(r".", route)]) as server:
         with pytest.raises(ApiFailed, match="larger than"):
-            updates.fetch_manifest(f"{server.url}/manifest.json")
+            upstream.fetch_manifest(f"{server.url}/manifest.json")
 
 
 def test_manifest_drip_ends_at_the_request_deadline(monkeypatch):
     monkeypatch.setenv("SECTION11_REQUEST_DEADLINE", "1")
     with HostileServer([(r".", drip(interval=0.2))]) as server:
         with pytest.raises(ApiFailed, match="too slow"):
-            updates.fetch_manifest(f"{server.url}/manifest.json")
+            upstream.fetch_manifest(f"{server.url}/manifest.json")

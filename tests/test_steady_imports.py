@@ -40,6 +40,8 @@ NOT_ON_A_STEADY_RUN = (
     "section11.publish.github_issues",
     "section11.publish.source_issues",
     "section11.publish.updates",
+    "section11.publish.update_install",
+    "section11.publish.upstream",
     "section11.source_sync",
     "section11.tp_merge",
     "section11.ingest.trainingpeaks",
