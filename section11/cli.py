@@ -373,7 +373,7 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     if settings.athletes or args.plan:
         return _run_coach(args, settings, environ, secrets)
     if getattr(args, "commit", False):
-        from .publish.git import run_commit_mode
+        from .publish.commit_mode import run_commit_mode
 
         return run_commit_mode(settings, args.archive_retention_days, environ)
     if settings.demo:

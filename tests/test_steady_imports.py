@@ -35,6 +35,7 @@ NOT_ON_A_STEADY_RUN = (
     "section11.outputs.history",
     "section11.outputs.latest",
     "section11.publish.git",
+    "section11.publish.commit_mode",
     "section11.publish.github_api",
     "section11.publish.github_client",
     "section11.publish.github_issues",
