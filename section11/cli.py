@@ -373,7 +373,7 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str], secrets: lis
     if settings.athletes or args.plan:
         return _run_coach(args, settings, environ, secrets)
     if getattr(args, "commit", False):
-        from .publish.git import run_commit_mode
+        from .publish.commit_mode import run_commit_mode
 
         return run_commit_mode(settings, args.archive_retention_days, environ)
     if settings.demo:
@@ -551,15 +551,16 @@ def _checked_repo(repo: str | None) -> str | None:
 
 
 def run_update_mode(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    """--update: see section11.publish.updates.run_update."""
-    from .publish import updates
+    """--update: see section11.publish.update_install.run_update."""
     from .publish.manifest import install_root, read_local_manifest
+    from .publish.update_install import run_update
+    from .publish.upstream import manifest_url
 
     path, _ = config_location(args.config, environ)
     config = read_config_file(path) if path is not None else {}
     root = install_root()
-    url = args.update_source or updates.manifest_url(environ, config, read_local_manifest(root))
-    return updates.run_update(root, url, yes=args.yes)
+    url = args.update_source or manifest_url(environ, config, read_local_manifest(root))
+    return run_update(root, url, yes=args.yes)
 
 
 def run_generate_manifest() -> int:

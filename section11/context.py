@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .model import Activity, Athlete, BestCurve, Curve, Event, Wellness
+from .curve_model import BestCurve, Curve
+from .event_model import Event
+from .model import Activity, Athlete
+from .wellness_model import Wellness
 from .windows import EXTENDED_DAYS
 
 

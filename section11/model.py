@@ -1,10 +1,12 @@
-"""Raw Intervals.icu dicts -> small frozen, null-tolerant records.
+"""Raw Intervals.icu dicts -> small frozen, null-tolerant records: the field
+readers every record module shares, the athlete and the activities.
 
-This is the only module that knows API field names, their fallbacks and
-their null/zero conventions. Everything downstream (metrics, outputs) reads
-these records. Present-but-null is treated exactly like absent; a value of the
-wrong type (a string where a number belongs, a dict where a list belongs) is
-treated as absent too, so schema drift never crashes a sync.
+The record modules (this one, `event_model`, `wellness_model`, `curve_model`)
+are the only place that knows API field names, their fallbacks and their
+null/zero conventions. Everything downstream (metrics, outputs) reads these
+records. Present-but-null is treated exactly like absent; a value of the wrong
+type (a string where a number belongs, a dict where a list belongs) is treated
+as absent too, so schema drift never crashes a sync.
 
 Deliberate deviation from the reference: fallback chains pick the first value
 that is *present* (not None), not the first *truthy* one, so a real 0.0
@@ -15,14 +17,13 @@ that is *present* (not None), not the first *truthy* one, so a real 0.0
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from dateutil.parser import isoparse
 
-from .origins import split_origin
 from .sports import family_of
 
 # ----------------------------------------------------------------- coercion
@@ -96,7 +97,8 @@ def _count(value: Any) -> int | None:
     return int(value) if value is not None and float(value).is_integer() else None
 
 
-def _id(value: Any) -> str | None:
+def ident(value: Any) -> str | None:
+    """An id as the API writes it (a string or an int) as a string, else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (str, int)):
@@ -198,7 +200,7 @@ class Athlete:
     def from_raw(cls, raw: Any) -> Athlete:
         raw = as_dict(raw)
         return cls(
-            id=_id(raw.get("id")),
+            id=ident(raw.get("id")),
             name=text(raw.get("name")),
             timezone=text(raw.get("timezone")),
             sex=text(raw.get("sex")),
@@ -335,7 +337,7 @@ class Activity:
             if isinstance(item, dict) and isinstance(item.get("id"), str):
                 power_zones.append((item["id"], num(item.get("secs")) or 0))
         return cls(
-            id=_id(raw.get("id")) or f"unknown_{index + 1}",
+            id=ident(raw.get("id")) or f"unknown_{index + 1}",
             date=parse_date(start),
             start_local=start,
             type=atype,
@@ -385,7 +387,7 @@ class Activity:
             interval_summary=tuple(
                 s for s in as_list(raw.get("interval_summary")) if isinstance(s, str)
             ),
-            paired_event_id=_id(raw.get("paired_event_id")),
+            paired_event_id=ident(raw.get("paired_event_id")),
             sync_date=text(raw.get("icu_sync_date")),
             intervals_edited=flag(raw.get("icu_intervals_edited")) is True,
             trainer=flag(raw.get("trainer")),
@@ -414,351 +416,5 @@ class Activity:
         )
 
 
-# ----------------------------------------------------------------- wellness
-
-
-@dataclass(frozen=True)
-class SportInfo:
-    type: str | None
-    eftp: float | None
-    w_prime: float | None
-    p_max: float | None
-
-
-# wellness output name -> API field, in the order the reference emits them
-WELLNESS_FIELDS: tuple[tuple[str, str], ...] = (
-    ("weight", "weight"),
-    ("resting_hr", "restingHR"),
-    ("hrv", "hrv"),
-    ("hrv_sdnn", "hrvSDNN"),
-    ("sleep_secs", "sleepSecs"),
-    ("sleep_quality", "sleepQuality"),
-    ("sleep_score", "sleepScore"),
-    ("mental_energy", "mentalEnergy"),
-    ("avg_sleeping_hr", "avgSleepingHR"),
-    ("vo2max", "vo2max"),
-    ("fatigue", "fatigue"),
-    ("soreness", "soreness"),
-    ("stress", "stress"),
-    ("mood", "mood"),
-    ("motivation", "motivation"),
-    ("injury", "injury"),
-    ("hydration", "hydration"),
-    ("spo2", "spO2"),
-    ("blood_glucose", "bloodGlucose"),
-    ("systolic", "systolic"),
-    ("diastolic", "diastolic"),
-    ("baevsky_si", "baevskySI"),
-    ("lactate", "lactate"),
-    ("respiration", "respiration"),
-    ("body_fat", "bodyFat"),
-    ("abdomen", "abdomen"),
-    ("steps", "steps"),
-    ("hydration_volume", "hydrationVolume"),
-    ("kcal_consumed", "kcalConsumed"),
-    ("carbohydrates", "carbohydrates"),
-    ("protein", "protein"),
-    ("fat_total", "fatTotal"),
-    ("readiness", "readiness"),
-    ("ctl", "ctl"),
-    ("atl", "atl"),
-    ("ramp_rate", "rampRate"),
-    ("ctl_load", "ctlLoad"),
-)
-
-
-# API wellness fields that are not measurements (or are read elsewhere): every other
-# numeric field of a row is a custom field the athlete defined (e.g. BodyBatteryMax).
-WELLNESS_OTHER_KEYS = frozenset(
-    {
-        "id",
-        "updated",
-        "sportInfo",
-        "menstrualPhase",
-        "menstrualPhasePredicted",
-        "atlLoad",
-        "comments",
-        "locked",
-        "tempWeight",
-        "tempRestingHR",
-    }
-)
-WELLNESS_KNOWN_KEYS = WELLNESS_OTHER_KEYS | {key for _, key in WELLNESS_FIELDS}
-
-
-def custom_wellness_fields(raw: Mapping[str, Any]) -> dict[str, float | int]:
-    """Numeric values of the fields the API does not define (custom fields), sorted."""
-    return {
-        key: value
-        for key in sorted(raw)
-        if key not in WELLNESS_KNOWN_KEYS and (value := num(raw[key])) is not None
-    }
-
-
-# Physiologically possible ranges of wellness fields; a value outside is a device or
-# entry error and is treated as absent (an absurd sleep of 10^12 s must not rate
-# "green"). HRV is left raw: the metrics apply their own validity filter (docs/metrics.md#recovery).
-PLAUSIBLE_WELLNESS: dict[str, tuple[float, float]] = {
-    "weight": (20, 400),
-    "resting_hr": (20, 250),
-    "avg_sleeping_hr": (20, 250),
-    "sleep_secs": (0, 86400),
-    "sleep_score": (0, 100),
-    "readiness": (0, 100),
-    "sleep_quality": (1, 4),
-    "fatigue": (1, 4),
-    "soreness": (1, 4),
-    "stress": (1, 4),
-    "mood": (1, 4),
-    "motivation": (1, 4),
-    "injury": (1, 4),
-    "hydration": (1, 4),
-    "spo2": (50, 100),
-    "respiration": (3, 80),
-    "body_fat": (1, 80),
-    "vo2max": (10, 100),
-    "steps": (0, 300000),
-    "systolic": (50, 300),
-    "diastolic": (20, 200),
-}
-
-
-def plausible(name: str, value: float | None) -> float | None:
-    bounds = PLAUSIBLE_WELLNESS.get(name)
-    if value is None or bounds is None:
-        return value
-    return value if bounds[0] <= value <= bounds[1] else None
-
-
-@dataclass(frozen=True)
-class Wellness:
-    date: date
-    weight: float | None = None
-    resting_hr: float | None = None
-    hrv: float | None = None  # rMSSD, ms (unfiltered; metrics apply validity)
-    hrv_sdnn: float | None = None
-    sleep_secs: float | None = None
-    sleep_quality: float | None = None
-    sleep_score: float | None = None
-    mental_energy: float | None = None
-    avg_sleeping_hr: float | None = None
-    vo2max: float | None = None
-    fatigue: float | None = None
-    soreness: float | None = None
-    stress: float | None = None
-    mood: float | None = None
-    motivation: float | None = None
-    injury: float | None = None
-    hydration: float | None = None
-    spo2: float | None = None
-    blood_glucose: float | None = None
-    systolic: float | None = None
-    diastolic: float | None = None
-    baevsky_si: float | None = None
-    lactate: float | None = None
-    respiration: float | None = None
-    body_fat: float | None = None
-    abdomen: float | None = None
-    steps: float | None = None
-    hydration_volume: float | None = None
-    kcal_consumed: float | None = None
-    carbohydrates: float | None = None
-    protein: float | None = None
-    fat_total: float | None = None
-    readiness: float | None = None
-    ctl: float | None = None
-    atl: float | None = None
-    ramp_rate: float | None = None
-    ctl_load: float | None = None
-    menstrual_phase: str | None = None
-    menstrual_phase_predicted: str | None = None
-    sport_info: tuple[SportInfo, ...] = ()
-    custom_fields: Mapping[str, float | int] = field(default_factory=dict)  # by API name
-    updated: str | None = None  # change token
-    filled_from: Mapping[str, str] = field(default_factory=dict)  # field -> source that filled it
-
-    @classmethod
-    def from_raw(cls, raw: Any) -> Wellness | None:
-        """None when the record has no usable date id."""
-        raw = as_dict(raw)
-        day = parse_date(raw.get("id"))
-        if day is None:
-            return None
-        values: dict[str, Any] = {
-            name: plausible(name, num(raw.get(key))) for name, key in WELLNESS_FIELDS
-        }
-        sport_info = tuple(
-            SportInfo(
-                text(s.get("type")), num(s.get("eftp")), num(s.get("wPrime")), num(s.get("pMax"))
-            )
-            for s in as_list(raw.get("sportInfo"))
-            if isinstance(s, dict)
-        )
-        return cls(
-            date=day,
-            menstrual_phase=text(raw.get("menstrualPhase")),
-            menstrual_phase_predicted=text(raw.get("menstrualPhasePredicted")),
-            sport_info=sport_info,
-            custom_fields=custom_wellness_fields(raw),
-            updated=text(raw.get("updated")),
-            **values,
-        )
-
-    def sport(self, sport_type: str) -> SportInfo | None:
-        return next((s for s in self.sport_info if s.type == sport_type), None)
-
-
-# ----------------------------------------------------------------- events
-
-
-@dataclass(frozen=True)
-class Attachment:
-    id: str
-    filename: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Event:
-    id: str | None
-    date: date | None
-    start_local: str | None
-    end_local: str | None = None  # exclusive for all-day markers
-    category: str | None = None
-    type: str | None = None  # sport
-    name: str | None = None
-    description: str | None = None
-    load: float | None = None  # planned icu_training_load
-    moving_time: float | None = None
-    distance: float | None = None
-    indoor: bool | None = None
-    steps: tuple[Mapping[str, Any], ...] = ()  # workout_doc.steps (raw step dicts)
-    attachments: tuple[Attachment, ...] = ()
-    paired_activity_id: str | None = None
-    updated: str | None = None
-    origin: str | None = None  # "trainingpeaks" / "trainerroad": a tp2intervals copy
-    origin_id: str | None = None  # the workout's id at its origin
-
-    @classmethod
-    def from_raw(cls, raw: Any) -> Event:
-        raw = as_dict(raw)
-        start = text(raw.get("start_date_local"))
-        attachments = []
-        for a in as_list(raw.get("attachments")):
-            aid = _id(a.get("id")) if isinstance(a, dict) else None
-            if aid and text(a.get("url")):
-                attachments.append(Attachment(aid, text(a.get("filename")) or "", a["url"]))
-        doc = as_dict(raw.get("workout_doc"))
-        source = split_origin(text(raw.get("description")))
-        return cls(
-            id=_id(raw.get("id")),
-            date=parse_date(start),
-            start_local=start,
-            end_local=text(raw.get("end_date_local")),
-            category=text(raw.get("category")),
-            type=text(raw.get("type")),
-            name=text(raw.get("name")),
-            description=source.text,
-            load=num(raw.get("icu_training_load")),
-            moving_time=non_negative(raw.get("moving_time")),
-            distance=non_negative(raw.get("distance")),
-            indoor=flag(raw.get("indoor")),
-            steps=tuple(s for s in as_list(doc.get("steps")) if isinstance(s, dict)),
-            attachments=tuple(attachments),
-            paired_activity_id=_id(raw.get("paired_activity_id")),
-            updated=text(raw.get("updated")),
-            origin=source.origin,
-            origin_id=source.origin_id,
-        )
-
-
-# ----------------------------------------------------------------- curves
-
-
-@dataclass(frozen=True)
-class Curve:
-    """One best-effort curve (power in watts or HR in bpm) by duration."""
-
-    id: str
-    secs: tuple[float | None, ...]  # None where the API gave no usable duration
-    values: tuple[float | None, ...]
-
-    def at(self, seconds: float) -> float | None:
-        """The value at exactly `seconds`, if positive."""
-        try:
-            value = self.values[self.secs.index(seconds)]
-        except (ValueError, IndexError):
-            return None
-        return value if value is not None and value > 0 else None
-
-
-def _curve_items(raw: Any, value_keys: Iterable[str]) -> Iterator[tuple[dict, list]]:
-    """(element, its values) of each curve with an id in a *-curves response; the
-    values are the first of `value_keys` that holds a list."""
-    keys = tuple(value_keys)
-    for item in as_list(as_dict(raw).get("list")):
-        if isinstance(item, dict) and text(item.get("id")):
-            yield item, next((item[k] for k in keys if isinstance(item.get(k), list)), [])
-
-
-def curves_from_raw(raw: Any, value_keys: Iterable[str] = ("watts", "values")) -> dict[str, Curve]:
-    """Curves of a power-curves/hr-curves response keyed by their `id`."""
-    return {
-        item["id"]: Curve(
-            id=item["id"],
-            secs=tuple(num(s) for s in as_list(item.get("secs"))),
-            values=tuple(num(v) for v in values),
-        )
-        for item, values in _curve_items(raw, value_keys)
-    }
-
-
-@dataclass(frozen=True)
-class BestCurve:
-    """A best-effort curve as charted: (x, y) points, x ascending.
-
-    Power: x = duration (s), y = watts. Pace: x = distance (m), y = best time (s).
-    """
-
-    id: str
-    start: date | None  # first day of the curve's window
-    points: tuple[tuple[float, float], ...]
-
-
-def best_curves_from_raw(raw: Any, x_key: str, y_keys: Iterable[str]) -> dict[str, BestCurve]:
-    """Curves of a power-curves/pace-curves response keyed by `id`; points with a
-    positive x and y only (the first of `y_keys` holding a list gives y)."""
-    out: dict[str, BestCurve] = {}
-    for item, ys in _curve_items(raw, y_keys):
-        pairs = {
-            float(x): float(y)
-            for x, y in zip(map(num, as_list(item.get(x_key))), map(num, ys))
-            if x is not None and y is not None and x > 0 and y > 0
-        }
-        out[item["id"]] = BestCurve(
-            id=item["id"],
-            start=parse_date(item.get("start_date_local")),
-            points=tuple(sorted(pairs.items())),
-        )
-    return out
-
-
-# ----------------------------------------------------------------- helpers
-
-
 def activities_from_raw(items: Any) -> list[Activity]:
     return [Activity.from_raw(a, i) for i, a in enumerate(as_list(items)) if isinstance(a, dict)]
-
-
-def wellness_from_raw(items: Any) -> list[Wellness]:
-    """Wellness records sorted by date ascending, one per date (last wins)."""
-    by_date: dict[date, Wellness] = {}
-    for item in as_list(items):
-        record = Wellness.from_raw(item)
-        if record is not None:
-            by_date[record.date] = record
-    return [by_date[d] for d in sorted(by_date)]
-
-
-def events_from_raw(items: Any) -> list[Event]:
-    return [Event.from_raw(e) for e in as_list(items) if isinstance(e, dict)]

@@ -26,11 +26,12 @@ from typing import Any
 from .metrics.fitness import load_fitness
 from .metrics.load import daily_tss
 from .metrics.peloton import merge_peloton
-from .model import Activity, Wellness
+from .model import Activity
 from .numbers import round_half_even
 from .peloton_model import PelotonWorkout, account_ftp, athlete_record
 from .source_only import SourceRecords
 from .tp_merge import CURVES, PROFILE, STREAMS, TP_UNAVAILABLE, WELLNESS, ZONES
+from .wellness_model import Wellness
 
 SOURCE_KEY = "peloton"
 SOURCE_LABEL = "Peloton API"

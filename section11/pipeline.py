@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from . import __version__
 from .config import Settings
 from .context import ChartCurves, SyncInputs
+from .curve_model import Curve, best_curves_from_raw, curves_from_raw
+from .event_model import Attachment, events_from_raw
 from .ingest import Hooks, Ingested, IngestRequest, Store, fetch_raw, open_store, source_status
 from .ingest.curves import CurvePlan, RawCurves
 from .ingest.fetch import history_records, requests_in_flight
@@ -33,16 +35,7 @@ from .localfiles import load_json_document
 from .metrics.curves import delta_curve_ids
 from .metrics.sustainability import sustainability_curve_id, sustainability_families
 from .metrics.terrain import terrain_from_streams
-from .model import (
-    Athlete,
-    Attachment,
-    Curve,
-    activities_from_raw,
-    best_curves_from_raw,
-    curves_from_raw,
-    events_from_raw,
-    wellness_from_raw,
-)
+from .model import Athlete, activities_from_raw
 from .outputs.curve_windows import chart_curve_ids, pace_type
 from .outputs.intervals import entries as intervals_entries
 from .outputs.routes import (
@@ -67,6 +60,7 @@ from .steady import (
     unchanged_since_last_run,
 )
 from .units import unit_preferences
+from .wellness_model import wellness_from_raw
 from .windows import EXTENDED_DAYS
 
 if TYPE_CHECKING:

@@ -37,7 +37,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .context import SyncInputs
-from .model import Activity, Athlete, Event, Wellness
+from .event_model import Event
+from .model import Activity, Athlete
+from .wellness_model import Wellness
 from .windows import EXTENDED_DAYS
 
 # What no source but Intervals.icu provides, whatever the source (field path

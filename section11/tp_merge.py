@@ -24,7 +24,8 @@ from datetime import date, datetime
 from typing import Any
 
 from .context import SyncInputs
-from .model import Activity, Event, Wellness
+from .event_model import Event
+from .model import Activity
 from .source_only import SourceRecords
 from .tp_model import (
     TpEvent,
@@ -36,6 +37,7 @@ from .tp_model import (
     race_event,
     wellness_records,
 )
+from .wellness_model import Wellness
 
 SOURCE_KEY = "trainingpeaks"
 SOURCE_LABEL = "TrainingPeaks API"

@@ -18,20 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .model import (
-    Activity,
-    Athlete,
-    Event,
-    SportSetting,
-    Wellness,
-    as_dict,
-    as_list,
-    num,
-    parse_date,
-    plausible,
-    text,
-)
+from .event_model import Event
+from .model import Activity, Athlete, SportSetting, as_dict, as_list, num, parse_date, text
 from .sources.trainingpeaks import sport_name
+from .wellness_model import Wellness, plausible
 
 SOURCE = "TRAININGPEAKS"  # Activity.source of a session read from TrainingPeaks alone
 ID_PREFIX = "tp_"

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from section11.context import ChartCurves
+from section11.curve_model import best_curves_from_raw
 from section11.demo.dataset import build_demo
-from section11.model import best_curves_from_raw
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = "2026-11-23T10:00:00+01:00"

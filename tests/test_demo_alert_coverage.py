@@ -23,10 +23,12 @@ import pytest
 
 from section11.demo.dataset import HISTORY_DAYS, RECENT_DAYS, build_demo
 from section11.demo.server import FakeIntervals
-from section11.model import Athlete, activities_from_raw, events_from_raw, wellness_from_raw
+from section11.event_model import events_from_raw
+from section11.model import Athlete, activities_from_raw
 from section11.outputs.latest import current_fitness
 from section11.outputs.sections import compute_sections
 from section11.sources.intervals import IntervalsClient
+from section11.wellness_model import wellness_from_raw
 from tests.kit.replay import DemoReplay, replay_inputs
 
 TODAY = date(2026, 4, 15)

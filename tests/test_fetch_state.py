@@ -13,6 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from section11.event_model import Event
 from section11.ingest.retry import (
     REASONS,
     STATUSES,
@@ -24,7 +25,7 @@ from section11.ingest.retry import (
     parse_stamp,
     plan,
 )
-from section11.model import Activity, Event
+from section11.model import Activity
 
 TZ = timezone(timedelta(hours=2))
 START = "2025-06-02T08:00:00"  # local; deadline unpaired 2025-06-05T08:00, paired 06-16T08:00

@@ -14,7 +14,7 @@ from section11.metrics.fitness import (
     latest_vo2max,
     power_model,
 )
-from section11.model import Wellness
+from section11.wellness_model import Wellness
 
 TODAY = date(2025, 3, 10)
 YESTERDAY = date(2025, 3, 9)

@@ -24,15 +24,15 @@ from section11.cli import main
 from section11.errors import EXIT_OUTPUT_FAILED, InvalidInput, OutputFailed
 from section11.publish import git as gitmod
 from section11.publish import git_runner
+from section11.publish.commit_mode import step_summary
 from section11.publish.git import (
     BOT_EMAIL,
     BOT_NAME,
     CommitStep,
     PublishFailed,
-    set_last_sync_line,
-    step_summary,
 )
 from section11.publish.git_runner import scrub
+from section11.publish.readme import set_last_sync_line
 
 NOW = datetime(2026, 11, 23, 7, 30, 0, tzinfo=UTC)
 NOW_TEXT = "2026-11-23T07:30:00+00:00"

@@ -8,14 +8,15 @@ import json
 import pytest
 
 from section11.errors import ApiFailed, AuthFailed, InvalidInput, OutputFailed
-from section11.publish import github_api
+from section11.publish import github_api, github_client
 from section11.publish.github_api import (
-    GitHubClient,
     commit_message,
     make_publisher,
     publish_data_files,
     publish_files,
 )
+from section11.publish.github_client import GitHubClient
+from section11.publish.github_issues import close_issue, create_issue
 from tests.kit.fake_github import FakeGitHub, git_blob_sha
 from tests.kit.fast_client import use_fast_client
 
@@ -79,7 +80,7 @@ def test_headers_are_bearer_json_and_api_version(gh):
     for request in gh.requests:
         assert request.auth_scheme == "Bearer"
         assert request.accept == "application/vnd.github+json"
-        assert request.api_version == github_api.API_VERSION
+        assert request.api_version == github_client.API_VERSION
 
 
 def test_no_change_makes_no_commit_and_uploads_nothing(gh):
@@ -162,7 +163,7 @@ def test_protected_branch_is_a_clear_error_and_nothing_is_published(gh):
     head = gh.head()
     with pytest.raises(ApiFailed) as err:
         publish_files(client_for(gh), FILES, message="ours")
-    assert "protected branch" in err.value.message and github_api.BRANCH_ENV in err.value.message
+    assert "protected branch" in err.value.message and github_client.BRANCH_ENV in err.value.message
     assert gh.head() == head
     assert len(gh.calls("PATCH")) == 1  # not retried
 
@@ -272,7 +273,7 @@ def test_every_call_has_a_timeout(gh, monkeypatch):
 
     monkeypatch.setattr(client.session, "request", spy)
     publish_files(client, FILES, message="m")
-    assert seen and all(t == github_api.TIMEOUT for t in seen)
+    assert seen and all(t == github_client.TIMEOUT for t in seen)
 
 
 # ----------------------------------------------------------------- helpers
@@ -434,7 +435,7 @@ def test_api_mode_publishes_charts_and_dashboard(gh, tmp_path):
 
 def test_update_issue_can_be_closed_with_a_comment(gh):
     client = client_for(gh)
-    issue = client.create_issue("t", "b", ["update-notification"])
-    client.close_issue(issue["number"], "Resolved.")
+    issue = create_issue(client, "t", "b", ["update-notification"])
+    close_issue(client, issue["number"], "Resolved.")
     [stored] = gh.issues()
     assert stored["state"] == "closed" and stored["comments_text"] == ["Resolved."]

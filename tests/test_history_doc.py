@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from section11 import model
-from section11.model import Activity, Wellness
+from section11.model import Activity
 from section11.outputs import history_rows as R
 from section11.outputs.history import (
     SCHEMA_VERSION,
@@ -42,6 +42,7 @@ from section11.outputs.history import (
     weekly_rows_for_phase,
 )
 from section11.units import METRIC_UNITS
+from section11.wellness_model import Wellness, wellness_from_raw
 
 TODAY = date(2024, 5, 15)
 NOW = datetime(2024, 5, 15, 7, 30, tzinfo=timezone(timedelta(hours=2)))
@@ -1076,7 +1077,7 @@ def test_random_records_build_a_consistent_document(items, week_start):
 
 def test_demo_history_document(demo_data, demo_today):
     acts = model.activities_from_raw(demo_data.activities)
-    wellness = model.wellness_from_raw(demo_data.wellness)
+    wellness = wellness_from_raw(demo_data.wellness)
     athlete = model.Athlete.from_raw(demo_data.athlete)
     from section11.outputs.profile import thresholds_sports
     from section11.units import unit_preferences

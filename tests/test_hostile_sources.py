@@ -10,8 +10,9 @@ import json
 import pytest
 
 from section11.errors import ApiFailed, InvalidInput
-from section11.publish import updates
-from section11.publish.github_api import GitHubClient
+from section11.publish import upstream
+from section11.publish.github_api import get_ref
+from section11.publish.github_client import GitHubClient
 from section11.sources.errors import ApiError, IntervalsError, RefusedUrl, ResponseTooLarge
 from section11.sources.intervals import IntervalsClient
 from tests.hostile_server import (
@@ -147,7 +148,7 @@ def github(server: HostileServer) -> GitHubClient:
 def test_github_answers_are_capped(route):
     with HostileServer([(r".", route)]) as server:
         with pytest.raises(ApiFailed, match="answered too much"):
-            github(server).get_ref("main")
+            get_ref(github(server), "main")
     assert len(server.seen) == 1  # not retried
 
 
@@ -155,14 +156,14 @@ def test_github_drip_ends_at_the_request_deadline(monkeypatch):
     monkeypatch.setenv("SECTION11_REQUEST_DEADLINE", "1")
     with HostileServer([(r".", drip(interval=0.2))]) as server:
         with pytest.raises(ApiFailed, match="too slow"):
-            github(server).get_ref("main")
+            get_ref(github(server), "main")
 
 
 def test_github_redirect_to_another_host_is_not_followed_with_the_token():
     with HostileServer([(r".", json_reply({"object": {"sha": "1" * 40}}))]) as other:
         with HostileServer([(r".", redirect(f"{other.url}/repos/a/b/git/ref/heads/main"))]) as gh:
             with pytest.raises(ApiFailed, match="redirect"):
-                github(gh).get_ref("main")
+                get_ref(github(gh), "main")
     assert other.seen == []
     assert not leaked([s.headers for s in other.seen])
 
@@ -178,14 +179,14 @@ def test_github_api_url_must_be_https_unless_loopback():
 
 def test_manifest_url_must_be_https_unless_loopback():
     with pytest.raises(ApiFailed, match="plain http"):
-        updates.fetch("http://example.com/manifest.json", what="upstream manifest")
+        upstream.fetch("http://example.com/manifest.json", what="upstream manifest")
 
 
 def test_manifest_redirect_to_another_host_or_http_is_refused():
     with HostileServer([(r".", raw_reply(b"{}"))]) as other:
         with HostileServer([(r".", redirect(f"{other.url}/manifest.json"))]) as origin:
             with pytest.raises(ApiFailed, match="another host"):
-                updates.fetch(f"{origin.url}/manifest.json", what="upstream manifest")
+                upstream.fetch(f"{origin.url}/manifest.json", what="upstream manifest")
     assert other.seen == []
 
 
@@ -193,11 +194,11 @@ def test_manifest_redirect_to_another_host_or_http_is_refused():
 def test_manifest_bodies_are_capped_on_decoded_bytes(route):
     with HostileServer([(r".", route)]) as server:
         with pytest.raises(ApiFailed, match="larger than"):
-            updates.fetch_manifest(f"{server.url}/manifest.json")
+            upstream.fetch_manifest(f"{server.url}/manifest.json")
 
 
 def test_manifest_drip_ends_at_the_request_deadline(monkeypatch):
     monkeypatch.setenv("SECTION11_REQUEST_DEADLINE", "1")
     with HostileServer([(r".", drip(interval=0.2))]) as server:
         with pytest.raises(ApiFailed, match="too slow"):
-            updates.fetch_manifest(f"{server.url}/manifest.json")
+            upstream.fetch_manifest(f"{server.url}/manifest.json")

@@ -5,7 +5,7 @@ Bottom to top (a module may import from its own layer and the layers below it):
     base      section11/__init__, errors, windows, sports, numbers
     sources   section11/sources/      HTTP client, Intervals.icu endpoints, route files
     ingest    section11/ingest/       list refresh, per-activity resources, store
-    model     model.py, context.py, units.py   raw dicts -> dataclasses; inputs; units
+    model     model.py, *_model.py, context.py, units.py   raw dicts -> dataclasses; inputs; units
     metrics   section11/metrics/      pure functions
     outputs   section11/outputs/, privacy.py
     publish   section11/publish/
@@ -35,6 +35,9 @@ TOP_LEVEL = {
     "numbers": "base",
     "units": "model",  # unit preferences read the athlete record
     "model": "model",
+    "event_model": "model",  # calendar events and planned workouts -> records
+    "wellness_model": "model",  # wellness rows -> records
+    "curve_model": "model",  # best-effort curves -> records
     "context": "model",
     "origins": "model",  # planned workouts copied by tp2intervals
     "tp_model": "model",  # TrainingPeaks records -> dataclasses

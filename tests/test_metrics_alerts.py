@@ -18,7 +18,7 @@ from section11.metrics.alerts import (
     sort_alerts,
     tid_alerts,
 )
-from section11.model import Wellness
+from section11.wellness_model import Wellness
 
 from .helpers import walk
 

@@ -6,12 +6,13 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from section11.event_model import Event
 from section11.metrics.consistency import (
     NO_PLANNED_NOTE,
     consistency_block,
     planned_workouts_count,
 )
-from section11.model import Activity, Event
+from section11.model import Activity
 
 TODAY = date(2025, 3, 10)
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from section11.curve_model import Curve, curves_from_raw
 from section11.metrics.curves import (
     curve_id,
     curve_windows,
@@ -20,7 +21,6 @@ from section11.metrics.curves import (
     hr_curve_delta,
     power_curve_delta,
 )
-from section11.model import Curve, curves_from_raw
 
 from .helpers import walk_numbers
 

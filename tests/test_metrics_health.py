@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from section11.event_model import Event
 from section11.metrics.health import health_context, marker_end
-from section11.model import Event, Wellness
+from section11.wellness_model import Wellness
 
 TODAY = date(2026, 5, 20)
 FLOOR = TODAY - timedelta(days=14)

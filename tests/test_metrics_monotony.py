@@ -15,7 +15,8 @@ from section11.metrics.monotony import (
     sport_daily_tss,
     strain_block,
 )
-from section11.model import Activity, Wellness
+from section11.model import Activity
+from section11.wellness_model import Wellness
 
 from .helpers import walk
 

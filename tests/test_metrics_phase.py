@@ -25,7 +25,8 @@ from section11.metrics.phase_rows import (
     week_hard_days,
 )
 from section11.metrics.weeks import week_monotony, week_start_of
-from section11.model import Activity, Wellness
+from section11.model import Activity
+from section11.wellness_model import Wellness
 
 from .helpers import walk
 

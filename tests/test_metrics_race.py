@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from section11.event_model import Event
 from section11.metrics.race import (
     day_protocol,
     duration_class,
@@ -17,7 +18,7 @@ from section11.metrics.race import (
     race_calendar,
     tsb_target_range,
 )
-from section11.model import Activity, Event
+from section11.model import Activity
 
 from .helpers import walk
 

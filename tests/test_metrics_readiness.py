@@ -19,7 +19,7 @@ from section11.metrics.readiness import (
     sleep_signal,
     tsb_signal,
 )
-from section11.model import Wellness
+from section11.wellness_model import Wellness
 
 from .helpers import walk
 

@@ -13,7 +13,7 @@ from section11.metrics.recovery import (
     recovery_index,
     valid_rhr,
 )
-from section11.model import Wellness
+from section11.wellness_model import Wellness
 
 from .helpers import walk
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from section11.curve_model import Curve, curves_from_raw
 from section11.metrics.sustainability import (
     body_weight,
     cycling_ftp,
@@ -22,7 +23,8 @@ from section11.metrics.sustainability import (
     sustainability_profile,
     sustainability_window,
 )
-from section11.model import Activity, Curve, Wellness, curves_from_raw
+from section11.model import Activity
+from section11.wellness_model import Wellness
 
 from .helpers import walk_numbers
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from section11.metrics.weight import weight_signal
-from section11.model import Wellness
+from section11.wellness_model import Wellness
 
 from .helpers import walk
 

@@ -1,4 +1,5 @@
-"""model.py: raw API dicts -> records; null tolerance, fallbacks, absurd values."""
+"""The record modules (model.py, event_model.py, wellness_model.py): raw API dicts -> records;
+null tolerance, fallbacks, absurd values."""
 
 from __future__ import annotations
 
@@ -7,16 +8,9 @@ from datetime import date
 
 import pytest
 
-from section11.model import (
-    Activity,
-    Athlete,
-    Event,
-    SportSetting,
-    Wellness,
-    num,
-    parse_date,
-    wellness_from_raw,
-)
+from section11.event_model import Event
+from section11.model import Activity, Athlete, SportSetting, num, parse_date
+from section11.wellness_model import Wellness, wellness_from_raw
 
 
 def test_num_accepts_only_sane_finite_numbers():

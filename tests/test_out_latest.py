@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from section11.context import SyncInputs
+from section11.event_model import Event
 from section11.metrics.fitness import SOURCE_DECAYED
-from section11.model import Activity, Athlete, Event, Wellness
+from section11.model import Activity, Athlete
 from section11.outputs.ai_text import DEFAULT_ZONE_PREFERENCE
 from section11.outputs.anonymize import anonymize_latest
 from section11.outputs.latest import assemble_latest
+from section11.wellness_model import Wellness
 
 TODAY = date(2025, 3, 10)
 NOW = datetime(2025, 3, 10, 7, 45, tzinfo=ZoneInfo("Europe/Madrid"))

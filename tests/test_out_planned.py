@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from section11.model import Event
+from section11.event_model import Event
 from section11.outputs.planned import planned_entry, planned_workouts
 
 TODAY = date(2025, 3, 10)

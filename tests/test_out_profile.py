@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from section11.metrics.fitness import latest_vo2max, power_model
-from section11.model import Athlete, Wellness
+from section11.model import Athlete
 from section11.outputs.profile import (
     athlete_profile,
     location,
@@ -13,6 +13,7 @@ from section11.outputs.profile import (
     thresholds_sports,
     whole_years,
 )
+from section11.wellness_model import Wellness
 
 RAW = {
     "id": "i42",

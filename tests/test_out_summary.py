@@ -1,7 +1,8 @@
 """summary, weekly_summary, quick_stats (docs/metrics.md#summaries)."""
 
-from section11.model import Activity, Wellness
+from section11.model import Activity
 from section11.outputs.summary import quick_stats, summary, weekly_summary
+from section11.wellness_model import Wellness
 
 
 def act(i, **raw):

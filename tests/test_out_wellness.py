@@ -1,7 +1,8 @@
 """wellness_data[] and current_metrics (docs/metrics.md#wellness)."""
 
-from section11.model import Athlete, Wellness
+from section11.model import Athlete
 from section11.outputs.wellness import current_metrics, wellness_data, wellness_record
+from section11.wellness_model import Wellness
 
 IMPERIAL = {
     "wind": "mph",

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from section11.model import Athlete, activities_from_raw, wellness_from_raw
+from section11.model import Athlete, activities_from_raw
 from section11.outputs.activities import activity_record
 from section11.outputs.profile import thresholds_sports
 from section11.outputs.wellness import wellness_record
+from section11.wellness_model import wellness_from_raw
 from tests.kit.realworld import ICU
 
 pytestmark = pytest.mark.skipif(

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from section11.demo import dataset
-from section11.model import Attachment, Event
+from section11.event_model import Attachment, Event
 from section11.outputs.routes import (
     ROUTES_SCHEMA_VERSION,
     analyse_route_file,
@@ -344,7 +344,7 @@ def test_cached_result_kinds():
 
 
 def test_demo_dataset_routes_document():
-    from section11.model import events_from_raw
+    from section11.event_model import events_from_raw
 
     demo = dataset.build_demo(date(2026, 11, 23))
     events = events_from_raw(demo.events)

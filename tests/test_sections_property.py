@@ -12,11 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from section11.context import SyncInputs
-from section11.model import Athlete, activities_from_raw, events_from_raw, wellness_from_raw
+from section11.event_model import events_from_raw
+from section11.model import Athlete, activities_from_raw
 from section11.outputs.anonymize import protect_latest
 from section11.outputs.latest import assemble_latest
 from section11.outputs.sections import compute_sections
 from section11.outputs.validate import validate_document
+from section11.wellness_model import wellness_from_raw
 
 from .helpers import walk
 

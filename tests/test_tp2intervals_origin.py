@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from section11.model import Event
+from section11.event_model import Event
 from section11.origins import split_origin
 from section11.outputs.planned import planned_entry
 from tests.kit.realworld import ICU as REALWORLD

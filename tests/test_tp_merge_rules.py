@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from section11.model import Activity, Athlete, Event, Wellness
+from section11.event_model import Event
+from section11.model import Activity, Athlete
 from section11.outputs.source_only import add_source_limits
 from section11.source_only import INTERVALS_ONLY, SourceRecords, inputs_without_intervals
 from section11.tp_merge import enrich, extra_races, fill_wellness
 from section11.tp_model import TpEvent, TpWorkout, health_by_day
+from section11.wellness_model import Wellness
 
 DAY = date(2026, 5, 4)
 

@@ -18,18 +18,12 @@ from section11 import cli
 from section11.config import Settings
 from section11.errors import ApiFailed
 from section11.publish import manifest as mf
-from section11.publish import updates
-from section11.publish.github_api import GitHubClient
+from section11.publish import updates, upstream
+from section11.publish.github_client import GitHubClient
 from section11.publish.manifest import render_manifest
-from section11.publish.updates import (
-    LABEL,
-    STATE_NAME,
-    TITLE_PREFIX,
-    check_for_updates,
-    file_url,
-    manifest_url,
-    run_update,
-)
+from section11.publish.update_install import run_update
+from section11.publish.updates import LABEL, STATE_NAME, TITLE_PREFIX, check_for_updates
+from section11.publish.upstream import file_url, manifest_url
 from tests.kit.fake_github import FakeFileHost, FakeGitHub
 
 TOKEN = "ghp_Zq8xK3vR7mW2pL9tN4bY6cJ1upd"
@@ -520,17 +514,17 @@ def test_update_flag_reads_the_manifest_url_from_the_config(
 
 def test_fetch_refuses_other_schemes_and_oversized_files(host):
     with pytest.raises(ApiFailed, match="must start with https://"):
-        updates.fetch("file:///etc/passwd", what="upstream manifest")
+        upstream.fetch("file:///etc/passwd", what="upstream manifest")
     host.files["big.bin"] = b"x" * 2048
     with pytest.raises(ApiFailed, match="larger than 1 KiB"):
-        updates.fetch(f"{host.url}/big.bin", what="big.bin", max_bytes=1024)
-    assert updates.fetch(f"{host.url}/big.bin", what="big.bin") == b"x" * 2048
+        upstream.fetch(f"{host.url}/big.bin", what="big.bin", max_bytes=1024)
+    assert upstream.fetch(f"{host.url}/big.bin", what="big.bin") == b"x" * 2048
 
 
 def test_messages_show_host_and_path_but_no_query(host):
     host.missing.add("manifest.json")
     with pytest.raises(ApiFailed) as err:
-        updates.fetch_manifest(host.manifest_url + "?token=SECRETVALUE")
+        upstream.fetch_manifest(host.manifest_url + "?token=SECRETVALUE")
     assert host.url.split("//")[1] + "/manifest.json" in err.value.message
     assert "SECRETVALUE" not in err.value.message
 

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from section11.context import SyncInputs
-from section11.model import Athlete, Wellness
+from section11.model import Athlete
 from section11.outputs.latest import assemble_latest
+from section11.wellness_model import Wellness
 from tests.kit.realworld import ICU, RUNNER_WELLNESS
 
 WELLNESS = ICU / RUNNER_WELLNESS

@@ -344,7 +344,7 @@ def test_offline_workflow_checks_pass(tool, args):
 def test_data_repo_readme_template():
     from datetime import datetime
 
-    from section11.publish.git import set_last_sync_line
+    from section11.publish.readme import set_last_sync_line
 
     text = (ROOT / "DATA_REPO_README.md").read_text(encoding="utf-8")
     assert "actions/workflows/auto-sync.yml/badge.svg)" in text

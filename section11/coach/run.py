@@ -26,9 +26,9 @@ from ..localfiles import load_json_document
 from ..outputs.index import AthleteFiles, index_document
 from ..outputs.validate import validate_documents
 from ..publish.coach_commit import ATHLETES_DIR, INDEX_NAME, STATUS_NAME, CoachCommitStep
+from ..publish.commit_mode import append_actions_file
+from ..publish.commit_mode import step_summary as commit_summary
 from ..publish.files import dump_json, write_files_atomic
-from ..publish.git import append_actions_file
-from ..publish.git import step_summary as commit_summary
 from ..sources.http import DEFAULT_RATE
 from ..sources.intervals import IntervalsClient, validate_athlete_id
 from ..sources.policy import DEFAULT_BURST, TokenBucket

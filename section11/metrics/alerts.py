@@ -28,8 +28,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..model import Wellness
 from ..numbers import finite, round_half_even
+from ..wellness_model import Wellness
 from .common import valid_hrv
 from .load import ACWR_OPTIMAL
 from .monotony import MONOTONY_HIGH

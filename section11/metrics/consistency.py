@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from ..model import Activity, Event
+from ..event_model import Event
+from ..model import Activity
 from ..sports import TRAINING_CATEGORIES
 
 PLANNED_CATEGORY = "WORKOUT"

@@ -2,7 +2,7 @@
 
 Pure functions. The pipeline asks the API for exactly the curve ids that
 `curve_windows(today)` names (power: `type=Ride`; HR: no type filter), turns the
-response into `{id: Curve}` with `model.curves_from_raw`, and passes that
+response into `{id: Curve}` with `curve_model.curves_from_raw`, and passes that
 mapping here. Curves are matched by id, never by their position in the answer.
 A mapping of `None` means the fetch failed; the block is then null with a note.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
-from ..model import Curve
+from ..curve_model import Curve
 from ..numbers import finite, round_float
 
 WINDOW_DAYS = 28

@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from ..model import Wellness
 from ..numbers import round_half_even
+from ..wellness_model import Wellness
 
 CTL_DECAY = math.exp(-1 / 42)
 ATL_DECAY = math.exp(-1 / 7)

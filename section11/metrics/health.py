@@ -18,8 +18,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from ..model import Event, Wellness, parse_date
+from ..event_model import Event
+from ..model import parse_date
 from ..sports import HEALTH_CATEGORIES
+from ..wellness_model import Wellness
 
 FULL_LOOKBACK_DAYS = 365
 RECENT_WINDOW_DAYS = 14

@@ -23,8 +23,9 @@ import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from ..model import Activity, Wellness
+from ..model import Activity
 from ..numbers import finite_mean, round_float
+from ..wellness_model import Wellness
 from .common import sample_sd
 from .load import ACUTE_DAYS, daily_tss, load_block, tss_total
 from .recovery import recovery_block

@@ -34,8 +34,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from ..model import Activity, Wellness, num
+from ..model import Activity, num
 from ..numbers import round_float
+from ..wellness_model import Wellness
 from .load import activity_tss, daily_tss
 from .weeks import DAYS_PER_WEEK, hard_day_breakdown, week_monotony, week_start_of, weekly_acwr
 from .zones import classify_hard_day, day_zone_seconds

@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from ..model import Activity, Event
+from ..event_model import Event
+from ..model import Activity
 from ..numbers import finite, round_float, round_int
 from ..sports import RACE_CATEGORIES
 from ..units import to_display

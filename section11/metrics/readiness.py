@@ -30,8 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Wellness
 from ..numbers import finite, round_half_even
+from ..wellness_model import Wellness
 from .alerts import (
     hrv_delta_pct,
     hrv_is_low,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ..model import Wellness
 from ..numbers import finite, finite_mean, round_float
+from ..wellness_model import Wellness
 from .common import valid_hrv
 
 # Recovery Index bands: below RI_RED is red (an alarm), below RI_AMBER amber (a warning).

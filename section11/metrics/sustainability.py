@@ -22,9 +22,10 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
-from ..model import Curve, Wellness
+from ..curve_model import Curve
 from ..numbers import finite, round_half_even
 from ..sports import family_of
+from ..wellness_model import Wellness
 from .curves import curve_id
 
 WINDOW_DAYS = 42

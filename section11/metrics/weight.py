@@ -18,9 +18,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from ..model import Wellness, parse_date
+from ..model import parse_date
 from ..numbers import finite, finite_mean, round_half_even
 from ..units import KG_TO_LB, to_display
+from ..wellness_model import Wellness
 
 LATEST_MAX_AGE = 14
 WINDOW_DAYS = 28

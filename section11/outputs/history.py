@@ -30,8 +30,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..metrics.weeks import week_start_of
-from ..model import Activity, Wellness, num, parse_date
+from ..model import Activity, num, parse_date
 from ..numbers import finite_mean, round_half_even
+from ..wellness_model import Wellness
 from ..windows import HISTORY_DAYS
 from .history_rows import (
     DayIndex,

@@ -40,10 +40,11 @@ from ..metrics.weeks import (
     weekly_acwr,
 )
 from ..metrics.zones import classify_hard_day, day_zone_seconds, zone_totals
-from ..model import Activity, Wellness
+from ..model import Activity
 from ..numbers import finite_mean, round_half_even
 from ..sports import family_of
 from ..units import to_display
+from ..wellness_model import Wellness
 from .wellness import SHARED_FIELDS, sleep_formatted, sleep_hours
 
 DAILY_DAYS = 90

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from ..model import Event
+from ..event_model import Event
 from ..sports import TRAINING_CATEGORIES
 from .activities import split_coach_notes
 from .units import format_duration

@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from ..event_model import Attachment, Event
 from ..metrics.courses import COURSE_RULES, choose_course
 from ..metrics.terrain import analyse_terrain
-from ..model import Attachment, Event
 from ..sources.routefiles import (
     ROUTE_EXTENSIONS,
     RouteFileError,
@@ -51,7 +51,7 @@ def attachment_kind(attachment: Attachment) -> str | None:
 def route_attachments(events: Iterable[Event]) -> list[tuple[Event, Attachment]]:
     """(event, attachment) for every route file on the events, in order (docs/metrics.md#routes).
 
-    Attachments need an id and url (model.Event keeps only those) and a
+    Attachments need an id and url (event_model.Event keeps only those) and a
     gpx/tcx/fit extension. `.fit` ones are included so they can be listed as
     unsupported (see `unsupported_error`), never downloaded.
     """

@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..metrics.common import valid_hrv
-from ..model import Activity, Wellness
+from ..model import Activity
 from ..numbers import finite_mean
 from ..units import to_display
+from ..wellness_model import Wellness
 from .units import format_minutes
 
 UNKNOWN_TYPE = "Unknown"

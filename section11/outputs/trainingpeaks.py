@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from ..event_model import Event
 from ..ingest.trainingpeaks import TpRaw
-from ..model import Event
 from ..tp_model import TpAtpWeek, TpEvent, TpFitnessDay, TpPeak, TpWorkout
 from .units import format_duration
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Athlete, Wellness
+from ..model import Athlete
 from ..units import to_display
+from ..wellness_model import Wellness
 from .units import format_minutes
 
 # output key -> Wellness attribute, for the fields shared by both builders

@@ -32,19 +32,18 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
 
 from ..errors import InvalidInput, OutputFailed
 from ..outputs.picture_files import PICTURE_FILES
 from .archive import ARCHIVE_DIR, ArchivePlan, parse_retention_days, plan_archive
 from .files import read_data_file, write_files_atomic
 from .git_runner import GitRunner, PublishFailed, classify_output
+from .readme import set_last_sync_line
 from .volatile import content_fingerprint, data_fingerprint
 
 LATEST_NAME = "latest.json"
@@ -58,7 +57,6 @@ OTHER_DATA_FILES = (
     *PICTURE_FILES,
 )
 README_NAME = "README.md"
-SYNC_LABEL = "Last successful sync:"
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 DEFAULT_REMOTE = "origin"
@@ -103,32 +101,6 @@ class CommitResult:
 
 
 # ----------------------------------------------------------------- pure helpers
-
-
-def set_last_sync_line(text: str, when: datetime) -> str:
-    """README with its "Last successful sync" line set to `when` (UTC) (docs/architecture.md#publishing step 6).
-
-    The line holding the label is replaced; without one, the line is inserted
-    after the sync badge (a line containing `badge.svg)`), else after the
-    first `# ` heading, else at the top.
-    """
-    stamp = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    line = f"**{SYNC_LABEL}** {stamp}"
-    lines = text.splitlines(keepends=True)
-    for index, old in enumerate(lines):
-        if SYNC_LABEL in old:
-            ending = old[len(old.rstrip("\r\n")) :] or "\n"
-            lines[index] = line + ending
-            return "".join(lines)
-    anchor = next((i for i, ln in enumerate(lines) if "badge.svg)" in ln), None)
-    if anchor is None:
-        anchor = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), None)
-    if anchor is None:
-        return f"{line}\n\n{text}"
-    if not lines[anchor].endswith("\n"):
-        lines[anchor] += "\n"
-    lines.insert(anchor + 1, f"\n{line}\n")
-    return "".join(lines)
 
 
 def _regular_bytes(path: Path) -> bytes | None:
@@ -576,74 +548,3 @@ class CommitStep:
         result.archived, result.pruned = plan.archived, plan.pruned
         result.readme_updated = plan.readme_updated
         self._update_checkout(plan, result)
-
-
-# ----------------------------------------------------------------- CLI glue
-
-
-def step_summary(result: CommitResult) -> str:
-    """Markdown for $GITHUB_STEP_SUMMARY."""
-    if result.commit is None:
-        return "### Training data sync\n\nNo data changed since the last commit; nothing pushed.\n"
-    rows = "\n".join(f"| `{name}` |" for name in result.changed)
-    text = (
-        f"### Training data sync\n\nCommit `{result.commit[:12]}` "
-        f"{'pushed to' if result.pushed else 'made on'} `{result.branch}`"
-        f" after {result.attempts or 1} attempt(s).\n\n| changed file |\n| --- |\n{rows}\n"
-    )
-    if result.archived:
-        text += f"\nArchive snapshot: `{result.archived}`\n"
-    if result.pruned:
-        text += f"\nPruned {len(result.pruned)} snapshot(s) past the retention.\n"
-    for warning in result.warnings:
-        text += f"\n> warning: {warning}\n"
-    return text
-
-
-def append_actions_file(path: str | None, text: str) -> None:
-    """Append to a GitHub Actions file ($GITHUB_OUTPUT) when it is set; best effort."""
-    if not path:
-        return
-    try:
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError:
-        print("warning: could not write the step output", file=sys.stderr)
-
-
-def run_commit_mode(
-    settings,
-    retention_days: int | None,
-    environ: Mapping[str, str] | None = None,
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
-    """`sync.py --commit [--output PATH | --output-dir DIR] [--archive-retention-days N]`."""
-    out, err = out or sys.stdout, err or sys.stderr
-    environ = os.environ if environ is None else environ
-    if settings.output:
-        data_dir, latest = Path(settings.output).parent, Path(settings.output).name
-    else:
-        data_dir, latest = Path(settings.output_dir or "."), LATEST_NAME
-    step = CommitStep(
-        data_dir,
-        latest_name=latest,
-        retention_days=retention_days,
-        token=settings.github_token,
-        now=settings.now,
-        environ=environ,
-    )
-    result = step.run()
-    for line in result.lines():
-        print(line, file=err if line.startswith("warning:") else out)
-    append_actions_file(
-        environ.get("GITHUB_OUTPUT"), f"committed={str(result.commit is not None).lower()}\n"
-    )
-    summary = environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        try:
-            with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(step_summary(result))
-        except OSError:
-            print("warning: could not write the step summary", file=err)
-    return 0

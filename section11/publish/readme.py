@@ -5,15 +5,18 @@ the commit step keeps). What the project ships for it (DATA_REPO_README.md)
 arrives between two markers; `--update` replaces only what is between them,
 so the user's text outside the block is kept. OWNER/REPO in the template is
 filled in with the data repository's owner/name when it is known.
+`set_last_sync_line` sets that "Last successful sync" line for the commit step.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 BEGIN = "<!-- section11:begin -->"
 END = "<!-- section11:end -->"
 PLACEHOLDER = "OWNER/REPO"
+SYNC_LABEL = "Last successful sync:"
 FIELDS_PLACEHOLDER = "FIELDS_URL"
 FIELDS_DOC = "docs/fields.md"
 _RAW = re.compile(r"^https://raw\.githubusercontent\.com/([^/]+/[^/]+)/([^/]+)/manifest\.json$")
@@ -68,4 +71,40 @@ def merge(readme: str, template: str, repo: str | None, source: str | None = Non
     return readme[: span[0]] + block + readme[span[1] :]
 
 
-__all__ = ["BEGIN", "END", "PLACEHOLDER", "fill", "fields_url", "managed_block", "merge"]
+def set_last_sync_line(text: str, when: datetime) -> str:
+    """README with its "Last successful sync" line set to `when` (UTC) (docs/architecture.md#publishing step 6).
+
+    The line holding the label is replaced; without one, the line is inserted
+    after the sync badge (a line containing `badge.svg)`), else after the
+    first `# ` heading, else at the top.
+    """
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    line = f"**{SYNC_LABEL}** {stamp}"
+    lines = text.splitlines(keepends=True)
+    for index, old in enumerate(lines):
+        if SYNC_LABEL in old:
+            ending = old[len(old.rstrip("\r\n")) :] or "\n"
+            lines[index] = line + ending
+            return "".join(lines)
+    anchor = next((i for i, ln in enumerate(lines) if "badge.svg)" in ln), None)
+    if anchor is None:
+        anchor = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), None)
+    if anchor is None:
+        return f"{line}\n\n{text}"
+    if not lines[anchor].endswith("\n"):
+        lines[anchor] += "\n"
+    lines.insert(anchor + 1, f"\n{line}\n")
+    return "".join(lines)
+
+
+__all__ = [
+    "BEGIN",
+    "END",
+    "PLACEHOLDER",
+    "SYNC_LABEL",
+    "fill",
+    "fields_url",
+    "managed_block",
+    "merge",
+    "set_last_sync_line",
+]

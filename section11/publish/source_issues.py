@@ -32,6 +32,7 @@ from typing import Any, TextIO
 from .. import __version__
 from ..errors import SourceRefused, SyncError
 from .files import read_data_file
+from .github_issues import close_issue, create_issue, list_issues
 from .updates import read_state, write_state
 
 LABEL = "source-auth"
@@ -109,7 +110,7 @@ class _Issues:
 
     def of(self, source: SourceAuth) -> list[dict]:
         if self._open is None:
-            self._open = self.github.list_issues(LABEL, state="open")
+            self._open = list_issues(self.github, LABEL, state="open")
         return [
             i
             for i in self._open
@@ -129,7 +130,7 @@ def _reconcile(
         found = issues.of(source)
         if found:
             return {"open": found[0]["number"]}, None
-        issue = issues.github.create_issue(source.title, issue_body(source, entry), [LABEL])
+        issue = create_issue(issues.github, source.title, issue_body(source, entry), [LABEL])
         opened = issue.get("number")
         return {"open": opened}, f"{source.name}: opened issue #{opened} asking for a new secret"
     if status == WORKING or (status in GONE and number is not None):
@@ -142,7 +143,7 @@ def _reconcile(
         )
         closed = issues.of(source)
         for issue in closed:
-            issues.github.close_issue(issue["number"], comment)
+            close_issue(issues.github, issue["number"], comment)
         note = f"{source.name}: closed issue(s) " + ", ".join(f"#{i['number']}" for i in closed)
         return {"open": None}, note if closed else None
     return None, None  # an outage, a 429, a stale read: not for the athlete to fix
@@ -229,7 +230,7 @@ def _publish(
     out: TextIO | None,
     err: TextIO | None,
 ) -> list[str] | None:
-    from .github_api import API_URL_ENV, GitHubClient
+    from .github_client import API_URL_ENV, GitHubClient
 
     out, err = out or sys.stdout, err or sys.stderr
     if not (settings.github_token and settings.github_repo):

@@ -1,8 +1,10 @@
-"""HTTP transport for the Intervals.icu client (docs/architecture.md#api-client, weakness 9.4 (docs/architecture.md#reference-weaknesses), weakness 9.6 (docs/architecture.md#reference-weaknesses);
-docs/architecture.md#api-client).
+"""HTTP client for Intervals.icu: one session, retries, pacing, a circuit
+breaker and redaction (docs/architecture.md#api-client).
 
 The reference made bare `requests.get` calls with no session, no timeout, no
-retry and no pacing (weakness 9.4 (docs/architecture.md#reference-weaknesses)). `HttpClient` fixes that:
+retry and no pacing (weakness 9.4, docs/architecture.md#reference-weaknesses).
+`HttpClient` fixes that; one attempt is sent by `attempt.send_once`, its answer
+read and judged by `answers`:
 
 - one `requests.Session` (keep-alive, connection pool) per client;
 - connect and read timeouts on every call;
@@ -23,33 +25,30 @@ retry and no pacing (weakness 9.4 (docs/architecture.md#reference-weaknesses)). 
 from __future__ import annotations
 
 import base64
-import json
 import logging
-import math
 import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
-import requests
-import urllib3
-
 from .. import __version__
-from ..errors import printable
+from .answers import (
+    Attempt,
+    NumberGuard,
+    exhausted_error,
+    failure_error,
+    not_json_error,
+    parse_json,
+    refusal_error,
+)
+from .attempt import send_once
 from .errors import (
-    ApiError,
-    AuthError,
-    BadResponse,
     IntervalsError,
-    NetworkError,
-    NotFound,
     RateLimited,
-    ResponseTooLarge,
 )
 from .policy import (
     BACKOFF_BASE,
@@ -58,19 +57,12 @@ from .policy import (
     FAILURE_TEXT,
     TokenBucket,
     backoff_delay,
-    looks_truncated,
-    network_reason,
     parse_retry_after,
 )
 from .transport import (
-    BODIES_IN_FLIGHT_CAP,
-    REQUEST_DEADLINE_ENV,
     RUN_CLOCK,
-    Watch,
-    call_deadline,
     is_loopback_host,
     new_session,
-    read_body,
     request_deadline,
 )
 
@@ -81,56 +73,8 @@ DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_RATE = 10.0  # requests per second: the ~10/s the developer quotes
 RETRY_AFTER_CAP = 60.0  # a longer Retry-After is a give-up, not a sleep
 BREAKER_THRESHOLD = 3
-ERROR_BODY_CAP = 64 * 1024  # enough of an error body to quote the server's message
 MAX_JSON_BYTES = 32 * 1024 * 1024  # decoded; ~30x the largest demo answer (1 MB)
-MAX_REDIRECTS = 5
-CUT_SHORT = ("too_large", "over_budget")  # a body stopped for its size
-REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 USER_AGENT = f"section11/{__version__}"
-
-
-MAX_INT_DIGITS = 40  # an integer longer than this is no real value (ids and counts are shorter)
-
-
-class NumberGuard:
-    """json.loads hooks: NaN, Infinity, numbers that overflow a float and
-    integers of more than MAX_INT_DIGITS digits become None (absent), counted
-    in `dropped`; without them such a body crashed the run (ValueError) or
-    reached the store as NaN."""
-
-    def __init__(self) -> None:
-        self.dropped = 0
-
-    def parse_float(self, text: str) -> float | None:
-        value = float(text)
-        if math.isfinite(value):
-            return value
-        self.dropped += 1
-        return None
-
-    def parse_int(self, text: str) -> int | None:
-        if len(text) - text.startswith("-") > MAX_INT_DIGITS:
-            self.dropped += 1
-            return None
-        return int(text)
-
-    def parse_constant(self, _name: str) -> None:
-        self.dropped += 1
-        return None
-
-
-# ----------------------------------------------------------------- one attempt
-
-
-@dataclass
-class _Attempt:
-    """What one HTTP attempt produced, with no transport objects kept."""
-
-    status: int | None = None
-    headers: dict[str, str] | None = None
-    body: bytes | None = None
-    failure: str | None = None  # see FAILURE_TEXT
-    retryable: bool = False
 
 
 # ----------------------------------------------------------------- client
@@ -367,7 +311,7 @@ class HttpClient:
         in `_judge`/`_give_up`, never inside an `except` block."""
         host = urlsplit(url).netloc or self.host
         guarded = optional and self._same_host(url)
-        last: _Attempt | None = None
+        last: Attempt | None = None
         for attempt in range(1, self.max_attempts + 1):
             RUN_CLOCK.check(f"{host} ({label})")
             if guarded and self.rate_limited:
@@ -381,10 +325,14 @@ class HttpClient:
                 )
             if self._pacer is not None:
                 self._pacer.acquire()
-            last = self._send_once(
+            last = send_once(
+                self.session if authenticated else self.download_session,
                 url,
                 params=params,
                 authenticated=authenticated,
+                auth=self._auth,
+                timeout=self.timeout,
+                deadline_seconds=self.deadline,
                 max_bytes=max_bytes,
                 check_url=check_url,
                 extra_headers=headers,
@@ -409,46 +357,21 @@ class HttpClient:
         return self._give_up(last, host, label)
 
     def _judge(
-        self, result: _Attempt, label: str, host: str, *, as_json: bool, max_bytes: int
+        self, result: Attempt, label: str, host: str, *, as_json: bool, max_bytes: int
     ) -> tuple[bool, Any, str]:
         """(True, value, _) to return; (False, wait or None, what) to retry;
         raises the final error for answers that must not be retried."""
         if result.failure is not None:
-            if result.failure in CUT_SHORT:
-                size = (
-                    f"is larger than {max_bytes} bytes"
-                    if result.failure == "too_large"
-                    else f"and the answers read at once with it passed {BODIES_IN_FLIGHT_CAP} bytes"
-                )
-                raise ResponseTooLarge(
-                    f"{label} {size} (decoded); download aborted",
-                    status=result.status,
-                    endpoint=label,
-                )
-            if result.failure == "deadline":
-                RUN_CLOCK.check(f"{host} ({label})")
-                raise NetworkError(
-                    f"{host} was too slow: {label} did not finish within {self.deadline:g} s "
-                    f"(request deadline, {REQUEST_DEADLINE_ENV}); try again later",
-                    endpoint=label,
-                )
-            if result.failure == "encoding":
-                raise BadResponse(
-                    f"{label} answered with a compressed body that cannot be decoded",
-                    status=result.status,
-                    endpoint=label,
-                )
-            if result.failure == "redirect":
-                raise BadResponse(
-                    f"{label} answered with a redirect that was not followed "
-                    "(another host, a downgrade to http, or too many hops)",
-                    status=result.status,
-                    endpoint=label,
-                )
-            if not result.retryable:
-                raise NetworkError(
-                    self._network_message(result.failure, host, label), endpoint=label
-                )
+            error = failure_error(
+                result,
+                label,
+                host,
+                max_bytes=max_bytes,
+                deadline=self.deadline,
+                read_timeout=self.timeout[1],
+            )
+            if error is not None:
+                raise error
             return False, None, FAILURE_TEXT.get(result.failure, "network error")
         status = result.status or 0
         self._note_answer(status)
@@ -456,7 +379,7 @@ class HttpClient:
             if not as_json:
                 return True, result.body, ""
             numbers = NumberGuard()
-            value, problem = self._parse_json(result.body or b"", numbers)
+            value, problem = parse_json(result.body or b"", numbers)
             if problem is None:
                 if numbers.dropped:
                     with self._lock:
@@ -465,28 +388,10 @@ class HttpClient:
             if problem == "truncated":
                 result.failure = "truncated"  # for _give_up, if this was the last try
                 return False, None, "truncated JSON"
-            raise BadResponse(
-                f"{label} answered with a body that is not valid JSON; "
-                "check INTERVALS_BASE_URL points at the Intervals.icu API",
-                status=status,
-                endpoint=label,
-            )
-        if status in (401, 403):
-            raise AuthError(
-                f"Intervals.icu refused the credentials (HTTP {status}) on {label}: "
-                "check INTERVALS_KEY and ATHLETE_ID; the athlete id looks like i123456",
-                status=status,
-                endpoint=label,
-            )
-        if status in (404, 410):
-            what = "is gone (deleted)" if status == 410 else "was not found"
-            raise NotFound(f"{label} {what} (HTTP {status})", status=status, endpoint=label)
-        if status != 429 and status < 500:
-            raise ApiError(
-                f"Intervals.icu rejected {label} (HTTP {status}){self._server_text(result)}",
-                status=status,
-                endpoint=label,
-            )
+            raise not_json_error(label, status)
+        refused = refusal_error(result, label, self.scrub)
+        if refused is not None:
+            raise refused
         hinted = parse_retry_after((result.headers or {}).get("retry-after"), now=self._wallclock())
         if hinted is not None and hinted > self.retry_after_cap:
             if status == 429:
@@ -500,248 +405,19 @@ class HttpClient:
             hinted = None  # a 5xx with an outsized hint: use our own backoff
         return False, hinted, f"HTTP {status}"
 
-    def _give_up(self, last: _Attempt | None, host: str, label: str) -> Any:
+    def _give_up(self, last: Attempt | None, host: str, label: str) -> Any:
         """Raise the error for a call whose retries are exhausted."""
-        n = self.max_attempts
-        if last is None or last.failure is not None:
-            failure = (last.failure if last else None) or "network"
-            if failure == "truncated":
-                raise BadResponse(
-                    f"{label}: the response body was cut short {n} times; try again later",
-                    endpoint=label,
-                )
-            raise NetworkError(
-                self._network_message(failure, host, label, attempts=n), endpoint=label
-            )
-        status = last.status
-        if status == 429:
+        error = exhausted_error(
+            last,
+            host,
+            label,
+            attempts=self.max_attempts,
+            read_timeout=self.timeout[1],
+            scrub=self.scrub,
+        )
+        if isinstance(error, RateLimited):
             self._note_rate_limit_exhausted()
-            raise RateLimited(
-                f"Intervals.icu rate limit (HTTP 429) on {label} persisted over "
-                f"{n} attempts; run the sync again later",
-                endpoint=label,
-            )
-        raise ApiError(
-            f"Intervals.icu server error (HTTP {status}) on {label} after {n} "
-            f"attempts{self._server_text(last)}; try again later",
-            status=status,
-            endpoint=label,
-        )
-
-    def _send_once(
-        self,
-        url: str,
-        *,
-        params,
-        authenticated: bool,
-        max_bytes: int,
-        check_url: Callable[[str], None] | None = None,
-        extra_headers: dict[str, str] | None = None,
-        json_body: Any = None,
-    ) -> _Attempt:
-        """One request (a POST when `json_body` is given), following only the
-        redirects allowed (see `_next_hop`), under the request deadline; every
-        transport exception becomes a failure code."""
-        deadline = call_deadline(self.deadline)
-        session = self.session if authenticated else self.download_session
-        with Watch(deadline) as watch:
-            for _hop in range(MAX_REDIRECTS + 1):
-                result, location = self._one_hop(
-                    session,
-                    url,
-                    params,
-                    authenticated,
-                    max_bytes,
-                    deadline,
-                    watch,
-                    extra_headers=extra_headers,
-                    json_body=json_body,
-                )
-                if location is None:
-                    return result
-                nxt = self._next_hop(url, location, authenticated, check_url)
-                if nxt is None:
-                    return _Attempt(status=result.status, failure="redirect")
-                url, params = nxt, None
-        return _Attempt(failure="redirect")
-
-    def _next_hop(
-        self,
-        url: str,
-        location: str,
-        authenticated: bool,
-        check_url: Callable[[str], None] | None,
-    ) -> str | None:
-        """The redirect target to follow, or None to refuse it. Never a downgrade
-        to http; with credentials only the same origin; otherwise only what
-        `check_url` accepts (it raises to refuse)."""
-        target = urljoin(url, location)
-        old, new = urlsplit(url), urlsplit(target)
-        if new.scheme not in ("http", "https") or (old.scheme == "https" and new.scheme == "http"):
-            return None
-        if authenticated:
-            return target if (new.scheme, new.netloc) == (old.scheme, old.netloc) else None
-        if check_url is None:
-            return None
-        check_url(target)
-        return target
-
-    def _timeout_until(self, deadline: float) -> tuple[float, float]:
-        left = max(0.01, deadline - time.monotonic())
-        if left >= self.timeout[1]:
-            return self.timeout
-        return (min(self.timeout[0], left), left)
-
-    def _one_hop(
-        self,
-        session,
-        url,
-        params,
-        authenticated,
-        max_bytes,
-        deadline,
-        watch,
-        *,
-        extra_headers: dict[str, str] | None = None,
-        json_body: Any = None,
-    ) -> tuple[_Attempt, str | None]:
-        """(attempt, redirect location or None)."""
-        kwargs: dict[str, Any] = {
-            "params": params,
-            "timeout": self._timeout_until(deadline),
-            "stream": True,
-            "allow_redirects": False,
-        }
-        if authenticated and self._auth is not None:
-            kwargs["auth"] = self._auth
-        headers = {} if authenticated else {"Accept": "*/*"}
-        headers.update(extra_headers or {})
-        if headers:
-            kwargs["headers"] = headers
-        if json_body is not None:
-            kwargs["json"] = json_body
-        failure: str | None = None
-        retryable = False
-        try:
-            if json_body is None:
-                response = session.get(url, **kwargs)
-            else:
-                response = session.post(url, **kwargs)
-        except requests.exceptions.ConnectTimeout:
-            failure, retryable = "connect_timeout", True
-        except requests.exceptions.ReadTimeout:
-            failure, retryable = "read_timeout", True
-        except requests.exceptions.SSLError:
-            failure = "tls"
-        except (
-            requests.exceptions.InvalidURL,
-            requests.exceptions.InvalidSchema,
-            requests.exceptions.MissingSchema,
-            requests.exceptions.InvalidHeader,
-        ):
-            failure = "invalid_url"
-        except requests.exceptions.TooManyRedirects:
-            failure = "redirects"
-        except requests.exceptions.ChunkedEncodingError:
-            failure, retryable = "truncated", True
-        except requests.exceptions.RequestException as exc:
-            failure = network_reason(exc)
-            retryable = failure != "tls"
-        if failure is not None:
-            if watch.expired:
-                failure, retryable = "deadline", False
-            return _Attempt(failure=failure, retryable=retryable), None
-        try:
-            return self._read_answer(response, max_bytes, deadline, watch)
-        finally:
-            response.close()
-
-    def _read_answer(
-        self, response, max_bytes: int, deadline: float, watch: Watch
-    ) -> tuple[_Attempt, str | None]:
-        status = response.status_code
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        location = headers.get("location")
-        if status in REDIRECT_STATUSES and location:
-            return _Attempt(status=status, headers=headers), location
-        success = 200 <= status < 300
-        declared = headers.get("content-length", "").strip()
-        if success and declared.isdigit() and int(declared) > max_bytes:
-            return _Attempt(status=status, headers=headers, failure="too_large"), None
-        failure: str | None = None
-        retryable = False
-        body = None
-        try:
-            read = read_body(
-                response, max_bytes=max_bytes if success else ERROR_BODY_CAP, deadline=deadline
-            )
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            reason = network_reason(exc)  # a body cut short, or a read timeout
-            failure, retryable = ("read_timeout" if reason == "read_timeout" else "truncated"), True
-        else:
-            body = read.data
-            if read.failure in CUT_SHORT and not success:
-                pass  # an error page: its start is all we quote
-            elif read.failure is not None:
-                failure = read.failure
-            elif success and declared.isdigit() and read.raw_length < int(declared):
-                failure, retryable = "truncated", True
-        if failure is not None and failure not in CUT_SHORT and watch.expired:
-            failure, retryable = "deadline", False
-        return (
-            _Attempt(
-                status=status, headers=headers, body=body, failure=failure, retryable=retryable
-            ),
-            None,
-        )
-
-    def _parse_json(
-        self, body: bytes, numbers: NumberGuard | None = None
-    ) -> tuple[Any, str | None]:
-        """(value, None) or (None, "truncated" | "invalid"). Non-finite and
-        absurdly long numbers become None (counted by `numbers`)."""
-        numbers = numbers or NumberGuard()
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            return None, ("truncated" if err.end >= len(body) else "invalid")
-        try:
-            return (
-                json.loads(
-                    text,
-                    parse_float=numbers.parse_float,
-                    parse_int=numbers.parse_int,
-                    parse_constant=numbers.parse_constant,
-                ),
-                None,
-            )
-        except json.JSONDecodeError as err:
-            return None, ("truncated" if looks_truncated(text, err) else "invalid")
-        except RecursionError:
-            return None, "invalid"
-
-    def _server_text(self, result: _Attempt) -> str:
-        """': <the server's error text>' (one line, scrubbed), or ''."""
-        body = result.body or b""
-        text = ""
-        try:
-            data = json.loads(body.decode("utf-8", "replace")) if body else None
-        except (ValueError, RecursionError):  # ValueError: also a 5,000-digit integer
-            data = None
-        if isinstance(data, dict):
-            for key in ("error", "message", "detail"):
-                if isinstance(data.get(key), str) and data[key].strip():
-                    text = data[key]
-                    break
-        elif isinstance(data, list):
-            texts = [d.get("error") for d in data if isinstance(d, dict)]
-            text = "; ".join(t for t in texts if isinstance(t, str))
-        elif body and not body.lstrip().startswith(b"<"):
-            text = body.decode("utf-8", "replace")
-        text = self.scrub(printable(text))
-        if len(text) > 200:
-            text = text[:197] + "..."
-        return f": {text}" if text else ""
+        raise error
 
     def scrub(self, text: str) -> str:
         """Text with every credential of this session replaced: the API key, its
@@ -755,18 +431,6 @@ class HttpClient:
             text = text.replace(secret, "[redacted]")
         return text
 
-    def _network_message(self, failure: str, host: str, label: str, attempts: int = 1) -> str:
-        what = FAILURE_TEXT.get(failure, "network error")
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        if failure == "invalid_url":
-            return f"{label}: invalid URL; check INTERVALS_BASE_URL"
-        if failure == "read_timeout":
-            return (
-                f"{host} did not answer {label} within {self.timeout[1]:g} s{tries}; "
-                "check INTERVALS_BASE_URL / network, or try again later"
-            )
-        return f"cannot reach {host} ({what}{tries}); check INTERVALS_BASE_URL / network"
-
     def _backoff(self, attempt: int) -> float:
         return backoff_delay(attempt, base=self.backoff_base, cap=self.backoff_cap, rand=self._rand)
 
@@ -777,7 +441,7 @@ class HttpClient:
             self._backoff_seconds += seconds
         self._sleep(seconds)
 
-    def _count(self, result: _Attempt) -> None:
+    def _count(self, result: Attempt) -> None:
         with self._lock:
             self._requests += 1
             key = result.status if result.status is not None else (result.failure or "error")

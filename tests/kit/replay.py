@@ -23,19 +23,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from section11.context import SyncInputs
+from section11.curve_model import curves_from_raw
 from section11.demo.dataset import DemoData
+from section11.event_model import Event, events_from_raw
 from section11.metrics.curves import delta_curve_ids
 from section11.metrics.sustainability import sustainability_curve_id, sustainability_families
-from section11.model import (
-    Activity,
-    Athlete,
-    Event,
-    activities_from_raw,
-    curves_from_raw,
-    events_from_raw,
-    wellness_from_raw,
-)
+from section11.model import Activity, Athlete, activities_from_raw
 from section11.sports import HEALTH_CATEGORIES
+from section11.wellness_model import wellness_from_raw
 from section11.windows import EXTENDED_DAYS, HISTORY_DAYS
 
 DEFAULT_DAYS = 7

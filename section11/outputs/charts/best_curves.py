@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from ...context import ChartCurves
-from ...model import BestCurve
+from ...curve_model import BestCurve
 from ..curve_windows import LAST_28, LAST_90, SEASON, chart_curve_ids
 from .scales import MONTHS, x_axis_log, y_axis
 from .svg import BLUE, GREEN, ORANGE, Canvas
