@@ -1,16 +1,22 @@
-"""The real Intervals.icu client for in-process syncs in tests: no real sleeps
-between retries and no pacing, attempts as in production."""
+"""The real Intervals.icu client for syncs run in the test process: no real sleeps
+between retries and no pacing; the retry logic, the attempt count and the
+connect timeout are the real ones (a shorter connect timeout could expire on a
+loaded machine whose server thread had not yet accepted: a timing dependence,
+not a fault)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 
 from section11 import pipeline
+from section11.sources.http import DEFAULT_TIMEOUT
 from section11.sources.intervals import IntervalsClient, validate_athlete_id
 
 
-def use_fast_client(monkeypatch: pytest.MonkeyPatch, read_timeout: float = 5.0) -> None:
-    """Make `pipeline.sync` build such a client (connect timeout 2 s)."""
+def fast_client_factory(read_timeout: float) -> Callable[..., IntervalsClient]:
+    """A `pipeline.make_client` that builds such a client."""
 
     def make_client(settings):
         return IntervalsClient(
@@ -18,9 +24,14 @@ def use_fast_client(monkeypatch: pytest.MonkeyPatch, read_timeout: float = 5.0) 
             settings.intervals_key,
             base_url=settings.base_url,
             sleep=lambda s: None,
-            timeout=(2, read_timeout),
+            timeout=(DEFAULT_TIMEOUT[0], read_timeout),
             rate=500,
             burst=50,
         )
 
-    monkeypatch.setattr(pipeline, "make_client", make_client)
+    return make_client
+
+
+def use_fast_client(monkeypatch: pytest.MonkeyPatch, read_timeout: float = 5.0) -> None:
+    """Make `pipeline.sync` build such a client for the rest of the test."""
+    monkeypatch.setattr(pipeline, "make_client", fast_client_factory(read_timeout))

@@ -46,8 +46,7 @@ from section11.demo.dataset import DemoData, build_demo
 from section11.demo.fake_api import STRAVA_ERROR
 from section11.demo.server import FakeIntervals
 from section11.ingest.store import open_store
-from section11.sources.http import DEFAULT_TIMEOUT
-from section11.sources.intervals import IntervalsClient, validate_athlete_id
+from tests.kit.fast_client import fast_client_factory
 
 from .fault_answers import (
     FaultyIntervals,
@@ -205,25 +204,11 @@ def sync_env(server: FakeIntervals, now: str = NOW) -> dict[str, str]:
 
 @contextlib.contextmanager
 def fast_client(read_timeout: float = NORMAL_READ_TIMEOUT):
-    """pipeline.make_client without real sleeps between retries (the retry
-    logic and attempt count are the real ones); the read timeout is the normal
-    one except in the "slow" rows, the connect timeout always the normal one
-    (a 2 s connect timeout could expire on a loaded machine whose server
-    thread had not yet accepted: a timing dependence, not a fault)."""
-
-    def make_client(settings):
-        return IntervalsClient(
-            validate_athlete_id(settings.athlete_id),
-            settings.intervals_key,
-            base_url=settings.base_url,
-            sleep=lambda s: None,
-            timeout=(DEFAULT_TIMEOUT[0], read_timeout),
-            rate=500,
-            burst=50,
-        )
-
+    """pipeline.make_client without real sleeps between retries
+    (tests/kit/fast_client.py); the read timeout is the normal one except in
+    the "slow" rows."""
     original = pipeline.make_client
-    pipeline.make_client = make_client
+    pipeline.make_client = fast_client_factory(read_timeout)
     try:
         yield
     finally:
