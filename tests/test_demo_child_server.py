@@ -121,6 +121,7 @@ sys.path.insert(0, sys.argv[1])
 from section11.demo.child_server import ChildIntervals
 from section11.demo.dataset import DemoData
 
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, whatever we inherit
 data = DemoData("i77", "k", {"id": "i77"}, [], [], [])
 with ChildIntervals(lambda: data) as server:
     print(server.pid, flush=True)
@@ -147,7 +148,7 @@ def test_ctrl_c_stops_the_child_without_a_traceback_from_it():
     try:
         assert running(child)
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
-        _, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=20)
     finally:
         proc.kill()
     assert "KeyboardInterrupt" in err  # the parent's, from its sleep

@@ -31,6 +31,7 @@ HOST = "127.0.0.1"
 BACKLOG = 64  # the sync's first connections wait here until the child accepts
 STOP_TIMEOUT = 5.0  # seconds the child gets to exit when told, before SIGTERM/SIGKILL
 REQUESTS, STOP = "requests", "stop"
+SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def can_fork() -> bool:
@@ -72,13 +73,17 @@ class ChildIntervals:
             name="fake-intervals",
             daemon=True,
         )
+        # Ctrl-C or SIGTERM before the child has its own handlers would run the
+        # parent's in it: held back until it has (the parent's wait till then).
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
         try:
             process.start()
+            self._process, self._conn = process, ours
             self.base_url = f"http://{HOST}:{listener.getsockname()[1]}"
         finally:  # the child holds its own copies
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             listener.close()
             theirs.close()
-        self._process, self._conn = process, ours
         return self.base_url
 
     @property
@@ -112,7 +117,11 @@ class ChildIntervals:
         conn.close()
 
     def __enter__(self) -> ChildIntervals:
-        self.start()
+        try:
+            self.start()
+        except BaseException:  # e.g. Ctrl-C, held back during the fork, arriving now
+            self.stop()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -131,6 +140,7 @@ def _serve(
     the parent's handler it inherited). The process exit closes the port."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
     parents_end.close()  # else the pipe would never break when the parent dies
     data = make_data()
     gc.freeze()  # the athlete lives as long as the child: skipped by the collector's full passes

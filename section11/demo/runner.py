@@ -84,6 +84,18 @@ def with_demo_trainingpeaks(local, stack, view, out):
     return replace(local, tp_auth_cookie=view.cookie, tp_base_url=tp.base_url), tp
 
 
+def preload_sync():
+    """The pipeline module, and what the sync loads only once it has the data
+    (the document builders, the schema validators): loaded while a forked
+    server builds the athlete, on a core that would wait for it anyway."""
+    from .. import pipeline, rebuild  # noqa: F401
+    from ..outputs.validate import SCHEMA_FILES, validator_for
+
+    for name in SCHEMA_FILES:
+        validator_for(name)
+    return pipeline
+
+
 def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = False) -> int:
     """`sources`: "intervals" (the default demo), "both" (Intervals.icu and a
     fake TrainingPeaks account; a few calendar workouts carry tp2intervals
@@ -107,15 +119,14 @@ def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = Fal
         return data if data is not None else build_demo(today, timezone=DEMO_TIMEZONE)
 
     with contextlib.ExitStack() as stack:
+        # Started before the other fakes: it forks, they start threads.
+        server = serve_demo_intervals(make_data)
+        stack.enter_context(server)
         # The demo athlete lives as long as the run: frozen, its records are
         # skipped by the cycle collector's full passes (~0.15 s of a demo run).
         gc.freeze()
         stack.callback(gc.unfreeze)
-        # Started before the other fakes: it forks, they start threads.
-        server = serve_demo_intervals(make_data)
-        stack.enter_context(server)
-        from .. import pipeline  # imported while a forked server builds the athlete
-
+        pipeline = preload_sync()
         local = demo_settings(settings, server.base_url)
         print(f"Demo athlete served by the fake Intervals.icu API at {server.base_url}", file=out)
         if tp_view is not None:
