@@ -73,8 +73,9 @@ class ChildIntervals:
             name="fake-intervals",
             daemon=True,
         )
-        # Ctrl-C or SIGTERM before the child has its own handlers would run the
-        # parent's in it: held back until it has (the parent's wait till then).
+        # A Ctrl-C or SIGTERM arriving before the child has its own handlers
+        # would run the parent's in it: both are blocked around the fork; the
+        # child unblocks them once its handlers are set, the parent right after.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
         try:
             process.start()

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from ..errors import NotAvailable
 from ..publish.files import resolve_destination
 from . import profile
-from .child_server import serve_demo_intervals
+from .child_server import ChildIntervals, serve_demo_intervals
 from .dataset import DemoData, build_demo
 
 DEMO_TIMEZONE = "Europe/Amsterdam"
@@ -84,16 +84,15 @@ def with_demo_trainingpeaks(local, stack, view, out):
     return replace(local, tp_auth_cookie=view.cookie, tp_base_url=tp.base_url), tp
 
 
-def preload_sync():
-    """The pipeline module, and what the sync loads only once it has the data
-    (the document builders, the schema validators): loaded while a forked
-    server builds the athlete, on a core that would wait for it anyway."""
-    from .. import pipeline, rebuild  # noqa: F401
+def preload_documents() -> None:
+    """Load what a sync loads only once it has its data (the document builders,
+    the schema validators): the demo does it while the forked server builds the
+    athlete, on a core that would wait for it anyway."""
+    from .. import rebuild  # noqa: F401
     from ..outputs.validate import SCHEMA_FILES, validator_for
 
     for name in SCHEMA_FILES:
         validator_for(name)
-    return pipeline
 
 
 def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = False) -> int:
@@ -126,7 +125,10 @@ def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = Fal
         # skipped by the cycle collector's full passes (~0.15 s of a demo run).
         gc.freeze()
         stack.callback(gc.unfreeze)
-        pipeline = preload_sync()
+        from .. import pipeline  # loaded while a forked server builds the athlete
+
+        if isinstance(server, ChildIntervals):
+            preload_documents()
         local = demo_settings(settings, server.base_url)
         print(f"Demo athlete served by the fake Intervals.icu API at {server.base_url}", file=out)
         if tp_view is not None:
