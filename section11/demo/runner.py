@@ -1,8 +1,9 @@
 """`python sync.py --demo`: the real pipeline against the fake API on loopback.
 
 Builds the demo athlete for today's date in its timezone, serves it on a free
-127.0.0.1 port and runs an ordinary sync against it through the real client,
-writing into ./demo-output/ (or --output-dir / --output).
+127.0.0.1 port (from a child process where it can: child_server.py) and runs an
+ordinary sync against it through the real client, writing into ./demo-output/
+(or --output-dir / --output).
 """
 
 from __future__ import annotations
@@ -17,20 +18,21 @@ from zoneinfo import ZoneInfo
 
 from ..errors import NotAvailable
 from ..publish.files import resolve_destination
-from .dataset import build_demo
-from .server import FakeIntervals
+from . import profile
+from .child_server import ChildIntervals, serve_demo_intervals
+from .dataset import DemoData, build_demo
 
 DEMO_TIMEZONE = "Europe/Amsterdam"
 DEFAULT_DIR = "demo-output"
 
 
-def demo_settings(settings, data, base_url):
+def demo_settings(settings, base_url):
     """The user's settings pointed at the demo athlete and server."""
     output_dir = settings.output_dir if (settings.output or settings.output_dir) else DEFAULT_DIR
     return replace(
         settings,
-        athlete_id=data.athlete_id,
-        intervals_key=data.api_key,
+        athlete_id=profile.ATHLETE_ID,
+        intervals_key=profile.DEMO_API_KEY,
         base_url=base_url,
         output_dir=output_dir,
         github_token=None,
@@ -60,19 +62,37 @@ def with_demo_peloton(local, stack, data, out):
     return replace(local, peloton=auth), fake
 
 
-def with_demo_trainingpeaks(local, stack, data, today, sources, out):
-    """(settings pointed at a fake TrainingPeaks account started on `stack`, the fake).
-    With `sources` "both" a few calendar workouts carry tp2intervals footers."""
-    from .tp_server import FakeTrainingPeaks  # imported only when asked for
+def demo_tp_view(data, today, sources):
+    """The athlete's TrainingPeaks account. With `sources` "both" a few calendar
+    workouts carry tp2intervals footers: `data` changes too, so this comes
+    before the Intervals.icu fake starts (a child process copies `data`)."""
     from .tp_view import add_tp2intervals_footers, build_tp_view, keep_recent_health_in_tp
 
     view = build_tp_view(data)
     if sources == "both":
         add_tp2intervals_footers(data, view)
         keep_recent_health_in_tp(data, today)
+    return view
+
+
+def with_demo_trainingpeaks(local, stack, view, out):
+    """(settings pointed at a fake TrainingPeaks account started on `stack`, the fake)."""
+    from .tp_server import FakeTrainingPeaks  # imported only when asked for
+
     tp = stack.enter_context(FakeTrainingPeaks(view))
     print(f"and by the fake TrainingPeaks API at {tp.base_url}", file=out)
     return replace(local, tp_auth_cookie=view.cookie, tp_base_url=tp.base_url), tp
+
+
+def preload_documents() -> None:
+    """Load what a sync loads only once it has its data (the document builders,
+    the schema validators): the demo does it while the forked server builds the
+    athlete, on a core that would wait for it anyway."""
+    from .. import rebuild  # noqa: F401
+    from ..outputs.validate import SCHEMA_FILES, validator_for
+
+    for name in SCHEMA_FILES:
+        validator_for(name)
 
 
 def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = False) -> int:
@@ -82,24 +102,37 @@ def run_demo(settings, out=None, sources: str = "intervals", peloton: bool = Fal
     credentials) or "peloton" (the athlete's Peloton account alone). `peloton`:
     the athlete also rides on a fake Peloton account (some rides match
     Intervals.icu activities, some exist only on Peloton)."""
-    from .. import pipeline
-
     if sources == "tp" and peloton:
         raise NotAvailable("--demo-peloton needs Intervals.icu: use it without --demo-sources tp")
     out = out or sys.stdout
     now = settings.now or datetime.now(UTC)
     today = now.astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
-    data = build_demo(today, timezone=DEMO_TIMEZONE)
+    # The other fakes are views of the athlete, built here; else only the
+    # Intervals.icu fake needs it, and builds it (in its child process if any).
+    data: DemoData | None = None
+    if sources != "intervals" or peloton:
+        data = build_demo(today, timezone=DEMO_TIMEZONE)
+    tp_view = demo_tp_view(data, today, sources) if sources in ("both", "tp") else None
+
+    def make_data() -> DemoData:
+        return data if data is not None else build_demo(today, timezone=DEMO_TIMEZONE)
+
     with contextlib.ExitStack() as stack:
+        # Started before the other fakes: it forks, they start threads.
+        server = serve_demo_intervals(make_data)
+        stack.enter_context(server)
         # The demo athlete lives as long as the run: frozen, its records are
         # skipped by the cycle collector's full passes (~0.15 s of a demo run).
         gc.freeze()
         stack.callback(gc.unfreeze)
-        server = stack.enter_context(FakeIntervals(data))
-        local = demo_settings(settings, data, server.base_url)
+        from .. import pipeline  # loaded while a forked server builds the athlete
+
+        if isinstance(server, ChildIntervals):
+            preload_documents()
+        local = demo_settings(settings, server.base_url)
         print(f"Demo athlete served by the fake Intervals.icu API at {server.base_url}", file=out)
-        if sources in ("both", "tp"):
-            local, tp = with_demo_trainingpeaks(local, stack, data, today, sources, out)
+        if tp_view is not None:
+            local, tp = with_demo_trainingpeaks(local, stack, tp_view, out)
         if peloton or sources == "peloton":
             local, fake_peloton = with_demo_peloton(local, stack, data, out)
         if sources in ("peloton", "tp"):  # one source alone: no Intervals.icu credentials

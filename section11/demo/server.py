@@ -176,9 +176,15 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], fake: FakeIntervals):
+    def __init__(
+        self, address: tuple[str, int], fake: FakeIntervals, listener: socket.socket | None
+    ):
         self.fake = fake
-        super().__init__(address, _Handler)
+        super().__init__(address, _Handler, bind_and_activate=listener is None)
+        if listener is not None:  # bound and listening already
+            self.socket.close()
+            self.socket = listener
+            self.server_address = listener.getsockname()
 
     def process_request(self, request, client_address):  # noqa: ANN001
         self.fake._opened(request)
@@ -198,13 +204,24 @@ class FakeIntervals:
     """Intervals.icu on 127.0.0.1 serving `data`; also a context manager."""
 
     def __init__(
-        self, data: DemoData, host: str = "127.0.0.1", port: int = 0, *, today: date | None = None
+        self,
+        data: DemoData,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        today: date | None = None,
+        listener: socket.socket | None = None,
     ):
+        """`listener`: a socket already listening on loopback, served instead
+        of binding `host`:`port` (the demo binds it before forking the server)."""
+        if listener is not None:
+            host, port = listener.getsockname()[:2]
         if host != "localhost" and not host.startswith("127."):
             raise ValueError("the fake Intervals.icu server only listens on loopback")
         self.data = data
         self.host = host
         self.port = port
+        self._listener = listener
         self.today = today  # default for events/curves; else data.today, else athlete-local now
         self.base_url = ""
         self.latency = 0.0
@@ -227,7 +244,7 @@ class FakeIntervals:
         if self._httpd is not None:
             return self.base_url
         self._stopping.clear()
-        self._httpd = _Server((self.host, self.port), self)
+        self._httpd = _Server((self.host, self.port), self, self._listener)
         self.port = self._httpd.server_address[1]
         self.base_url = f"http://{self.host}:{self.port}"
         self._thread = threading.Thread(
