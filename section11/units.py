@@ -8,6 +8,7 @@ athlete's own units without doing arithmetic.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -122,10 +123,12 @@ def pace_distance(activity_type: str | None) -> int | None:
 
 
 def pace_seconds(speed_mps: float | None, metres: int) -> float | None:
-    """Seconds to cover `metres` at `speed_mps` (unrounded); None without a positive speed."""
+    """Seconds to cover `metres` at `speed_mps` (unrounded); None without a positive
+    speed, or for one so small (a subnormal float) that no finite time results."""
     if speed_mps is None or isinstance(speed_mps, bool) or not speed_mps > 0:
         return None
-    return metres / speed_mps
+    seconds = metres / speed_mps
+    return seconds if math.isfinite(seconds) else None
 
 
 def format_pace(seconds: float, metres: int) -> str:

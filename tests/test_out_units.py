@@ -208,5 +208,5 @@ def test_pace_seconds_and_text():
     assert pace_seconds(4.0, 1000) == 250.0 and format_pace(250.0, 1000) == "4:10/km"
     assert pace_seconds(1.25, 100) == 80.0 and format_pace(80.0, 100) == "1:20/100m"
     assert format_pace(599.6, 1000) == "10:00/km"  # rounds to whole seconds
-    for speed in (None, 0, 0.0, -1.0, float("nan"), True):
+    for speed in (None, 0, 0.0, -1.0, float("nan"), True, 5e-324, 2.2e-311):
         assert pace_seconds(speed, 1000) is None

@@ -130,6 +130,16 @@ CASES = {
         "Walk",
         "10 min: 10 min @ 6:40/km",
     ),
+    "a resolved pace too slow to be one is not used (no overflow)": (
+        doc(
+            step(600, pace=val(85, "%pace"), _pace={"value": 2.225073858507e-311}),
+            step(600, _pace={"value": 0.05}),
+            step(600, pace=val(1e-300, "%pace")),
+            threshold_pace=3.125,
+        ),
+        "Run",
+        "30 min: 10 min @ 6:16/km, 10 min, 10 min @ 0% pace",  # 85% of 3.125 m/s: 376 s/km
+    ),
     "pace as stated when nothing resolves it": (
         doc(step(600, pace=val(85, "%pace")), step(600, pace=val(2, "pace_zone"))),
         "Run",

@@ -120,6 +120,10 @@ def fmt_distance(metres: float, swim: bool) -> str:
     return f"{int(km)} km" if km.is_integer() else f"{km:g} km"
 
 
+# m/s, 2:46:40 per km: a slower "pace" target is no pace (it is shown as stated)
+MIN_PACE_SPEED = 0.1
+
+
 def fmt_pace(speed: float, swim: bool) -> str:
     """m:ss per km (per 100 m for swims) of a speed in m/s."""
     secs = int(round((100 if swim else 1000) / speed))
@@ -163,12 +167,12 @@ def _pace_speeds(step: Mapping[str, Any], ctx: Context) -> tuple[float, float] |
         value = num(resolved.get("value"))
         single = value is not None and num(raw.get("value")) is not None
         bounds = (float(value), float(value)) if single and value else _bounds(resolved)
-        if bounds and min(bounds) > 0:
+        if bounds and min(bounds) >= MIN_PACE_SPEED:
             return bounds
     stated = _bounds(raw)
     if stated and ctx.threshold_pace and str(raw.get("units", "")).lower() == "%pace":
         speeds = (stated[0] * ctx.threshold_pace / 100, stated[1] * ctx.threshold_pace / 100)
-        return speeds if min(speeds) > 0 else None
+        return speeds if min(speeds) >= MIN_PACE_SPEED else None
     return None
 
 
