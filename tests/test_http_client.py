@@ -501,6 +501,11 @@ def test_clock_in_http_date_uses_injected_wallclock():
         (b'{"a": NaN, "b": 1}', {"a": None, "b": 1}, 1),
         (b"[Infinity, -Infinity, 2.5]", [None, None, 2.5], 2),
         (b'{"a": 1e400, "b": -1e999}', {"a": None, "b": None}, 2),
+        (
+            b'{"a": 5e-324, "b": -2.2e-311, "c": 0.0, "d": -0.0, "e": 1e-300}',
+            {"a": None, "b": None, "c": 0.0, "d": -0.0, "e": 1e-300},
+            2,
+        ),
         (b'{"a": ' + b"9" * 5000 + b"}", {"a": None}, 1),
         (
             b'{"a": -' + b"1" * 41 + b', "b": ' + b"1" * 40 + b"}",
@@ -508,7 +513,7 @@ def test_clock_in_http_date_uses_injected_wallclock():
             1,
         ),
     ],
-    ids=["nan", "infinity", "1e400", "5000-digits", "41-digits"],
+    ids=["nan", "infinity", "1e400", "subnormal", "5000-digits", "41-digits"],
 )
 def test_unreadable_numbers_are_read_as_absent_and_counted(body, value, dropped):
     from tests.hostile_server import HostileServer, raw_reply

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,17 +42,19 @@ MAX_INT_DIGITS = 40  # an integer longer than this is no real value (ids and cou
 
 
 class NumberGuard:
-    """json.loads hooks: NaN, Infinity, numbers that overflow a float and
-    integers of more than MAX_INT_DIGITS digits become None (absent), counted
-    in `dropped`; without them such a body crashed the run (ValueError) or
-    reached the store as NaN."""
+    """json.loads hooks: NaN, Infinity, numbers that overflow a float, subnormal
+    floats (nonzero but below the smallest normal float: no measurement is that
+    small, and dividing by one overflows) and integers of more than
+    MAX_INT_DIGITS digits become None (absent), counted in `dropped`; without
+    them such a body crashed the run (ValueError, OverflowError) or reached the
+    store as NaN."""
 
     def __init__(self) -> None:
         self.dropped = 0
 
     def parse_float(self, text: str) -> float | None:
         value = float(text)
-        if math.isfinite(value):
+        if math.isfinite(value) and (value == 0 or abs(value) >= sys.float_info.min):
             return value
         self.dropped += 1
         return None
