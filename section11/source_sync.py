@@ -27,7 +27,7 @@ from .context import SyncInputs
 from .errors import ApiFailed, SourceRefused, SyncError
 from .ingest.fetch import local_now
 from .ingest.peloton import fetch_peloton
-from .ingest.store import open_store
+from .ingest.store_file import open_store
 from .ingest.trainingpeaks import fetch_trainingpeaks
 from .localfiles import load_ftp_history, load_json_document
 from .outputs.peloton import add_peloton_status

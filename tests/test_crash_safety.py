@@ -41,7 +41,7 @@ from pathlib import Path
 import pytest
 
 from section11.demo.server import FakeIntervals
-from section11.ingest.store import open_store
+from section11.ingest.store_file import open_store
 from section11.outputs.charts import CHARTS, DASHBOARD
 from tests.kit.faults import TODAY, run_sync, sync_env
 

@@ -391,7 +391,7 @@ def test_source_status_values():
 def test_cached_optional_counts_calls_failures_and_stale_copies():
     from section11.ingest.calls import cached_optional
     from section11.ingest.status import Tally
-    from section11.ingest.store import open_store
+    from section11.ingest.store_file import open_store
     from section11.sources.errors import ApiError
 
     def good():

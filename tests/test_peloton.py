@@ -21,7 +21,7 @@ from section11 import cli
 from section11.demo.peloton_server import FakePeloton
 from section11.demo.peloton_view import PelotonView, build_peloton_view, workout_answers
 from section11.ingest.peloton import KIND, TOKEN_FILE, fetch_peloton
-from section11.ingest.store import open_store
+from section11.ingest.store_file import open_store
 from section11.metrics.load import daily_tss
 from section11.model import Activity
 from section11.peloton_model import workout_from_raw

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from section11.errors import LockHeld, OutputFailed
-from section11.ingest import store as store_module
-from section11.ingest.store import SCHEMA_VERSION, STORE_NAME, Store, iter_chunks, open_store
+from section11.ingest import store_file
+from section11.ingest.store import SCHEMA_VERSION, STORE_NAME, Store, iter_chunks
+from section11.ingest.store_file import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,7 +157,7 @@ def test_a_store_path_that_is_a_folder_is_refused_with_exit_7(tmp_path):
 
 
 def test_a_busy_store_is_waited_for_then_refused_never_rebuilt(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(store_file, "BUSY_TIMEOUT_SECONDS", 0.3)
     with open_store(tmp_path, "i1") as first:
         first.upsert("activity", [("a1", "2026-11-01", None, {"id": "a1"})])
         first.commit()
@@ -171,7 +172,7 @@ def test_a_busy_store_is_waited_for_then_refused_never_rebuilt(tmp_path, monkeyp
 
 HOLD = (
     "import sys, time\n"
-    "from section11.ingest.store import open_store\n"
+    "from section11.ingest.store_file import open_store\n"
     "store = open_store(sys.argv[1], 'i1')\n"
     "store.upsert('activity', [('a1', '2026-11-01', None, {'id': 'a1'})])\n"
     "store.commit()\n"
@@ -201,7 +202,7 @@ def test_companion_files_are_moved_aside_with_the_store_never_deleted(tmp_path):
     (tmp_path / STORE_NAME).write_bytes(b"damaged")
     for suffix in ("-journal", "-wal", "-shm"):
         (tmp_path / f"{STORE_NAME}{suffix}").write_bytes(b"not ours to delete")
-    aside = store_module._move_aside(tmp_path / STORE_NAME)
+    aside = store_file._move_aside(tmp_path / STORE_NAME)
     assert aside.read_bytes() == b"damaged"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [aside.name] + [aside.name + s for s in ("-journal", "-wal", "-shm")]
@@ -221,7 +222,7 @@ def unprivileged(command: list[str]) -> list[str]:
 OPEN = (
     "import sys\n"
     "from section11.errors import SyncError\n"
-    "from section11.ingest.store import open_store\n"
+    "from section11.ingest.store_file import open_store\n"
     "try:\n"
     "    open_store(sys.argv[1], 'i1').close()\n"
     "except SyncError as exc:\n"

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from section11.ingest import store as store_module
-from section11.ingest.store import DIGEST_KEY, STORE_NAME, content_digest, open_store
+from section11.ingest import store_file
+from section11.ingest.store import DIGEST_KEY, STORE_NAME, VOUCHED_SUFFIX, content_digest
+from section11.ingest.store_file import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,7 +98,7 @@ def test_writes_of_content_already_there_keep_the_digest(tmp_path):
 
 CRASH_AFTER_COMMIT = """
 import os, sys
-from section11.ingest.store import open_store
+from section11.ingest.store_file import open_store
 store = open_store(sys.argv[1], "i1")
 store.digest()
 store.upsert("activity", [("a9", "2026-11-09", "t9", {"id": "a9"})])
@@ -122,13 +123,13 @@ def test_a_crash_after_committing_a_change_leaves_no_stale_digest(tmp_path):
 def _scans(monkeypatch) -> list[bool]:
     """The `vouched` flag of every store check made from now on."""
     seen: list[bool] = []
-    check = store_module._damage
+    check = store_file._damage
 
     def recording(conn, vouched):
         seen.append(vouched)
         return check(conn, vouched)
 
-    monkeypatch.setattr(store_module, "_damage", recording)
+    monkeypatch.setattr(store_file, "_damage", recording)
     return seen
 
 
@@ -160,7 +161,7 @@ def test_a_store_changed_by_anything_else_is_scanned(tmp_path, monkeypatch, how)
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
     else:
-        (state / (STORE_NAME + store_module.VOUCHED_SUFFIX)).unlink()
+        (state / (STORE_NAME + VOUCHED_SUFFIX)).unlink()
     seen = _scans(monkeypatch)
     with open_store(state, "i1"):
         pass

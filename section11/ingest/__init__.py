@@ -36,7 +36,8 @@ in as `Hooks` (plain functions) rather than this package importing upwards:
 
 from .fetch import Hooks, Ingested, IngestRequest, fetch_raw
 from .status import source_status
-from .store import Store, open_store
+from .store import Store
+from .store_file import open_store
 
 __all__ = [
     "Hooks",

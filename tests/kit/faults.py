@@ -45,7 +45,7 @@ from section11 import cli, pipeline
 from section11.demo.dataset import DemoData, build_demo
 from section11.demo.fake_api import STRAVA_ERROR
 from section11.demo.server import FakeIntervals
-from section11.ingest.store import open_store
+from section11.ingest.store_file import open_store
 from tests.kit.fast_client import fast_client_factory
 
 from .fault_answers import (

@@ -40,7 +40,7 @@ SIGNAL_WAIT = 60.0  # seconds to wait for the moment a signal is due
 
 HOLD = (
     "import sys, time\n"
-    "from section11.ingest.store import open_store\n"
+    "from section11.ingest.store_file import open_store\n"
     "store = open_store(sys.argv[1], sys.argv[2])\n"
     "print('holding', flush=True)\n"
     "time.sleep(float(sys.argv[3]))\n"

@@ -35,7 +35,7 @@ from section11.demo.server import FakeIntervals
 from section11.demo.tp_server import FakeTrainingPeaks
 from section11.demo.tp_view import build_tp_view
 from section11.ingest.peloton import KIND as PELOTON_KIND
-from section11.ingest.store import open_store
+from section11.ingest.store_file import open_store
 
 from . import peloton_faults, tp_faults
 from .faults import STATE_DIR, TODAY, Baseline, Row, run_sync, snapshot, strict_json
