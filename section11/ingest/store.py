@@ -206,7 +206,8 @@ class Store:
         return digest
 
     def _content_changes(self) -> None:
-        """Called before a write that changes digest-covered content."""
+        """Called with a write that changes digest-covered content, under the same
+        lock (so in the same transaction)."""
         if not self._dirty:
             self.conn.execute("DELETE FROM meta WHERE key = ?", (DIGEST_KEY,))
             self._dirty = True
@@ -380,12 +381,13 @@ class Store:
         return self._delete_where("cache", "fetched_at < ?", (cutoff,))
 
     def _delete_where(self, table: str, condition: str, args: tuple[Any, ...]) -> int:
-        """Delete the rows of a digest-covered table that match; how many."""
-        found = self.conn.execute(f"SELECT 1 FROM {table} WHERE {condition} LIMIT 1", args)
-        if found.fetchone() is None:
-            return 0
-        self._content_changes()
-        return self.conn.execute(f"DELETE FROM {table} WHERE {condition}", args).rowcount
+        """Delete the rows of a digest-covered table that match; how many. (The
+        digest goes in the same transaction: no commit can come between, every
+        method holds the store's lock.)"""
+        deleted = self.conn.execute(f"DELETE FROM {table} WHERE {condition}", args).rowcount
+        if deleted:
+            self._content_changes()
+        return deleted
 
     # ------------------------------------------------------------ coverage
     @_serialized
